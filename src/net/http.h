@@ -1,0 +1,64 @@
+/* http.h - the HTTP/1.1 server: libuv event loops (one per thread, SO_REUSEPORT) and http_parser.
+ *
+ * It owns connections, keep-alive, pipelining (responses go out in request order), Content-Length
+ * and chunked bodies, Expect: 100-continue, the request-size cap and idle/slow-client timeouts.
+ * A complete request is handed to the application's handler on the connection's loop thread; the
+ * application answers with http_respond, then or later (from the same loop thread). */
+#ifndef KINESD_HTTP_H
+#define KINESD_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+typedef struct http_header {
+    const char *name;  /* lower-cased */
+    const char *value; /* surrounding whitespace trimmed */
+} http_header;
+
+typedef struct http_request {
+    const char *method; /* "POST" */
+    const char *url;    /* "/" */
+    const http_header *headers;
+    size_t header_count;
+    const char *body;   /* NUL-terminated for convenience; body_len excludes the NUL */
+    size_t body_len;
+} http_request;
+
+/* Value of the (first) header with this lower-case name, or NULL. */
+const char *http_request_header(const http_request *req, const char *name);
+
+typedef struct http_exchange http_exchange; /* one request awaiting its response */
+
+typedef void (*http_handler_fn)(http_exchange *ex, const http_request *req, void *loop_ctx);
+/* Called once on each loop thread before it accepts; returns that loop's context. */
+typedef void *(*http_loop_init_fn)(uv_loop_t *loop, void *app);
+/* Called on each loop thread after it stopped accepting and its requests are answered. */
+typedef void (*http_loop_done_fn)(void *loop_ctx);
+
+typedef struct http_server_config {
+    const char *host;
+    int port;             /* 0: pick a free port (see http_server_port) */
+    int threads;
+    size_t max_request_bytes;
+    int idle_timeout_ms;
+    http_handler_fn handler;
+    http_loop_init_fn loop_init;
+    http_loop_done_fn loop_done;
+    void *app;
+} http_server_config;
+
+typedef struct http_server http_server;
+
+/* Binds and starts the loop threads. NULL (logged) if the address cannot be bound. */
+http_server *http_server_start(const http_server_config *cfg);
+int http_server_port(const http_server *srv);
+/* Stops accepting, waits until in-flight requests are answered, joins the threads, frees. */
+void http_server_stop(http_server *srv);
+
+/* Sends the response for ex (on ex's loop thread) and releases ex. `headers` are extra
+ * "Name: value" pairs (NULL-terminated array, may be NULL); Content-Length, Date and Connection
+ * are added by the server. The body is copied. */
+void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
+                  size_t body_len);
+
+#endif

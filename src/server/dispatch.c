@@ -1,0 +1,259 @@
+/* dispatch.c - the request pipeline: HTTP request -> operation -> HTTP response (see dispatch.h).
+ *
+ * Checks run in AWS's order: method, content type, target, body present, authorization, decoding
+ * (SerializationException), validation against the model (ValidationException), then the operation.
+ * A reply that waits for durability is parked in its loop's queue, in ticket order, and sent when
+ * the store reports the ticket durable. */
+#include "dispatch.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/clock.h"
+#include "../common/log.h"
+#include "../common/uuid.h"
+#include "../protocol/decode.h"
+#include "../protocol/model.h"
+#include "../protocol/validate.h"
+#include "caller.h"
+#include "op.h"
+#include "registry.h"
+
+#define TARGET_PREFIX "Kinesis_20131202."
+#define MAX_LOOPS 64
+#define TICK_MS 10
+
+typedef struct parked_reply {
+    uint64_t ticket;
+    http_exchange *ex;
+    int status;
+    char request_id[UUID_STR_LEN + 1];
+    kbuf body;
+    struct parked_reply *next;
+} parked_reply;
+
+typedef struct loop_ctx {
+    uv_loop_t *loop;
+    uv_async_t wake;     /* the store made more tickets durable */
+    uv_timer_t tick;     /* first loop only: registry_tick */
+    int has_tick;
+    parked_reply *head, *tail;
+    kbuf body;           /* reused for immediate replies */
+} loop_ctx;
+
+static loop_ctx *loops[MAX_LOOPS];
+static atomic_int loop_count;
+static _Atomic uint64_t durable_ticket;
+
+static const char *content_type_json = "Content-Type: application/x-amz-json-1.1";
+
+static void send_reply(http_exchange *ex, int status, const char *request_id, const kbuf *body)
+{
+    char rid[64];
+    snprintf(rid, sizeof(rid), "x-amzn-RequestId: %s", request_id);
+    const char *headers[] = {content_type_json, rid, NULL};
+    http_respond(ex, status, headers, body->data ? body->data : "", body->len);
+}
+
+static void send_error(http_exchange *ex, const char *request_id, kbuf *body,
+                       const aws_error *err)
+{
+    kbuf_reset(body);
+    enc_error(ENC_JSON, body, err->type, err->message.len ? err->message.data : NULL);
+    send_reply(ex, err->status, request_id, body);
+}
+
+/* --- durability waits ------------------------------------------------------------------------- */
+
+static void answer_durable(loop_ctx *lc)
+{
+    uint64_t durable = atomic_load(&durable_ticket);
+    while (lc->head && lc->head->ticket <= durable) {
+        parked_reply *r = lc->head;
+        lc->head = r->next;
+        if (!lc->head)
+            lc->tail = NULL;
+        send_reply(r->ex, r->status, r->request_id, &r->body);
+        kbuf_free(&r->body);
+        free(r);
+    }
+}
+
+static void on_wake(uv_async_t *handle)
+{
+    answer_durable(handle->data);
+}
+
+static void park_reply(loop_ctx *lc, http_exchange *ex, uint64_t ticket, const char *request_id)
+{
+    parked_reply *r = calloc(1, sizeof(*r));
+    if (!r)
+        abort();
+    r->ticket = ticket;
+    r->ex = ex;
+    r->status = 200;
+    memcpy(r->request_id, request_id, sizeof(r->request_id));
+    r->body = lc->body; /* take the buffer; the loop gets a fresh one */
+    kbuf_init(&lc->body);
+    if (lc->tail)
+        lc->tail->next = r;
+    else
+        lc->head = r;
+    lc->tail = r;
+    answer_durable(lc); /* it may already be durable */
+}
+
+void dispatch_on_durable(uint64_t ticket, void *arg)
+{
+    (void)arg;
+    atomic_store(&durable_ticket, ticket);
+    int n = atomic_load(&loop_count);
+    for (int i = 0; i < n; i++)
+        if (loops[i])
+            uv_async_send(&loops[i]->wake);
+}
+
+/* --- loops ------------------------------------------------------------------------------------ */
+
+static void on_tick(uv_timer_t *timer)
+{
+    (void)timer;
+    registry_tick(clock_now_ms());
+}
+
+void *dispatch_loop_init(uv_loop_t *loop, void *app)
+{
+    (void)app;
+    loop_ctx *lc = calloc(1, sizeof(*lc));
+    if (!lc)
+        abort();
+    lc->loop = loop;
+    uv_async_init(loop, &lc->wake, on_wake);
+    lc->wake.data = lc;
+    int slot = atomic_fetch_add(&loop_count, 1);
+    if (slot >= MAX_LOOPS)
+        abort();
+    loops[slot] = lc;
+    if (slot == 0) {
+        uv_timer_init(loop, &lc->tick);
+        uv_timer_start(&lc->tick, on_tick, TICK_MS, TICK_MS);
+        lc->has_tick = 1;
+    }
+    return lc;
+}
+
+static void free_on_close(uv_handle_t *handle)
+{
+    loop_ctx *lc = handle->data;
+    if (handle == (uv_handle_t *)&lc->wake) {
+        kbuf_free(&lc->body);
+        free(lc);
+    }
+}
+
+void dispatch_loop_done(void *ctx)
+{
+    loop_ctx *lc = ctx;
+    int n = atomic_load(&loop_count);
+    for (int i = 0; i < n; i++)
+        if (loops[i] == lc)
+            loops[i] = NULL;
+    if (lc->has_tick) {
+        lc->tick.data = lc;
+        uv_close((uv_handle_t *)&lc->tick, NULL);
+    }
+    uv_close((uv_handle_t *)&lc->wake, free_on_close);
+}
+
+/* --- the pipeline ------------------------------------------------------------------------------ */
+
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, "; ");
+    return (n == 26 && strncmp(ct, "application/x-amz-json-1.1", n) == 0) ||
+           (n == 16 && strncmp(ct, "application/json", n) == 0);
+}
+
+/* The operation named by X-Amz-Target, or NULL (sets UnknownOperationException). */
+static const model_op *target_op(const http_request *req, aws_error *err)
+{
+    const char *target = http_request_header(req, "x-amz-target");
+    size_t plen = strlen(TARGET_PREFIX);
+    const model_op *op = NULL;
+    if (target && strncmp(target, TARGET_PREFIX, plen) == 0)
+        op = model_find_op(target + plen);
+    if (!op)
+        aws_error_set(err, 400, "UnknownOperationException", "%s", "");
+    return op;
+}
+
+/* Runs every check and the operation; fills err on failure. */
+static void run_request(const http_request *req, op_call *call, caller *who)
+{
+    aws_error *err = call->err;
+    if (strcmp(req->method, "POST") != 0) {
+        aws_error_set(err, 403, "AccessDeniedException",
+                      "Unable to determine service/operation name to be authorized");
+        return;
+    }
+    if (!is_json_content_type(http_request_header(req, "content-type"))) {
+        aws_error_set(err, 404, "UnknownOperationException", "%s", "");
+        return;
+    }
+    const model_op *op = target_op(req, err);
+    if (!op)
+        return;
+    if (req->body_len == 0) {
+        aws_error_set(err, 400, "SerializationException", "%s", "");
+        return;
+    }
+    if (!caller_identify(req, who, err))
+        return;
+    call->operation = model_op_name(op);
+    call->account = who->account;
+    call->region = who->region;
+    call->input = decode_json(op, req->body, req->body_len, call->arena, err);
+    if (!call->input || !validate_input(op, call->input, err))
+        return;
+    op_handler handler = op_lookup(call->operation);
+    if (!handler) {
+        aws_error_set(err, 400, "UnknownOperationException",
+                      "kinesd does not implement %s yet", call->operation);
+        return;
+    }
+    handler(call);
+}
+
+void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
+{
+    loop_ctx *lc = ctx;
+    char request_id[UUID_STR_LEN + 1];
+    uuid_v4(request_id);
+
+    arena a;
+    arena_init(&a);
+    aws_error err;
+    aws_error_init(&err);
+    kenc enc;
+    kbuf_reset(&lc->body);
+    enc_init(&enc, ENC_JSON, &lc->body);
+    caller who;
+    op_call call = {.arena = &a, .now_ms = clock_now_ms(), .out = &enc, .err = &err};
+
+    run_request(req, &call, &who);
+
+    if (err.status)
+        send_error(ex, request_id, &lc->body, &err);
+    else if (call.commit_ticket)
+        park_reply(lc, ex, call.commit_ticket, request_id);
+    else
+        send_reply(ex, 200, request_id, &lc->body);
+    if (err.status >= 500)
+        log_warn("%s failed: %s %s", call.operation ? call.operation : "request", err.type,
+                 err.message.data ? err.message.data : "");
+    aws_error_free(&err);
+    arena_free(&a);
+}

@@ -1,0 +1,17 @@
+/* ops.h - the operation tables, one per group of operations (see ops_table.c). */
+#ifndef KINESD_OPS_H
+#define KINESD_OPS_H
+
+#include "op.h"
+
+typedef struct op_entry {
+    const char *name;
+    op_handler handler;
+} op_entry;
+
+/* ops_streams.c, ops_reshard.c, ...: stream lifecycle, listing, describing, resharding, tags. */
+extern const op_entry op_table_streams[];
+/* ops_records.c: PutRecord, PutRecords, GetShardIterator, GetRecords. */
+extern const op_entry op_table_records[];
+
+#endif

@@ -1,0 +1,78 @@
+/* registry.h - the streams and shards kinesd knows, in memory, persisted in SQLite.
+ *
+ * Every stream of every account and region lives here with its shards (open and closed); each
+ * shard owns its shardlog. The metadata is stored in <data-dir>/meta.sqlite and loaded at start;
+ * a change that touches several rows (a reshard) is one transaction.
+ *
+ * Locking: one reader-writer lock. Operations that only read metadata or append/read records hold
+ * it shared (appends serialise on the shard's own log); operations that change streams or shards
+ * hold it exclusively. Pointers to streams and shards are valid only while the lock is held. */
+#ifndef KINESD_REGISTRY_H
+#define KINESD_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/u128.h"
+#include "../protocol/awserr.h"
+#include "../protocol/value.h"
+#include "../store/shardlog.h"
+
+typedef enum { STREAM_CREATING, STREAM_ACTIVE, STREAM_UPDATING, STREAM_DELETING } stream_status;
+
+typedef struct shard {
+    int index;           /* the number in "shardId-000000000007" */
+    char id[24];         /* "shardId-000000000007" */
+    u128 hash_start;     /* inclusive */
+    u128 hash_end;       /* inclusive */
+    int parent;          /* shard index, -1 for none */
+    int adjacent_parent; /* shard index, -1 for none */
+    int64_t created_ms;  /* creation time; also the prefix of its sequence numbers */
+    bool closed;         /* by a reshard: takes no more records */
+    uint64_t end_offset; /* when closed: the offset after its last record */
+    shardlog *log;
+} shard;
+
+typedef struct stream {
+    uint64_t uid;              /* unique for each stream ever created: data directory, iterator binding */
+    char account[16];
+    char region[32];
+    char name[129];
+    char arn[256];             /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
+    stream_status status;
+    stream_status next_status; /* status after the pending transition */
+    int64_t transition_at_ms;  /* 0: no pending transition */
+    bool on_demand;
+    int retention_hours;
+    int64_t created_ms;
+    int shard_count;           /* all shards, open and closed; shards[i]->index == i */
+    shard **shards;
+} stream;
+
+int registry_open(store *st);     /* loads <data-dir>/meta.sqlite; -1 on error (logged) */
+void registry_close(void);
+
+void registry_read_lock(void);
+void registry_write_lock(void);
+void registry_unlock(void);
+
+/* Applies due status transitions (CREATING -> ACTIVE, UPDATING -> ACTIVE, DELETING -> gone).
+ * Takes the write lock itself; the server calls it from a timer every few milliseconds. */
+void registry_tick(int64_t now_ms);
+
+/* Finds the stream named by StreamName or StreamARN in the input (exactly one of them must be
+ * present, else InvalidArgumentException) for this account and region. On failure sets err
+ * (ResourceNotFoundException "Stream NAME under account ACCOUNT not found.") and returns NULL.
+ * Caller holds the lock. A stream in DELETING is found (callers decide what that means). */
+stream *registry_resolve(const kval *input, const char *account, const char *region,
+                         aws_error *err);
+
+/* The open shard whose hash range contains key; NULL if none. Caller holds the lock. */
+shard *stream_route(const stream *s, u128 hash_key);
+
+/* Shard by "shardId-..." string; NULL if none. Caller holds the lock. */
+shard *stream_shard_by_id(const stream *s, const char *shard_id);
+
+const char *stream_status_name(stream_status status);
+
+#endif

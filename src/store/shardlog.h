@@ -1,0 +1,70 @@
+/* shardlog.h - the durable, append-only record log of one shard.
+ *
+ * A shard's records are numbered by offset 0, 1, 2, ... in append order. On disk a shard is a
+ * directory of preallocated segment files named by their first offset; each record frame holds
+ * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment maps
+ * offsets and arrival times to file positions. Arrival times never decrease within a shard.
+ *
+ * Thread safety: appends to one shard are serialised by the shard's own mutex; readers may run
+ * concurrently with appends and never see a record before it is committed (see store.h). */
+#ifndef KINESD_SHARDLOG_H
+#define KINESD_SHARDLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct shardlog shardlog;
+
+/* Opens the shard log stored under <data_dir>/<relpath>, creating it empty if absent. Recovers a
+ * torn tail (truncated, never served). NULL on error (logged). */
+shardlog *shardlog_open(store *st, const char *relpath);
+void shardlog_close(shardlog *log);
+/* Closes the log if open and deletes its files. */
+int shardlog_destroy(store *st, const char *relpath);
+
+typedef struct log_record_in {
+    const char *partition_key;
+    size_t partition_key_len;
+    const void *data;
+    size_t data_len;
+} log_record_in;
+
+/* Appends n records as one contiguous run. On success returns 0 and sets the first record's offset
+ * (the others follow), the arrival time given to all of them (max(now_ms, last arrival)), and the
+ * commit ticket to wait for. Returns -1 on I/O failure (logged). */
+int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t now_ms,
+                    uint64_t *first_offset, int64_t *arrival_ms, uint64_t *ticket);
+
+typedef struct log_record {
+    uint64_t offset;
+    int64_t arrival_ms;
+    const char *partition_key;
+    size_t partition_key_len;
+    const void *data;
+    size_t data_len;
+} log_record;
+
+/* Return false to stop the read after this record. The pointers are valid only during the call. */
+typedef bool (*log_visit_fn)(const log_record *rec, void *arg);
+
+/* Visits committed records from `from` on, at most max_records of them and stopping before the
+ * one that would take the data+key bytes over max_bytes (at least one record is always visited
+ * when one is available). Sets *next to the offset after the last visited record (or `from`).
+ * Returns 0, or -1 on I/O error. Offsets below the trim horizon start at the horizon. */
+int shardlog_read(shardlog *log, uint64_t from, size_t max_records, size_t max_bytes,
+                  log_visit_fn visit, void *arg, uint64_t *next);
+
+uint64_t shardlog_trim_horizon(shardlog *log);   /* first offset still stored */
+uint64_t shardlog_committed(shardlog *log);      /* offsets below this are durable and readable */
+uint64_t shardlog_next_offset(shardlog *log);    /* offset the next append gets */
+int64_t shardlog_last_arrival_ms(shardlog *log); /* of the last committed record; 0 when empty */
+/* First committed offset whose arrival time is >= ts_ms (shardlog_committed if none). */
+uint64_t shardlog_offset_at_time(shardlog *log, int64_t ts_ms);
+
+/* Deletes whole segments all of whose records arrived before cutoff_ms (retention). */
+void shardlog_trim_before(shardlog *log, int64_t cutoff_ms);
+
+#endif
