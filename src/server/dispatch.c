@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/clock.h"
 #include "../common/log.h"
@@ -27,7 +28,7 @@
 typedef struct parked_reply {
     uint64_t ticket;
     http_exchange *ex;
-    int status;
+    enc_format format;
     char request_id[UUID_STR_LEN + 1];
     kbuf body;
     struct parked_reply *next;
@@ -35,33 +36,37 @@ typedef struct parked_reply {
 
 typedef struct loop_ctx {
     uv_loop_t *loop;
-    uv_async_t wake;     /* the store made more tickets durable */
-    uv_timer_t tick;     /* first loop only: registry_tick */
+    uv_async_t wake; /* the store made more tickets durable */
+    uv_timer_t tick; /* first loop only: registry_tick */
     int has_tick;
     parked_reply *head, *tail;
-    kbuf body;           /* reused for immediate replies */
+    kbuf body; /* reused for immediate replies */
 } loop_ctx;
 
 static loop_ctx *loops[MAX_LOOPS];
 static atomic_int loop_count;
 static _Atomic uint64_t durable_ticket;
 
-static const char *content_type_json = "Content-Type: application/x-amz-json-1.1";
+static const char *const content_types[] = {
+    [ENC_JSON] = "Content-Type: application/x-amz-json-1.1",
+    [ENC_CBOR] = "Content-Type: application/x-amz-cbor-1.1",
+};
 
-static void send_reply(http_exchange *ex, int status, const char *request_id, const kbuf *body)
+static void send_reply(http_exchange *ex, int status, enc_format format, const char *request_id,
+                       const kbuf *body)
 {
     char rid[64];
     snprintf(rid, sizeof(rid), "x-amzn-RequestId: %s", request_id);
-    const char *headers[] = {content_type_json, rid, NULL};
+    const char *headers[] = {content_types[format], rid, NULL};
     http_respond(ex, status, headers, body->data ? body->data : "", body->len);
 }
 
-static void send_error(http_exchange *ex, const char *request_id, kbuf *body,
+static void send_error(http_exchange *ex, enc_format format, const char *request_id, kbuf *body,
                        const aws_error *err)
 {
     kbuf_reset(body);
-    enc_error(ENC_JSON, body, err->type, err->message.len ? err->message.data : NULL);
-    send_reply(ex, err->status, request_id, body);
+    enc_error(format, body, err->type, err->message.len ? err->message.data : NULL);
+    send_reply(ex, err->status, format, request_id, body);
 }
 
 /* --- durability waits ------------------------------------------------------------------------- */
@@ -74,7 +79,7 @@ static void answer_durable(loop_ctx *lc)
         lc->head = r->next;
         if (!lc->head)
             lc->tail = NULL;
-        send_reply(r->ex, r->status, r->request_id, &r->body);
+        send_reply(r->ex, 200, r->format, r->request_id, &r->body);
         kbuf_free(&r->body);
         free(r);
     }
@@ -85,14 +90,15 @@ static void on_wake(uv_async_t *handle)
     answer_durable(handle->data);
 }
 
-static void park_reply(loop_ctx *lc, http_exchange *ex, uint64_t ticket, const char *request_id)
+static void park_reply(loop_ctx *lc, http_exchange *ex, uint64_t ticket, enc_format format,
+                       const char *request_id)
 {
     parked_reply *r = calloc(1, sizeof(*r));
     if (!r)
         abort();
     r->ticket = ticket;
     r->ex = ex;
-    r->status = 200;
+    r->format = format;
     memcpy(r->request_id, request_id, sizeof(r->request_id));
     r->body = lc->body; /* take the buffer; the loop gets a fresh one */
     kbuf_init(&lc->body);
@@ -166,15 +172,27 @@ void dispatch_loop_done(void *ctx)
     uv_close((uv_handle_t *)&lc->wake, free_on_close);
 }
 
-/* --- the pipeline ------------------------------------------------------------------------------ */
+/* --- the pipeline ------------------------------------------------------------------------------
+ */
 
-static bool is_json_content_type(const char *ct)
+static bool media_type_is(const char *ct, const char *type)
 {
+    size_t n = strcspn(ct, "; ");
+    return n == strlen(type) && strncasecmp(ct, type, n) == 0;
+}
+
+/* The wire format of the request (and so of its response); false for an unknown content type. */
+static bool request_format(const http_request *req, enc_format *format)
+{
+    const char *ct = http_request_header(req, "content-type");
     if (!ct)
         return false;
-    size_t n = strcspn(ct, "; ");
-    return (n == 26 && strncmp(ct, "application/x-amz-json-1.1", n) == 0) ||
-           (n == 16 && strncmp(ct, "application/json", n) == 0);
+    if (media_type_is(ct, "application/x-amz-cbor-1.1")) {
+        *format = ENC_CBOR;
+        return true;
+    }
+    *format = ENC_JSON;
+    return media_type_is(ct, "application/x-amz-json-1.1") || media_type_is(ct, "application/json");
 }
 
 /* The operation named by X-Amz-Target, or NULL (sets UnknownOperationException). */
@@ -191,7 +209,8 @@ static const model_op *target_op(const http_request *req, aws_error *err)
 }
 
 /* Runs every check and the operation; fills err on failure. */
-static void run_request(const http_request *req, op_call *call, caller *who)
+static void run_request(const http_request *req, enc_format format, bool format_known,
+                        op_call *call, caller *who)
 {
     aws_error *err = call->err;
     if (strcmp(req->method, "POST") != 0) {
@@ -199,7 +218,7 @@ static void run_request(const http_request *req, op_call *call, caller *who)
                       "Unable to determine service/operation name to be authorized");
         return;
     }
-    if (!is_json_content_type(http_request_header(req, "content-type"))) {
+    if (!format_known) {
         aws_error_set(err, 404, "UnknownOperationException", "%s", "");
         return;
     }
@@ -215,13 +234,14 @@ static void run_request(const http_request *req, op_call *call, caller *who)
     call->operation = model_op_name(op);
     call->account = who->account;
     call->region = who->region;
-    call->input = decode_json(op, req->body, req->body_len, call->arena, err);
+    call->input = format == ENC_CBOR ? decode_cbor(op, req->body, req->body_len, call->arena, err)
+                                     : decode_json(op, req->body, req->body_len, call->arena, err);
     if (!call->input || !validate_input(op, call->input, err))
         return;
     op_handler handler = op_lookup(call->operation);
     if (!handler) {
-        aws_error_set(err, 400, "UnknownOperationException",
-                      "kinesd does not implement %s yet", call->operation);
+        aws_error_set(err, 400, "UnknownOperationException", "kinesd does not implement %s yet",
+                      call->operation);
         return;
     }
     handler(call);
@@ -237,20 +257,22 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
     arena_init(&a);
     aws_error err;
     aws_error_init(&err);
+    enc_format format = ENC_JSON;
+    bool format_known = request_format(req, &format);
     kenc enc;
     kbuf_reset(&lc->body);
-    enc_init(&enc, ENC_JSON, &lc->body);
+    enc_init(&enc, format, &lc->body);
     caller who;
     op_call call = {.arena = &a, .now_ms = clock_now_ms(), .out = &enc, .err = &err};
 
-    run_request(req, &call, &who);
+    run_request(req, format, format_known, &call, &who);
 
     if (err.status)
-        send_error(ex, request_id, &lc->body, &err);
+        send_error(ex, format, request_id, &lc->body, &err);
     else if (call.commit_ticket)
-        park_reply(lc, ex, call.commit_ticket, request_id);
+        park_reply(lc, ex, call.commit_ticket, format, request_id);
     else
-        send_reply(ex, 200, request_id, &lc->body);
+        send_reply(ex, 200, format, request_id, &lc->body);
     if (err.status >= 500)
         log_warn("%s failed: %s %s", call.operation ? call.operation : "request", err.type,
                  err.message.data ? err.message.data : "");

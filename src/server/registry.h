@@ -34,22 +34,25 @@ typedef struct shard {
 } shard;
 
 typedef struct stream {
-    uint64_t uid;              /* unique for each stream ever created: data directory, iterator binding */
+    uint64_t uid; /* unique for each stream ever created: data directory, iterator binding */
     char account[16];
     char region[32];
     char name[129];
-    char arn[256];             /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
+    char arn[256]; /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
     stream_status status;
     stream_status next_status; /* status after the pending transition */
     int64_t transition_at_ms;  /* 0: no pending transition */
     bool on_demand;
     int retention_hours;
     int64_t created_ms;
-    int shard_count;           /* all shards, open and closed; shards[i]->index == i */
+    int shard_count; /* all shards, open and closed; shards[i]->index == i */
     shard **shards;
+    unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
+    int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
+    char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
 } stream;
 
-int registry_open(store *st);     /* loads <data-dir>/meta.sqlite; -1 on error (logged) */
+int registry_open(store *st); /* loads <data-dir>/meta.sqlite; -1 on error (logged) */
 void registry_close(void);
 
 void registry_read_lock(void);
@@ -60,10 +63,11 @@ void registry_unlock(void);
  * Takes the write lock itself; the server calls it from a timer every few milliseconds. */
 void registry_tick(int64_t now_ms);
 
-/* Finds the stream named by StreamName or StreamARN in the input (exactly one of them must be
- * present, else InvalidArgumentException) for this account and region. On failure sets err
- * (ResourceNotFoundException "Stream NAME under account ACCOUNT not found.") and returns NULL.
- * Caller holds the lock. A stream in DELETING is found (callers decide what that means). */
+/* Finds the stream named by StreamName or StreamARN in the input (at least one must be present,
+ * and both must name the same stream, else InvalidArgumentException) for this account and region.
+ * On failure sets err (ResourceNotFoundException "Stream NAME under account ACCOUNT not found.")
+ * and returns NULL. Caller holds the lock. A stream in DELETING is found (callers decide what that
+ * means). */
 stream *registry_resolve(const kval *input, const char *account, const char *region,
                          aws_error *err);
 

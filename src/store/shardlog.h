@@ -22,7 +22,7 @@ typedef struct shardlog shardlog;
  * torn tail (truncated, never served). NULL on error (logged). */
 shardlog *shardlog_open(store *st, const char *relpath);
 void shardlog_close(shardlog *log);
-/* Closes the log if open and deletes its files. */
+/* Closes the log if open and deletes its files and its directory. */
 int shardlog_destroy(store *st, const char *relpath);
 
 typedef struct log_record_in {
@@ -53,7 +53,8 @@ typedef bool (*log_visit_fn)(const log_record *rec, void *arg);
 /* Visits committed records from `from` on, at most max_records of them and stopping before the
  * one that would take the data+key bytes over max_bytes (at least one record is always visited
  * when one is available). Sets *next to the offset after the last visited record (or `from`).
- * Returns 0, or -1 on I/O error. Offsets below the trim horizon start at the horizon. */
+ * Returns 0, or -1 on I/O error. Offsets below the trim horizon start at the horizon (and *next
+ * is then at least the horizon). */
 int shardlog_read(shardlog *log, uint64_t from, size_t max_records, size_t max_bytes,
                   log_visit_fn visit, void *arg, uint64_t *next);
 

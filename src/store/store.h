@@ -10,7 +10,12 @@
  *   durability sync:     report after fdatasync (an acknowledged record survives kill -9 and power loss)
  *   durability interval: report after write; fdatasync every interval_ms
  *   durability none:     report after write; never fdatasync except at close
- */
+ *
+ * A ticket covers every shard of the store, so after a failed write or fdatasync (logged) no
+ * further ticket is ever reported, and the failed shard's appends return -1.
+ *
+ * Environment (for tests): KINESD_SEGMENT_BYTES, read by store_open, sets the size at which a
+ * shard's segment file is rolled over (default 64 MiB, at least 256). */
 #ifndef KINESD_STORE_H
 #define KINESD_STORE_H
 
@@ -27,7 +32,8 @@ typedef void (*store_durable_fn)(uint64_t durable_ticket, void *arg);
 store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
                   store_durable_fn on_durable, void *arg);
 
-/* Commits everything pending (fdatasync whatever the mode), stops the thread, frees. */
+/* Commits everything pending (fdatasync whatever the mode), stops the thread, frees. Close the
+ * store's shard logs first. */
 void store_close(store *st);
 
 const char *store_dir(const store *st);

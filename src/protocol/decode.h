@@ -1,0 +1,25 @@
+/* decode.h - request bodies to kval trees typed by the service model.
+ *
+ * The decoders never judge constraints (validate.h does); they only refuse bodies that cannot be
+ * read as the operation's input shape, with AWS's SerializationException texts. */
+#ifndef KINESD_DECODE_H
+#define KINESD_DECODE_H
+
+#include <stddef.h>
+
+#include "../common/arena.h"
+#include "awserr.h"
+#include "model.h"
+#include "value.h"
+
+/* JSON 1.1 body -> KV_MAP typed by the op's input shape. NULL + SerializationException on bad JSON,
+ * trailing garbage, wrong member types, bad base64 in a blob, bad timestamp. An empty body is an
+ * empty map. Unknown members and JSON nulls are ignored (AWS ignores them). Allocates from a. */
+kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aws_error *err);
+
+/* CBOR 1.1 body (application/x-amz-cbor-1.1) -> the same tree, with the same errors for mistyped
+ * values; malformed CBOR, trailing bytes and NaN/infinite numbers are a bare
+ * SerializationException. Read with libcbor's streaming decoder only. */
+kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err);
+
+#endif

@@ -1,0 +1,292 @@
+/* encoder.c - response bodies in JSON 1.1 or CBOR, written straight into a kbuf (see encoder.h).
+ *
+ * JSON: strings escaped (control characters as \u00XX, UTF-8 passed through), blobs as base64,
+ * timestamps as epoch seconds with three decimals. CBOR: maps and lists of indefinite length,
+ * blobs as byte strings, timestamps as tag 1 over epoch milliseconds (what AWS's SDKs exchange). */
+#include "encoder.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/base64.h"
+
+enum { CBOR_UINT = 0, CBOR_NEGINT = 1, CBOR_BYTES = 2, CBOR_TEXT = 3, CBOR_TAG = 6 };
+#define CBOR_MAP_INDEF 0xbf
+#define CBOR_LIST_INDEF 0x9f
+#define CBOR_BREAK 0xff
+#define CBOR_FALSE 0xf4
+#define CBOR_TRUE 0xf5
+#define CBOR_NULL 0xf6
+#define CBOR_DOUBLE 0xfb
+
+void enc_init(kenc *e, enc_format format, kbuf *out)
+{
+    e->format = format;
+    e->out = out;
+    e->depth = 0;
+    memset(e->need_comma, 0, sizeof e->need_comma);
+}
+
+/* JSON: the comma before an element of a list or a key of a map. */
+static void separate(kenc *e)
+{
+    if (e->format != ENC_JSON || e->depth == 0)
+        return;
+    if (e->need_comma[e->depth])
+        kbuf_putc(e->out, ',');
+    e->need_comma[e->depth] = true;
+}
+
+/* A CBOR item head: major type and argument, the argument in the fewest bytes. */
+static void cbor_head(kbuf *out, int major, uint64_t n)
+{
+    static const unsigned char info_for_size[9] = {[1] = 24, [2] = 25, [4] = 26, [8] = 27};
+    unsigned char b[9];
+    int extra = n < 24 ? 0 : n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffffu ? 4 : 8;
+    b[0] = (unsigned char)(major << 5 | (extra ? info_for_size[extra] : (int)n));
+    for (int i = 0; i < extra; i++)
+        b[1 + i] = (unsigned char)(n >> (8 * (extra - 1 - i)));
+    kbuf_append(out, b, (size_t)extra + 1);
+}
+
+static void cbor_int(kbuf *out, int64_t v)
+{
+    if (v >= 0)
+        cbor_head(out, CBOR_UINT, (uint64_t)v);
+    else
+        cbor_head(out, CBOR_NEGINT, (uint64_t)(-(v + 1)));
+}
+
+static void open_container(kenc *e, char json, unsigned char cbor)
+{
+    separate(e);
+    if (e->format == ENC_JSON)
+        kbuf_putc(e->out, json);
+    else
+        kbuf_putc(e->out, (char)cbor);
+    if (e->depth + 1 >= ENC_MAX_DEPTH)
+        abort(); /* a programming error: no Kinesis output nests this deep */
+    e->need_comma[++e->depth] = false;
+}
+
+static void close_container(kenc *e, char json)
+{
+    e->depth--;
+    kbuf_putc(e->out, e->format == ENC_JSON ? json : (char)CBOR_BREAK);
+}
+
+void enc_map_begin(kenc *e)
+{
+    open_container(e, '{', CBOR_MAP_INDEF);
+}
+
+void enc_map_end(kenc *e)
+{
+    close_container(e, '}');
+}
+
+void enc_list_begin(kenc *e)
+{
+    open_container(e, '[', CBOR_LIST_INDEF);
+}
+
+void enc_list_end(kenc *e)
+{
+    close_container(e, ']');
+}
+
+/* 1 for bytes JSON must escape: control characters, '"' and '\\'. */
+static const unsigned char json_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+static void json_escaped_char(kbuf *out, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+    switch (c) {
+    case '"':
+        kbuf_puts(out, "\\\"");
+        break;
+    case '\\':
+        kbuf_puts(out, "\\\\");
+        break;
+    case '\n':
+        kbuf_puts(out, "\\n");
+        break;
+    case '\r':
+        kbuf_puts(out, "\\r");
+        break;
+    case '\t':
+        kbuf_puts(out, "\\t");
+        break;
+    default:
+        kbuf_append(out, esc, 6);
+    }
+}
+
+static void json_string(kbuf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    kbuf_reserve(out, n + 2);
+    kbuf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!json_escape[c])
+            continue;
+        kbuf_append(out, s + run, i - run);
+        json_escaped_char(out, c);
+        run = i + 1;
+    }
+    kbuf_append(out, s + run, n - run);
+    kbuf_putc(out, '"');
+}
+
+void enc_key(kenc *e, const char *key)
+{
+    if (e->format == ENC_JSON) {
+        separate(e);
+        json_string(e->out, key, strlen(key));
+        kbuf_putc(e->out, ':');
+        e->need_comma[e->depth] = false; /* the value that follows takes no comma */
+    } else {
+        enc_str(e, key);
+    }
+}
+
+void enc_strn(kenc *e, const char *s, size_t n)
+{
+    separate(e);
+    if (e->format == ENC_JSON) {
+        json_string(e->out, s, n);
+    } else {
+        cbor_head(e->out, CBOR_TEXT, n);
+        kbuf_append(e->out, s, n);
+    }
+}
+
+void enc_str(kenc *e, const char *s)
+{
+    enc_strn(e, s, strlen(s));
+}
+
+/* Decimal digits of v, without printf (GetRecords writes thousands of numbers per response). */
+static void put_u64(kbuf *out, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do
+        digits[sizeof digits - ++n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    kbuf_append(out, digits + sizeof digits - n, n);
+}
+
+static void put_i64(kbuf *out, int64_t v)
+{
+    if (v < 0)
+        kbuf_putc(out, '-');
+    put_u64(out, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+
+void enc_int(kenc *e, int64_t v)
+{
+    separate(e);
+    if (e->format == ENC_JSON)
+        put_i64(e->out, v);
+    else
+        cbor_int(e->out, v);
+}
+
+void enc_bool(kenc *e, bool v)
+{
+    separate(e);
+    if (e->format == ENC_JSON)
+        kbuf_puts(e->out, v ? "true" : "false");
+    else
+        kbuf_putc(e->out, (char)(v ? CBOR_TRUE : CBOR_FALSE));
+}
+
+void enc_null(kenc *e)
+{
+    separate(e);
+    if (e->format == ENC_JSON)
+        kbuf_puts(e->out, "null");
+    else
+        kbuf_putc(e->out, (char)CBOR_NULL);
+}
+
+void enc_double(kenc *e, double v)
+{
+    separate(e);
+    if (e->format == ENC_JSON) {
+        char text[32];
+        if (!isfinite(v)) {
+            kbuf_puts(e->out, "null");
+            return;
+        }
+        snprintf(text, sizeof text, "%.15g", v); /* the shortest form that reads back exactly */
+        if (strtod(text, NULL) != v)
+            snprintf(text, sizeof text, "%.17g", v);
+        kbuf_puts(e->out, text);
+        return;
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    kbuf_putc(e->out, (char)CBOR_DOUBLE);
+    for (int i = 7; i >= 0; i--)
+        kbuf_putc(e->out, (char)(bits >> (8 * i)));
+}
+
+void enc_blob(kenc *e, const void *p, size_t n)
+{
+    separate(e);
+    if (e->format == ENC_CBOR) {
+        cbor_head(e->out, CBOR_BYTES, n);
+        kbuf_append(e->out, p, n);
+        return;
+    }
+    size_t len = base64_encoded_len(n);
+    kbuf *out = e->out;
+    kbuf_reserve(out, len + 2);
+    out->data[out->len++] = '"';
+    base64_encode(p, n, out->data + out->len);
+    out->len += len;
+    out->data[out->len++] = '"';
+    out->data[out->len] = '\0';
+}
+
+void enc_timestamp_ms(kenc *e, int64_t epoch_ms)
+{
+    separate(e);
+    if (e->format == ENC_CBOR) {
+        cbor_head(e->out, CBOR_TAG, 1);
+        cbor_int(e->out, epoch_ms);
+        return;
+    }
+    uint64_t abs_ms = epoch_ms < 0 ? (uint64_t)0 - (uint64_t)epoch_ms : (uint64_t)epoch_ms;
+    unsigned ms = (unsigned)(abs_ms % 1000);
+    char frac[4] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10)};
+    if (epoch_ms < 0)
+        kbuf_putc(e->out, '-');
+    put_u64(e->out, abs_ms / 1000);
+    kbuf_append(e->out, frac, sizeof frac);
+}
+
+void enc_error(enc_format format, kbuf *out, const char *type, const char *message)
+{
+    kenc e;
+    enc_init(&e, format, out);
+    enc_map_begin(&e);
+    enc_key(&e, "__type");
+    enc_str(&e, type);
+    if (message && *message) {
+        /* AWS spells the key "Message" in its SerializationException bodies */
+        enc_key(&e, strcmp(type, "SerializationException") == 0 ? "Message" : "message");
+        enc_str(&e, message);
+    }
+    enc_map_end(&e);
+}

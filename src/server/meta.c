@@ -1,0 +1,377 @@
+/* meta.c - the stream metadata database in SQLite (see meta.h).
+ *
+ * Hash keys are stored as decimal text (they do not fit SQLite's 64-bit integers); statuses and
+ * modes as their API names, so the file reads well in the sqlite3 shell. */
+#include "meta.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/buf.h"
+#include "../common/log.h"
+#include "registry_edit.h"
+
+struct meta {
+    sqlite3 *db;
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS streams(uid INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+    " region TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, next_status TEXT NOT NULL,"
+    " transition_at INTEGER NOT NULL, mode TEXT NOT NULL, retention INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, metrics INTEGER NOT NULL, max_record_kib INTEGER NOT NULL,"
+    " kms_key_id TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
+    " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
+    " end_offset INTEGER NOT NULL, PRIMARY KEY(stream_uid, idx));"
+    "CREATE TABLE IF NOT EXISTS tags(stream_uid INTEGER NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY(stream_uid, key));"
+    "CREATE TABLE IF NOT EXISTS policies(arn TEXT PRIMARY KEY, stream_uid INTEGER NOT NULL,"
+    " policy TEXT NOT NULL);";
+
+static int fail(meta *m, const char *what)
+{
+    log_error("meta.sqlite: %s: %s", what, sqlite3_errmsg(m->db));
+    return -1;
+}
+
+static int exec(meta *m, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(m->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    log_error("meta.sqlite: %s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+    return -1;
+}
+
+meta *meta_open(const char *data_dir)
+{
+    kbuf path = KBUF_INIT;
+    kbuf_printf(&path, "%s/meta.sqlite", data_dir);
+    meta *m = calloc(1, sizeof(*m));
+    if (!m)
+        abort();
+    int rc = sqlite3_open(path.data, &m->db);
+    kbuf_free(&path);
+    if (rc != SQLITE_OK || exec(m, schema) != 0) {
+        if (rc != SQLITE_OK)
+            fail(m, "open");
+        meta_close(m);
+        return NULL;
+    }
+    sqlite3_busy_timeout(m->db, 5000);
+    return m;
+}
+
+void meta_close(meta *m)
+{
+    if (!m)
+        return;
+    sqlite3_close(m->db);
+    free(m);
+}
+
+int meta_begin(meta *m)
+{
+    return exec(m, "BEGIN IMMEDIATE");
+}
+
+int meta_commit(meta *m)
+{
+    return exec(m, "COMMIT");
+}
+
+void meta_rollback(meta *m)
+{
+    exec(m, "ROLLBACK");
+}
+
+/* Prepares sql; NULL (logged) on error. */
+static sqlite3_stmt *prepare(meta *m, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fail(m, sql);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int run(meta *m, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(m, "step");
+}
+
+int meta_next_uid(meta *m, uint64_t *uid)
+{
+    if (exec(m, "INSERT INTO counters VALUES('stream_uid', 1)"
+                " ON CONFLICT(name) DO UPDATE SET value = value + 1") != 0)
+        return -1;
+    sqlite3_stmt *st = prepare(m, "SELECT value FROM counters WHERE name = 'stream_uid'");
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *uid = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : fail(m, "next uid");
+}
+
+int meta_put_stream(meta *m, const stream *s)
+{
+    sqlite3_stmt *st =
+        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
+    sqlite3_bind_text(st, 2, s->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, s->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, stream_status_name(s->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, stream_status_name(s->next_status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, s->transition_at_ms);
+    sqlite3_bind_text(st, 8, s->on_demand ? "ON_DEMAND" : "PROVISIONED", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, s->retention_hours);
+    sqlite3_bind_int64(st, 10, s->created_ms);
+    sqlite3_bind_int64(st, 11, s->shard_level_metrics);
+    sqlite3_bind_int(st, 12, s->max_record_kib);
+    sqlite3_bind_text(st, 13, s->kms_key_id, -1, SQLITE_STATIC);
+    return run(m, st);
+}
+
+int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh)
+{
+    char start[U128_DEC_MAX + 1], end[U128_DEC_MAX + 1];
+    u128_format(sh->hash_start, start);
+    u128_format(sh->hash_end, end);
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO shards VALUES(?,?,?,?,?,?,?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    sqlite3_bind_int(st, 2, sh->index);
+    sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, end, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, sh->parent);
+    sqlite3_bind_int(st, 6, sh->adjacent_parent);
+    sqlite3_bind_int64(st, 7, sh->created_ms);
+    sqlite3_bind_int(st, 8, sh->closed);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)sh->end_offset);
+    return run(m, st);
+}
+
+/* Runs `sql` with the uid bound to its one parameter. */
+static int run_for_uid(meta *m, const char *sql, uint64_t uid)
+{
+    sqlite3_stmt *st = prepare(m, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
+    return run(m, st);
+}
+
+int meta_delete_stream(meta *m, uint64_t stream_uid)
+{
+    if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid) != 0 ||
+        run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid) != 0 ||
+        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid) != 0)
+        return -1;
+    return run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid);
+}
+
+static const char *column_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+static stream_status status_parse(const char *name)
+{
+    static const stream_status all[] = {STREAM_CREATING, STREAM_ACTIVE, STREAM_UPDATING,
+                                        STREAM_DELETING};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (strcmp(stream_status_name(all[i]), name) == 0)
+            return all[i];
+    return STREAM_ACTIVE;
+}
+
+static stream *stream_from_row(sqlite3_stmt *st)
+{
+    stream *s = stream_new(column_text(st, 1), column_text(st, 2), column_text(st, 3));
+    s->uid = (uint64_t)sqlite3_column_int64(st, 0);
+    s->status = status_parse(column_text(st, 4));
+    s->next_status = status_parse(column_text(st, 5));
+    s->transition_at_ms = sqlite3_column_int64(st, 6);
+    s->on_demand = strcmp(column_text(st, 7), "ON_DEMAND") == 0;
+    s->retention_hours = sqlite3_column_int(st, 8);
+    s->created_ms = sqlite3_column_int64(st, 9);
+    s->shard_level_metrics = (unsigned)sqlite3_column_int64(st, 10);
+    s->max_record_kib = sqlite3_column_int(st, 11);
+    snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", column_text(st, 12));
+    return s;
+}
+
+/* Reads the shard rows of s in index order; their indexes must be 0, 1, 2, ... */
+static int load_shards(meta *m, stream *s)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
+                                  " created_ms, closed, end_offset FROM shards"
+                                  " WHERE stream_uid = ? ORDER BY idx");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
+    int rc, bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        shard *sh = stream_push_shard(s);
+        const char *start = column_text(st, 1), *end = column_text(st, 2);
+        if (sqlite3_column_int(st, 0) != sh->index ||
+            !u128_parse(start, strlen(start), &sh->hash_start) ||
+            !u128_parse(end, strlen(end), &sh->hash_end))
+            bad = 1;
+        sh->parent = sqlite3_column_int(st, 3);
+        sh->adjacent_parent = sqlite3_column_int(st, 4);
+        sh->created_ms = sqlite3_column_int64(st, 5);
+        sh->closed = sqlite3_column_int(st, 6) != 0;
+        sh->end_offset = (uint64_t)sqlite3_column_int64(st, 7);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(m, "load shards");
+    if (bad) {
+        log_error("meta.sqlite: stream %s has corrupt shard rows", s->name);
+        return -1;
+    }
+    return 0;
+}
+
+int meta_load(meta *m, meta_stream_fn fn, void *arg)
+{
+    sqlite3_stmt *st =
+        prepare(m, "SELECT uid, account, region, name, status, next_status,"
+                   " transition_at, mode, retention, created, metrics, max_record_kib,"
+                   " kms_key_id FROM streams");
+    if (!st)
+        return -1;
+    int rc, result = 0;
+    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        stream *s = stream_from_row(st);
+        if (load_shards(m, s) != 0) {
+            stream_free(s);
+            result = -1;
+        } else {
+            result = fn(s, arg);
+        }
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = fail(m, "load streams");
+    sqlite3_finalize(st);
+    return result;
+}
+
+int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT key, value FROM tags WHERE stream_uid = ? AND key > ?"
+                                  " ORDER BY key");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    sqlite3_bind_text(st, 2, after_key ? after_key : "", -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!fn(column_text(st, 0), column_text(st, 1), arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(m, "tags");
+}
+
+/* Runs a count(*) query over the tags of a stream, with an optional key. */
+static int count_tags(meta *m, const char *sql, uint64_t stream_uid, const char *key)
+{
+    sqlite3_stmt *st = prepare(m, sql);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    if (key)
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n < 0 ? fail(m, "tag count") : n;
+}
+
+int meta_tag_count(meta *m, uint64_t stream_uid)
+{
+    return count_tags(m, "SELECT count(*) FROM tags WHERE stream_uid = ?", stream_uid, NULL);
+}
+
+int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key)
+{
+    return count_tags(m, "SELECT count(*) FROM tags WHERE stream_uid = ? AND key = ?", stream_uid,
+                      key);
+}
+
+int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO tags VALUES(?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    return run(m, st);
+}
+
+int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key)
+{
+    sqlite3_stmt *st = prepare(m, "DELETE FROM tags WHERE stream_uid = ? AND key = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return run(m, st);
+}
+
+int meta_policy_get(meta *m, const char *arn, kbuf *out)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT policy FROM policies WHERE arn = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        kbuf_puts(out, column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(m, "policy");
+    return rc == SQLITE_ROW;
+}
+
+int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO policies VALUES(?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)stream_uid);
+    sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
+    return run(m, st);
+}
+
+int meta_policy_delete(meta *m, const char *arn)
+{
+    sqlite3_stmt *st = prepare(m, "DELETE FROM policies WHERE arn = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+    return run(m, st);
+}

@@ -1,0 +1,54 @@
+/* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
+ *
+ * Rows for streams, their shards (open and closed), their tags and resource policies, plus the
+ * counter that hands out stream uids. The registry keeps streams and shards in memory and writes
+ * them through here; tags are only kept here. SQLite runs in WAL mode with synchronous=FULL, so a
+ * committed transaction survives a crash; a reshard is written as one transaction. Not thread-safe
+ * by itself: the registry lock serialises its users. */
+#ifndef KINESD_META_H
+#define KINESD_META_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/buf.h"
+#include "registry.h"
+
+typedef struct meta meta;
+
+meta *meta_open(const char *data_dir); /* creates the file and tables if absent; NULL on error */
+void meta_close(meta *m);
+
+int meta_begin(meta *m);
+int meta_commit(meta *m);
+void meta_rollback(meta *m);
+
+/* The next stream uid (1, 2, 3, ... never reused); persisted before it is returned. */
+int meta_next_uid(meta *m, uint64_t *uid);
+
+/* Insert or replace one row. */
+int meta_put_stream(meta *m, const stream *s);
+int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh);
+/* Removes the stream's row, its shards' rows, its tags and its policies. */
+int meta_delete_stream(meta *m, uint64_t stream_uid);
+
+/* Calls fn for every stored stream, fully built (shards with log == NULL), in no given order.
+ * fn takes ownership of the stream. Returns 0, or -1 on error. */
+typedef int (*meta_stream_fn)(stream *s, void *arg);
+int meta_load(meta *m, meta_stream_fn fn, void *arg);
+
+/* Tags, ordered by key. */
+typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */
+int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg);
+int meta_tag_count(meta *m, uint64_t stream_uid);
+int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key); /* 1, 0, or -1 on error */
+int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value);
+int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key);
+
+/* Resource policies, by the ARN of their resource (a stream); removed with the stream. */
+int meta_policy_get(meta *m, const char *arn, kbuf *out); /* 1 found, 0 none, -1 error */
+int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy);
+int meta_policy_delete(meta *m, const char *arn);
+
+#endif

@@ -1,0 +1,96 @@
+/* ops_policies.c - resource policies of streams: PutResourcePolicy, GetResourcePolicy,
+ * DeleteResourcePolicy.
+ *
+ * kinesd stores a policy document as given (it must be a JSON object) and hands it back; it does
+ * not evaluate policies. Policies live only in meta.sqlite, so these operations hold the registry
+ * lock exclusively. */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "ops_streams.h"
+#include "ops_util.h"
+#include "registry_edit.h"
+
+static bool is_json_object(const char *text)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *doc = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    bool ok = doc && json_tokener_get_error(tok) == json_tokener_success &&
+              (size_t)json_tokener_get_parse_end(tok) == strlen(text) &&
+              json_object_is_type(doc, json_type_object);
+    json_object_put(doc);
+    json_tokener_free(tok);
+    return ok;
+}
+
+static void put_policy(op_call *call)
+{
+    stream *s = resolve_resource_arn(call);
+    const char *policy = kv_str(call->input, "Policy");
+    if (!s || !policy)
+        return;
+    if (!is_json_object(policy)) {
+        aws_error_set(call->err, 400, "InvalidArgumentException",
+                      "The policy document is not a valid JSON object.");
+        return;
+    }
+    if (meta_policy_put(registry_meta(), s->uid, kv_str(call->input, "ResourceARN"), policy)) {
+        fail_internal(call->err);
+        return;
+    }
+    write_empty(call->out);
+}
+
+/* A resource without a policy has the empty one. */
+static void get_policy(op_call *call)
+{
+    kbuf policy = KBUF_INIT;
+    int found = resolve_resource_arn(call)
+                    ? meta_policy_get(registry_meta(), kv_str(call->input, "ResourceARN"), &policy)
+                    : 0;
+    if (found < 0)
+        fail_internal(call->err);
+    if (call->err->status == 0) {
+        enc_map_begin(call->out);
+        enc_key(call->out, "Policy");
+        enc_str(call->out, found ? policy.data : "{}");
+        enc_map_end(call->out);
+    }
+    kbuf_free(&policy);
+}
+
+static void delete_policy(op_call *call)
+{
+    const char *arn = kv_str(call->input, "ResourceARN");
+    kbuf policy = KBUF_INIT;
+    int found = resolve_resource_arn(call) ? meta_policy_get(registry_meta(), arn, &policy) : -2;
+    kbuf_free(&policy);
+    if (found == 0)
+        aws_error_set(call->err, 400, "ResourceNotFoundException",
+                      "No resource policy found for resource %s.", arn);
+    else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), arn) != 0))
+        fail_internal(call->err);
+    else if (found == 1)
+        write_empty(call->out);
+}
+
+void op_put_resource_policy(op_call *call)
+{
+    registry_write_lock();
+    put_policy(call);
+    registry_unlock();
+}
+
+void op_get_resource_policy(op_call *call)
+{
+    registry_write_lock();
+    get_policy(call);
+    registry_unlock();
+}
+
+void op_delete_resource_policy(op_call *call)
+{
+    registry_write_lock();
+    delete_policy(call);
+    registry_unlock();
+}

@@ -1,0 +1,225 @@
+/* ops_stream_settings.c - operations that change or report a stream's settings rather than its
+ * shards: retention (Increase/DecreaseStreamRetentionPeriod), capacity mode (UpdateStreamMode),
+ * enhanced monitoring (Enable/DisableEnhancedMonitoring), server-side encryption
+ * (Start/StopStreamEncryption: the key is recorded and reported, data is not encrypted at rest),
+ * the record size limit (UpdateMaxRecordSize), and the account's limits (DescribeLimits). */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "ops_streams.h"
+#include "ops_util.h"
+#include "registry_edit.h"
+
+#define MIN_RETENTION_HOURS 24
+#define MAX_RETENTION_HOURS 8760
+#define ON_DEMAND_STREAM_LIMIT 50
+
+/* ---- retention ----------------------------------------------------------------------------- */
+
+/* InvalidArgumentException unless hours is within AWS's bounds; false when raised. */
+static bool retention_in_bounds(int64_t hours, aws_error *err)
+{
+    if (hours < MIN_RETENTION_HOURS)
+        aws_error_set(err, 400, "InvalidArgumentException",
+                      "Minimum allowed retention period is %d hours. Requested retention period "
+                      "(%lld hours) is too short.",
+                      MIN_RETENTION_HOURS, (long long)hours);
+    else if (hours > MAX_RETENTION_HOURS)
+        aws_error_set(err, 400, "InvalidArgumentException",
+                      "Maximum allowed retention period is %d hours. Requested retention period "
+                      "(%lld hours) is too long.",
+                      MAX_RETENTION_HOURS, (long long)hours);
+    return err->status == 0;
+}
+
+/* Sets the retention; `increase` says which direction the operation may move it. */
+static void change_retention(op_call *call, bool increase)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    int64_t hours;
+    if (!s || !require_active(s, call->err) ||
+        !kv_int(call->input, "RetentionPeriodHours", &hours) ||
+        !retention_in_bounds(hours, call->err))
+        return;
+    if (increase ? hours < s->retention_hours : hours > s->retention_hours) {
+        aws_error_set(call->err, 400, "InvalidArgumentException",
+                      "Requested retention period (%lld hours) for stream %s can not be %s than "
+                      "existing retention period (%d hours). Use %s API.",
+                      (long long)hours, s->name, increase ? "shorter" : "longer",
+                      s->retention_hours,
+                      increase ? "DecreaseRetentionPeriod" : "IncreaseRetentionPeriod");
+        return;
+    }
+    stream_undo undo;
+    stream_undo_begin(s, &undo);
+    s->retention_hours = (int)hours;
+    if (commit_change(call, s, &undo, false))
+        write_empty(call->out);
+}
+
+void op_increase_retention(op_call *call)
+{
+    registry_write_lock();
+    change_retention(call, true);
+    registry_unlock();
+}
+
+void op_decrease_retention(op_call *call)
+{
+    registry_write_lock();
+    change_retention(call, false);
+    registry_unlock();
+}
+
+/* ---- UpdateStreamMode ---------------------------------------------------------------------- */
+
+static void update_stream_mode(op_call *call)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    if (!s || !require_active(s, call->err))
+        return;
+    const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
+    stream_undo undo;
+    stream_undo_begin(s, &undo);
+    s->on_demand = mode && strcmp(mode, "ON_DEMAND") == 0;
+    if (commit_change(call, s, &undo, true))
+        write_empty(call->out);
+}
+
+void op_update_stream_mode(op_call *call)
+{
+    registry_write_lock();
+    update_stream_mode(call);
+    registry_unlock();
+}
+
+/* ---- Enable/DisableEnhancedMonitoring ------------------------------------------------------ */
+
+static void change_monitoring(op_call *call, bool enable)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    if (!s || !require_active(s, call->err))
+        return;
+    unsigned current = s->shard_level_metrics;
+    unsigned asked = metric_bits(kv_get(call->input, "ShardLevelMetrics"));
+    stream_undo undo;
+    stream_undo_begin(s, &undo);
+    s->shard_level_metrics = enable ? current | asked : current & ~asked;
+    if (!commit_change(call, s, &undo, false))
+        return;
+    kenc *e = call->out;
+    enc_map_begin(e);
+    enc_key(e, "StreamName");
+    enc_str(e, s->name);
+    enc_key(e, "CurrentShardLevelMetrics");
+    write_metric_names(e, current);
+    enc_key(e, "DesiredShardLevelMetrics");
+    write_metric_names(e, s->shard_level_metrics);
+    enc_key(e, "StreamARN");
+    enc_str(e, s->arn);
+    enc_map_end(e);
+}
+
+void op_enable_monitoring(op_call *call)
+{
+    registry_write_lock();
+    change_monitoring(call, true);
+    registry_unlock();
+}
+
+void op_disable_monitoring(op_call *call)
+{
+    registry_write_lock();
+    change_monitoring(call, false);
+    registry_unlock();
+}
+
+/* ---- Start/StopStreamEncryption ----------------------------------------------------------- */
+
+static void change_encryption(op_call *call, bool start)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    if (!s || !require_active(s, call->err))
+        return;
+    const char *type = kv_str(call->input, "EncryptionType");
+    const char *key = kv_str(call->input, "KeyId");
+    if (!type || strcmp(type, "KMS") != 0 || !key) {
+        aws_error_set(call->err, 400, "InvalidArgumentException",
+                      "Encryption type %s is not supported; the only valid value is KMS.",
+                      type ? type : "");
+        return;
+    }
+    stream_undo undo;
+    stream_undo_begin(s, &undo);
+    snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", start ? key : "");
+    if (commit_change(call, s, &undo, true))
+        write_empty(call->out);
+}
+
+void op_start_encryption(op_call *call)
+{
+    registry_write_lock();
+    change_encryption(call, true);
+    registry_unlock();
+}
+
+void op_stop_encryption(op_call *call)
+{
+    registry_write_lock();
+    change_encryption(call, false);
+    registry_unlock();
+}
+
+/* ---- UpdateMaxRecordSize ------------------------------------------------------------------- */
+
+static void update_max_record_size(op_call *call)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    int64_t kib;
+    if (!s || !require_active(s, call->err) || !kv_int(call->input, "MaxRecordSizeInKiB", &kib))
+        return;
+    stream_undo undo;
+    stream_undo_begin(s, &undo);
+    s->max_record_kib = (int)kib;
+    if (commit_change(call, s, &undo, true))
+        write_empty(call->out);
+}
+
+void op_update_max_record_size(op_call *call)
+{
+    registry_write_lock();
+    update_max_record_size(call);
+    registry_unlock();
+}
+
+/* ---- DescribeLimits ------------------------------------------------------------------------ */
+
+static int on_demand_streams(const char *account, const char *region)
+{
+    int count = 0;
+    for (size_t i = registry_stream_after(account, region, ""); i < registry_stream_count(); i++) {
+        const stream *s = registry_stream_at(i);
+        if (strcmp(s->account, account) != 0 || strcmp(s->region, region) != 0)
+            break;
+        count += s->on_demand;
+    }
+    return count;
+}
+
+void op_describe_limits(op_call *call)
+{
+    registry_read_lock();
+    kenc *e = call->out;
+    enc_map_begin(e);
+    enc_key(e, "ShardLimit");
+    enc_int(e, kinesd_cfg.shard_limit);
+    enc_key(e, "OpenShardCount");
+    enc_int(e, registry_open_shards(call->account, call->region));
+    enc_key(e, "OnDemandStreamCount");
+    enc_int(e, on_demand_streams(call->account, call->region));
+    enc_key(e, "OnDemandStreamCountLimit");
+    enc_int(e, ON_DEMAND_STREAM_LIMIT);
+    enc_map_end(e);
+    registry_unlock();
+}

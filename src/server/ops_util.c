@@ -1,0 +1,86 @@
+/* ops_util.c - lookups, checks, errors and commits shared by the stream control-plane operations
+ * (see ops_util.h). */
+#include "ops_util.h"
+
+#include "config.h"
+#include "stream_arn.h"
+
+stream *resolve_resource_arn(op_call *call)
+{
+    const char *arn = kv_str(call->input, "ResourceARN");
+    stream_arn parts;
+    if (arn && stream_arn_parse(arn, &parts) && parts.rest[0]) {
+        aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.", arn);
+        return NULL;
+    }
+    return registry_resolve_arn(arn ? arn : "", call->account, call->region, call->err);
+}
+
+bool require_active(const stream *s, aws_error *err)
+{
+    if (s->status == STREAM_ACTIVE)
+        return true;
+    aws_error_set(err, 400, "ResourceInUseException",
+                  "Stream %s under account %s not ACTIVE, instead in state %s", s->name, s->account,
+                  stream_status_name(s->status));
+    return false;
+}
+
+bool require_provisioned(const stream *s, const char *operation, aws_error *err)
+{
+    if (!s->on_demand)
+        return true;
+    aws_error_set(err, 400, "ValidationException",
+                  "%s is not supported for stream %s under account %s because it is in "
+                  "ON_DEMAND capacity mode.",
+                  operation, s->name, s->account);
+    return false;
+}
+
+void fail_shard_not_found(const stream *s, const char *shard_id, aws_error *err)
+{
+    aws_error_set(err, 400, "ResourceNotFoundException",
+                  "Could not find shard %s in stream %s under account %s.", shard_id, s->name,
+                  s->account);
+}
+
+bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)
+{
+    int current = registry_open_shards(account, region);
+    if (current + more <= kinesd_cfg.shard_limit)
+        return true;
+    aws_error_set(err, 400, "LimitExceededException",
+                  "This request would exceed the shard limit for the account %s in %s. Current "
+                  "shard count for the account: %d. Limit: %d. Number of additional shards that "
+                  "would have resulted from this request: %lld. Refer to the AWS Service Limits "
+                  "page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
+                  "for current limits and how to request higher limits.",
+                  account, region, current, kinesd_cfg.shard_limit, (long long)more);
+    return false;
+}
+
+void fail_internal(aws_error *err)
+{
+    aws_error_set(err, 500, "InternalFailure", "The server encountered an internal error.");
+}
+
+bool commit_change(op_call *call, stream *s, const stream_undo *undo, bool updating)
+{
+    int rc = updating ? stream_start_transition(s, STREAM_UPDATING, call->now_ms) : stream_save(s);
+    if (rc == 0)
+        return true;
+    abandon_change(call, s, undo);
+    return false;
+}
+
+void abandon_change(op_call *call, stream *s, const stream_undo *undo)
+{
+    stream_undo_apply(s, undo);
+    fail_internal(call->err);
+}
+
+int64_t page_limit(const kval *input, const char *member, int64_t max)
+{
+    int64_t asked;
+    return kv_int(input, member, &asked) && asked < max ? asked : max;
+}

@@ -1,0 +1,52 @@
+/* frame.c - encoding and decoding of record frames (see frame.h). */
+#include "frame.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "le.h"
+
+static uint32_t frame_crc(const char *p, size_t len)
+{
+    return (uint32_t)crc32(0, (const unsigned char *)p + 8, (uInt)(len - 8));
+}
+
+void frame_encode(char *dst, uint64_t offset, int64_t arrival_ms, const char *key, size_t key_len,
+                  const void *data, size_t data_len)
+{
+    size_t len = frame_size(key_len, data_len);
+    le_put32(dst, (uint32_t)len);
+    le_put64(dst + 8, offset);
+    le_put64(dst + 16, (uint64_t)arrival_ms);
+    le_put16(dst + 24, (uint16_t)key_len);
+    memcpy(dst + FRAME_HEADER, key, key_len);
+    if (data_len)
+        memcpy(dst + FRAME_HEADER + key_len, data, data_len);
+    le_put32(dst + 4, frame_crc(dst, len));
+}
+
+frame_status frame_decode(const char *p, size_t avail, frame_view *f)
+{
+    if (avail < FRAME_HEADER) {
+        f->len = FRAME_HEADER;
+        return FRAME_SHORT;
+    }
+    f->len = le_get32(p);
+    f->key_len = le_get16(p + 24);
+    if (f->len < FRAME_HEADER || f->len > FRAME_MAX || f->len - FRAME_HEADER < f->key_len)
+        return FRAME_END;
+    if (avail < f->len)
+        return FRAME_SHORT;
+    f->crc = le_get32(p + 4);
+    f->offset = le_get64(p + 8);
+    f->arrival_ms = (int64_t)le_get64(p + 16);
+    f->key = p + FRAME_HEADER;
+    f->data = p + FRAME_HEADER + f->key_len;
+    f->data_len = f->len - FRAME_HEADER - f->key_len;
+    return FRAME_OK;
+}
+
+bool frame_crc_ok(const char *p, const frame_view *f)
+{
+    return frame_crc(p, f->len) == f->crc;
+}

@@ -1,0 +1,11 @@
+/* fsutil.h - the few file-system chores of the store that are about directories, not segments. */
+#ifndef KINESD_FSUTIL_H
+#define KINESD_FSUTIL_H
+
+/* fsyncs the directory holding path, so that a file created or renamed there survives a crash. */
+int fs_sync_parent(const char *path);
+
+/* Creates path and any missing parents (mkdir -p), syncing each new entry into its parent. */
+int fs_mkdirs(const char *path);
+
+#endif

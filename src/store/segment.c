@@ -1,0 +1,374 @@
+/* segment.c - segment files, their sparse index and its .idx file (see segment.h). */
+#include "segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "le.h"
+
+/* Index entries live in a block that is replaced by a bigger copy when full; readers may still
+ * hold an old block, so replaced blocks are kept (chained) until the segment is freed. */
+struct index_block {
+    size_t cap;
+    index_block *retired;
+    index_entry e[];
+};
+
+#define IDX_MAGIC 0x3158444953454e4bull /* "KNESIDX1" */
+#define IDX_HEADER 48 /* magic, first offset, count, end pos, end offset, last arrival */
+#define IDX_ENTRY 24
+
+static segment *segment_new(const char *dir, uint64_t first_offset, struct shardlog *owner)
+{
+    segment *seg = calloc(1, sizeof *seg);
+    if (!seg)
+        abort();
+    kbuf path = KBUF_INIT;
+    kbuf_printf(&path, "%s/%020llu.log", dir, (unsigned long long)first_offset);
+    seg->path = kbuf_detach(&path);
+    seg->first_offset = first_offset;
+    seg->end_offset = first_offset;
+    seg->owner = owner;
+    atomic_init(&seg->refs, 1);
+    return seg;
+}
+
+static segment *segment_with_fd(segment *seg, int flags)
+{
+    seg->fd = open(seg->path, flags | O_RDWR | O_CLOEXEC, 0644);
+    if (seg->fd < 0) {
+        log_error("store: open %s: %s", seg->path, strerror(errno));
+        free(seg->path);
+        free(seg);
+        return NULL;
+    }
+    return seg;
+}
+
+segment *segment_create(const char *dir, uint64_t first_offset, struct shardlog *owner)
+{
+    segment *seg = segment_with_fd(segment_new(dir, first_offset, owner), O_CREAT | O_TRUNC);
+    if (seg)
+        seg->new_file = true;
+    return seg;
+}
+
+segment *segment_open(const char *dir, uint64_t first_offset, struct shardlog *owner)
+{
+    return segment_with_fd(segment_new(dir, first_offset, owner), 0);
+}
+
+void segment_ref(segment *seg)
+{
+    atomic_fetch_add_explicit(&seg->refs, 1, memory_order_relaxed);
+}
+
+void segment_unref(segment *seg)
+{
+    if (atomic_fetch_sub_explicit(&seg->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    index_block *b = atomic_load_explicit(&seg->index, memory_order_relaxed);
+    while (b) {
+        index_block *older = b->retired;
+        free(b);
+        b = older;
+    }
+    close(seg->fd);
+    free(seg->path);
+    free(seg);
+}
+
+/* ---- the sparse index ---------------------------------------------------------------------- */
+
+static index_block *index_block_new(size_t cap, index_block *retired)
+{
+    index_block *b = malloc(sizeof *b + cap * sizeof(index_entry));
+    if (!b)
+        abort();
+    b->cap = cap;
+    b->retired = retired;
+    return b;
+}
+
+/* Appender only. The entry is written before the length that makes it visible. */
+static void index_push(segment *seg, index_entry entry)
+{
+    size_t n = atomic_load_explicit(&seg->index_len, memory_order_relaxed);
+    index_block *b = atomic_load_explicit(&seg->index, memory_order_relaxed);
+    if (!b || n == b->cap) {
+        index_block *bigger = index_block_new(b ? b->cap * 2 : 16, b);
+        if (n)
+            memcpy(bigger->e, b->e, n * sizeof(index_entry));
+        atomic_store_explicit(&seg->index, bigger, memory_order_release);
+        b = bigger;
+    }
+    b->e[n] = entry;
+    atomic_store_explicit(&seg->index_len, n + 1, memory_order_release);
+}
+
+/* A reader's view: the block loaded after the length always holds at least that many entries. */
+static const index_entry *index_view(segment *seg, size_t *n)
+{
+    *n = atomic_load_explicit(&seg->index_len, memory_order_acquire);
+    index_block *b = atomic_load_explicit(&seg->index, memory_order_acquire);
+    return *n ? b->e : NULL;
+}
+
+void segment_note_frame(segment *seg, uint64_t offset, int64_t arrival_ms, size_t frame_len)
+{
+    size_t n = atomic_load_explicit(&seg->index_len, memory_order_relaxed);
+    const index_entry *last =
+        n ? &atomic_load_explicit(&seg->index, memory_order_relaxed)->e[n - 1] : NULL;
+    if (!last || seg->append_pos - last->pos >= INDEX_EVERY_BYTES ||
+        offset - last->offset >= INDEX_EVERY_RECORDS)
+        index_push(seg, (index_entry){offset, seg->append_pos, arrival_ms});
+    seg->append_pos += frame_len;
+    seg->end_offset = offset + 1;
+    seg->last_arrival_ms = arrival_ms;
+}
+
+bool segment_seek_offset(segment *seg, uint64_t offset, index_entry *out)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    size_t lo = 0, hi = n; /* entries [0, lo) are at or before offset */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid].offset <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return false;
+    *out = e[lo - 1];
+    return true;
+}
+
+bool segment_seek_time(segment *seg, int64_t ts_ms, index_entry *out)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    size_t lo = 0, hi = n; /* entries [0, lo) arrived before ts_ms */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid].arrival_ms < ts_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return false;
+    *out = e[lo - 1];
+    return true;
+}
+
+bool segment_first_arrival(segment *seg, int64_t *arrival_ms)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    if (n)
+        *arrival_ms = e[0].arrival_ms;
+    return n > 0;
+}
+
+/* ---- recovery ------------------------------------------------------------------------------ */
+
+static int file_size(segment *seg, uint64_t *size)
+{
+    struct stat sb;
+    if (fstat(seg->fd, &sb) < 0) {
+        log_error("store: stat %s: %s", seg->path, strerror(errno));
+        return -1;
+    }
+    *size = (uint64_t)sb.st_size;
+    return 0;
+}
+
+int segment_scan(segment *seg, frame_cursor *cur)
+{
+    uint64_t size;
+    if (file_size(seg, &size) < 0)
+        return -1;
+    cursor_seek(cur, seg->fd, 0, size);
+    frame_view f;
+    const char *raw;
+    int r;
+    while ((r = cursor_next(cur, &f, &raw)) == 1) {
+        if (f.offset != seg->end_offset || !frame_crc_ok(raw, &f))
+            break;
+        segment_note_frame(seg, f.offset, f.arrival_ms, f.len);
+    }
+    if (r < 0)
+        return -1;
+    seg->allocated = size;
+    atomic_store(&seg->committed_end, seg->append_pos);
+    return 0;
+}
+
+int segment_truncate(segment *seg)
+{
+    if (ftruncate(seg->fd, (off_t)seg->append_pos) < 0) {
+        log_error("store: truncate %s: %s", seg->path, strerror(errno));
+        return -1;
+    }
+    seg->allocated = seg->append_pos;
+    return 0;
+}
+
+void segment_preallocate(segment *seg, uint64_t end, uint64_t cap)
+{
+    if (end <= seg->allocated)
+        return;
+    uint64_t want = seg->allocated ? seg->allocated : (1u << 20);
+    while (want < end)
+        want *= 2;
+    if (want > cap)
+        want = cap > end ? cap : end;
+    if (fallocate(seg->fd, 0, (off_t)seg->allocated, (off_t)(want - seg->allocated)) < 0)
+        log_debug("store: fallocate %s: %s", seg->path, strerror(errno));
+    seg->allocated = want;
+}
+
+/* ---- the .idx file ------------------------------------------------------------------------- */
+
+static char *idx_path(const segment *seg, const char *suffix)
+{
+    kbuf b = KBUF_INIT;
+    kbuf_printf(&b, "%.*s%s", (int)(strlen(seg->path) - 4), seg->path, suffix);
+    return kbuf_detach(&b);
+}
+
+static void idx_encode(segment *seg, kbuf *out)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    kbuf_reserve(out, IDX_HEADER + n * IDX_ENTRY + 4);
+    char *p = out->data;
+    le_put64(p, IDX_MAGIC);
+    le_put64(p + 8, seg->first_offset);
+    le_put64(p + 16, n);
+    le_put64(p + 24, seg->append_pos);
+    le_put64(p + 32, seg->end_offset);
+    le_put64(p + 40, (uint64_t)seg->last_arrival_ms);
+    p += IDX_HEADER;
+    for (size_t i = 0; i < n; i++, p += IDX_ENTRY) {
+        le_put64(p, e[i].offset);
+        le_put64(p + 8, e[i].pos);
+        le_put64(p + 16, (uint64_t)e[i].arrival_ms);
+    }
+    le_put32(p, (uint32_t)crc32(0, (const unsigned char *)out->data, (uInt)(p - out->data)));
+    out->len = (size_t)(p + 4 - out->data);
+}
+
+static int write_file_durably(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            break;
+        done += (size_t)w;
+    }
+    int rc = done == len && fdatasync(fd) == 0 ? 0 : -1;
+    close(fd);
+    return rc;
+}
+
+int segment_save_index(segment *seg)
+{
+    kbuf b = KBUF_INIT;
+    idx_encode(seg, &b);
+    char *tmp = idx_path(seg, ".idx.tmp"), *path = idx_path(seg, ".idx");
+    int rc = write_file_durably(tmp, b.data, b.len);
+    if (rc == 0)
+        rc = rename(tmp, path);
+    if (rc < 0) {
+        log_error("store: write %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(path);
+    kbuf_free(&b);
+    return rc;
+}
+
+static bool read_whole_file(const char *path, kbuf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char chunk[65536];
+    ssize_t r;
+    while ((r = read(fd, chunk, sizeof chunk)) > 0)
+        kbuf_append(out, chunk, (size_t)r);
+    close(fd);
+    return r == 0;
+}
+
+static bool idx_decode(segment *seg, const char *p, size_t len, uint64_t log_size)
+{
+    if (len < IDX_HEADER + 4 || le_get64(p) != IDX_MAGIC || le_get64(p + 8) != seg->first_offset)
+        return false;
+    uint64_t n = le_get64(p + 16);
+    if (n == 0 || n > (len - IDX_HEADER - 4) / IDX_ENTRY || len != IDX_HEADER + n * IDX_ENTRY + 4)
+        return false;
+    if (le_get32(p + len - 4) != (uint32_t)crc32(0, (const unsigned char *)p, (uInt)(len - 4)))
+        return false;
+    uint64_t end_pos = le_get64(p + 24);
+    if (end_pos > log_size)
+        return false;
+    index_block *b = index_block_new(n, NULL);
+    for (uint64_t i = 0; i < n; i++) {
+        const char *q = p + IDX_HEADER + i * IDX_ENTRY;
+        b->e[i] = (index_entry){le_get64(q), le_get64(q + 8), (int64_t)le_get64(q + 16)};
+    }
+    atomic_store(&seg->index, b);
+    atomic_store(&seg->index_len, n);
+    seg->append_pos = seg->allocated = end_pos;
+    seg->end_offset = le_get64(p + 32);
+    seg->last_arrival_ms = (int64_t)le_get64(p + 40);
+    atomic_store(&seg->committed_end, end_pos);
+    atomic_store(&seg->sealed, true);
+    return true;
+}
+
+bool segment_load_index(segment *seg)
+{
+    uint64_t log_size;
+    if (file_size(seg, &log_size) < 0)
+        return false;
+    char *path = idx_path(seg, ".idx");
+    kbuf b = KBUF_INIT;
+    bool ok = read_whole_file(path, &b) && idx_decode(seg, b.data, b.len, log_size);
+    kbuf_free(&b);
+    free(path);
+    return ok;
+}
+
+void segment_remove_index(segment *seg)
+{
+    char *idx = idx_path(seg, ".idx");
+    unlink(idx);
+    free(idx);
+}
+
+void segment_remove_files(segment *seg)
+{
+    if (unlink(seg->path) < 0)
+        log_warn("store: unlink %s: %s", seg->path, strerror(errno));
+    segment_remove_index(seg);
+}

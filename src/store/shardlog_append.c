@@ -1,0 +1,212 @@
+/* shardlog_append.c - the write path of a shard log: appends copy frames into the pending
+ * buffer under the log's mutex; the storage thread takes, writes, publishes and seals them.
+ *
+ * An append costs one memcpy and one CRC per record and no system call, except when the tail
+ * segment is full: then a new segment file is created (a run of records never spans segments,
+ * and a run larger than a segment gets a segment of its own). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "frame.h"
+#include "shardlog_impl.h"
+#include "store_internal.h"
+
+/* ---- pending pieces ------------------------------------------------------------------------ */
+
+/* The piece collecting bytes for seg at its current append position, added if needed. */
+static piece *pending_piece(pending *p, segment *seg)
+{
+    if (p->n && p->pieces[p->n - 1].seg == seg)
+        return &p->pieces[p->n - 1];
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 2;
+        p->pieces = realloc(p->pieces, p->cap * sizeof *p->pieces);
+        if (!p->pieces)
+            abort();
+        for (size_t i = p->n; i < p->cap; i++)
+            kbuf_init(&p->pieces[i].bytes);
+    }
+    piece *pc = &p->pieces[p->n++];
+    pc->seg = seg;
+    pc->pos = seg->append_pos;
+    pc->seals = false;
+    kbuf_reset(&pc->bytes);
+    return pc;
+}
+
+void pending_free(pending *p)
+{
+    for (size_t i = 0; i < p->cap; i++)
+        kbuf_free(&p->pieces[i].bytes);
+    free(p->pieces);
+}
+
+/* ---- appends ------------------------------------------------------------------------------- */
+
+static int roll(shardlog *log)
+{
+    segment *seg = segment_create(log->dir, log->next_offset, log);
+    if (!seg)
+        return -1;
+    pending_piece(&log->pend, log->tail)->seals = true;
+    log->tail = seg;
+    shardlog_add_segment(log, seg);
+    return 0;
+}
+
+static void encode_run(shardlog *log, const log_record_in *recs, size_t n, size_t run_bytes,
+                       int64_t arrival_ms)
+{
+    segment *seg = log->tail;
+    kbuf *b = &pending_piece(&log->pend, seg)->bytes;
+    kbuf_reserve(b, run_bytes);
+    uint64_t offset = log->next_offset;
+    for (size_t i = 0; i < n; i++, offset++) {
+        const log_record_in *r = &recs[i];
+        size_t len = frame_size(r->partition_key_len, r->data_len);
+        frame_encode(b->data + b->len, offset, arrival_ms, r->partition_key, r->partition_key_len,
+                     r->data, r->data_len);
+        b->len += len;
+        segment_note_frame(seg, offset, arrival_ms, len);
+    }
+    b->data[b->len] = '\0';
+}
+
+static bool run_size(const log_record_in *recs, size_t n, size_t *bytes)
+{
+    *bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].partition_key_len > UINT16_MAX ||
+            recs[i].data_len > FRAME_MAX - FRAME_HEADER - recs[i].partition_key_len)
+            return false;
+        *bytes += frame_size(recs[i].partition_key_len, recs[i].data_len);
+    }
+    return true;
+}
+
+int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t now_ms,
+                    uint64_t *first_offset, int64_t *arrival_ms, uint64_t *ticket)
+{
+    size_t run_bytes;
+    if (!run_size(recs, n, &run_bytes)) {
+        log_error("store: record too large for a frame");
+        return -1;
+    }
+    pthread_mutex_lock(&log->mu);
+    segment *tail = log->tail;
+    if (atomic_load(&log->failed) ||
+        (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st) &&
+         roll(log) < 0)) {
+        pthread_mutex_unlock(&log->mu);
+        return -1;
+    }
+    int64_t arrival = now_ms > log->last_arrival_ms ? now_ms : log->last_arrival_ms;
+    encode_run(log, recs, n, run_bytes, arrival);
+    *first_offset = log->next_offset;
+    *arrival_ms = arrival;
+    log->next_offset += n;
+    log->last_arrival_ms = arrival;
+    log->pend.end_offset = log->next_offset;
+    log->pend.last_arrival_ms = arrival;
+    bool wake = !log->queued;
+    log->queued = true;
+    *ticket = wake ? store_enqueue(log->st, log) : store_ticket(log->st);
+    pthread_mutex_unlock(&log->mu);
+    if (wake)
+        store_wake(log->st);
+    return 0;
+}
+
+uint64_t shardlog_next_offset(shardlog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    uint64_t next = log->next_offset;
+    pthread_mutex_unlock(&log->mu);
+    return next;
+}
+
+/* ---- the storage thread's half ------------------------------------------------------------- */
+
+void shardlog_flush_take(shardlog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    pending taken = log->pend;
+    log->pend = log->flush;
+    log->flush = taken;
+    log->pend.n = 0;
+    log->queued = false;
+    pthread_mutex_unlock(&log->mu);
+}
+
+static int pwrite_all(int fd, const char *p, size_t n, uint64_t pos)
+{
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)pos);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+        pos += (uint64_t)w;
+    }
+    return 0;
+}
+
+void shardlog_flush_write(shardlog *log)
+{
+    for (size_t i = 0; i < log->flush.n && !atomic_load(&log->failed); i++) {
+        piece *pc = &log->flush.pieces[i];
+        if (!pc->bytes.len)
+            continue;
+        segment_preallocate(pc->seg, pc->pos + pc->bytes.len, store_segment_bytes(log->st));
+        if (pwrite_all(pc->seg->fd, pc->bytes.data, pc->bytes.len, pc->pos) < 0) {
+            log_error("store: write %s: %s", pc->seg->path, strerror(errno));
+            store_fail(log->st, log);
+            break;
+        }
+        store_track_unsynced(log->st, pc->seg);
+    }
+}
+
+void shardlog_flush_publish(shardlog *log)
+{
+    if (atomic_load(&log->failed))
+        return;
+    for (size_t i = 0; i < log->flush.n; i++) {
+        piece *pc = &log->flush.pieces[i];
+        atomic_store_explicit(&pc->seg->committed_end, pc->pos + pc->bytes.len,
+                              memory_order_release);
+    }
+    atomic_store_explicit(&log->committed_arrival_ms, log->flush.last_arrival_ms,
+                          memory_order_relaxed);
+    atomic_store_explicit(&log->committed, log->flush.end_offset, memory_order_release);
+}
+
+/* A full segment is cut to its length, synced, and its index saved; only then may retention
+ * delete it. */
+static void seal(shardlog *log, segment *seg)
+{
+    if (segment_truncate(seg) < 0) {
+        store_fail(log->st, log);
+        return;
+    }
+    if (store_sync_segment(log->st, seg) == 0 && segment_save_index(seg) == 0)
+        atomic_store_explicit(&seg->sealed, true, memory_order_release);
+}
+
+void shardlog_flush_seal(shardlog *log)
+{
+    for (size_t i = 0; i < log->flush.n && !atomic_load(&log->failed); i++)
+        if (log->flush.pieces[i].seals)
+            seal(log, log->flush.pieces[i].seg);
+    log->flush.n = 0;
+}
+
+void shardlog_mark_failed(shardlog *log)
+{
+    atomic_store(&log->failed, true);
+}

@@ -1,0 +1,48 @@
+/* store_internal.h - the interface between a store (store.c: storage thread, tickets, syncing)
+ * and its shard logs (shardlog.c: pending bytes, segments, publishing). Not for other modules.
+ *
+ * Per cycle the storage thread calls, for every queued log: take, write; then (when due) syncs
+ * every segment written since the last sync; then for every log: publish, seal, and finally
+ * reports the cycle's ticket. */
+#ifndef KINESD_STORE_INTERNAL_H
+#define KINESD_STORE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "segment.h"
+#include "shardlog.h"
+
+/* ---- provided by store.c ---- */
+
+uint64_t store_segment_bytes(const store *st); /* roll size: KINESD_SEGMENT_BYTES or 64 MiB */
+
+/* Appender, holding the log's mutex, log not yet queued: queues it for the next cycle and
+ * returns the ticket of that cycle. Call store_wake after releasing the log's mutex. */
+uint64_t store_enqueue(store *st, shardlog *log);
+/* Appender, holding the log's mutex, log already queued: the ticket to wait for. */
+uint64_t store_ticket(store *st);
+void store_wake(store *st);
+
+/* Runs a cycle that writes everything pending and syncs every segment, and waits for it. */
+void store_barrier(store *st);
+
+/* The registry of open logs, by relpath: attach fails (-1) when relpath is already open. */
+int store_attach(store *st, shardlog *log, const char *relpath);
+void store_detach(store *st, shardlog *log);
+shardlog *store_find(store *st, const char *relpath);
+
+/* Storage thread: remember a written segment for the next sync; or sync it now and forget it. */
+void store_track_unsynced(store *st, segment *seg);
+int store_sync_segment(store *st, segment *seg);
+/* Storage thread: an I/O on log failed; it refuses appends and no ticket is reported anymore. */
+void store_fail(store *st, shardlog *log);
+
+/* ---- provided by shardlog.c, called on the storage thread ---- */
+
+void shardlog_flush_take(shardlog *log);    /* swaps the pending bytes out, under the mutex */
+void shardlog_flush_write(shardlog *log);   /* pwrites them */
+void shardlog_flush_publish(shardlog *log); /* makes them visible to readers */
+void shardlog_flush_seal(shardlog *log);    /* seals segments that became full */
+void shardlog_mark_failed(shardlog *log);
+
+#endif

@@ -1,0 +1,191 @@
+/* test_store_bench.c - figures for the store, printed, never asserted: the cost of one
+ * fdatasync here, append and read throughput, and what group commit achieves in mode sync. */
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "test_store_util.h"
+
+#define RECORD_BYTES 100
+
+static char dir[64];
+
+static double seconds_since(int64_t start_ns)
+{
+    return (double)(clock_mono_ns() - start_ns) / 1e9;
+}
+
+static void test_fdatasync_cost(void **state)
+{
+    (void)state;
+    char path[96];
+    snprintf(path, sizeof path, "%s/sync-probe", dir);
+    int fd = open(path, O_CREAT | O_RDWR, 0644);
+    assert_true(fd >= 0);
+    char page[4096];
+    memset(page, 'x', sizeof page);
+    for (int prealloc = 0; prealloc < 2; prealloc++) {
+        if (prealloc)
+            assert_int_equal(fallocate(fd, 0, 0, 64 << 20), 0);
+        int64_t start = clock_mono_ns();
+        int n = 40;
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(pwrite(fd, page, sizeof page, (off_t)i * 4096 + (prealloc << 20)),
+                             (ssize_t)sizeof page);
+            assert_int_equal(fdatasync(fd), 0);
+        }
+        printf("  fdatasync after a 4 KiB write%s: %.3f ms\n",
+               prealloc ? " into fallocated space" : " extending the file",
+               seconds_since(start) * 1e3 / n);
+    }
+    close(fd);
+}
+
+static void fill_batch(log_record_in *recs, size_t n, char *data)
+{
+    memset(data, 'r', RECORD_BYTES);
+    for (size_t i = 0; i < n; i++)
+        recs[i] = (log_record_in){"partition-key", 13, data, RECORD_BYTES};
+}
+
+static bool count_visit(const log_record *rec, void *arg)
+{
+    (void)rec;
+    ++*(uint64_t *)arg;
+    return true;
+}
+
+static void test_append_and_read_throughput(void **state)
+{
+    (void)state;
+    waiter_reset();
+    store *st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
+    shardlog *log = shardlog_open(st, "throughput");
+    assert_non_null(log);
+    char data[RECORD_BYTES];
+    log_record_in recs[100];
+    fill_batch(recs, 100, data);
+
+    size_t total = 1000000, batch = 100;
+    uint64_t first, ticket = 0;
+    int64_t arrival;
+    int64_t start = clock_mono_ns();
+    for (size_t i = 0; i < total; i += batch)
+        assert_int_equal(shardlog_append(log, recs, batch, 1, &first, &arrival, &ticket), 0);
+    double append_s = seconds_since(start);
+    assert_true(wait_durable(ticket));
+    double written_s = seconds_since(start);
+    printf("  append (mode none, batches of %zu x %d B): %.2f M records/s in the append call, "
+           "%.2f M records/s written (%.0f MB/s)\n",
+           batch, RECORD_BYTES, total / append_s / 1e6, total / written_s / 1e6,
+           total * (26.0 + 13 + RECORD_BYTES) / written_s / 1e6);
+
+    start = clock_mono_ns();
+    for (size_t i = 0; i < 200000; i++)
+        assert_int_equal(shardlog_append(log, recs, 1, 1, &first, &arrival, &ticket), 0);
+    printf("  append (single records): %.2f M appends/s\n", 0.2 / seconds_since(start));
+    assert_true(wait_durable(ticket));
+
+    uint64_t seen = 0, next = 0;
+    start = clock_mono_ns();
+    while (next < total)
+        assert_int_equal(shardlog_read(log, next, 10000, SIZE_MAX, count_visit, &seen, &next), 0);
+    double read_s = seconds_since(start);
+    printf("  read (calls of 10,000 records, page cache): %.2f M records/s\n", seen / read_s / 1e6);
+    shardlog_close(log);
+
+    start = clock_mono_ns();
+    log = shardlog_open(st, "throughput");
+    assert_non_null(log);
+    printf("  reopen (%.0f MB: sealed segments from .idx, the tail scanned): %.1f ms\n",
+           1.2e6 * (26.0 + 13 + RECORD_BYTES) / 1e6, seconds_since(start) * 1e3);
+    assert_int_equal(shardlog_committed(log), 1200000);
+    shardlog_close(log);
+    store_close(st);
+}
+
+#define COMMITTERS 8
+#define COMMIT_BATCH 10
+
+typedef struct committer {
+    shardlog *log;
+    int64_t until_ns;
+    uint64_t acks, records;
+    int64_t max_wait_ns;
+} committer;
+
+static void *commit_loop(void *arg)
+{
+    committer *c = arg;
+    char data[RECORD_BYTES];
+    log_record_in recs[COMMIT_BATCH];
+    fill_batch(recs, COMMIT_BATCH, data);
+    while (clock_mono_ns() < c->until_ns) {
+        uint64_t first, ticket;
+        int64_t arrival, t0 = clock_mono_ns();
+        assert_int_equal(shardlog_append(c->log, recs, COMMIT_BATCH, 1, &first, &arrival, &ticket),
+                         0);
+        assert_true(wait_durable(ticket));
+        int64_t waited = clock_mono_ns() - t0;
+        c->max_wait_ns = waited > c->max_wait_ns ? waited : c->max_wait_ns;
+        c->acks++;
+        c->records += COMMIT_BATCH;
+    }
+    return NULL;
+}
+
+static void test_group_commit(void **state)
+{
+    (void)state;
+    waiter_reset();
+    store *st = store_open(dir, DURABILITY_SYNC, 0, on_durable, NULL);
+    shardlog *log = shardlog_open(st, "group");
+    assert_non_null(log);
+    committer c[COMMITTERS];
+    pthread_t t[COMMITTERS];
+    int64_t start = clock_mono_ns();
+    for (int i = 0; i < COMMITTERS; i++) {
+        c[i] = (committer){.log = log, .until_ns = start + 1000000000};
+        pthread_create(&t[i], NULL, commit_loop, &c[i]);
+    }
+    uint64_t acks = 0, records = 0;
+    int64_t max_wait = 0;
+    for (int i = 0; i < COMMITTERS; i++) {
+        pthread_join(t[i], NULL);
+        acks += c[i].acks;
+        records += c[i].records;
+        max_wait = c[i].max_wait_ns > max_wait ? c[i].max_wait_ns : max_wait;
+    }
+    double s = seconds_since(start);
+    printf("  group commit (mode sync, %d appenders waiting for each ack): %.0f acks/s, "
+           "%.0f records/s, %u cycles reported, %.1f ms max ack wait\n",
+           COMMITTERS, acks / s, records / s, waiter_reports(), max_wait / 1e6);
+    shardlog_close(log);
+    store_close(st);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmpdir_make(dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    waiter_reset();
+    tmpdir_remove(dir);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fdatasync_cost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_and_read_throughput, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
