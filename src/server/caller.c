@@ -42,7 +42,7 @@ static void scope_to_caller(const char *credential, caller *out)
     if (sscanf(credential, "%127[^/]/%15[^/]/%31[^/]/", akid, date, region) < 3)
         return;
     if (strlen(akid) == 12 && all_digits(akid, 12))
-        snprintf(out->account, sizeof(out->account), "%s", akid);
+        memcpy(out->account, akid, 13);
     snprintf(out->region, sizeof(out->region), "%s", region);
 }
 

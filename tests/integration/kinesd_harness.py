@@ -1,0 +1,360 @@
+"""kinesd_harness - starts a real kinesd for the integration tests and talks to it.
+
+Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
+restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
+KinesdTestCase, which starts one server per test module and prints its log when a test fails.
+"""
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+ACCESS_KEY = "AKIDEXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+AUTHORIZATION = (
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/kinesis/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=00"
+)
+MAX_HASH_KEY = 2**128 - 1
+START_TIMEOUT_S = 5.0
+STOP_TIMEOUT_S = 10.0
+
+
+def kinesd_bin():
+    """The binary under test: $KINESD_BIN (set by ctest), else <repo>/build/kinesd."""
+    path = os.environ.get("KINESD_BIN")
+    if path:
+        return path
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidate = os.path.join(os.path.dirname(os.path.dirname(here)), "build", "kinesd")
+    if os.path.exists(candidate):
+        return candidate
+    raise unittest.SkipTest("no kinesd binary: set KINESD_BIN")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hash_key_of(partition_key):
+    """The 128-bit hash key Kinesis routes a partition key by: MD5 as a big-endian number."""
+    return int.from_bytes(hashlib.md5(partition_key.encode("utf-8")).digest(), "big")
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def error_message(body):
+    """An AWS JSON error's text, which some errors carry as 'Message' rather than 'message'."""
+    if not isinstance(body, dict):
+        return None
+    return body.get("message", body.get("Message"))
+
+
+class Kinesd:
+    """One kinesd process on a free loopback port with its own data directory."""
+
+    def __init__(self, transition_ms=0, durability="sync", extra_args=()):
+        self.binary = kinesd_bin()
+        self.transition_ms = transition_ms
+        self.durability = durability
+        self.extra_args = list(extra_args)
+        self.root = tempfile.mkdtemp(prefix="kinesd-itest-")
+        self.data_dir = os.path.join(self.root, "data")
+        self.log_path = os.path.join(self.root, "kinesd.log")
+        self.port = free_port()
+        self.env = {}       # extra environment for the next start (tests may set it)
+        self.proc = None
+
+    @property
+    def endpoint(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def command(self):
+        return [
+            self.binary,
+            "--listen", "127.0.0.1:%d" % self.port,
+            "--data-dir", self.data_dir,
+            "--transition-ms", str(self.transition_ms),
+            "--durability", self.durability,
+        ] + self.extra_args
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        log.write(("\n=== start: %s\n" % " ".join(self.command())).encode())
+        log.flush()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KINESD_")}
+        env.update(self.env)
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=log,
+                                     stdin=subprocess.DEVNULL, env=env)
+        log.close()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("kinesd exited with %s during start-up:\n%s"
+                                   % (self.proc.returncode, self.logs()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        self.kill9()
+        raise RuntimeError("kinesd did not accept connections within %.0f s:\n%s"
+                           % (START_TIMEOUT_S, self.logs()))
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        """SIGTERM and wait; returns the exit status (tests assert it is 0)."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.proc = None
+                return "did not exit within %.0f s of SIGTERM" % STOP_TIMEOUT_S
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        """Starts again on the same port and data directory (after stop or kill9)."""
+        if self.running():
+            raise RuntimeError("restart() while kinesd is still running")
+        return self.start()
+
+    def close(self):
+        """Stops (SIGTERM) and removes the data directory and log; returns the exit status."""
+        rc = self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+        return rc
+
+    def logs(self, tail_bytes=20000):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - tail_bytes))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
+
+    # ---- clients -------------------------------------------------------------------------------
+
+    def client(self, **config):
+        import boto3
+        from botocore.config import Config
+
+        settings = dict(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
+        settings.update(config)
+        return boto3.client(
+            "kinesis",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=Config(**settings),
+        )
+
+    def aws(self, *args, timeout=60):
+        """Runs `aws kinesis ARGS`; returns (rc, parsed json or None, stderr)."""
+        env = dict(os.environ)
+        env.update(
+            AWS_ACCESS_KEY_ID=ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            AWS_PAGER="",
+            AWS_MAX_ATTEMPTS="1",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        )
+        env.pop("AWS_PROFILE", None)
+        env.pop("AWS_SESSION_TOKEN", None)
+        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", "kinesis"] + list(args)
+        done = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
+        out = done.stdout.decode("utf-8", "replace").strip()
+        parsed = json.loads(out) if out else None
+        return done.returncode, parsed, done.stderr.decode("utf-8", "replace")
+
+    def post(self, target, body, headers=None, auth=True, timeout=30):
+        """Raw POST of BODY (bytes, str or a JSON-able object) to Kinesis_20131202.TARGET.
+
+        Signs nothing; sends a well-formed Authorization header unless auth is False.
+        HEADERS override the defaults; a header set to None is left out.
+        Returns (status, headers with lower-case names, parsed json or raw bytes)."""
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        sent = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "Kinesis_20131202." + target,
+            "X-Amz-Date": "20250101T000000Z",
+        }
+        if auth:
+            sent["Authorization"] = AUTHORIZATION
+        sent.update(headers or {})
+        sent = {k: v for k, v in sent.items() if v is not None}
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("POST", "/", body=body, headers=sent)
+            resp = conn.getresponse()
+            raw = resp.read()
+            got = {k.lower(): v for k, v in resp.getheaders()}
+            return resp.status, got, parse_json(raw)
+        finally:
+            conn.close()
+
+
+def parse_json(raw):
+    try:
+        return json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        return raw
+
+
+class KinesdTestCase(unittest.TestCase):
+    """Starts one kinesd for the test class (SERVER_ARGS) and stops it cleanly afterwards.
+
+    On any failed test the tail of the server's log goes to stderr."""
+
+    SERVER_ARGS = {}
+    maxDiff = 4000
+
+    @classmethod
+    def setUpClass(cls):
+        # A class cleanup runs even when a subclass's setUpClass fails half-way.
+        cls.server = Kinesd(**cls.SERVER_ARGS)
+        cls.addClassCleanup(cls.shut_down)
+        cls.server.start()
+        cls.kinesis = cls.server.client()
+
+    @classmethod
+    def shut_down(cls):
+        rc = cls.server.stop()
+        if rc != 0:
+            sys.stderr.write("kinesd log:\n%s\n" % cls.server.logs())
+        cls.server.close()
+        if rc != 0:
+            raise AssertionError("kinesd did not exit 0 on SIGTERM: %r" % (rc,))
+
+    def run(self, result=None):
+        result = result if result is not None else self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        outcome = super().run(result)
+        if len(result.failures) + len(result.errors) > before:
+            sys.stderr.write("\n--- kinesd log (tail) for %s ---\n%s\n--- end of log ---\n"
+                             % (self.id(), self.server.logs(8000)))
+        return outcome
+
+    # ---- helpers shared by the test modules ----------------------------------------------------
+
+    def create_stream(self, name, shards=1, wait=True, **kwargs):
+        self.kinesis.create_stream(StreamName=name, ShardCount=shards, **kwargs)
+        if wait:
+            self.wait_active(name)
+
+    def create_on_demand(self, name):
+        self.kinesis.create_stream(StreamName=name,
+                                   StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        self.wait_active(name)
+
+    def wait_active(self, name, timeout_s=10.0):
+        deadline = time.monotonic() + timeout_s
+        while True:
+            summary = self.kinesis.describe_stream_summary(StreamName=name)
+            status = summary["StreamDescriptionSummary"]["StreamStatus"]
+            if status == "ACTIVE":
+                return summary["StreamDescriptionSummary"]
+            if time.monotonic() > deadline:
+                self.fail("stream %s still %s after %.0f s" % (name, status, timeout_s))
+            time.sleep(0.05)
+
+    def wait_gone(self, name, timeout_s=10.0):
+        deadline = time.monotonic() + timeout_s
+        while name in self.kinesis.list_streams()["StreamNames"]:
+            if time.monotonic() > deadline:
+                self.fail("stream %s still listed after %.0f s" % (name, timeout_s))
+            time.sleep(0.05)
+
+    def shards(self, name):
+        """Every shard of the stream, following ListShards NextToken."""
+        found, token = [], None
+        while True:
+            page = (self.kinesis.list_shards(NextToken=token) if token
+                    else self.kinesis.list_shards(StreamName=name))
+            found += page["Shards"]
+            token = page.get("NextToken")
+            if not token:
+                return found
+
+    def read_shard(self, name, shard_id, iterator_type="TRIM_HORIZON", limit=None, **kwargs):
+        """Every record from the iterator to the current end of the shard (or its closed end).
+
+        Returns (records, last GetRecords response)."""
+        it = self.kinesis.get_shard_iterator(StreamName=name, ShardId=shard_id,
+                                             ShardIteratorType=iterator_type,
+                                             **kwargs)["ShardIterator"]
+        records = []
+        for _ in range(10000):
+            args = dict(ShardIterator=it)
+            if limit:
+                args["Limit"] = limit
+            page = self.kinesis.get_records(**args)
+            records += page["Records"]
+            it = page.get("NextShardIterator")
+            if it is None or (not page["Records"] and page.get("MillisBehindLatest", 0) == 0):
+                return records, page
+        self.fail("shard %s did not reach its end in 10000 GetRecords calls" % shard_id)
+
+    def assert_aws_error(self, response, status, error_type, message=None, message_regex=None):
+        """RESPONSE is post()'s (status, headers, body); checks AWS's error shape exactly."""
+        got_status, headers, body = response
+        self.assertIsInstance(body, dict, "error body is not JSON: %r" % (body,))
+        self.assertEqual((got_status, body.get("__type")), (status, error_type),
+                         "full body: %r" % (body,))
+        self.assertIn("x-amzn-requestid", headers, "no x-amzn-RequestId header")
+        self.assertTrue(headers["x-amzn-requestid"])
+        if message is not None:
+            self.assertEqual(error_message(body), message)
+        if message_regex is not None:
+            self.assertRegex(error_message(body) or "", message_regex)
+
+    def assert_violations(self, response, violations):
+        """A ValidationException listing exactly VIOLATIONS, in any order (AWS's order varies)."""
+        self.assert_aws_error(response, 400, "ValidationException")
+        message = error_message(response[2]) or ""
+        count = len(violations)
+        prefix = "%d validation error%s detected: " % (count, "" if count == 1 else "s")
+        self.assertTrue(message.startswith(prefix), "%r does not start with %r" % (message, prefix))
+        self.assertEqual(sorted(message[len(prefix):].split("; ")), sorted(violations))
