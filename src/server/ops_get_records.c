@@ -1,0 +1,140 @@
+/* ops_get_records.c - GetRecords: reads a shard from an iterator's position, straight from the
+ * shard log into the response, and hands out the iterator for the next call; at the end of a
+ * closed shard it names the child shards instead. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../store/shardlog.h"
+#include "iterator.h"
+#include "ops_util.h" /* fail_internal */
+#include "records.h"
+#include "registry_edit.h" /* registry_find */
+
+/* State of one read: the encoder and what the caller needs to know afterwards. */
+typedef struct read_ctx {
+    kenc *out;
+    const shard *sh;
+    int64_t last_arrival_ms; /* of the last record written; 0 when none */
+} read_ctx;
+
+static bool write_record(const log_record *rec, void *arg)
+{
+    read_ctx *rc = arg;
+    char seq[SEQNO_LEN + 1];
+    records_seqno(rc->sh, rec->offset, seq);
+    enc_map_begin(rc->out);
+    enc_key(rc->out, "SequenceNumber");
+    enc_str(rc->out, seq);
+    enc_key(rc->out, "ApproximateArrivalTimestamp");
+    enc_timestamp_ms(rc->out, rec->arrival_ms);
+    enc_key(rc->out, "Data");
+    enc_blob(rc->out, rec->data, rec->data_len);
+    enc_key(rc->out, "PartitionKey");
+    enc_strn(rc->out, rec->partition_key, rec->partition_key_len);
+    enc_map_end(rc->out);
+    rc->last_arrival_ms = rec->arrival_ms;
+    return true;
+}
+
+static void write_hash_key(kenc *out, const char *name, u128 key)
+{
+    char text[U128_DEC_MAX + 1];
+    u128_format(key, text);
+    enc_key(out, name);
+    enc_str(out, text);
+}
+
+/* ChildShards: every shard that has sh as its parent or adjacent parent. */
+static void write_children(kenc *out, const stream *s, const shard *sh)
+{
+    enc_key(out, "ChildShards");
+    enc_list_begin(out);
+    for (int i = 0; i < s->shard_count; i++) {
+        const shard *child = s->shards[i];
+        if (child->parent != sh->index && child->adjacent_parent != sh->index)
+            continue;
+        enc_map_begin(out);
+        enc_key(out, "ShardId");
+        enc_str(out, child->id);
+        enc_key(out, "ParentShards");
+        enc_list_begin(out);
+        if (child->parent >= 0)
+            enc_str(out, s->shards[child->parent]->id);
+        if (child->adjacent_parent >= 0)
+            enc_str(out, s->shards[child->adjacent_parent]->id);
+        enc_list_end(out);
+        enc_key(out, "HashKeyRange");
+        enc_map_begin(out);
+        write_hash_key(out, "StartingHashKey", child->hash_start);
+        write_hash_key(out, "EndingHashKey", child->hash_end);
+        enc_map_end(out);
+        enc_map_end(out);
+    }
+    enc_list_end(out);
+}
+
+/* The stream and shard the iterator names, if they still exist as they were when it was issued
+ * (a stream deleted or re-created under the same name has another uid). */
+static const shard *iterator_shard(op_call *call, const shard_iterator *it, const stream **sp)
+{
+    const stream *s = registry_find(call->account, call->region, it->stream_name);
+    const char *arn = kv_str(call->input, "StreamARN");
+    if (!s || s->uid != it->stream_uid || !records_stream_usable(s) ||
+        it->shard_index >= s->shard_count || (arn && strcmp(arn, s->arn) != 0)) {
+        char shard_id[24];
+        snprintf(shard_id, sizeof(shard_id), "shardId-%012d", it->shard_index);
+        records_shard_not_found(call->err, shard_id, it->stream_name, call->account);
+        return NULL;
+    }
+    *sp = s;
+    return s->shards[it->shard_index];
+}
+
+/* Reads from the iterator's position and writes the whole output. Caller holds the lock. */
+static void read_records(op_call *call, shard_iterator *it, size_t limit)
+{
+    const stream *s;
+    const shard *sh = iterator_shard(call, it, &s);
+    if (!sh)
+        return;
+    kenc *out = call->out;
+    read_ctx rc = {.out = out, .sh = sh};
+    uint64_t next;
+    enc_map_begin(out);
+    enc_key(out, "Records");
+    enc_list_begin(out);
+    if (shardlog_read(sh->log, it->offset, limit, GET_RECORDS_MAX_BYTES, write_record, &rc,
+                      &next) != 0) {
+        fail_internal(call->err);
+        return;
+    }
+    enc_list_end(out);
+    bool at_tip = next >= shardlog_committed(sh->log);
+    if (sh->closed && next >= sh->end_offset) {
+        write_children(out, s, sh);
+    } else {
+        char text[ITERATOR_MAX_LEN + 1];
+        it->offset = next;
+        it->issued_ms = call->now_ms;
+        iterator_encode(it, text);
+        enc_key(out, "NextShardIterator");
+        enc_str(out, text);
+    }
+    enc_key(out, "MillisBehindLatest");
+    int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : call->now_ms - rc.last_arrival_ms;
+    enc_int(out, behind > 0 ? behind : 0);
+    enc_map_end(out);
+}
+
+void op_get_records(op_call *call)
+{
+    const kval *text = kv_get(call->input, "ShardIterator");
+    shard_iterator it;
+    if (!iterator_decode(text->u.s.ptr, text->u.s.len, call->now_ms, &it, call->err))
+        return;
+    int64_t limit = GET_RECORDS_MAX_RECORDS;
+    kv_int(call->input, "Limit", &limit);
+    registry_read_lock();
+    read_records(call, &it, (size_t)limit);
+    registry_unlock();
+}

@@ -1,0 +1,238 @@
+/* ops_put.c - PutRecord and PutRecords: route each record by its hash key to the open shard
+ * whose range holds it, append, and answer with shard ids and sequence numbers.
+ *
+ * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
+ * PutRecords groups its records per shard (keeping their order) so that each shard takes one
+ * append, and so one lock, per request; its scratch arrays come from the request arena. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../store/shardlog.h"
+#include "ops_util.h" /* fail_internal */
+#include "records.h"
+
+static size_t record_size(const kval *record)
+{
+    return kv_get(record, "Data")->u.s.len + kv_get(record, "PartitionKey")->u.s.len;
+}
+
+/* The largest record (data + partition key) the stream takes: its MaxRecordSizeInKiB. */
+static size_t record_limit(const stream *s)
+{
+    return (size_t)s->max_record_kib * 1024;
+}
+
+/* ValidationException for a record whose data and partition key exceed the stream's record size,
+ * naming PutRecord's "data" (position 0) or PutRecords' "records.N.member.data" (position N). */
+static bool check_record_size(const stream *s, const kval *record, size_t position, aws_error *err)
+{
+    if (record_size(record) <= record_limit(s))
+        return true;
+    char member[48] = "data";
+    if (position)
+        snprintf(member, sizeof(member), "records.%zu.member.data", position);
+    aws_error_set(err, 400, "ValidationException",
+                  "1 validation error detected: Value at '%s' failed to satisfy constraint: "
+                  "Member must have length less than or equal to %zu",
+                  member, record_limit(s));
+    return false;
+}
+
+static log_record_in log_record_of(const kval *record)
+{
+    const kval *data = kv_get(record, "Data"), *key = kv_get(record, "PartitionKey");
+    return (log_record_in){key->u.s.ptr, key->u.s.len, data->u.s.ptr, data->u.s.len};
+}
+
+/* SequenceNumberForOrdering is accepted when it is a sequence number kinesd could have issued:
+ * records of one partition key are in order anyway, as each shard appends in arrival order. */
+static bool check_ordering_seqno(op_call *call, const stream *s)
+{
+    const char *seq = kv_str(call->input, "SequenceNumberForOrdering");
+    int64_t created;
+    int index;
+    uint64_t offset;
+    if (!seq || seqno_parse(seq, strlen(seq), &created, &index, &offset))
+        return true;
+    aws_error_set(call->err, 400, "InvalidArgumentException",
+                  "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account "
+                  "%s is invalid.",
+                  seq, s->name, s->account);
+    return false;
+}
+
+/* Appends one record and writes PutRecord's output. Caller holds the registry lock. */
+static void put_one(op_call *call, const stream *s)
+{
+    u128 hash;
+    if (!check_record_size(s, call->input, 0, call->err) ||
+        !records_hash_key(call->input, &hash, call->err) || !check_ordering_seqno(call, s))
+        return;
+    shard *sh = stream_route(s, hash);
+    log_record_in rec = log_record_of(call->input);
+    uint64_t offset;
+    int64_t arrival_ms;
+    if (!sh || shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
+                               &call->commit_ticket) != 0) {
+        fail_internal(call->err);
+        return;
+    }
+    char seq[SEQNO_LEN + 1];
+    records_seqno(sh, offset, seq);
+    enc_map_begin(call->out);
+    enc_key(call->out, "ShardId");
+    enc_str(call->out, sh->id);
+    enc_key(call->out, "SequenceNumber");
+    enc_str(call->out, seq);
+    enc_map_end(call->out);
+}
+
+void op_put_record(op_call *call)
+{
+    registry_read_lock();
+    stream *s = records_stream(call);
+    if (s)
+        put_one(call, s);
+    registry_unlock();
+}
+
+/* ---- PutRecords ------------------------------------------------------------------------------ */
+
+/* The records of one request bound for one shard: recs[start .. start + count) of the batch. */
+typedef struct shard_group {
+    shard *sh;
+    size_t start, count;
+    uint64_t first_offset;
+    bool failed;
+} shard_group;
+
+typedef struct put_batch {
+    size_t n;            /* records in the request */
+    size_t *group_of;    /* per record: its group */
+    size_t *rank;        /* per record: its position within its group */
+    shard_group *groups; /* in order of first appearance */
+    size_t group_count;
+    log_record_in *recs; /* grouped by shard, request order within a group */
+} put_batch;
+
+/* The group of shard sh, created on first use; group_index maps shard index -> group + 1. */
+static size_t group_for(put_batch *b, shard *sh, size_t *group_index)
+{
+    if (!group_index[sh->index]) {
+        b->groups[b->group_count] = (shard_group){.sh = sh};
+        group_index[sh->index] = ++b->group_count;
+    }
+    return group_index[sh->index] - 1;
+}
+
+/* InvalidArgumentException when a PutRecords' records together exceed 5 MiB (or the stream's
+ * record size, when that is larger). */
+static bool check_request_size(const stream *s, size_t total, aws_error *err)
+{
+    size_t limit = PUT_RECORDS_MAX_BYTES;
+    if (record_limit(s) > limit)
+        limit = record_limit(s);
+    if (total <= limit)
+        return true;
+    aws_error_set(err, 400, "InvalidArgumentException", "Records size exceeds %zu MB limit",
+                  limit / (1024 * 1024));
+    return false;
+}
+
+/* Checks every record, routes it and assigns it a group and rank. Caller holds the lock. */
+static bool plan_batch(op_call *call, const stream *s, const kval *list, put_batch *b)
+{
+    size_t *group_index = arena_alloc(call->arena, sizeof(size_t) * (size_t)s->shard_count);
+    size_t total = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const kval *record = &list->u.list.items[i];
+        u128 hash;
+        if (!check_record_size(s, record, i + 1, call->err) ||
+            !records_hash_key(record, &hash, call->err))
+            return false;
+        shard *sh = stream_route(s, hash);
+        if (!sh) {
+            fail_internal(call->err);
+            return false;
+        }
+        b->group_of[i] = group_for(b, sh, group_index);
+        b->rank[i] = b->groups[b->group_of[i]].count++;
+        total += record_size(record);
+    }
+    return check_request_size(s, total, call->err);
+}
+
+/* Lays the records out grouped by shard and appends each group; a failed append fails only the
+ * records of its group. Returns the highest commit ticket. */
+static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
+{
+    size_t start = 0;
+    for (size_t g = 0; g < b->group_count; g++) {
+        b->groups[g].start = start;
+        start += b->groups[g].count;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
+            log_record_of(&list->u.list.items[i]);
+    uint64_t max_ticket = 0;
+    for (size_t g = 0; g < b->group_count; g++) {
+        shard_group *grp = &b->groups[g];
+        int64_t arrival_ms;
+        uint64_t ticket = 0;
+        grp->failed = shardlog_append(grp->sh->log, b->recs + grp->start, grp->count, call->now_ms,
+                                      &grp->first_offset, &arrival_ms, &ticket) != 0;
+        if (ticket > max_ticket)
+            max_ticket = ticket;
+    }
+    return max_ticket;
+}
+
+static void write_batch_result(kenc *out, const put_batch *b)
+{
+    size_t failed = 0;
+    for (size_t g = 0; g < b->group_count; g++)
+        failed += b->groups[g].failed ? b->groups[g].count : 0;
+    enc_map_begin(out);
+    enc_key(out, "FailedRecordCount");
+    enc_int(out, (int64_t)failed);
+    enc_key(out, "Records");
+    enc_list_begin(out);
+    for (size_t i = 0; i < b->n; i++) {
+        const shard_group *grp = &b->groups[b->group_of[i]];
+        enc_map_begin(out);
+        if (grp->failed) {
+            enc_key(out, "ErrorCode");
+            enc_str(out, "InternalFailure");
+            enc_key(out, "ErrorMessage");
+            enc_str(out, "Internal Service Failure"); /* AWS's text for it */
+        } else {
+            char seq[SEQNO_LEN + 1];
+            records_seqno(grp->sh, grp->first_offset + b->rank[i], seq);
+            enc_key(out, "SequenceNumber");
+            enc_str(out, seq);
+            enc_key(out, "ShardId");
+            enc_str(out, grp->sh->id);
+        }
+        enc_map_end(out);
+    }
+    enc_list_end(out);
+    enc_map_end(out);
+}
+
+void op_put_records(op_call *call)
+{
+    const kval *list = kv_get(call->input, "Records");
+    put_batch b = {.n = list->u.list.n};
+    b.group_of = arena_alloc(call->arena, sizeof(size_t) * b.n);
+    b.rank = arena_alloc(call->arena, sizeof(size_t) * b.n);
+    b.groups = arena_alloc(call->arena, sizeof(shard_group) * b.n);
+    b.recs = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
+
+    registry_read_lock();
+    stream *s = records_stream(call);
+    if (s && plan_batch(call, s, list, &b)) {
+        call->commit_ticket = append_groups(call, list, &b);
+        write_batch_result(call->out, &b);
+    }
+    registry_unlock();
+}

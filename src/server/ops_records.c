@@ -1,0 +1,58 @@
+/* ops_records.c - the table of the record operations and the checks and messages they share
+ * (see records.h). The operations themselves live in ops_put.c, ops_shard_iterator.c and
+ * ops_get_records.c. */
+#include <string.h>
+
+#include "ops.h"
+#include "records.h"
+
+const op_entry op_table_records[] = {
+    {"PutRecord", op_put_record},
+    {"PutRecords", op_put_records},
+    {"GetShardIterator", op_get_shard_iterator},
+    {"GetRecords", op_get_records},
+    {NULL, NULL},
+};
+
+bool records_stream_usable(const stream *s)
+{
+    return s->status == STREAM_ACTIVE || s->status == STREAM_UPDATING;
+}
+
+/* AWS answers a stream that is still CREATING or already DELETING as if it did not exist. */
+stream *records_stream(op_call *call)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    if (s && !records_stream_usable(s)) {
+        aws_error_set(call->err, 400, "ResourceNotFoundException",
+                      "Stream %s under account %s not found.", s->name, s->account);
+        return NULL;
+    }
+    return s;
+}
+
+bool records_hash_key(const kval *record, u128 *out, aws_error *err)
+{
+    const kval *explicit_key = kv_get(record, "ExplicitHashKey");
+    if (explicit_key && explicit_key->type == KV_STRING) {
+        if (u128_parse(explicit_key->u.s.ptr, explicit_key->u.s.len, out))
+            return true;
+        aws_error_set(
+            err, 400, "InvalidArgumentException",
+            "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+            "Specified value was %s",
+            explicit_key->u.s.ptr);
+        return false;
+    }
+    const kval *key = kv_get(record, "PartitionKey");
+    *out = u128_md5(key->u.s.ptr, key->u.s.len);
+    return true;
+}
+
+void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
+                             const char *account)
+{
+    aws_error_set(err, 400, "ResourceNotFoundException",
+                  "Shard %s in stream %s under account %s does not exist", shard_id, stream_name,
+                  account);
+}

@@ -1,0 +1,46 @@
+/* records.h - what the record operations (ops_put.c, ops_shard_iterator.c, ops_get_records.c)
+ * share: their handlers, AWS's limits on records, and the checks and messages they have in
+ * common (ops_records.c). */
+#ifndef KINESD_RECORDS_H
+#define KINESD_RECORDS_H
+
+#include <stdint.h>
+
+#include "../common/u128.h"
+#include "op.h"
+#include "registry.h"
+#include "seqno.h"
+
+/* One PutRecords' data and partition keys together: 5 MiB, or the stream's record size (its
+ * MaxRecordSizeInKiB) when that is larger. */
+#define PUT_RECORDS_MAX_BYTES (5 * 1024 * 1024)
+#define GET_RECORDS_MAX_RECORDS 10000            /* default and maximum GetRecords Limit */
+#define GET_RECORDS_MAX_BYTES (10 * 1024 * 1024) /* data + partition keys of one GetRecords */
+
+void op_put_record(op_call *call);
+void op_put_records(op_call *call);
+void op_get_shard_iterator(op_call *call);
+void op_get_records(op_call *call);
+
+/* The stream named by the input, if records may be written to or read from it now (ACTIVE or
+ * UPDATING); else sets ResourceNotFoundException and returns NULL. Caller holds the lock. */
+stream *records_stream(op_call *call);
+
+/* Whether records of this stream may be written and read in its current status. */
+bool records_stream_usable(const stream *s);
+
+/* The hash key of a record: its ExplicitHashKey when present (InvalidArgumentException when out of
+ * range), else MD5 of its PartitionKey. */
+bool records_hash_key(const kval *record, u128 *out, aws_error *err);
+
+/* ResourceNotFoundException "Shard ID in stream NAME under account ACCOUNT does not exist". */
+void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
+                             const char *account);
+
+/* The record's sequence number. */
+static inline void records_seqno(const shard *sh, uint64_t offset, char out[SEQNO_LEN + 1])
+{
+    seqno_format(sh->created_ms, sh->index, offset, out);
+}
+
+#endif
