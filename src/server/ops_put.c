@@ -22,19 +22,24 @@ static size_t record_limit(const stream *s)
     return (size_t)s->max_record_kib * 1024;
 }
 
-/* ValidationException for a record whose data and partition key exceed the stream's record size,
- * naming PutRecord's "data" (position 0) or PutRecords' "records.N.member.data" (position N). */
+/* ValidationException for a record over the stream's record size, naming PutRecord's "data"
+ * (position 0) or PutRecords' "records.N.member.data" (position N). Data alone over the limit is
+ * quoted as AWS quotes a blob; data that fits but not with its partition key is not quoted. */
 static bool check_record_size(const stream *s, const kval *record, size_t position, aws_error *err)
 {
-    if (record_size(record) <= record_limit(s))
+    size_t limit = record_limit(s), data_len = kv_get(record, "Data")->u.s.len;
+    if (record_size(record) <= limit)
         return true;
-    char member[48] = "data";
+    char member[48] = "data", value[96] = "";
     if (position)
         snprintf(member, sizeof(member), "records.%zu.member.data", position);
+    if (data_len > limit)
+        snprintf(value, sizeof(value), " 'java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]'",
+                 data_len, data_len);
     aws_error_set(err, 400, "ValidationException",
-                  "1 validation error detected: Value at '%s' failed to satisfy constraint: "
+                  "1 validation error detected: Value%s at '%s' failed to satisfy constraint: "
                   "Member must have length less than or equal to %zu",
-                  member, record_limit(s));
+                  value, member, limit);
     return false;
 }
 
