@@ -4,9 +4,11 @@
  * readable), the children open with creation times above their parents', and the stream is
  * UPDATING for the configured transition time. UpdateShardCount is a sequence of splits and
  * merges, as in AWS: first every open shard is split at each boundary of the target's even
- * ranges that falls inside it, then the pieces inside each target range are merged left to
- * right. Every shard thus keeps at most two parents, and the short-lived intermediate shards are
- * closed empty. The whole reshard is persisted as one transaction. */
+ * ranges that falls inside it, then the pieces of each target range are merged left to right.
+ * A boundary within a tiny slack of an existing shard edge counts as that edge, so doubling
+ * splits each shard once and halving merges each pair once. Every shard keeps at most two
+ * parents, and the short-lived intermediate shards are closed empty. The whole reshard is
+ * persisted as one transaction. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,15 +151,47 @@ void op_merge_shards(op_call *call)
 
 /* ---- UpdateShardCount ---------------------------------------------------------------------- */
 
+/* How far a target boundary may lie from an existing shard edge and still count as that edge.
+ * Even boundaries of different counts that mean the same fraction of the key space differ by
+ * rounding only: k * floor(2^128 / n) is below k * 2^128 / n by less than n < 2^31 keys. A
+ * slack of 2^32 keys absorbs that, so resharding never splits off a sliver of a few keys only
+ * to merge it back, and it is still a vanishing part (2^-96) of the key space. */
+#define EDGE_SLACK ((u128)1 << 32)
+
+/* The first key of even range k of n. */
+static u128 even_start(int k, int n)
+{
+    u128 start, end;
+    hash_range_even(k, n, &start, &end);
+    return start;
+}
+
 /* Which of n even ranges holds key. */
 static int even_range_of(u128 key, int n)
 {
     if (n == 1)
         return 0;
-    u128 start, end;
-    hash_range_even(0, n, &start, &end);
-    u128 k = key / (end + 1);
+    u128 k = key / even_start(1, n);
     return k >= (u128)n ? n - 1 : (int)k;
+}
+
+/* The target range a shard belongs to: the one holding its middle key. */
+static int target_range_of(const shard *sh, int target)
+{
+    return even_range_of(sh->hash_start + (sh->hash_end - sh->hash_start) / 2, target);
+}
+
+/* The first target boundary inside sh that is more than EDGE_SLACK from both of its edges, or 0
+ * when there is none (0 is never a boundary). Boundaries nearer an edge count as that edge. */
+static u128 boundary_to_split(const shard *sh, int target)
+{
+    if (sh->hash_start > U128_MAX - EDGE_SLACK)
+        return 0;
+    int k = even_range_of(sh->hash_start + EDGE_SLACK, target) + 1;
+    if (k >= target)
+        return 0;
+    u128 boundary = even_start(k, target);
+    return boundary <= sh->hash_end && sh->hash_end - boundary >= EDGE_SLACK ? boundary : 0;
 }
 
 /* Splits every open shard at the target boundaries inside it (children are visited too). */
@@ -165,12 +199,8 @@ static bool split_at_boundaries(stream *s, int target, int64_t now_ms)
 {
     for (int i = 0; i < s->shard_count; i++) {
         shard *sh = s->shards[i];
-        int k = even_range_of(sh->hash_start, target);
-        if (sh->closed || k + 1 >= target)
-            continue;
-        u128 boundary, end;
-        hash_range_even(k + 1, target, &boundary, &end);
-        if (boundary <= sh->hash_end && !split(s, sh, boundary, now_ms))
+        u128 boundary = sh->closed ? 0 : boundary_to_split(sh, target);
+        if (boundary && !split(s, sh, boundary, now_ms))
             return false;
     }
     return true;
@@ -182,7 +212,7 @@ static int by_hash_start(const void *a, const void *b)
     return x->hash_start < y->hash_start ? -1 : x->hash_start > y->hash_start;
 }
 
-/* Merges, left to right, the open shards that lie in the same target range. */
+/* Merges, left to right, the open shards that belong to the same target range. */
 static bool merge_within_ranges(stream *s, int target, int64_t now_ms)
 {
     int n = 0;
@@ -195,11 +225,15 @@ static bool merge_within_ranges(stream *s, int target, int64_t now_ms)
     qsort(open, (size_t)n, sizeof(*open), by_hash_start);
     bool ok = true;
     shard *cur = n ? open[0] : NULL;
+    int cur_range = n ? target_range_of(cur, target) : 0;
     for (int i = 1; ok && i < n; i++) {
-        if (even_range_of(open[i]->hash_start, target) != even_range_of(cur->hash_start, target))
+        int range = target_range_of(open[i], target);
+        if (range != cur_range) {
             cur = open[i];
-        else
+            cur_range = range;
+        } else {
             ok = (cur = merge(s, cur, open[i], now_ms)) != NULL;
+        }
     }
     free(open);
     return ok;

@@ -459,7 +459,35 @@ static void test_merge(void **state)
 
 /* ---- UpdateShardCount ---------------------------------------------------------------------- */
 
-/* The open shards of a stream must be the even ranges of `count`, in hash order. */
+/* How far ops_reshard.c lets a shard edge lie from an even boundary (its EDGE_SLACK). */
+#define EDGE_SLACK ((u128)1 << 32)
+
+static u128 key_at(json_object *o, const char *path)
+{
+    const char *digits = str_at(o, path);
+    u128 key = 0;
+    assert_non_null(digits);
+    assert_true(u128_parse(digits, strlen(digits), &key));
+    return key;
+}
+
+static bool near(u128 a, u128 b)
+{
+    return (a > b ? a - b : b - a) <= EDGE_SLACK;
+}
+
+typedef struct key_range {
+    u128 start, end;
+} key_range;
+
+static int by_start(const void *a, const void *b)
+{
+    const key_range *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The open shards of a stream must be `count` ranges that tile the hash key space exactly, each
+ * within EDGE_SLACK of the even range of `count` in its place. */
 static void assert_even_open_shards(const char *name, int count)
 {
     json_object *l = ok("ListShards",
@@ -467,27 +495,47 @@ static void assert_even_open_shards(const char *name, int count)
                         "\"AT_LATEST\"}}",
                         name);
     assert_int_equal(len_at(l, "Shards"), (size_t)count);
-    u128 want_start = 0;
+    key_range ranges[64];
+    assert_true(count <= 64);
+    for (int i = 0; i < count; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "Shards.%d.HashKeyRange.StartingHashKey", i);
+        ranges[i].start = key_at(l, path);
+        snprintf(path, sizeof(path), "Shards.%d.HashKeyRange.EndingHashKey", i);
+        ranges[i].end = key_at(l, path);
+    }
+    json_object_put(l);
+    qsort(ranges, (size_t)count, sizeof(*ranges), by_start);
     for (int i = 0; i < count; i++) {
         u128 start, end;
         hash_range_even(i, count, &start, &end);
-        char path[64], digits[U128_DEC_MAX + 1];
-        bool found = false;
-        for (int j = 0; j < count && !found; j++) {
-            snprintf(path, sizeof(path), "Shards.%d.HashKeyRange.StartingHashKey", j);
-            u128_format(start, digits);
-            if (strcmp(str_at(l, path), digits) == 0) {
-                snprintf(path, sizeof(path), "Shards.%d.HashKeyRange.EndingHashKey", j);
-                u128_format(end, digits);
-                assert_string_equal(str_at(l, path), digits);
-                found = true;
-            }
-        }
-        assert_true(found);
-        assert_true(start == want_start);
-        want_start = end + 1;
+        assert_true(ranges[i].start == (i ? ranges[i - 1].end + 1 : 0));
+        assert_true(ranges[i].start <= ranges[i].end);
+        assert_true(near(ranges[i].start, start) && near(ranges[i].end, end));
     }
+    assert_true(ranges[count - 1].end == U128_MAX);
+}
+
+/* Shards of a stream, open and closed. */
+static size_t shards_in_total(const char *name)
+{
+    json_object *l = ok("ListShards", "{\"StreamName\":\"%s\"}", name);
+    size_t n = len_at(l, "Shards");
     json_object_put(l);
+    return n;
+}
+
+/* UpdateShardCount to target; returns how many shards it added. */
+static size_t update_shard_count(const char *name, int target)
+{
+    size_t before = shards_in_total(name);
+    now_ms += 3;
+    json_object_put(ok("UpdateShardCount",
+                       "{\"StreamName\":\"%s\",\"TargetShardCount\":%d,"
+                       "\"ScalingType\":\"UNIFORM_SCALING\"}",
+                       name, target));
+    assert_even_open_shards(name, target);
+    return shards_in_total(name) - before;
 }
 
 static void test_update_shard_count(void **state)
@@ -774,32 +822,95 @@ static void test_resource_policy(void **state)
           "{\"ResourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/pol\"}");
 }
 
-/* Every parent named by a shard is closed, and the child's numbers sort after the parent's. */
+/* The shard that child names in member (ParentShardId, AdjacentParentShardId), or NULL when it
+ * names none. A named parent must be listed, closed, and end before the child's numbers start. */
+static json_object *parent_of(json_object *shards, json_object *child, const char *member)
+{
+    const char *id = str_at(child, member);
+    if (!id)
+        return NULL;
+    json_object *parent = NULL;
+    for (size_t j = 0; j < json_object_array_length(shards) && !parent; j++)
+        if (strcmp(str_at(json_object_array_get_idx(shards, j), "ShardId"), id) == 0)
+            parent = json_object_array_get_idx(shards, j);
+    assert_non_null(parent);
+    const char *parent_end = str_at(parent, "SequenceNumberRange.EndingSequenceNumber");
+    assert_non_null(parent_end);
+    assert_true(strcmp(str_at(child, "SequenceNumberRange.StartingSequenceNumber"), parent_end) >
+                0);
+    return parent;
+}
+
+static key_range range_of(json_object *sh)
+{
+    return (key_range){key_at(sh, "HashKeyRange.StartingHashKey"),
+                       key_at(sh, "HashKeyRange.EndingHashKey")};
+}
+
+/* Every parent named by a shard is closed before the child starts; a split child holds a part of
+ * its parent's hash keys, a merged child exactly those of its two adjacent parents. */
 static void assert_lineage(const char *name)
 {
     json_object *l = ok("ListShards", "{\"StreamName\":\"%s\"}", name);
     json_object *shards = at(l, "Shards");
-    size_t n = json_object_array_length(shards);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < json_object_array_length(shards); i++) {
         json_object *child = json_object_array_get_idx(shards, i);
-        const char *parents[] = {str_at(child, "ParentShardId"),
-                                 str_at(child, "AdjacentParentShardId")};
-        const char *child_start = str_at(child, "SequenceNumberRange.StartingSequenceNumber");
-        for (size_t p = 0; p < 2; p++) {
-            if (!parents[p])
-                continue;
-            json_object *parent = NULL;
-            for (size_t j = 0; j < n && !parent; j++)
-                if (strcmp(str_at(json_object_array_get_idx(shards, j), "ShardId"), parents[p]) ==
-                    0)
-                    parent = json_object_array_get_idx(shards, j);
-            assert_non_null(parent);
-            const char *parent_end = str_at(parent, "SequenceNumberRange.EndingSequenceNumber");
-            assert_non_null(parent_end);
-            assert_true(strcmp(child_start, parent_end) > 0);
+        json_object *parent = parent_of(shards, child, "ParentShardId");
+        json_object *adjacent = parent_of(shards, child, "AdjacentParentShardId");
+        if (!parent) {
+            assert_null(adjacent);
+            continue;
         }
+        key_range c = range_of(child), p = range_of(parent);
+        if (!adjacent) {
+            assert_true(p.start <= c.start && c.end <= p.end);
+            continue;
+        }
+        key_range a = range_of(adjacent);
+        key_range low = p.start < a.start ? p : a, high = p.start < a.start ? a : p;
+        assert_true(low.end + 1 == high.start && c.start == low.start && c.end == high.end);
     }
     json_object_put(l);
+}
+
+/* Doubling splits every shard once, halving merges every pair once, the same count changes
+ * nothing, and other counts split and merge only where the target's boundaries need it. */
+static void test_update_shard_count_steps(void **state)
+{
+    (void)state;
+    create("x3", 3);
+    assert_int_equal(update_shard_count("x3", 6), 6); /* 9 shards in all */
+    assert_int_equal(update_shard_count("x3", 3), 3);
+    assert_int_equal(update_shard_count("x3", 3), 0);
+    create("x4", 4);
+    assert_int_equal(update_shard_count("x4", 8), 8); /* 12 in all */
+    assert_int_equal(update_shard_count("x4", 4), 4);
+    assert_int_equal(update_shard_count("x4", 6), 10); /* 4 splits, 2 merges */
+    assert_int_equal(update_shard_count("x4", 4), 8);  /* 2 splits, 4 merges */
+    create("h8", 8);
+    assert_int_equal(update_shard_count("h8", 4), 4); /* 12 in all */
+    assert_lineage("x3");
+    assert_lineage("x4");
+    assert_lineage("h8");
+}
+
+/* A boundary a few keys from an existing edge is that edge: no sliver is split off, and the
+ * shard just right of the boundary still belongs to the range right of it. */
+static void test_update_shard_count_near_edge(void **state)
+{
+    (void)state;
+    create("ne", 2);
+    json_object_put(ok("SplitShard", "{\"StreamName\":\"ne\","
+                                     "\"ShardToSplit\":\"shardId-000000000000\","
+                                     "\"NewStartingHashKey\":"
+                                     "\"85070591730234615865843651857942052859\"}")); /* 2^126-5 */
+    assert_int_equal(update_shard_count("ne", 4), 2); /* only shard 1 is split */
+    json_object *l = ok("ListShards", "{\"StreamName\":\"ne\",\"ShardFilter\":{\"Type\":"
+                                      "\"AT_LATEST\"}}");
+    assert_string_equal(str_at(l, "Shards.0.HashKeyRange.EndingHashKey"),
+                        "85070591730234615865843651857942052858");
+    json_object_put(l);
+    assert_lineage("ne");
 }
 
 static void test_update_shard_count_walk(void **state)
@@ -812,12 +923,11 @@ static void test_update_shard_count_walk(void **state)
         seed = seed * 1103515245u + 12345u;
         int low = (open + 1) / 2, high = open * 2 > 40 ? 40 : open * 2;
         int target = low + (int)((seed >> 16) % (unsigned)(high - low + 1));
-        now_ms += 3;
-        json_object_put(ok("UpdateShardCount",
-                           "{\"StreamName\":\"walk\",\"TargetShardCount\":%d,"
-                           "\"ScalingType\":\"UNIFORM_SCALING\"}",
-                           target));
-        assert_even_open_shards("walk", target);
+        size_t added = update_shard_count("walk", target);
+        if (target == 2 * open || 2 * target == open)
+            assert_int_equal(added, target);
+        if (target == open)
+            assert_int_equal(added, 0);
         open = target;
     }
     assert_lineage("walk");
@@ -839,6 +949,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_shard_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_shard_count_steps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_shard_count_near_edge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_shard_count_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_shards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
