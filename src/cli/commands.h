@@ -1,0 +1,13 @@
+/* commands.h - kinesctl's commands; each gets argv starting at its own name. */
+#ifndef KCLI_COMMANDS_H
+#define KCLI_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_stream(cli_ctx *ctx, int argc, char **argv);
+int cmd_put(cli_ctx *ctx, int argc, char **argv);
+int cmd_get(cli_ctx *ctx, int argc, char **argv);
+int cmd_tail(cli_ctx *ctx, int argc, char **argv);
+int cmd_dispatch(cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,28 @@
+/* stream_cmd.h - what the `kinesctl stream` actions share (cmd_stream.c holds the life cycle ones,
+ * cmd_stream_settings.c retention, mode, tags and limits). */
+#ifndef KCLI_STREAM_CMD_H
+#define KCLI_STREAM_CMD_H
+
+#include "cli.h"
+
+typedef struct stream_cmd {
+    cli_ctx *ctx;
+    cli_args args;    /* positional[0] is the action, [1] the stream NAME */
+    const char *name; /* NULL for actions without a NAME */
+    kines_client *client;
+    kines_error err;
+} stream_cmd;
+
+/* Prints {"StreamName": name, "StreamStatus": status}, or the sentence without --output json. */
+int stream_done(stream_cmd *s, const char *status, const char *sentence);
+/* Waits (--timeout, default 60 s) until the stream is ACTIVE, or gone. */
+int stream_wait_for(stream_cmd *s, bool gone);
+
+int stream_retention(stream_cmd *s);
+int stream_mode(stream_cmd *s);
+int stream_tag(stream_cmd *s);
+int stream_untag(stream_cmd *s);
+int stream_tags(stream_cmd *s);
+int stream_limits(stream_cmd *s);
+
+#endif

@@ -1,0 +1,18 @@
+/* error.h - filling a kines_error (which callers may pass as NULL). */
+#ifndef KINES_CLIENT_ERROR_H
+#define KINES_CLIENT_ERROR_H
+
+#include "common/buf.h"
+#include "kines/kines.h"
+
+/* Sets status and a printf-formatted message; returns -1 so callers can `return kines_fail(...)`.
+ */
+int kines_fail(kines_error *err, kines_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void kines_error_clear(kines_error *err);
+
+/* Fills err from a non-200 answer: the AWS JSON error body ({"__type", "message"}) when there is
+ * one, else the HTTP status. Returns -1. */
+int kines_fail_from_response(kines_error *err, int http_status, const kbuf *body);
+
+#endif

@@ -1,0 +1,41 @@
+/* mem.c - result memory (see mem.h). */
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kines_mem *kines_mem_new(void)
+{
+    struct kines_mem *m = malloc(sizeof *m);
+    if (!m)
+        abort();
+    arena_init(&m->a);
+    return m;
+}
+
+void kines_mem_free(struct kines_mem *m)
+{
+    if (!m)
+        return;
+    arena_free(&m->a);
+    free(m);
+}
+
+void *kines_mem_alloc(struct kines_mem *m, size_t n)
+{
+    return arena_alloc(&m->a, n ? n : 1);
+}
+
+char *kines_mem_strdup(struct kines_mem *m, const char *s)
+{
+    return s ? arena_strdup(&m->a, s) : NULL;
+}
+
+void *kines_mem_take(struct kines_mem *m, kbuf *acc)
+{
+    void *p = kines_mem_alloc(m, acc->len);
+    if (acc->len)
+        memcpy(p, acc->data, acc->len);
+    kbuf_free(acc);
+    return p;
+}

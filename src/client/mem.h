@@ -1,0 +1,22 @@
+/* mem.h - the memory behind a libkines result: one arena, released by the result's free call. */
+#ifndef KINES_CLIENT_MEM_H
+#define KINES_CLIENT_MEM_H
+
+#include <stddef.h>
+
+#include "common/arena.h"
+#include "common/buf.h"
+
+struct kines_mem {
+    arena a;
+};
+
+struct kines_mem *kines_mem_new(void);
+void kines_mem_free(struct kines_mem *m); /* NULL is fine */
+void *kines_mem_alloc(struct kines_mem *m, size_t n);
+/* Moves the bytes gathered in acc (an array being built) into m; acc is freed. */
+void *kines_mem_take(struct kines_mem *m, kbuf *acc);
+/* A copy of s, or NULL when s is NULL. */
+char *kines_mem_strdup(struct kines_mem *m, const char *s);
+
+#endif

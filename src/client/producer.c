@@ -1,0 +1,511 @@
+/* producer.c - the asynchronous batching producer (see kines/producer.h).
+ *
+ * One background thread owns a kines_client and loops: wait until a batch is due, take it from the
+ * buffer (at most one record per partition key), send it with PutRecords outside the lock, report
+ * each record's outcome, and put the retryable failures back in front of the buffer. */
+#include "kines/producer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "error.h"
+#include "kines/aggregation.h"
+#include "pqueue.h"
+#include "records.h"
+#include "retry.h"
+
+#define DEFAULT_LINGER_MS 100
+#define DEFAULT_BUFFERED_BYTES ((size_t)64 * 1024 * 1024)
+#define DEFAULT_TTL_MS 60000
+#define DEFAULT_AGGREGATE_BYTES 51200 /* the KPL's AggregationMaxSize */
+#define MAX_AGGREGATE_BYTES (KINES_MAX_RECORD_BYTES - 4096)
+#define KEYSET_SLOTS 1024 /* > 2 * KINES_MAX_BATCH_RECORDS */
+#define MAX_BLOCKED 500   /* keys held back in one batch (entries + blocked < KEYSET_SLOTS) */
+#define MAX_SCAN 4096     /* records looked at when filling one batch */
+#define MAX_WAIT_NS 1000000000LL
+
+static const retry_policy record_backoff = {0, 100, 5000, 0}; /* per failed record */
+
+struct kines_producer {
+    kines_client *client;
+    char *stream;
+    kines_producer_options o;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;  /* the worker: records arrived, flush or close */
+    pthread_cond_t space; /* putters: buffer room freed */
+    pthread_cond_t idle;  /* flushers: everything has its outcome */
+    pqueue queue;
+    size_t buffered_bytes; /* queued and in flight */
+    size_t outstanding;    /* records queued or in flight */
+    int flushing;          /* callers waiting in flush */
+    bool closing;
+    kines_producer_stats stats;
+    pthread_t thread;
+};
+
+/* ---- choosing a batch ----------------------------------------------------------------------- */
+
+/* A batch is a list of PutRecords entries; each entry holds the records of one partition key (one
+ * record, or with aggregation several, packed into one KPL aggregate). */
+typedef struct batch_entry {
+    const precord *first;
+    size_t bytes; /* estimated size of the entry as sent */
+    int records;
+    bool closed; /* a record of this key was left behind: later ones must wait too */
+} batch_entry;
+
+typedef struct batch {
+    pqueue records;
+    batch_entry entries[KINES_MAX_BATCH_RECORDS];
+    int entry_count;
+    size_t bytes;
+    const precord *blocked[MAX_BLOCKED]; /* first held-back record of keys that must wait */
+    int blocked_count;
+    bool full;              /* no more records fit */
+    int64_t retry_ns;       /* earliest retry time of a held-back record (INT64_MAX: none) */
+    int slot[KEYSET_SLOTS]; /* keys: 0 free, entry index + 1, or -(blocked index + 1) */
+} batch;
+
+static uint32_t hash_key(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static const precord *slot_record(const batch *b, int v)
+{
+    return v > 0 ? b->entries[v - 1].first : b->blocked[-v - 1];
+}
+
+/* The key table slot of r's partition key (free when the key is not in the batch yet). */
+static int *key_slot(batch *b, const precord *r)
+{
+    for (uint32_t i = hash_key(r->key, r->key_len) % KEYSET_SLOTS;; i = (i + 1) % KEYSET_SLOTS) {
+        if (!b->slot[i])
+            return &b->slot[i];
+        const precord *o = slot_record(b, b->slot[i]);
+        if (o->key_len == r->key_len && memcmp(o->key, r->key, r->key_len) == 0)
+            return &b->slot[i];
+    }
+}
+
+/* Bytes a record adds to an aggregate: its Record message and table overhead, generously. */
+static size_t aggregated_size(const precord *r)
+{
+    return r->len + 16;
+}
+
+/* Whether r can join entry e (same key) without breaking the aggregate or batch limits. */
+static bool can_join(const kines_producer *p, const batch *b, const batch_entry *e,
+                     const precord *r)
+{
+    return p->o.aggregate && !e->closed && !r->explicit_hash_key && !e->first->explicit_hash_key &&
+           e->bytes + aggregated_size(r) <= p->o.max_aggregate_bytes &&
+           b->bytes + aggregated_size(r) <= p->o.max_batch_bytes;
+}
+
+/* Holds r's key back for this batch: its later records must not overtake r. */
+static void block_key(batch *b, int *slot, const precord *r)
+{
+    if (b->blocked_count == MAX_BLOCKED) {
+        b->full = true;
+        return;
+    }
+    b->blocked[b->blocked_count++] = r;
+    *slot = -b->blocked_count;
+}
+
+/* Places r into the batch; false when it has to wait for a later one. */
+static bool place(kines_producer *p, batch *b, precord *r, int64_t now)
+{
+    int *slot = key_slot(b, r);
+    if (*slot < 0)
+        return false;
+    if (*slot > 0) {
+        batch_entry *e = &b->entries[*slot - 1];
+        if (!can_join(p, b, e, r)) {
+            e->closed = true;
+            return false;
+        }
+        size_t grow = e->records == 1 ? KINES_AGG_MAGIC_LEN + KINES_AGG_MD5_LEN + 16 : 0;
+        e->bytes += aggregated_size(r) + grow;
+        b->bytes += aggregated_size(r) + grow;
+        e->records++;
+        r->entry = *slot - 1;
+        return true;
+    }
+    bool fits = b->entry_count < p->o.max_batch_records &&
+                b->bytes + precord_size(r) <= p->o.max_batch_bytes;
+    if (r->retry_ns > now || !fits) {
+        if (r->retry_ns > now && r->retry_ns < b->retry_ns)
+            b->retry_ns = r->retry_ns;
+        b->full = b->full || b->entry_count == p->o.max_batch_records;
+        block_key(b, slot, r);
+        return false;
+    }
+    b->entries[b->entry_count] = (batch_entry){r, precord_size(r), 1, false};
+    r->entry = b->entry_count++;
+    *slot = b->entry_count;
+    b->bytes += precord_size(r);
+    return true;
+}
+
+/* Moves the next batch from the buffer into b. */
+static void take_batch(kines_producer *p, batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->retry_ns = INT64_MAX;
+    int64_t now = clock_mono_ns();
+    size_t scanned = 0;
+    for (precord *r = p->queue.head; r && !b->full && scanned++ < MAX_SCAN;) {
+        precord *next = r->next;
+        if (place(p, b, r, now)) {
+            pqueue_remove(&p->queue, r);
+            pqueue_push_back(&b->records, r);
+        }
+        r = next;
+    }
+}
+
+static bool batch_due(kines_producer *p, int64_t now)
+{
+    if (!p->queue.head)
+        return false;
+    if (p->flushing || p->closing || p->queue.count >= (size_t)p->o.max_batch_records ||
+        p->buffered_bytes >= p->o.max_batch_bytes)
+        return true;
+    return now - p->queue.head->put_ns >= (int64_t)p->o.linger_ms * 1000000;
+}
+
+/* Under the lock: waits until `when` (monotonic), or until woken by a put, flush or close. */
+static void wait_until(kines_producer *p, int64_t when)
+{
+    int64_t wait_ns = when - clock_mono_ns();
+    if (wait_ns <= 0)
+        return;
+    if (wait_ns > MAX_WAIT_NS)
+        wait_ns = MAX_WAIT_NS; /* the caller looks again */
+    struct timespec at;
+    clock_gettime(CLOCK_REALTIME, &at);
+    int64_t ns = at.tv_nsec + wait_ns;
+    at.tv_sec += ns / 1000000000;
+    at.tv_nsec = ns % 1000000000;
+    pthread_cond_timedwait(&p->wake, &p->lock, &at);
+}
+
+static void wait_until_due(kines_producer *p)
+{
+    while (!batch_due(p, clock_mono_ns()) && !(p->closing && p->outstanding == 0)) {
+        if (!p->queue.head) {
+            pthread_cond_wait(&p->wake, &p->lock);
+            continue;
+        }
+        wait_until(p, p->queue.head->put_ns + (int64_t)p->o.linger_ms * 1000000);
+    }
+}
+
+/* ---- outcomes ------------------------------------------------------------------------------- */
+
+typedef struct outcome {
+    pqueue done;  /* delivered or dropped: freed after reporting */
+    pqueue retry; /* back in front of the buffer */
+    uint64_t delivered, failed, bytes;
+} outcome;
+
+static void report(kines_producer *p, precord *r, const char *shard, const char *seq,
+                   const kines_error *err)
+{
+    if (p->o.on_result)
+        p->o.on_result(p->o.user, r->ctx, shard, seq, err);
+}
+
+static bool expired(const kines_producer *p, const precord *r)
+{
+    return clock_mono_ns() - r->put_ns > (int64_t)p->o.record_ttl_ms * 1000000;
+}
+
+/* A record that failed with `err`: retried while retryable and young enough, else reported. */
+static void record_failed(kines_producer *p, precord *r, const kines_error *err, bool retryable,
+                          outcome *out)
+{
+    if (retryable && !expired(p, r)) {
+        r->retry_ns =
+            clock_mono_ns() +
+            (int64_t)retry_delay_ms(&record_backoff, r->attempts, retry_random()) * 1000000;
+        pqueue_push_back(&out->retry, r);
+        return;
+    }
+    report(p, r, NULL, NULL, err);
+    out->failed++;
+    pqueue_push_back(&out->done, r);
+}
+
+static bool record_code_retryable(const char *code)
+{
+    return strcmp(code, "ProvisionedThroughputExceededException") == 0 ||
+           strcmp(code, "InternalFailure") == 0;
+}
+
+static void sort_results(kines_producer *p, batch *b, const kines_put_results *res, outcome *out)
+{
+    while (b->records.head) {
+        precord *r = b->records.head;
+        pqueue_remove(&b->records, r);
+        const kines_put_result *x = &res->results[r->entry];
+        if (!x->error_code) {
+            report(p, r, x->shard_id, x->sequence_number, NULL);
+            out->delivered++;
+            out->bytes += r->len;
+            pqueue_push_back(&out->done, r);
+            continue;
+        }
+        kines_error e = {.status = KINES_ERR_SERVICE, .http_status = 200, .attempts = r->attempts};
+        snprintf(e.type, sizeof e.type, "%s", x->error_code);
+        snprintf(e.message, sizeof e.message, "%s", x->error_message ? x->error_message : "");
+        record_failed(p, r, &e, record_code_retryable(x->error_code), out);
+    }
+}
+
+/* The PutRecords entries of a batch: single records as they are, groups as KPL aggregates
+ * (*aggregates collects the buffers to free). */
+static kines_put_entry *build_entries(batch *b, unsigned char **aggregates)
+{
+    int n = b->entry_count;
+    kines_put_entry *entries = calloc((size_t)n, sizeof *entries);
+    kines_put_entry *members = calloc(b->records.count, sizeof *members);
+    size_t *start = calloc((size_t)n + 1, sizeof *start), *fill = calloc((size_t)n, sizeof *fill);
+    if (!entries || !members || !start || !fill)
+        abort();
+    for (int i = 0; i < n; i++)
+        start[i + 1] = start[i] + (size_t)b->entries[i].records;
+    for (precord *r = b->records.head; r; r = r->next) {
+        members[start[r->entry] + fill[r->entry]++] =
+            (kines_put_entry){r->data, r->len, r->key, r->explicit_hash_key};
+        r->attempts++;
+    }
+    for (int i = 0; i < n; i++) {
+        entries[i] = members[start[i]];
+        if (b->entries[i].records > 1) {
+            kines_agg_encode(&members[start[i]], (size_t)b->entries[i].records, &aggregates[i],
+                             &entries[i].len);
+            entries[i].data = aggregates[i];
+        }
+    }
+    free(members);
+    free(start);
+    free(fill);
+    return entries;
+}
+
+static void send_batch(kines_producer *p, batch *b, outcome *out)
+{
+    unsigned char **aggregates = calloc((size_t)b->entry_count, sizeof *aggregates);
+    if (!aggregates)
+        abort();
+    kines_put_entry *entries = build_entries(b, aggregates);
+    kines_put_results res;
+    kines_error err;
+    if (kines_put_records(p->client, p->stream, entries, (size_t)b->entry_count, &res, &err) == 0) {
+        sort_results(p, b, &res, out);
+        kines_put_results_free(&res);
+    } else {
+        while (b->records.head) {
+            precord *r = b->records.head;
+            pqueue_remove(&b->records, r);
+            record_failed(p, r, &err, kines_error_is_retryable(&err), out);
+        }
+    }
+    for (int i = 0; i < b->entry_count; i++)
+        free(aggregates[i]);
+    free(aggregates);
+    free(entries);
+}
+
+/* ---- the worker ----------------------------------------------------------------------------- */
+
+/* Under the lock: books the outcome, requeues retries, wakes putters and flushers. */
+static void settle(kines_producer *p, outcome *out)
+{
+    size_t freed = 0, finished = out->done.count;
+    for (precord *r = out->done.head; r; r = r->next)
+        freed += precord_size(r);
+    p->stats.records_delivered += out->delivered;
+    p->stats.records_failed += out->failed;
+    p->stats.bytes_delivered += out->bytes;
+    p->stats.retried_records += out->retry.count;
+    p->stats.requests++;
+    pqueue_prepend(&p->queue, &out->retry);
+    p->buffered_bytes -= freed;
+    p->outstanding -= finished;
+    pthread_cond_broadcast(&p->space);
+    if (p->outstanding == 0)
+        pthread_cond_broadcast(&p->idle);
+}
+
+static void free_all(pqueue *q)
+{
+    while (q->head) {
+        precord *r = q->head;
+        pqueue_remove(q, r);
+        precord_free(r);
+    }
+}
+
+static void *worker(void *arg)
+{
+    kines_producer *p = arg;
+    batch *b = malloc(sizeof *b);
+    if (!b)
+        abort();
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        wait_until_due(p);
+        if (p->closing && p->outstanding == 0)
+            break;
+        take_batch(p, b);
+        if (b->entry_count == 0) { /* everything due is waiting for its retry time */
+            wait_until(p, b->retry_ns);
+            continue;
+        }
+        pthread_mutex_unlock(&p->lock);
+
+        outcome out = {0};
+        send_batch(p, b, &out);
+        pthread_mutex_lock(&p->lock);
+        settle(p, &out);
+        pthread_mutex_unlock(&p->lock);
+        free_all(&out.done);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(b);
+    return NULL;
+}
+
+/* ---- the public calls ----------------------------------------------------------------------- */
+
+static void apply_defaults(kines_producer_options *o)
+{
+    if (o->max_batch_records <= 0 || o->max_batch_records > KINES_MAX_BATCH_RECORDS)
+        o->max_batch_records = KINES_MAX_BATCH_RECORDS;
+    if (o->max_batch_bytes == 0 || o->max_batch_bytes > KINES_MAX_BATCH_BYTES)
+        o->max_batch_bytes = KINES_MAX_BATCH_BYTES;
+    if (o->max_batch_bytes < KINES_MAX_RECORD_BYTES)
+        o->max_batch_bytes = KINES_MAX_RECORD_BYTES; /* the largest record must fit a batch */
+    if (o->linger_ms <= 0)
+        o->linger_ms = DEFAULT_LINGER_MS;
+    if (o->max_buffered_bytes == 0)
+        o->max_buffered_bytes = DEFAULT_BUFFERED_BYTES;
+    if (o->record_ttl_ms <= 0)
+        o->record_ttl_ms = DEFAULT_TTL_MS;
+    if (o->max_aggregate_bytes == 0 || o->max_aggregate_bytes > MAX_AGGREGATE_BYTES)
+        o->max_aggregate_bytes =
+            o->max_aggregate_bytes ? MAX_AGGREGATE_BYTES : DEFAULT_AGGREGATE_BYTES;
+}
+
+kines_producer *kines_producer_new(const kines_options *client, const char *stream,
+                                   const kines_producer_options *opts, kines_error *err)
+{
+    kines_client *c = kines_client_new(client, err);
+    if (!c)
+        return NULL;
+    kines_producer *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->client = c;
+    p->stream = strdup(stream);
+    if (opts)
+        p->o = *opts;
+    apply_defaults(&p->o);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->space, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+        kines_fail(err, KINES_ERR_CONFIG, "cannot start the producer thread");
+        kines_client_free(c);
+        free(p->stream);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Waits for room for `size` more bytes; a record larger than the whole buffer waits for empty. */
+static int wait_for_room(kines_producer *p, size_t size, kines_error *err)
+{
+    while (p->buffered_bytes > 0 && p->buffered_bytes + size > p->o.max_buffered_bytes) {
+        if (p->o.fail_when_full)
+            return kines_fail(err, KINES_ERR_FULL, "producer buffer full (%zu bytes buffered)",
+                              p->buffered_bytes);
+        pthread_cond_wait(&p->space, &p->lock);
+    }
+    return 0;
+}
+
+int kines_producer_put(kines_producer *p, const void *data, size_t len, const char *partition_key,
+                       const char *explicit_hash_key, void *record_ctx, kines_error *err)
+{
+    kines_put_entry entry = {data, len, partition_key, explicit_hash_key};
+    if (record_check(&entry, 0, err) != 0)
+        return -1;
+    precord *r = precord_new(data, len, partition_key, explicit_hash_key, record_ctx, 0);
+    pthread_mutex_lock(&p->lock);
+    int rc = wait_for_room(p, precord_size(r), err);
+    if (rc == 0) {
+        r->put_ns = clock_mono_ns();
+        pqueue_push_back(&p->queue, r);
+        p->buffered_bytes += precord_size(r);
+        p->outstanding++;
+        p->stats.records_put++;
+        if (batch_due(p, r->put_ns))
+            pthread_cond_signal(&p->wake);
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (rc != 0)
+        precord_free(r);
+    return rc;
+}
+
+void kines_producer_flush(kines_producer *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->flushing++;
+    pthread_cond_signal(&p->wake);
+    while (p->outstanding > 0)
+        pthread_cond_wait(&p->idle, &p->lock);
+    p->flushing--;
+    pthread_mutex_unlock(&p->lock);
+}
+
+void kines_producer_stats_get(kines_producer *p, kines_producer_stats *out)
+{
+    pthread_mutex_lock(&p->lock);
+    *out = p->stats;
+    out->buffered_records = p->outstanding;
+    pthread_mutex_unlock(&p->lock);
+}
+
+void kines_producer_close(kines_producer *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->closing = true;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->space);
+    pthread_cond_destroy(&p->idle);
+    kines_client_free(p->client);
+    free(p->stream);
+    free(p);
+}

@@ -1,0 +1,113 @@
+/* settings.c - the stream setting calls: retention period, capacity mode, tags, account limits. */
+#include <string.h>
+
+#include "common/buf.h"
+#include "json.h"
+#include "kines/kines.h"
+#include "mem.h"
+
+static int retention_call(kines_client *c, const char *operation, const char *name, int hours,
+                          kines_error *err)
+{
+    json_object *req = json_object_new_object();
+    json_add_str(req, "StreamName", name);
+    json_add_int(req, "RetentionPeriodHours", hours);
+    return json_call(c, operation, req, NULL, err);
+}
+
+int kines_increase_retention(kines_client *c, const char *name, int hours, kines_error *err)
+{
+    return retention_call(c, "IncreaseStreamRetentionPeriod", name, hours, err);
+}
+
+int kines_decrease_retention(kines_client *c, const char *name, int hours, kines_error *err)
+{
+    return retention_call(c, "DecreaseStreamRetentionPeriod", name, hours, err);
+}
+
+int kines_update_stream_mode(kines_client *c, const char *stream_arn, bool on_demand,
+                             kines_error *err)
+{
+    json_object *req = json_object_new_object(), *mode = json_object_new_object();
+    json_add_str(req, "StreamARN", stream_arn);
+    json_add_str(mode, "StreamMode", on_demand ? "ON_DEMAND" : "PROVISIONED");
+    json_object_object_add(req, "StreamModeDetails", mode);
+    return json_call(c, "UpdateStreamMode", req, NULL, err);
+}
+
+/* ---- tags ----------------------------------------------------------------------------------- */
+
+int kines_add_tags(kines_client *c, const char *name, const kines_tag *tags, size_t count,
+                   kines_error *err)
+{
+    json_object *req = json_object_new_object(), *map = json_object_new_object();
+    json_add_str(req, "StreamName", name);
+    for (size_t i = 0; i < count; i++)
+        json_add_str(map, tags[i].key, tags[i].value ? tags[i].value : "");
+    json_object_object_add(req, "Tags", map);
+    return json_call(c, "AddTagsToStream", req, NULL, err);
+}
+
+int kines_remove_tags(kines_client *c, const char *name, const char *const *keys, size_t count,
+                      kines_error *err)
+{
+    json_object *req = json_object_new_object(), *list = json_object_new_array();
+    json_add_str(req, "StreamName", name);
+    for (size_t i = 0; i < count; i++)
+        json_object_array_add(list, json_object_new_string(keys[i]));
+    json_object_object_add(req, "TagKeys", list);
+    return json_call(c, "RemoveTagsFromStream", req, NULL, err);
+}
+
+/* ListTagsForStream pages with ExclusiveStartTagKey while HasMoreTags. */
+int kines_list_tags(kines_client *c, const char *name, kines_tag_list *out, kines_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->mem = kines_mem_new();
+    kbuf acc = KBUF_INIT;
+    bool more = true;
+    int rc = 0;
+    while (rc == 0 && more) {
+        json_object *req = json_object_new_object(), *resp = NULL;
+        size_t have = acc.len / sizeof(kines_tag);
+        json_add_str(req, "StreamName", name);
+        if (have)
+            json_add_str(req, "ExclusiveStartTagKey", ((kines_tag *)acc.data)[have - 1].key);
+        rc = json_call(c, "ListTagsForStream", req, &resp, err);
+        json_object *tags = rc == 0 ? json_field(resp, "Tags") : NULL;
+        size_t n = tags ? json_object_array_length(tags) : 0;
+        for (size_t i = 0; i < n; i++) {
+            json_object *t = json_object_array_get_idx(tags, i);
+            const char *value = json_str(t, "Value");
+            kines_tag tag = {kines_mem_strdup(out->mem, json_str(t, "Key")),
+                             kines_mem_strdup(out->mem, value ? value : "")};
+            kbuf_append(&acc, &tag, sizeof tag);
+        }
+        more = n > 0 && json_object_get_boolean(json_field(resp, "HasMoreTags"));
+        json_object_put(resp);
+    }
+    out->count = acc.len / sizeof(kines_tag);
+    out->tags = kines_mem_take(out->mem, &acc);
+    if (rc != 0)
+        kines_tag_list_free(out);
+    return rc;
+}
+
+void kines_tag_list_free(kines_tag_list *l)
+{
+    kines_mem_free(l->mem);
+    memset(l, 0, sizeof *l);
+}
+
+int kines_describe_limits(kines_client *c, kines_limits *out, kines_error *err)
+{
+    json_object *resp = NULL;
+    int rc = json_call(c, "DescribeLimits", json_object_new_object(), &resp, err);
+    if (rc == 0)
+        *out = (kines_limits){(int)json_int(resp, "ShardLimit", 0),
+                              (int)json_int(resp, "OpenShardCount", 0),
+                              (int)json_int(resp, "OnDemandStreamCount", 0),
+                              (int)json_int(resp, "OnDemandStreamCountLimit", 0)};
+    json_object_put(resp);
+    return rc;
+}

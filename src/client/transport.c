@@ -1,0 +1,84 @@
+/* transport.c - HTTP POST over one reused libcurl easy handle (see transport.h). */
+#include "transport.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+struct transport {
+    CURL *curl;
+    int timeout_ms;
+    char detail[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+transport *transport_new(int timeout_ms)
+{
+    pthread_once(&curl_once, curl_init_once);
+    transport *t = calloc(1, sizeof *t);
+    if (!t)
+        abort();
+    t->curl = curl_easy_init();
+    t->timeout_ms = timeout_ms;
+    if (!t->curl) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void transport_free(transport *t)
+{
+    if (!t)
+        return;
+    curl_easy_cleanup(t->curl);
+    free(t);
+}
+
+static size_t collect_body(char *data, size_t size, size_t n, void *user)
+{
+    kbuf_append(user, data, size * n);
+    return size * n;
+}
+
+int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
+                   const void *body, size_t len, long *status, kbuf *response, kbuf *error)
+{
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < header_count; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+
+    CURL *c = t->curl;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, response);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->detail);
+    t->detail[0] = '\0';
+
+    kbuf_reset(response);
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(list);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    if (rc != CURLE_OK) {
+        kbuf_puts(error, t->detail[0] ? t->detail : curl_easy_strerror(rc));
+        return -1;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    return 0;
+}

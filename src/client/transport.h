@@ -1,0 +1,23 @@
+/* transport.h - one keep-alive HTTP(S) connection to the endpoint, on libcurl.
+ *
+ * A transport reuses its connection across requests (HTTP/1.1 keep-alive); it is used by one
+ * thread at a time. */
+#ifndef KINES_CLIENT_TRANSPORT_H
+#define KINES_CLIENT_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "common/buf.h"
+
+typedef struct transport transport;
+
+transport *transport_new(int timeout_ms);
+void transport_free(transport *t);
+
+/* POSTs body to url with the given "Name: value" headers. On an HTTP answer returns 0 with
+ * *status and the body in `response`; on a transport failure returns -1 with a one-line
+ * description in `error`. */
+int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
+                   const void *body, size_t len, long *status, kbuf *response, kbuf *error);
+
+#endif
