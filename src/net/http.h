@@ -3,7 +3,9 @@
  * It owns connections, keep-alive, pipelining (responses go out in request order), Content-Length
  * and chunked bodies, Expect: 100-continue, the request-size cap and idle/slow-client timeouts.
  * A complete request is handed to the application's handler on the connection's loop thread; the
- * application answers with http_respond, then or later (from the same loop thread). */
+ * application answers with http_respond, then or later (from the same loop thread). The request
+ * (its strings and body) stays valid until http_respond. A connection that opens with the HTTP/2
+ * preface (h2c, prior knowledge) is served by nghttp2 and hands its requests to the same handler. */
 #ifndef KINESD_HTTP_H
 #define KINESD_HTTP_H
 

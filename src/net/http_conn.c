@@ -1,0 +1,327 @@
+/* http_conn.c - one client connection: reading and parsing, timeouts, back-pressure and closing.
+ *
+ * Reads land in the loop's shared buffer and are parsed at once, so an idle connection holds no
+ * read buffer. Each finished request is handed to the application; when too many requests of a
+ * connection are unanswered or unsent, reading pauses and the unparsed rest is kept until the
+ * responses drain. One timer per connection enforces, depending on the state:
+ *   - a request (headers and body) must arrive within idle_timeout_ms of its first byte;
+ *   - while the application works on a request, no timeout (the application answers);
+ *   - otherwise the connection must not sit idle (or leave responses unread) for idle_timeout_ms.
+ * After the last response (Connection: close, an error, EOF or server stop) the FIN is queued
+ * behind it and input is read and discarded until the client closes, for at most
+ * HTTP_LINGER_MAX_MS, so that the client is not reset before it has read the response. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "http_internal.h"
+
+static int idle_timeout_ms(const http_conn *c)
+{
+    return c->loop->srv->cfg.idle_timeout_ms;
+}
+
+static void on_timer(uv_timer_t *timer)
+{
+    conn_close(timer->data);
+}
+
+void conn_start_request_timer(http_conn *c)
+{
+    uv_timer_start(&c->timer, on_timer, (uint64_t)idle_timeout_ms(c), 0);
+}
+
+/* Whether the application holds a request of c that it has not answered yet. */
+static bool app_working(const http_conn *c)
+{
+    for (const http_exchange *ex = c->head; ex; ex = ex->next)
+        if (ex->delivered && !ex->answered)
+            return true;
+    return false;
+}
+
+static void update_timer(http_conn *c)
+{
+    if (c->closing || c->lingering || c->current)
+        return; /* linger and request deadlines, once started, run out */
+    if (app_working(c))
+        uv_timer_stop(&c->timer);
+    else
+        uv_timer_start(&c->timer, on_timer, (uint64_t)idle_timeout_ms(c), 0);
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    http_conn *c = handle->data;
+    *buf = uv_buf_init(c->loop->read_buf, sizeof(c->loop->read_buf));
+}
+
+static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf);
+
+static void start_reading(http_conn *c)
+{
+    if (!c->reading && !c->closing && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+        c->reading = true;
+}
+
+static void stop_reading(http_conn *c)
+{
+    if (c->reading)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = false;
+}
+
+static bool pipeline_full(const http_conn *c)
+{
+    return c->queued + c->writes_in_flight >= HTTP_PIPELINE_MAX;
+}
+
+void conn_deliver(http_conn *c, http_exchange *ex)
+{
+    ex->delivered = true;
+    const http_server_config *cfg = &c->loop->srv->cfg;
+    cfg->handler(ex, &ex->req, c->loop->ctx); /* may answer (and so release ex) at once */
+}
+
+static void deliver_current(http_conn *c)
+{
+    http_exchange *ex = c->current;
+    c->current = NULL;
+    if (!ex->keep_alive)
+        c->no_more_requests = true;
+    conn_deliver(c, ex);
+}
+
+/* Parses data, delivering each finished request; pauses reading when the pipeline is full. */
+static void conn_feed(http_conn *c, const char *data, size_t len)
+{
+    while (len > 0 && !c->closing && !c->no_more_requests) {
+        size_t n = http_parser_execute(&c->parser, &http_parse_settings, data, len);
+        data += n;
+        len -= n;
+        enum http_errno err = HTTP_PARSER_ERRNO(&c->parser);
+        if (err == HPE_PAUSED) {
+            http_parser_pause(&c->parser, 0);
+            deliver_current(c);
+            if (pipeline_full(c) && !c->closing && !c->no_more_requests) {
+                kbuf_append(&c->leftover, data, len);
+                c->read_paused = true;
+                stop_reading(c);
+                return;
+            }
+        } else if (err != HPE_OK || n == 0) {
+            if (c->too_large) {
+                conn_fail(c, 413, "Request entity too large");
+            } else {
+                log_debug("http: bad request: %s", http_errno_description(err));
+                conn_fail(c, 400, "Malformed HTTP request");
+            }
+            return;
+        }
+    }
+}
+
+static void resume_reading(http_conn *c)
+{
+    if (!c->read_paused || c->closing || pipeline_full(c))
+        return;
+    c->read_paused = false;
+    kbuf pending = c->leftover;
+    kbuf_init(&c->leftover);
+    conn_feed(c, pending.data, pending.len);
+    kbuf_free(&pending);
+    if (!c->read_paused)
+        start_reading(c);
+}
+
+/* Decides the protocol from the first bytes: the HTTP/2 preface, or else HTTP/1.1. Returns
+ * false while the bytes so far are a beginning of the preface (they wait in leftover). */
+static bool detect_protocol(http_conn *c, const char *data, size_t len)
+{
+    kbuf_append(&c->leftover, data, len);
+    size_t n = c->leftover.len < sizeof(http2_preface) ? c->leftover.len : sizeof(http2_preface);
+    if (memcmp(c->leftover.data, http2_preface, n) != 0)
+        c->proto = PROTO_HTTP1;
+    else if (n == sizeof(http2_preface))
+        c->proto = PROTO_HTTP2;
+    else
+        return false;
+    if (c->proto == PROTO_HTTP2)
+        h2_start(c);
+    return true;
+}
+
+static void conn_input(http_conn *c, const char *data, size_t len)
+{
+    if (c->proto == PROTO_UNKNOWN) {
+        if (!detect_protocol(c, data, len))
+            return;
+        kbuf first = c->leftover;
+        kbuf_init(&c->leftover);
+        conn_input(c, first.data, first.len);
+        kbuf_free(&first);
+    } else if (c->proto == PROTO_HTTP2) {
+        if (!c->lingering)
+            h2_input(c, data, len);
+    } else {
+        conn_feed(c, data, len); /* discards input after the last request */
+    }
+}
+
+void conn_after_write(http_conn *c)
+{
+    if (c->closing || c->lingering)
+        return;
+    resume_reading(c);
+    update_timer(c);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    http_conn *c = req->handle->data;
+    if (c->closing)
+        return;
+    if (status < 0 || c->loop->stopping) {
+        conn_close(c);
+        return;
+    }
+    int idle = idle_timeout_ms(c);
+    c->lingering = true;
+    uv_timer_start(&c->timer, on_timer,
+                   (uint64_t)(idle < HTTP_LINGER_MAX_MS ? idle : HTTP_LINGER_MAX_MS), 0);
+    start_reading(c);
+}
+
+void conn_shutdown(http_conn *c)
+{
+    c->shutting_down = true;
+    c->no_more_requests = true;
+    if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
+        conn_close(c);
+}
+
+/* Drops the request being parsed, if any: it will never be complete. */
+static void drop_current(http_conn *c)
+{
+    if (!c->current)
+        return;
+    exchange_unlink(c->current);
+    exchange_free(c->current);
+    c->current = NULL;
+}
+
+/* EOF: answer what was asked before (a client may half-close), then close. */
+static void on_read_end(http_conn *c, ssize_t status)
+{
+    drop_current(c);
+    bool idle = !c->head && !c->writes_in_flight;
+    if (status != UV_EOF || c->lingering || idle || c->proto == PROTO_HTTP2) {
+        conn_close(c);
+        return;
+    }
+    c->no_more_requests = true;
+    stop_reading(c);
+    conn_flush(c);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
+{
+    http_conn *c = stream->data;
+    if (n < 0) {
+        on_read_end(c, n);
+        return;
+    }
+    conn_input(c, buf->base, (size_t)n);
+    update_timer(c);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    http_conn *c = handle->data;
+    c->open_handles--;
+    conn_maybe_free(c);
+}
+
+void conn_accept(http_loop *loop)
+{
+    http_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->loop = loop;
+    uv_tcp_init(&loop->uv, &c->tcp);
+    uv_timer_init(&loop->uv, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->open_handles = 2;
+    http_parser_init(&c->parser, HTTP_REQUEST);
+    c->parser.data = c;
+    c->next = loop->conns;
+    if (loop->conns)
+        loop->conns->prev = c;
+    loop->conns = c;
+    loop->conn_count++;
+    if (uv_accept((uv_stream_t *)&loop->listener, (uv_stream_t *)&c->tcp) < 0) {
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    start_reading(c);
+    update_timer(c);
+}
+
+void conn_close(http_conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    c->current = NULL;
+    for (http_exchange *ex = c->head, *next; ex; ex = next) {
+        next = ex->next;
+        if (!ex->delivered || ex->answered) { /* exchanges the application holds stay */
+            exchange_unlink(ex);
+            exchange_free(ex);
+        }
+    }
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+void conn_stop(http_conn *c)
+{
+    if (c->closing || c->shutting_down) {
+        if (c->lingering)
+            conn_close(c);
+        return;
+    }
+    if (c->proto == PROTO_HTTP2) {
+        h2_stop(c);
+        return;
+    }
+    drop_current(c);
+    c->no_more_requests = true;
+    if (!c->head && !c->writes_in_flight) {
+        conn_close(c);
+        return;
+    }
+    stop_reading(c);
+    conn_flush(c);
+}
+
+void conn_maybe_free(http_conn *c)
+{
+    if (!c->closing || c->open_handles > 0 || c->head || c->writes_in_flight > 0)
+        return;
+    http_loop *loop = c->loop;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        loop->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    kbuf_free(&c->leftover);
+    if (c->h2)
+        nghttp2_session_del(c->h2);
+    free(c);
+    loop->conn_count--;
+    loop_conn_gone(loop);
+}

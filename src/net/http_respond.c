@@ -1,0 +1,184 @@
+/* http_respond.c - responses: formatting, and sending them strictly in request order.
+ *
+ * http_respond formats status line, headers and body into one buffer (the body's only copy) and
+ * marks the exchange answered. conn_flush then writes, from the front of the connection's queue,
+ * every answered exchange until it meets one still waiting for the application; so an answer that
+ * comes early waits for its predecessors. The connection also owes a "100 Continue" to a request
+ * whose turn has come while its body has not arrived yet. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/uuid.h"
+#include "http_internal.h"
+
+static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+const char *http_reason_phrase(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
+    }
+}
+
+/* "Date: Thu, 26 Nov 2026 07:04:31 GMT", made once a second per loop. */
+void loop_date_line(http_loop *loop, char out[48])
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t now = time(NULL);
+    if (now != loop->date_sec) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(loop->date_line, sizeof(loop->date_line),
+                 "Date: %s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+                 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        loop->date_sec = now;
+    }
+    memcpy(out, loop->date_line, sizeof(loop->date_line));
+}
+
+static void format_response(http_exchange *ex, int status, const char *const *headers,
+                            const char *body, size_t body_len, bool close)
+{
+    char date[48];
+    loop_date_line(ex->conn->loop, date);
+    kbuf *out = &ex->response;
+    kbuf_reserve(out, 256 + body_len);
+    kbuf_printf(out, "HTTP/1.1 %d %s\r\n", status, http_reason_phrase(status));
+    for (size_t i = 0; headers && headers[i]; i++) {
+        kbuf_puts(out, headers[i]);
+        kbuf_puts(out, "\r\n");
+    }
+    kbuf_printf(out, "Content-Length: %zu\r\n%s\r\nConnection: %s\r\n\r\n", body_len, date,
+                close ? "close" : "keep-alive");
+    kbuf_append(out, body, body_len);
+}
+
+void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
+                  size_t body_len)
+{
+    http_conn *c = ex->conn;
+    if (c->closing || ex->stream_gone) { /* the client went away meanwhile */
+        exchange_unlink(ex);
+        exchange_free(ex);
+        conn_maybe_free(c);
+        return;
+    }
+    if (ex->stream_id) {
+        h2_respond(ex, status, headers, body, body_len);
+        return;
+    }
+    bool last = c->no_more_requests && ex->next == NULL;
+    ex->keep_alive = ex->keep_alive && !last;
+    format_response(ex, status, headers, body, body_len, !ex->keep_alive);
+    exchange_drop_request(ex); /* body may have pointed into the request */
+    ex->answered = true;
+    conn_flush(c);
+    conn_after_write(c);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    http_exchange *ex = req->data;
+    http_conn *c = ex->conn;
+    c->writes_in_flight--;
+    exchange_free(ex);
+    if (status < 0)
+        conn_close(c);
+    else
+        conn_after_write(c);
+    conn_maybe_free(c);
+}
+
+static void on_continue_written(uv_write_t *req, int status)
+{
+    (void)status;
+    free(req);
+}
+
+static void send_continue(http_conn *c)
+{
+    uv_write_t *req = malloc(sizeof(*req));
+    if (!req)
+        abort();
+    uv_buf_t buf = uv_buf_init((char *)continue_line, sizeof(continue_line) - 1);
+    if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_continue_written) < 0)
+        free(req);
+}
+
+void conn_flush(http_conn *c)
+{
+    http_exchange *ex;
+    while (!c->closing && !c->shutting_down && (ex = c->head) && ex->answered) {
+        exchange_unlink(ex);
+        c->writes_in_flight++;
+        ex->write_req.data = ex;
+        uv_buf_t buf = uv_buf_init(ex->response.data, (unsigned int)ex->response.len);
+        if (uv_write(&ex->write_req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
+            c->writes_in_flight--;
+            exchange_free(ex);
+            conn_close(c);
+            return;
+        }
+        if (!ex->keep_alive)
+            conn_shutdown(c);
+    }
+    if (c->closing || c->shutting_down)
+        return;
+    if (!c->head && c->no_more_requests)
+        conn_shutdown(c);
+    else if (c->head && c->head->expect_continue) {
+        c->head->expect_continue = false;
+        send_continue(c);
+    }
+}
+
+void respond_error(http_exchange *ex, int status, const char *message)
+{
+    char request_id[UUID_STR_LEN + 1], rid_header[64], body[160];
+    uuid_v4(request_id);
+    snprintf(rid_header, sizeof(rid_header), "x-amzn-RequestId: %s", request_id);
+    int len = snprintf(body, sizeof(body),
+                       "{\"__type\":\"SerializationException\",\"message\":\"%s\"}", message);
+    const char *headers[] = {"Content-Type: application/x-amz-json-1.1", rid_header, NULL};
+    ex->delivered = true;
+    http_respond(ex, status, headers, body, (size_t)len);
+}
+
+/* The server's own answer to a request it cannot pass on (malformed, too large): sent in turn,
+ * then the connection closes. */
+void conn_fail(http_conn *c, int status, const char *message)
+{
+    http_exchange *ex = c->current ? c->current : exchange_new(c);
+    c->current = NULL;
+    c->no_more_requests = true;
+    ex->keep_alive = false;
+    respond_error(ex, status, message);
+}
