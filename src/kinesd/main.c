@@ -14,6 +14,7 @@
 #include "server/dispatch.h"
 #include "server/iterator.h"
 #include "server/registry.h"
+#include "store/dirlock.h"
 #include "store/store.h"
 
 static const char *durability_name(durability_mode mode)
@@ -64,6 +65,11 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
+    char why[4400];
+    if (dirlock_acquire(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        return 1;
+    }
     store *st = store_open(kinesd_cfg.data_dir, kinesd_cfg.durability, kinesd_cfg.sync_interval_ms,
                            dispatch_on_durable, NULL);
     if (!st) {

@@ -7,6 +7,7 @@
  * every connection finish what the application still has to answer, calls loop_done once a
  * loop has no connections left, and joins the threads when their loops run out of handles. */
 #include <errno.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -56,6 +57,22 @@ static int listen_socket(const struct sockaddr_storage *addr, socklen_t len)
     return fd;
 }
 
+/* True when no socket listens on addr's port: a plain bind (without SO_REUSEPORT) succeeds. This
+ * keeps a second server from silently joining the port that our SO_REUSEPORT sockets share. */
+static bool port_is_free(const struct sockaddr_storage *addr, socklen_t len)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    int on = 1;
+    bool free_port = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0 &&
+                     bind(fd, (const struct sockaddr *)addr, len) == 0;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return free_port;
+}
+
 static int resolve(const char *host, struct sockaddr_storage *addr, socklen_t *len)
 {
     struct addrinfo hints = {
@@ -79,6 +96,11 @@ static int open_listeners(http_server *srv)
     socklen_t len;
     if (resolve(srv->cfg.host, &addr, &len) < 0 || set_port(&addr, srv->cfg.port) < 0)
         return -1;
+    if (srv->cfg.port != 0 && !port_is_free(&addr, len)) {
+        log_error("http: cannot listen on %s:%d: %s", srv->cfg.host, srv->cfg.port,
+                  strerror(errno));
+        return -1;
+    }
     for (int i = 0; i < srv->loop_count; i++) {
         int fd = listen_socket(&addr, len);
         if (fd < 0) {

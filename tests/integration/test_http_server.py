@@ -130,6 +130,26 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"cannot listen on 127.0.0.1:{port}", r.stderr)
 
+    def test_second_kinesd_on_the_same_port_exits_1(self):
+        first = Kinesd()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                r = run_kinesd("--listen", f"127.0.0.1:{first.port}", "--data-dir", tmp)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"cannot listen on 127.0.0.1:{first.port}", r.stderr)
+        finally:
+            self.assertEqual(first.stop(), 0)
+
+    def test_second_kinesd_on_the_same_data_dir_exits_1(self):
+        first = Kinesd()
+        try:
+            r = run_kinesd("--listen", "127.0.0.1:0", "--data-dir", first.data_dir)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr.strip(),
+                             f"kinesd: data directory {first.data_dir} is in use by another kinesd")
+        finally:
+            self.assertEqual(first.stop(), 0)
+
     def test_unusable_data_dir_exits_1(self):
         with tempfile.NamedTemporaryFile() as f:
             r = run_kinesd("--listen", "127.0.0.1:0", "--data-dir", os.path.join(f.name, "sub"))
