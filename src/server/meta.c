@@ -25,7 +25,7 @@ static const char schema[] =
     " region TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, next_status TEXT NOT NULL,"
     " transition_at INTEGER NOT NULL, mode TEXT NOT NULL, retention INTEGER NOT NULL,"
     " created INTEGER NOT NULL, metrics INTEGER NOT NULL, max_record_kib INTEGER NOT NULL,"
-    " kms_key_id TEXT NOT NULL);"
+    " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
     " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
@@ -33,7 +33,13 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS tags(stream_uid INTEGER NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(stream_uid, key));"
     "CREATE TABLE IF NOT EXISTS policies(arn TEXT PRIMARY KEY, stream_uid INTEGER NOT NULL,"
-    " policy TEXT NOT NULL);";
+    " policy TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS consumers(stream_uid INTEGER NOT NULL, name TEXT NOT NULL,"
+    " arn TEXT NOT NULL, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    " status TEXT NOT NULL, transition_at INTEGER NOT NULL, PRIMARY KEY(stream_uid, name));"
+    "CREATE TABLE IF NOT EXISTS accounts(account TEXT NOT NULL, region TEXT NOT NULL,"
+    " commitment TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+    " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));";
 
 static int fail(meta *m, const char *what)
 {
@@ -51,6 +57,19 @@ static int exec(meta *m, const char *sql)
     return -1;
 }
 
+/* Adds the warm throughput columns to a streams table made before they existed. */
+static int upgrade_streams(meta *m)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(m->db, "SELECT warm_target FROM streams LIMIT 0", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    return exec(m, "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
+                   "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;");
+}
+
 meta *meta_open(const char *data_dir)
 {
     kbuf path = KBUF_INIT;
@@ -60,7 +79,7 @@ meta *meta_open(const char *data_dir)
         abort();
     int rc = sqlite3_open(path.data, &m->db);
     kbuf_free(&path);
-    if (rc != SQLITE_OK || exec(m, schema) != 0) {
+    if (rc != SQLITE_OK || exec(m, schema) != 0 || upgrade_streams(m) != 0) {
         if (rc != SQLITE_OK)
             fail(m, "open");
         meta_close(m);
@@ -130,7 +149,7 @@ int meta_next_uid(meta *m, uint64_t *uid)
 int meta_put_stream(meta *m, const stream *s)
 {
     sqlite3_stmt *st =
-        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
@@ -146,6 +165,8 @@ int meta_put_stream(meta *m, const stream *s)
     sqlite3_bind_int64(st, 11, s->shard_level_metrics);
     sqlite3_bind_int(st, 12, s->max_record_kib);
     sqlite3_bind_text(st, 13, s->kms_key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 14, s->warm_target_mibps);
+    sqlite3_bind_int(st, 15, s->warm_current_mibps);
     return run(m, st);
 }
 
@@ -182,6 +203,7 @@ static int run_for_uid(meta *m, const char *sql, uint64_t uid)
 int meta_delete_stream(meta *m, uint64_t stream_uid)
 {
     if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid) != 0 ||
+        run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid) != 0 ||
         run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid) != 0 ||
         run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid) != 0)
         return -1;
@@ -217,6 +239,8 @@ static stream *stream_from_row(sqlite3_stmt *st)
     s->shard_level_metrics = (unsigned)sqlite3_column_int64(st, 10);
     s->max_record_kib = sqlite3_column_int(st, 11);
     snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", column_text(st, 12));
+    s->warm_target_mibps = sqlite3_column_int(st, 13);
+    s->warm_current_mibps = sqlite3_column_int(st, 14);
     return s;
 }
 
@@ -258,7 +282,7 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
     sqlite3_stmt *st =
         prepare(m, "SELECT uid, account, region, name, status, next_status,"
                    " transition_at, mode, retention, created, metrics, max_record_kib,"
-                   " kms_key_id FROM streams");
+                   " kms_key_id, warm_target, warm_current FROM streams");
     if (!st)
         return -1;
     int rc, result = 0;
@@ -374,4 +398,94 @@ int meta_policy_delete(meta *m, const char *arn)
         return -1;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
     return run(m, st);
+}
+
+int meta_put_consumer(meta *m, const consumer *c)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO consumers VALUES(?,?,?,?,?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)c->stream_uid);
+    sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, c->stream_arn, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, c->created_ms);
+    sqlite3_bind_text(st, 6, consumer_status_name(c->status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, c->transition_at_ms);
+    return run(m, st);
+}
+
+int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name)
+{
+    sqlite3_stmt *st = prepare(m, "DELETE FROM consumers WHERE stream_uid = ? AND name = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return run(m, st);
+}
+
+static consumer *consumer_from_row(sqlite3_stmt *st)
+{
+    consumer *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->stream_uid = (uint64_t)sqlite3_column_int64(st, 0);
+    snprintf(c->name, sizeof(c->name), "%s", column_text(st, 1));
+    snprintf(c->arn, sizeof(c->arn), "%s", column_text(st, 2));
+    snprintf(c->stream_arn, sizeof(c->stream_arn), "%s", column_text(st, 3));
+    c->created_ms = sqlite3_column_int64(st, 4);
+    c->status = consumer_status_parse(column_text(st, 5));
+    c->transition_at_ms = sqlite3_column_int64(st, 6);
+    return c;
+}
+
+int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT stream_uid, name, arn, stream_arn, created_ms, status,"
+                                  " transition_at FROM consumers");
+    if (!st)
+        return -1;
+    int rc, result = 0;
+    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        result = fn(consumer_from_row(st), arg);
+    if (result == 0 && rc != SQLITE_DONE)
+        result = fail(m, "load consumers");
+    sqlite3_finalize(st);
+    return result;
+}
+
+int meta_put_account(meta *m, const account_row *a)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO accounts VALUES(?,?,?,?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, a->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a->commitment, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, a->started_ms);
+    sqlite3_bind_int64(st, 5, a->ended_ms);
+    sqlite3_bind_int64(st, 6, a->earliest_end_ms);
+    return run(m, st);
+}
+
+int meta_get_account(meta *m, account_row *a)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT commitment, started_ms, ended_ms, earliest_end_ms"
+                                  " FROM accounts WHERE account = ? AND region = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, a->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->region, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(a->commitment, sizeof(a->commitment), "%s", column_text(st, 0));
+        a->started_ms = sqlite3_column_int64(st, 1);
+        a->ended_ms = sqlite3_column_int64(st, 2);
+        a->earliest_end_ms = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(m, "account");
+    return rc == SQLITE_ROW;
 }

@@ -1,10 +1,11 @@
 /* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
  *
- * Rows for streams, their shards (open and closed), their tags and resource policies, plus the
- * counter that hands out stream uids. The registry keeps streams and shards in memory and writes
- * them through here; tags are only kept here. SQLite runs in WAL mode with synchronous=FULL, so a
- * committed transaction survives a crash; a reshard is written as one transaction. Not thread-safe
- * by itself: the registry lock serialises its users. */
+ * Rows for streams, their shards (open and closed), their tags, resource policies and consumers,
+ * the account settings of each account and region, plus the counter that hands out stream uids. The
+ * registry keeps streams and shards in memory and writes them through here; tags are only kept
+ * here. SQLite runs in WAL mode with synchronous=FULL, so a committed transaction survives a crash;
+ * a reshard is written as one transaction. Not thread-safe by itself: the registry lock serialises
+ * its users. */
 #ifndef KINESD_META_H
 #define KINESD_META_H
 
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "../common/buf.h"
+#include "consumer.h"
 #include "registry.h"
 
 typedef struct meta meta;
@@ -30,7 +32,7 @@ int meta_next_uid(meta *m, uint64_t *uid);
 /* Insert or replace one row. */
 int meta_put_stream(meta *m, const stream *s);
 int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh);
-/* Removes the stream's row, its shards' rows, its tags and its policies. */
+/* Removes the stream's row, its shards' rows, its tags, its policies and its consumers. */
 int meta_delete_stream(meta *m, uint64_t stream_uid);
 
 /* Calls fn for every stored stream, fully built (shards with log == NULL), in no given order.
@@ -50,5 +52,26 @@ int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key);
 int meta_policy_get(meta *m, const char *arn, kbuf *out); /* 1 found, 0 none, -1 error */
 int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy);
 int meta_policy_delete(meta *m, const char *arn);
+
+/* Consumers, by stream uid and name. meta_load_consumers hands fn a consumer it allocated (free
+ * it with free()); fn takes ownership. */
+int meta_put_consumer(meta *m, const consumer *c);
+int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name);
+typedef int (*meta_consumer_fn)(consumer *c, void *arg);
+int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg);
+
+/* The settings of one account in one region (UpdateAccountSettings). */
+typedef struct account_row {
+    char account[16];
+    char region[32];
+    char commitment[40]; /* MinimumThroughputBillingCommitment status, as the API names it */
+    int64_t started_ms;  /* 0: never */
+    int64_t ended_ms;
+    int64_t earliest_end_ms;
+} account_row;
+
+int meta_put_account(meta *m, const account_row *a);
+/* Fills the row of a->account and a->region: 1 found, 0 none (a unchanged), -1 error. */
+int meta_get_account(meta *m, account_row *a);
 
 #endif

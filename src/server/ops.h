@@ -14,4 +14,9 @@ extern const op_entry op_table_streams[];
 /* ops_records.c: PutRecord, PutRecords, GetShardIterator, GetRecords. */
 extern const op_entry op_table_records[];
 
+/* ops_consumers.c: Register/Describe/List/DeregisterStreamConsumer. */
+extern const op_entry op_table_consumers[];
+/* ops_account.c: Describe/UpdateAccountSettings, UpdateStreamWarmThroughput. */
+extern const op_entry op_table_account[];
+
 #endif

@@ -4,8 +4,11 @@
  * op_table_streams also lists the handlers of the other ops_* files of the control plane. */
 #include <string.h>
 
+#include "consumer.h"
 #include "next_token.h"
 #include "ops.h"
+#include "ops_account.h"
+#include "ops_consumers.h"
 #include "ops_streams.h"
 #include "ops_util.h"
 #include "registry_edit.h"
@@ -36,6 +39,17 @@ static int64_t requested_shard_count(const kval *in, bool on_demand, aws_error *
     return count;
 }
 
+/* CreateStream's WarmThroughputMiBps: reached when the stream is ACTIVE. */
+static int set_initial_warm_throughput(stream *s, int mibps)
+{
+    if (mibps == 0)
+        return 0;
+    s->warm_target_mibps = mibps;
+    if (s->status == STREAM_ACTIVE)
+        s->warm_current_mibps = mibps;
+    return stream_save(s);
+}
+
 static void create_stream(op_call *call, const char *name)
 {
     const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
@@ -50,11 +64,17 @@ static void create_stream(op_call *call, const char *name)
     }
     if (!require_shard_room(call->account, call->region, count, call->err))
         return;
+    int64_t warm = 0;
+    if (kv_int(call->input, "WarmThroughputMiBps", &warm) &&
+        (!warm_throughput_allowed(call, call->operation, name, on_demand) ||
+         !warm_throughput_in_limit(call, warm, name)))
+        return;
     int64_t max_record_kib = 0;
     kv_int(call->input, "MaxRecordSizeInKiB", &max_record_kib);
     stream *s = registry_create_stream(call->account, call->region, name, (int)count, on_demand,
                                        (int)max_record_kib, call->now_ms);
-    if (!s || stream_tags_put(s->uid, kv_get(call->input, "Tags")) != 0) {
+    if (!s || stream_tags_put(s->uid, kv_get(call->input, "Tags")) != 0 ||
+        set_initial_warm_throughput(s, (int)warm) != 0) {
         fail_internal(call->err);
         return;
     }
@@ -80,14 +100,17 @@ static void delete_stream(op_call *call)
                       "Stream %s under account %s not found.", s->name, s->account);
         return;
     }
-    if (s->status == STREAM_CREATING && !require_active(s, call->err))
+    if ((s->status == STREAM_CREATING && !require_active(s, call->err)) ||
+        !consumers_allow_stream_delete(call, s))
         return;
+    uint64_t uid = s->uid;
     stream_undo undo;
     stream_undo_begin(s, &undo);
     if (stream_start_transition(s, STREAM_DELETING, call->now_ms) != 0) {
         abandon_change(call, s, &undo);
         return;
     }
+    consumers_start_deleting_stream(uid, call->now_ms);
     write_empty(call->out);
 }
 
@@ -174,6 +197,20 @@ static void op_describe_stream(op_call *call)
     registry_unlock();
 }
 
+/* "WarmThroughput", shown for an ON_DEMAND stream once UpdateStreamWarmThroughput has set it. */
+static void write_warm_throughput(kenc *e, const stream *s)
+{
+    if (!s->on_demand || s->warm_target_mibps == 0)
+        return;
+    enc_key(e, "WarmThroughput");
+    enc_map_begin(e);
+    enc_key(e, "TargetMiBps");
+    enc_int(e, s->warm_target_mibps);
+    enc_key(e, "CurrentMiBps");
+    enc_int(e, s->warm_current_mibps);
+    enc_map_end(e);
+}
+
 static void describe_stream_summary(op_call *call)
 {
     const stream *s = registry_resolve(call->input, call->account, call->region, call->err);
@@ -188,7 +225,8 @@ static void describe_stream_summary(op_call *call)
     enc_key(e, "OpenShardCount");
     enc_int(e, stream_open_shards(s));
     enc_key(e, "ConsumerCount");
-    enc_int(e, 0);
+    enc_int(e, (int64_t)consumers_of(s->uid));
+    write_warm_throughput(e, s);
     enc_key(e, "MaxRecordSizeInKiB");
     enc_int(e, s->max_record_kib);
     enc_map_end(e);

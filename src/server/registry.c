@@ -16,6 +16,7 @@
 #include "../common/buf.h"
 #include "../common/log.h"
 #include "config.h"
+#include "consumer.h"
 #include "registry_edit.h"
 #include "stream_arn.h"
 
@@ -48,6 +49,11 @@ void registry_unlock(void)
 meta *registry_meta(void)
 {
     return db;
+}
+
+store *registry_store(void)
+{
+    return data_store;
 }
 
 const char *stream_status_name(stream_status status)
@@ -311,7 +317,7 @@ int registry_open(store *st)
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
-    if (meta_load(db, adopt_loaded, NULL) != 0) {
+    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0) {
         registry_close();
         return -1;
     }
@@ -322,6 +328,7 @@ int registry_open(store *st)
 
 void registry_close(void)
 {
+    consumers_clear();
     for (size_t i = 0; i < nstreams; i++)
         stream_free(streams[i]);
     free(streams);
@@ -418,6 +425,7 @@ static void remove_stream(stream *s)
     if (meta_delete_stream(db, s->uid) != 0)
         log_error("registry: stream %s stays in meta.sqlite", s->name);
     unlink_stream(s);
+    consumers_forget_stream(s->uid);
     kbuf path = KBUF_INIT;
     for (int i = 0; i < s->shard_count; i++) {
         shardlog_close(s->shards[i]->log);
@@ -442,6 +450,7 @@ static int finish_transition(stream *s)
     }
     s->status = s->next_status = STREAM_ACTIVE;
     s->transition_at_ms = 0;
+    s->warm_current_mibps = s->warm_target_mibps;
     return stream_save(s);
 }
 
@@ -529,7 +538,7 @@ static void apply_retention(int64_t now_ms)
 void registry_tick(int64_t now_ms)
 {
     registry_read_lock();
-    bool due = transition_due(now_ms);
+    bool due = transition_due(now_ms) || consumers_transition_due(now_ms);
     bool retain = now_ms - last_retention_ms >= RETENTION_PERIOD_MS;
     if (retain) {
         last_retention_ms = now_ms;
@@ -540,6 +549,7 @@ void registry_tick(int64_t now_ms)
         return;
     registry_write_lock();
     apply_transitions(now_ms);
+    consumers_apply_transitions(now_ms);
     registry_unlock();
 }
 

@@ -50,10 +50,13 @@ typedef struct stream {
     unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
     char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
+    int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
+    int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
 } stream;
 
 int registry_open(store *st); /* loads <data-dir>/meta.sqlite; -1 on error (logged) */
 void registry_close(void);
+store *registry_store(void); /* the store registry_open was given; NULL when closed */
 
 void registry_read_lock(void);
 void registry_write_lock(void);
