@@ -1,23 +1,28 @@
 /* base64.c - strict base64 codec (see base64.h). */
 #include "base64.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* 0..63 for alphabet characters, 64 for '=', 255 for anything else. */
+/* 0..63 for alphabet characters, 64 for '=', 255 for anything else. Built once (pthread_once:
+ * every loop thread decodes, and none may see a half-built table). */
+static uint8_t table[256];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void build_decode_table(void)
+{
+    for (int i = 0; i < 256; i++)
+        table[i] = 255;
+    for (int i = 0; i < 64; i++)
+        table[(unsigned char)alphabet[i]] = (uint8_t)i;
+    table['='] = 64;
+}
+
 static const uint8_t *decode_table(void)
 {
-    static uint8_t table[256];
-    static int ready;
-    if (!ready) {
-        for (int i = 0; i < 256; i++)
-            table[i] = 255;
-        for (int i = 0; i < 64; i++)
-            table[(unsigned char)alphabet[i]] = (uint8_t)i;
-        table['='] = 64;
-        ready = 1;
-    }
+    pthread_once(&table_once, build_decode_table);
     return table;
 }
 

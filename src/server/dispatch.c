@@ -3,9 +3,18 @@
  * Checks run in AWS's order: method, content type, target, body present, authorization, decoding
  * (SerializationException), validation against the model (ValidationException), then the operation.
  * A reply that waits for durability is parked in its loop's queue, in ticket order, and sent when
- * the store reports the ticket durable. */
+ * the store reports the ticket durable.
+ *
+ * The storage thread wakes the loops through their uv_async handles. The table of live loops is
+ * guarded by loops_mu, and a loop leaves it before its handle is closed, so the storage thread
+ * never signals a handle that is closing or freed (shutdown, or a barrier in registry_close).
+ *
+ * A store whose I/O failed never reports another ticket. The first loop's timer notices that and
+ * wakes every loop, which then answers its parked replies InternalFailure instead of keeping them
+ * (and so the clients, and a SIGTERM waiting for them) waiting forever. */
 #include "dispatch.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +28,12 @@
 #include "../protocol/validate.h"
 #include "caller.h"
 #include "op.h"
+#include "ops_subscribe.h" /* subscriptions_wake */
+#include "ops_util.h"      /* fail_internal */
 #include "registry.h"
 
 #define TARGET_PREFIX "Kinesis_20131202."
-#define MAX_LOOPS 64
+#define MAX_LOOPS 256 /* the most --threads allows (config.c) */
 #define TICK_MS 10
 
 typedef struct parked_reply {
@@ -43,9 +54,11 @@ typedef struct loop_ctx {
     kbuf body; /* reused for immediate replies */
 } loop_ctx;
 
-static loop_ctx *loops[MAX_LOOPS];
-static atomic_int loop_count;
+static pthread_mutex_t loops_mu = PTHREAD_MUTEX_INITIALIZER;
+static loop_ctx *loops[MAX_LOOPS]; /* under loops_mu; NULL once a loop is done */
+static int loop_count;             /* under loops_mu: slots ever used */
 static _Atomic uint64_t durable_ticket;
+static atomic_bool store_broken; /* no ticket above durable_ticket will ever be durable */
 
 static const char *const content_types[] = {
     [ENC_JSON] = "Content-Type: application/x-amz-json-1.1",
@@ -71,15 +84,30 @@ static void send_error(http_exchange *ex, enc_format format, const char *request
 
 /* --- durability waits ------------------------------------------------------------------------- */
 
+static void send_parked(parked_reply *r, bool durable)
+{
+    if (durable) {
+        send_reply(r->ex, 200, r->format, r->request_id, &r->body);
+        return;
+    }
+    aws_error err;
+    aws_error_init(&err);
+    fail_internal(&err);
+    send_error(r->ex, r->format, r->request_id, &r->body, &err);
+    aws_error_free(&err);
+}
+
+/* Answers the parked replies whose tickets are durable, or all of them once the store broke. */
 static void answer_durable(loop_ctx *lc)
 {
+    bool broken = atomic_load(&store_broken); /* first: durable_ticket is final once it is set */
     uint64_t durable = atomic_load(&durable_ticket);
-    while (lc->head && lc->head->ticket <= durable) {
+    while (lc->head && (broken || lc->head->ticket <= durable)) {
         parked_reply *r = lc->head;
         lc->head = r->next;
         if (!lc->head)
             lc->tail = NULL;
-        send_reply(r->ex, 200, r->format, r->request_id, &r->body);
+        send_parked(r, r->ticket <= durable);
         kbuf_free(&r->body);
         free(r);
     }
@@ -88,6 +116,7 @@ static void answer_durable(loop_ctx *lc)
 static void on_wake(uv_async_t *handle)
 {
     answer_durable(handle->data);
+    subscriptions_wake(); /* SubscribeToShard pushes what is now durable */
 }
 
 static void park_reply(loop_ctx *lc, http_exchange *ex, uint64_t ticket, enc_format format,
@@ -110,21 +139,37 @@ static void park_reply(loop_ctx *lc, http_exchange *ex, uint64_t ticket, enc_for
     answer_durable(lc); /* it may already be durable */
 }
 
+static void wake_loops(void)
+{
+    pthread_mutex_lock(&loops_mu);
+    for (int i = 0; i < loop_count; i++)
+        if (loops[i])
+            uv_async_send(&loops[i]->wake);
+    pthread_mutex_unlock(&loops_mu);
+}
+
 void dispatch_on_durable(uint64_t ticket, void *arg)
 {
     (void)arg;
     atomic_store(&durable_ticket, ticket);
-    int n = atomic_load(&loop_count);
-    for (int i = 0; i < n; i++)
-        if (loops[i])
-            uv_async_send(&loops[i]->wake);
+    wake_loops();
 }
 
 /* --- loops ------------------------------------------------------------------------------------ */
 
+static void notice_broken_store(void)
+{
+    store *st = registry_store();
+    if (atomic_load(&store_broken) || !st || !store_failed(st))
+        return;
+    atomic_store(&store_broken, true);
+    wake_loops();
+}
+
 static void on_tick(uv_timer_t *timer)
 {
     (void)timer;
+    notice_broken_store();
     registry_tick(clock_now_ms());
 }
 
@@ -137,10 +182,12 @@ void *dispatch_loop_init(uv_loop_t *loop, void *app)
     lc->loop = loop;
     uv_async_init(loop, &lc->wake, on_wake);
     lc->wake.data = lc;
-    int slot = atomic_fetch_add(&loop_count, 1);
+    pthread_mutex_lock(&loops_mu);
+    int slot = loop_count++;
     if (slot >= MAX_LOOPS)
         abort();
     loops[slot] = lc;
+    pthread_mutex_unlock(&loops_mu);
     if (slot == 0) {
         uv_timer_init(loop, &lc->tick);
         uv_timer_start(&lc->tick, on_tick, TICK_MS, TICK_MS);
@@ -161,10 +208,11 @@ static void free_on_close(uv_handle_t *handle)
 void dispatch_loop_done(void *ctx)
 {
     loop_ctx *lc = ctx;
-    int n = atomic_load(&loop_count);
-    for (int i = 0; i < n; i++)
+    pthread_mutex_lock(&loops_mu);
+    for (int i = 0; i < loop_count; i++)
         if (loops[i] == lc)
             loops[i] = NULL;
+    pthread_mutex_unlock(&loops_mu);
     if (lc->has_tick) {
         lc->tick.data = lc;
         uv_close((uv_handle_t *)&lc->tick, NULL);
@@ -263,7 +311,12 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
     kbuf_reset(&lc->body);
     enc_init(&enc, format, &lc->body);
     caller who;
-    op_call call = {.arena = &a, .now_ms = clock_now_ms(), .out = &enc, .err = &err};
+    op_call call = {.arena = &a,
+                    .now_ms = clock_now_ms(),
+                    .out = &enc,
+                    .err = &err,
+                    .exchange = ex,
+                    .loop = lc->loop};
 
     run_request(req, format, format_known, &call, &who);
 
@@ -271,7 +324,7 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
         send_error(ex, format, request_id, &lc->body, &err);
     else if (call.commit_ticket)
         park_reply(lc, ex, call.commit_ticket, format, request_id);
-    else
+    else if (!call.exchange_taken)
         send_reply(ex, 200, format, request_id, &lc->body);
     if (err.status >= 500)
         log_warn("%s failed: %s %s", call.operation ? call.operation : "request", err.type,

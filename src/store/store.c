@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,12 @@ struct store {
     open_log *open_logs;
     _Atomic uint64_t open_ticket;
 
+    atomic_bool failed; /* set by the storage thread, read by anyone (store_failed) */
+
     /* Storage thread only. */
     ptrvec batch;    /* the queue taken by the current cycle */
     ptrvec unsynced; /* segments written since their last sync */
     int64_t next_sync_ns;
-    bool failed;
 };
 
 static void ptrvec_push(ptrvec *v, void *p)
@@ -132,9 +134,8 @@ static bool interval_sync_due(const store *st)
 
 void store_fail(store *st, shardlog *log)
 {
-    if (!st->failed)
+    if (!atomic_exchange(&st->failed, true))
         log_error("store %s: I/O failed; no further appends are acknowledged", st->dir);
-    st->failed = true;
     shardlog_mark_failed(log);
 }
 
@@ -154,7 +155,7 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
         shardlog_flush_publish(logs[i]);
         shardlog_flush_seal(logs[i]);
     }
-    if (!st->failed && st->on_durable)
+    if (!atomic_load(&st->failed) && st->on_durable)
         st->on_durable(ticket, st->arg);
 }
 
@@ -365,4 +366,9 @@ void store_close(store *st)
 const char *store_dir(const store *st)
 {
     return st->dir;
+}
+
+bool store_failed(const store *st)
+{
+    return atomic_load(&st->failed);
 }

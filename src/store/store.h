@@ -7,7 +7,8 @@
  * thread; the server hops back to its loops from there). Tickets are generation numbers of the
  * commit cycles: ticket T is durable once on_durable has reported a value >= T.
  *
- *   durability sync:     report after fdatasync (an acknowledged record survives kill -9 and power loss)
+ *   durability sync:     report after fdatasync (an acknowledged record survives kill -9
+ *                        and power loss)
  *   durability interval: report after write; fdatasync every interval_ms
  *   durability none:     report after write; never fdatasync except at close
  *
@@ -19,6 +20,7 @@
 #ifndef KINESD_STORE_H
 #define KINESD_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum { DURABILITY_SYNC, DURABILITY_INTERVAL, DURABILITY_NONE } durability_mode;
@@ -37,5 +39,10 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
 void store_close(store *st);
 
 const char *store_dir(const store *st);
+
+/* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
+ * will ever be reported, so whoever still waits for one must give up (the server answers
+ * InternalFailure rather than keep the reply, and its shutdown, waiting forever). */
+bool store_failed(const store *st);
 
 #endif
