@@ -1,15 +1,18 @@
 /* producer.h - the libkines producer: asynchronous, batched PutRecords with per-record retries.
  *
- * kines_producer_put copies the record into a bounded buffer and returns; a background thread
- * sends batches of up to max_batch_records / max_batch_bytes, at the latest linger_ms after the
- * oldest buffered record arrived. Records that a PutRecords reports failed with a retryable code
- * (or whose whole call failed with a retryable error) are retried alone, each with its own
- * exponential backoff, until record_ttl_ms has passed since they were put. Order per partition key
- * is kept: a batch holds at most one entry per key, and a failed record holds back the later
- * records of its key until it is sent again. With aggregation the records of a key in a batch are
- * packed into one KPL aggregated record (see aggregation.h), which keeps them in order too.
+ * kines_producer_put copies the record into a bounded buffer and returns; background threads
+ * send batches of up to max_batch_records / max_batch_bytes, at the latest linger_ms after the
+ * oldest buffered record arrived, with up to max_in_flight PutRecords requests at a time (each
+ * thread its own connection, serving the partition keys that hash to it). Records that a PutRecords
+ * reports failed with a retryable code (or whose whole call failed with a retryable error) are
+ * retried alone, each with its own exponential backoff, until record_ttl_ms has passed since they
+ * were put. Order per partition key is kept: a batch holds at most one entry per key, and a failed
+ * record holds back the later records of its key until it is sent again; and the records of a key
+ * are never in two requests at once. With aggregation the records of a key in a batch are packed
+ * into one KPL aggregated record (see aggregation.h), which keeps them in order too.
  *
- * Each record's outcome is reported exactly once through on_result, from the producer's thread. */
+ * Each record's outcome is reported exactly once through on_result, from one of the producer's
+ * threads, one call at a time (the calls need no lock of their own). */
 #ifndef KINES_PRODUCER_H
 #define KINES_PRODUCER_H
 
@@ -34,6 +37,7 @@ typedef struct kines_producer_options {
     size_t max_aggregate_bytes; /* default 51200, at most just under 1 MiB */
     kines_result_fn on_result;  /* may be NULL */
     void *user;
+    int max_in_flight; /* concurrent PutRecords requests; default 4, at most 64 */
 } kines_producer_options;
 
 typedef struct kines_producer_stats {

@@ -47,6 +47,8 @@ static int run(tail_run *t)
         if (got == 1) {
             print_record(t->ctx, t->format, &r);
             printed++;
+            if (t->follow) /* like tail -f: a reader downstream sees each record at once */
+                fflush(stdout);
         }
         if (got == 0 || printed % CHECKPOINT_EVERY == 0) { /* printed before checkpointed */
             fflush(stdout);

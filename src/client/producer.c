@@ -1,8 +1,13 @@
 /* producer.c - the asynchronous batching producer (see kines/producer.h).
  *
- * One background thread owns a kines_client and loops: wait until a batch is due, take it from the
- * buffer (at most one record per partition key), send it with PutRecords outside the lock, report
- * each record's outcome, and put the retryable failures back in front of the buffer. */
+ * Records are spread over lanes by a hash of their partition key, so all records of a key share a
+ * lane. Each lane has its own queue, kines_client (connection) and thread, which loops: wait until
+ * a batch is due, take it from the lane's queue (at most one entry per partition key), send it
+ * with PutRecords outside the lock, report each record's outcome, and put the retryable failures
+ * back in front of the lane's queue. A lane has one request in flight at a time, so the lanes
+ * give max_in_flight concurrent requests while the records of a key are still sent one batch
+ * after the other, retries first. One lock guards the queues, the shared buffer accounting and the
+ * statistics. */
 #include "kines/producer.h"
 
 #include <pthread.h>
@@ -19,6 +24,8 @@
 #include "retry.h"
 
 #define DEFAULT_LINGER_MS 100
+#define DEFAULT_IN_FLIGHT 4
+#define MAX_IN_FLIGHT 64
 #define DEFAULT_BUFFERED_BYTES ((size_t)64 * 1024 * 1024)
 #define DEFAULT_TTL_MS 60000
 #define DEFAULT_AGGREGATE_BYTES 51200 /* the KPL's AggregationMaxSize */
@@ -30,21 +37,34 @@
 
 static const retry_policy record_backoff = {0, 100, 5000, 0}; /* per failed record */
 
-struct kines_producer {
+typedef struct batch batch;
+
+/* The records of the partition keys that hash to one lane, and the thread that sends them. */
+typedef struct lane {
+    struct kines_producer *p;
     kines_client *client;
+    pqueue queue;        /* waiting to be sent, retries in front */
+    size_t queued_bytes; /* of the records in queue */
+    pthread_cond_t wake; /* records arrived, flush or close */
+    batch *batch;        /* the batch being filled or sent */
+    pthread_t thread;
+    bool started;
+} lane;
+
+struct kines_producer {
     char *stream;
     kines_producer_options o;
     pthread_mutex_t lock;
-    pthread_cond_t wake;  /* the worker: records arrived, flush or close */
-    pthread_cond_t space; /* putters: buffer room freed */
-    pthread_cond_t idle;  /* flushers: everything has its outcome */
-    pqueue queue;
-    size_t buffered_bytes; /* queued and in flight */
-    size_t outstanding;    /* records queued or in flight */
-    int flushing;          /* callers waiting in flush */
+    pthread_mutex_t report_lock; /* on_result is called by one lane at a time */
+    pthread_cond_t space;        /* putters: buffer room freed */
+    pthread_cond_t idle;         /* flushers: everything has its outcome */
+    size_t buffered_bytes;       /* queued and in flight, all lanes */
+    size_t outstanding;          /* records queued or in flight, all lanes */
+    int flushing;                /* callers waiting in flush */
     bool closing;
     kines_producer_stats stats;
-    pthread_t thread;
+    lane *lanes;
+    int lane_count;
 };
 
 /* ---- choosing a batch ----------------------------------------------------------------------- */
@@ -58,7 +78,7 @@ typedef struct batch_entry {
     bool closed; /* a record of this key was left behind: later ones must wait too */
 } batch_entry;
 
-typedef struct batch {
+struct batch {
     pqueue records;
     batch_entry entries[KINES_MAX_BATCH_RECORDS];
     int entry_count;
@@ -68,7 +88,7 @@ typedef struct batch {
     bool full;              /* no more records fit */
     int64_t retry_ns;       /* earliest retry time of a held-back record (INT64_MAX: none) */
     int slot[KEYSET_SLOTS]; /* keys: 0 free, entry index + 1, or -(blocked index + 1) */
-} batch;
+};
 
 static uint32_t hash_key(const char *s, size_t n)
 {
@@ -156,35 +176,38 @@ static bool place(kines_producer *p, batch *b, precord *r, int64_t now)
     return true;
 }
 
-/* Moves the next batch from the buffer into b. */
-static void take_batch(kines_producer *p, batch *b)
+/* Moves the lane's next batch from its queue into its batch. */
+static void take_batch(lane *l)
 {
+    batch *b = l->batch;
     memset(b, 0, sizeof *b);
     b->retry_ns = INT64_MAX;
     int64_t now = clock_mono_ns();
     size_t scanned = 0;
-    for (precord *r = p->queue.head; r && !b->full && scanned++ < MAX_SCAN;) {
+    for (precord *r = l->queue.head; r && !b->full && scanned++ < MAX_SCAN;) {
         precord *next = r->next;
-        if (place(p, b, r, now)) {
-            pqueue_remove(&p->queue, r);
+        if (place(l->p, b, r, now)) {
+            pqueue_remove(&l->queue, r);
             pqueue_push_back(&b->records, r);
+            l->queued_bytes -= precord_size(r);
         }
         r = next;
     }
 }
 
-static bool batch_due(kines_producer *p, int64_t now)
+static bool batch_due(const lane *l, int64_t now)
 {
-    if (!p->queue.head)
+    const kines_producer *p = l->p;
+    if (!l->queue.head)
         return false;
-    if (p->flushing || p->closing || p->queue.count >= (size_t)p->o.max_batch_records ||
-        p->buffered_bytes >= p->o.max_batch_bytes)
+    if (p->flushing || p->closing || l->queue.count >= (size_t)p->o.max_batch_records ||
+        l->queued_bytes >= p->o.max_batch_bytes)
         return true;
-    return now - p->queue.head->put_ns >= (int64_t)p->o.linger_ms * 1000000;
+    return now - l->queue.head->put_ns >= (int64_t)p->o.linger_ms * 1000000;
 }
 
 /* Under the lock: waits until `when` (monotonic), or until woken by a put, flush or close. */
-static void wait_until(kines_producer *p, int64_t when)
+static void wait_until(lane *l, int64_t when)
 {
     int64_t wait_ns = when - clock_mono_ns();
     if (wait_ns <= 0)
@@ -196,17 +219,24 @@ static void wait_until(kines_producer *p, int64_t when)
     int64_t ns = at.tv_nsec + wait_ns;
     at.tv_sec += ns / 1000000000;
     at.tv_nsec = ns % 1000000000;
-    pthread_cond_timedwait(&p->wake, &p->lock, &at);
+    pthread_cond_timedwait(&l->wake, &l->p->lock, &at);
 }
 
-static void wait_until_due(kines_producer *p)
+/* The lane's work is done once the producer closes with nothing left in the lane's queue (its
+ * one request in flight is its own, already settled when it looks). */
+static bool lane_done(const lane *l)
 {
-    while (!batch_due(p, clock_mono_ns()) && !(p->closing && p->outstanding == 0)) {
-        if (!p->queue.head) {
-            pthread_cond_wait(&p->wake, &p->lock);
+    return l->p->closing && !l->queue.head;
+}
+
+static void wait_until_due(lane *l)
+{
+    while (!batch_due(l, clock_mono_ns()) && !lane_done(l)) {
+        if (!l->queue.head) {
+            pthread_cond_wait(&l->wake, &l->p->lock);
             continue;
         }
-        wait_until(p, p->queue.head->put_ns + (int64_t)p->o.linger_ms * 1000000);
+        wait_until(l, l->queue.head->put_ns + (int64_t)l->p->o.linger_ms * 1000000);
     }
 }
 
@@ -221,8 +251,11 @@ typedef struct outcome {
 static void report(kines_producer *p, precord *r, const char *shard, const char *seq,
                    const kines_error *err)
 {
-    if (p->o.on_result)
-        p->o.on_result(p->o.user, r->ctx, shard, seq, err);
+    if (!p->o.on_result)
+        return;
+    pthread_mutex_lock(&p->report_lock);
+    p->o.on_result(p->o.user, r->ctx, shard, seq, err);
+    pthread_mutex_unlock(&p->report_lock);
 }
 
 static bool expired(const kines_producer *p, const precord *r)
@@ -303,7 +336,7 @@ static kines_put_entry *build_entries(batch *b, unsigned char **aggregates)
     return entries;
 }
 
-static void send_batch(kines_producer *p, batch *b, outcome *out)
+static void send_batch(kines_producer *p, kines_client *client, batch *b, outcome *out)
 {
     unsigned char **aggregates = calloc((size_t)b->entry_count, sizeof *aggregates);
     if (!aggregates)
@@ -311,7 +344,7 @@ static void send_batch(kines_producer *p, batch *b, outcome *out)
     kines_put_entry *entries = build_entries(b, aggregates);
     kines_put_results res;
     kines_error err;
-    if (kines_put_records(p->client, p->stream, entries, (size_t)b->entry_count, &res, &err) == 0) {
+    if (kines_put_records(client, p->stream, entries, (size_t)b->entry_count, &res, &err) == 0) {
         sort_results(p, b, &res, out);
         kines_put_results_free(&res);
     } else {
@@ -329,9 +362,11 @@ static void send_batch(kines_producer *p, batch *b, outcome *out)
 
 /* ---- the worker ----------------------------------------------------------------------------- */
 
-/* Under the lock: books the outcome, requeues retries, wakes putters and flushers. */
-static void settle(kines_producer *p, outcome *out)
+/* Under the lock: books the outcome, requeues retries in front of the lane's queue, wakes putters
+ * and flushers. */
+static void settle(lane *l, outcome *out)
 {
+    kines_producer *p = l->p;
     size_t freed = 0, finished = out->done.count;
     for (precord *r = out->done.head; r; r = r->next)
         freed += precord_size(r);
@@ -340,7 +375,9 @@ static void settle(kines_producer *p, outcome *out)
     p->stats.bytes_delivered += out->bytes;
     p->stats.retried_records += out->retry.count;
     p->stats.requests++;
-    pqueue_prepend(&p->queue, &out->retry);
+    for (precord *r = out->retry.head; r; r = r->next)
+        l->queued_bytes += precord_size(r);
+    pqueue_prepend(&l->queue, &out->retry);
     p->buffered_bytes -= freed;
     p->outstanding -= finished;
     pthread_cond_broadcast(&p->space);
@@ -357,34 +394,31 @@ static void free_all(pqueue *q)
     }
 }
 
-static void *worker(void *arg)
+static void *lane_worker(void *arg)
 {
-    kines_producer *p = arg;
-    batch *b = malloc(sizeof *b);
-    if (!b)
-        abort();
+    lane *l = arg;
+    kines_producer *p = l->p;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        wait_until_due(p);
-        if (p->closing && p->outstanding == 0)
+        wait_until_due(l);
+        if (lane_done(l))
             break;
-        take_batch(p, b);
-        if (b->entry_count == 0) { /* everything due is waiting for its retry time */
-            wait_until(p, b->retry_ns);
+        take_batch(l);
+        if (l->batch->entry_count == 0) { /* everything due is waiting for its retry time */
+            wait_until(l, l->batch->retry_ns);
             continue;
         }
         pthread_mutex_unlock(&p->lock);
 
         outcome out = {0};
-        send_batch(p, b, &out);
+        send_batch(p, l->client, l->batch, &out);
         pthread_mutex_lock(&p->lock);
-        settle(p, &out);
+        settle(l, &out);
         pthread_mutex_unlock(&p->lock);
         free_all(&out.done);
         pthread_mutex_lock(&p->lock);
     }
     pthread_mutex_unlock(&p->lock);
-    free(b);
     return NULL;
 }
 
@@ -407,32 +441,82 @@ static void apply_defaults(kines_producer_options *o)
     if (o->max_aggregate_bytes == 0 || o->max_aggregate_bytes > MAX_AGGREGATE_BYTES)
         o->max_aggregate_bytes =
             o->max_aggregate_bytes ? MAX_AGGREGATE_BYTES : DEFAULT_AGGREGATE_BYTES;
+    if (o->max_in_flight <= 0)
+        o->max_in_flight = DEFAULT_IN_FLIGHT;
+    if (o->max_in_flight > MAX_IN_FLIGHT)
+        o->max_in_flight = MAX_IN_FLIGHT;
+}
+
+static lane *lane_of(kines_producer *p, const precord *r)
+{
+    return &p->lanes[hash_key(r->key, r->key_len) % (uint32_t)p->lane_count];
+}
+
+/* Stops the started lanes (after they sent what they hold) and frees everything. */
+static void destroy(kines_producer *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->closing = true;
+    for (int i = 0; i < p->lane_count; i++)
+        pthread_cond_signal(&p->lanes[i].wake);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->lane_count; i++) {
+        lane *l = &p->lanes[i];
+        if (l->started)
+            pthread_join(l->thread, NULL);
+        kines_client_free(l->client);
+        pthread_cond_destroy(&l->wake);
+        free(l->batch);
+    }
+    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->report_lock);
+    pthread_cond_destroy(&p->space);
+    pthread_cond_destroy(&p->idle);
+    free(p->lanes);
+    free(p->stream);
+    free(p);
+}
+
+/* Gives lane i its client, batch and thread; -1 with err set when it cannot. */
+static int start_lane(kines_producer *p, int i, const kines_options *client, kines_error *err)
+{
+    lane *l = &p->lanes[i];
+    l->p = p;
+    pthread_cond_init(&l->wake, NULL);
+    l->batch = malloc(sizeof *l->batch);
+    if (!l->batch)
+        abort();
+    l->client = kines_client_new(client, err);
+    if (!l->client)
+        return -1;
+    l->started = pthread_create(&l->thread, NULL, lane_worker, l) == 0;
+    return l->started ? 0 : kines_fail(err, KINES_ERR_CONFIG, "cannot start a producer thread");
 }
 
 kines_producer *kines_producer_new(const kines_options *client, const char *stream,
                                    const kines_producer_options *opts, kines_error *err)
 {
-    kines_client *c = kines_client_new(client, err);
-    if (!c)
-        return NULL;
     kines_producer *p = calloc(1, sizeof *p);
     if (!p)
         abort();
-    p->client = c;
     p->stream = strdup(stream);
     if (opts)
         p->o = *opts;
     apply_defaults(&p->o);
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->wake, NULL);
+    pthread_mutex_init(&p->report_lock, NULL);
     pthread_cond_init(&p->space, NULL);
     pthread_cond_init(&p->idle, NULL);
-    if (pthread_create(&p->thread, NULL, worker, p) != 0) {
-        kines_fail(err, KINES_ERR_CONFIG, "cannot start the producer thread");
-        kines_client_free(c);
-        free(p->stream);
-        free(p);
-        return NULL;
+    p->lane_count = p->o.max_in_flight;
+    p->lanes = calloc((size_t)p->lane_count, sizeof *p->lanes);
+    if (!p->stream || !p->lanes)
+        abort();
+    for (int i = 0; i < p->lane_count; i++) {
+        if (start_lane(p, i, client, err) != 0) {
+            p->lane_count = i + 1;
+            destroy(p);
+            return NULL;
+        }
     }
     return p;
 }
@@ -459,13 +543,16 @@ int kines_producer_put(kines_producer *p, const void *data, size_t len, const ch
     pthread_mutex_lock(&p->lock);
     int rc = wait_for_room(p, precord_size(r), err);
     if (rc == 0) {
+        lane *l = lane_of(p, r);
         r->put_ns = clock_mono_ns();
-        pqueue_push_back(&p->queue, r);
+        pqueue_push_back(&l->queue, r);
+        l->queued_bytes += precord_size(r);
         p->buffered_bytes += precord_size(r);
         p->outstanding++;
         p->stats.records_put++;
-        if (batch_due(p, r->put_ns))
-            pthread_cond_signal(&p->wake);
+        /* The lane's thread waits without a deadline while its queue is empty. */
+        if (l->queue.count == 1 || batch_due(l, r->put_ns))
+            pthread_cond_signal(&l->wake);
     }
     pthread_mutex_unlock(&p->lock);
     if (rc != 0)
@@ -477,7 +564,8 @@ void kines_producer_flush(kines_producer *p)
 {
     pthread_mutex_lock(&p->lock);
     p->flushing++;
-    pthread_cond_signal(&p->wake);
+    for (int i = 0; i < p->lane_count; i++)
+        pthread_cond_signal(&p->lanes[i].wake);
     while (p->outstanding > 0)
         pthread_cond_wait(&p->idle, &p->lock);
     p->flushing--;
@@ -494,18 +582,6 @@ void kines_producer_stats_get(kines_producer *p, kines_producer_stats *out)
 
 void kines_producer_close(kines_producer *p)
 {
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->lock);
-    p->closing = true;
-    pthread_cond_signal(&p->wake);
-    pthread_mutex_unlock(&p->lock);
-    pthread_join(p->thread, NULL);
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->wake);
-    pthread_cond_destroy(&p->space);
-    pthread_cond_destroy(&p->idle);
-    kines_client_free(p->client);
-    free(p->stream);
-    free(p);
+    if (p)
+        destroy(p);
 }
