@@ -257,6 +257,176 @@ int kines_get_records(kines_client *c, const char *iterator, int limit, kines_re
                       kines_error *err);
 void kines_records_free(kines_records *r);
 
+/* ---- streams by name or ARN, one page at a time ------------------------------------------- */
+
+/* Names a stream for the calls that accept either: set name, arn or both (both are sent). */
+typedef struct kines_stream_ref {
+    const char *name;
+    const char *arn;
+} kines_stream_ref;
+
+int kines_describe_stream_summary_ref(kines_client *c, const kines_stream_ref *stream,
+                                      kines_stream *out, kines_error *err);
+/* One DescribeStream page: at most `limit` shards (0: the service default of 100) after
+ * exclusive_start_shard_id (NULL: from the first); *has_more is HasMoreShards. */
+int kines_describe_stream_page(kines_client *c, const kines_stream_ref *stream, int limit,
+                               const char *exclusive_start_shard_id, kines_stream *out,
+                               bool *has_more, kines_error *err);
+
+typedef struct kines_list_shards_request {
+    kines_stream_ref stream;
+    const char *next_token; /* continues a listing: then only max_results is sent with it */
+    const char *exclusive_start_shard_id;
+    int max_results;             /* 0: the service default (1000) */
+    const char *filter_type;     /* ShardFilter Type, e.g. "AT_LATEST"; NULL: no filter */
+    const char *filter_shard_id; /* AFTER_SHARD_ID */
+    double filter_timestamp;     /* AT_TIMESTAMP, FROM_TIMESTAMP: seconds since the epoch */
+} kines_list_shards_request;
+
+typedef struct kines_shard_page {
+    kines_shard *shards;
+    size_t count;
+    const char *next_token; /* NULL on the last page */
+    struct kines_mem *mem;
+} kines_shard_page;
+
+int kines_list_shards_page(kines_client *c, const kines_list_shards_request *req,
+                           kines_shard_page *out, kines_error *err);
+void kines_shard_page_free(kines_shard_page *p);
+
+/* One ListStreams page. Each stream has name, arn, status, mode and creation_timestamp. */
+typedef struct kines_stream_page {
+    kines_stream *streams;
+    size_t count;
+    bool has_more;
+    const char *next_token; /* NULL on the last page */
+    struct kines_mem *mem;
+} kines_stream_page;
+
+/* limit 0: the service default; next_token NULL: the first page. */
+int kines_list_streams_page(kines_client *c, int limit, const char *next_token,
+                            kines_stream_page *out, kines_error *err);
+void kines_stream_page_free(kines_stream_page *p);
+
+/* The stream calls above, with the stream named by name or ARN. (By ARN, tags are
+ * kines_tag_resource and friends; records and iterators take the stream's name.) */
+int kines_delete_stream_ref(kines_client *c, const kines_stream_ref *stream, kines_error *err);
+int kines_update_shard_count_ref(kines_client *c, const kines_stream_ref *stream, int target,
+                                 kines_error *err);
+int kines_split_shard_ref(kines_client *c, const kines_stream_ref *stream, const char *shard_id,
+                          const char *new_starting_hash_key, kines_error *err);
+int kines_merge_shards_ref(kines_client *c, const kines_stream_ref *stream, const char *shard_id,
+                           const char *adjacent_shard_id, kines_error *err);
+int kines_increase_retention_ref(kines_client *c, const kines_stream_ref *stream, int hours,
+                                 kines_error *err);
+int kines_decrease_retention_ref(kines_client *c, const kines_stream_ref *stream, int hours,
+                                 kines_error *err);
+
+/* ---- stream features: monitoring, encryption, record size, warm throughput ------------------ */
+
+typedef struct kines_monitoring {
+    const char *stream_name, *stream_arn;
+    const char **current; /* CurrentShardLevelMetrics */
+    size_t current_count;
+    const char **desired; /* DesiredShardLevelMetrics */
+    size_t desired_count;
+    struct kines_mem *mem;
+} kines_monitoring;
+
+/* metrics: "IncomingBytes", ..., or "ALL". out may be NULL. */
+int kines_enable_enhanced_monitoring(kines_client *c, const kines_stream_ref *stream,
+                                     const char *const *metrics, size_t count,
+                                     kines_monitoring *out, kines_error *err);
+int kines_disable_enhanced_monitoring(kines_client *c, const kines_stream_ref *stream,
+                                      const char *const *metrics, size_t count,
+                                      kines_monitoring *out, kines_error *err);
+void kines_monitoring_free(kines_monitoring *m);
+
+/* KMS encryption with key_id (a key ARN, alias, or "alias/aws/kinesis"). */
+int kines_start_stream_encryption(kines_client *c, const kines_stream_ref *stream,
+                                  const char *key_id, kines_error *err);
+int kines_stop_stream_encryption(kines_client *c, const kines_stream_ref *stream,
+                                 const char *key_id, kines_error *err);
+
+/* 1024..10240 KiB. UpdateMaxRecordSize names the stream by ARN. */
+int kines_update_max_record_size(kines_client *c, const char *stream_arn, int kib,
+                                 kines_error *err);
+
+typedef struct kines_warm_throughput {
+    const char *stream_name, *stream_arn;
+    int target_mibps, current_mibps;
+    struct kines_mem *mem;
+} kines_warm_throughput;
+
+/* out may be NULL. */
+int kines_update_stream_warm_throughput(kines_client *c, const kines_stream_ref *stream, int mibps,
+                                        kines_warm_throughput *out, kines_error *err);
+void kines_warm_throughput_free(kines_warm_throughput *w);
+
+/* ---- resources by ARN: tags and resource policies (streams and consumers) -------------------- */
+
+int kines_tag_resource(kines_client *c, const char *resource_arn, const kines_tag *tags,
+                       size_t count, kines_error *err);
+int kines_untag_resource(kines_client *c, const char *resource_arn, const char *const *keys,
+                         size_t count, kines_error *err);
+int kines_list_tags_for_resource(kines_client *c, const char *resource_arn, kines_tag_list *out,
+                                 kines_error *err);
+
+/* policy: the JSON text of an IAM resource policy. *policy (caller frees). */
+int kines_put_resource_policy(kines_client *c, const char *resource_arn, const char *policy,
+                              kines_error *err);
+int kines_get_resource_policy(kines_client *c, const char *resource_arn, char **policy,
+                              kines_error *err);
+int kines_delete_resource_policy(kines_client *c, const char *resource_arn, kines_error *err);
+
+/* ---- enhanced fan-out consumers ----------------------------------------------------------------
+ */
+
+typedef struct kines_stream_consumer {
+    const char *name, *arn, *status; /* status: CREATING, ACTIVE or DELETING */
+    const char *stream_arn;          /* DescribeStreamConsumer only; NULL otherwise */
+    double creation_timestamp;       /* seconds since the epoch */
+} kines_stream_consumer;
+
+typedef struct kines_stream_consumer_list {
+    kines_stream_consumer *consumers; /* Register and Describe: exactly one */
+    size_t count;
+    const char *next_token; /* ListStreamConsumers: NULL on the last page */
+    struct kines_mem *mem;
+} kines_stream_consumer_list;
+
+/* A consumer by consumer_arn, or by stream_arn and consumer_name. */
+typedef struct kines_consumer_ref {
+    const char *stream_arn, *consumer_name, *consumer_arn;
+} kines_consumer_ref;
+
+int kines_register_stream_consumer(kines_client *c, const char *stream_arn, const char *name,
+                                   kines_stream_consumer_list *out, kines_error *err);
+int kines_describe_stream_consumer(kines_client *c, const kines_consumer_ref *consumer,
+                                   kines_stream_consumer_list *out, kines_error *err);
+int kines_deregister_stream_consumer(kines_client *c, const kines_consumer_ref *consumer,
+                                     kines_error *err);
+/* One page: max_results 0 is the service default (100); next_token NULL: the first page. */
+int kines_list_stream_consumers(kines_client *c, const char *stream_arn, int max_results,
+                                const char *next_token, kines_stream_consumer_list *out,
+                                kines_error *err);
+void kines_stream_consumer_list_free(kines_stream_consumer_list *l);
+
+/* ---- account settings: the minimum throughput billing commitment ------------------------------
+ */
+
+typedef struct kines_account_settings {
+    const char *status; /* ENABLED, DISABLED or ENABLED_UNTIL_EARLIEST_ALLOWED_END */
+    double started_at, ended_at, earliest_allowed_end_at; /* seconds since the epoch; 0: none */
+    struct kines_mem *mem;
+} kines_account_settings;
+
+int kines_describe_account_settings(kines_client *c, kines_account_settings *out, kines_error *err);
+/* out may be NULL. */
+int kines_update_account_settings(kines_client *c, bool commitment_enabled,
+                                  kines_account_settings *out, kines_error *err);
+void kines_account_settings_free(kines_account_settings *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
+#include "ops_shapes.h"
 
 static json_object *stream_request(const char *name)
 {
@@ -38,19 +39,6 @@ int kines_delete_stream(kines_client *c, const char *name, kines_error *err)
 
 /* ---- shards --------------------------------------------------------------------------------- */
 
-static void read_shard(struct kines_mem *m, json_object *j, kines_shard *s)
-{
-    json_object *hash = json_field(j, "HashKeyRange");
-    json_object *seq = json_field(j, "SequenceNumberRange");
-    s->shard_id = kines_mem_strdup(m, json_str(j, "ShardId"));
-    s->parent_shard_id = kines_mem_strdup(m, json_str(j, "ParentShardId"));
-    s->adjacent_parent_shard_id = kines_mem_strdup(m, json_str(j, "AdjacentParentShardId"));
-    s->starting_hash_key = kines_mem_strdup(m, json_str(hash, "StartingHashKey"));
-    s->ending_hash_key = kines_mem_strdup(m, json_str(hash, "EndingHashKey"));
-    s->starting_sequence_number = kines_mem_strdup(m, json_str(seq, "StartingSequenceNumber"));
-    s->ending_sequence_number = kines_mem_strdup(m, json_str(seq, "EndingSequenceNumber"));
-}
-
 /* Appends the shards of a JSON array to `acc` (a growing kines_shard array). */
 static void collect_shards(struct kines_mem *m, json_object *array, kbuf *acc)
 {
@@ -58,7 +46,7 @@ static void collect_shards(struct kines_mem *m, json_object *array, kbuf *acc)
         array && json_object_is_type(array, json_type_array) ? json_object_array_length(array) : 0;
     for (size_t i = 0; i < n; i++) {
         kines_shard s;
-        read_shard(m, json_object_array_get_idx(array, i), &s);
+        shape_shard(m, json_object_array_get_idx(array, i), &s);
         kbuf_append(acc, &s, sizeof s);
     }
 }
@@ -95,17 +83,6 @@ int kines_list_shards(kines_client *c, const char *name, kines_shard_list *out, 
 
 /* ---- describe ------------------------------------------------------------------------------- */
 
-static void read_stream(struct kines_mem *m, json_object *d, kines_stream *s)
-{
-    s->name = kines_mem_strdup(m, json_str(d, "StreamName"));
-    s->arn = kines_mem_strdup(m, json_str(d, "StreamARN"));
-    s->status = kines_mem_strdup(m, json_str(d, "StreamStatus"));
-    s->mode = kines_mem_strdup(m, json_str(json_field(d, "StreamModeDetails"), "StreamMode"));
-    s->retention_hours = (int)json_int(d, "RetentionPeriodHours", 0);
-    s->open_shard_count = (int)json_int(d, "OpenShardCount", 0);
-    s->creation_timestamp = json_double(d, "StreamCreationTimestamp", 0);
-}
-
 int kines_describe_stream_summary(kines_client *c, const char *name, kines_stream *out,
                                   kines_error *err)
 {
@@ -114,7 +91,7 @@ int kines_describe_stream_summary(kines_client *c, const char *name, kines_strea
     int rc = json_call(c, "DescribeStreamSummary", stream_request(name), &resp, err);
     if (rc == 0) {
         out->mem = kines_mem_new();
-        read_stream(out->mem, json_field(resp, "StreamDescriptionSummary"), out);
+        shape_stream(out->mem, json_field(resp, "StreamDescriptionSummary"), out);
     }
     json_object_put(resp);
     return rc;
@@ -137,7 +114,7 @@ int kines_describe_stream(kines_client *c, const char *name, kines_stream *out, 
         rc = json_call(c, "DescribeStream", req, &resp, err);
         json_object *d = json_field(resp, "StreamDescription");
         if (rc == 0) {
-            read_stream(out->mem, d, out);
+            shape_stream(out->mem, d, out);
             size_t before = acc.len;
             collect_shards(out->mem, json_field(d, "Shards"), &acc);
             more = json_object_get_boolean(json_field(d, "HasMoreShards")) && acc.len > before;
