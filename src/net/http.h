@@ -3,12 +3,15 @@
  * It owns connections, keep-alive, pipelining (responses go out in request order), Content-Length
  * and chunked bodies, Expect: 100-continue, the request-size cap and idle/slow-client timeouts.
  * A complete request is handed to the application's handler on the connection's loop thread; the
- * application answers with http_respond, then or later (from the same loop thread). The request
- * (its strings and body) stays valid until http_respond. A connection that opens with the HTTP/2
- * preface (h2c, prior knowledge) is served by nghttp2 and hands its requests to the same handler. */
+ * application answers with http_respond, then or later (from the same loop thread), or streams
+ * its answer (http_respond_start, _chunk, _finish). The request (its strings and body) stays
+ * valid until http_respond or http_respond_start. A connection that opens with the HTTP/2
+ * preface (h2c, prior knowledge) is served by nghttp2 and hands its requests to the same handler.
+ */
 #ifndef KINESD_HTTP_H
 #define KINESD_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
@@ -22,7 +25,7 @@ typedef struct http_request {
     const char *url;    /* "/" */
     const http_header *headers;
     size_t header_count;
-    const char *body;   /* NUL-terminated for convenience; body_len excludes the NUL */
+    const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
     size_t body_len;
 } http_request;
 
@@ -39,7 +42,7 @@ typedef void (*http_loop_done_fn)(void *loop_ctx);
 
 typedef struct http_server_config {
     const char *host;
-    int port;             /* 0: pick a free port (see http_server_port) */
+    int port; /* 0: pick a free port (see http_server_port) */
     int threads;
     size_t max_request_bytes;
     int idle_timeout_ms;
@@ -62,5 +65,20 @@ void http_server_stop(http_server *srv);
  * are added by the server. The body is copied. */
 void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
                   size_t body_len);
+
+/* Streaming responses, all on ex's loop thread. http_respond_start sends status and headers
+ * (HTTP/1.1: Transfer-Encoding: chunked; HTTP/2: no content-length; Date and Connection are
+ * added); http_respond_chunk sends body bytes (copied), any number of times over any length of
+ * time; http_respond_finish ends the body and releases ex. While a streaming response is open
+ * the connection has no idle timeout, and the responses to later requests pipelined on an
+ * HTTP/1.1 connection wait behind it. Once the client went away or the server is stopping,
+ * http_respond_open is false and http_respond_chunk sends nothing and returns false: the
+ * application should then call http_respond_finish (the server's stop waits for that). */
+void http_respond_start(http_exchange *ex, int status, const char *const *headers);
+bool http_respond_chunk(http_exchange *ex, const void *data, size_t len);
+void http_respond_finish(http_exchange *ex);
+bool http_respond_open(const http_exchange *ex);
+/* Bytes of the response accepted but not yet written to the socket (for back-pressure). */
+size_t http_respond_backlog(const http_exchange *ex);
 
 #endif

@@ -4,7 +4,8 @@
  * stream becomes an exchange in the connection's list (in no particular order: streams are
  * independent); when its END_STREAM arrives it is handed to the same handler as HTTP/1 requests,
  * after nghttp2_session_mem_recv returns (nghttp2 must not be re-entered from its callbacks).
- * http_respond submits the response; the bytes nghttp2 produces are written in batches, and no
+ * http_respond submits the response; a streaming response (http_stream.c) has a data provider
+ * that defers until more body comes. The bytes nghttp2 produces are written in batches, and no
  * more are produced while a batch is still waiting for the socket (back-pressure). A stream the
  * client resets while the application works on it stays until the application answers.
  * A request answered before it fully arrived (413) is then reset with NO_ERROR.
@@ -264,6 +265,8 @@ void h2_flush(http_conn *c)
         conn_shutdown(c);
 }
 
+/* The data provider of every response: the body in ex->response, sent as far as body_sent. A
+ * streaming response with nothing new defers until h2_respond_more; its buffer restarts empty. */
 static ssize_t read_body(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t len,
                          uint32_t *flags, nghttp2_data_source *source, void *user)
 {
@@ -272,10 +275,15 @@ static ssize_t read_body(nghttp2_session *session, int32_t stream_id, uint8_t *b
     (void)user;
     http_exchange *ex = source->ptr;
     size_t left = ex->response.len - ex->body_sent;
+    if (left == 0 && !ex->answered) {
+        kbuf_reset(&ex->response);
+        ex->body_sent = 0;
+        return NGHTTP2_ERR_DEFERRED;
+    }
     size_t n = left < len ? left : len;
     memcpy(buf, ex->response.data + ex->body_sent, n);
     ex->body_sent += n;
-    if (ex->body_sent == ex->response.len)
+    if (ex->body_sent == ex->response.len && ex->answered)
         *flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
 }
@@ -312,24 +320,24 @@ static size_t add_app_headers(nghttp2_nv *nva, size_t max, kbuf *names, const ch
     return n;
 }
 
-void h2_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
-                size_t body_len)
+/* Submits status and headers (content-length when `length` is not NULL) with the body's data
+ * provider. The request is dropped: the application's body has been copied by now. */
+static void submit_response(http_exchange *ex, int status, const char *const *headers,
+                            const char *length)
 {
     http_conn *c = ex->conn;
-    char status_text[8], length_text[24], date[48];
+    char status_text[8], date[48];
     snprintf(status_text, sizeof(status_text), "%d", status);
-    snprintf(length_text, sizeof(length_text), "%zu", body_len);
     loop_date_line(c->loop, date);
     kbuf names = KBUF_INIT;
     nghttp2_nv nva[H2_MAX_HEADERS + 3];
     size_t n = 0;
     nva[n++] = make_nv(":status", 7, status_text, strlen(status_text));
-    nva[n++] = make_nv("content-length", 14, length_text, strlen(length_text));
+    if (length)
+        nva[n++] = make_nv("content-length", 14, length, strlen(length));
     nva[n++] = make_nv("date", 4, date + 6, strlen(date + 6)); /* after "Date: " */
     n += add_app_headers(nva + n, H2_MAX_HEADERS, &names, headers);
-    kbuf_append(&ex->response, body, body_len);
-    exchange_drop_request(ex); /* after the copy: body may have pointed into the request */
-    ex->answered = true;
+    exchange_drop_request(ex);
     nghttp2_data_provider data = {.source.ptr = ex, .read_callback = read_body};
     int rc = nghttp2_submit_response(c->h2, ex->stream_id, nva, n, &data);
     kbuf_free(&names);
@@ -337,6 +345,27 @@ void h2_respond(http_exchange *ex, int status, const char *const *headers, const
         log_debug("http2: cannot answer stream %d: %s", ex->stream_id, nghttp2_strerror(rc));
     h2_flush(c);
     conn_after_write(c);
+}
+
+void h2_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
+                size_t body_len)
+{
+    char length[24];
+    snprintf(length, sizeof(length), "%zu", body_len);
+    kbuf_append(&ex->response, body, body_len); /* before the request (body's source) goes */
+    ex->answered = true;
+    submit_response(ex, status, headers, length);
+}
+
+void h2_respond_start(http_exchange *ex, int status, const char *const *headers)
+{
+    submit_response(ex, status, headers, NULL);
+}
+
+void h2_respond_more(http_exchange *ex)
+{
+    nghttp2_session_resume_data(ex->conn->h2, ex->stream_id);
+    h2_flush(ex->conn);
 }
 
 void h2_stop(http_conn *c)

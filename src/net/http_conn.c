@@ -216,7 +216,8 @@ static void on_read_end(http_conn *c, ssize_t status)
 {
     drop_current(c);
     bool idle = !c->head && !c->writes_in_flight;
-    if (status != UV_EOF || c->lingering || idle || c->proto == PROTO_HTTP2) {
+    bool streaming = c->head && c->head->streaming; /* a stream is for a client that listens */
+    if (status != UV_EOF || c->lingering || idle || streaming || c->proto == PROTO_HTTP2) {
         conn_close(c);
         return;
     }

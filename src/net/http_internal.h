@@ -5,6 +5,7 @@
  *   http_exchange.c an exchange's memory and its request's storage (both protocols)
  *   http_parse.c    HTTP/1.1: http_parser callbacks that build an exchange's request
  *   http_respond.c  HTTP/1.1: response formatting and sending responses in request order
+ *   http_stream.c   streaming responses (both protocols): start, chunks, finish
  *   http2.c         HTTP/2 (prior knowledge, h2c) on the same port, with nghttp2
  *
  * Everything here is touched only by the loop thread that owns it. */
@@ -67,8 +68,7 @@ struct http_exchange {
     int part;         /* which piece of head the parser is in (http_parse.c) */
     http_header *headers;
     kbuf body;
-    kbuf response; /* status line, headers and body, ready for one write */
-    uv_write_t write_req;
+    kbuf response;       /* HTTP/1: bytes ready to write; HTTP/2: the body (or its unsent rest) */
     int32_t stream_id;   /* HTTP/2; 0 for HTTP/1 */
     uint32_t method_off; /* HTTP/2: offsets into head, UINT32_MAX until seen */
     uint32_t url_off;
@@ -79,6 +79,7 @@ struct http_exchange {
     bool expect_continue; /* a "100 Continue" is owed once it is first in line */
     bool delivered;       /* the application owns it until http_respond */
     bool answered;
+    bool streaming; /* http_respond_start was called, http_respond_finish not yet */
 };
 
 struct http_conn {
@@ -136,6 +137,9 @@ extern const http_parser_settings http_parse_settings;
 
 /* http_respond.c */
 void conn_flush(http_conn *c);
+/* Status line and headers into ex->response; `framing` is the Content-Length or
+ * Transfer-Encoding header line. Decides keep-alive. */
+void format_head(http_exchange *ex, int status, const char *const *headers, const char *framing);
 void conn_fail(http_conn *c, int status, const char *message); /* answers and closes */
 /* Answers ex with the server's own JSON error (SerializationException). */
 void respond_error(http_exchange *ex, int status, const char *message);
@@ -148,6 +152,8 @@ void h2_start(http_conn *c);
 void h2_input(http_conn *c, const char *data, size_t len);
 void h2_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
                 size_t body_len);
+void h2_respond_start(http_exchange *ex, int status, const char *const *headers);
+void h2_respond_more(http_exchange *ex); /* more body in ex->response, or its end */
 void h2_flush(http_conn *c);
 void h2_stop(http_conn *c); /* GOAWAY: finish open streams, accept no new ones */
 

@@ -2,9 +2,10 @@
  *
  * http_respond formats status line, headers and body into one buffer (the body's only copy) and
  * marks the exchange answered. conn_flush then writes, from the front of the connection's queue,
- * every answered exchange until it meets one still waiting for the application; so an answer that
- * comes early waits for its predecessors. The connection also owes a "100 Continue" to a request
- * whose turn has come while its body has not arrived yet. */
+ * every answered exchange until it meets one still waiting for the application (or one still
+ * streaming, see http_stream.c); so an answer that comes early waits for its predecessors. The
+ * connection also owes a "100 Continue" to a request whose turn has come while its body has not
+ * arrived yet. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,21 +65,21 @@ void loop_date_line(http_loop *loop, char out[48])
     memcpy(out, loop->date_line, sizeof(loop->date_line));
 }
 
-static void format_response(http_exchange *ex, int status, const char *const *headers,
-                            const char *body, size_t body_len, bool close)
+void format_head(http_exchange *ex, int status, const char *const *headers, const char *framing)
 {
+    http_conn *c = ex->conn;
+    bool last = c->no_more_requests && ex->next == NULL;
+    ex->keep_alive = ex->keep_alive && !last;
     char date[48];
-    loop_date_line(ex->conn->loop, date);
+    loop_date_line(c->loop, date);
     kbuf *out = &ex->response;
-    kbuf_reserve(out, 256 + body_len);
     kbuf_printf(out, "HTTP/1.1 %d %s\r\n", status, http_reason_phrase(status));
     for (size_t i = 0; headers && headers[i]; i++) {
         kbuf_puts(out, headers[i]);
         kbuf_puts(out, "\r\n");
     }
-    kbuf_printf(out, "Content-Length: %zu\r\n%s\r\nConnection: %s\r\n\r\n", body_len, date,
-                close ? "close" : "keep-alive");
-    kbuf_append(out, body, body_len);
+    kbuf_printf(out, "%s\r\n%s\r\nConnection: %s\r\n\r\n", framing, date,
+                ex->keep_alive ? "keep-alive" : "close");
 }
 
 void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
@@ -95,26 +96,59 @@ void http_respond(http_exchange *ex, int status, const char *const *headers, con
         h2_respond(ex, status, headers, body, body_len);
         return;
     }
-    bool last = c->no_more_requests && ex->next == NULL;
-    ex->keep_alive = ex->keep_alive && !last;
-    format_response(ex, status, headers, body, body_len, !ex->keep_alive);
+    char length[48];
+    snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
+    kbuf_reserve(&ex->response, 256 + body_len);
+    format_head(ex, status, headers, length);
+    kbuf_append(&ex->response, body, body_len);
     exchange_drop_request(ex); /* body may have pointed into the request */
     ex->answered = true;
     conn_flush(c);
     conn_after_write(c);
 }
 
+typedef struct h1_write {
+    uv_write_t req;
+    http_conn *conn;
+    kbuf bytes;
+} h1_write;
+
 static void on_written(uv_write_t *req, int status)
 {
-    http_exchange *ex = req->data;
-    http_conn *c = ex->conn;
+    h1_write *w = req->data;
+    http_conn *c = w->conn;
+    kbuf_free(&w->bytes);
+    free(w);
     c->writes_in_flight--;
-    exchange_free(ex);
     if (status < 0)
         conn_close(c);
     else
         conn_after_write(c);
     conn_maybe_free(c);
+}
+
+/* Writes what ex's response holds so far (taking the bytes); false when the connection failed. */
+static bool write_response(http_conn *c, http_exchange *ex)
+{
+    if (ex->response.len == 0)
+        return true;
+    h1_write *w = calloc(1, sizeof(*w));
+    if (!w)
+        abort();
+    w->conn = c;
+    w->req.data = w;
+    w->bytes = ex->response;
+    kbuf_init(&ex->response);
+    c->writes_in_flight++;
+    uv_buf_t buf = uv_buf_init(w->bytes.data, (unsigned int)w->bytes.len);
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
+        c->writes_in_flight--;
+        kbuf_free(&w->bytes);
+        free(w);
+        conn_close(c);
+        return false;
+    }
+    return true;
 }
 
 static void on_continue_written(uv_write_t *req, int status)
@@ -133,21 +167,18 @@ static void send_continue(http_conn *c)
         free(req);
 }
 
+/* Writes answered responses from the front of the queue; a streaming response at the front
+ * writes what it has so far and holds the ones behind it back. */
 void conn_flush(http_conn *c)
 {
     http_exchange *ex;
-    while (!c->closing && !c->shutting_down && (ex = c->head) && ex->answered) {
-        exchange_unlink(ex);
-        c->writes_in_flight++;
-        ex->write_req.data = ex;
-        uv_buf_t buf = uv_buf_init(ex->response.data, (unsigned int)ex->response.len);
-        if (uv_write(&ex->write_req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
-            c->writes_in_flight--;
-            exchange_free(ex);
-            conn_close(c);
+    while (!c->closing && !c->shutting_down && (ex = c->head) && (ex->answered || ex->streaming)) {
+        if (!write_response(c, ex) || !ex->answered)
             return;
-        }
-        if (!ex->keep_alive)
+        bool keep_alive = ex->keep_alive;
+        exchange_unlink(ex);
+        exchange_free(ex);
+        if (!keep_alive)
             conn_shutdown(c);
     }
     if (c->closing || c->shutting_down)

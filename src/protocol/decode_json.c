@@ -47,27 +47,26 @@ static bool mistyped(decoder *d, const model_shape *s, json_object *j)
     return false;
 }
 
-static bool decode_structure(decoder *d, const model_shape *s, json_object *j, kval *out)
+/* Where a JSON object's entry goes: for a structure the member the shape names (false for an
+ * unknown one, which is ignored), for a map the key itself and the map's value shape. */
+static bool entry_of(decoder *d, const model_shape *s, const char *key, const char **name,
+                     const model_shape **value)
 {
-    size_t cap = (size_t)json_object_object_length(j), n = 0;
-    out->type = KV_MAP;
-    out->u.map.keys = arena_alloc(d->a, cap * sizeof(char *));
-    out->u.map.vals = arena_alloc(d->a, cap * sizeof(kval));
-    json_object_object_foreach(j, key, val)
-    {
-        const model_member *m = shape_find_member(s, key, strlen(key));
-        if (!m || !val)
-            continue; /* unknown members and nulls are ignored */
-        out->u.map.keys[n] = m->name;
-        if (!decode_value(d, m->shape, val, &out->u.map.vals[n]))
-            return false;
-        n++;
+    if (s->type != SHAPE_STRUCTURE) {
+        *name = arena_strdup(d->a, key);
+        *value = s->value;
+        return true;
     }
-    out->u.map.n = n;
+    const model_member *m = shape_find_member(s, key, strlen(key));
+    if (!m)
+        return false;
+    *name = m->name;
+    *value = m->shape;
     return true;
 }
 
-static bool decode_map(decoder *d, const model_shape *s, json_object *j, kval *out)
+/* A structure or a map: a KV_MAP of its entries; nulls are ignored. */
+static bool decode_object(decoder *d, const model_shape *s, json_object *j, kval *out)
 {
     size_t cap = (size_t)json_object_object_length(j), n = 0;
     out->type = KV_MAP;
@@ -75,10 +74,10 @@ static bool decode_map(decoder *d, const model_shape *s, json_object *j, kval *o
     out->u.map.vals = arena_alloc(d->a, cap * sizeof(kval));
     json_object_object_foreach(j, key, val)
     {
-        if (!val)
+        const model_shape *value;
+        if (!val || !entry_of(d, s, key, &out->u.map.keys[n], &value))
             continue;
-        out->u.map.keys[n] = arena_strdup(d->a, key);
-        if (!decode_value(d, s->value, val, &out->u.map.vals[n]))
+        if (!decode_value(d, value, val, &out->u.map.vals[n]))
             return false;
         n++;
     }
@@ -210,9 +209,8 @@ static bool decode_value(decoder *d, const model_shape *s, json_object *j, kval 
     }
     switch (s->type) {
     case SHAPE_STRUCTURE:
-        return t == json_type_object ? decode_structure(d, s, j, out) : mistyped(d, s, j);
     case SHAPE_MAP:
-        return t == json_type_object ? decode_map(d, s, j, out) : mistyped(d, s, j);
+        return t == json_type_object ? decode_object(d, s, j, out) : mistyped(d, s, j);
     case SHAPE_LIST:
         return t == json_type_array ? decode_list(d, s, j, out) : mistyped(d, s, j);
     case SHAPE_STRING:

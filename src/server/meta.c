@@ -190,24 +190,34 @@ int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh)
     return run(m, st);
 }
 
-/* Runs `sql` with the uid bound to its one parameter. */
-static int run_for_uid(meta *m, const char *sql, uint64_t uid)
+/* Prepares `sql` with the uid bound to its first parameter and, unless text is NULL, text to its
+ * second; NULL on failure. */
+static sqlite3_stmt *prepare_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
 {
     sqlite3_stmt *st = prepare(m, sql);
     if (!st)
-        return -1;
+        return NULL;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
-    return run(m, st);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    return st;
+}
+
+/* Runs `sql` with its parameters bound as by prepare_for_uid. */
+static int run_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
+{
+    sqlite3_stmt *st = prepare_for_uid(m, sql, uid, text);
+    return st ? run(m, st) : -1;
 }
 
 int meta_delete_stream(meta *m, uint64_t stream_uid)
 {
-    if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid) != 0 ||
-        run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid) != 0 ||
-        run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid) != 0 ||
-        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid) != 0)
+    if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0)
         return -1;
-    return run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid);
+    return run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL);
 }
 
 static const char *column_text(sqlite3_stmt *st, int col)
@@ -247,12 +257,13 @@ static stream *stream_from_row(sqlite3_stmt *st)
 /* Reads the shard rows of s in index order; their indexes must be 0, 1, 2, ... */
 static int load_shards(meta *m, stream *s)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
-                                  " created_ms, closed, end_offset FROM shards"
-                                  " WHERE stream_uid = ? ORDER BY idx");
+    sqlite3_stmt *st = prepare_for_uid(m,
+                                       "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
+                                       " created_ms, closed, end_offset FROM shards"
+                                       " WHERE stream_uid = ? ORDER BY idx",
+                                       s->uid, NULL);
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
     int rc, bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         shard *sh = stream_push_shard(s);
@@ -303,12 +314,11 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
 
 int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT key, value FROM tags WHERE stream_uid = ? AND key > ?"
-                                  " ORDER BY key");
+    sqlite3_stmt *st = prepare_for_uid(
+        m, "SELECT key, value FROM tags WHERE stream_uid = ? AND key > ? ORDER BY key", stream_uid,
+        after_key ? after_key : "");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
-    sqlite3_bind_text(st, 2, after_key ? after_key : "", -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (!fn(column_text(st, 0), column_text(st, 1), arg)) {
@@ -322,12 +332,9 @@ int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag
 /* Runs a count(*) query over the tags of a stream, with an optional key. */
 static int count_tags(meta *m, const char *sql, uint64_t stream_uid, const char *key)
 {
-    sqlite3_stmt *st = prepare(m, sql);
+    sqlite3_stmt *st = prepare_for_uid(m, sql, stream_uid, key);
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
-    if (key)
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     sqlite3_finalize(st);
     return n < 0 ? fail(m, "tag count") : n;
@@ -346,23 +353,17 @@ int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key)
 
 int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value)
 {
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO tags VALUES(?,?,?)");
+    sqlite3_stmt *st =
+        prepare_for_uid(m, "INSERT OR REPLACE INTO tags VALUES(?,?,?)", stream_uid, key);
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
     return run(m, st);
 }
 
 int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key)
 {
-    sqlite3_stmt *st = prepare(m, "DELETE FROM tags WHERE stream_uid = ? AND key = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    return run(m, st);
+    return run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ? AND key = ?", stream_uid, key);
 }
 
 int meta_policy_get(meta *m, const char *arn, kbuf *out)
@@ -417,12 +418,8 @@ int meta_put_consumer(meta *m, const consumer *c)
 
 int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name)
 {
-    sqlite3_stmt *st = prepare(m, "DELETE FROM consumers WHERE stream_uid = ? AND name = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    return run(m, st);
+    return run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ? AND name = ?", stream_uid,
+                       name);
 }
 
 static consumer *consumer_from_row(sqlite3_stmt *st)

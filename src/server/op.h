@@ -4,13 +4,17 @@
  * handler, so a handler only checks what the model cannot say (existence, state, limits). A handler
  * either writes its output structure to `out` (exactly one top-level map) or sets `err`. A handler
  * that appended records sets commit_ticket: the response is held until the store reports the
- * ticket durable. */
+ * ticket durable. A streaming operation (SubscribeToShard) answers the exchange itself, over
+ * time, from the request's loop thread: it sets exchange_taken, and the dispatcher sends nothing
+ * (unless err is set). */
 #ifndef KINESD_OP_H
 #define KINESD_OP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/arena.h"
+#include "../net/http.h"
 #include "../protocol/awserr.h"
 #include "../protocol/encoder.h"
 #include "../protocol/value.h"
@@ -25,6 +29,9 @@ typedef struct op_call {
     kenc *out;
     aws_error *err;
     uint64_t commit_ticket;
+    http_exchange *exchange; /* the request's, for streaming operations */
+    uv_loop_t *loop;         /* the loop thread the request runs on */
+    bool exchange_taken;     /* the handler answers the exchange itself */
 } op_call;
 
 typedef void (*op_handler)(op_call *call);

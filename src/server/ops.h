@@ -16,6 +16,8 @@ extern const op_entry op_table_records[];
 
 /* ops_consumers.c: Register/Describe/List/DeregisterStreamConsumer. */
 extern const op_entry op_table_consumers[];
+/* ops_subscribe.c: SubscribeToShard. */
+extern const op_entry op_table_subscribe[];
 /* ops_account.c: Describe/UpdateAccountSettings, UpdateStreamWarmThroughput. */
 extern const op_entry op_table_account[];
 

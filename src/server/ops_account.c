@@ -120,9 +120,7 @@ static void update_account_settings(op_call *call)
 
 static void op_update_account_settings(op_call *call)
 {
-    registry_write_lock();
-    update_account_settings(call);
-    registry_unlock();
+    with_write_lock(call, update_account_settings);
 }
 
 /* ---- UpdateStreamWarmThroughput ------------------------------------------------------------ */
@@ -197,9 +195,7 @@ static void update_warm_throughput(op_call *call)
 
 static void op_update_warm_throughput(op_call *call)
 {
-    registry_write_lock();
-    update_warm_throughput(call);
-    registry_unlock();
+    with_write_lock(call, update_warm_throughput);
 }
 
 const op_entry op_table_account[] = {

@@ -152,9 +152,7 @@ static void register_consumer(op_call *call)
 
 static void op_register_consumer(op_call *call)
 {
-    registry_write_lock();
-    register_consumer(call);
-    registry_unlock();
+    with_write_lock(call, register_consumer);
 }
 
 /* ---- DescribeStreamConsumer ---------------------------------------------------------------- */
@@ -240,9 +238,7 @@ static void list_consumers(op_call *call)
 
 static void op_list_consumers(op_call *call)
 {
-    registry_read_lock();
-    list_consumers(call);
-    registry_unlock();
+    with_read_lock(call, list_consumers);
 }
 
 /* ---- DeregisterStreamConsumer -------------------------------------------------------------- */
@@ -266,9 +262,7 @@ static void deregister_consumer(op_call *call)
 
 static void op_deregister_consumer(op_call *call)
 {
-    registry_write_lock();
-    deregister_consumer(call);
-    registry_unlock();
+    with_write_lock(call, deregister_consumer);
 }
 
 /* ---- DeleteStream's rule ------------------------------------------------------------------- */

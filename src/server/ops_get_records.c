@@ -17,21 +17,26 @@ typedef struct read_ctx {
     int64_t last_arrival_ms; /* of the last record written; 0 when none */
 } read_ctx;
 
+void records_write_record(kenc *out, const shard *sh, const log_record *rec)
+{
+    char seq[SEQNO_LEN + 1];
+    records_seqno(sh, rec->offset, seq);
+    enc_map_begin(out);
+    enc_key(out, "SequenceNumber");
+    enc_str(out, seq);
+    enc_key(out, "ApproximateArrivalTimestamp");
+    enc_timestamp_ms(out, rec->arrival_ms);
+    enc_key(out, "Data");
+    enc_blob(out, rec->data, rec->data_len);
+    enc_key(out, "PartitionKey");
+    enc_strn(out, rec->partition_key, rec->partition_key_len);
+    enc_map_end(out);
+}
+
 static bool write_record(const log_record *rec, void *arg)
 {
     read_ctx *rc = arg;
-    char seq[SEQNO_LEN + 1];
-    records_seqno(rc->sh, rec->offset, seq);
-    enc_map_begin(rc->out);
-    enc_key(rc->out, "SequenceNumber");
-    enc_str(rc->out, seq);
-    enc_key(rc->out, "ApproximateArrivalTimestamp");
-    enc_timestamp_ms(rc->out, rec->arrival_ms);
-    enc_key(rc->out, "Data");
-    enc_blob(rc->out, rec->data, rec->data_len);
-    enc_key(rc->out, "PartitionKey");
-    enc_strn(rc->out, rec->partition_key, rec->partition_key_len);
-    enc_map_end(rc->out);
+    records_write_record(rc->out, rc->sh, rec);
     rc->last_arrival_ms = rec->arrival_ms;
     return true;
 }
@@ -44,8 +49,7 @@ static void write_hash_key(kenc *out, const char *name, u128 key)
     enc_str(out, text);
 }
 
-/* ChildShards: every shard that has sh as its parent or adjacent parent. */
-static void write_children(kenc *out, const stream *s, const shard *sh)
+void records_write_children(kenc *out, const stream *s, const shard *sh)
 {
     enc_key(out, "ChildShards");
     enc_list_begin(out);
@@ -111,7 +115,7 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
     enc_list_end(out);
     bool at_tip = next >= shardlog_committed(sh->log);
     if (sh->closed && next >= sh->end_offset) {
-        write_children(out, s, sh);
+        records_write_children(out, s, sh);
     } else {
         char text[ITERATOR_MAX_LEN + 1];
         it->offset = next;

@@ -230,7 +230,5 @@ static void list_shards(op_call *call)
 
 void op_list_shards(op_call *call)
 {
-    registry_read_lock();
-    list_shards(call);
-    registry_unlock();
+    with_read_lock(call, list_shards);
 }

@@ -76,21 +76,15 @@ static void delete_policy(op_call *call)
 
 void op_put_resource_policy(op_call *call)
 {
-    registry_write_lock();
-    put_policy(call);
-    registry_unlock();
+    with_write_lock(call, put_policy);
 }
 
 void op_get_resource_policy(op_call *call)
 {
-    registry_write_lock();
-    get_policy(call);
-    registry_unlock();
+    with_write_lock(call, get_policy);
 }
 
 void op_delete_resource_policy(op_call *call)
 {
-    registry_write_lock();
-    delete_policy(call);
-    registry_unlock();
+    with_write_lock(call, delete_policy);
 }

@@ -109,9 +109,7 @@ static void split_shard(op_call *call)
 
 void op_split_shard(op_call *call)
 {
-    registry_write_lock();
-    split_shard(call);
-    registry_unlock();
+    with_write_lock(call, split_shard);
 }
 
 /* ---- MergeShards --------------------------------------------------------------------------- */
@@ -144,9 +142,7 @@ static void merge_shards(op_call *call)
 
 void op_merge_shards(op_call *call)
 {
-    registry_write_lock();
-    merge_shards(call);
-    registry_unlock();
+    with_write_lock(call, merge_shards);
 }
 
 /* ---- UpdateShardCount ---------------------------------------------------------------------- */
@@ -292,7 +288,5 @@ static void update_shard_count(op_call *call)
 
 void op_update_shard_count(op_call *call)
 {
-    registry_write_lock();
-    update_shard_count(call);
-    registry_unlock();
+    with_write_lock(call, update_shard_count);
 }

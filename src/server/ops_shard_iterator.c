@@ -4,6 +4,7 @@
 
 #include "../store/shardlog.h"
 #include "iterator.h"
+#include "ops_util.h"
 #include "records.h"
 
 static bool is_type(const char *type, const char *name)
@@ -124,7 +125,5 @@ static void issue_iterator(op_call *call)
 
 void op_get_shard_iterator(op_call *call)
 {
-    registry_read_lock();
-    issue_iterator(call);
-    registry_unlock();
+    with_read_lock(call, issue_iterator);
 }

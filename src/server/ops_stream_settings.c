@@ -89,9 +89,7 @@ static void update_stream_mode(op_call *call)
 
 void op_update_stream_mode(op_call *call)
 {
-    registry_write_lock();
-    update_stream_mode(call);
-    registry_unlock();
+    with_write_lock(call, update_stream_mode);
 }
 
 /* ---- Enable/DisableEnhancedMonitoring ------------------------------------------------------ */
@@ -188,9 +186,7 @@ static void update_max_record_size(op_call *call)
 
 void op_update_max_record_size(op_call *call)
 {
-    registry_write_lock();
-    update_max_record_size(call);
-    registry_unlock();
+    with_write_lock(call, update_max_record_size);
 }
 
 /* ---- DescribeLimits ------------------------------------------------------------------------ */

@@ -116,9 +116,7 @@ static void delete_stream(op_call *call)
 
 static void op_delete_stream(op_call *call)
 {
-    registry_write_lock();
-    delete_stream(call);
-    registry_unlock();
+    with_write_lock(call, delete_stream);
 }
 
 /* ---- DescribeStream and DescribeStreamSummary ---------------------------------------------- */
@@ -192,9 +190,7 @@ static void describe_stream(op_call *call)
 
 static void op_describe_stream(op_call *call)
 {
-    registry_read_lock();
-    describe_stream(call);
-    registry_unlock();
+    with_read_lock(call, describe_stream);
 }
 
 /* "WarmThroughput", shown for an ON_DEMAND stream once UpdateStreamWarmThroughput has set it. */
@@ -235,9 +231,7 @@ static void describe_stream_summary(op_call *call)
 
 static void op_describe_stream_summary(op_call *call)
 {
-    registry_read_lock();
-    describe_stream_summary(call);
-    registry_unlock();
+    with_read_lock(call, describe_stream_summary);
 }
 
 /* ---- ListStreams --------------------------------------------------------------------------- */
@@ -300,9 +294,7 @@ static void list_streams(op_call *call)
 
 static void op_list_streams(op_call *call)
 {
-    registry_read_lock();
-    list_streams(call);
-    registry_unlock();
+    with_read_lock(call, list_streams);
 }
 
 const op_entry op_table_streams[] = {

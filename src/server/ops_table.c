@@ -8,7 +8,7 @@
 #include "ops.h"
 
 static const op_entry *const tables[] = {op_table_streams, op_table_records, op_table_consumers,
-                                         op_table_account};
+                                         op_table_subscribe, op_table_account};
 
 op_handler op_lookup(const char *operation)
 {

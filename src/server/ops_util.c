@@ -84,3 +84,17 @@ int64_t page_limit(const kval *input, const char *member, int64_t max)
     int64_t asked;
     return kv_int(input, member, &asked) && asked < max ? asked : max;
 }
+
+void with_write_lock(op_call *call, op_handler handler)
+{
+    registry_write_lock();
+    handler(call);
+    registry_unlock();
+}
+
+void with_read_lock(op_call *call, op_handler handler)
+{
+    registry_read_lock();
+    handler(call);
+    registry_unlock();
+}

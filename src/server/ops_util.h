@@ -1,6 +1,6 @@
 /* ops_util.h - what the stream control-plane operations share: finding a resource by ARN, the
- * checks and AWS errors about streams and shards, committing or taking back a change, page sizes.
- * All of it is called with the registry lock held. */
+ * checks and AWS errors about streams and shards, committing or taking back a change, page sizes,
+ * and running a handler under the registry lock. All the rest is called with that lock held. */
 #ifndef KINESD_OPS_UTIL_H
 #define KINESD_OPS_UTIL_H
 
@@ -11,6 +11,11 @@
 #include "op.h"
 #include "registry_edit.h"
 #include "stream_output.h"
+
+/* Run `handler` with the registry's write (read) lock held: what an op_ entry point does around
+ * the part of an operation that needs the registry. */
+void with_write_lock(op_call *call, op_handler handler);
+void with_read_lock(op_call *call, op_handler handler);
 
 /* The stream named by the input's ResourceARN; NULL with err set (ResourceNotFoundException for
  * the ARN of a consumer: kinesd keeps no resources under streams yet). */

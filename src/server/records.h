@@ -1,6 +1,6 @@
-/* records.h - what the record operations (ops_put.c, ops_shard_iterator.c, ops_get_records.c)
- * share: their handlers, AWS's limits on records, and the checks and messages they have in
- * common (ops_records.c). */
+/* records.h - what the record operations (ops_put.c, ops_shard_iterator.c, ops_get_records.c,
+ * ops_subscribe.c) share: their handlers, AWS's limits on records, and the checks and messages
+ * they have in common (ops_records.c). */
 #ifndef KINESD_RECORDS_H
 #define KINESD_RECORDS_H
 
@@ -36,6 +36,11 @@ bool records_hash_key(const kval *record, u128 *out, aws_error *err);
 /* ResourceNotFoundException "Shard ID in stream NAME under account ACCOUNT does not exist". */
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account);
+
+/* A Record structure (GetRecords, SubscribeToShardEvent). */
+void records_write_record(kenc *out, const shard *sh, const log_record *rec);
+/* ChildShards: every shard that has sh as its parent or adjacent parent. */
+void records_write_children(kenc *out, const stream *s, const shard *sh);
 
 /* The record's sequence number. */
 static inline void records_seqno(const shard *sh, uint64_t offset, char out[SEQNO_LEN + 1])

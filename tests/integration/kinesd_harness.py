@@ -10,6 +10,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ AUTHORIZATION = (
 )
 MAX_HASH_KEY = 2**128 - 1
 START_TIMEOUT_S = 5.0
+LISTENING = re.compile(r"kinesd listening on (\[[^\]]+\]|[^ ]+):(\d+) \(data (.*), durability (\w+)\)")
 STOP_TIMEOUT_S = 10.0
 
 
@@ -67,9 +69,13 @@ def error_message(body):
 
 
 class Kinesd:
-    """One kinesd process on a free loopback port with its own data directory."""
+    """One kinesd process on a free loopback port with its own data directory.
 
-    def __init__(self, transition_ms=0, durability="sync", extra_args=()):
+    LISTEN ("[::1]:0") replaces the free port; with port 0 the port kinesd chose is read from its
+    "kinesd listening on" line, as are host and port always (`listening` holds that match).
+    durability=None leaves --durability out (KINESD_DURABILITY in ENV then decides)."""
+
+    def __init__(self, transition_ms=0, durability="sync", extra_args=(), listen=None, env=None):
         self.binary = kinesd_bin()
         self.transition_ms = transition_ms
         self.durability = durability
@@ -77,25 +83,29 @@ class Kinesd:
         self.root = tempfile.mkdtemp(prefix="kinesd-itest-")
         self.data_dir = os.path.join(self.root, "data")
         self.log_path = os.path.join(self.root, "kinesd.log")
-        self.port = free_port()
-        self.env = {}       # extra environment for the next start (tests may set it)
+        self.host = "127.0.0.1"
+        self.port = None if listen else free_port()
+        self.listen = listen or "127.0.0.1:%d" % self.port
+        self.env = dict(env or {})  # extra environment for the next start (tests may set it)
+        self.listening = None
         self.proc = None
 
     @property
     def endpoint(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "http://%s:%d" % ("[%s]" % self.host if ":" in self.host else self.host, self.port)
 
     def command(self):
+        durability = ["--durability", self.durability] if self.durability else []
         return [
             self.binary,
-            "--listen", "127.0.0.1:%d" % self.port,
+            "--listen", self.listen,
             "--data-dir", self.data_dir,
             "--transition-ms", str(self.transition_ms),
-            "--durability", self.durability,
-        ] + self.extra_args
+        ] + durability + self.extra_args
 
     def start(self):
         log = open(self.log_path, "ab")
+        start_offset = log.tell()
         log.write(("\n=== start: %s\n" % " ".join(self.command())).encode())
         log.flush()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KINESD_")}
@@ -103,40 +113,48 @@ class Kinesd:
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=log,
                                      stdin=subprocess.DEVNULL, env=env)
         log.close()
-        self.wait_ready()
+        self.wait_ready(start_offset)
         return self
 
-    def wait_ready(self):
+    def wait_ready(self, log_offset):
+        """Waits for this start's "kinesd listening on" line: kinesd prints it once it listens."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
+            self.listening = LISTENING.search(self.log_since(log_offset))
+            if self.listening:
+                self.host = self.listening.group(1).strip("[]")
+                self.port = int(self.listening.group(2))
+                self.listen = "%s:%d" % (self.listening.group(1), self.port)  # restart: same port
+                return
             if self.proc.poll() is not None:
                 raise RuntimeError("kinesd exited with %s during start-up:\n%s"
                                    % (self.proc.returncode, self.logs()))
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
+            time.sleep(0.02)
         self.kill9()
-        raise RuntimeError("kinesd did not accept connections within %.0f s:\n%s"
+        raise RuntimeError("kinesd did not start listening within %.0f s:\n%s"
                            % (START_TIMEOUT_S, self.logs()))
+
+    def log_since(self, offset):
+        with open(self.log_path, "rb") as f:
+            f.seek(offset)
+            return f.read().decode("utf-8", "replace")
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self):
-        """SIGTERM and wait; returns the exit status (tests assert it is 0)."""
+    def stop(self, sig=signal.SIGTERM):
+        """Sends SIG (SIGTERM) and waits; returns the exit status (tests assert it is 0)."""
         if self.proc is None:
             return 0
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
                 self.proc = None
-                return "did not exit within %.0f s of SIGTERM" % STOP_TIMEOUT_S
+                return "did not exit within %.0f s of %s" % (STOP_TIMEOUT_S, sig.name)
         rc = self.proc.returncode
         self.proc = None
         return rc
@@ -153,9 +171,9 @@ class Kinesd:
             raise RuntimeError("restart() while kinesd is still running")
         return self.start()
 
-    def close(self):
-        """Stops (SIGTERM) and removes the data directory and log; returns the exit status."""
-        rc = self.stop()
+    def close(self, sig=signal.SIGTERM):
+        """Stops (SIG) and removes the data directory and log; returns the exit status."""
+        rc = self.stop(sig)
         shutil.rmtree(self.root, ignore_errors=True)
         return rc
 
@@ -206,6 +224,9 @@ class Kinesd:
         parsed = json.loads(out) if out else None
         return done.returncode, parsed, done.stderr.decode("utf-8", "replace")
 
+    def connection(self, timeout=10):
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
     def post(self, target, body, headers=None, auth=True, timeout=30):
         """Raw POST of BODY (bytes, str or a JSON-able object) to Kinesis_20131202.TARGET.
 
@@ -225,7 +246,7 @@ class Kinesd:
             sent["Authorization"] = AUTHORIZATION
         sent.update(headers or {})
         sent = {k: v for k, v in sent.items() if v is not None}
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = self.connection(timeout)
         try:
             conn.request("POST", "/", body=body, headers=sent)
             resp = conn.getresponse()

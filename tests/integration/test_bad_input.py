@@ -537,6 +537,17 @@ def build_clock_shift(directory):
     return lib if done.returncode == 0 else None
 
 
+def clock_shift_shim(test):
+    """The clock shim, built in a temporary directory removed after TEST; skips TEST when it
+    cannot be built."""
+    workdir = tempfile.mkdtemp(prefix="kinesd-clock-")
+    test.addCleanup(shutil.rmtree, workdir, True)
+    shim = build_clock_shift(workdir)
+    if shim is None:
+        test.skipTest("cannot build the clock shim (no C compiler)")
+    return shim
+
+
 class ExpiredIterator(BadInputCase):
     """An iterator used more than 5 minutes after it was issued.
 
@@ -544,11 +555,7 @@ class ExpiredIterator(BadInputCase):
     one, restart kinesd with its wall clock 6 minutes ahead (an LD_PRELOAD shim), use it."""
 
     def test_expired_iterator(self):
-        workdir = tempfile.mkdtemp(prefix="kinesd-clock-")
-        self.addCleanup(shutil.rmtree, workdir, True)
-        shim = build_clock_shift(workdir)
-        if shim is None:
-            self.skipTest("cannot build the clock shim (no C compiler)")
+        shim = clock_shift_shim(self)
         self.create_stream("aging")
         issued = self.kinesis.get_shard_iterator(
             StreamName="aging", ShardId=SHARD0, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]

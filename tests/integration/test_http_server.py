@@ -5,73 +5,31 @@ flags and KINESD_* variables, --help/--version, start-up errors (port taken, bad
 clean exit on SIGTERM/SIGINT, and HTTP behaviour seen by ordinary clients (keep-alive, Date and
 Content-Length on every response, the request-size cap, HTTP/1.0).
 """
-import http.client
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import threading
-import time
 import unittest
 
-KINESD = os.environ.get("KINESD_BIN", os.path.join(os.path.dirname(__file__), "../../build/kinesd"))
-LISTENING = re.compile(r"kinesd listening on (\[[^\]]+\]|[^ ]+):(\d+) \(data (.*), durability (\w+)\)")
+from kinesd_harness import Kinesd, kinesd_bin
 
 
-class Kinesd:
-    """A running kinesd; its stderr is collected by a thread so that it never blocks."""
-
-    def __init__(self, *args, env=None, data_dir=None):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.data_dir = data_dir or os.path.join(self.tmp.name, "data")
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("KINESD_")}
-        full_env.update(env or {})
-        argv = [KINESD, "--data-dir", self.data_dir, "--listen", "127.0.0.1:0", *args]
-        self.proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     env=full_env, text=True)
-        self.lines = []
-        self.listening = threading.Event()
-        self.match = None
-        self.collector = threading.Thread(target=self._collect, daemon=True)
-        self.collector.start()
-        if not self.listening.wait(20):
-            self.stop()
-            raise AssertionError("kinesd did not start: " + "".join(self.lines))
-        self.host = self.match.group(1).strip("[]")
-        self.port = int(self.match.group(2))
-
-    def _collect(self):
-        for line in self.proc.stderr:
-            self.lines.append(line)
-            m = LISTENING.search(line)
-            if m and not self.match:
-                self.match = m
-                self.listening.set()
-        self.listening.set()
-
-    def connection(self):
-        return http.client.HTTPConnection(self.host, self.port, timeout=10)
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(20)
-            self.collector.join(5)
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
-            self.tmp.cleanup()
-        return code
+def start_kinesd(*args, env=None, listen="127.0.0.1:0"):
+    """A running kinesd given only ARGS, ENV and LISTEN (no --durability: ENV may set it)."""
+    k = Kinesd(durability=None, extra_args=args, listen=listen, env=env)
+    try:
+        return k.start()
+    except BaseException:
+        k.close()
+        raise
 
 
 def run_kinesd(*args, env=None):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KINESD_")}
     full_env.update(env or {})
-    return subprocess.run([KINESD, *args], capture_output=True, text=True, timeout=30,
+    return subprocess.run([kinesd_bin(), *args], capture_output=True, text=True, timeout=30,
                           env=full_env)
 
 
@@ -81,6 +39,15 @@ def list_streams_request(conn, body=b"{}"):
         "X-Amz-Target": "Kinesis_20131202.ListStreams",
     })
     return conn.getresponse()
+
+
+def read_until_closed(sock):
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
 
 
 class CommandLine(unittest.TestCase):
@@ -131,24 +98,24 @@ class CommandLine(unittest.TestCase):
         self.assertIn(f"cannot listen on 127.0.0.1:{port}", r.stderr)
 
     def test_second_kinesd_on_the_same_port_exits_1(self):
-        first = Kinesd()
+        first = start_kinesd()
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 r = run_kinesd("--listen", f"127.0.0.1:{first.port}", "--data-dir", tmp)
             self.assertEqual(r.returncode, 1)
             self.assertIn(f"cannot listen on 127.0.0.1:{first.port}", r.stderr)
         finally:
-            self.assertEqual(first.stop(), 0)
+            self.assertEqual(first.close(), 0)
 
     def test_second_kinesd_on_the_same_data_dir_exits_1(self):
-        first = Kinesd()
+        first = start_kinesd()
         try:
             r = run_kinesd("--listen", "127.0.0.1:0", "--data-dir", first.data_dir)
             self.assertEqual(r.returncode, 1)
             self.assertEqual(r.stderr.strip(),
                              f"kinesd: data directory {first.data_dir} is in use by another kinesd")
         finally:
-            self.assertEqual(first.stop(), 0)
+            self.assertEqual(first.close(), 0)
 
     def test_unusable_data_dir_exits_1(self):
         with tempfile.NamedTemporaryFile() as f:
@@ -160,32 +127,34 @@ class CommandLine(unittest.TestCase):
 class Process(unittest.TestCase):
     def test_sigterm_and_sigint_exit_0(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
-            k = Kinesd()
+            k = start_kinesd()
             conn = k.connection()
             list_streams_request(conn).read()  # an open keep-alive connection does not hold stop
-            self.assertEqual(k.stop(sig), 0, "".join(k.lines))
+            rc, logs = k.stop(sig), k.logs()
             conn.close()
+            k.close()
+            self.assertEqual(rc, 0, logs)
 
     def test_environment_and_flags(self):
-        k = Kinesd(env={"KINESD_DURABILITY": "none", "KINESD_LISTEN": "127.0.0.1:1"})
+        k = start_kinesd(env={"KINESD_DURABILITY": "none", "KINESD_LISTEN": "127.0.0.1:1"})
         try:
-            # the --listen flag given by Kinesd overrides KINESD_LISTEN
-            self.assertEqual(k.match.group(4), "none")
+            # the --listen flag given by start_kinesd overrides KINESD_LISTEN
+            self.assertEqual(k.listening.group(4), "none")
             self.assertNotEqual(k.port, 1)
         finally:
-            k.stop()
-        k = Kinesd("--durability", "interval", env={"KINESD_DURABILITY": "none"})
+            k.close()
+        k = start_kinesd("--durability", "interval", env={"KINESD_DURABILITY": "none"})
         try:
-            self.assertEqual(k.match.group(4), "interval")
+            self.assertEqual(k.listening.group(4), "interval")
         finally:
-            k.stop()
+            k.close()
 
     def test_ipv6_listen(self):
         if not socket.has_ipv6:
             self.skipTest("no IPv6")
         try:
-            k = Kinesd("--listen", "[::1]:0")
-        except AssertionError as e:
+            k = start_kinesd(listen="[::1]:0")
+        except RuntimeError as e:
             self.skipTest(f"::1 not usable here: {e}")
         try:
             self.assertEqual(k.host, "::1")
@@ -195,17 +164,17 @@ class Process(unittest.TestCase):
             conn.close()
             self.assertIn(r.status, (200, 400, 403))
         finally:
-            k.stop()
+            k.close()
 
 
 class Http(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.k = Kinesd("--max-request-bytes", "65536")
+        cls.k = start_kinesd("--max-request-bytes", "65536")
 
     @classmethod
     def tearDownClass(cls):
-        cls.k.stop()
+        cls.k.close()
 
     def test_keep_alive_and_standard_headers(self):
         conn = self.k.connection()
@@ -232,12 +201,7 @@ class Http(unittest.TestCase):
             s.sendall(b"POST / HTTP/1.0\r\nContent-Length: 2\r\n"
                       b"X-Amz-Target: Kinesis_20131202.ListStreams\r\n"
                       b"Content-Type: application/x-amz-json-1.1\r\n\r\n{}")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_until_closed(s)
         self.assertTrue(data.startswith(b"HTTP/1.1 "))
         self.assertIn(b"\r\nConnection: close\r\n", data)
 
@@ -248,12 +212,7 @@ class Http(unittest.TestCase):
                        b"Content-Length: %d\r\n\r\n%s" % (len(b), b) for b in bodies)
         with socket.create_connection((self.k.host, self.k.port), timeout=10) as s:
             s.sendall(raw + b"GET /last HTTP/1.1\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_until_closed(s)
         self.assertEqual(data.count(b"HTTP/1.1 "), 6)
 
     @unittest.skipUnless(shutil.which("curl"), "no curl")

@@ -1,34 +1,8 @@
 /* test_proto_cbor.c - CBOR 1.1 request bodies: the same trees and errors as JSON, definite and
  * indefinite containers, chunked strings, unknown members skipped, and hostile bytes refused
  * without trusting announced sizes. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-#include <string.h>
-
-#include "protocol/decode.h"
+#include "proto_fixture.h"
 #include "protocol/encoder.h"
-
-static arena A;
-static aws_error E;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena_init(&A);
-    aws_error_init(&E);
-    return model_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(&A);
-    aws_error_free(&E);
-    model_unload();
-    return 0;
-}
 
 static const kval *decode(const char *op, const void *body, size_t len)
 {
@@ -40,8 +14,7 @@ static void fails(const char *op, const void *body, size_t len, const char *mess
 {
     if (decode(op, body, len))
         fail_msg("decoded");
-    assert_string_equal(E.type, "SerializationException");
-    assert_string_equal(E.message.data ? E.message.data : "", message);
+    assert_client_error("SerializationException", message);
 }
 
 /* A PutRecords body as the AWS Java SDK v2 writes it: indefinite maps and lists, byte strings. */

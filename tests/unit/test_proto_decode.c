@@ -1,34 +1,9 @@
 /* test_proto_decode.c - JSON 1.1 request bodies to typed kval trees, and AWS's
  * SerializationException texts for everything that cannot be read as the input shape. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "common/clock.h"
-#include "protocol/decode.h"
-
-static arena A;
-static aws_error E;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena_init(&A);
-    aws_error_init(&E);
-    return model_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(&A);
-    aws_error_free(&E);
-    model_unload();
-    return 0;
-}
+#include "proto_fixture.h"
 
 static const kval *decode(const char *op, const char *body)
 {
@@ -41,9 +16,7 @@ static void fails(const char *op, const char *body, const char *message)
 {
     if (decode(op, body))
         fail_msg("decoded %s", body);
-    assert_int_equal(E.status, 400);
-    assert_string_equal(E.type, "SerializationException");
-    assert_string_equal(E.message.data ? E.message.data : "", message);
+    assert_client_error("SerializationException", message);
 }
 
 static void decodes_strings_ints_and_ignores_unknowns(void **state)

@@ -1,35 +1,10 @@
 /* test_proto_validate.c - the model's constraints and AWS's ValidationException texts: single and
  * multiple violations, nested list members, enums, patterns, ranges, lists and maps of scalars. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "common/clock.h"
-#include "protocol/decode.h"
+#include "proto_fixture.h"
 #include "protocol/validate.h"
-
-static arena A;
-static aws_error E;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena_init(&A);
-    aws_error_init(&E);
-    return model_load();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(&A);
-    aws_error_free(&E);
-    model_unload();
-    return 0;
-}
 
 static bool check(const char *op_name, const char *body)
 {
@@ -43,9 +18,7 @@ static bool check(const char *op_name, const char *body)
 static void invalid(const char *op, const char *body, const char *message)
 {
     assert_false(check(op, body));
-    assert_int_equal(E.status, 400);
-    assert_string_equal(E.type, "ValidationException");
-    assert_string_equal(E.message.data, message);
+    assert_client_error("ValidationException", message);
 }
 
 static void accepts_valid_input(void **state)

@@ -2,125 +2,11 @@
  * the dispatcher calls them: a JSON body decoded against the model, the handler from op_lookup,
  * the output written as JSON and read back with json-c. Each test gets a fresh data directory;
  * status transitions are driven by registry_tick with a made-up clock. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-#include <json-c/json.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "common/buf.h"
-#include "common/clock.h"
-#include "protocol/decode.h"
-#include "protocol/model.h"
-#include "server/config.h"
+#include "server_fixture.h"
+#include "server_ops_fixture.h"
 #include "server/consumer.h"
-#include "server/op.h"
-#include "server/registry_edit.h"
 
-kinesd_config kinesd_cfg;
-
-#define ACCOUNT "123456789012"
-#define REGION "us-east-1"
 #define STREAM_ARN(name) "arn:aws:kinesis:us-east-1:123456789012:stream/" name
-
-static char data_dir[] = "/tmp/kinesd-consumers-XXXXXX";
-static store *st;
-static int64_t now_ms;
-
-typedef struct result {
-    json_object *out;
-    char type[64];
-    char message[1024];
-    int status;
-} result;
-
-static result call_op(const char *operation, const char *body)
-{
-    result r = {0};
-    arena a;
-    arena_init(&a);
-    aws_error err;
-    aws_error_init(&err);
-    kval *in = decode_json(model_find_op(operation), body, strlen(body), &a, &err);
-    assert_non_null(in);
-    kbuf out = KBUF_INIT;
-    kenc e;
-    enc_init(&e, ENC_JSON, &out);
-    op_call call = {operation, ACCOUNT, REGION, in, &a, now_ms, &e, &err, 0};
-    op_handler h = op_lookup(operation);
-    assert_non_null(h);
-    h(&call);
-    if (err.status) {
-        r.status = err.status;
-        snprintf(r.type, sizeof(r.type), "%s", err.type);
-        snprintf(r.message, sizeof(r.message), "%s", err.message.data ? err.message.data : "");
-    } else {
-        r.out = json_tokener_parse(out.data);
-        assert_non_null(r.out);
-    }
-    kbuf_free(&out);
-    aws_error_free(&err);
-    arena_free(&a);
-    return r;
-}
-
-static json_object *ok(const char *operation, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static json_object *ok(const char *operation, const char *fmt, ...)
-{
-    char body[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof(body), fmt, ap);
-    va_end(ap);
-    result r = call_op(operation, body);
-    if (r.status)
-        fail_msg("%s %s: %s: %s", operation, body, r.type, r.message);
-    return r.out;
-}
-
-/* Calls an operation that must fail with the given type and message. */
-static void fails(const char *type, const char *message, const char *operation, const char *body)
-{
-    result r = call_op(operation, body);
-    if (!r.status)
-        fail_msg("%s %s: succeeded, wanted %s", operation, body, type);
-    assert_string_equal(r.type, type);
-    assert_string_equal(r.message, message);
-}
-
-static json_object *at(json_object *o, const char *path)
-{
-    char key[128];
-    while (o && *path) {
-        size_t n = strcspn(path, ".");
-        snprintf(key, sizeof(key), "%.*s", (int)n, path);
-        if (json_object_is_type(o, json_type_array))
-            o = json_object_array_get_idx(o, (size_t)atoi(key));
-        else if (!json_object_object_get_ex(o, key, &o))
-            o = NULL;
-        path += n + (path[n] == '.');
-    }
-    return o;
-}
-
-static const char *str_at(json_object *o, const char *path)
-{
-    json_object *v = at(o, path);
-    return v ? json_object_get_string(v) : NULL;
-}
-
-static int64_t int_at(json_object *o, const char *path)
-{
-    json_object *v = at(o, path);
-    assert_non_null(v);
-    return json_object_get_int64(v);
-}
 
 static void done(json_object *o)
 {
@@ -168,42 +54,6 @@ static void pass_transition(void)
     registry_tick(now_ms);
 }
 
-static void open_registry(void)
-{
-    st = store_open(data_dir, DURABILITY_NONE, 0, NULL, NULL);
-    assert_non_null(st);
-    assert_int_equal(registry_open(st), 0);
-}
-
-static void close_registry(void)
-{
-    registry_close();
-    store_close(st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(data_dir + strlen(data_dir) - 6, "XXXXXX");
-    assert_non_null(mkdtemp(data_dir));
-    memset(&kinesd_cfg, 0, sizeof(kinesd_cfg));
-    kinesd_cfg.transition_ms = 0;
-    kinesd_cfg.shard_limit = 500;
-    now_ms = clock_now_ms();
-    open_registry();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    close_registry();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", data_dir);
-    assert_int_equal(system(cmd), 0);
-    return 0;
-}
-
 /* ---- register, describe, deregister -------------------------------------------------------- */
 
 static void test_register_describe(void **state)
@@ -241,30 +91,30 @@ static void test_register_describe(void **state)
 
     done(ok("DeregisterStreamConsumer", "{\"ConsumerARN\":\"%s\"}", want_arn));
     assert_int_equal(consumer_count("s1"), 0);
-    fails("ResourceNotFoundException",
-          "Consumer c1 under stream s1 and account " ACCOUNT " not found.",
-          "DescribeStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"c1\"}");
+    fails_with("ResourceNotFoundException",
+               "Consumer c1 under stream s1 and account " ACCOUNT " not found.",
+               "DescribeStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"c1\"}");
 }
 
 static void test_register_errors(void **state)
 {
     (void)state;
     create("s1");
-    fails("ResourceNotFoundException", "Stream nope under account " ACCOUNT " not found.",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("nope") "\",\"ConsumerName\":\"c\"}");
-    fails("AccessDeniedException",
-          "User: arn:aws:iam::" ACCOUNT ":root is not authorized to access resource: "
-          "arn:aws:kinesis:us-east-1:999999999999:stream/s1",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:999999999999:stream/s1\","
-          "\"ConsumerName\":\"c\"}");
+    fails_with("ResourceNotFoundException", "Stream nope under account " ACCOUNT " not found.",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("nope") "\",\"ConsumerName\":\"c\"}");
+    fails_with("AccessDeniedException",
+               "User: arn:aws:iam::" ACCOUNT ":root is not authorized to access resource: "
+               "arn:aws:kinesis:us-east-1:999999999999:stream/s1",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:999999999999:stream/s1\","
+               "\"ConsumerName\":\"c\"}");
     reg("s1", "dup");
-    fails("ResourceInUseException",
-          "Consumer dup under stream s1 and account " ACCOUNT " already exists.",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"dup\"}");
+    fails_with("ResourceInUseException",
+               "Consumer dup under stream s1 and account " ACCOUNT " already exists.",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"dup\"}");
     assert_int_equal(consumer_count("s1"), 1);
 }
 
@@ -277,28 +127,28 @@ static void test_lookup_errors(void **state)
     char arn1[512];
     snprintf(arn1, sizeof(arn1), "%s", arn);
     const char *neither = "Either ConsumerARN or both ConsumerName and StreamARN must be provided.";
-    fails("InvalidArgumentException", neither, "DescribeStreamConsumer", "{}");
-    fails("InvalidArgumentException", neither, "DescribeStreamConsumer",
-          "{\"ConsumerName\":\"c1\"}");
-    fails("InvalidArgumentException", neither, "DeregisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\"}");
+    fails_with("InvalidArgumentException", neither, "DescribeStreamConsumer", "{}");
+    fails_with("InvalidArgumentException", neither, "DescribeStreamConsumer",
+               "{\"ConsumerName\":\"c1\"}");
+    fails_with("InvalidArgumentException", neither, "DeregisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\"}");
     char body[1024], message[1024];
     snprintf(body, sizeof(body), "{\"ConsumerARN\":\"%s\",\"ConsumerName\":\"other\"}", arn1);
     snprintf(message, sizeof(message),
              "ConsumerARN %s does not match the given StreamARN and ConsumerName.", arn1);
-    fails("InvalidArgumentException", message, "DescribeStreamConsumer", body);
+    fails_with("InvalidArgumentException", message, "DescribeStreamConsumer", body);
     snprintf(body, sizeof(body), "{\"ConsumerARN\":\"%s\",\"StreamARN\":\"" STREAM_ARN("s2") "\"}",
              arn1);
-    fails("InvalidArgumentException", message, "DeregisterStreamConsumer", body);
+    fails_with("InvalidArgumentException", message, "DeregisterStreamConsumer", body);
     const char *unknown = STREAM_ARN("s1") "/consumer/c1:1";
     snprintf(body, sizeof(body), "{\"ConsumerARN\":\"%s\"}", unknown);
     snprintf(message, sizeof(message), "Consumer %s not found.", unknown);
-    fails("ResourceNotFoundException", message, "DescribeStreamConsumer", body);
-    fails("ResourceNotFoundException", message, "DeregisterStreamConsumer", body);
-    fails("ResourceNotFoundException",
-          "Consumer c1 under stream s2 and account " ACCOUNT " not found.",
-          "DeregisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s2") "\",\"ConsumerName\":\"c1\"}");
+    fails_with("ResourceNotFoundException", message, "DescribeStreamConsumer", body);
+    fails_with("ResourceNotFoundException", message, "DeregisterStreamConsumer", body);
+    fails_with("ResourceNotFoundException",
+               "Consumer c1 under stream s2 and account " ACCOUNT " not found.",
+               "DeregisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s2") "\",\"ConsumerName\":\"c1\"}");
     assert_string_equal(status_of(arn1), "ACTIVE");
 }
 
@@ -315,11 +165,12 @@ static void test_limits(void **state)
         snprintf(name, sizeof(name), "c%02d", i);
         reg("s1", name);
     }
-    fails("LimitExceededException",
-          "Stream s1 under account " ACCOUNT " already has 5 consumers in CREATING status; try "
-          "again when one of them is ACTIVE.",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"late\"}");
+    fails_with("LimitExceededException",
+               "Stream s1 under account " ACCOUNT
+               " already has 5 consumers in CREATING status; try "
+               "again when one of them is ACTIVE.",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"late\"}");
     for (int i = CONSUMERS_CREATING_MAX; i < CONSUMERS_PER_STREAM; i++) {
         if (i % CONSUMERS_CREATING_MAX == 0)
             pass_transition();
@@ -327,11 +178,11 @@ static void test_limits(void **state)
         reg("s1", name);
     }
     pass_transition();
-    fails("LimitExceededException",
-          "Stream s1 under account " ACCOUNT " already has the maximum number of 20 consumers "
-          "registered.",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"late\"}");
+    fails_with("LimitExceededException",
+               "Stream s1 under account " ACCOUNT " already has the maximum number of 20 consumers "
+               "registered.",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"late\"}");
     assert_int_equal(consumer_count("s1"), CONSUMERS_PER_STREAM);
     /* the limit is per stream */
     create("s2");
@@ -397,25 +248,26 @@ static void test_list_errors(void **state)
     snprintf(body, sizeof(body), "{\"StreamARN\":\"" STREAM_ARN("s2") "\",\"NextToken\":\"%s\"}",
              token);
     snprintf(message, sizeof(message), "Invalid NextToken: %s", token);
-    fails("InvalidArgumentException", message, "ListStreamConsumers", body);
-    fails("InvalidArgumentException", "Invalid NextToken: bogus", "ListStreamConsumers",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"NextToken\":\"bogus\"}");
+    fails_with("InvalidArgumentException", message, "ListStreamConsumers", body);
+    fails_with("InvalidArgumentException", "Invalid NextToken: bogus", "ListStreamConsumers",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"NextToken\":\"bogus\"}");
     snprintf(body, sizeof(body),
              "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"NextToken\":\"%s\","
                                                   "\"StreamCreationTimestamp\":1}",
              token);
-    fails("InvalidArgumentException",
-          "NextToken and StreamCreationTimestamp cannot be provided together.",
-          "ListStreamConsumers", body);
+    fails_with("InvalidArgumentException",
+               "NextToken and StreamCreationTimestamp cannot be provided together.",
+               "ListStreamConsumers", body);
     now_ms += 301 * 1000;
     snprintf(body, sizeof(body), "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"NextToken\":\"%s\"}",
              token);
-    fails("ExpiredNextTokenException", "The NextToken has expired.", "ListStreamConsumers", body);
-    fails("ResourceNotFoundException", "Stream s1 under account " ACCOUNT " not found.",
-          "ListStreamConsumers",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"StreamCreationTimestamp\":1000}");
-    fails("ResourceNotFoundException", "Stream s9 under account " ACCOUNT " not found.",
-          "ListStreamConsumers", "{\"StreamARN\":\"" STREAM_ARN("s9") "\"}");
+    fails_with("ExpiredNextTokenException", "The NextToken has expired.", "ListStreamConsumers",
+               body);
+    fails_with("ResourceNotFoundException", "Stream s1 under account " ACCOUNT " not found.",
+               "ListStreamConsumers",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"StreamCreationTimestamp\":1000}");
+    fails_with("ResourceNotFoundException", "Stream s9 under account " ACCOUNT " not found.",
+               "ListStreamConsumers", "{\"StreamARN\":\"" STREAM_ARN("s9") "\"}");
 }
 
 static void test_list_by_creation_time(void **state)
@@ -440,10 +292,10 @@ static void test_transitions_and_restart(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     create("s1");
-    fails("ResourceInUseException",
-          "Stream s1 under account " ACCOUNT " not ACTIVE, instead in state CREATING",
-          "RegisterStreamConsumer",
-          "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"c\"}");
+    fails_with("ResourceInUseException",
+               "Stream s1 under account " ACCOUNT " not ACTIVE, instead in state CREATING",
+               "RegisterStreamConsumer",
+               "{\"StreamARN\":\"" STREAM_ARN("s1") "\",\"ConsumerName\":\"c\"}");
     pass_transition();
     char arn[512];
     snprintf(arn, sizeof(arn), "%s", reg("s1", "c"));
@@ -468,13 +320,13 @@ static void test_transitions_and_restart(void **state)
              ACCOUNT);
     char body[700];
     snprintf(body, sizeof(body), "{\"ConsumerARN\":\"%s\"}", arn);
-    fails("ResourceNotFoundException", message, "DeregisterStreamConsumer", body);
+    fails_with("ResourceNotFoundException", message, "DeregisterStreamConsumer", body);
     close_registry();
     open_registry();
     assert_string_equal(status_of(arn), "DELETING");
     pass_transition();
     snprintf(message, sizeof(message), "Consumer %s not found.", arn);
-    fails("ResourceNotFoundException", message, "DescribeStreamConsumer", body);
+    fails_with("ResourceNotFoundException", message, "DescribeStreamConsumer", body);
     close_registry();
     open_registry();
     assert_int_equal(consumer_count("s1"), 0);
@@ -496,9 +348,9 @@ static void test_delete_stream(void **state)
               "parameter "
               "to true to force the deletion of all the consumers that are associated with it.";
     pass_transition();
-    fails("ResourceInUseException", in_use, "DeleteStream", "{\"StreamName\":\"s1\"}");
-    fails("ResourceInUseException", in_use, "DeleteStream",
-          "{\"StreamName\":\"s1\",\"EnforceConsumerDeletion\":false}");
+    fails_with("ResourceInUseException", in_use, "DeleteStream", "{\"StreamName\":\"s1\"}");
+    fails_with("ResourceInUseException", in_use, "DeleteStream",
+               "{\"StreamName\":\"s1\",\"EnforceConsumerDeletion\":false}");
     assert_string_equal(status_of(arn), "ACTIVE");
     done(ok("DeleteStream", "{\"StreamName\":\"s1\",\"EnforceConsumerDeletion\":true}"));
     assert_string_equal(status_of(arn), "DELETING");
@@ -565,7 +417,7 @@ static void assert_no_stream(const char *name)
     char body[256], message[256];
     snprintf(body, sizeof(body), "{\"StreamName\":\"%s\"}", name);
     snprintf(message, sizeof(message), "Stream %s under account %s not found.", name, ACCOUNT);
-    fails("ResourceNotFoundException", message, "DescribeStreamSummary", body);
+    fails_with("ResourceNotFoundException", message, "DescribeStreamSummary", body);
 }
 
 static void test_create_with_warm_throughput(void **state)
@@ -573,24 +425,25 @@ static void test_create_with_warm_throughput(void **state)
     (void)state;
     const char *on_demand = "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":50,"
                             "\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}";
-    fails("ValidationException",
-          "CreateStream requires MinimumThroughputBillingCommitment to be enabled for "
-          "account " ACCOUNT ".",
-          "CreateStream", on_demand);
+    fails_with("ValidationException",
+               "CreateStream requires MinimumThroughputBillingCommitment to be enabled for "
+               "account " ACCOUNT ".",
+               "CreateStream", on_demand);
     assert_no_stream("od");
     done(ok("UpdateAccountSettings", "{\"MinimumThroughputBillingCommitment\":{\"Status\":"
                                      "\"ENABLED\"}}"));
-    fails("ValidationException",
-          "CreateStream is not supported for stream prov under account " ACCOUNT
-          " because it is in PROVISIONED capacity mode.",
-          "CreateStream", "{\"StreamName\":\"prov\",\"ShardCount\":1,\"WarmThroughputMiBps\":5}");
+    fails_with("ValidationException",
+               "CreateStream is not supported for stream prov under account " ACCOUNT
+               " because it is in PROVISIONED capacity mode.",
+               "CreateStream",
+               "{\"StreamName\":\"prov\",\"ShardCount\":1,\"WarmThroughputMiBps\":5}");
     assert_no_stream("prov");
-    fails("LimitExceededException",
-          "Requested warm throughput of 20000 MiBps for stream big under account " ACCOUNT
-          " exceeds the limit of 10240 MiBps.",
-          "CreateStream",
-          "{\"StreamName\":\"big\",\"WarmThroughputMiBps\":20000,"
-          "\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}");
+    fails_with("LimitExceededException",
+               "Requested warm throughput of 20000 MiBps for stream big under account " ACCOUNT
+               " exceeds the limit of 10240 MiBps.",
+               "CreateStream",
+               "{\"StreamName\":\"big\",\"WarmThroughputMiBps\":20000,"
+               "\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}");
     assert_no_stream("big");
     kinesd_cfg.transition_ms = 100;
     done(ok("CreateStream", "%s", on_demand));
@@ -610,20 +463,23 @@ static void test_warm_throughput(void **state)
     create("prov");
     done(ok("CreateStream",
             "{\"StreamName\":\"od\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}"));
-    fails("ValidationException",
-          "UpdateStreamWarmThroughput requires MinimumThroughputBillingCommitment to be enabled "
-          "for account " ACCOUNT ".",
-          "UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":100}");
+    fails_with(
+        "ValidationException",
+        "UpdateStreamWarmThroughput requires MinimumThroughputBillingCommitment to be enabled "
+        "for account " ACCOUNT ".",
+        "UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":100}");
     done(ok("UpdateAccountSettings", "{\"MinimumThroughputBillingCommitment\":{\"Status\":"
                                      "\"ENABLED\"}}"));
-    fails("ValidationException",
-          "UpdateStreamWarmThroughput is not supported for stream prov under account " ACCOUNT
-          " because it is in PROVISIONED capacity mode.",
-          "UpdateStreamWarmThroughput", "{\"StreamName\":\"prov\",\"WarmThroughputMiBps\":100}");
-    fails("LimitExceededException",
-          "Requested warm throughput of 10241 MiBps for stream od under account " ACCOUNT
-          " exceeds the limit of 10240 MiBps.",
-          "UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":10241}");
+    fails_with("ValidationException",
+               "UpdateStreamWarmThroughput is not supported for stream prov under account " ACCOUNT
+               " because it is in PROVISIONED capacity mode.",
+               "UpdateStreamWarmThroughput",
+               "{\"StreamName\":\"prov\",\"WarmThroughputMiBps\":100}");
+    fails_with("LimitExceededException",
+               "Requested warm throughput of 10241 MiBps for stream od under account " ACCOUNT
+               " exceeds the limit of 10240 MiBps.",
+               "UpdateStreamWarmThroughput",
+               "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":10241}");
     json_object *o = ok("DescribeStreamSummary", "{\"StreamName\":\"od\"}");
     assert_null(at(o, "StreamDescriptionSummary.WarmThroughput"));
     done(o);
@@ -635,9 +491,9 @@ static void test_warm_throughput(void **state)
     assert_int_equal(int_at(o, "WarmThroughput.TargetMiBps"), 200);
     assert_int_equal(int_at(o, "WarmThroughput.CurrentMiBps"), 0);
     done(o);
-    fails("ResourceInUseException",
-          "Stream od under account " ACCOUNT " not ACTIVE, instead in state UPDATING",
-          "UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":300}");
+    fails_with("ResourceInUseException",
+               "Stream od under account " ACCOUNT " not ACTIVE, instead in state UPDATING",
+               "UpdateStreamWarmThroughput", "{\"StreamName\":\"od\",\"WarmThroughputMiBps\":300}");
     pass_transition();
     close_registry();
     open_registry();

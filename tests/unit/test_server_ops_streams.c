@@ -1,135 +1,10 @@
 /* test_server_ops_streams.c - the stream control-plane operations, called as the dispatcher
- * calls them: a JSON body decoded against the model, the handler from op_table_streams, the
- * output written as JSON and read back with json-c. Each test gets a fresh data directory. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+ * calls them (server_ops_fixture.h). Each test gets a fresh data directory (server_fixture.h). */
+#include "server_fixture.h"
+#include "server_ops_fixture.h"
+#include "common/u128.h"
 
-#include <cmocka.h>
-#include <json-c/json.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "common/buf.h"
-#include "common/clock.h"
-#include "protocol/decode.h"
-#include "protocol/model.h"
-#include "server/config.h"
-#include "server/ops.h"
-#include "server/registry_edit.h"
-
-kinesd_config kinesd_cfg;
-
-#define ACCOUNT "123456789012"
-#define REGION "us-east-1"
 #define HASH_MAX "340282366920938463463374607431768211455"
-
-static char data_dir[] = "/tmp/kinesd-ops-streams-XXXXXX";
-static store *st;
-static int64_t now_ms;
-
-/* The result of one call: the output parsed, or the error. */
-typedef struct result {
-    json_object *out;
-    char type[64];
-    char message[1024];
-    int status;
-} result;
-
-static op_handler find_handler(const char *operation)
-{
-    for (const op_entry *e = op_table_streams; e->name; e++)
-        if (strcmp(e->name, operation) == 0)
-            return e->handler;
-    return NULL;
-}
-
-static result call_op(const char *operation, const char *body)
-{
-    result r = {0};
-    arena a;
-    arena_init(&a);
-    aws_error err;
-    aws_error_init(&err);
-    kval *in = decode_json(model_find_op(operation), body, strlen(body), &a, &err);
-    assert_non_null(in);
-    kbuf out = KBUF_INIT;
-    kenc e;
-    enc_init(&e, ENC_JSON, &out);
-    op_call call = {operation, ACCOUNT, REGION, in, &a, now_ms, &e, &err, 0};
-    op_handler h = find_handler(operation);
-    assert_non_null(h);
-    h(&call);
-    if (err.status) {
-        r.status = err.status;
-        snprintf(r.type, sizeof(r.type), "%s", err.type);
-        snprintf(r.message, sizeof(r.message), "%s", err.message.data ? err.message.data : "");
-    } else {
-        r.out = json_tokener_parse(out.data);
-        assert_non_null(r.out);
-    }
-    kbuf_free(&out);
-    aws_error_free(&err);
-    arena_free(&a);
-    return r;
-}
-
-/* Calls an operation that must succeed. */
-static json_object *ok(const char *operation, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static json_object *ok(const char *operation, const char *fmt, ...)
-{
-    char body[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof(body), fmt, ap);
-    va_end(ap);
-    result r = call_op(operation, body);
-    if (r.status)
-        fail_msg("%s %s: %s: %s", operation, body, r.type, r.message);
-    return r.out;
-}
-
-/* Calls an operation that must fail with the given type; returns its message. */
-static const char *fails(const char *type, const char *operation, const char *body)
-{
-    static char message[1024];
-    result r = call_op(operation, body);
-    if (!r.status)
-        fail_msg("%s %s: succeeded, wanted %s", operation, body, type);
-    assert_string_equal(r.type, type);
-    snprintf(message, sizeof(message), "%s", r.message);
-    return message;
-}
-
-static json_object *at(json_object *o, const char *path)
-{
-    char key[128];
-    while (o && *path) {
-        size_t n = strcspn(path, ".");
-        snprintf(key, sizeof(key), "%.*s", (int)n, path);
-        if (json_object_is_type(o, json_type_array))
-            o = json_object_array_get_idx(o, (size_t)atoi(key));
-        else if (!json_object_object_get_ex(o, key, &o))
-            o = NULL;
-        path += n + (path[n] == '.');
-    }
-    return o;
-}
-
-static const char *str_at(json_object *o, const char *path)
-{
-    json_object *v = at(o, path);
-    return v ? json_object_get_string(v) : NULL;
-}
-
-static size_t len_at(json_object *o, const char *path)
-{
-    json_object *v = at(o, path);
-    return v ? json_object_array_length(v) : 0;
-}
 
 static void create(const char *name, int shards)
 {
@@ -139,32 +14,6 @@ static void create(const char *name, int shards)
 static json_object *describe(const char *name)
 {
     return ok("DescribeStream", "{\"StreamName\":\"%s\"}", name);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(data_dir + strlen(data_dir) - 6, "XXXXXX");
-    assert_non_null(mkdtemp(data_dir));
-    memset(&kinesd_cfg, 0, sizeof(kinesd_cfg));
-    kinesd_cfg.transition_ms = 0;
-    kinesd_cfg.shard_limit = 500;
-    now_ms = clock_now_ms();
-    st = store_open(data_dir, DURABILITY_NONE, 0, NULL, NULL);
-    assert_non_null(st);
-    assert_int_equal(registry_open(st), 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    registry_close();
-    store_close(st);
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", data_dir);
-    assert_int_equal(system(cmd), 0);
-    return 0;
 }
 
 /* ---- CreateStream / DescribeStream --------------------------------------------------------- */

@@ -1,62 +1,12 @@
 /* test_server_registry.c - the registry itself: even hash ranges, routing, shard ids, status
  * transitions, and what survives a close and reopen of meta.sqlite. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
-#include "common/buf.h"
-#include "server/config.h"
-#include "server/registry_edit.h"
-
-kinesd_config kinesd_cfg;
+#include "server_fixture.h"
 
 #define ACCOUNT "123456789012"
 #define REGION "eu-west-1"
 #define NOW 1700000000000LL
-
-static char data_dir[] = "/tmp/kinesd-registry-XXXXXX";
-static store *st;
-
-static void open_registry(void)
-{
-    st = store_open(data_dir, DURABILITY_NONE, 0, NULL, NULL);
-    assert_non_null(st);
-    assert_int_equal(registry_open(st), 0);
-}
-
-static void close_registry(void)
-{
-    registry_close();
-    store_close(st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(data_dir + strlen(data_dir) - 6, "XXXXXX");
-    assert_non_null(mkdtemp(data_dir));
-    memset(&kinesd_cfg, 0, sizeof(kinesd_cfg));
-    kinesd_cfg.shard_limit = 500;
-    open_registry();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    close_registry();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", data_dir);
-    assert_int_equal(system(cmd), 0);
-    return 0;
-}
 
 static u128 parse(const char *digits)
 {

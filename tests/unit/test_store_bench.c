@@ -5,11 +5,9 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "test_store_util.h"
+#include "store_fixture.h"
 
 #define RECORD_BYTES 100
-
-static char dir[64];
 
 static double seconds_since(int64_t start_ns)
 {
@@ -163,21 +161,6 @@ static void test_group_commit(void **state)
            COMMITTERS, acks / s, records / s, waiter_reports(), max_wait / 1e6);
     shardlog_close(log);
     store_close(st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    tmpdir_make(dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    waiter_reset();
-    tmpdir_remove(dir);
-    return 0;
 }
 
 int main(void)

@@ -3,9 +3,7 @@
  * in order, across segment roll-overs. */
 #include <stdatomic.h>
 
-#include "test_store_util.h"
-
-static char dir[64];
+#include "store_fixture.h"
 
 /* ---- tickets are reported only after the write ---- */
 
@@ -218,21 +216,6 @@ static void test_appenders_and_readers(void **state)
     }
     shardlog_close(log);
     store_close(st);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    tmpdir_make(dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    waiter_reset();
-    tmpdir_remove(dir);
-    return 0;
 }
 
 int main(void)
