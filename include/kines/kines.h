@@ -308,8 +308,8 @@ int kines_list_streams_page(kines_client *c, int limit, const char *next_token,
                             kines_stream_page *out, kines_error *err);
 void kines_stream_page_free(kines_stream_page *p);
 
-/* The stream calls above, with the stream named by name or ARN. (By ARN, tags are
- * kines_tag_resource and friends; records and iterators take the stream's name.) */
+/* The stream calls above, with the stream named by name or ARN. (Records, iterators and the
+ * tag-by-stream calls by ARN: kines_put_record_ref and the others at the end of this file.) */
 int kines_delete_stream_ref(kines_client *c, const kines_stream_ref *stream, kines_error *err);
 int kines_update_shard_count_ref(kines_client *c, const kines_stream_ref *stream, int target,
                                  kines_error *err);
@@ -426,6 +426,24 @@ int kines_describe_account_settings(kines_client *c, kines_account_settings *out
 int kines_update_account_settings(kines_client *c, bool commitment_enabled,
                                   kines_account_settings *out, kines_error *err);
 void kines_account_settings_free(kines_account_settings *s);
+
+/* ---- records, iterators and stream tags with the stream named by name or ARN -----------------
+ * (kines_stream_ref); the same calls as kines_put_record and the others above. */
+
+int kines_put_record_ref(kines_client *c, const kines_stream_ref *stream,
+                         const kines_put_entry *entry, kines_put_results *out, kines_error *err);
+int kines_put_records_ref(kines_client *c, const kines_stream_ref *stream,
+                          const kines_put_entry *entries, size_t count, kines_put_results *out,
+                          kines_error *err);
+int kines_get_shard_iterator_ref(kines_client *c, const kines_stream_ref *stream,
+                                 const char *shard_id, const kines_position *from, char **iterator,
+                                 kines_error *err);
+int kines_add_tags_ref(kines_client *c, const kines_stream_ref *stream, const kines_tag *tags,
+                       size_t count, kines_error *err);
+int kines_remove_tags_ref(kines_client *c, const kines_stream_ref *stream, const char *const *keys,
+                          size_t count, kines_error *err);
+int kines_list_tags_ref(kines_client *c, const kines_stream_ref *stream, kines_tag_list *out,
+                        kines_error *err);
 
 #ifdef __cplusplus
 }

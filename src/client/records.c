@@ -1,4 +1,5 @@
-/* records.c - the data calls: PutRecord, PutRecords, GetShardIterator, GetRecords. */
+/* records.c - the data calls: PutRecord, PutRecords, GetShardIterator, GetRecords (the stream
+ * named by name, or by name or ARN in the _ref variants), and their request builders. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
+#include "ops_shapes.h"
 #include "records.h"
 
 /* Rejects, before sending, what Kinesis would reject: key length, record size. */
@@ -24,10 +26,9 @@ int record_check(const kines_put_entry *e, size_t index, kines_error *err)
     return 0;
 }
 
-static json_object *entry_json(const char *stream, const kines_put_entry *e)
+json_object *request_put_record(const kines_stream_ref *stream, const kines_put_entry *e)
 {
-    json_object *j = json_object_new_object();
-    json_add_str(j, "StreamName", stream);
+    json_object *j = stream ? request_for_stream(stream) : json_object_new_object();
     char *b64 = malloc(base64_encoded_len(e->len) + 1);
     if (!b64)
         abort();
@@ -40,6 +41,16 @@ static json_object *entry_json(const char *stream, const kines_put_entry *e)
     return j;
 }
 
+json_object *request_put_records(const kines_stream_ref *stream, const kines_put_entry *entries,
+                                 size_t count)
+{
+    json_object *req = request_for_stream(stream), *records = json_object_new_array();
+    for (size_t i = 0; i < count; i++)
+        json_object_array_add(records, request_put_record(NULL, &entries[i]));
+    json_object_object_add(req, "Records", records);
+    return req;
+}
+
 static void read_put_result(struct kines_mem *m, json_object *j, kines_put_result *r)
 {
     r->shard_id = kines_mem_strdup(m, json_str(j, "ShardId"));
@@ -48,14 +59,14 @@ static void read_put_result(struct kines_mem *m, json_object *j, kines_put_resul
     r->error_message = kines_mem_strdup(m, json_str(j, "ErrorMessage"));
 }
 
-int kines_put_record(kines_client *c, const char *stream, const kines_put_entry *entry,
-                     kines_put_results *out, kines_error *err)
+int kines_put_record_ref(kines_client *c, const kines_stream_ref *stream,
+                         const kines_put_entry *entry, kines_put_results *out, kines_error *err)
 {
     memset(out, 0, sizeof *out);
     if (record_check(entry, 0, err) != 0)
         return -1;
     json_object *resp = NULL;
-    int rc = json_call(c, "PutRecord", entry_json(stream, entry), &resp, err);
+    int rc = json_call(c, "PutRecord", request_put_record(stream, entry), &resp, err);
     if (rc == 0) {
         out->mem = kines_mem_new();
         out->results = kines_mem_alloc(out->mem, sizeof *out->results);
@@ -66,26 +77,32 @@ int kines_put_record(kines_client *c, const char *stream, const kines_put_entry 
     return rc;
 }
 
-int kines_put_records(kines_client *c, const char *stream, const kines_put_entry *entries,
-                      size_t count, kines_put_results *out, kines_error *err)
+int kines_put_record(kines_client *c, const char *stream, const kines_put_entry *entry,
+                     kines_put_results *out, kines_error *err)
 {
-    memset(out, 0, sizeof *out);
+    return kines_put_record_ref(c, &(kines_stream_ref){.name = stream}, entry, out, err);
+}
+
+static int check_batch(const kines_put_entry *entries, size_t count, kines_error *err)
+{
     if (count == 0 || count > KINES_MAX_BATCH_RECORDS)
         return kines_fail(err, KINES_ERR_INVALID, "PutRecords takes 1 to %d records, not %zu",
                           KINES_MAX_BATCH_RECORDS, count);
-    json_object *req = json_object_new_object(), *records = json_object_new_array();
-    json_add_str(req, "StreamName", stream);
-    json_object_object_add(req, "Records", records);
-    for (size_t i = 0; i < count; i++) {
-        if (record_check(&entries[i], i, err) != 0) {
-            json_object_put(req);
+    for (size_t i = 0; i < count; i++)
+        if (record_check(&entries[i], i, err) != 0)
             return -1;
-        }
-        json_object *e = entry_json(NULL, &entries[i]);
-        json_object_array_add(records, e);
-    }
+    return 0;
+}
+
+int kines_put_records_ref(kines_client *c, const kines_stream_ref *stream,
+                          const kines_put_entry *entries, size_t count, kines_put_results *out,
+                          kines_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (check_batch(entries, count, err) != 0)
+        return -1;
     json_object *resp = NULL;
-    int rc = json_call(c, "PutRecords", req, &resp, err);
+    int rc = json_call(c, "PutRecords", request_put_records(stream, entries, count), &resp, err);
     json_object *results = json_field(resp, "Records");
     if (rc == 0 && (!results || json_object_array_length(results) != count))
         rc = kines_fail(err, KINES_ERR_PROTOCOL, "PutRecords answered %zu results for %zu records",
@@ -101,6 +118,12 @@ int kines_put_records(kines_client *c, const char *stream, const kines_put_entry
     }
     json_object_put(resp);
     return rc;
+}
+
+int kines_put_records(kines_client *c, const char *stream, const kines_put_entry *entries,
+                      size_t count, kines_put_results *out, kines_error *err)
+{
+    return kines_put_records_ref(c, &(kines_stream_ref){.name = stream}, entries, count, out, err);
 }
 
 void kines_put_results_free(kines_put_results *r)
@@ -119,18 +142,26 @@ static const char *const iterator_type_names[] = {
     [KINES_AT_TIMESTAMP] = "AT_TIMESTAMP",
 };
 
-int kines_get_shard_iterator(kines_client *c, const char *stream, const char *shard_id,
-                             const kines_position *from, char **iterator, kines_error *err)
+json_object *request_get_shard_iterator(const kines_stream_ref *stream, const char *shard_id,
+                                        const kines_position *from)
 {
-    json_object *req = json_object_new_object(), *resp = NULL;
-    json_add_str(req, "StreamName", stream);
+    json_object *req = request_for_stream(stream);
     json_add_str(req, "ShardId", shard_id);
     json_add_str(req, "ShardIteratorType", iterator_type_names[from->type]);
     if (from->type == KINES_AT_SEQUENCE_NUMBER || from->type == KINES_AFTER_SEQUENCE_NUMBER)
         json_add_str(req, "StartingSequenceNumber", from->sequence_number);
     if (from->type == KINES_AT_TIMESTAMP)
         json_object_object_add(req, "Timestamp", json_object_new_double(from->timestamp));
-    int rc = json_call(c, "GetShardIterator", req, &resp, err);
+    return req;
+}
+
+int kines_get_shard_iterator_ref(kines_client *c, const kines_stream_ref *stream,
+                                 const char *shard_id, const kines_position *from, char **iterator,
+                                 kines_error *err)
+{
+    json_object *resp = NULL;
+    int rc = json_call(c, "GetShardIterator", request_get_shard_iterator(stream, shard_id, from),
+                       &resp, err);
     const char *it = json_str(resp, "ShardIterator");
     if (rc == 0 && !it)
         rc = kines_fail(err, KINES_ERR_PROTOCOL, "GetShardIterator answered no ShardIterator");
@@ -138,6 +169,13 @@ int kines_get_shard_iterator(kines_client *c, const char *stream, const char *sh
         *iterator = strdup(it);
     json_object_put(resp);
     return rc;
+}
+
+int kines_get_shard_iterator(kines_client *c, const char *stream, const char *shard_id,
+                             const kines_position *from, char **iterator, kines_error *err)
+{
+    return kines_get_shard_iterator_ref(c, &(kines_stream_ref){.name = stream}, shard_id, from,
+                                        iterator, err);
 }
 
 /* Decodes one record; returns false when its Data is not valid base64. */

@@ -1,28 +1,22 @@
-/* settings.c - the stream setting calls: retention period, capacity mode, tags, account limits. */
+/* settings.c - the stream setting calls: retention period, capacity mode, tags (the stream named
+ * by name, or by name or ARN in the _ref variants) and their request builders, account limits. */
 #include <string.h>
 
 #include "common/buf.h"
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
-
-static int retention_call(kines_client *c, const char *operation, const char *name, int hours,
-                          kines_error *err)
-{
-    json_object *req = json_object_new_object();
-    json_add_str(req, "StreamName", name);
-    json_add_int(req, "RetentionPeriodHours", hours);
-    return json_call(c, operation, req, NULL, err);
-}
+#include "ops_shapes.h"
+#include "settings.h"
 
 int kines_increase_retention(kines_client *c, const char *name, int hours, kines_error *err)
 {
-    return retention_call(c, "IncreaseStreamRetentionPeriod", name, hours, err);
+    return kines_increase_retention_ref(c, &(kines_stream_ref){.name = name}, hours, err);
 }
 
 int kines_decrease_retention(kines_client *c, const char *name, int hours, kines_error *err)
 {
-    return retention_call(c, "DecreaseStreamRetentionPeriod", name, hours, err);
+    return kines_decrease_retention_ref(c, &(kines_stream_ref){.name = name}, hours, err);
 }
 
 int kines_update_stream_mode(kines_client *c, const char *stream_arn, bool on_demand,
@@ -37,30 +31,56 @@ int kines_update_stream_mode(kines_client *c, const char *stream_arn, bool on_de
 
 /* ---- tags ----------------------------------------------------------------------------------- */
 
+json_object *request_add_tags(const kines_stream_ref *stream, const kines_tag *tags, size_t count)
+{
+    json_object *req = request_for_stream(stream);
+    json_object_object_add(req, "Tags", json_tag_map(tags, count));
+    return req;
+}
+
+json_object *request_remove_tags(const kines_stream_ref *stream, const char *const *keys,
+                                 size_t count)
+{
+    json_object *req = request_for_stream(stream);
+    json_object_object_add(req, "TagKeys", json_string_array(keys, count));
+    return req;
+}
+
+json_object *request_list_tags(const kines_stream_ref *stream, const char *exclusive_start_key)
+{
+    json_object *req = request_for_stream(stream);
+    json_add_str(req, "ExclusiveStartTagKey", exclusive_start_key);
+    return req;
+}
+
+int kines_add_tags_ref(kines_client *c, const kines_stream_ref *stream, const kines_tag *tags,
+                       size_t count, kines_error *err)
+{
+    return json_call(c, "AddTagsToStream", request_add_tags(stream, tags, count), NULL, err);
+}
+
 int kines_add_tags(kines_client *c, const char *name, const kines_tag *tags, size_t count,
                    kines_error *err)
 {
-    json_object *req = json_object_new_object(), *map = json_object_new_object();
-    json_add_str(req, "StreamName", name);
-    for (size_t i = 0; i < count; i++)
-        json_add_str(map, tags[i].key, tags[i].value ? tags[i].value : "");
-    json_object_object_add(req, "Tags", map);
-    return json_call(c, "AddTagsToStream", req, NULL, err);
+    return kines_add_tags_ref(c, &(kines_stream_ref){.name = name}, tags, count, err);
+}
+
+int kines_remove_tags_ref(kines_client *c, const kines_stream_ref *stream, const char *const *keys,
+                          size_t count, kines_error *err)
+{
+    return json_call(c, "RemoveTagsFromStream", request_remove_tags(stream, keys, count), NULL,
+                     err);
 }
 
 int kines_remove_tags(kines_client *c, const char *name, const char *const *keys, size_t count,
                       kines_error *err)
 {
-    json_object *req = json_object_new_object(), *list = json_object_new_array();
-    json_add_str(req, "StreamName", name);
-    for (size_t i = 0; i < count; i++)
-        json_object_array_add(list, json_object_new_string(keys[i]));
-    json_object_object_add(req, "TagKeys", list);
-    return json_call(c, "RemoveTagsFromStream", req, NULL, err);
+    return kines_remove_tags_ref(c, &(kines_stream_ref){.name = name}, keys, count, err);
 }
 
 /* ListTagsForStream pages with ExclusiveStartTagKey while HasMoreTags. */
-int kines_list_tags(kines_client *c, const char *name, kines_tag_list *out, kines_error *err)
+int kines_list_tags_ref(kines_client *c, const kines_stream_ref *stream, kines_tag_list *out,
+                        kines_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem = kines_mem_new();
@@ -68,12 +88,10 @@ int kines_list_tags(kines_client *c, const char *name, kines_tag_list *out, kine
     bool more = true;
     int rc = 0;
     while (rc == 0 && more) {
-        json_object *req = json_object_new_object(), *resp = NULL;
+        json_object *resp = NULL;
         size_t have = acc.len / sizeof(kines_tag);
-        json_add_str(req, "StreamName", name);
-        if (have)
-            json_add_str(req, "ExclusiveStartTagKey", ((kines_tag *)acc.data)[have - 1].key);
-        rc = json_call(c, "ListTagsForStream", req, &resp, err);
+        const char *last_key = have ? ((kines_tag *)acc.data)[have - 1].key : NULL;
+        rc = json_call(c, "ListTagsForStream", request_list_tags(stream, last_key), &resp, err);
         json_object *tags = rc == 0 ? json_field(resp, "Tags") : NULL;
         size_t n = tags ? json_object_array_length(tags) : 0;
         for (size_t i = 0; i < n; i++) {
@@ -91,6 +109,11 @@ int kines_list_tags(kines_client *c, const char *name, kines_tag_list *out, kine
     if (rc != 0)
         kines_tag_list_free(out);
     return rc;
+}
+
+int kines_list_tags(kines_client *c, const char *name, kines_tag_list *out, kines_error *err)
+{
+    return kines_list_tags_ref(c, &(kines_stream_ref){.name = name}, out, err);
 }
 
 void kines_tag_list_free(kines_tag_list *l)

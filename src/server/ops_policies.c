@@ -2,8 +2,9 @@
  * DeleteResourcePolicy.
  *
  * kinesd stores a policy document as given (it must be a JSON object) and hands it back; it does
- * not evaluate policies. Policies live only in meta.sqlite, so these operations hold the registry
- * lock exclusively. */
+ * not evaluate policies. A policy belongs to the stream, filed under the stream's own ARN, however
+ * the request spelled the ARN's partition. Policies live only in meta.sqlite, so these operations
+ * hold the registry lock exclusively. */
 #include <json-c/json.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ static void put_policy(op_call *call)
                       "The policy document is not a valid JSON object.");
         return;
     }
-    if (meta_policy_put(registry_meta(), s->uid, kv_str(call->input, "ResourceARN"), policy)) {
+    if (meta_policy_put(registry_meta(), s->uid, s->arn, policy)) {
         fail_internal(call->err);
         return;
     }
@@ -45,9 +46,8 @@ static void put_policy(op_call *call)
 static void get_policy(op_call *call)
 {
     kbuf policy = KBUF_INIT;
-    int found = resolve_resource_arn(call)
-                    ? meta_policy_get(registry_meta(), kv_str(call->input, "ResourceARN"), &policy)
-                    : 0;
+    stream *s = resolve_resource_arn(call);
+    int found = s ? meta_policy_get(registry_meta(), s->arn, &policy) : 0;
     if (found < 0)
         fail_internal(call->err);
     if (call->err->status == 0) {
@@ -61,14 +61,15 @@ static void get_policy(op_call *call)
 
 static void delete_policy(op_call *call)
 {
-    const char *arn = kv_str(call->input, "ResourceARN");
+    stream *s = resolve_resource_arn(call);
     kbuf policy = KBUF_INIT;
-    int found = resolve_resource_arn(call) ? meta_policy_get(registry_meta(), arn, &policy) : -2;
+    int found = s ? meta_policy_get(registry_meta(), s->arn, &policy) : -2;
     kbuf_free(&policy);
     if (found == 0)
         aws_error_set(call->err, 400, "ResourceNotFoundException",
-                      "No resource policy found for resource %s.", arn);
-    else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), arn) != 0))
+                      "No resource policy found for resource %s.",
+                      kv_str(call->input, "ResourceARN"));
+    else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), s->arn) != 0))
         fail_internal(call->err);
     else if (found == 1)
         write_empty(call->out);

@@ -27,7 +27,8 @@ static bool sequence_offset(op_call *call, const stream *s, const shard *sh, con
 {
     int64_t created;
     int index;
-    if (!seqno_parse(seq, strlen(seq), &created, &index, offset)) {
+    uint64_t position;
+    if (!seqno_parse(seq, strlen(seq), &created, &index, &position)) {
         aws_error_set(call->err, 400, "InvalidArgumentException",
                       "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s "
                       "under account %s is invalid.",
@@ -48,8 +49,7 @@ static bool sequence_offset(op_call *call, const stream *s, const shard *sh, con
                       seq, sh->id, s->name, s->account);
         return false;
     }
-    if (after && *offset < UINT64_MAX)
-        *offset += 1;
+    *offset = seqno_read_offset(position, after);
     return true;
 }
 
@@ -94,8 +94,12 @@ static bool start_offset(op_call *call, const stream *s, const shard *sh, uint64
         wrong_type_combination(call->err, type, true);
         return false;
     }
+    /* LATEST starts after the last committed record, not after the last appended one: a record
+     * appended but not yet committed belongs to a put that has not returned yet, so it is no older
+     * than this call and the reader gets it once committed; after a store failure it never will be,
+     * and an iterator past it would never read anything. */
     *offset =
-        is_type(type, "LATEST") ? shardlog_next_offset(sh->log) : shardlog_trim_horizon(sh->log);
+        is_type(type, "LATEST") ? shardlog_committed(sh->log) : shardlog_trim_horizon(sh->log);
     return true;
 }
 

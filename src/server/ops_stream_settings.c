@@ -15,6 +15,15 @@
 #define MAX_RETENTION_HOURS 8760
 #define ON_DEMAND_STREAM_LIMIT 50
 
+/* Runs change(call, flag) under the registry's write lock. Each pair of operations below is one
+ * change parameterised by a flag; their handlers differ only by it. */
+static void with_write_lock_flag(op_call *call, void (*change)(op_call *, bool), bool flag)
+{
+    registry_write_lock();
+    change(call, flag);
+    registry_unlock();
+}
+
 /* ---- retention ----------------------------------------------------------------------------- */
 
 /* InvalidArgumentException unless hours is within AWS's bounds; false when raised. */
@@ -60,16 +69,12 @@ static void change_retention(op_call *call, bool increase)
 
 void op_increase_retention(op_call *call)
 {
-    registry_write_lock();
-    change_retention(call, true);
-    registry_unlock();
+    with_write_lock_flag(call, change_retention, true);
 }
 
 void op_decrease_retention(op_call *call)
 {
-    registry_write_lock();
-    change_retention(call, false);
-    registry_unlock();
+    with_write_lock_flag(call, change_retention, false);
 }
 
 /* ---- UpdateStreamMode ---------------------------------------------------------------------- */
@@ -121,16 +126,12 @@ static void change_monitoring(op_call *call, bool enable)
 
 void op_enable_monitoring(op_call *call)
 {
-    registry_write_lock();
-    change_monitoring(call, true);
-    registry_unlock();
+    with_write_lock_flag(call, change_monitoring, true);
 }
 
 void op_disable_monitoring(op_call *call)
 {
-    registry_write_lock();
-    change_monitoring(call, false);
-    registry_unlock();
+    with_write_lock_flag(call, change_monitoring, false);
 }
 
 /* ---- Start/StopStreamEncryption ----------------------------------------------------------- */
@@ -157,16 +158,12 @@ static void change_encryption(op_call *call, bool start)
 
 void op_start_encryption(op_call *call)
 {
-    registry_write_lock();
-    change_encryption(call, true);
-    registry_unlock();
+    with_write_lock_flag(call, change_encryption, true);
 }
 
 void op_stop_encryption(op_call *call)
 {
-    registry_write_lock();
-    change_encryption(call, false);
-    registry_unlock();
+    with_write_lock_flag(call, change_encryption, false);
 }
 
 /* ---- UpdateMaxRecordSize ------------------------------------------------------------------- */

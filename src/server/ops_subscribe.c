@@ -91,15 +91,15 @@ static bool sequence_offset(op_call *call, const stream *s, const shard *sh, con
                       "requires a SequenceNumber.");
         return false;
     }
-    if (!seqno_parse(seq, strlen(seq), &created, &index, offset) || index != sh->index ||
+    uint64_t position;
+    if (!seqno_parse(seq, strlen(seq), &created, &index, &position) || index != sh->index ||
         created != sh->created_ms) {
         aws_error_set(call->err, 400, "InvalidArgumentException",
                       "Invalid SequenceNumber %s for shard %s in stream %s under account %s.", seq,
                       sh->id, s->name, s->account);
         return false;
     }
-    if (after && *offset < UINT64_MAX)
-        *offset += 1;
+    *offset = seqno_read_offset(position, after);
     return true;
 }
 
@@ -126,8 +126,9 @@ static bool start_offset(op_call *call, const stream *s, const shard *sh, uint64
         return sequence_offset(call, s, sh, seq, after, offset);
     if (strcmp(type, "AT_TIMESTAMP") == 0)
         return timestamp_offset(call, sh, position, offset);
-    *offset = strcmp(type, "LATEST") == 0 ? shardlog_next_offset(sh->log)
-                                          : shardlog_trim_horizon(sh->log);
+    /* LATEST: after the last committed record, as GetShardIterator (ops_shard_iterator.c). */
+    *offset =
+        strcmp(type, "LATEST") == 0 ? shardlog_committed(sh->log) : shardlog_trim_horizon(sh->log);
     return true;
 }
 
@@ -176,12 +177,12 @@ static bool write_record(const log_record *rec, void *arg)
 }
 
 /* Continuation: the last record read, so that AFTER_SEQUENCE_NUMBER continues exactly and
- * AT_SEQUENCE_NUMBER repeats one record. Before any record of a shard whose first offset is 0 it
- * names offset 0: kinesd's sequence numbers have no gaps to name the position before it. */
+ * AT_SEQUENCE_NUMBER repeats one record; before any record it is the shard's starting number, which
+ * AFTER_SEQUENCE_NUMBER reads from the first record. Position `next` is the record at next - 1. */
 static void write_continuation(kenc *out, const shard *sh, uint64_t next)
 {
     char seq[SEQNO_LEN + 1];
-    records_seqno(sh, next > 0 ? next - 1 : 0, seq);
+    seqno_format(sh->created_ms, sh->index, next, seq);
     enc_key(out, "ContinuationSequenceNumber");
     enc_str(out, seq);
 }

@@ -14,11 +14,11 @@
 #define MAX_TAGS_PER_STREAM 50
 #define LIST_TAGS_MAX_LIMIT 50
 
-/* AWS's tag alphabet: Unicode letters, digits, white space and _ . / = + - % @ : (bytes of
- * multi-byte UTF-8 characters are taken as letters). */
+/* AWS's tag alphabet: Unicode letters, digits, the space and _ . / = + - % @ : (bytes of
+ * multi-byte UTF-8 characters are taken as letters). AWS refuses tabs and line breaks. */
 static bool tag_char_ok(unsigned char c)
 {
-    return c >= 0x80 || isalnum(c) || isspace(c) || strchr("_./=+-%@:", c);
+    return c >= 0x80 || isalnum(c) || c == ' ' || strchr("_./=+-%@:", c);
 }
 
 /* InvalidArgumentException when a tag text has characters AWS refuses; false when raised. */

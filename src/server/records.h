@@ -45,7 +45,7 @@ void records_write_children(kenc *out, const stream *s, const shard *sh);
 /* The record's sequence number. */
 static inline void records_seqno(const shard *sh, uint64_t offset, char out[SEQNO_LEN + 1])
 {
-    seqno_format(sh->created_ms, sh->index, offset, out);
+    seqno_format(sh->created_ms, sh->index, seqno_record_position(offset), out);
 }
 
 #endif

@@ -13,10 +13,10 @@ static void write_hash_key(kenc *e, const char *key, u128 v)
     enc_str(e, digits);
 }
 
-static void write_seqno(kenc *e, const char *key, const shard *sh, uint64_t offset)
+static void write_seqno(kenc *e, const char *key, const shard *sh, uint64_t position)
 {
     char digits[SEQNO_LEN + 1];
-    seqno_format(sh->created_ms, sh->index, offset, digits);
+    seqno_format(sh->created_ms, sh->index, position, digits);
     enc_key(e, key);
     enc_str(e, digits);
 }
@@ -41,9 +41,9 @@ void write_shard(kenc *e, const stream *s, const shard *sh)
     enc_map_end(e);
     enc_key(e, "SequenceNumberRange");
     enc_map_begin(e);
-    write_seqno(e, "StartingSequenceNumber", sh, 0);
-    if (sh->closed)
-        write_seqno(e, "EndingSequenceNumber", sh, sh->end_offset ? sh->end_offset - 1 : 0);
+    write_seqno(e, "StartingSequenceNumber", sh, SEQNO_SHARD_START);
+    if (sh->closed) /* the last record's position (the start's when the shard has none) */
+        write_seqno(e, "EndingSequenceNumber", sh, sh->end_offset);
     enc_map_end(e);
     enc_map_end(e);
 }

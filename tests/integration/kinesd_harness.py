@@ -2,7 +2,8 @@
 
 Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
 restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
-KinesdTestCase, which starts one server per test module and prints its log when a test fails.
+KinesdTestCase, which starts one server per test module and prints its log when a test fails;
+and clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock ahead.
 """
 
 import base64
@@ -59,6 +60,22 @@ def hash_key_of(partition_key):
 
 def b64(data):
     return base64.b64encode(data).decode("ascii")
+
+
+def stream_arn(name, account=ACCOUNT, region=REGION):
+    return "arn:aws:kinesis:%s:%s:stream/%s" % (region, account, name)
+
+
+def stream_not_found(name):
+    return "Stream %s under account %s not found." % (name, ACCOUNT)
+
+
+def access_denied(arn):
+    """AWS says "User: ... is not authorized to perform: kinesis:OP on resource: ARN because no
+    resource-based policy allows the kinesis:OP action"; kinesd's shorter text names the same
+    caller and resource. A pattern (for assert_refused) matching both."""
+    return re.compile(r"^User: arn:aws:iam::%s:root is not authorized to .*\b%s\b"
+                      % (ACCOUNT, re.escape(arn)))
 
 
 def error_message(body):
@@ -257,6 +274,50 @@ class Kinesd:
             conn.close()
 
 
+CLOCK_SHIFT_C = r"""
+/* Shifts CLOCK_REALTIME forward by $ITEST_CLOCK_SHIFT_MS: an LD_PRELOAD for tests. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    static int (*real)(clockid_t, struct timespec *);
+    if (!real)
+        real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+    int rc = real(id, ts);
+    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
+    if (rc == 0 && shift && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
+        long long ns = ts->tv_nsec + (atoll(shift) % 1000) * 1000000LL;
+        ts->tv_sec += atoll(shift) / 1000 + ns / 1000000000LL;
+        ts->tv_nsec = ns % 1000000000LL;
+    }
+    return rc;
+}
+"""
+
+
+def _build_clock_shift(directory):
+    src = os.path.join(directory, "clock_shift.c")
+    lib = os.path.join(directory, "clock_shift.so")
+    with open(src, "w") as f:
+        f.write(CLOCK_SHIFT_C)
+    done = subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", lib, src, "-ldl"],
+                          capture_output=True)
+    return lib if done.returncode == 0 else None
+
+
+def clock_shift_shim(test):
+    """The clock shim, built in a temporary directory removed after TEST; skips TEST when it
+    cannot be built."""
+    workdir = tempfile.mkdtemp(prefix="kinesd-clock-")
+    test.addCleanup(shutil.rmtree, workdir, True)
+    shim = _build_clock_shift(workdir)
+    if shim is None:
+        test.skipTest("cannot build the clock shim (no C compiler)")
+    return shim
+
+
 def parse_json(raw):
     try:
         return json.loads(raw.decode("utf-8")) if raw else None
@@ -370,6 +431,13 @@ class KinesdTestCase(unittest.TestCase):
             self.assertEqual(error_message(body), message)
         if message_regex is not None:
             self.assertRegex(error_message(body) or "", message_regex)
+
+    def assert_refused(self, op, body, error_type, message=None):
+        """Raw-POSTs BODY to OP and checks for a 400 ERROR_TYPE whose text is MESSAGE: exact,
+        or a compiled pattern it must match; None checks the type only."""
+        pattern = message.pattern if isinstance(message, re.Pattern) else None
+        self.assert_aws_error(self.server.post(op, body), 400, error_type,
+                              None if pattern else message, pattern)
 
     def assert_violations(self, response, violations):
         """A ValidationException listing exactly VIOLATIONS, in any order (AWS's order varies)."""

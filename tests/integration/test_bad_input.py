@@ -9,12 +9,9 @@ API reference; where AWS's text is not known the test says so and checks the typ
 import base64
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from kinesd_harness import ACCOUNT, AUTHORIZATION, REGION, KinesdTestCase, b64
+from kinesd_harness import ACCOUNT, AUTHORIZATION, REGION, KinesdTestCase, b64, clock_shift_shim
 
 TARGET = "target"           # never successfully written to: must stay empty
 SEQS = "seqs"               # holds a few records for the sequence-number and iterator cases
@@ -503,49 +500,6 @@ class CreatingAndLimits(BadInputCase):
             self.kinesis.delete_stream(StreamName=name)
         for name in ("six", "four"):
             self.wait_gone(name)
-
-CLOCK_SHIFT_C = r"""
-/* Shifts CLOCK_REALTIME forward by $ITEST_CLOCK_SHIFT_MS: an LD_PRELOAD for tests. */
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdlib.h>
-#include <time.h>
-int clock_gettime(clockid_t id, struct timespec *ts)
-{
-    static int (*real)(clockid_t, struct timespec *);
-    if (!real)
-        real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
-    int rc = real(id, ts);
-    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
-    if (rc == 0 && shift && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
-        long long ns = ts->tv_nsec + (atoll(shift) % 1000) * 1000000LL;
-        ts->tv_sec += atoll(shift) / 1000 + ns / 1000000000LL;
-        ts->tv_nsec = ns % 1000000000LL;
-    }
-    return rc;
-}
-"""
-
-
-def build_clock_shift(directory):
-    src = os.path.join(directory, "clock_shift.c")
-    lib = os.path.join(directory, "clock_shift.so")
-    with open(src, "w") as f:
-        f.write(CLOCK_SHIFT_C)
-    done = subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", lib, src, "-ldl"],
-                          capture_output=True)
-    return lib if done.returncode == 0 else None
-
-
-def clock_shift_shim(test):
-    """The clock shim, built in a temporary directory removed after TEST; skips TEST when it
-    cannot be built."""
-    workdir = tempfile.mkdtemp(prefix="kinesd-clock-")
-    test.addCleanup(shutil.rmtree, workdir, True)
-    shim = build_clock_shift(workdir)
-    if shim is None:
-        test.skipTest("cannot build the clock shim (no C compiler)")
-    return shim
 
 
 class ExpiredIterator(BadInputCase):

@@ -2,17 +2,16 @@
 libkines consumer carrying on across expired iterators, and what libkines.so exports.
 
 Both run the C program tests/unit/test_client_api_live.c (built as test_client_api_live in
-$KINESD_BUILD_DIR); the expiry test moves kinesd's clock with test_bad_input's LD_PRELOAD shim.
+$KINESD_BUILD_DIR); the expiry test moves kinesd's clock with the harness's LD_PRELOAD shim
+(clock_shift_shim).
 """
 
 import os
 import shutil
 import subprocess
-import tempfile
 import unittest
 
-from kinesd_harness import KinesdTestCase
-from test_bad_input import build_clock_shift
+from kinesd_harness import KinesdTestCase, clock_shift_shim
 
 SIX_MINUTES_MS = 6 * 60 * 1000
 
@@ -54,11 +53,7 @@ class LibkinesApi(KinesdTestCase):
         self.assertIn("PASSED  ] 8 test(s)", out)
 
     def test_consumer_recovers_from_expired_iterators(self):
-        workdir = tempfile.mkdtemp(prefix="kinesd-clock-")
-        self.addCleanup(shutil.rmtree, workdir, True)
-        shim = build_clock_shift(workdir)
-        if shim is None:
-            self.skipTest("cannot build the clock shim (no C compiler)")
+        shim = clock_shift_shim(self)
         self.create_stream("expiring")
         self.put_records("expiring", range(3))
         proc = self.run_live("consumer-expiry", "expiring", stdin=subprocess.PIPE)

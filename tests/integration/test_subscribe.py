@@ -2,11 +2,11 @@
 stream over HTTP/1.1, and over HTTP/2 with curl, against a real kinesd.
 
 Records put before and after subscribing arrive in order; LATEST, TRIM_HORIZON,
-AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER and AT_TIMESTAMP start where they should; an unknown
-consumer or shard and a consumer not yet ACTIVE are refused; a closed shard's subscription ends
-with ChildShards; a subscription ends after its lifetime (short here: KINESD_SUBSCRIPTION_MS)
-and when the server stops, its consumer is deregistered or a later call takes it over; a second
-call within 5 seconds is refused.
+AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER (also before any record) and AT_TIMESTAMP start where
+they should; an unknown consumer or shard and a consumer not yet ACTIVE are refused; a closed
+shard's subscription ends with ChildShards; a subscription ends after its lifetime (short here:
+KINESD_SUBSCRIPTION_MS) and when the server stops, its consumer is deregistered or a later call
+takes it over; a second call within 5 seconds is refused.
 Every subscription is bounded in time by that lifetime.
 """
 
@@ -149,6 +149,28 @@ class Subscribe(SubscribeHelpers, KinesdTestCase):
         other = self.register("seq", "other")  # one call per consumer and shard every 5 s
         after = self.subscribe(other, Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=seqs[1])
         self.assertEqual(self.collect(after, 1), [b"3"])
+
+    def test_resume_before_first_record(self):
+        """Before any record the continuation is the shard's StartingSequenceNumber, which sorts
+        before every record's number; AFTER it (resubscribing, or GetShardIterator) reads the
+        first record."""
+        arn = self.setup_stream("fresh")
+        events = self.subscribe(arn, Type="LATEST")
+        continuation = next(iter(events))["SubscribeToShardEvent"]["ContinuationSequenceNumber"]
+        events.close()
+        shard = self.kinesis.describe_stream(StreamName="fresh")["StreamDescription"]["Shards"][0]
+        self.assertEqual(continuation, shard["SequenceNumberRange"]["StartingSequenceNumber"])
+        seqs = self.put("fresh", b"first", b"second")
+        self.assertLess(continuation, seqs[0])
+        other = self.register("fresh", "other")  # one call per consumer and shard every 5 s
+        after = self.subscribe(other, Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=continuation)
+        self.assertEqual(self.collect(after, 2), [b"first", b"second"])
+        for kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+            iterator = self.kinesis.get_shard_iterator(
+                StreamName="fresh", ShardId=SHARD0, ShardIteratorType=kind,
+                StartingSequenceNumber=continuation)["ShardIterator"]
+            records = self.kinesis.get_records(ShardIterator=iterator)["Records"]
+            self.assertEqual([r["Data"] for r in records], [b"first", b"second"], kind)
 
     def test_at_timestamp(self):
         arn = self.setup_stream("ts")

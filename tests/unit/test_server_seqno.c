@@ -1,4 +1,5 @@
-/* test_server_seqno.c - sequence numbers: shape, round trips, ordering and strict parsing. */
+/* test_server_seqno.c - sequence numbers: shape, round trips, ordering, strict parsing and
+ * the shard's starting position. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,10 @@ static void test_rejects(void **state)
     memcpy(bad, s, sizeof(bad));
     bad[30] = 'x';
     assert_false(seqno_parse(bad, SEQNO_LEN, &c, &i, &o));
+    bad[30] = '+'; /* each field is exactly its digits: no sign, no space */
+    assert_false(seqno_parse(bad, SEQNO_LEN, &c, &i, &o));
+    bad[30] = ' ';
+    assert_false(seqno_parse(bad, SEQNO_LEN, &c, &i, &o));
 
     /* shard index field above INT_MAX */
     memcpy(bad, s, sizeof(bad));
@@ -96,6 +101,29 @@ static void test_rejects(void **state)
     assert_false(seqno_parse(bad, SEQNO_LEN, &c, &i, &o));
 }
 
+/* The shard's starting number sorts before its first record's, and reading AFTER it (as a
+ * subscription's continuation before any record asks) starts at that first record. */
+static void test_shard_start_precedes_its_first_record(void **state)
+{
+    (void)state;
+    char start[SEQNO_LEN + 1], first[SEQNO_LEN + 1];
+    seqno_format(1000, 2, SEQNO_SHARD_START, start);
+    seqno_format(1000, 2, seqno_record_position(0), first);
+    assert_true(strcmp(start, first) < 0);
+
+    int64_t c;
+    int i;
+    uint64_t pos;
+    assert_true(seqno_parse(start, SEQNO_LEN, &c, &i, &pos));
+    assert_int_equal(seqno_read_offset(pos, true), 0);
+    assert_int_equal(seqno_read_offset(pos, false), 0);
+    assert_true(seqno_parse(first, SEQNO_LEN, &c, &i, &pos));
+    assert_int_equal(seqno_read_offset(pos, false), 0);
+    assert_int_equal(seqno_read_offset(pos, true), 1);
+    assert_int_equal(seqno_read_offset(seqno_record_position(41), false), 41);
+    assert_int_equal(seqno_read_offset(seqno_record_position(41), true), 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_looks_like_aws),
         cmocka_unit_test(test_ordering),
         cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_shard_start_precedes_its_first_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
