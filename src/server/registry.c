@@ -376,10 +376,13 @@ shard *stream_add_shard(stream *s, u128 hash_start, u128 hash_end, int parent, i
     return sh;
 }
 
+/* The end is where the next append would go; but once the store has failed, appended records
+ * may never commit, so it is where the committed records end (else readers never reach it). */
 void shard_close(shard *sh)
 {
     sh->closed = true;
-    sh->end_offset = shardlog_next_offset(sh->log);
+    sh->end_offset =
+        store_failed(data_store) ? shardlog_committed(sh->log) : shardlog_next_offset(sh->log);
 }
 
 void stream_undo_begin(const stream *s, stream_undo *undo)

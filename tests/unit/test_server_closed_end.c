@@ -1,0 +1,74 @@
+/* test_server_closed_end.c - where a shard closed by a reshard ends: after its last appended record
+ * normally, but after its last committed one once the store has failed, since records appended
+ * then never commit and a reader must still be able to reach the end. */
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server_fixture.h"
+#include "store/shardlog_impl.h"
+
+#define ACCOUNT "123456789012"
+#define REGION "eu-west-1"
+
+/* Makes every later write of the shard's tail segment fail, as a full or failing disk would. */
+static void break_writes(shardlog *log)
+{
+    int readonly = open("/dev/null", O_RDONLY);
+    assert_int_equal(dup2(readonly, log->tail->fd), log->tail->fd);
+    close(readonly);
+}
+
+static shard *first_shard(const char *name)
+{
+    registry_write_lock();
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, now_ms);
+    assert_non_null(s);
+    registry_unlock();
+    return s->shards[0];
+}
+
+static void append(shard *sh)
+{
+    log_record_in rec = {"k", 1, "data", 4};
+    uint64_t first, ticket;
+    int64_t arrival;
+    assert_int_equal(shardlog_append(sh->log, &rec, 1, now_ms, &first, &arrival, &ticket), 0);
+}
+
+static void test_healthy_store_ends_after_appended(void **state)
+{
+    (void)state;
+    shard *sh = first_shard("healthy");
+    append(sh);
+    registry_write_lock();
+    shard_close(sh);
+    registry_unlock();
+    assert_int_equal(sh->end_offset, 1);
+}
+
+static void test_failed_store_ends_after_committed(void **state)
+{
+    (void)state;
+    shard *sh = first_shard("failed");
+    break_writes(sh->log);
+    append(sh);
+    for (int i = 0; i < 1000 && !store_failed(st); i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    assert_true(store_failed(st));
+    assert_int_equal(shardlog_next_offset(sh->log), 1);
+    registry_write_lock();
+    shard_close(sh);
+    registry_unlock();
+    assert_int_equal(sh->end_offset, shardlog_committed(sh->log));
+    assert_int_equal(sh->end_offset, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_healthy_store_ends_after_appended, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_store_ends_after_committed, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
