@@ -26,18 +26,26 @@ def client(endpoint):
         config=Config(retries={"max_attempts": 1}))
 
 
-def main():
+def bench_args(name, records, extra):
+    """Parses --endpoint, --stream, --records (default `records`), --max-seconds and the `extra`
+    flags (flag -> add_argument keywords); exits unless the endpoint is on loopback."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--stream", required=True)
-    parser.add_argument("--records", type=int, default=20000)
-    parser.add_argument("--record-bytes", type=int, default=100)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--records", type=int, default=records)
     parser.add_argument("--max-seconds", type=float, default=20)
+    for flag, keywords in extra.items():
+        parser.add_argument(flag, **keywords)
     args = parser.parse_args()
     if not args.endpoint.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:")):
-        sys.exit("boto3_put_records: --endpoint must be on loopback")
+        sys.exit("%s: --endpoint must be on loopback" % name)
+    return args
 
+
+def main():
+    args = bench_args("boto3_put_records", 20000, {
+        "--record-bytes": {"type": int, "default": 100},
+        "--batch": {"type": int, "default": 500}})
     kinesis = client(args.endpoint)
     data = os.urandom(args.record_bytes)
     written = failed = 0

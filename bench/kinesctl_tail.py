@@ -11,14 +11,13 @@ loopback; credentials are fixed dummies unless AWS_* are set.
 
 usage: kinesctl_tail.py --kinesctl PATH --endpoint http://127.0.0.1:PORT --stream S [--records N]
 """
-import argparse
 import os
 import subprocess
 import sys
 import threading
 import time
 
-from boto3_put_records import client
+from boto3_put_records import bench_args, client
 
 
 class Tail:
@@ -75,17 +74,9 @@ def percentile(sorted_values, p):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--kinesctl", required=True)
-    parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--stream", required=True)
-    parser.add_argument("--records", type=int, default=300)
-    parser.add_argument("--interval-ms", type=float, default=5)
-    parser.add_argument("--max-seconds", type=float, default=20)
-    args = parser.parse_args()
-    if not args.endpoint.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:")):
-        sys.exit("kinesctl_tail: --endpoint must be on loopback")
-
+    args = bench_args("kinesctl_tail", 300, {
+        "--kinesctl": {"required": True},
+        "--interval-ms": {"type": float, "default": 5}})
     kinesis = client(args.endpoint)
     tail = Tail(args.kinesctl, args.endpoint, args.stream)
     deadline = time.monotonic() + args.max_seconds

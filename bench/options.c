@@ -8,37 +8,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    OPT_ENDPOINT = 1000,
-    OPT_STREAM,
-    OPT_SHARDS,
-    OPT_CONNECTIONS,
-    OPT_RECORDS,
-    OPT_RECORD_BYTES,
-    OPT_BATCH,
-    OPT_LIMIT,
-    OPT_EXPECT,
-    OPT_MAX_SECONDS,
-    OPT_INTERVAL_MS,
-    OPT_SINCE_NS,
+/* Every flag taking a value: the two strings, then the numbers with their bounds and field. */
+typedef struct flag {
+    const char *name;
+    long min, max;
+    size_t offset; /* of the number's `long` in bench_options */
+} flag;
+
+enum { FLAG_ENDPOINT, FLAG_STREAM };
+
+static const flag flags[] = {
+    {"endpoint", 0, 0, 0},
+    {"stream", 0, 0, 0},
+    {"shards", 1, 10000, offsetof(bench_options, shards)},
+    {"connections", 1, 1024, offsetof(bench_options, connections)},
+    {"records", 1, 100000000, offsetof(bench_options, records)},
+    {"record-bytes", 1, 1048576, offsetof(bench_options, record_bytes)},
+    {"batch", 1, 500, offsetof(bench_options, batch)},
+    {"limit", 1, 10000, offsetof(bench_options, limit)},
+    {"expect", 0, 100000000, offsetof(bench_options, expect)},
+    {"max-seconds", 1, 3600, offsetof(bench_options, max_seconds)},
+    {"interval-ms", 0, 10000, offsetof(bench_options, interval_ms)},
+    {"since-ns", 0, LONG_MAX, offsetof(bench_options, since_ns)},
 };
 
-static const struct option long_options[] = {
-    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
-    {"stream", required_argument, NULL, OPT_STREAM},
-    {"shards", required_argument, NULL, OPT_SHARDS},
-    {"connections", required_argument, NULL, OPT_CONNECTIONS},
-    {"records", required_argument, NULL, OPT_RECORDS},
-    {"record-bytes", required_argument, NULL, OPT_RECORD_BYTES},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"limit", required_argument, NULL, OPT_LIMIT},
-    {"expect", required_argument, NULL, OPT_EXPECT},
-    {"max-seconds", required_argument, NULL, OPT_MAX_SECONDS},
-    {"interval-ms", required_argument, NULL, OPT_INTERVAL_MS},
-    {"since-ns", required_argument, NULL, OPT_SINCE_NS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+#define FLAG_COUNT ((int)(sizeof(flags) / sizeof(flags[0])))
+#define FLAG_VAL 1000 /* what getopt_long returns for flags[i] is FLAG_VAL + i */
+
+/* The getopt_long table for `flags`, and --help. */
+static void fill_long_options(struct option out[FLAG_COUNT + 2])
+{
+    for (int i = 0; i < FLAG_COUNT; i++)
+        out[i] = (struct option){flags[i].name, required_argument, NULL, FLAG_VAL + i};
+    out[FLAG_COUNT] = (struct option){"help", no_argument, NULL, 'h'};
+    out[FLAG_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
+}
 
 void options_usage(void)
 {
@@ -71,44 +75,18 @@ static void set_defaults(bench_options *o)
     o->interval_ms = 2;
 }
 
-/* The numeric flags: their option, bounds and field. */
-typedef struct number_flag {
-    int opt;
-    long min, max;
-    size_t offset;
-} number_flag;
-
-static const number_flag number_flags[] = {
-    {OPT_SHARDS, 1, 10000, offsetof(bench_options, shards)},
-    {OPT_CONNECTIONS, 1, 1024, offsetof(bench_options, connections)},
-    {OPT_RECORDS, 1, 100000000, offsetof(bench_options, records)},
-    {OPT_RECORD_BYTES, 1, 1048576, offsetof(bench_options, record_bytes)},
-    {OPT_BATCH, 1, 500, offsetof(bench_options, batch)},
-    {OPT_LIMIT, 1, 10000, offsetof(bench_options, limit)},
-    {OPT_EXPECT, 0, 100000000, offsetof(bench_options, expect)},
-    {OPT_MAX_SECONDS, 1, 3600, offsetof(bench_options, max_seconds)},
-    {OPT_INTERVAL_MS, 0, 10000, offsetof(bench_options, interval_ms)},
-    {OPT_SINCE_NS, 0, LONG_MAX, offsetof(bench_options, since_ns)},
-};
-
-/* Stores the value of numeric flag `opt`; -1 (message printed) when it is not one or is bad. */
-static int apply_number(bench_options *o, int opt, const char *arg)
+/* Stores the value of numeric flag f; -1 (message printed) when it is bad. */
+static int apply_number(bench_options *o, const flag *f, const char *arg)
 {
-    for (size_t i = 0; i < sizeof(number_flags) / sizeof(number_flags[0]); i++) {
-        const number_flag *f = &number_flags[i];
-        if (f->opt != opt)
-            continue;
-        char *end;
-        long v = strtol(arg, &end, 10);
-        if (*arg == '\0' || *end != '\0' || v < f->min || v > f->max) {
-            fprintf(stderr, "kinesd-bench: --%s wants a number in [%ld, %ld], not %s\n",
-                    long_options[opt - OPT_ENDPOINT].name, f->min, f->max, arg);
-            return -1;
-        }
-        *(long *)((char *)o + f->offset) = v;
-        return 0;
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < f->min || v > f->max) {
+        fprintf(stderr, "kinesd-bench: --%s wants a number in [%ld, %ld], not %s\n", f->name,
+                f->min, f->max, arg);
+        return -1;
     }
-    return -1;
+    *(long *)((char *)o + f->offset) = v;
+    return 0;
 }
 
 int options_parse(int argc, char **argv, bench_options *o)
@@ -120,14 +98,17 @@ int options_parse(int argc, char **argv, bench_options *o)
     }
     o->command = argv[1];
     const char *endpoint = NULL;
+    struct option long_options[FLAG_COUNT + 2];
+    fill_long_options(long_options);
     int opt;
     optind = 2;
     while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        if (opt == OPT_ENDPOINT)
+        int i = opt - FLAG_VAL; /* negative for 'h' and '?' */
+        if (i == FLAG_ENDPOINT)
             endpoint = optarg;
-        else if (opt == OPT_STREAM)
+        else if (i == FLAG_STREAM)
             o->stream = optarg;
-        else if (opt == 'h' || apply_number(o, opt, optarg) != 0) {
+        else if (i < 0 || i >= FLAG_COUNT || apply_number(o, &flags[i], optarg) != 0) {
             options_usage();
             return -1;
         }

@@ -1,4 +1,5 @@
 /* cmd_stream.c - `kinesctl stream create|delete|describe|wait|list|reshard`. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "commands.h"
@@ -43,7 +44,23 @@ int stream_wait_for(stream_cmd *s, bool gone)
     return EXIT_OK;
 }
 
-int stream_done(stream_cmd *s, const char *status, const char *sentence)
+bool stream_required_int(stream_cmd *s, const char *flag, long *out)
+{
+    if (!args_has(&s->args, flag)) {
+        cli_error(s->ctx, "%s needs --%s N. See `kinesctl stream --help`.", s->args.positional[0],
+                  flag);
+        return false;
+    }
+    return cli_int(s->ctx, &s->args, flag, 0, out);
+}
+
+int stream_wait_if_asked(stream_cmd *s, bool gone, bool *waited)
+{
+    *waited = args_has(&s->args, "wait");
+    return *waited ? stream_wait_for(s, gone) : EXIT_OK;
+}
+
+int stream_done(stream_cmd *s, const char *status, const char *sentence_format, ...)
 {
     if (s->ctx->json) {
         json_object *o = json_object_new_object();
@@ -51,7 +68,11 @@ int stream_done(stream_cmd *s, const char *status, const char *sentence)
         json_object_object_add(o, "StreamStatus", json_object_new_string(status));
         output_json(s->ctx, o);
     } else {
-        printf("%s\n", sentence);
+        va_list ap;
+        va_start(ap, sentence_format);
+        vprintf(sentence_format, ap);
+        va_end(ap);
+        putchar('\n');
     }
     return EXIT_OK;
 }
@@ -68,31 +89,26 @@ static int stream_create(stream_cmd *s)
         return EXIT_USAGE;
     if (kines_create_stream(s->client, s->name, on_demand ? 0 : (int)shards, &s->err) != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    bool wait = args_has(&s->args, "wait");
-    int rc = wait ? stream_wait_for(s, false) : EXIT_OK;
+    bool wait;
+    int rc = stream_wait_if_asked(s, false, &wait);
     if (rc != EXIT_OK)
         return rc;
-    char sentence[512];
+    const char *status = wait ? "ACTIVE" : "CREATING", *waited = wait ? " (ACTIVE)" : "";
     if (on_demand)
-        snprintf(sentence, sizeof sentence, "created on-demand stream %s%s", s->name,
-                 wait ? " (ACTIVE)" : "");
-    else
-        snprintf(sentence, sizeof sentence, "created stream %s with %ld shard%s%s", s->name, shards,
-                 shards == 1 ? "" : "s", wait ? " (ACTIVE)" : "");
-    return stream_done(s, wait ? "ACTIVE" : "CREATING", sentence);
+        return stream_done(s, status, "created on-demand stream %s%s", s->name, waited);
+    return stream_done(s, status, "created stream %s with %ld shard%s%s", s->name, shards,
+                       shards == 1 ? "" : "s", waited);
 }
 
 static int stream_delete(stream_cmd *s)
 {
     if (kines_delete_stream(s->client, s->name, &s->err) != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    bool wait = args_has(&s->args, "wait");
-    int rc = wait ? stream_wait_for(s, true) : EXIT_OK;
+    bool wait;
+    int rc = stream_wait_if_asked(s, true, &wait);
     if (rc != EXIT_OK)
         return rc;
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "deleted stream %s", s->name);
-    return stream_done(s, wait ? "DELETED" : "DELETING", sentence);
+    return stream_done(s, wait ? "DELETED" : "DELETING", "deleted stream %s", s->name);
 }
 
 static void print_shard_line(const kines_shard *sh)
@@ -171,22 +187,16 @@ static int stream_list(stream_cmd *s)
 static int stream_reshard(stream_cmd *s)
 {
     long shards;
-    if (!args_has(&s->args, "shards")) {
-        cli_error(s->ctx, "reshard needs --shards N. See `kinesctl stream --help`.");
-        return EXIT_USAGE;
-    }
-    if (!cli_int(s->ctx, &s->args, "shards", 1, &shards))
+    if (!stream_required_int(s, "shards", &shards))
         return EXIT_USAGE;
     if (kines_update_shard_count(s->client, s->name, (int)shards, &s->err) != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    bool wait = args_has(&s->args, "wait");
-    int rc = wait ? stream_wait_for(s, false) : EXIT_OK;
+    bool wait;
+    int rc = stream_wait_if_asked(s, false, &wait);
     if (rc != EXIT_OK)
         return rc;
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "resharding stream %s to %ld shards%s", s->name, shards,
-             wait ? ": done (ACTIVE)" : "");
-    return stream_done(s, wait ? "ACTIVE" : "UPDATING", sentence);
+    return stream_done(s, wait ? "ACTIVE" : "UPDATING", "resharding stream %s to %ld shards%s",
+                       s->name, shards, wait ? ": done (ACTIVE)" : "");
 }
 
 static int stream_wait(stream_cmd *s)
@@ -195,9 +205,8 @@ static int stream_wait(stream_cmd *s)
     int rc = stream_wait_for(s, gone);
     if (rc != EXIT_OK)
         return rc;
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "stream %s is %s", s->name, gone ? "gone" : "ACTIVE");
-    return stream_done(s, gone ? "DELETED" : "ACTIVE", sentence);
+    return stream_done(s, gone ? "DELETED" : "ACTIVE", "stream %s is %s", s->name,
+                       gone ? "gone" : "ACTIVE");
 }
 
 /* Each action with its number of positional words (the action's name included). */

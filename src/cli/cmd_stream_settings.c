@@ -8,11 +8,7 @@
 int stream_retention(stream_cmd *s)
 {
     long hours;
-    if (!args_has(&s->args, "hours")) {
-        cli_error(s->ctx, "retention needs --hours N. See `kinesctl stream --help`.");
-        return EXIT_USAGE;
-    }
-    if (!cli_int(s->ctx, &s->args, "hours", 24, &hours))
+    if (!stream_required_int(s, "hours", &hours))
         return EXIT_USAGE;
     kines_stream st;
     if (kines_describe_stream_summary(s->client, s->name, &st, &s->err) != 0)
@@ -25,10 +21,8 @@ int stream_retention(stream_cmd *s)
         rc = kines_decrease_retention(s->client, s->name, (int)hours, &s->err);
     if (rc != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "retention of %s is %ld hours (was %d)", s->name, hours,
-             current);
-    return stream_done(s, "ACTIVE", sentence);
+    return stream_done(s, "ACTIVE", "retention of %s is %ld hours (was %d)", s->name, hours,
+                       current);
 }
 
 int stream_mode(stream_cmd *s)
@@ -46,12 +40,10 @@ int stream_mode(stream_cmd *s)
     kines_stream_free(&st);
     if (rc != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    bool wait = args_has(&s->args, "wait");
-    if (wait && (rc = stream_wait_for(s, false)) != EXIT_OK)
+    bool wait;
+    if ((rc = stream_wait_if_asked(s, false, &wait)) != EXIT_OK)
         return rc;
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "stream %s is now %s", s->name, mode);
-    return stream_done(s, wait ? "ACTIVE" : "UPDATING", sentence);
+    return stream_done(s, wait ? "ACTIVE" : "UPDATING", "stream %s is now %s", s->name, mode);
 }
 
 int stream_tag(stream_cmd *s)
@@ -71,10 +63,8 @@ int stream_tag(stream_cmd *s)
         free(copies[i]);
     if (rc != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "tagged stream %s with %d tag%s", s->name, n,
-             n == 1 ? "" : "s");
-    return stream_done(s, "ACTIVE", sentence);
+    return stream_done(s, "ACTIVE", "tagged stream %s with %d tag%s", s->name, n,
+                       n == 1 ? "" : "s");
 }
 
 int stream_untag(stream_cmd *s)
@@ -82,10 +72,8 @@ int stream_untag(stream_cmd *s)
     int n = s->args.positional_count - 2;
     if (kines_remove_tags(s->client, s->name, s->args.positional + 2, (size_t)n, &s->err) != 0)
         return cli_fail(s->ctx, &s->err, s->name);
-    char sentence[512];
-    snprintf(sentence, sizeof sentence, "removed %d tag%s from stream %s", n, n == 1 ? "" : "s",
-             s->name);
-    return stream_done(s, "ACTIVE", sentence);
+    return stream_done(s, "ACTIVE", "removed %d tag%s from stream %s", n, n == 1 ? "" : "s",
+                       s->name);
 }
 
 int stream_tags(stream_cmd *s)

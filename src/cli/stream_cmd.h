@@ -13,10 +13,16 @@ typedef struct stream_cmd {
     kines_error err;
 } stream_cmd;
 
-/* Prints {"StreamName": name, "StreamStatus": status}, or the sentence without --output json. */
-int stream_done(stream_cmd *s, const char *status, const char *sentence);
+/* Prints {"StreamName": name, "StreamStatus": status}, or without --output json the sentence
+ * (printf-style) and a newline. */
+int stream_done(stream_cmd *s, const char *status, const char *sentence_format, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Waits (--timeout, default 60 s) until the stream is ACTIVE, or gone. */
 int stream_wait_for(stream_cmd *s, bool gone);
+/* Reads --FLAG N, which the action needs; false (usage error printed) when absent or bad. */
+bool stream_required_int(stream_cmd *s, const char *flag, long *out);
+/* With --wait, waits as stream_wait_for does; *waited says whether --wait was given. */
+int stream_wait_if_asked(stream_cmd *s, bool gone, bool *waited);
 
 int stream_retention(stream_cmd *s);
 int stream_mode(stream_cmd *s);

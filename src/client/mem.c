@@ -31,11 +31,17 @@ char *kines_mem_strdup(struct kines_mem *m, const char *s)
     return s ? arena_strdup(&m->a, s) : NULL;
 }
 
-void *kines_mem_take(struct kines_mem *m, kbuf *acc)
+void *kines_mem_take(struct kines_mem *m, kbuf *acc, size_t item_size, size_t *count)
 {
+    *count = acc->len / item_size;
     void *p = kines_mem_alloc(m, acc->len);
     if (acc->len)
         memcpy(p, acc->data, acc->len);
     kbuf_free(acc);
     return p;
+}
+
+const void *kines_acc_last(const kbuf *acc, size_t item_size)
+{
+    return acc->len >= item_size ? acc->data + acc->len - item_size : NULL;
 }

@@ -14,8 +14,11 @@ struct kines_mem {
 struct kines_mem *kines_mem_new(void);
 void kines_mem_free(struct kines_mem *m); /* NULL is fine */
 void *kines_mem_alloc(struct kines_mem *m, size_t n);
-/* Moves the bytes gathered in acc (an array being built) into m; acc is freed. */
-void *kines_mem_take(struct kines_mem *m, kbuf *acc);
+/* Moves the array of item_size items gathered in acc into m; acc is freed, *count gets the number
+ * of items. */
+void *kines_mem_take(struct kines_mem *m, kbuf *acc, size_t item_size, size_t *count);
+/* The last of the item_size items gathered so far in acc, or NULL while there are none. */
+const void *kines_acc_last(const kbuf *acc, size_t item_size);
 /* A copy of s, or NULL when s is NULL. */
 char *kines_mem_strdup(struct kines_mem *m, const char *s);
 

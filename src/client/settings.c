@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "gather.h"
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
@@ -78,34 +79,40 @@ int kines_remove_tags(kines_client *c, const char *name, const char *const *keys
     return kines_remove_tags_ref(c, &(kines_stream_ref){.name = name}, keys, count, err);
 }
 
+static json_object *list_tags_request(const gather *g, const void *last)
+{
+    return request_list_tags(g->key, last ? ((const kines_tag *)last)->key : NULL);
+}
+
+static bool read_tags(const gather *g, json_object *resp, kbuf *acc)
+{
+    json_object *tags = json_field(resp, "Tags");
+    size_t n = tags ? json_object_array_length(tags) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *t = json_object_array_get_idx(tags, i);
+        const char *value = json_str(t, "Value");
+        kines_tag tag = {kines_mem_strdup(g->mem, json_str(t, "Key")),
+                         kines_mem_strdup(g->mem, value ? value : "")};
+        kbuf_append(acc, &tag, sizeof tag);
+    }
+    return json_object_get_boolean(json_field(resp, "HasMoreTags"));
+}
+
 /* ListTagsForStream pages with ExclusiveStartTagKey while HasMoreTags. */
 int kines_list_tags_ref(kines_client *c, const kines_stream_ref *stream, kines_tag_list *out,
                         kines_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem = kines_mem_new();
-    kbuf acc = KBUF_INIT;
-    bool more = true;
-    int rc = 0;
-    while (rc == 0 && more) {
-        json_object *resp = NULL;
-        size_t have = acc.len / sizeof(kines_tag);
-        const char *last_key = have ? ((kines_tag *)acc.data)[have - 1].key : NULL;
-        rc = json_call(c, "ListTagsForStream", request_list_tags(stream, last_key), &resp, err);
-        json_object *tags = rc == 0 ? json_field(resp, "Tags") : NULL;
-        size_t n = tags ? json_object_array_length(tags) : 0;
-        for (size_t i = 0; i < n; i++) {
-            json_object *t = json_object_array_get_idx(tags, i);
-            const char *value = json_str(t, "Value");
-            kines_tag tag = {kines_mem_strdup(out->mem, json_str(t, "Key")),
-                             kines_mem_strdup(out->mem, value ? value : "")};
-            kbuf_append(&acc, &tag, sizeof tag);
-        }
-        more = n > 0 && json_object_get_boolean(json_field(resp, "HasMoreTags"));
-        json_object_put(resp);
-    }
-    out->count = acc.len / sizeof(kines_tag);
-    out->tags = kines_mem_take(out->mem, &acc);
+    gather g = {.operation = "ListTagsForStream",
+                .item_size = sizeof(kines_tag),
+                .request = list_tags_request,
+                .read_page = read_tags,
+                .key = stream,
+                .out = out,
+                .mem = out->mem};
+    int rc;
+    out->tags = gather_pages(c, &g, &out->count, &rc, err);
     if (rc != 0)
         kines_tag_list_free(out);
     return rc;

@@ -5,6 +5,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "error.h"
+#include "gather.h"
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
@@ -32,9 +33,7 @@ int kines_create_stream(kines_client *c, const char *name, int shard_count, kine
 
 int kines_delete_stream(kines_client *c, const char *name, kines_error *err)
 {
-    json_object *req = stream_request(name);
-    json_object_object_add(req, "EnforceConsumerDeletion", json_object_new_boolean(1));
-    return json_call(c, "DeleteStream", req, NULL, err);
+    return kines_delete_stream_ref(c, &(kines_stream_ref){.name = name}, err);
 }
 
 /* ---- shards --------------------------------------------------------------------------------- */
@@ -74,8 +73,7 @@ int kines_list_shards(kines_client *c, const char *name, kines_shard_list *out, 
         }
         json_object_put(resp);
     } while (rc == 0 && token);
-    out->count = acc.len / sizeof(kines_shard);
-    out->shards = kines_mem_take(out->mem, &acc);
+    out->shards = kines_mem_take(out->mem, &acc, sizeof(kines_shard), &out->count);
     if (rc != 0)
         kines_shard_list_free(out);
     return rc;
@@ -86,15 +84,23 @@ int kines_list_shards(kines_client *c, const char *name, kines_shard_list *out, 
 int kines_describe_stream_summary(kines_client *c, const char *name, kines_stream *out,
                                   kines_error *err)
 {
-    memset(out, 0, sizeof *out);
-    json_object *resp = NULL;
-    int rc = json_call(c, "DescribeStreamSummary", stream_request(name), &resp, err);
-    if (rc == 0) {
-        out->mem = kines_mem_new();
-        shape_stream(out->mem, json_field(resp, "StreamDescriptionSummary"), out);
-    }
-    json_object_put(resp);
-    return rc;
+    return kines_describe_stream_summary_ref(c, &(kines_stream_ref){.name = name}, out, err);
+}
+
+static json_object *describe_request(const gather *g, const void *last)
+{
+    json_object *req = stream_request(g->key);
+    if (last)
+        json_add_str(req, "ExclusiveStartShardId", ((const kines_shard *)last)->shard_id);
+    return req;
+}
+
+static bool read_description(const gather *g, json_object *resp, kbuf *acc)
+{
+    json_object *d = json_field(resp, "StreamDescription");
+    shape_stream(g->mem, d, g->out);
+    collect_shards(g->mem, json_field(d, "Shards"), acc);
+    return json_object_get_boolean(json_field(d, "HasMoreShards"));
 }
 
 /* DescribeStream pages through shards with ExclusiveStartShardId while HasMoreShards. */
@@ -102,27 +108,15 @@ int kines_describe_stream(kines_client *c, const char *name, kines_stream *out, 
 {
     memset(out, 0, sizeof *out);
     out->mem = kines_mem_new();
-    kbuf acc = KBUF_INIT;
-    bool more = true;
-    int rc = 0;
-    while (rc == 0 && more) {
-        json_object *req = stream_request(name), *resp = NULL;
-        size_t have = acc.len / sizeof(kines_shard);
-        if (have)
-            json_add_str(req, "ExclusiveStartShardId",
-                         ((kines_shard *)acc.data)[have - 1].shard_id);
-        rc = json_call(c, "DescribeStream", req, &resp, err);
-        json_object *d = json_field(resp, "StreamDescription");
-        if (rc == 0) {
-            shape_stream(out->mem, d, out);
-            size_t before = acc.len;
-            collect_shards(out->mem, json_field(d, "Shards"), &acc);
-            more = json_object_get_boolean(json_field(d, "HasMoreShards")) && acc.len > before;
-        }
-        json_object_put(resp);
-    }
-    out->shard_count = acc.len / sizeof(kines_shard);
-    out->shards = kines_mem_take(out->mem, &acc);
+    gather g = {.operation = "DescribeStream",
+                .item_size = sizeof(kines_shard),
+                .request = describe_request,
+                .read_page = read_description,
+                .key = name,
+                .out = out,
+                .mem = out->mem};
+    int rc;
+    out->shards = gather_pages(c, &g, &out->shard_count, &rc, err);
     if (rc != 0)
         kines_stream_free(out);
     return rc;
@@ -156,31 +150,40 @@ int kines_wait_stream(kines_client *c, const char *name, bool gone, int timeout_
     }
 }
 
+static json_object *list_streams_request(const gather *g, const void *last)
+{
+    (void)g;
+    json_object *req = json_object_new_object();
+    if (last)
+        json_add_str(req, "ExclusiveStartStreamName", *(char *const *)last);
+    return req;
+}
+
+static bool read_stream_names(const gather *g, json_object *resp, kbuf *acc)
+{
+    json_object *names = json_field(resp, "StreamNames");
+    size_t n = names ? json_object_array_length(names) : 0;
+    for (size_t i = 0; i < n; i++) {
+        char *s =
+            kines_mem_strdup(g->mem, json_object_get_string(json_object_array_get_idx(names, i)));
+        kbuf_append(acc, &s, sizeof s);
+    }
+    return json_object_get_boolean(json_field(resp, "HasMoreStreams"));
+}
+
+/* ListStreams pages with ExclusiveStartStreamName while HasMoreStreams. */
 int kines_list_streams(kines_client *c, kines_string_list *out, kines_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem = kines_mem_new();
-    kbuf acc = KBUF_INIT;
-    bool more = true;
-    int rc = 0;
-    while (rc == 0 && more) {
-        json_object *req = json_object_new_object(), *resp = NULL;
-        size_t have = acc.len / sizeof(char *);
-        if (have)
-            json_add_str(req, "ExclusiveStartStreamName", ((char **)acc.data)[have - 1]);
-        rc = json_call(c, "ListStreams", req, &resp, err);
-        json_object *names = json_field(resp, "StreamNames");
-        size_t n = rc == 0 && names ? json_object_array_length(names) : 0;
-        for (size_t i = 0; i < n; i++) {
-            char *s = kines_mem_strdup(out->mem,
-                                       json_object_get_string(json_object_array_get_idx(names, i)));
-            kbuf_append(&acc, &s, sizeof s);
-        }
-        more = rc == 0 && n > 0 && json_object_get_boolean(json_field(resp, "HasMoreStreams"));
-        json_object_put(resp);
-    }
-    out->count = acc.len / sizeof(char *);
-    out->items = kines_mem_take(out->mem, &acc);
+    gather g = {.operation = "ListStreams",
+                .item_size = sizeof(char *),
+                .request = list_streams_request,
+                .read_page = read_stream_names,
+                .out = out,
+                .mem = out->mem};
+    int rc;
+    out->items = gather_pages(c, &g, &out->count, &rc, err);
     if (rc != 0)
         kines_string_list_free(out);
     return rc;
@@ -190,28 +193,21 @@ int kines_list_streams(kines_client *c, kines_string_list *out, kines_error *err
 
 int kines_update_shard_count(kines_client *c, const char *name, int target, kines_error *err)
 {
-    json_object *req = stream_request(name);
-    json_add_int(req, "TargetShardCount", target);
-    json_add_str(req, "ScalingType", "UNIFORM_SCALING");
-    return json_call(c, "UpdateShardCount", req, NULL, err);
+    return kines_update_shard_count_ref(c, &(kines_stream_ref){.name = name}, target, err);
 }
 
 int kines_split_shard(kines_client *c, const char *name, const char *shard_id,
                       const char *new_starting_hash_key, kines_error *err)
 {
-    json_object *req = stream_request(name);
-    json_add_str(req, "ShardToSplit", shard_id);
-    json_add_str(req, "NewStartingHashKey", new_starting_hash_key);
-    return json_call(c, "SplitShard", req, NULL, err);
+    return kines_split_shard_ref(c, &(kines_stream_ref){.name = name}, shard_id,
+                                 new_starting_hash_key, err);
 }
 
 int kines_merge_shards(kines_client *c, const char *name, const char *shard_id,
                        const char *adjacent_shard_id, kines_error *err)
 {
-    json_object *req = stream_request(name);
-    json_add_str(req, "ShardToMerge", shard_id);
-    json_add_str(req, "AdjacentShardToMerge", adjacent_shard_id);
-    return json_call(c, "MergeShards", req, NULL, err);
+    return kines_merge_shards_ref(c, &(kines_stream_ref){.name = name}, shard_id, adjacent_shard_id,
+                                  err);
 }
 
 /* ---- freeing -------------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* ops_get_records.c - GetRecords: reads a shard from an iterator's position, straight from the
  * shard log into the response, and hands out the iterator for the next call; at the end of a
- * closed shard it names the child shards instead. */
+ * closed shard it names the child shards instead. Also writes the Records list and child shards of
+ * SubscribeToShard's events (records.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,14 +11,15 @@
 #include "records.h"
 #include "registry_edit.h" /* registry_find */
 
-/* State of one read: the encoder and what the caller needs to know afterwards. */
+/* State of one records_write_list: the encoder and what it reports afterwards. */
 typedef struct read_ctx {
     kenc *out;
     const shard *sh;
     int64_t last_arrival_ms; /* of the last record written; 0 when none */
 } read_ctx;
 
-void records_write_record(kenc *out, const shard *sh, const log_record *rec)
+/* A Record structure. */
+static void write_one_record(kenc *out, const shard *sh, const log_record *rec)
 {
     char seq[SEQNO_LEN + 1];
     records_seqno(sh, rec->offset, seq);
@@ -36,9 +38,24 @@ void records_write_record(kenc *out, const shard *sh, const log_record *rec)
 static bool write_record(const log_record *rec, void *arg)
 {
     read_ctx *rc = arg;
-    records_write_record(rc->out, rc->sh, rec);
+    write_one_record(rc->out, rc->sh, rec);
     rc->last_arrival_ms = rec->arrival_ms;
     return true;
+}
+
+int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
+                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind)
+{
+    read_ctx rc = {.out = out, .sh = sh};
+    enc_key(out, "Records");
+    enc_list_begin(out);
+    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, next) != 0)
+        return -1;
+    enc_list_end(out);
+    bool at_tip = *next >= shardlog_committed(sh->log);
+    int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : now_ms - rc.last_arrival_ms;
+    *millis_behind = behind > 0 ? behind : 0;
+    return 0;
 }
 
 static void write_hash_key(kenc *out, const char *name, u128 key)
@@ -102,18 +119,14 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
     if (!sh)
         return;
     kenc *out = call->out;
-    read_ctx rc = {.out = out, .sh = sh};
     uint64_t next;
+    int64_t behind;
     enc_map_begin(out);
-    enc_key(out, "Records");
-    enc_list_begin(out);
-    if (shardlog_read(sh->log, it->offset, limit, GET_RECORDS_MAX_BYTES, write_record, &rc,
-                      &next) != 0) {
+    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &next,
+                           &behind) != 0) {
         fail_internal(call->err);
         return;
     }
-    enc_list_end(out);
-    bool at_tip = next >= shardlog_committed(sh->log);
     if (sh->closed && next >= sh->end_offset) {
         records_write_children(out, s, sh);
     } else {
@@ -125,8 +138,7 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
         enc_str(out, text);
     }
     enc_key(out, "MillisBehindLatest");
-    int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : call->now_ms - rc.last_arrival_ms;
-    enc_int(out, behind > 0 ? behind : 0);
+    enc_int(out, behind);
     enc_map_end(out);
 }
 

@@ -24,6 +24,13 @@ static void with_write_lock_flag(op_call *call, void (*change)(op_call *, bool),
     registry_unlock();
 }
 
+/* The stream the input names, if it is ACTIVE; else NULL with the error set. */
+static stream *active_stream(op_call *call)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    return s && require_active(s, call->err) ? s : NULL;
+}
+
 /* ---- retention ----------------------------------------------------------------------------- */
 
 /* InvalidArgumentException unless hours is within AWS's bounds; false when raised. */
@@ -45,10 +52,9 @@ static bool retention_in_bounds(int64_t hours, aws_error *err)
 /* Sets the retention; `increase` says which direction the operation may move it. */
 static void change_retention(op_call *call, bool increase)
 {
-    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    stream *s = active_stream(call);
     int64_t hours;
-    if (!s || !require_active(s, call->err) ||
-        !kv_int(call->input, "RetentionPeriodHours", &hours) ||
+    if (!s || !kv_int(call->input, "RetentionPeriodHours", &hours) ||
         !retention_in_bounds(hours, call->err))
         return;
     if (increase ? hours < s->retention_hours : hours > s->retention_hours) {
@@ -81,8 +87,8 @@ void op_decrease_retention(op_call *call)
 
 static void update_stream_mode(op_call *call)
 {
-    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
-    if (!s || !require_active(s, call->err))
+    stream *s = active_stream(call);
+    if (!s)
         return;
     const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
     stream_undo undo;
@@ -101,8 +107,8 @@ void op_update_stream_mode(op_call *call)
 
 static void change_monitoring(op_call *call, bool enable)
 {
-    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
-    if (!s || !require_active(s, call->err))
+    stream *s = active_stream(call);
+    if (!s)
         return;
     unsigned current = s->shard_level_metrics;
     unsigned asked = metric_bits(kv_get(call->input, "ShardLevelMetrics"));
@@ -138,8 +144,8 @@ void op_disable_monitoring(op_call *call)
 
 static void change_encryption(op_call *call, bool start)
 {
-    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
-    if (!s || !require_active(s, call->err))
+    stream *s = active_stream(call);
+    if (!s)
         return;
     const char *type = kv_str(call->input, "EncryptionType");
     const char *key = kv_str(call->input, "KeyId");
@@ -170,9 +176,9 @@ void op_stop_encryption(op_call *call)
 
 static void update_max_record_size(op_call *call)
 {
-    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    stream *s = active_stream(call);
     int64_t kib;
-    if (!s || !require_active(s, call->err) || !kv_int(call->input, "MaxRecordSizeInKiB", &kib))
+    if (!s || !kv_int(call->input, "MaxRecordSizeInKiB", &kib))
         return;
     stream_undo undo;
     stream_undo_begin(s, &undo);

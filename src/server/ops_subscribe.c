@@ -162,20 +162,6 @@ static bool resolve(op_call *call, subscription *sub)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
-typedef struct event_read {
-    kenc *out;
-    const shard *sh;
-    int64_t last_arrival_ms;
-} event_read;
-
-static bool write_record(const log_record *rec, void *arg)
-{
-    event_read *er = arg;
-    records_write_record(er->out, er->sh, rec);
-    er->last_arrival_ms = rec->arrival_ms;
-    return true;
-}
-
 /* Continuation: the last record read, so that AFTER_SEQUENCE_NUMBER continues exactly and
  * AT_SEQUENCE_NUMBER repeats one record; before any record it is the shard's starting number, which
  * AFTER_SEQUENCE_NUMBER reads from the first record. Position `next` is the record at next - 1. */
@@ -198,20 +184,15 @@ static int write_event(subscription *sub, const stream *s, const shard *sh, int6
     es_begin_event(&sub->frame, &m, "SubscribeToShardEvent", payload_types[sub->format]);
     enc_init(&out, sub->format, &sub->frame);
     enc_map_begin(&out);
-    enc_key(&out, "Records");
-    enc_list_begin(&out);
-    event_read er = {.out = &out, .sh = sh};
     uint64_t next;
-    if (shardlog_read(sh->log, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, write_record, &er,
-                      &next) != 0)
+    int64_t behind;
+    if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms, &next,
+                           &behind) != 0)
         return -1;
-    enc_list_end(&out);
     sub->offset = next;
     write_continuation(&out, sh, next);
-    bool at_tip = next >= shardlog_committed(sh->log);
-    int64_t behind = at_tip || !er.last_arrival_ms ? 0 : now_ms - er.last_arrival_ms;
     enc_key(&out, "MillisBehindLatest");
-    enc_int(&out, behind > 0 ? behind : 0);
+    enc_int(&out, behind);
     *ended = sh->closed && next >= sh->end_offset;
     if (*ended)
         records_write_children(&out, s, sh);

@@ -66,6 +66,15 @@ static void run_locked(op_call *call, find_fn find, tag_action action)
     registry_unlock();
 }
 
+/* Answers a tag change: empty when it was stored, else InternalFailure. */
+static void answer_write(op_call *call, bool stored)
+{
+    if (stored)
+        write_empty(call->out);
+    else
+        fail_internal(call->err);
+}
+
 /* ---- adding -------------------------------------------------------------------------------- */
 
 static bool tags_valid(const kval *tags, const stream *s, aws_error *err)
@@ -122,11 +131,7 @@ static void add_tags(op_call *call, stream *s)
                       s->name, s->account, MAX_TAGS_PER_STREAM);
         return;
     }
-    if (count < 0 || stream_tags_put(s->uid, tags) != 0) {
-        fail_internal(call->err);
-        return;
-    }
-    write_empty(call->out);
+    answer_write(call, count >= 0 && stream_tags_put(s->uid, tags) == 0);
 }
 
 void op_add_tags(op_call *call)
@@ -153,11 +158,7 @@ static void remove_tags(op_call *call, stream *s)
         if (!tag_text_ok(names[i], s, "remove tags from", call->err))
             return;
     }
-    if (write_tags(registry_meta(), s->uid, names, NULL, n) != 0) {
-        fail_internal(call->err);
-        return;
-    }
-    write_empty(call->out);
+    answer_write(call, write_tags(registry_meta(), s->uid, names, NULL, n) == 0);
 }
 
 void op_remove_tags(op_call *call)

@@ -37,8 +37,12 @@ bool records_hash_key(const kval *record, u128 *out, aws_error *err);
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account);
 
-/* A Record structure (GetRecords, SubscribeToShardEvent). */
-void records_write_record(kenc *out, const shard *sh, const log_record *rec);
+/* The "Records" member of GetRecords and SubscribeToShardEvent: the records of sh from position
+ * `from`, at most max_records of at most max_bytes. Sets *next to the position after the last one
+ * read and *millis_behind to MillisBehindLatest (0 at the tip or when none was read). -1 when the
+ * log cannot be read (the list is left open). */
+int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
+                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind);
 /* ChildShards: every shard that has sh as its parent or adjacent parent. */
 void records_write_children(kenc *out, const stream *s, const shard *sh);
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/clock.h"
+#include "client_fixture.h"
 #include "kines/producer.h"
 
 #define RECORD_BYTES 100
@@ -58,11 +59,6 @@ static kines_producer *new_producer(tally *t, bool fail_when_full, int ttl_ms)
 {
     static char url[64];
     closed_endpoint(url);
-    kines_options client = {.endpoint_url = url,
-                            .region = "us-east-1",
-                            .access_key_id = "AKID",
-                            .secret_access_key = "secret",
-                            .max_attempts = 1};
     kines_producer_options o = {.linger_ms = 1,
                                 .max_buffered_bytes = 10 * (RECORD_BYTES + 1),
                                 .fail_when_full = fail_when_full,
@@ -71,10 +67,7 @@ static kines_producer *new_producer(tally *t, bool fail_when_full, int ttl_ms)
                                 .user = t};
     memset(t, 0, sizeof *t);
     pthread_mutex_init(&t->lock, NULL);
-    kines_error err;
-    kines_producer *p = kines_producer_new(&client, "s", &o, &err);
-    assert_non_null(p);
-    return p;
+    return fixture_producer(url, &o);
 }
 
 static int put(kines_producer *p, intptr_t id, kines_error *err)

@@ -26,6 +26,7 @@
 
 #include "common/base64.h"
 #include "common/clock.h"
+#include "client_fixture.h"
 #include "kines/producer.h"
 
 #define MAX_KEYS 64
@@ -274,19 +275,11 @@ static kines_producer *new_producer(const fake_kinesis *f, int max_in_flight)
 {
     static char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", f->port);
-    kines_options client = {.endpoint_url = url,
-                            .region = "us-east-1",
-                            .access_key_id = "AKID",
-                            .secret_access_key = "secret",
-                            .max_attempts = 1};
     kines_producer_options o = {.max_batch_records = 50,
                                 .linger_ms = 2,
                                 .record_ttl_ms = 20000,
                                 .max_in_flight = max_in_flight};
-    kines_error err;
-    kines_producer *p = kines_producer_new(&client, "s", &o, &err);
-    assert_non_null(p);
-    return p;
+    return fixture_producer(url, &o);
 }
 
 static void put(kines_producer *p, int key, int seq)

@@ -3,28 +3,16 @@
  * The dummy handler (here, not in src/) answers "/delay/N" after N ms from a uv_timer, so that
  * answers come late and out of order; "/echo" answers the request body; "/header/NAME" answers
  * that header's value; anything else answers its url. HTTP/2 is spoken by an nghttp2 client. */
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <nghttp2/nghttp2.h>
 
-#include "common/buf.h"
 #include "common/clock.h"
-#include "net/http.h"
+#include "net_fixture.h"
 
 /* --- the dummy application -------------------------------------------------------------------- */
 
@@ -54,22 +42,11 @@ static void test_loop_done(void *ctx)
     atomic_fetch_add(&loops_done, 1);
 }
 
-static void respond_text(http_exchange *ex, const char *text, size_t len)
-{
-    const char *headers[] = {"Content-Type: text/plain", NULL};
-    http_respond(ex, 200, headers, text, len);
-}
-
-static void on_delay_closed(uv_handle_t *handle)
-{
-    free(handle->data);
-}
-
 static void on_delay(uv_timer_t *timer)
 {
     delayed *d = timer->data;
-    respond_text(d->ex, d->url, strlen(d->url));
-    uv_close((uv_handle_t *)timer, on_delay_closed);
+    respond_plain(d->ex, d->url, strlen(d->url));
+    uv_close((uv_handle_t *)timer, free_handle_data);
 }
 
 static void test_handler(http_exchange *ex, const http_request *req, void *loop_ctx)
@@ -83,12 +60,12 @@ static void test_handler(http_exchange *ex, const http_request *req, void *loop_
         d->timer.data = d;
         uv_timer_start(&d->timer, on_delay, strtoull(req->url + 7, NULL, 10), 0);
     } else if (strcmp(req->url, "/echo") == 0) {
-        respond_text(ex, req->body, req->body_len);
+        respond_plain(ex, req->body, req->body_len);
     } else if (strncmp(req->url, "/header/", 8) == 0) {
         const char *value = http_request_header(req, req->url + 8);
-        respond_text(ex, value ? value : "(none)", strlen(value ? value : "(none)"));
+        respond_plain(ex, value ? value : "(none)", strlen(value ? value : "(none)"));
     } else {
-        respond_text(ex, req->url, strlen(req->url));
+        respond_plain(ex, req->url, strlen(req->url));
     }
 }
 
@@ -130,32 +107,21 @@ static int teardown(void **state)
 /* --- a small blocking client ---------------------------------------------------------------------
  */
 
-static int connect_to(http_server *srv)
+/* A connection and the bytes read from it that no response has taken yet. */
+typedef struct conn {
+    int fd;
+    kbuf in;
+} conn;
+
+static conn conn_open(http_server *srv)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {.tv_sec = 5};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((uint16_t)http_server_port(srv)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    return fd;
+    return (conn){.fd = connect_to(srv), .in = KBUF_INIT};
 }
 
-static void send_str_n(int fd, const char *s, size_t len)
+static void conn_close(conn *c)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
-        assert_true(n > 0);
-        s += n;
-        len -= (size_t)n;
-    }
-}
-
-static void send_str(int fd, const char *s)
-{
-    send_str_n(fd, s, strlen(s));
+    kbuf_free(&c->in);
+    close(c->fd);
 }
 
 typedef struct response {
@@ -166,28 +132,19 @@ typedef struct response {
     char body[70000];
 } response;
 
-/* Reads one more byte chunk into in; 0 on EOF or timeout. */
-static ssize_t fill(int fd, kbuf *in)
-{
-    char chunk[65536];
-    ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-    if (n > 0)
-        kbuf_append(in, chunk, (size_t)n);
-    return n > 0 ? n : 0;
-}
-
 static const char *find_header(const char *head, const char *name)
 {
     const char *p = strcasestr(head, name);
     return p ? p + strlen(name) : NULL;
 }
 
-/* Takes one complete response from in (reading more from fd as needed); -1 on EOF first. */
-static int read_response(int fd, kbuf *in, response *r)
+/* Takes one complete response from c->in (reading more as needed); -1 on EOF first. */
+static int read_response(conn *c, response *r)
 {
+    kbuf *in = &c->in;
     char *end;
     while (!in->data || !(end = strstr(in->data, "\r\n\r\n")))
-        if (fill(fd, in) == 0)
+        if (fill(c->fd, in) == 0)
             return -1;
     size_t head_len = (size_t)(end - in->data) + 4;
     char *head = strndup(in->data, head_len);
@@ -195,14 +152,14 @@ static int read_response(int fd, kbuf *in, response *r)
     r->status = atoi(head + 9);
     const char *cl = find_header(head, "\r\nContent-Length: ");
     r->content_length = cl ? strtoul(cl, NULL, 10) : 0;
-    const char *conn = find_header(head, "\r\nConnection: ");
-    if (conn)
-        sscanf(conn, "%31[^\r]", r->connection);
+    const char *connection = find_header(head, "\r\nConnection: ");
+    if (connection)
+        sscanf(connection, "%31[^\r]", r->connection);
     r->has_date = find_header(head, "\r\nDate: ") != NULL;
     free(head);
     assert_true(r->content_length < sizeof(r->body));
     while (in->len < head_len + r->content_length)
-        if (fill(fd, in) == 0)
+        if (fill(c->fd, in) == 0)
             return -1;
     memcpy(r->body, in->data + head_len, r->content_length);
     size_t used = head_len + r->content_length;
@@ -212,14 +169,21 @@ static int read_response(int fd, kbuf *in, response *r)
     return 0;
 }
 
-static void expect_response(int fd, kbuf *in, int status, const char *body)
+/* Takes the next response into r and checks its status, its Date header (on final answers) and,
+ * unless body is NULL, its body. */
+static void read_expected(conn *c, response *r, int status, const char *body)
+{
+    assert_int_equal(read_response(c, r), 0);
+    assert_int_equal(r->status, status);
+    assert_true(r->has_date || status == 100);
+    if (body)
+        assert_string_equal(r->body, body);
+}
+
+static void expect_response(conn *c, int status, const char *body)
 {
     response r;
-    assert_int_equal(read_response(fd, in, &r), 0);
-    assert_int_equal(r.status, status);
-    assert_true(r.has_date || status == 100);
-    if (body)
-        assert_string_equal(r.body, body);
+    read_expected(c, &r, status, body);
 }
 
 static void expect_eof(int fd)
@@ -233,138 +197,128 @@ static void expect_eof(int fd)
 
 static void test_keep_alive(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
+    conn c = conn_open(*state);
     for (int i = 0; i < 3; i++) {
-        char req[128];
+        char req[128], want[16];
         snprintf(req, sizeof(req), "GET /k%d HTTP/1.1\r\nHost: x\r\n\r\n", i);
-        send_str(fd, req);
-        response r;
-        assert_int_equal(read_response(fd, &in, &r), 0);
-        assert_int_equal(r.status, 200);
-        assert_string_equal(r.connection, "keep-alive");
-        assert_true(r.has_date);
-        char want[16];
         snprintf(want, sizeof(want), "/k%d", i);
+        send_str(c.fd, req);
+        response r;
+        read_expected(&c, &r, 200, want);
+        assert_string_equal(r.connection, "keep-alive");
         assert_int_equal(r.content_length, strlen(want));
-        assert_string_equal(r.body, want);
     }
-    kbuf_free(&in);
-    close(fd);
+    conn_close(&c);
 }
 
 static void test_header_values_trimmed(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /header/x-test HTTP/1.1\r\nX-TEST:   spaced  value \t\r\n\r\n"
-                 "GET /header/x-empty HTTP/1.1\r\nX-Empty:\r\nHost: h\r\n\r\n");
-    expect_response(fd, &in, 200, "spaced  value");
-    expect_response(fd, &in, 200, "");
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /header/x-test HTTP/1.1\r\nX-TEST:   spaced  value \t\r\n\r\n"
+                   "GET /header/x-empty HTTP/1.1\r\nX-Empty:\r\nHost: h\r\n\r\n");
+    expect_response(&c, 200, "spaced  value");
+    expect_response(&c, 200, "");
+    conn_close(&c);
 }
 
 static void test_pipelining_answers_in_order(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /delay/150 HTTP/1.1\r\n\r\nGET /delay/10 HTTP/1.1\r\n\r\n"
-                 "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /now HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/delay/150");
-    expect_response(fd, &in, 200, "/delay/10");
-    expect_response(fd, &in, 200, "abc");
-    expect_response(fd, &in, 200, "/now");
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /delay/150 HTTP/1.1\r\n\r\nGET /delay/10 HTTP/1.1\r\n\r\n"
+                   "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /now HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/delay/150");
+    expect_response(&c, 200, "/delay/10");
+    expect_response(&c, 200, "abc");
+    expect_response(&c, 200, "/now");
+    conn_close(&c);
 }
 
 /* More pipelined requests than the server keeps in flight: reading pauses and resumes. */
 static void test_long_pipeline(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf out = KBUF_INIT, in = KBUF_INIT;
+    conn c = conn_open(*state);
+    kbuf out = KBUF_INIT;
     for (int i = 0; i < 60; i++)
         kbuf_printf(&out, "GET /delay/%d HTTP/1.1\r\n\r\n", (i * 7) % 23);
-    send_str(fd, out.data);
+    send_str(c.fd, out.data);
     for (int i = 0; i < 60; i++) {
         char want[32];
         snprintf(want, sizeof(want), "/delay/%d", (i * 7) % 23);
-        expect_response(fd, &in, 200, want);
+        expect_response(&c, 200, want);
     }
     kbuf_free(&out);
-    kbuf_free(&in);
-    close(fd);
+    conn_close(&c);
 }
 
 static void test_chunked_body(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                 "6\r\nhello \r\n");
-    send_str(fd, "5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n");
-    expect_response(fd, &in, 200, "hello world");
-    send_str(fd, "GET /after HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/after");
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "6\r\nhello \r\n");
+    send_str(c.fd, "5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n");
+    expect_response(&c, 200, "hello world");
+    send_str(c.fd, "GET /after HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/after");
+    conn_close(&c);
 }
 
 static void test_expect_100_continue(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    conn c = conn_open(*state);
+    send_str(c.fd, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
     const char *interim = "HTTP/1.1 100 Continue\r\n\r\n";
-    while (in.len < strlen(interim))
-        assert_true(fill(fd, &in) > 0);
-    assert_memory_equal(in.data, interim, strlen(interim));
-    kbuf_reset(&in);
-    send_str(fd, "hello");
-    expect_response(fd, &in, 200, "hello");
-    kbuf_free(&in);
-    close(fd);
+    while (c.in.len < strlen(interim))
+        assert_true(fill(c.fd, &c.in) > 0);
+    assert_memory_equal(c.in.data, interim, strlen(interim));
+    kbuf_reset(&c.in);
+    send_str(c.fd, "hello");
+    expect_response(&c, 200, "hello");
+    conn_close(&c);
 }
 
 /* The 100 Continue of a pipelined request waits until the responses before it went out. */
 static void test_expect_continue_waits_its_turn(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /delay/100 HTTP/1.1\r\n\r\n"
-                 "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
-    expect_response(fd, &in, 200, "/delay/100");
-    expect_response(fd, &in, 100, NULL);
-    send_str(fd, "ok");
-    expect_response(fd, &in, 200, "ok");
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /delay/100 HTTP/1.1\r\n\r\n"
+                   "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    expect_response(&c, 200, "/delay/100");
+    expect_response(&c, 100, NULL);
+    send_str(c.fd, "ok");
+    expect_response(&c, 200, "ok");
+    conn_close(&c);
 }
 
 static void test_too_large_content_length(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /first HTTP/1.1\r\n\r\n"
-                 "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n");
-    expect_response(fd, &in, 200, "/first");
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /first HTTP/1.1\r\n\r\n"
+                   "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n");
+    expect_response(&c, 200, "/first");
     response r;
-    assert_int_equal(read_response(fd, &in, &r), 0);
-    assert_int_equal(r.status, 413);
+    read_expected(&c, &r, 413, NULL);
     assert_string_equal(r.connection, "close");
     assert_non_null(strstr(r.body, "\"__type\":\"SerializationException\""));
-    expect_eof(fd);
-    kbuf_free(&in);
-    close(fd);
+    expect_eof(c.fd);
+    conn_close(&c);
+}
+
+/* Sends out (a request too large for the server) and expects 413 and the connection closed. */
+static void expect_too_large(void **state, kbuf *out)
+{
+    conn c = conn_open(*state);
+    send_str(c.fd, out->data);
+    expect_response(&c, 413, NULL);
+    expect_eof(c.fd);
+    conn_close(&c);
+    kbuf_free(out);
 }
 
 /* A chunked body has no length up front: it fails once it passes the cap, and the client,
  * still sending, gets the 413 rather than a reset. */
 static void test_too_large_chunked(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT, out = KBUF_INIT;
+    kbuf out = KBUF_INIT;
     char chunk[4096];
     memset(chunk, 'x', sizeof(chunk));
     kbuf_puts(&out, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -374,79 +328,61 @@ static void test_too_large_chunked(void **state)
         kbuf_puts(&out, "\r\n");
     }
     kbuf_puts(&out, "0\r\n\r\n");
-    send_str(fd, out.data);
-    expect_response(fd, &in, 413, NULL);
-    expect_eof(fd);
-    kbuf_free(&in);
-    kbuf_free(&out);
-    close(fd);
+    expect_too_large(state, &out);
 }
 
 /* Headers count toward the cap too. */
 static void test_too_large_headers(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT, out = KBUF_INIT;
+    kbuf out = KBUF_INIT;
     kbuf_puts(&out, "GET / HTTP/1.1\r\n");
     for (int i = 0; i < 700; i++)
         kbuf_printf(&out, "X-Filler-%03d: %090d\r\n", i, i);
     kbuf_puts(&out, "\r\n");
-    send_str(fd, out.data);
-    expect_response(fd, &in, 413, NULL);
-    expect_eof(fd);
-    kbuf_free(&in);
-    kbuf_free(&out);
-    close(fd);
+    expect_too_large(state, &out);
 }
 
 static void test_malformed_request(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET / HTTP/1.1\r\nBad Header\r\n\r\n");
-    expect_response(fd, &in, 400, NULL);
-    expect_eof(fd);
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET / HTTP/1.1\r\nBad Header\r\n\r\n");
+    expect_response(&c, 400, NULL);
+    expect_eof(c.fd);
+    conn_close(&c);
 }
 
 static void test_http10_closes(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /old HTTP/1.0\r\n\r\n");
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /old HTTP/1.0\r\n\r\n");
     response r;
-    assert_int_equal(read_response(fd, &in, &r), 0);
+    assert_int_equal(read_response(&c, &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.connection, "close");
-    expect_eof(fd);
-    close(fd);
+    expect_eof(c.fd);
+    conn_close(&c);
 
-    fd = connect_to(*state);
-    kbuf_reset(&in);
-    send_str(fd, "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    assert_int_equal(read_response(fd, &in, &r), 0);
+    c = conn_open(*state);
+    send_str(c.fd, "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    assert_int_equal(read_response(&c, &r), 0);
     assert_string_equal(r.connection, "keep-alive");
-    send_str(fd, "GET /b HTTP/1.1\r\nConnection: close\r\n\r\n");
-    assert_int_equal(read_response(fd, &in, &r), 0);
+    send_str(c.fd, "GET /b HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(read_response(&c, &r), 0);
     assert_string_equal(r.connection, "close");
     assert_string_equal(r.body, "/b");
-    expect_eof(fd);
-    kbuf_free(&in);
-    close(fd);
+    expect_eof(c.fd);
+    conn_close(&c);
 }
 
 /* A client that sends its request and then shuts its side still gets the answer. */
 static void test_half_close_answered(void **state)
 {
-    int fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /delay/30 HTTP/1.1\r\n\r\n");
-    shutdown(fd, SHUT_WR);
-    expect_response(fd, &in, 200, "/delay/30");
-    expect_eof(fd);
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /delay/30 HTTP/1.1\r\n\r\n");
+    shutdown(c.fd, SHUT_WR);
+    expect_response(&c, 200, "/delay/30");
+    expect_eof(c.fd);
+    conn_close(&c);
 }
 
 /* The client leaves while its request is with the application; the late answer is dropped. */
@@ -459,12 +395,10 @@ static void test_client_gone_before_answer(void **state)
     usleep(10000);
     close(fd); /* reset */
     usleep(100000);
-    fd = connect_to(*state);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /still HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/still");
-    kbuf_free(&in);
-    close(fd);
+    conn c = conn_open(*state);
+    send_str(c.fd, "GET /still HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/still");
+    conn_close(&c);
 }
 
 static void test_idle_timeout(void **state)
@@ -479,19 +413,17 @@ static void test_idle_timeout(void **state)
     close(fd);
 
     /* idle again after an answered request */
-    fd = connect_to(srv);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /x HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/x");
-    expect_eof(fd);
-    close(fd);
+    conn c = conn_open(srv);
+    send_str(c.fd, "GET /x HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/x");
+    expect_eof(c.fd);
+    conn_close(&c);
 
     /* no timeout while the application takes longer than that to answer */
-    fd = connect_to(srv);
-    send_str(fd, "GET /delay/500 HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/delay/500");
-    close(fd);
-    kbuf_free(&in);
+    c = conn_open(srv);
+    send_str(c.fd, "GET /delay/500 HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/delay/500");
+    conn_close(&c);
     atomic_store(&loops_done, 0);
     http_server_stop(srv);
 }
@@ -565,22 +497,20 @@ static void test_stop_waits_for_in_flight(void **state)
 {
     (void)state;
     http_server *srv = start_server(5000);
-    int fd = connect_to(srv);
+    conn c = conn_open(srv);
     int idle = connect_to(srv);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /delay/200 HTTP/1.1\r\n\r\n");
+    send_str(c.fd, "GET /delay/200 HTTP/1.1\r\n\r\n");
     usleep(50000);
     atomic_store(&loops_done, 0);
     http_server_stop(srv);
     assert_int_equal(atomic_load(&loops_done), 2);
     response r;
-    assert_int_equal(read_response(fd, &in, &r), 0);
+    assert_int_equal(read_response(&c, &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "/delay/200");
-    expect_eof(fd);
+    expect_eof(c.fd);
     expect_eof(idle);
-    kbuf_free(&in);
-    close(fd);
+    conn_close(&c);
     close(idle);
 }
 
@@ -617,16 +547,14 @@ static void test_ipv6_loopback(void **state)
     http_server *srv = http_server_start(&cfg);
     if (!srv)
         skip(); /* no IPv6 on this machine */
-    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    conn c = {.fd = socket(AF_INET6, SOCK_STREAM, 0), .in = KBUF_INIT};
     struct sockaddr_in6 addr = {.sin6_family = AF_INET6,
                                 .sin6_addr = in6addr_loopback,
                                 .sin6_port = htons((uint16_t)http_server_port(srv))};
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    kbuf in = KBUF_INIT;
-    send_str(fd, "GET /six HTTP/1.1\r\n\r\n");
-    expect_response(fd, &in, 200, "/six");
-    kbuf_free(&in);
-    close(fd);
+    assert_int_equal(connect(c.fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    send_str(c.fd, "GET /six HTTP/1.1\r\n\r\n");
+    expect_response(&c, 200, "/six");
+    conn_close(&c);
     http_server_stop(srv);
 }
 

@@ -3,27 +3,15 @@
  * The dummy handler answers "/stream/N/MS[/K]" with N chunks "chunk-I\n", K (1) every MS
  * milliseconds, from a uv_timer, then finishes; it counts the streams that ended because
  * http_respond_chunk refused (client gone or server stopping). "/late/MS" is answered with its url
- * after MS milliseconds; any other url at once. HTTP/1.1 is read by a small blocking client here;
- * HTTP/2 by curl --http2-prior-knowledge. */
-#include <netinet/in.h>
-#include <poll.h>
+ * after MS milliseconds; any other url at once. HTTP/1.1 is read by the small blocking client of
+ * net_fixture.h, HTTP/2 by curl --http2-prior-knowledge. */
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-
-#include "common/buf.h"
 #include "common/clock.h"
-#include "net/http.h"
+#include "net_fixture.h"
 
 /* --- the dummy application -------------------------------------------------------------------- */
 
@@ -44,11 +32,6 @@ static void *test_loop_init(uv_loop_t *loop, void *app)
 static void test_loop_done(void *ctx)
 {
     (void)ctx;
-}
-
-static void free_on_close(uv_handle_t *handle)
-{
-    free(handle->data);
 }
 
 /* Sends the next chunk; false when all are sent or the client went away. */
@@ -73,7 +56,7 @@ static void on_tick(uv_timer_t *timer)
     if (t->sent < t->total)
         atomic_fetch_add(&streams_refused, 1);
     http_respond_finish(t->ex);
-    uv_close((uv_handle_t *)timer, free_on_close);
+    uv_close((uv_handle_t *)timer, free_handle_data);
 }
 
 typedef struct late {
@@ -81,17 +64,11 @@ typedef struct late {
     http_exchange *ex;
 } late;
 
-static void respond_url(http_exchange *ex, const char *url)
-{
-    const char *headers[] = {"Content-Type: text/plain", NULL};
-    http_respond(ex, 200, headers, url, strlen(url));
-}
-
 static void on_late(uv_timer_t *timer)
 {
     late *l = timer->data;
-    respond_url(l->ex, "late");
-    uv_close((uv_handle_t *)timer, free_on_close);
+    respond_plain(l->ex, "late", 4);
+    uv_close((uv_handle_t *)timer, free_handle_data);
 }
 
 static void test_handler(http_exchange *ex, const http_request *req, void *loop_ctx)
@@ -117,7 +94,7 @@ static void test_handler(http_exchange *ex, const http_request *req, void *loop_
         uv_timer_start(&l->timer, on_late, (uint64_t)delay, 0);
         return;
     }
-    respond_url(ex, req->url);
+    respond_plain(ex, req->url, strlen(req->url));
 }
 
 /* --- fixture and client ----------------------------------------------------------------------- */
@@ -147,34 +124,12 @@ static int teardown(void **state)
     return 0;
 }
 
-static int connect_to(http_server *srv)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {.tv_sec = 5};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((uint16_t)http_server_port(srv)),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    return fd;
-}
-
-static void send_str(int fd, const char *s)
-{
-    assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
-}
-
 /* Reads until `in` holds `text` (true) or EOF/timeout (false). */
 static bool read_until(int fd, kbuf *in, const char *text)
 {
-    while (!in->data || !strstr(in->data, text)) {
-        char chunk[4096];
-        ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-        if (n <= 0)
+    while (!in->data || !strstr(in->data, text))
+        if (fill(fd, in) == 0)
             return false;
-        kbuf_append(in, chunk, (size_t)n);
-    }
     return true;
 }
 
@@ -184,6 +139,15 @@ static bool wait_refused(int count)
     while (atomic_load(&streams_refused) < count && clock_now_ms() < deadline)
         usleep(5000);
     return atomic_load(&streams_refused) == count;
+}
+
+/* The shell command that has curl fetch `rest` (a url path, then any more of the command line) from
+ * srv over HTTP/2 with prior knowledge, giving up after max_time_s seconds. */
+static void curl_h2_command(char *cmd, size_t size, http_server *srv, int max_time_s,
+                            const char *rest)
+{
+    snprintf(cmd, size, "curl -s -N --max-time %d --http2-prior-knowledge http://127.0.0.1:%d%s",
+             max_time_s, http_server_port(srv), rest);
 }
 
 /* --- tests ------------------------------------------------------------------------------------ */
@@ -260,10 +224,7 @@ static void test_stop_ends_stream(void **state)
 static void test_h2_stream(void **state)
 {
     char cmd[256];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -N --max-time 5 --http2-prior-knowledge http://127.0.0.1:%d/stream/3/50 "
-             "-w '|%%{http_version} %%{http_code}'",
-             http_server_port(*state));
+    curl_h2_command(cmd, sizeof(cmd), *state, 5, "/stream/3/50 -w '|%{http_version} %{http_code}'");
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char out[256] = {0};
@@ -277,10 +238,7 @@ static void test_h2_stream(void **state)
 static void test_h2_many_chunks(void **state)
 {
     char cmd[256];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -N --max-time 10 --http2-prior-knowledge "
-             "http://127.0.0.1:%d/stream/20000/1/1000",
-             http_server_port(*state));
+    curl_h2_command(cmd, sizeof(cmd), *state, 10, "/stream/20000/1/1000");
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     char line[32];
@@ -297,10 +255,7 @@ static void test_h2_many_chunks(void **state)
 static void test_h2_client_gone(void **state)
 {
     char cmd[256];
-    snprintf(cmd, sizeof(cmd),
-             "curl -s -N --max-time 1 --http2-prior-knowledge "
-             "http://127.0.0.1:%d/stream/100000/5 >/dev/null",
-             http_server_port(*state));
+    curl_h2_command(cmd, sizeof(cmd), *state, 1, "/stream/100000/5 >/dev/null");
     assert_int_not_equal(system(cmd), 0); /* curl gives up after a second */
     assert_true(wait_refused(1));
 }
