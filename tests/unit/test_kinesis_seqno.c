@@ -1,4 +1,4 @@
-/* test_server_seqno.c - sequence numbers: shape, round trips, ordering, strict parsing and
+/* test_kinesis_seqno.c - sequence numbers: shape, round trips, ordering, strict parsing and
  * the shard's starting position. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "server/seqno.h"
+#include "kinesis/seqno.h"
 
 static void round_trip(int64_t created, int index, uint64_t offset)
 {

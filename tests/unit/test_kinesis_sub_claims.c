@@ -1,11 +1,11 @@
-/* test_server_sub_claims.c - one SubscribeToShard per consumer and shard every 5 seconds: refusal
+/* test_kinesis_sub_claims.c - one SubscribeToShard per consumer and shard every 5 seconds: refusal
  * within the interval, takeover after it, and claims of other shards and consumers apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "server/sub_claims.h"
+#include "kinesis/sub_claims.h"
 
 static const char arn_a[] = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/a:1";
 static const char arn_b[] = "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/b:1";

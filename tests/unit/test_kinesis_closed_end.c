@@ -1,11 +1,11 @@
-/* test_server_closed_end.c - where a shard closed by a reshard ends: after its last appended record
+/* test_kinesis_closed_end.c - where a shard closed by a reshard ends: after its last appended record
  * normally, but after its last committed one once the store has failed, since records appended
  * then never commit and a reader must still be able to reach the end. */
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "server_fixture.h"
+#include "kinesis_fixture.h"
 #include "store/shardlog_impl.h"
 
 #define ACCOUNT "123456789012"

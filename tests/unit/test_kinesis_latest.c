@@ -1,12 +1,12 @@
-/* test_server_latest.c - where a LATEST shard iterator starts when records were appended but are
+/* test_kinesis_latest.c - where a LATEST shard iterator starts when records were appended but are
  * not committed: after the last committed record, so that records which a store failure keeps
  * from ever existing leave no gap that the iterator could never read past. */
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "server_fixture.h"
-#include "server_ops_fixture.h"
-#include "server/iterator.h"
+#include "kinesis_fixture.h"
+#include "kinesis_ops_fixture.h"
+#include "kinesis/iterator.h"
 #include "store/shardlog_impl.h"
 
 /* The offset a GetShardIterator of type LATEST starts at. */

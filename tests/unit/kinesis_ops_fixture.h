@@ -1,17 +1,17 @@
-/* server_ops_fixture.h - shared by the server unit tests that call operations as the dispatcher
+/* kinesis_ops_fixture.h - shared by the server unit tests that call operations as the dispatcher
  * calls them: a JSON body decoded against the model, the handler from op_lookup, the output
  * written as JSON and read back with json-c, and small readers for paths in that output.
  * Header-only: each test file is its own executable. */
-#ifndef KINESD_SERVER_OPS_FIXTURE_H
-#define KINESD_SERVER_OPS_FIXTURE_H
+#ifndef KINESD_KINESIS_OPS_FIXTURE_H
+#define KINESD_KINESIS_OPS_FIXTURE_H
 
 #include <json-c/json.h>
 
 #include "common/buf.h"
 #include "protocol/decode.h"
 #include "protocol/model.h"
-#include "server/op.h"
-#include "server_fixture.h"
+#include "kinesis/op.h"
+#include "kinesis_fixture.h"
 
 #define ACCOUNT "123456789012"
 #define REGION "us-east-1"

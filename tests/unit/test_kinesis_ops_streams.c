@@ -1,7 +1,7 @@
-/* test_server_ops_streams.c - the stream control-plane operations, called as the dispatcher
- * calls them (server_ops_fixture.h). Each test gets a fresh data directory (server_fixture.h). */
-#include "server_fixture.h"
-#include "server_ops_fixture.h"
+/* test_kinesis_ops_streams.c - the stream control-plane operations, called as the dispatcher
+ * calls them (kinesis_ops_fixture.h). Each test gets a fresh data directory (kinesis_fixture.h). */
+#include "kinesis_fixture.h"
+#include "kinesis_ops_fixture.h"
 #include "common/u128.h"
 
 #define HASH_MAX "340282366920938463463374607431768211455"

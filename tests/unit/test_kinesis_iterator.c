@@ -1,4 +1,4 @@
-/* test_server_iterator.c - shard iterators: round trip, key persistence, tampering, expiry. */
+/* test_kinesis_iterator.c - shard iterators: round trip, key persistence, tampering, expiry. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "server/iterator.h"
+#include "kinesis/iterator.h"
 
 #define NOW 1764140000000LL
 

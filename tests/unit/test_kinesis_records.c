@@ -1,4 +1,4 @@
-/* test_server_records.c - the record operations end to end below HTTP: PutRecord, PutRecords,
+/* test_kinesis_records.c - the record operations end to end below HTTP: PutRecord, PutRecords,
  * GetShardIterator and GetRecords called with decoded inputs against a real registry and store
  * in a temporary data directory; outputs are read back as JSON. */
 #include <setjmp.h>
@@ -14,10 +14,10 @@
 #include <json-c/json.h>
 
 #include "common/clock.h"
-#include "server/config.h"
-#include "server/iterator.h"
-#include "server/records.h"
-#include "server/registry_edit.h"
+#include "kinesis/config.h"
+#include "kinesis/iterator.h"
+#include "kinesis/records.h"
+#include "kinesis/registry_edit.h"
 
 #define ACCOUNT "000000000000"
 #define REGION "us-east-1"

@@ -1,9 +1,9 @@
-/* server_fixture.h - shared by the server unit tests that need a registry: a fresh temporary
+/* kinesis_fixture.h - shared by the server unit tests that need a registry: a fresh temporary
  * data directory per test with a store and the registry opened on it, the server configuration
  * reset to test values, and a made-up clock (now_ms) the test may move. Header-only: each test
  * file is its own executable. */
-#ifndef KINESD_SERVER_FIXTURE_H
-#define KINESD_SERVER_FIXTURE_H
+#ifndef KINESD_KINESIS_FIXTURE_H
+#define KINESD_KINESIS_FIXTURE_H
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "server/config.h"
-#include "server/registry_edit.h"
+#include "kinesis/config.h"
+#include "kinesis/registry_edit.h"
 
 kinesd_config kinesd_cfg;
 

@@ -1,4 +1,4 @@
-/* test_server_race.c - the dispatcher's durability wake-ups against loops that come and go: the
+/* test_kinesis_race.c - the dispatcher's durability wake-ups against loops that come and go: the
  * storage thread calls dispatch_on_durable at any moment, including while a loop thread runs
  * dispatch_loop_done and closes (then frees) its wake handle, as at shutdown. Meant to run under
  * ThreadSanitizer and ASan: before the fix the table of loops was read without synchronisation
@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <uv.h>
 
-#include "server/dispatch.h"
+#include "kinesis/dispatch.h"
 
 #define LOOPS 16 /* the dispatcher keeps at most 256 loop slots per process */
 #define SPINS 200

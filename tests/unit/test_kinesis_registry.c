@@ -1,8 +1,8 @@
-/* test_server_registry.c - the registry itself: even hash ranges, routing, shard ids, status
+/* test_kinesis_registry.c - the registry itself: even hash ranges, routing, shard ids, status
  * transitions, and what survives a close and reopen of meta.sqlite. */
 #include <sys/stat.h>
 
-#include "server_fixture.h"
+#include "kinesis_fixture.h"
 
 #define ACCOUNT "123456789012"
 #define REGION "eu-west-1"

@@ -1,10 +1,10 @@
-/* test_server_consumers.c - stream consumers, account settings and warm throughput, called as
+/* test_kinesis_consumers.c - stream consumers, account settings and warm throughput, called as
  * the dispatcher calls them: a JSON body decoded against the model, the handler from op_lookup,
  * the output written as JSON and read back with json-c. Each test gets a fresh data directory;
  * status transitions are driven by registry_tick with a made-up clock. */
-#include "server_fixture.h"
-#include "server_ops_fixture.h"
-#include "server/consumer.h"
+#include "kinesis_fixture.h"
+#include "kinesis_ops_fixture.h"
+#include "kinesis/consumer.h"
 
 #define STREAM_ARN(name) "arn:aws:kinesis:us-east-1:123456789012:stream/" name
 
