@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     if (config_load(argc, argv) < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
-    if (model_load() < 0)
+    if (!model_get(MODEL_KINESIS))
         return 1;
 
     sigset_t stop_signals;

@@ -250,7 +250,7 @@ static const model_op *target_op(const http_request *req, aws_error *err)
     size_t plen = strlen(TARGET_PREFIX);
     const model_op *op = NULL;
     if (target && strncmp(target, TARGET_PREFIX, plen) == 0)
-        op = model_find_op(target + plen);
+        op = model_find_op(model_get(MODEL_KINESIS), target + plen);
     if (!op)
         aws_error_set(err, 400, "UnknownOperationException", "%s", "");
     return op;

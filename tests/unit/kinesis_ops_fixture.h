@@ -31,7 +31,8 @@ static inline result call_op(const char *operation, const char *body)
     arena_init(&a);
     aws_error err;
     aws_error_init(&err);
-    kval *in = decode_json(model_find_op(operation), body, strlen(body), &a, &err);
+    kval *in = decode_json(model_find_op(model_get(MODEL_KINESIS), operation), body, strlen(body),
+                           &a, &err);
     assert_non_null(in);
     kbuf out = KBUF_INIT;
     kenc e;
