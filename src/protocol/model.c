@@ -471,6 +471,11 @@ const model_op *model_op_at(const service_model *m, size_t i)
     return i < m->n_ops ? &m->ops[i] : NULL;
 }
 
+size_t model_op_index(const model_op *op)
+{
+    return (size_t)(op - op->model->ops);
+}
+
 const service_model *model_op_model(const model_op *op)
 {
     return op->model;

@@ -47,6 +47,7 @@ const char *model_xml_namespace(const service_model *m); /* query protocols; els
 const model_op *model_find_op(const service_model *m, const char *name); /* NULL if none */
 size_t model_op_count(const service_model *m);
 const model_op *model_op_at(const service_model *m, size_t i); /* in name order */
+size_t model_op_index(const model_op *op);                     /* its i in model_op_at */
 
 const service_model *model_op_model(const model_op *op);
 const char *model_op_name(const model_op *op);
