@@ -88,6 +88,11 @@ void kines_schema_result_free(kines_schema_result *r);
  * returns. */
 int kines_schema_error_format(const kines_schema_error *e, char *buf, size_t size);
 
+/* Every error of r on one line, joined by separator (e.g. "; "), into buf; what does not fit is
+ * cut with "...". Returns the length written. */
+size_t kines_schema_result_format(const kines_schema_result *r, const char *separator, char *buf,
+                                  size_t size);
+
 /* The draft a "--draft" word names: "4", "6", "7", "2019-09", "2020-12" (also "draft-07" and
  * the "$schema" URIs); KINES_SCHEMA_DRAFT_DEFAULT when it names none. */
 kines_schema_draft kines_schema_draft_parse(const char *name);

@@ -771,3 +771,23 @@ int kines_schema_error_format(const kines_schema_error *e, char *buf, size_t siz
         return snprintf(buf, size, "%s: %s", where, e->message);
     return snprintf(buf, size, "%s: %s (schema %s)", where, e->message, e->schema_path);
 }
+
+size_t kines_schema_result_format(const kines_schema_result *r, const char *separator, char *buf,
+                                  size_t size)
+{
+    if (size == 0)
+        return 0;
+    kbuf all = KBUF_INIT;
+    char line[1024];
+    for (size_t i = 0; i < r->error_count; i++) {
+        kines_schema_error_format(&r->errors[i], line, sizeof line);
+        kbuf_printf(&all, "%s%s", i ? separator : "", line);
+    }
+    size_t n = all.len < size ? all.len : size - 1;
+    memcpy(buf, all.data ? all.data : "", n);
+    buf[n] = '\0';
+    if (n < all.len && size > 4)
+        memcpy(buf + size - 4, "...", 4); /* cut */
+    kbuf_free(&all);
+    return n;
+}
