@@ -22,6 +22,7 @@
 #include "pqueue.h"
 #include "records.h"
 #include "retry.h"
+#include "schema_check.h"
 
 #define DEFAULT_LINGER_MS 100
 #define DEFAULT_IN_FLIGHT 4
@@ -533,27 +534,12 @@ static int wait_for_room(kines_producer *p, size_t size, kines_error *err)
     return 0;
 }
 
-/* The options' schema check of a record's data. */
-static int check_schema(const kines_producer *p, const void *data, size_t len, kines_error *err)
-{
-    if (!p->o.schema)
-        return 0;
-    kines_schema_result res;
-    char errors[400];
-    bool valid = kines_schema_validate(p->o.schema, data, len, &res);
-    if (!valid)
-        kines_schema_result_format(&res, "; ", errors, sizeof errors);
-    kines_schema_result_free(&res);
-    return valid
-               ? 0
-               : kines_fail(err, KINES_ERR_INVALID, "record does not match the schema: %s", errors);
-}
-
 int kines_producer_put(kines_producer *p, const void *data, size_t len, const char *partition_key,
                        const char *explicit_hash_key, void *record_ctx, kines_error *err)
 {
     kines_put_entry entry = {data, len, partition_key, explicit_hash_key};
-    if (record_check(&entry, 0, err) != 0 || check_schema(p, data, len, err) != 0)
+    if (record_check(&entry, 0, err) != 0 ||
+        schema_check(p->o.schema, data, len, "record", err) != 0)
         return -1;
     precord *r = precord_new(data, len, partition_key, explicit_hash_key, record_ctx, 0);
     pthread_mutex_lock(&p->lock);

@@ -1,6 +1,7 @@
 /* schema_compile.c - from schema JSON to snodes, keyword by keyword (a table says which drafts
  * know each keyword and how its value is checked and stored), and the public compile calls.
  * Every subschema is compiled once (a memo by schema node), which also ties $ref cycles. */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,7 +73,10 @@ void *schema_fail(kines_schema *s, const char *where, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    kines_fail(s->err, KINES_ERR_INVALID, "%s: %s", where, message);
+    if (*where)
+        kines_fail(s->err, KINES_ERR_INVALID, "%s: %s", where, message);
+    else
+        kines_fail(s->err, KINES_ERR_INVALID, "%s", message);
     s->failed = true;
     return NULL;
 }
@@ -614,7 +618,7 @@ kines_schema *kines_schema_compile_file(const char *path, const kines_schema_opt
     char *text = abs ? schema_read_file(abs, &len) : NULL;
     if (!text) {
         free(abs);
-        kines_fail(err, KINES_ERR_INVALID, "%s: cannot read the schema", path);
+        kines_fail(err, KINES_ERR_INVALID, "cannot read: %s", strerror(errno));
         return NULL;
     }
     kines_schema *s = schema_new(opts, err);

@@ -216,8 +216,7 @@ const sdoc *schema_add_doc(kines_schema *s, char *text, size_t len, const char *
         abort();
     s->docs[s->doc_count++] = d;
     if (jdoc_parse(&d->json, text, len, NULL, 0) != 0)
-        return quiet ? NULL
-                     : schema_fail(s, *display ? display : "schema", "not JSON: %s", d->json.error);
+        return quiet ? NULL : schema_fail(s, display, "not JSON: %s", d->json.error);
     const jval *root = d->json.nodes;
     uint16_t draft = schema_draft_of(root, (uint16_t)s->default_draft);
     add_resource(s, d->uri, root, d->uri, draft, d);

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "error.h"
 #include "mem.h"
+#include "schema_check.h"
 #include "schema_internal.h"
 #include "schema_uri.h"
 
@@ -119,6 +121,11 @@ static void describe(kbuf *out, const jval *v)
                        : v->kind == J_STRING ? "a string"
                        : v->kind == J_ARRAY  ? "an array"
                                              : "an object");
+}
+
+static const char *plural(int64_t n)
+{
+    return n == 1 ? "" : "s";
 }
 
 static const char *kind_name(const jval *v)
@@ -253,11 +260,11 @@ static bool check_string(vctx *c, const snode *s, const jval *v, const ipath *p)
     if (s->min_length != SCHEMA_ABSENT || s->max_length != SCHEMA_ABSENT) {
         int64_t n = (int64_t)utf8_code_points(v->text, v->len);
         if (s->min_length != SCHEMA_ABSENT && n < s->min_length)
-            ok = fail(c, s, "minLength", p, "shorter than %lld characters",
-                      (long long)s->min_length);
+            ok = fail(c, s, "minLength", p, "shorter than %lld character%s",
+                      (long long)s->min_length, plural(s->min_length));
         if (s->max_length != SCHEMA_ABSENT && n > s->max_length)
-            ok =
-                fail(c, s, "maxLength", p, "longer than %lld characters", (long long)s->max_length);
+            ok = fail(c, s, "maxLength", p, "longer than %lld character%s",
+                      (long long)s->max_length, plural(s->max_length));
     }
     if (s->pattern && (ok || c->collect) &&
         !sregex_search(s->pattern, v->text, v->len, &c->match_data))
@@ -330,12 +337,12 @@ static bool check_contains(vctx *c, const snode *s, const jval *v, const ipath *
         if (s->min_contains == 1)
             ok = fail(c, s, "contains", p, "no item matches the \"contains\" schema");
         else
-            ok = fail(c, s, "minContains", p, "%lld items match \"contains\", fewer than %lld",
-                      (long long)matches, (long long)s->min_contains);
+            ok = fail(c, s, "minContains", p, "%lld item%s match \"contains\", fewer than %lld",
+                      (long long)matches, plural(matches), (long long)s->min_contains);
     }
     if (s->max_contains != SCHEMA_ABSENT && matches > s->max_contains)
-        ok = fail(c, s, "maxContains", p, "%lld items match \"contains\", more than %lld",
-                  (long long)matches, (long long)s->max_contains);
+        ok = fail(c, s, "maxContains", p, "%lld item%s match \"contains\", more than %lld",
+                  (long long)matches, plural(matches), (long long)s->max_contains);
     return ok;
 }
 
@@ -372,10 +379,11 @@ static bool check_array(vctx *c, const snode *s, const jval *v, const ipath *p, 
 {
     bool ok = true;
     if (s->min_items != SCHEMA_ABSENT && v->len < s->min_items)
-        ok =
-            fail(c, s, "minItems", p, "%u items, fewer than %lld", v->len, (long long)s->min_items);
+        ok = fail(c, s, "minItems", p, "%u item%s, fewer than %lld", v->len, plural(v->len),
+                  (long long)s->min_items);
     if (s->max_items != SCHEMA_ABSENT && v->len > s->max_items)
-        ok = fail(c, s, "maxItems", p, "%u items, more than %lld", v->len, (long long)s->max_items);
+        ok = fail(c, s, "maxItems", p, "%u item%s, more than %lld", v->len, plural(v->len),
+                  (long long)s->max_items);
     uint32_t first, second;
     if (s->unique_items && (ok || c->collect) && !all_unique(v, &first, &second))
         ok = fail(c, s, "uniqueItems", p, "items %u and %u are equal", first, second);
@@ -464,11 +472,11 @@ static bool check_object(vctx *c, const snode *s, const jval *v, const ipath *p,
 {
     bool ok = true;
     if (s->min_properties != SCHEMA_ABSENT && v->len < s->min_properties)
-        ok = fail(c, s, "minProperties", p, "%u properties, fewer than %lld", v->len,
-                  (long long)s->min_properties);
+        ok = fail(c, s, "minProperties", p, "%u propert%s, fewer than %lld", v->len,
+                  v->len == 1 ? "y" : "ies", (long long)s->min_properties);
     if (s->max_properties != SCHEMA_ABSENT && v->len > s->max_properties)
-        ok = fail(c, s, "maxProperties", p, "%u properties, more than %lld", v->len,
-                  (long long)s->max_properties);
+        ok = fail(c, s, "maxProperties", p, "%u propert%s, more than %lld", v->len,
+                  v->len == 1 ? "y" : "ies", (long long)s->max_properties);
     for (size_t i = 0; i < s->required.count && (ok || c->collect); i++) {
         const jval *name = s->required.names[i];
         if (!jval_member(v, name->text, name->len))
@@ -790,4 +798,20 @@ size_t kines_schema_result_format(const kines_schema_result *r, const char *sepa
         memcpy(buf + size - 4, "...", 4); /* cut */
     kbuf_free(&all);
     return n;
+}
+
+int schema_check(const kines_schema *s, const void *data, size_t len, const char *what,
+                 kines_error *err)
+{
+    if (!s)
+        return 0;
+    kines_schema_result res;
+    char errors[400];
+    bool valid = kines_schema_validate(s, data, len, &res);
+    if (!valid)
+        kines_schema_result_format(&res, "; ", errors, sizeof errors);
+    kines_schema_result_free(&res);
+    return valid ? 0
+                 : kines_fail(err, KINES_ERR_INVALID, "%s does not match the schema: %s", what,
+                              errors);
 }
