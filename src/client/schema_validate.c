@@ -25,6 +25,10 @@
 
 #define MAX_DEPTH 1000  /* nested subschema applications: ends $ref loops */
 #define STACK_NODES 512 /* instance nodes parsed without allocating */
+/* Subschema applications per validation, plus this many per instance node: a bound on the work
+ * that nested anyOf/oneOf can multiply (exponential in their nesting) on a hostile document. */
+#define BASE_STEPS 1000000
+#define STEPS_PER_NODE 16
 
 /* The members or items of one value that some keyword evaluated. */
 typedef struct evalset {
@@ -47,6 +51,7 @@ typedef struct vctx {
     arena *mem;       /* error strings, evaluation sets */
     void *match_data; /* PCRE2 match data of this validation */
     int depth;
+    uint64_t steps, max_steps; /* subschema applications so far, and the budget */
 } vctx;
 
 static bool v_schema(vctx *c, const snode *s, const jval *v, const ipath *p, evalset *ev);
@@ -703,6 +708,8 @@ static bool v_schema(vctx *c, const snode *s, const jval *v, const ipath *p, eva
         return s->boolean ? true : fail(c, s, "", p, "not allowed (the schema is false)");
     if (c->depth >= MAX_DEPTH)
         return fail(c, s, "", p, "subschemas nested too deeply (a $ref loop?)");
+    if (++c->steps > c->max_steps)
+        return false; /* reported once, by the caller of the top-level run */
     c->depth++;
     bool containers = v->kind == J_OBJECT || v->kind == J_ARRAY;
     evalset *seen = s->unevaluated && containers ? ev_new(c, v) : containers ? ev : NULL;
@@ -746,12 +753,20 @@ bool kines_schema_validate(const kines_schema *s, const void *json, size_t len,
     }
     arena scratch;
     arena_init(&scratch);
-    vctx c = {.mem = &scratch};
-    bool valid = v_schema(&c, s->root, doc.nodes, NULL, NULL);
+    uint64_t budget = BASE_STEPS + STEPS_PER_NODE * (uint64_t)doc.count;
+    vctx c = {.mem = &scratch, .max_steps = budget};
+    /* past the budget every subschema failed, so "not" may have turned that into a pass */
+    bool valid = v_schema(&c, s->root, doc.nodes, NULL, NULL) && c.steps <= budget;
     if (!valid && out) {
         out->mem = kines_mem_new();
-        vctx again = {.collect = true, .mem = &out->mem->a, .match_data = c.match_data};
+        vctx again = {
+            .collect = true, .mem = &out->mem->a, .match_data = c.match_data, .max_steps = budget};
         v_schema(&again, s->root, doc.nodes, NULL, NULL);
+        if (again.steps > budget)
+            fail(&again, s->root, "", NULL,
+                 "validation stopped after %llu subschema checks: the schema's alternatives "
+                 "(anyOf, oneOf) multiply on this document",
+                 (unsigned long long)budget);
         c.match_data = again.match_data;
         out->errors =
             kines_mem_take(out->mem, &again.errors, sizeof(kines_schema_error), &out->error_count);

@@ -320,6 +320,27 @@ static void test_not_json_and_limits(void **state)
     kines_schema_free(many);
 }
 
+static void test_work_is_bounded(void **state)
+{
+    (void)state;
+    /* two alternatives that both descend: naive work doubles with every level of nesting */
+    kines_schema *s = compile_with(
+        "{\"$defs\": {\"t\": {\"anyOf\": [{\"type\": \"array\", \"items\": {\"$ref\": "
+        "\"#/$defs/t\"}}, {\"type\": \"array\", \"minItems\": 1, \"items\": {\"$ref\": "
+        "\"#/$defs/t\"}}]}}, \"not\": {\"$ref\": \"#/$defs/t\"}}",
+        NULL);
+    char doc[200];
+    memset(doc, '[', 90);
+    memcpy(doc + 90, "true", 4);
+    memset(doc + 94, ']', 90);
+    kines_schema_result r;
+    assert_false(kines_schema_validate(s, doc, 184, NULL)); /* "not" does not turn it valid */
+    assert_false(kines_schema_validate(s, doc, 184, &r));
+    assert_contains(r.errors[r.error_count - 1].message, "validation stopped after");
+    kines_schema_result_free(&r);
+    kines_schema_free(s);
+}
+
 static void test_compile_errors(void **state)
 {
     (void)state;
@@ -531,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_every_error_with_paths),
         cmocka_unit_test(test_one_of_reports_the_closest_alternative),
         cmocka_unit_test(test_not_json_and_limits),
+        cmocka_unit_test(test_work_is_bounded),
         cmocka_unit_test(test_compile_errors),
         cmocka_unit_test(test_lengths_count_code_points),
         cmocka_unit_test(test_numbers),
