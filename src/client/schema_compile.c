@@ -267,6 +267,14 @@ static int kw_format(cctx *c, const keyword *kw, const jval *v)
     return 0;
 }
 
+static int kw_recursive_anchor(cctx *c, const keyword *kw, const jval *v)
+{
+    if (v->kind != J_TRUE && v->kind != J_FALSE)
+        return bad(c, kw->name, "must be a boolean");
+    c->n->recursive_anchor = v->kind == J_TRUE;
+    return 0;
+}
+
 static int kw_unique_items(cctx *c, const keyword *kw, const jval *v)
 {
     if (v->kind != J_TRUE && v->kind != J_FALSE)
@@ -394,9 +402,21 @@ static int kw_ref(cctx *c, const keyword *kw, const jval *v)
     if (c->n->ref)
         return 0; /* "$ref" beside a "$dynamicRef": the first one stands */
     char *ref = arena_strndup(&c->s->mem, v->text, v->len);
-    c->n->ref_keyword = kw->name;
-    c->n->ref = schema_resolve_ref(c->s, c->base, ref, location_of(c, kw->name));
-    return c->n->ref ? 0 : -1;
+    snode *n = c->n;
+    kines_schema *s = c->s;
+    const char *dynamic_name = NULL;
+    n->ref_keyword = kw->name;
+    n->ref = schema_resolve_ref(s, c->base, ref, location_of(c, kw->name), &dynamic_name);
+    if (strcmp(kw->name, "$recursiveRef") == 0)
+        n->recursive_ref = true;
+    if (dynamic_name && strcmp(kw->name, "$dynamicRef") == 0) {
+        n->dynamic_name = dynamic_name;
+        s->dynamic_refs = realloc(s->dynamic_refs, (s->dynamic_ref_count + 1) * sizeof(snode *));
+        if (!s->dynamic_refs)
+            abort();
+        s->dynamic_refs[s->dynamic_ref_count++] = n;
+    }
+    return n->ref ? 0 : -1;
 }
 
 #define D4 KINES_SCHEMA_DRAFT_4
@@ -409,6 +429,7 @@ static int kw_ref(cctx *c, const keyword *kw, const jval *v)
 static const keyword keywords[] = {
     {"$ref", D4, D2020, kw_ref, 0},
     {"$recursiveRef", D2019, D2019, kw_ref, 0},
+    {"$recursiveAnchor", D2019, D2019, kw_recursive_anchor, 0},
     {"$dynamicRef", D2020, D2020, kw_ref, 0},
     {"type", D4, D2020, kw_type, 0},
     {"enum", D4, D2020, kw_enum, 0},
@@ -513,6 +534,9 @@ snode *schema_compile_node(kines_schema *s, const jval *v, const char *base, con
     if (schema_id(v, draft)) {
         base = schema_base_inside(s, v, base, draft);
         n->draft = draft = schema_draft_of(v, draft);
+        n->resource = base;
+    } else if (schema_is_document(s, v)) {
+        n->resource = base;
     }
     if (!draft)
         return schema_fail(s, location,
@@ -577,6 +601,7 @@ static kines_schema *finish(kines_schema *s, const sdoc *doc)
     if (doc && !s->failed) {
         uint16_t draft = schema_draft_of(doc->json.nodes, (uint16_t)s->default_draft);
         s->root = schema_compile_node(s, doc->json.nodes, doc->uri, "#", draft);
+        schema_link_dynamic(s);
     }
     if (s->failed || !s->root) {
         kines_schema_free(s);
@@ -649,6 +674,7 @@ void kines_schema_free(kines_schema *s)
     free(s->docs);
     free(s->resources);
     free(s->regexes);
+    free(s->dynamic_refs);
     free(s->memo);
     arena_free(&s->mem);
     free(s);

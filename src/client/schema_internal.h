@@ -62,6 +62,12 @@ typedef struct sdep {
     const char *keyword; /* for error paths: "dependencies", "dependentRequired", ... */
 } sdep;
 
+/* A schema with a "$dynamicAnchor" that a "$dynamicRef" may land on, in its resource. */
+typedef struct sdynamic {
+    const char *resource; /* the base URI of the resource it is in */
+    snode *schema;
+} sdynamic;
+
 #define SCHEMA_ABSENT (-1) /* an absent count keyword (minLength, maxItems, ...) */
 
 struct snode {
@@ -70,8 +76,15 @@ struct snode {
     int8_t boolean;       /* -1: a schema object; 0 / 1: the schema false / true */
     bool unevaluated;     /* has unevaluatedProperties or unevaluatedItems */
 
-    snode *ref;              /* $ref (and the statically resolved $dynamicRef/$recursiveRef) */
-    const char *ref_keyword; /* "$ref", "$dynamicRef", "$recursiveRef" */
+    const char *resource;  /* when it starts a schema resource (a document, an $id): its base URI */
+    bool recursive_anchor; /* 2019-09 "$recursiveAnchor": true */
+
+    snode *ref;               /* $ref, or where $dynamicRef/$recursiveRef lead statically */
+    const char *ref_keyword;  /* "$ref", "$dynamicRef", "$recursiveRef" */
+    bool recursive_ref;       /* $recursiveRef: the outermost "$recursiveAnchor" resource wins */
+    const char *dynamic_name; /* $dynamicRef to a "$dynamicAnchor": the anchor's name */
+    sdynamic *dynamic;        /* every schema with that "$dynamicAnchor", by resource */
+    size_t dynamic_count;
     uint8_t types;           /* T_* bits; 0 when there is no "type" */
     const jval *enum_values; /* an array */
     const jval *const_value;
@@ -128,6 +141,7 @@ typedef struct sresource {
     const char *base; /* the base URI outside node (its own $id applies when compiled) */
     uint16_t draft;
     const sdoc *doc;
+    bool dynamic; /* a "$dynamicAnchor" */
 } sresource;
 
 struct kines_schema {
@@ -146,6 +160,8 @@ struct kines_schema {
     size_t resource_count, resource_cap;
     sregex **regexes; /* to free */
     size_t regex_count, regex_cap;
+    snode **dynamic_refs; /* snodes whose dynamic_name needs its candidates */
+    size_t dynamic_ref_count;
     struct memo_slot *memo; /* compiled snode by schema node */
     size_t memo_count, memo_cap;
     kines_error *err; /* during compilation */
@@ -160,8 +176,14 @@ char *schema_read_file(const char *path, size_t *len);
  * is not JSON, unless quiet (then it is only skipped). */
 const sdoc *schema_add_doc(kines_schema *s, char *text, size_t len, const char *uri,
                            const char *display, bool quiet);
-/* The snode a $ref (its value `ref`, against base) names; NULL (failed) when it cannot. */
-snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, const char *from);
+/* The snode a $ref (its value `ref`, against base) names; NULL (failed) when it cannot. When it
+ * names a "$dynamicAnchor", *dynamic_name (may be NULL) is set to the anchor's name. */
+snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, const char *from,
+                          const char **dynamic_name);
+/* Gives every $dynamicRef snode the schemas its anchor name may land on. */
+void schema_link_dynamic(kines_schema *s);
+/* Whether v is the root of a loaded document. */
+bool schema_is_document(const kines_schema *s, const jval *v);
 /* A schema object's "$id" ("id" in draft 4), ignored beside "$ref" before 2019-09; or NULL. */
 const jval *schema_id(const jval *v, uint16_t draft);
 /* The base URI inside schema object v, given the one outside it. */

@@ -92,7 +92,7 @@ static void add_resource(kines_schema *s, const char *uri, const jval *node, con
         if (!s->resources)
             abort();
     }
-    s->resources[s->resource_count++] = (sresource){uri, node, base, draft, doc};
+    s->resources[s->resource_count++] = (sresource){uri, node, base, draft, doc, false};
 }
 
 static const sresource *find_resource(const kines_schema *s, const char *uri)
@@ -166,6 +166,7 @@ static const char *index_names(kines_schema *s, const sdoc *doc, const jval *v, 
             fragment[0] = '#';
             memcpy(fragment + 1, a->text, a->len);
             add_resource(s, uri_resolve(&s->mem, base, fragment), v, outer, draft, doc);
+            s->resources[s->resource_count - 1].dynamic = i == 1;
         }
     }
     return base;
@@ -376,7 +377,8 @@ static const char *resource_display(const sresource *r)
     return r->node == r->doc->json.nodes ? r->doc->display : r->uri;
 }
 
-snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, const char *from)
+snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, const char *from,
+                          const char **dynamic_name)
 {
     char *target = uri_resolve(&s->mem, base, ref);
     const char *fragment;
@@ -392,6 +394,8 @@ snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, co
         if (!a)
             return schema_fail(s, from, "$ref \"%s\": no anchor \"%s\" in \"%s\"", ref, decoded,
                                uri);
+        if (dynamic_name && a->dynamic)
+            *dynamic_name = decoded;
         return schema_compile_node(s, a->node, a->base, a->uri, a->draft);
     }
     const char *at_base;
@@ -403,4 +407,46 @@ snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, co
     char *location = arena_alloc(&s->mem, strlen(where) + strlen(decoded) + 2);
     sprintf(location, "%s#%s", where, decoded);
     return schema_compile_node(s, v, at_base, location, r->draft);
+}
+
+bool schema_is_document(const kines_schema *s, const jval *v)
+{
+    for (size_t i = 0; i < s->doc_count; i++)
+        if (s->docs[i]->json.nodes == v)
+            return true;
+    return false;
+}
+
+/* Whether a resource entry is the "$dynamicAnchor" `name`; *resource gets its resource's URI. */
+static bool dynamic_anchor_named(kines_schema *s, const sresource *r, const char *name,
+                                 const char **resource)
+{
+    const char *fragment;
+    char *uri = uri_without_fragment(&s->mem, r->uri, &fragment);
+    *resource = uri;
+    return r->dynamic && fragment && strcmp(fragment, name) == 0;
+}
+
+void schema_link_dynamic(kines_schema *s)
+{
+    /* compile the anchors each name may land on (that may add documents, and dynamic refs) */
+    for (size_t i = 0; i < s->dynamic_ref_count && !s->failed; i++) {
+        for (size_t j = 0; j < s->resource_count && !s->failed; j++) {
+            sresource r = s->resources[j];
+            const char *resource;
+            if (dynamic_anchor_named(s, &r, s->dynamic_refs[i]->dynamic_name, &resource))
+                schema_compile_node(s, r.node, r.base, r.uri, r.draft);
+        }
+    }
+    for (size_t i = 0; i < s->dynamic_ref_count && !s->failed; i++) {
+        snode *n = s->dynamic_refs[i];
+        n->dynamic = arena_alloc(&s->mem, (s->resource_count + 1) * sizeof *n->dynamic);
+        for (size_t j = 0; j < s->resource_count; j++) {
+            const sresource *r = &s->resources[j];
+            const char *resource;
+            if (dynamic_anchor_named(s, r, n->dynamic_name, &resource))
+                n->dynamic[n->dynamic_count++] = (sdynamic){
+                    resource, schema_compile_node(s, r->node, r->base, r->uri, r->draft)};
+        }
+    }
 }

@@ -44,6 +44,12 @@ typedef struct ipath {
     uint32_t index;
 } ipath;
 
+/* The dynamic scope: the schema resources entered on the way to the current schema. */
+typedef struct scope {
+    const snode *resource; /* an snode with `resource` set */
+    const struct scope *up;
+} scope;
+
 typedef struct vctx {
     bool collect; /* record errors (else stop at the first failure) */
     kbuf errors;  /* kines_schema_error[] */
@@ -52,6 +58,7 @@ typedef struct vctx {
     void *match_data; /* PCRE2 match data of this validation */
     int depth;
     uint64_t steps, max_steps; /* subschema applications so far, and the budget */
+    const scope *scope;        /* innermost first */
 } vctx;
 
 static bool v_schema(vctx *c, const snode *s, const jval *v, const ipath *p, evalset *ev);
@@ -656,6 +663,27 @@ static bool check_unevaluated(vctx *c, const snode *s, const jval *v, const ipat
     return ok;
 }
 
+/* ---- references
+ * -------------------------------------------------------------------------------------- */
+
+/* Where a $ref, $recursiveRef or $dynamicRef leads from here. $recursiveRef: the outermost of the
+ * resources with "$recursiveAnchor" that enclose the current one without a gap; $dynamicRef to
+ * a "$dynamicAnchor": that anchor in the outermost resource of the dynamic scope that has it. */
+static const snode *ref_target(const vctx *c, const snode *s)
+{
+    const snode *target = s->ref;
+    if (s->recursive_ref) {
+        for (const scope *x = c->scope; x && x->resource->recursive_anchor; x = x->up)
+            target = x->resource;
+        return target;
+    }
+    for (const scope *x = c->scope; x && s->dynamic_name; x = x->up)
+        for (size_t i = 0; i < s->dynamic_count; i++)
+            if (strcmp(s->dynamic[i].resource, x->resource->resource) == 0)
+                target = s->dynamic[i].schema;
+    return target;
+}
+
 /* ---- one schema
  * ------------------------------------------------------------------------------------------ */
 
@@ -673,7 +701,7 @@ static bool check_keywords(vctx *c, const snode *s, const jval *v, const ipath *
         }                                                                                          \
     } while (0)
     if (s->ref)
-        CHECK(v_schema(c, s->ref, v, p, ev));
+        CHECK(v_schema(c, ref_target(c, s), v, p, ev));
     if (s->types)
         CHECK(check_type(c, s, v, p));
     if (s->enum_values)
@@ -711,6 +739,9 @@ static bool v_schema(vctx *c, const snode *s, const jval *v, const ipath *p, eva
     if (++c->steps > c->max_steps)
         return false; /* reported once, by the caller of the top-level run */
     c->depth++;
+    scope entered = {s, c->scope};
+    if (s->resource)
+        c->scope = &entered;
     bool containers = v->kind == J_OBJECT || v->kind == J_ARRAY;
     evalset *seen = s->unevaluated && containers ? ev_new(c, v) : containers ? ev : NULL;
     bool ok = check_keywords(c, s, v, p, seen);
@@ -718,6 +749,7 @@ static bool v_schema(vctx *c, const snode *s, const jval *v, const ipath *p, eva
         ok &= check_unevaluated(c, s, v, p, seen);
         ev_merge(ev, seen);
     }
+    c->scope = entered.up;
     c->depth--;
     return ok;
 }

@@ -228,6 +228,35 @@ static void test_anchors_and_defs(void **state)
     assert_false(valid(s, "{\"c\": \"x\"}"));
 }
 
+/* A tree whose children are whatever schema extends it: "strict-tree" forbids unknown members at
+ * every level only if the children's reference is resolved dynamically. */
+static void test_dynamic_and_recursive_refs(void **state)
+{
+    (void)state;
+    const char *d2020 =
+        "{\"$id\": \"https://example.com/strict-tree\", \"$dynamicAnchor\": \"node\", "
+        "\"$ref\": \"tree\", \"unevaluatedProperties\": false, \"$defs\": {\"tree\": "
+        "{\"$id\": \"https://example.com/tree\", \"$dynamicAnchor\": \"node\", \"type\": "
+        "\"object\", \"properties\": {\"data\": true, \"children\": {\"type\": \"array\", "
+        "\"items\": {\"$dynamicRef\": \"#node\"}}}}}}";
+    assert_true(valid(d2020, "{\"children\": [{\"data\": 1}]}"));
+    assert_false(valid(d2020, "{\"children\": [{\"daat\": 1}]}"));
+    const char *d2019 =
+        "{\"$schema\": \"https://json-schema.org/draft/2019-09/schema\", \"$id\": "
+        "\"https://example.com/strict-tree\", \"$recursiveAnchor\": true, \"$ref\": \"tree\", "
+        "\"unevaluatedProperties\": false, \"$defs\": {\"tree\": {\"$id\": "
+        "\"https://example.com/tree\", \"$recursiveAnchor\": true, \"type\": \"object\", "
+        "\"properties\": {\"data\": true, \"children\": {\"type\": \"array\", \"items\": "
+        "{\"$recursiveRef\": \"#\"}}}}}}";
+    assert_true(valid(d2019, "{\"children\": [{\"data\": 1}]}"));
+    assert_false(valid(d2019, "{\"children\": [{\"daat\": 1}]}"));
+    /* the tree alone: its children may have any members */
+    const char *tree = "{\"$id\": \"https://example.com/tree\", \"$dynamicAnchor\": \"node\", "
+                       "\"properties\": {\"children\": {\"items\": {\"$dynamicRef\": "
+                       "\"#node\"}}}}";
+    assert_true(valid(tree, "{\"children\": [{\"daat\": 1}]}"));
+}
+
 /* ---- errors -------------------------------------------------------------------------------------
  */
 
@@ -549,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_unevaluated_properties),
         cmocka_unit_test(test_unevaluated_items),
         cmocka_unit_test(test_anchors_and_defs),
+        cmocka_unit_test(test_dynamic_and_recursive_refs),
         cmocka_unit_test(test_every_error_with_paths),
         cmocka_unit_test(test_one_of_reports_the_closest_alternative),
         cmocka_unit_test(test_not_json_and_limits),

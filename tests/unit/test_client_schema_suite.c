@@ -196,12 +196,91 @@ static void test_draft7(void **state)
     run_draft("draft7", KINES_SCHEMA_DRAFT_7);
 }
 
+/* ---- the 2019-09 and 2020-12 meta-schemas --------------------------------------------------- */
+
+static void write_json(const char *dir, const char *name, json_object *value)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(json_object_to_file_ext(path, value, JSON_C_TO_STRING_PLAIN), 0);
+}
+
+/* A folder with the meta-schemas of 2019-09 and 2020-12 and their vocabularies, one file each
+ * (python3-jsonschema keeps the vocabularies in one file, keyed by URI). */
+static void metaschema_folder(char *dir)
+{
+    const char *from = env_or("JSON_SCHEMA_METASCHEMAS", DEFAULT_METASCHEMAS);
+    char path[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/vocabularies.json", from);
+    json_object *vocabularies = json_object_from_file(path);
+    assert_non_null(vocabularies);
+    int i = 0;
+    json_object_object_foreach(vocabularies, uri, schema)
+    {
+        char name[64];
+        (void)uri;
+        snprintf(name, sizeof name, "vocabulary-%d.json", i++);
+        write_json(dir, name, schema);
+    }
+    json_object_put(vocabularies);
+    static const char *const drafts[] = {"draft2019-09.json", "draft2020-12.json"};
+    for (size_t d = 0; d < 2; d++) {
+        snprintf(path, sizeof path, "%s/%s", from, drafts[d]);
+        json_object *meta = json_object_from_file(path);
+        assert_non_null(meta);
+        write_json(dir, drafts[d], meta);
+        json_object_put(meta);
+    }
+}
+
+static bool meta_valid(const char *dir, const char *meta_uri, const char *schema)
+{
+    char ref[256];
+    snprintf(ref, sizeof ref, "{\"$ref\": \"%s\"}", meta_uri);
+    kines_schema_options o = {.schema_dir = dir};
+    kines_error err;
+    kines_schema *meta = kines_schema_compile(ref, strlen(ref), &o, &err);
+    if (!meta)
+        fail_msg("%s", err.message);
+    bool valid = kines_schema_validate(meta, schema, strlen(schema), NULL);
+    kines_schema_free(meta);
+    return valid;
+}
+
+/* The meta-schemas of 2019-09 ($recursiveRef) and 2020-12 ($dynamicRef) reach the keywords of
+ * every vocabulary only when those references are resolved dynamically: a "minLength" under
+ * "properties" is checked by the validation vocabulary, which the applicator vocabulary reaches
+ * only through the dynamic reference back to the whole meta-schema. */
+static void test_metaschemas_2019_09_and_2020_12(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kines-metaschemas-XXXXXX";
+    metaschema_folder(dir);
+    static const char *const metas[] = {"https://json-schema.org/draft/2019-09/schema",
+                                        "https://json-schema.org/draft/2020-12/schema"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(meta_valid(dir, metas[i],
+                               "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": "
+                               "\"string\", \"minLength\": 1}}, \"$defs\": {\"x\": "
+                               "{\"items\": {\"enum\": [1, 2]}}}}"));
+        assert_false(meta_valid(dir, metas[i], "{\"type\": \"strin\"}"));
+        assert_false(meta_valid(dir, metas[i], "{\"properties\": {\"a\": {\"minLength\": -1}}}"));
+        assert_false(meta_valid(dir, metas[i], "{\"$defs\": {\"x\": {\"items\": {\"enum\": 5}}}}"));
+    }
+    printf("meta-schemas 2019-09 and 2020-12: valid and invalid schemas told apart\n");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_draft4),
         cmocka_unit_test(test_draft6),
         cmocka_unit_test(test_draft7),
+        cmocka_unit_test(test_metaschemas_2019_09_and_2020_12),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
