@@ -275,6 +275,19 @@ static int kw_recursive_anchor(cctx *c, const keyword *kw, const jval *v)
     return 0;
 }
 
+/* Draft 7's content keywords, asserted only with assert_format (the draft allows it; later
+ * drafts make them annotations): base64 and JSON are checked, other values pass. */
+static int kw_content(cctx *c, const keyword *kw, const jval *v)
+{
+    if (v->kind != J_STRING)
+        return bad(c, kw->name, "must be a string");
+    bool *flag =
+        strcmp(kw->name, "contentEncoding") == 0 ? &c->n->content_base64 : &c->n->content_json;
+    const char *asserted = flag == &c->n->content_base64 ? "base64" : "application/json";
+    *flag = c->s->assert_format && jval_str_is(v, asserted);
+    return 0;
+}
+
 static int kw_unique_items(cctx *c, const keyword *kw, const jval *v)
 {
     if (v->kind != J_TRUE && v->kind != J_FALSE)
@@ -445,6 +458,8 @@ static const keyword keywords[] = {
     {"maxLength", D4, D2020, kw_count, AT(max_length)},
     {"pattern", D4, D2020, kw_pattern, 0},
     {"format", D4, D2020, kw_format, 0},
+    {"contentEncoding", D7, D7, kw_content, 0},
+    {"contentMediaType", D7, D7, kw_content, 0},
     {"minItems", D4, D2020, kw_count, AT(min_items)},
     {"maxItems", D4, D2020, kw_count, AT(max_items)},
     {"uniqueItems", D4, D2020, kw_unique_items, 0},

@@ -99,6 +99,8 @@ struct snode {
     const jval *pattern_source;
     format_fn format;
     const jval *format_name;
+    bool content_base64; /* draft 7 "contentEncoding": "base64", asserted with assert_format */
+    bool content_json;   /* draft 7 "contentMediaType": "application/json", likewise */
 
     int64_t min_items, max_items;
     bool unique_items;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "common/buf.h"
 #include "error.h"
 #include "mem.h"
@@ -266,6 +267,24 @@ static bool check_number(vctx *c, const snode *s, const jval *v, const ipath *p)
     return ok;
 }
 
+/* contentEncoding base64 and contentMediaType application/json (of the decoded bytes). */
+static bool check_content(vctx *c, const snode *s, const jval *v, const ipath *p)
+{
+    const char *bytes = v->text;
+    size_t n = v->len;
+    if (s->content_base64) {
+        char *decoded = arena_alloc(c->mem, v->len / 4 * 3 + 1);
+        if (!base64_decode(v->text, v->len, decoded, &n))
+            return fail(c, s, "contentEncoding", p, "not base64");
+        bytes = decoded;
+    }
+    jdoc doc;
+    bool json = !s->content_json || jdoc_parse(&doc, bytes, n, NULL, 0) == 0;
+    if (s->content_json)
+        jdoc_free(&doc);
+    return json ? true : fail(c, s, "contentMediaType", p, "not application/json");
+}
+
 static bool check_string(vctx *c, const snode *s, const jval *v, const ipath *p)
 {
     bool ok = true;
@@ -285,6 +304,8 @@ static bool check_string(vctx *c, const snode *s, const jval *v, const ipath *p)
     if (s->format && (ok || c->collect) && !s->format(v->text, v->len))
         ok = fail(c, s, "format", p, "not a valid %.*s", (int)s->format_name->len,
                   s->format_name->text);
+    if ((s->content_base64 || s->content_json) && (ok || c->collect))
+        ok &= check_content(c, s, v, p);
     return ok;
 }
 
