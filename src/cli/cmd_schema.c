@@ -51,7 +51,7 @@ kines_schema *cli_schema(const cli_ctx *ctx, const cli_args *a, const char *path
 
 /* What was validated, for the summary. */
 typedef struct tally {
-    long valid, invalid;
+    long valid, invalid;    /* instances so far */
     json_object *instances; /* --output json: one object per instance */
 } tally;
 

@@ -17,8 +17,8 @@
  */
 
 struct memo_slot {
-    const jval *key;
-    snode *node;
+    const jval *key; /* the schema node; NULL for a free slot */
+    snode *node;     /* compiled from it (possibly still being filled: a $ref cycle) */
 };
 
 static size_t memo_index(const jval *key, size_t cap)
@@ -86,23 +86,23 @@ void *schema_fail(kines_schema *s, const char *where, const char *fmt, ...)
 
 /* The schema object being compiled. */
 typedef struct cctx {
-    kines_schema *s;
-    snode *n;
+    kines_schema *s;      /* the schema being compiled */
+    snode *n;             /* the snode being filled */
     const char *base;     /* base URI in effect in it */
     const char *location; /* its location, for errors and its subschemas' locations */
-    uint16_t draft;
+    uint16_t draft;       /* the draft in effect in it */
     bool exclusive_minimum_flag, exclusive_maximum_flag; /* draft 4 booleans */
-    const jval *additional_items;
+    const jval *additional_items;                        /* kept until array-form items is known */
 } cctx;
 
 typedef struct keyword keyword;
 typedef int (*keyword_fn)(cctx *c, const keyword *kw, const jval *v);
 
 struct keyword {
-    const char *name;
-    uint16_t from, to; /* the drafts that know it */
-    keyword_fn compile;
-    size_t offset; /* where in the snode it goes, for the generic ones */
+    const char *name;   /* as written in schemas */
+    uint16_t from, to;  /* the drafts that know it */
+    keyword_fn compile; /* checks the value and stores it into the snode */
+    size_t offset;      /* where in the snode it goes, for the generic ones */
 };
 
 static char *location_of(cctx *c, const char *kw)

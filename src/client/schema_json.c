@@ -11,9 +11,9 @@
 #include <string.h>
 
 typedef struct parser {
-    jdoc *d;
-    const char *p, *start, *end;
-    int depth;
+    jdoc *d;                     /* what it fills */
+    const char *p, *start, *end; /* the next byte; the text */
+    int depth;                   /* arrays and objects open */
 } parser;
 
 static int fail(parser *ps, const char *what)

@@ -23,8 +23,8 @@
     "\\x09-\\x0d\\x20\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 
 struct sregex {
-    pcre2_code *code;
-    pcre2_match_context *limits;
+    pcre2_code *code;            /* compiled (and JIT-compiled when possible) */
+    pcre2_match_context *limits; /* the backtracking limit; read-only while matching */
 };
 
 /* The PCRE2 form of an ECMAScript pattern into out; -1 (why set) for escapes ECMAScript lacks. */

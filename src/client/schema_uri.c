@@ -8,8 +8,8 @@
 
 /* A URI reference cut into its five parts (each NULL when absent). */
 typedef struct uri_parts {
-    const char *scheme, *authority, *path, *query, *fragment;
-    size_t scheme_len, authority_len, path_len, query_len, fragment_len;
+    const char *scheme, *authority, *path, *query, *fragment; /* into the reference; NULL: absent */
+    size_t scheme_len, authority_len, path_len, query_len, fragment_len; /* their lengths */
 } uri_parts;
 
 static bool is_scheme_char(char c, bool first)

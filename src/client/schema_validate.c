@@ -33,8 +33,8 @@
 
 /* The members or items of one value that some keyword evaluated. */
 typedef struct evalset {
-    uint64_t *bits;
-    uint32_t n;
+    uint64_t *bits; /* bit i: member or item i was evaluated */
+    uint32_t n;     /* members or items */
 } evalset;
 
 /* Where a value is in the document: its parent's path and its key or index. */
@@ -313,9 +313,9 @@ static bool check_string(vctx *c, const snode *s, const jval *v, const ipath *p)
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct hashed {
-    uint64_t hash;
-    const jval *v;
-    uint32_t index;
+    uint64_t hash;  /* jval_hash of the item */
+    const jval *v;  /* the item */
+    uint32_t index; /* its position in the array */
 } hashed;
 
 static int by_hash(const void *a, const void *b)

@@ -525,8 +525,8 @@ static void test_refs_across_a_schema_directory(void **state)
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct worker {
-    const kines_schema *s;
-    int wrong;
+    const kines_schema *s; /* shared by every worker */
+    int wrong;             /* answers that were not the expected ones */
 } worker;
 
 static void *validate_many(void *arg)

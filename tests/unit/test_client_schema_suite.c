@@ -28,16 +28,16 @@ static const char *const expected_failures[] = {
 };
 
 typedef struct tally {
-    int passed, failed;
+    int passed, failed; /* test cases */
 } tally;
 
 typedef struct suite_run {
-    const char *suite, *metaschemas;
-    kines_schema_draft draft;
+    const char *suite, *metaschemas; /* the folders */
+    kines_schema_draft draft;        /* the draft of the folder run */
     bool optional;      /* the file is under optional/: failures are reported, not fatal */
     bool assert_format; /* the optional files */
-    tally required, optional_tally;
-    int unexpected; /* required failures not in expected_failures */
+    tally required, optional_tally; /* the required files, the optional/ ones */
+    int unexpected;                 /* required failures not in expected_failures */
 } suite_run;
 
 static const char *env_or(const char *name, const char *fallback)
