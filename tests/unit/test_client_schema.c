@@ -382,6 +382,15 @@ static void test_compile_errors(void **state)
     compile_error("{\"minLength\": -1}", "#/minLength: must be a non-negative integer");
     compile_error("{\"allOf\": []}", "#/allOf: must be a non-empty array");
     compile_error("[]", "a schema must be an object or a boolean");
+    kines_schema_options five = {.draft = 5};
+    kines_error err;
+    assert_null(kines_schema_compile("{}", 2, &five, &err));
+    assert_string_equal(err.message, "options: unknown draft 5");
+    kines_schema_options nowhere = {.schema_dir = "/nonexistent/schemas"};
+    assert_null(kines_schema_compile("{}", 2, &nowhere, &err));
+    assert_string_equal(err.message, "/nonexistent/schemas: cannot open the schema directory");
+    assert_null(kines_schema_compile_file("/nonexistent/schema.json", NULL, &err));
+    assert_string_equal(err.message, "cannot read: No such file or directory");
 }
 
 /* ---- values
