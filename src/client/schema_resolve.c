@@ -13,7 +13,9 @@
 #include "schema_internal.h"
 #include "schema_uri.h"
 
-#define SCAN_DEPTH 4 /* folder levels of the schema directory searched for $ids */
+#define SCAN_DEPTH 4                     /* folder levels of the schema directory searched */
+#define SCAN_MAX_FILES 1000              /* files read at most by that search */
+#define SCAN_MAX_BYTES (8 * 1024 * 1024) /* larger files are not schemas it reads */
 
 /* ---- drafts --------------------------------------------------------------------------------- */
 
@@ -310,7 +312,8 @@ static void scan_dir(kines_schema *s, const char *dir, int depth)
         size_t n = strlen(e->d_name);
         if (S_ISDIR(st.st_mode) && depth < SCAN_DEPTH) {
             scan_dir(s, path, depth + 1);
-        } else if (S_ISREG(st.st_mode) && n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) {
+        } else if (S_ISREG(st.st_mode) && n > 5 && strcmp(e->d_name + n - 5, ".json") == 0 &&
+                   st.st_size <= SCAN_MAX_BYTES && s->doc_count < SCAN_MAX_FILES) {
             char *uri = arena_alloc(&s->mem, strlen(path) + 8);
             sprintf(uri, "file://%s", path);
             if (!find_resource(s, uri))
