@@ -41,8 +41,8 @@ static void base64_matches_rfc4648_vectors(void **state)
 static void base64_rejects_malformed_input(void **state)
 {
     (void)state;
-    const char *bad[] = {"Zg=",  "Zg",    "Z===", "Zm9v!A==", "Zg==Zg==", "Zh==",
-                         "Zm9=", "Zm 9v", "====", "Zm=v",     "Zm9vYg=\n"};
+    const char *bad[] = {"Zg=",  "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "Zh==", "Zm9=", "Zm 9v",
+                         "====", "Zm=v", "Zm9vYg=\n"};
     unsigned char out[16];
     size_t n;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

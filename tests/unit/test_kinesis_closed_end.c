@@ -1,6 +1,6 @@
-/* test_kinesis_closed_end.c - where a shard closed by a reshard ends: after its last appended
- * record normally, but after its last committed one once the store has failed, since records
- * appended then never commit and a reader must still be able to reach the end. */
+/* test_kinesis_closed_end.c - where a shard closed by a reshard ends: after its last appended record
+ * normally, but after its last committed one once the store has failed, since records appended
+ * then never commit and a reader must still be able to reach the end. */
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
