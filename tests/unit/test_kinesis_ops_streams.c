@@ -784,7 +784,7 @@ static void test_update_shard_count_walk(void **state)
 
 int main(void)
 {
-    if (model_load() != 0)
+    if (!model_get(MODEL_KINESIS))
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_describe, setup, teardown),

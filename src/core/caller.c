@@ -1,4 +1,4 @@
-/* caller.c - account and region from the Authorization header (see caller.h). */
+/* caller.c - the SigV4 credential scope of a request, and the open-mode caller (see caller.h). */
 #include "caller.h"
 
 #include <ctype.h>
@@ -34,20 +34,16 @@ static bool all_digits(const char *s, size_t n)
 }
 
 /* Credential=AKID/20250101/us-east-1/kinesis/aws4_request */
-static void scope_to_caller(const char *credential, caller *out)
+static void parse_credential(const char *credential, auth_scope *scope)
 {
-    char akid[128] = "", date[16] = "", region[32] = "";
-    snprintf(out->account, sizeof(out->account), "%s", DEFAULT_ACCOUNT);
-    snprintf(out->region, sizeof(out->region), "%s", "us-east-1");
-    if (sscanf(credential, "%127[^/]/%15[^/]/%31[^/]/", akid, date, region) < 3)
-        return;
-    if (strlen(akid) == 12 && all_digits(akid, 12))
-        memcpy(out->account, akid, 13);
-    snprintf(out->region, sizeof(out->region), "%s", region);
+    sscanf(credential, "%128[^/]/%8[^/]/%31[^/]/%31[^/]/", scope->access_key, scope->date,
+           scope->region, scope->service);
 }
 
-bool caller_identify(const http_request *req, caller *out, aws_error *err)
+bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)
 {
+    memset(scope, 0, sizeof *scope);
+    snprintf(scope->region, sizeof scope->region, "%s", "us-east-1");
     const char *auth = http_request_header(req, "authorization");
     if (!auth) {
         aws_error_set(err, 400, "MissingAuthenticationTokenException",
@@ -71,6 +67,18 @@ bool caller_identify(const http_request *req, caller *out, aws_error *err)
         kbuf_free(&msg);
         return false;
     }
-    scope_to_caller(credential, out);
+    parse_credential(credential, scope);
     return true;
+}
+
+void caller_open(const auth_scope *scope, caller *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *key = scope->access_key;
+    memcpy(out->account, strlen(key) == 12 && all_digits(key, 12) ? key : DEFAULT_ACCOUNT, 13);
+    snprintf(out->region, sizeof out->region, "%s", scope->region);
+    snprintf(out->access_key, sizeof out->access_key, "%s", key);
+    snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:root", out->account);
+    snprintf(out->user_id, sizeof out->user_id, "%s", out->account);
+    out->root = true;
 }
