@@ -59,6 +59,10 @@ kines_client *cli_client(const cli_ctx *ctx, int *exit_code);
 /* Compiles the schema file `path` with the --draft and --assert-format of a; NULL (after printing
  * why, with *exit_code set) when it cannot. */
 kines_schema *cli_schema(const cli_ctx *ctx, const cli_args *a, const char *path, int *exit_code);
+/* The schema of a --schema option (*schema NULL without one); false (after printing why, with
+ * *exit_code set) when it does not compile. */
+bool cli_schema_option(const cli_ctx *ctx, const cli_args *a, kines_schema **schema,
+                       int *exit_code);
 
 int kcli_main(int argc, char **argv);
 

@@ -35,9 +35,8 @@ int cmd_dispatch(cli_ctx *ctx, int argc, char **argv)
                        "`kinesctl dispatch --help`.");
         return EXIT_USAGE;
     }
-    kines_schema *schema = NULL;
-    const char *schema_path = args_value(&a, "schema");
-    if (schema_path && !(schema = cli_schema(ctx, &a, schema_path, &rc)))
+    kines_schema *schema;
+    if (!cli_schema_option(ctx, &a, &schema, &rc))
         return rc;
     kines_client *c = cli_client(ctx, &rc);
     if (!c) {

@@ -270,9 +270,8 @@ int cmd_put(cli_ctx *ctx, int argc, char **argv)
                  .key_field = args_value(&a, "key-field"),
                  .jsonl = args_has(&a, "jsonl") || args_has(&a, "key-field"),
                  .started_ns = clock_mono_ns()};
-    kines_schema *schema = NULL;
-    const char *schema_path = args_value(&a, "schema");
-    if (schema_path && !(schema = cli_schema(ctx, &a, schema_path, &rc)))
+    kines_schema *schema;
+    if (!cli_schema_option(ctx, &a, &schema, &rc))
         return rc;
     if ((rc = check_stream(ctx, r.stream)) != EXIT_OK) {
         kines_schema_free(schema);

@@ -49,6 +49,13 @@ kines_schema *cli_schema(const cli_ctx *ctx, const cli_args *a, const char *path
     return s;
 }
 
+bool cli_schema_option(const cli_ctx *ctx, const cli_args *a, kines_schema **schema, int *exit_code)
+{
+    const char *path = args_value(a, "schema");
+    *schema = path ? cli_schema(ctx, a, path, exit_code) : NULL;
+    return !path || *schema;
+}
+
 /* What was validated, for the summary. */
 typedef struct tally {
     long valid, invalid;    /* instances so far */
