@@ -27,7 +27,8 @@
 #define MAX_DEPTH 1000  /* nested subschema applications: ends $ref loops */
 #define STACK_NODES 512 /* instance nodes parsed without allocating */
 /* Subschema applications per validation, plus this many per instance node: a bound on the work
- * that nested anyOf/oneOf can multiply (exponential in their nesting) on a hostile document. */
+ * that nested anyOf/oneOf can multiply (exponential in their nesting) on a hostile document. The
+ * evaluation sets of unevaluated* count a step per 64 members, which bounds their memory too. */
 #define BASE_STEPS 1000000
 #define STEPS_PER_NODE 16
 
@@ -156,6 +157,7 @@ static evalset *ev_new(vctx *c, const jval *v)
     evalset *e = arena_alloc(c->mem, sizeof *e);
     e->n = v->len;
     e->bits = arena_alloc(c->mem, ((v->len + 63) / 64) * sizeof(uint64_t));
+    c->steps += v->len / 64; /* the memory counts against the work budget too */
     return e;
 }
 
