@@ -29,6 +29,7 @@ static const char usage[] =
     "                                                           read all shards\n"
     "  dispatch NAME TYPE DATA-JSON [--producer-id ID] [--source-user-id ID]\n"
     "           [--partition-key K]                             publish an event envelope\n"
+    "  queue create|delete|purge|list|send|receive|redrive ...  SQS queues (see queue --help)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -55,7 +56,7 @@ static const struct {
     cli_command_fn fn;
 } commands[] = {
     {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},     {"dispatch", cmd_dispatch},
+    {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"queue", cmd_queue},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

@@ -7,11 +7,13 @@ attributes of every type, queue attributes, tags, listing and the internal DeadL
 attributes. Visibility timeouts are 1 s so the suite stays fast.
 """
 
+import os
+import subprocess
 import threading
 import time
 import unittest
 
-from kinesd_harness import ACCOUNT, REGION, KinesdTestCase
+from kinesd_harness import ACCESS_KEY, ACCOUNT, REGION, SECRET_KEY, KinesdTestCase
 from sqs_helpers import attributes_md5, aws_sqs, body_md5, sqs_client
 
 DEADLINE_S = 15
@@ -223,6 +225,30 @@ class SqsQueuesTest(KinesdTestCase):
         self.assertEqual(ctx.exception.response["Error"]["Message"],
                          "You must wait 60 seconds after deleting a queue before you can create "
                          "another with the same name.")
+
+    def test_kinesctl_queue_commands(self):
+        build = os.environ.get("KINESD_BUILD_DIR") or os.path.dirname(self.server.binary)
+        env = dict(os.environ, AWS_ENDPOINT_URL=self.server.endpoint, AWS_REGION=REGION,
+                   AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+
+        def ctl(*args, stdin=None):
+            done = subprocess.run([os.path.join(build, "kinesctl"), "queue"] + list(args),
+                                  input=stdin, capture_output=True, env=env, timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            return done.stdout.decode()
+
+        ctl("create", "ctl-dlq")
+        ctl("create", "ctl-main")
+        ctl("send", "ctl-dlq", stdin=b"one\ntwo\n")
+        ctl("send", "ctl-dlq", "three")
+        self.assertIn("moved 3 messages", ctl("redrive", "ctl-dlq", "--to", "ctl-main"))
+        got = ctl("receive", "ctl-main", "--count", "3", "--wait", "2", "--delete").split()
+        while len(got) < 3:
+            got += ctl("receive", "ctl-main", "--count", "3", "--wait", "2", "--delete").split()
+        self.assertEqual(sorted(got), ["one", "three", "two"])
+        self.assertIn(self.url("ctl-main"), ctl("list", "ctl-"))
+        ctl("purge", "ctl-dlq")
+        ctl("delete", "ctl-dlq")
 
 
 if __name__ == "__main__":
