@@ -189,6 +189,18 @@ bool msgindex_pop_visible(msg_index *ix, uint64_t *offset)
     return false;
 }
 
+/* An in-flight message: visible again at at_ms (now, when `now`). */
+static void hide_until(msg_index *ix, msg_entry *e, uint64_t offset, int64_t at_ms, bool now)
+{
+    e->visible_at_ms = at_ms;
+    if (now) {
+        uncount(ix, e);
+        make_visible(ix, e, offset);
+    } else {
+        timer_push(ix, at_ms, offset);
+    }
+}
+
 void msgindex_receive(msg_index *ix, uint64_t offset, int64_t now_ms, int64_t visibility_ms)
 {
     msg_entry *e = msgindex_get(ix, offset);
@@ -198,13 +210,7 @@ void msgindex_receive(msg_index *ix, uint64_t offset, int64_t now_ms, int64_t vi
         e->first_receive_ms = now_ms;
     e->state = MSG_INFLIGHT;
     ix->inflight++;
-    e->visible_at_ms = now_ms + visibility_ms;
-    if (visibility_ms == 0) {
-        uncount(ix, e);
-        make_visible(ix, e, offset);
-    } else {
-        timer_push(ix, e->visible_at_ms, offset);
-    }
+    hide_until(ix, e, offset, now_ms + visibility_ms, visibility_ms == 0);
 }
 
 void msgindex_start_move(msg_index *ix, uint64_t offset)
@@ -230,13 +236,7 @@ bool msgindex_change_visibility(msg_index *ix, uint64_t offset, int64_t now_ms,
     msg_entry *e = msgindex_get(ix, offset);
     if (!e || e->state != MSG_INFLIGHT || e->visible_at_ms <= now_ms)
         return false;
-    e->visible_at_ms = now_ms + visibility_ms;
-    if (visibility_ms == 0) {
-        uncount(ix, e);
-        make_visible(ix, e, offset);
-    } else {
-        timer_push(ix, e->visible_at_ms, offset);
-    }
+    hide_until(ix, e, offset, now_ms + visibility_ms, visibility_ms == 0);
     return true;
 }
 
