@@ -31,6 +31,7 @@ static const char usage[] =
     "  dispatch NAME TYPE DATA-JSON [--producer-id ID] [--source-user-id ID]\n"
     "           [--partition-key K] [--schema FILE]             publish an event envelope\n"
     "  schema validate SCHEMA INSTANCE... [--draft D] [--jsonl] check JSON against a JSON Schema\n"
+    "  queue create|delete|purge|list|send|receive|redrive ...  SQS queues (see queue --help)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -58,6 +59,7 @@ static const struct {
 } commands[] = {
     {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
     {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
+    {"queue", cmd_queue},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

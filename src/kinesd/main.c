@@ -15,6 +15,7 @@
 #include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "protocol/model.h"
+#include "sqs/sqs.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -83,8 +84,16 @@ int main(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (service_register(&kinesis_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the Kinesis service\n");
+    if (sqs_open(st) < 0) {
+        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
+        kinesis_close();
+        store_close(st);
+        return 1;
+    }
+    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the Kinesis and SQS services\n");
+        service_stop_all();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
@@ -95,6 +104,7 @@ int main(int argc, char **argv)
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
         service_stop_all();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
@@ -106,8 +116,10 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
+    sqs_quiesce();
     http_server_stop(srv);
     service_stop_all();
+    sqs_close();
     kinesis_close();
     store_close(st);
     model_unload();
