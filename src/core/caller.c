@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../auth/uri.h"
+
 /* Finds "name=" as a parameter of the Authorization header and copies its value (up to ',' or
  * space) into out. False when absent or empty. */
 static bool auth_param(const char *auth, const char *name, char *out, size_t cap)
@@ -40,11 +42,29 @@ static void parse_credential(const char *credential, auth_scope *scope)
            scope->region, scope->service);
 }
 
+/* A presigned URL's X-Amz-Credential (percent-encoded) into scope; false when it has none. */
+static bool presigned_scope(const http_request *req, auth_scope *scope)
+{
+    const char *q = strchr(req->url, '?'), *p = q ? strstr(q, "X-Amz-Credential=") : NULL;
+    if (!p || (p[-1] != '?' && p[-1] != '&'))
+        return false;
+    p += strlen("X-Amz-Credential=");
+    kbuf credential = KBUF_INIT;
+    uri_decode(&credential, p, strcspn(p, "&"));
+    kbuf_puts(&credential, "");
+    parse_credential(credential.data, scope);
+    kbuf_free(&credential);
+    scope->presigned = true;
+    return true;
+}
+
 bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)
 {
     memset(scope, 0, sizeof *scope);
     snprintf(scope->region, sizeof scope->region, "%s", "us-east-1");
     const char *auth = http_request_header(req, "authorization");
+    if (!auth && presigned_scope(req, scope))
+        return true;
     if (!auth) {
         aws_error_set(err, 400, "MissingAuthenticationTokenException",
                       "Missing Authentication Token");

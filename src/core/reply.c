@@ -10,25 +10,27 @@
 
 #include "../common/log.h"
 #include "core_internal.h"
+#include "service.h"
 
 #define MAX_HEADERS 24
 
-static void write_type_and_message(op_call *call, kbuf *body, const aws_error *err)
+static void write_type_and_message(op_call *call, kbuf *body, aws_error *err,
+                                   const char *request_id)
 {
-    (void)call;
+    (void)request_id;
     kbuf_reset(body);
     enc_error(call->out->format, body, err->type, err->message.len ? err->message.data : NULL);
 }
 
 const reply_format reply_json10 = {"Content-Type: application/x-amz-json-1.0", NULL, ENC_JSON,
-                                   write_type_and_message};
+                                   write_type_and_message, NULL};
 const reply_format reply_json11 = {"Content-Type: application/x-amz-json-1.1", NULL, ENC_JSON,
-                                   write_type_and_message};
+                                   write_type_and_message, NULL};
 const reply_format reply_cbor = {"Content-Type: application/x-amz-cbor-1.1", NULL, ENC_CBOR,
-                                 write_type_and_message};
+                                 write_type_and_message, NULL};
 const reply_format reply_rpcv2_cbor = {"Content-Type: application/cbor",
                                        "smithy-protocol: rpc-v2-cbor", ENC_CBOR,
-                                       write_type_and_message};
+                                       write_type_and_message, NULL};
 
 void call_header(op_call *call, const char *fmt, ...)
 {
@@ -37,6 +39,18 @@ void call_header(op_call *call, const char *fmt, ...)
     kbuf_vprintf(&call->headers, fmt, ap);
     va_end(ap);
     kbuf_putc(&call->headers, '\0');
+}
+
+void call_fail(op_call *call, const char *error_shape, const char *fmt, ...)
+{
+    const model_shape *shape = model_find_shape(call->service->schema, error_shape);
+    const char *type = shape && shape->error_code ? shape->error_code : error_shape;
+    int status = shape && shape->error_status ? shape->error_status : 400;
+    aws_error_set(call->err, status, type, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    kbuf_vprintf(&call->err->message, fmt, ap);
+    va_end(ap);
 }
 
 /* Sends status and body with the format's headers, the request id and the call's headers. */
@@ -60,7 +74,7 @@ static void send_answer(core_request *r, int status)
 
 static void send_error(core_request *r)
 {
-    r->format->write_error(&r->call, &r->body, &r->err);
+    r->format->write_error(&r->call, &r->body, &r->err, r->request_id);
     send_answer(r, r->err.status);
     if (r->err.status >= 500)
         log_warn("%s failed: %s %s", r->call.operation ? r->call.operation : "request", r->err.type,
@@ -69,10 +83,13 @@ static void send_error(core_request *r)
 
 void reply_send(core_request *r)
 {
-    if (r->err.status)
+    if (r->err.status) {
         send_error(r);
-    else if (!r->call.exchange_taken)
+    } else if (!r->call.exchange_taken) {
+        if (r->format->finish_body)
+            r->format->finish_body(&r->call, &r->body, r->request_id);
         send_answer(r, r->call.status ? r->call.status : 200);
+    }
 }
 
 void reply_failed(core_request *r)
