@@ -208,9 +208,9 @@ static bool read_conditions(parser *ps, json_object *st, statement *s)
 
 static bool known_statement_member(const char *name)
 {
-    static const char *const known[] = {"Sid",         "Effect",    "Action",       "NotAction",
-                                        "Resource",    "NotResource", "Principal", "NotPrincipal",
-                                        "Condition"};
+    static const char *const known[] = {"Sid",       "Effect",       "Action",
+                                        "NotAction", "Resource",     "NotResource",
+                                        "Principal", "NotPrincipal", "Condition"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(name, known[i]) == 0)
             return true;
@@ -234,8 +234,8 @@ static bool read_statement(parser *ps, json_object *st, statement *s)
         return fail(ps, "Syntax errors in policy.");
     if (!effect)
         return fail(ps, "Missing required field Effect");
-    const char *e = json_object_is_type(effect, json_type_string) ? json_object_get_string(effect)
-                                                                  : "";
+    const char *e =
+        json_object_is_type(effect, json_type_string) ? json_object_get_string(effect) : "";
     if (strcmp(e, "Allow") != 0 && strcmp(e, "Deny") != 0) {
         kbuf_printf(ps->why, "Invalid effect: %s", e);
         return false;
@@ -250,9 +250,8 @@ static bool read_version(parser *ps, json_object *doc)
     json_object *version = member(doc, "Version");
     if (!version) /* the 2008 language: no policy variables */
         return true;
-    const char *v = json_object_is_type(version, json_type_string)
-                        ? json_object_get_string(version)
-                        : "";
+    const char *v =
+        json_object_is_type(version, json_type_string) ? json_object_get_string(version) : "";
     if (strcmp(v, "2012-10-17") != 0 && strcmp(v, "2008-10-17") != 0)
         return fail(ps, "The policy must contain a valid version string");
     ps->p->variables = strcmp(v, "2012-10-17") == 0;

@@ -80,8 +80,7 @@ typedef enum {
  * its account's root, `resource` is the resource's policy (NULL: none), `cross_account` says the
  * resource belongs to another account than the caller. */
 policy_decision policy_decide(const policy *const *identity, size_t n, bool root,
-                              const policy *resource, bool cross_account,
-                              const policy_request *r);
+                              const policy *resource, bool cross_account, const policy_request *r);
 
 /* AWS's AccessDenied text for a decision: "User: ARN is not authorized to perform: ACTION on
  * resource: RESOURCE because no identity-based policy allows the ACTION action" and its

@@ -81,8 +81,7 @@ const char *policy_context_value(const policy_request *r, const char *key, char 
 
 /* ${key} or ${key, 'default'} at text (after "${"), up to its '}': the substituted value into
  * out; false when the key is absent and has no default. *end is set past the '}'. */
-static bool expand_variable(const char *text, const policy_request *r, kbuf *out,
-                            const char **end)
+static bool expand_variable(const char *text, const policy_request *r, kbuf *out, const char **end)
 {
     const char *close = strchr(text, '}');
     if (!close) {
@@ -209,8 +208,7 @@ policy_effect policy_evaluate(const policy *p, const policy_request *r)
 /* ---- the decision -------------------------------------------------------------------------- */
 
 policy_decision policy_decide(const policy *const *identity, size_t n, bool root,
-                              const policy *resource, bool cross_account,
-                              const policy_request *r)
+                              const policy *resource, bool cross_account, const policy_request *r)
 {
     bool identity_allows = root;
     for (size_t i = 0; i < n; i++) {
@@ -232,8 +230,8 @@ policy_decision policy_decide(const policy *const *identity, size_t n, bool root
 
 void policy_denied_message(policy_decision d, const policy_request *r, kbuf *out)
 {
-    kbuf_printf(out, "User: %s is not authorized to perform: %s on resource: %s ",
-                r->principal_arn, r->action, r->resource);
+    kbuf_printf(out, "User: %s is not authorized to perform: %s on resource: %s ", r->principal_arn,
+                r->action, r->resource);
     switch (d) {
     case DECISION_EXPLICIT_DENY_IDENTITY:
         kbuf_puts(out, "with an explicit deny in an identity-based policy");

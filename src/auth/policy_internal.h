@@ -40,31 +40,31 @@ typedef enum { SET_NONE, SET_ANY_VALUE, SET_ALL_VALUES } cond_set;
 
 /* One key under one operator: "StringLike": {"aws:username": ["a*", "b*"]}. */
 typedef struct condition {
-    cond_test test;   /* what is compared */
-    bool negated;     /* StringNotEquals, NotIpAddress, ...: no value may match */
-    bool if_exists;   /* ...IfExists: an absent key passes */
-    cond_set set;     /* ForAnyValue: / ForAllValues: */
-    const char *key;  /* "aws:SourceIp" */
-    str_list values;  /* the policy's values (variables substituted at evaluation) */
+    cond_test test;  /* what is compared */
+    bool negated;    /* StringNotEquals, NotIpAddress, ...: no value may match */
+    bool if_exists;  /* ...IfExists: an absent key passes */
+    cond_set set;    /* ForAnyValue: / ForAllValues: */
+    const char *key; /* "aws:SourceIp" */
+    str_list values; /* the policy's values (variables substituted at evaluation) */
 } condition;
 
 typedef struct statement {
-    bool allow;             /* Effect */
-    bool not_action;        /* NotAction instead of Action */
-    str_list actions;       /* "kinesis:Get*" */
-    bool not_resource;      /* NotResource instead of Resource */
-    str_list resources;     /* ARNs with wildcards, "*" (identity policies and most resource ones) */
-    bool has_principal;     /* Principal or NotPrincipal given (resource policies) */
-    bool not_principal;     /* NotPrincipal */
-    str_list principals;    /* "*", account ids, root or user ARNs */
-    condition *conditions;  /* all must hold */
+    bool allow;            /* Effect */
+    bool not_action;       /* NotAction instead of Action */
+    str_list actions;      /* "kinesis:Get*" */
+    bool not_resource;     /* NotResource instead of Resource */
+    str_list resources;    /* ARNs with wildcards, "*" (identity policies and most resource ones) */
+    bool has_principal;    /* Principal or NotPrincipal given (resource policies) */
+    bool not_principal;    /* NotPrincipal */
+    str_list principals;   /* "*", account ids, root or user ARNs */
+    condition *conditions; /* all must hold */
     size_t n_conditions;
 } statement;
 
 struct policy {
-    arena mem;              /* everything below */
-    bool variables;         /* Version 2012-10-17: ${...} are policy variables */
-    bool varies;            /* a condition reads a per-request key */
+    arena mem;      /* everything below */
+    bool variables; /* Version 2012-10-17: ${...} are policy variables */
+    bool varies;    /* a condition reads a per-request key */
     statement *statements;
     size_t n_statements;
 };

@@ -280,8 +280,7 @@ void sigv4_string_to_sign(const kbuf *canonical, const char *amz_date, const cha
 }
 
 void sigv4_signature(const char *secret, const char *amz_date, const char *region,
-                     const char *service, const kbuf *string_to_sign,
-                     char hex[2 * SHA256_LEN + 1])
+                     const char *service, const kbuf *string_to_sign, char hex[2 * SHA256_LEN + 1])
 {
     char date[9];
     snprintf(date, sizeof date, "%.8s", amz_date);

@@ -23,9 +23,9 @@ typedef struct sigv4_credentials {
 } sigv4_credentials;
 
 typedef struct sigv4_request {
-    const char *method;   /* "POST" */
-    const char *path;     /* "/" (raw, as sent) */
-    const char *query;    /* "" or "a=b&c=d" (raw, as sent, without '?') */
+    const char *method;          /* "POST" */
+    const char *path;            /* "/" (raw, as sent) */
+    const char *query;           /* "" or "a=b&c=d" (raw, as sent, without '?') */
     const sigv4_header *headers; /* as they will be sent; must include Host */
     size_t header_count;
     const void *payload;

@@ -219,14 +219,15 @@ sigv4_result sigv4_verify(const sigv4_incoming *req, const sigv4_claim *claim, c
         unsigned_query(q + 1, &query);
     else
         kbuf_puts(&query, q ? q + 1 : "");
-    sigv4_request canon = {req->method, path.data, query.data, headers, count, req->body,
-                           req->body_len};
+    sigv4_request canon = {req->method, path.data, query.data,   headers,
+                           count,       req->body, req->body_len};
     kbuf canonical = KBUF_INIT, names_out = KBUF_INIT, to_sign = KBUF_INIT;
     sigv4_canonical_request(&canon, payload_hash, &canonical, &names_out);
     sigv4_string_to_sign(&canonical, claim->amz_date, claim->region, claim->service, &to_sign);
     char expected[65];
     sigv4_signature(secret, claim->amz_date, claim->region, claim->service, &to_sign, expected);
-    bool same = strlen(claim->signature) == 64 && CRYPTO_memcmp(expected, claim->signature, 64) == 0;
+    bool same =
+        strlen(claim->signature) == 64 && CRYPTO_memcmp(expected, claim->signature, 64) == 0;
     kbuf_free(&raw_path), kbuf_free(&path), kbuf_free(&query);
     kbuf_free(&canonical), kbuf_free(&names_out), kbuf_free(&to_sign);
     return same ? SIGV4_OK : SIGV4_MISMATCH;

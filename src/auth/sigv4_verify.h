@@ -28,13 +28,13 @@ typedef struct sigv4_incoming {
 
 /* What the request says about its signature. */
 typedef struct sigv4_claim {
-    char access_key[129];     /* the credential scope's key id */
-    char date[9];             /* its date, "20150830" */
-    char region[32];          /* its region */
-    char service[32];         /* its service ("kinesis", "iam", "sts") */
-    char amz_date[17];        /* X-Amz-Date (or Date converted), "20150830T123600Z" */
-    char signed_headers[512]; /* "host;x-amz-date" */
-    char signature[65];       /* lower-case hex */
+    char access_key[129];      /* the credential scope's key id */
+    char date[9];              /* its date, "20150830" */
+    char region[32];           /* its region */
+    char service[32];          /* its service ("kinesis", "iam", "sts") */
+    char amz_date[17];         /* X-Amz-Date (or Date converted), "20150830T123600Z" */
+    char signed_headers[512];  /* "host;x-amz-date" */
+    char signature[65];        /* lower-case hex */
     const char *session_token; /* X-Amz-Security-Token; NULL when none */
     int64_t expires_s;         /* presigned: X-Amz-Expires; 0 for a header signature */
     bool presigned;            /* the claim is in the query string */

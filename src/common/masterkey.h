@@ -30,7 +30,8 @@ void masterkey_seal(const masterkey *mk, const void *plain, size_t len, const ch
 
 /* Appends the plaintext of a sealed box to out; false when it was not sealed under this key
  * with this aad (or was changed). */
-bool masterkey_open(const masterkey *mk, const void *sealed, size_t len, const char *aad, kbuf *out);
+bool masterkey_open(const masterkey *mk, const void *sealed, size_t len, const char *aad,
+                    kbuf *out);
 
 /* Fills out with n random bytes from the CSPRNG (aborts if it fails). */
 void masterkey_random(void *out, size_t n);

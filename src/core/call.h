@@ -34,20 +34,20 @@ typedef struct op_call {
      * another account's resource policy let the caller use that account's resource (verify
      * mode) - the resource's owner, so the handler finds the resource where it lives. */
     const char *account;
-    const char *region;            /* who->region: from the SigV4 credential scope */
-    const kval *input;             /* KV_MAP of the operation's input shape */
-    const http_request *request;   /* the raw request; valid until the call completes */
-    arena *arena;                  /* scratch that lives as long as the call */
-    int64_t now_ms;                /* wall clock when the request arrived */
-    kenc *out;                     /* the response body's encoder */
-    aws_error *err;                /* set on failure; the core answers it */
-    int status;                    /* the success status; 0 = the protocol's default */
-    kbuf headers;                  /* extra response headers, "Name: value\0" each */
-    uint64_t commit_ticket;        /* the reply waits until the store reports this durable */
-    http_exchange *exchange;       /* the request's, for streaming operations (loop thread) */
-    uv_loop_t *loop;               /* the loop thread the request arrived on */
-    bool exchange_taken;           /* the handler answers the exchange itself */
-    bool deferred;                 /* the handler calls call_complete later */
+    const char *region;          /* who->region: from the SigV4 credential scope */
+    const kval *input;           /* KV_MAP of the operation's input shape */
+    const http_request *request; /* the raw request; valid until the call completes */
+    arena *arena;                /* scratch that lives as long as the call */
+    int64_t now_ms;              /* wall clock when the request arrived */
+    kenc *out;                   /* the response body's encoder */
+    aws_error *err;              /* set on failure; the core answers it */
+    int status;                  /* the success status; 0 = the protocol's default */
+    kbuf headers;                /* extra response headers, "Name: value\0" each */
+    uint64_t commit_ticket;      /* the reply waits until the store reports this durable */
+    http_exchange *exchange;     /* the request's, for streaming operations (loop thread) */
+    uv_loop_t *loop;             /* the loop thread the request arrived on */
+    bool exchange_taken;         /* the handler answers the exchange itself */
+    bool deferred;               /* the handler calls call_complete later */
 } op_call;
 
 typedef void (*op_handler)(op_call *call);

@@ -59,8 +59,8 @@ static const setting settings[] = {
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
      0},
     {"auth", "KINESD_AUTH", "MODE",
-     "open (believe any well-formed signature) | verify (check signatures and policies)",
-     KIND_AUTH, 0, 0, 0},
+     "open (believe any well-formed signature) | verify (check signatures and policies)", KIND_AUTH,
+     0, 0, 0},
     {"master-key-file", "KINESD_MASTER_KEY_FILE", "FILE",
      "the 32-byte key that seals secrets at rest", KIND_FILE, AT(master_key_file), 0, 0},
 };

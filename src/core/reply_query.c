@@ -66,8 +66,7 @@ static void query_finish_body(op_call *call, kbuf *body, const char *request_id)
         kbuf_append(&out, body->data ? body->data : "", body->len);
         kbuf_printf(&out, "</%s>", wrapper);
     }
-    kbuf_printf(&out,
-                "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
+    kbuf_printf(&out, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
                 request_id, call->operation);
     kbuf_free(body);
     *body = out;

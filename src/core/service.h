@@ -34,8 +34,8 @@ typedef struct service_route {
 
 /* What a service tells the authorizer about one of its resources (service.resource_access). */
 typedef struct resource_access {
-    const char *policy;      /* its resource policy document; NULL when it has none */
-    const char **tag_keys;   /* its tags (aws:ResourceTag/...) */
+    const char *policy;    /* its resource policy document; NULL when it has none */
+    const char **tag_keys; /* its tags (aws:ResourceTag/...) */
     const char **tag_values;
     size_t tag_count;
 } resource_access;

@@ -30,8 +30,8 @@ static sigv4_incoming incoming(const http_request *req, sigv4_header *headers)
 {
     for (size_t i = 0; i < req->header_count; i++)
         headers[i] = (sigv4_header){req->headers[i].name, req->headers[i].value};
-    return (sigv4_incoming){req->method, req->url, headers, req->header_count, req->body,
-                            req->body_len};
+    return (sigv4_incoming){req->method,       req->url,  headers,
+                            req->header_count, req->body, req->body_len};
 }
 
 /* Whether the request was signed close enough to now (AWS's texts when not). */
@@ -59,8 +59,8 @@ static bool fresh(const sigv4_claim *claim, int64_t now_s, aws_error *err)
     if (signed_s < now_s - MAX_SKEW_S) {
         sigv4_amz_date_format(now_s - MAX_SKEW_S, bound);
         aws_error_set(err, 400, "InvalidSignatureException",
-                      "Signature expired: %s is now earlier than %s (%s - 5 min.)",
-                      claim->amz_date, bound, now);
+                      "Signature expired: %s is now earlier than %s (%s - 5 min.)", claim->amz_date,
+                      bound, now);
         return false;
     }
     if (signed_s > now_s + MAX_SKEW_S) {
@@ -97,8 +97,8 @@ static bool fill_caller(caller *who, const char *account, const char *user_name,
 }
 
 /* The secret of the claim's key into secret, and the caller it stands for; iam_lock held. */
-static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t now_ms,
-                     caller *who, char *secret, size_t cap, aws_error *err)
+static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t now_ms, caller *who,
+                     char *secret, size_t cap, aws_error *err)
 {
     if (claim->session_token) {
         session_claims s;
@@ -127,8 +127,8 @@ static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t 
     return true;
 }
 
-static bool check_signature(const sigv4_incoming *in, const sigv4_claim *claim,
-                            const char *secret, aws_error *err)
+static bool check_signature(const sigv4_incoming *in, const sigv4_claim *claim, const char *secret,
+                            aws_error *err)
 {
     switch (sigv4_verify(in, claim, secret)) {
     case SIGV4_OK:
@@ -148,8 +148,7 @@ static bool check_signature(const sigv4_incoming *in, const sigv4_claim *claim,
     }
 }
 
-bool iam_authenticate(const http_request *req, const auth_scope *scope, caller *who,
-                      aws_error *err)
+bool iam_authenticate(const http_request *req, const auth_scope *scope, caller *who, aws_error *err)
 {
     sigv4_header *headers = calloc(req->header_count ? req->header_count : 1, sizeof *headers);
     if (!headers)

@@ -64,7 +64,7 @@ static int run(const char *sql, int n, const char *const *texts)
 }
 
 #define RUN(sql, ...)                                                                              \
-    run(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),                 \
+    run(sql, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),                  \
         (const char *[]){__VA_ARGS__})
 
 static void bind_int(sqlite3_stmt *st, int i, int64_t v)
@@ -322,8 +322,8 @@ static int load_account(sqlite3_stmt *st)
 
 static int load_user(sqlite3_stmt *st)
 {
-    state_add_user(user_new(col(st, 0), col(st, 1), col(st, 2), col(st, 3),
-                            sqlite3_column_int64(st, 4)));
+    state_add_user(
+        user_new(col(st, 0), col(st, 1), col(st, 2), col(st, 3), sqlite3_column_int64(st, 4)));
     return 0;
 }
 
@@ -401,12 +401,12 @@ static int load_attachment(sqlite3_stmt *st)
 int db_load(void)
 {
     return each_row("SELECT * FROM accounts", load_account) ||
-           each_row("SELECT * FROM users", load_user) ||
-           each_row("SELECT * FROM user_tags ORDER BY pos", load_tag) ||
-           each_row("SELECT * FROM access_keys ORDER BY created_ms", load_key) ||
-           each_row("SELECT * FROM user_policies ORDER BY pos", load_inline) ||
-           each_row("SELECT * FROM policies", load_managed) ||
-           each_row("SELECT * FROM attachments ORDER BY pos", load_attachment)
+                   each_row("SELECT * FROM users", load_user) ||
+                   each_row("SELECT * FROM user_tags ORDER BY pos", load_tag) ||
+                   each_row("SELECT * FROM access_keys ORDER BY created_ms", load_key) ||
+                   each_row("SELECT * FROM user_policies ORDER BY pos", load_inline) ||
+                   each_row("SELECT * FROM policies", load_managed) ||
+                   each_row("SELECT * FROM attachments ORDER BY pos", load_attachment)
                ? -1
                : 0;
 }

@@ -22,7 +22,7 @@ void db_close(void);
 int db_load(void);
 
 int db_begin(void);
-int db_commit(void);    /* -1: rolled back */
+int db_commit(void); /* -1: rolled back */
 void db_rollback(void);
 
 int db_put_account(const iam_account *a);

@@ -88,8 +88,8 @@ static int write_credentials(const char *path, const char *profile, const iam_ke
 static int root_key_from_env(const char *id, const char *secret, char *why, size_t why_len)
 {
     if (strlen(id) < 16 || strlen(id) > IAM_KEY_ID_LEN + 108 || strlen(secret) < 16 ||
-        strlen(secret) > IAM_SECRET_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
-                                                  strlen(id)) {
+        strlen(secret) > IAM_SECRET_MAX ||
+        strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(id)) {
         snprintf(why, why_len,
                  "KINESD_ROOT_ACCESS_KEY_ID must be 16 or more upper-case letters and digits and "
                  "KINESD_ROOT_SECRET_ACCESS_KEY 16 to %d characters",
@@ -132,8 +132,8 @@ static int ensure_root_key(const iam_options *opt, char *why, size_t why_len)
         return -1;
     }
     state_add_key(k);
-    log_info("root credentials of account %s written to %s (profile kinesd-root)",
-             DEFAULT_ACCOUNT, path);
+    log_info("root credentials of account %s written to %s (profile kinesd-root)", DEFAULT_ACCOUNT,
+             path);
     return 0;
 }
 
@@ -189,8 +189,8 @@ int iam_account_command(const iam_options *opt, int argc, char **argv)
         fprintf(stderr, "kinesd: cannot write %s/iam.sqlite\n", opt->data_dir);
         rc = 1;
     } else {
-        printf("[kinesd-%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", argv[1],
-               k->id, k->secret);
+        printf("[kinesd-%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", argv[1], k->id,
+               k->secret);
     }
     iam_close();
     return rc;

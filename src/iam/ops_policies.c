@@ -47,8 +47,8 @@ static bool inline_fits(op_call *call, const iam_user *u, const char *name, cons
             total += policy_chars(u->inlines[i].document);
     if (total <= MAX_INLINE_CHARS)
         return true;
-    call_fail(call, "LimitExceededException", "Maximum policy size of %d bytes exceeded for user %s",
-              MAX_INLINE_CHARS, u->name);
+    call_fail(call, "LimitExceededException",
+              "Maximum policy size of %d bytes exceeded for user %s", MAX_INLINE_CHARS, u->name);
     return false;
 }
 
@@ -186,9 +186,9 @@ void op_create_policy(op_call *call)
     }
     char id[IAM_ID_LEN + 1];
     state_random_id(id, "ANPA", IAM_ID_LEN - 4, false);
-    iam_managed *m = managed_new(call->account, name, id, path ? path : "/",
-                                 kv_str(call->input, "Description"), strdup(document), p,
-                                 call->now_ms);
+    iam_managed *m =
+        managed_new(call->account, name, id, path ? path : "/", kv_str(call->input, "Description"),
+                    strdup(document), p, call->now_ms);
     if (db_begin() != 0 || !ops_commit(call, db_put_managed(m))) {
         state_remove_managed(m); /* never added: only freed */
         return;

@@ -177,9 +177,9 @@ iam_user *user_new(const char *account, const char *name, const char *id, const 
     return u;
 }
 
-iam_managed *managed_new(const char *account, const char *name, const char *id,
-                         const char *path, const char *description, char *document,
-                         policy *compiled, int64_t created_ms)
+iam_managed *managed_new(const char *account, const char *name, const char *id, const char *path,
+                         const char *description, char *document, policy *compiled,
+                         int64_t created_ms)
 {
     iam_managed *m = xcalloc(1, sizeof *m);
     snprintf(m->account, sizeof m->account, "%s", account);

@@ -16,8 +16,8 @@
 
 #include "../auth/policy.h"
 
-#define IAM_ID_LEN 21     /* "AIDA" + 17, "ANPA" + 17 */
-#define IAM_KEY_ID_LEN 20 /* "AKIA" + 16 */
+#define IAM_ID_LEN 21      /* "AIDA" + 17, "ANPA" + 17 */
+#define IAM_KEY_ID_LEN 20  /* "AKIA" + 16 */
 #define IAM_SECRET_LEN 40  /* the secrets kinesd makes */
 #define IAM_SECRET_MAX 127 /* the longest it takes (KINESD_ROOT_SECRET_ACCESS_KEY) */
 
@@ -115,9 +115,9 @@ void state_clear(void); /* frees everything (shutdown) */
 /* Builders. */
 iam_user *user_new(const char *account, const char *name, const char *id, const char *path,
                    int64_t created_ms);
-iam_managed *managed_new(const char *account, const char *name, const char *id,
-                         const char *path, const char *description, char *document,
-                         policy *compiled, int64_t created_ms);
+iam_managed *managed_new(const char *account, const char *name, const char *id, const char *path,
+                         const char *description, char *document, policy *compiled,
+                         int64_t created_ms);
 /* A new active key of a user (NULL: the root) with a fresh id and secret. */
 iam_key *key_new(const char *account, const char *user, int64_t now_ms);
 /* A random id: prefix + n characters of [A-Z2-7] (access keys) or [A-Z0-9] (others). */

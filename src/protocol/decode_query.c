@@ -156,8 +156,7 @@ static size_t count_items(qdecoder *d, const model_shape *s, const char *path)
     return n;
 }
 
-static bool decode_list(qdecoder *d, const model_shape *s, const char *path, kval *out,
-                        int depth)
+static bool decode_list(qdecoder *d, const model_shape *s, const char *path, kval *out, int depth)
 {
     size_t n = count_items(d, s, path);
     out->type = KV_LIST;

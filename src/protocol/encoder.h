@@ -22,7 +22,7 @@ typedef enum { ENC_JSON, ENC_CBOR, ENC_XML } enc_format;
 
 typedef struct kenc {
     enc_format format;
-    kbuf *out;                      /* appended to, not owned */
+    kbuf *out; /* appended to, not owned */
     int depth;
     bool need_comma[ENC_MAX_DEPTH]; /* JSON: an element was already written at this depth */
     bool in_list[ENC_MAX_DEPTH];    /* XML: the container at this depth is a list */
