@@ -111,7 +111,7 @@ int main(int argc, char **argv)
         if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
             return 2;
         iam_options opt = identity_options();
-        return iam_account_command(&opt, argc - 2, argv + 2);
+        return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
     }
     if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
         return 2;
