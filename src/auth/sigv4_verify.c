@@ -165,13 +165,17 @@ sigv4_result sigv4_claim_read(const sigv4_incoming *req, sigv4_claim *claim, kbu
 
 /* ---- the signature ------------------------------------------------------------------------- */
 
-/* The query string without its X-Amz-Signature parameter (presigned requests sign the rest). */
-static void unsigned_query(const char *query, kbuf *out)
+/* The query string without its X-Amz-Signature parameter (presigned requests sign the rest),
+ * and without X-Amz-Security-Token when `drop_token`. */
+static void unsigned_query(const char *query, bool drop_token, kbuf *out)
 {
+    kbuf_reset(out);
     kbuf_puts(out, "");
     for (const char *p = query; *p;) {
         const char *end = strchrnul(p, '&');
-        if (strncmp(p, "X-Amz-Signature=", 16) != 0 && end > p)
+        bool dropped = strncmp(p, "X-Amz-Signature=", 16) == 0 ||
+                       (drop_token && strncmp(p, "X-Amz-Security-Token=", 21) == 0);
+        if (!dropped && end > p)
             kbuf_printf(out, "%s%.*s", out->len ? "&" : "", (int)(end - p), p);
         p = *end ? end + 1 : end;
     }
@@ -198,6 +202,21 @@ static sigv4_result signed_headers(const sigv4_incoming *req, const char *names,
     return host ? SIGV4_OK : SIGV4_HOST_NOT_SIGNED;
 }
 
+/* Whether the signature matches for this query string. */
+static bool matches(const sigv4_incoming *req, const sigv4_claim *claim, const char *secret,
+                    const char *path, const char *query, const sigv4_header *headers, size_t count,
+                    const char *payload_hash)
+{
+    sigv4_request canon = {req->method, path, query, headers, count, req->body, req->body_len};
+    kbuf canonical = KBUF_INIT, names_out = KBUF_INIT, to_sign = KBUF_INIT;
+    sigv4_canonical_request(&canon, payload_hash, &canonical, &names_out);
+    sigv4_string_to_sign(&canonical, claim->amz_date, claim->region, claim->service, &to_sign);
+    char expected[65];
+    sigv4_signature(secret, claim->amz_date, claim->region, claim->service, &to_sign, expected);
+    kbuf_free(&canonical), kbuf_free(&names_out), kbuf_free(&to_sign);
+    return strlen(claim->signature) == 64 && CRYPTO_memcmp(expected, claim->signature, 64) == 0;
+}
+
 sigv4_result sigv4_verify(const sigv4_incoming *req, const sigv4_claim *claim, const char *secret)
 {
     sigv4_header headers[MAX_SIGNED_HEADERS];
@@ -214,21 +233,20 @@ sigv4_result sigv4_verify(const sigv4_incoming *req, const sigv4_claim *claim, c
     const char *q = strchr(req->url, '?');
     kbuf raw_path = KBUF_INIT, path = KBUF_INIT, query = KBUF_INIT;
     kbuf_append(&raw_path, req->url, q ? (size_t)(q - req->url) : strlen(req->url));
-    uri_normalize_path(&path, raw_path.data ? raw_path.data : "/");
+    kbuf_puts(&raw_path, "");
+    if (req->path_as_sent)
+        kbuf_puts(&path, raw_path.data);
+    else
+        uri_normalize_path(&path, raw_path.data);
     if (claim->presigned)
-        unsigned_query(q + 1, &query);
+        unsigned_query(q + 1, false, &query);
     else
         kbuf_puts(&query, q ? q + 1 : "");
-    sigv4_request canon = {req->method, path.data, query.data,   headers,
-                           count,       req->body, req->body_len};
-    kbuf canonical = KBUF_INIT, names_out = KBUF_INIT, to_sign = KBUF_INIT;
-    sigv4_canonical_request(&canon, payload_hash, &canonical, &names_out);
-    sigv4_string_to_sign(&canonical, claim->amz_date, claim->region, claim->service, &to_sign);
-    char expected[65];
-    sigv4_signature(secret, claim->amz_date, claim->region, claim->service, &to_sign, expected);
-    bool same =
-        strlen(claim->signature) == 64 && CRYPTO_memcmp(expected, claim->signature, 64) == 0;
+    bool same = matches(req, claim, secret, path.data, query.data, headers, count, payload_hash);
+    if (!same && claim->presigned && claim->session_token) {
+        unsigned_query(q + 1, true, &query);
+        same = matches(req, claim, secret, path.data, query.data, headers, count, payload_hash);
+    }
     kbuf_free(&raw_path), kbuf_free(&path), kbuf_free(&query);
-    kbuf_free(&canonical), kbuf_free(&names_out), kbuf_free(&to_sign);
     return same ? SIGV4_OK : SIGV4_MISMATCH;
 }

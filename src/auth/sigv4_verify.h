@@ -6,7 +6,9 @@
  * X-Amz-SignedHeaders, X-Amz-Signature, X-Amz-Security-Token). sigv4_claim_read reads either;
  * sigv4_verify rebuilds the canonical request exactly as the signer builds it - the path
  * normalised as AWS does for every service but S3, only the signed headers, the query without
- * X-Amz-Signature, the payload's SHA-256 - and compares signatures in constant time. Who owns
+ * X-Amz-Signature (and, when that does not match, without X-Amz-Security-Token too: some
+ * clients add the token after signing), the payload's SHA-256 - and compares signatures in
+ * constant time. Who owns
  * the key and whether the date is fresh are the caller's business. */
 #ifndef KINESD_SIGV4_VERIFY_H
 #define KINESD_SIGV4_VERIFY_H
@@ -24,6 +26,7 @@ typedef struct sigv4_incoming {
     size_t header_count;
     const void *body;
     size_t body_len;
+    bool path_as_sent; /* S3's rule: the path is signed as sent, not normalised */
 } sigv4_incoming;
 
 /* What the request says about its signature. */
