@@ -30,8 +30,8 @@ static sigv4_incoming incoming(const http_request *req, sigv4_header *headers)
 {
     for (size_t i = 0; i < req->header_count; i++)
         headers[i] = (sigv4_header){req->headers[i].name, req->headers[i].value};
-    return (sigv4_incoming){req->method,       req->url,  headers,
-                            req->header_count, req->body, req->body_len};
+    return (sigv4_incoming){req->method, req->url,      headers, req->header_count,
+                            req->body,   req->body_len, false};
 }
 
 /* Whether the request was signed close enough to now (AWS's texts when not). */

@@ -57,10 +57,17 @@ bool ops_commit(op_call *call, int rc);
 void ops_publish_begin(void);
 void ops_publish_end(void);
 
-/* Paging of the List operations: the position after Marker in a sorted list of n names, and the
- * page size (MaxItems, default 100). */
-size_t ops_page_start(const op_call *call, const char *const *names, size_t n);
-size_t ops_page_size(const op_call *call);
+/* How a List operation pages over entities sorted by name. */
+typedef struct ops_lister {
+    const char *list_key;                                   /* "Users" */
+    const char *(*name_of)(const void *item);               /* the Marker's text */
+    bool (*include)(const op_call *call, const void *item); /* filters (PathPrefix, ...) */
+    void (*write)(kenc *e, const void *item);
+} ops_lister;
+
+/* Writes the output of a List operation over items[0..n) (sorted by name): the page after
+ * Marker, at most MaxItems (default 100) of them, IsTruncated and Marker. */
+void ops_write_page(op_call *call, const ops_lister *l, void *const *items, size_t n);
 /* Writes IsTruncated (and Marker, the last name written, when truncated). */
 void ops_page_end(op_call *call, bool truncated, const char *last);
 

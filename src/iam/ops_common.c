@@ -48,19 +48,27 @@ void ops_publish_end(void)
     service_access_changed();
 }
 
-size_t ops_page_start(const op_call *call, const char *const *names, size_t n)
+void ops_write_page(op_call *call, const ops_lister *l, void *const *items, size_t n)
 {
-    const char *marker = kv_str(call->input, "Marker");
-    size_t i = 0;
-    while (marker && i < n && strcmp(names[i], marker) <= 0)
-        i++;
-    return i;
-}
-
-size_t ops_page_size(const op_call *call)
-{
+    const char *marker = kv_str(call->input, "Marker"), *last = NULL;
     int64_t max;
-    return kv_int(call->input, "MaxItems", &max) && max > 0 ? (size_t)max : DEFAULT_PAGE;
+    size_t at = 0, written = 0,
+           limit = kv_int(call->input, "MaxItems", &max) && max > 0 ? (size_t)max : DEFAULT_PAGE;
+    while (marker && at < n && strcmp(l->name_of(items[at]), marker) <= 0)
+        at++;
+    enc_map_begin(call->out);
+    enc_key(call->out, l->list_key);
+    enc_list_begin(call->out);
+    for (; at < n && written < limit; at++) {
+        if (!l->include(call, items[at]))
+            continue;
+        l->write(call->out, items[at]);
+        last = l->name_of(items[at]);
+        written++;
+    }
+    enc_list_end(call->out);
+    ops_page_end(call, at < n, last);
+    enc_map_end(call->out);
 }
 
 void ops_page_end(op_call *call, bool truncated, const char *last)

@@ -245,8 +245,9 @@ void op_get_policy_version(op_call *call)
     enc_map_end(call->out);
 }
 
-static bool listed(const op_call *call, const iam_managed *m)
+static bool listed(const op_call *call, const void *item)
 {
+    const iam_managed *m = item;
     const char *scope = kv_str(call->input, "Scope"), *prefix = kv_str(call->input, "PathPrefix");
     if (scope && strcmp(scope, "AWS") == 0) /* kinesd has no AWS managed policies */
         return false;
@@ -255,29 +256,22 @@ static bool listed(const op_call *call, const iam_managed *m)
     return !prefix || strncmp(m->path, prefix, strlen(prefix)) == 0;
 }
 
+static const char *policy_name_of(const void *item)
+{
+    return ((const iam_managed *)item)->name;
+}
+
+static void write_listed_policy(kenc *e, const void *item)
+{
+    write_policy(e, item, false);
+}
+
 void op_list_policies(op_call *call)
 {
+    static const ops_lister policies = {"Policies", policy_name_of, listed, write_listed_policy};
     size_t n;
     iam_managed **all = state_managed_of(call->account, &n);
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    for (size_t i = 0; i < n; i++)
-        names[i] = all[i]->name;
-    size_t at = ops_page_start(call, names, n), max = ops_page_size(call), written = 0;
-    const char *last = NULL;
-    enc_map_begin(call->out);
-    enc_key(call->out, "Policies");
-    enc_list_begin(call->out);
-    for (; at < n && written < max; at++) {
-        if (!listed(call, all[at]))
-            continue;
-        write_policy(call->out, all[at], false);
-        last = all[at]->name;
-        written++;
-    }
-    enc_list_end(call->out);
-    ops_page_end(call, at < n, last);
-    enc_map_end(call->out);
-    free(names);
+    ops_write_page(call, &policies, (void *const *)all, n);
     free(all);
 }
 

@@ -104,30 +104,28 @@ void op_get_user(op_call *call)
     enc_map_end(call->out);
 }
 
+static const char *user_name_of(const void *item)
+{
+    return ((const iam_user *)item)->name;
+}
+
+static bool user_listed(const op_call *call, const void *item)
+{
+    const char *prefix = kv_str(call->input, "PathPrefix");
+    return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
+}
+
+static void write_listed_user(kenc *e, const void *item)
+{
+    ops_write_user(e, item, false);
+}
+
 void op_list_users(op_call *call)
 {
+    static const ops_lister users = {"Users", user_name_of, user_listed, write_listed_user};
     size_t n;
     iam_user **all = state_users_of(call->account, &n);
-    const char *prefix = kv_str(call->input, "PathPrefix");
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    for (size_t i = 0; i < n; i++)
-        names[i] = all[i]->name;
-    size_t at = ops_page_start(call, names, n), max = ops_page_size(call), written = 0;
-    const char *last = NULL;
-    enc_map_begin(call->out);
-    enc_key(call->out, "Users");
-    enc_list_begin(call->out);
-    for (; at < n && written < max; at++) {
-        if (prefix && strncmp(all[at]->path, prefix, strlen(prefix)) != 0)
-            continue;
-        ops_write_user(call->out, all[at], false);
-        last = all[at]->name;
-        written++;
-    }
-    enc_list_end(call->out);
-    ops_page_end(call, at < n, last);
-    enc_map_end(call->out);
-    free(names);
+    ops_write_page(call, &users, (void *const *)all, n);
     free(all);
 }
 
