@@ -20,6 +20,7 @@
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "access.h"
 #include "consumer.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
@@ -413,8 +414,10 @@ int registry_open(store *st)
         registry_close();
         return -1;
     }
-    for (size_t i = 0; i < nstreams; i++)
+    for (size_t i = 0; i < nstreams; i++) {
         has_creating_marker(streams[i]->uid);
+        access_refresh(streams[i]);
+    }
     sweep_stream_dirs();
     log_info("registry: %zu streams loaded", nstreams);
     return 0;
@@ -423,6 +426,7 @@ int registry_open(store *st)
 void registry_close(void)
 {
     consumers_clear();
+    access_clear();
     for (size_t i = 0; i < nstreams; i++)
         stream_free(streams[i]);
     free(streams);

@@ -21,6 +21,7 @@
 #include "../common/log.h"
 #include "../store/fsutil.h"
 #include "../core/config.h"
+#include "access.h"
 #include "consumer.h"
 #include "registry_internal.h"
 
@@ -396,6 +397,7 @@ static int finish_delete(stream *s)
     registry_unlink(s);
     consumers_forget_stream(uid);
     registry_unlock();
+    access_forget(s->arn);
     stream_free(s);
     remove_stream_dir(uid);
     if (meta_forget_deleted(m, uid) != 0)
