@@ -2,8 +2,8 @@
  *
  * A shard's records are numbered by offset 0, 1, 2, ... in append order. On disk a shard is a
  * directory of preallocated segment files named by their first offset; each record frame holds
- * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment maps
- * offsets and arrival times to file positions. Arrival times never decrease within a shard.
+ * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment
+ * maps offsets and arrival times to file positions. Arrival times never decrease within a shard.
  *
  * Thread safety: appends to one shard are serialised by the shard's own mutex; readers may run
  * concurrently with appends and never see a record before it is committed (see store.h). */
@@ -65,7 +65,17 @@ int64_t shardlog_last_arrival_ms(shardlog *log); /* of the last committed record
 /* First committed offset whose arrival time is >= ts_ms (shardlog_committed if none). */
 uint64_t shardlog_offset_at_time(shardlog *log, int64_t ts_ms);
 
-/* Deletes whole segments all of whose records arrived before cutoff_ms (retention). */
+/* Retention: asks for the whole segments all of whose records arrived before cutoff_ms to be
+ * deleted. Only marks the log and returns: the storage thread makes the new trim horizon durable,
+ * then unlinks them (oldest first) and syncs the directory. No disk work on the caller's thread. */
 void shardlog_trim_before(shardlog *log, int64_t cutoff_ms);
+
+/* Makes every record appended to the log so far durable (a full store cycle with fdatasync,
+ * whatever the durability mode, which also runs pending retention) and sets *end to the log's
+ * committed end: the offset after its last durable record. For a reshard or a close: stop
+ * appending to the log first, then call this, then commit metadata naming *end. Blocks: call it
+ * from a thread that may wait on disk (never an event loop). -1 when the store has failed (then
+ * *end is what was committed before the failure). */
+int shardlog_sync_end(shardlog *log, uint64_t *end);
 
 #endif

@@ -1,9 +1,9 @@
 /* shardlog_append.c - the write path of a shard log: appends copy frames into the pending
  * buffer under the log's mutex; the storage thread takes, writes, publishes and seals them.
  *
- * An append costs one memcpy and one CRC per record and no system call, except when the tail
- * segment is full: then a new segment file is created (a run of records never spans segments,
- * and a run larger than a segment gets a segment of its own). */
+ * An append costs one memcpy and one CRC per record and no system call, even when the tail segment
+ * is full: it then rolls to a new segment whose file the storage thread creates (a run of records
+ * never spans segments, and a run larger than a segment gets a segment of its own). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +46,13 @@ void pending_free(pending *p)
 
 /* ---- appends ------------------------------------------------------------------------------- */
 
-static int roll(shardlog *log)
+/* No system call: the storage thread creates the new segment's file before writing to it. */
+static void roll(shardlog *log)
 {
-    segment *seg = segment_create(log->dir, log->next_offset, log);
-    if (!seg)
-        return -1;
+    segment *seg = segment_new_unborn(log->dir, log->next_offset, log);
     pending_piece(&log->pend, log->tail)->seals = true;
     log->tail = seg;
     shardlog_add_segment(log, seg);
-    return 0;
 }
 
 static void encode_run(shardlog *log, const log_record_in *recs, size_t n, size_t run_bytes,
@@ -97,12 +95,12 @@ int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t 
     }
     pthread_mutex_lock(&log->mu);
     segment *tail = log->tail;
-    if (atomic_load(&log->failed) ||
-        (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st) &&
-         roll(log) < 0)) {
+    if (atomic_load(&log->failed)) {
         pthread_mutex_unlock(&log->mu);
         return -1;
     }
+    if (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st))
+        roll(log);
     int64_t arrival = now_ms > log->last_arrival_ms ? now_ms : log->last_arrival_ms;
     encode_run(log, recs, n, run_bytes, arrival);
     *first_offset = log->next_offset;
@@ -118,6 +116,13 @@ int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t 
     if (wake)
         store_wake(log->st);
     return 0;
+}
+
+int shardlog_sync_end(shardlog *log, uint64_t *end)
+{
+    store_barrier(log->st);
+    *end = shardlog_committed(log);
+    return atomic_load(&log->failed) || store_failed(log->st) ? -1 : 0;
 }
 
 uint64_t shardlog_next_offset(shardlog *log)
@@ -162,6 +167,10 @@ void shardlog_flush_write(shardlog *log)
         piece *pc = &log->flush.pieces[i];
         if (!pc->bytes.len)
             continue;
+        if (pc->seg->fd < 0 && segment_create_file(pc->seg) < 0) {
+            store_fail(log->st, log);
+            break;
+        }
         segment_preallocate(pc->seg, pc->pos + pc->bytes.len, store_segment_bytes(log->st));
         if (pwrite_all(pc->seg->fd, pc->bytes.data, pc->bytes.len, pc->pos) < 0) {
             log_error("store: write %s: %s", pc->seg->path, strerror(errno));
@@ -170,6 +179,32 @@ void shardlog_flush_write(shardlog *log)
         }
         store_track_unsynced(log->st, pc->seg);
     }
+    if (!atomic_load(&log->failed))
+        log->written_end = log->flush.end_offset;
+}
+
+bool shardlog_note_synced(shardlog *log)
+{
+    if (log->written_end <= log->state.synced_end || atomic_load(&log->failed))
+        return false;
+    bool was_dirty = log->state_dirty;
+    log->state.synced_end = log->written_end;
+    if (logstate_write(&log->state, log->dir, false) == 0)
+        log->state_dirty = true;
+    return log->state_dirty && !was_dirty;
+}
+
+bool shardlog_sync_state(shardlog *log, int64_t now_ns, bool force)
+{
+    if (!log->state_dirty)
+        return false;
+    if (!force && log->in_batch && now_ns - log->state_synced_ns < STATE_SYNC_NS)
+        return true;
+    if (logstate_sync(&log->state) < 0)
+        log_error("store: %s: cannot sync its state file", log->dir);
+    log->state_dirty = false;
+    log->state_synced_ns = now_ns;
+    return false;
 }
 
 void shardlog_flush_publish(shardlog *log)

@@ -10,6 +10,7 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -18,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "fsutil.h"
+#include "shardlog_impl.h"
 
 #define DEFAULT_SEGMENT_BYTES (64ull << 20)
 #define MIN_SEGMENT_BYTES 256ull
@@ -50,16 +53,22 @@ struct store {
     pthread_cond_t work_cv; /* to the storage thread: something to do */
     pthread_cond_t done_cv; /* from it: a barrier completed */
     ptrvec queue;           /* logs with pending bytes (under mu) */
+    ptrvec retain;          /* logs whose retention is due (under mu) */
     uint64_t barrier_asked, barrier_done;
     bool stopping;
     open_log *open_logs;
     _Atomic uint64_t open_ticket;
 
-    atomic_bool failed; /* set by the storage thread, read by anyone (store_failed) */
+    atomic_bool failed;     /* set by the storage thread, read by anyone (store_failed) */
+    recovery_mode recovery; /* for shard logs opened from now on */
+    kbuf damage;            /* the damage report (under mu) */
 
     /* Storage thread only. */
-    ptrvec batch;    /* the queue taken by the current cycle */
-    ptrvec unsynced; /* segments written since their last sync */
+    ptrvec batch;        /* the queue taken by the current cycle */
+    ptrvec retain_batch; /* the retention requests taken by the current cycle */
+    ptrvec unsynced;     /* segments written since their last sync */
+    ptrvec synced_logs;  /* logs some of whose segments the current cycle synced */
+    ptrvec dirty_states; /* logs whose state file was written and not yet synced */
     int64_t next_sync_ns;
 };
 
@@ -82,6 +91,15 @@ static void ptrvec_swap(ptrvec *a, ptrvec *b)
 }
 
 /* ---- syncing ------------------------------------------------------------------------------- */
+
+static void note_synced_log(store *st, segment *seg)
+{
+    shardlog *log = seg->owner;
+    if (log && !log->synced_in_cycle) {
+        log->synced_in_cycle = true;
+        ptrvec_push(&st->synced_logs, log);
+    }
+}
 
 static int sync_now(segment *seg)
 {
@@ -122,9 +140,30 @@ static void sync_all(store *st)
         segment *seg = st->unsynced.items[i];
         if (sync_now(seg) < 0)
             store_fail(st, seg->owner);
+        else
+            note_synced_log(st, seg);
     }
     st->unsynced.n = 0;
     st->next_sync_ns = clock_mono_ns() + (int64_t)st->interval_ms * 1000000;
+}
+
+/* Records the new synced ends in the state files, and syncs those that are due (all of them at a
+ * barrier). */
+static void update_states(store *st, bool barrier)
+{
+    for (size_t i = 0; i < st->synced_logs.n; i++) {
+        shardlog *log = st->synced_logs.items[i];
+        log->synced_in_cycle = false;
+        if (shardlog_note_synced(log))
+            ptrvec_push(&st->dirty_states, log);
+    }
+    st->synced_logs.n = 0;
+    int64_t now = clock_mono_ns();
+    size_t keep = 0;
+    for (size_t i = 0; i < st->dirty_states.n; i++)
+        if (shardlog_sync_state(st->dirty_states.items[i], now, barrier))
+            st->dirty_states.items[keep++] = st->dirty_states.items[i];
+    st->dirty_states.n = keep;
 }
 
 static bool interval_sync_due(const store *st)
@@ -146,6 +185,7 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
     shardlog **logs = (shardlog **)st->batch.items;
     size_t n = st->batch.n;
     for (size_t i = 0; i < n; i++) {
+        logs[i]->in_batch = true;
         shardlog_flush_take(logs[i]);
         shardlog_flush_write(logs[i]);
     }
@@ -155,14 +195,20 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
         shardlog_flush_publish(logs[i]);
         shardlog_flush_seal(logs[i]);
     }
+    update_states(st, barrier);
+    for (size_t i = 0; i < n; i++)
+        logs[i]->in_batch = false;
+    for (size_t i = 0; i < st->retain_batch.n; i++)
+        shardlog_apply_retention(st->retain_batch.items[i]);
+    st->retain_batch.n = 0;
     if (!atomic_load(&st->failed) && st->on_durable)
         st->on_durable(ticket, st->arg);
 }
 
 static bool cycle_wanted(const store *st, bool follow_up)
 {
-    return st->queue.n || follow_up || st->barrier_asked != st->barrier_done || st->stopping ||
-           interval_sync_due(st);
+    return st->queue.n || st->retain.n || follow_up || st->barrier_asked != st->barrier_done ||
+           st->stopping || interval_sync_due(st);
 }
 
 static void wait_for_work(store *st)
@@ -190,6 +236,8 @@ static void *storage_main(void *arg)
         atomic_store(&st->open_ticket, ticket + 1);
         ptrvec_swap(&st->queue, &st->batch);
         st->queue.n = 0;
+        ptrvec_swap(&st->retain, &st->retain_batch);
+        st->retain.n = 0;
         uint64_t barrier = st->barrier_asked;
         bool barrier_due = barrier != st->barrier_done;
         pthread_mutex_unlock(&st->mu);
@@ -230,6 +278,14 @@ uint64_t store_ticket(store *st)
 void store_wake(store *st)
 {
     pthread_cond_signal(&st->work_cv);
+}
+
+void store_request_retention(store *st, shardlog *log)
+{
+    pthread_mutex_lock(&st->mu);
+    ptrvec_push(&st->retain, log);
+    pthread_cond_signal(&st->work_cv);
+    pthread_mutex_unlock(&st->mu);
 }
 
 void store_barrier(store *st)
@@ -358,7 +414,12 @@ void store_close(store *st)
     pthread_cond_destroy(&st->done_cv);
     free(st->queue.items);
     free(st->batch.items);
+    free(st->retain.items);
+    free(st->retain_batch.items);
     free(st->unsynced.items);
+    free(st->synced_logs.items);
+    free(st->dirty_states.items);
+    kbuf_free(&st->damage);
     free(st->dir);
     free(st);
 }
@@ -366,6 +427,38 @@ void store_close(store *st)
 const char *store_dir(const store *st)
 {
     return st->dir;
+}
+
+void store_set_recovery(store *st, recovery_mode mode)
+{
+    st->recovery = mode;
+}
+
+recovery_mode store_recovery(const store *st)
+{
+    return st->recovery;
+}
+
+void store_report_damage(store *st, const char *fmt, ...)
+{
+    kbuf line = KBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    kbuf_vprintf(&line, fmt, ap);
+    va_end(ap);
+    log_error("store: DAMAGE: %s", line.data);
+    pthread_mutex_lock(&st->mu);
+    kbuf_printf(&st->damage, "%s\n", line.data);
+    pthread_mutex_unlock(&st->mu);
+    kbuf_free(&line);
+}
+
+const char *store_damage_report(store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    const char *report = st->damage.data ? st->damage.data : "";
+    pthread_mutex_unlock(&st->mu);
+    return report;
 }
 
 bool store_failed(const store *st)

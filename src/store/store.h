@@ -25,6 +25,21 @@
 
 typedef enum { DURABILITY_SYNC, DURABILITY_INTERVAL, DURABILITY_NONE } durability_mode;
 
+/* What opening a shard log does with damage that is not a torn tail (see shardlog.c for the rule
+ * and docs/storage.md), as a storage engine's WAL recovery modes:
+ *
+ *   RECOVER_STRICT      the default: the log is not opened, nothing is changed on disk, and the
+ *                       damage is logged and kept in the store's damage report. For every server
+ *                       whose data matters: an operator decides (restore a backup, or restart
+ *                       with quarantine knowing what is lost).
+ *   RECOVER_QUARANTINE  damaged files are moved into <data>/quarantine/<shard>/ (never deleted),
+ *                       the intact frames before the damage are kept, the lost offset range is
+ *                       recorded as a gap and logged, and the log opens. For getting a server back
+ *                       up after a disk fault, accepting the loss the log names.
+ *
+ * A torn tail (the unsynced end of the last segment) is cut in both modes. */
+typedef enum { RECOVER_STRICT, RECOVER_QUARANTINE } recovery_mode;
+
 typedef struct store store;
 
 typedef void (*store_durable_fn)(uint64_t durable_ticket, void *arg);
@@ -39,6 +54,14 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
 void store_close(store *st);
 
 const char *store_dir(const store *st);
+
+/* Sets how shard logs opened from now on treat damage (RECOVER_STRICT until called). */
+void store_set_recovery(store *st, recovery_mode mode);
+recovery_mode store_recovery(const store *st);
+
+/* The damage found by shard log opens so far, one line per damaged file or lost range ("" when
+ * none); valid until the next open or store_close. */
+const char *store_damage_report(store *st);
 
 /* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
  * will ever be reported, so whoever still waits for one must give up (the server answers

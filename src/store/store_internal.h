@@ -7,6 +7,7 @@
 #ifndef KINESD_STORE_INTERNAL_H
 #define KINESD_STORE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "segment.h"
@@ -22,6 +23,11 @@ uint64_t store_enqueue(store *st, shardlog *log);
 /* Appender, holding the log's mutex, log already queued: the ticket to wait for. */
 uint64_t store_ticket(store *st);
 void store_wake(store *st);
+/* Queues log (not queued yet) for retention in the next cycle, and wakes the storage thread. */
+void store_request_retention(store *st, shardlog *log);
+
+/* Recovery: adds a line to the damage report (and logs it as an error). */
+void store_report_damage(store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Runs a cycle that writes everything pending and syncs every segment, and waits for it. */
 void store_barrier(store *st);
@@ -44,5 +50,12 @@ void shardlog_flush_write(shardlog *log);   /* pwrites them */
 void shardlog_flush_publish(shardlog *log); /* makes them visible to readers */
 void shardlog_flush_seal(shardlog *log);    /* seals segments that became full */
 void shardlog_mark_failed(shardlog *log);
+/* Deletes the segments retention asked for (shardlog_trim_before). */
+void shardlog_apply_retention(shardlog *log);
+/* After a sync of its segments: records the synced end in the state file (not synced); true when
+ * the state file became dirty. */
+bool shardlog_note_synced(shardlog *log);
+/* fdatasyncs a written state file when due (force: now); true while it stays unsynced. */
+bool shardlog_sync_state(shardlog *log, int64_t now_ns, bool force);
 
 #endif
