@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "common/log.h"
 #include "net/http.h"
 #include "protocol/model.h"
@@ -51,8 +52,26 @@ static void format_address(char *out, size_t len, const char *host, int port)
     snprintf(out, len, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
 }
 
+/* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
+static void report_refusal(store *st)
+{
+    const char *damage = store_damage_report(st);
+    if (!*damage) {
+        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        return;
+    }
+    fprintf(stderr,
+            "kinesd: damaged data in %s, nothing was changed:\n%s"
+            "kinesd: `kinesd check %s` lists all damage; to start anyway, moving the damaged "
+            "files into %s/quarantine and accepting the loss named above, pass --recover "
+            "quarantine (or KINESD_RECOVER=quarantine)\n",
+            kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "check") == 0)
+        return kinesd_check(argv[2]);
     if (config_load(argc, argv) < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
@@ -76,8 +95,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinesd: cannot open data directory %s\n", kinesd_cfg.data_dir);
         return 1;
     }
+    store_set_recovery(st, kinesd_cfg.recover);
     if (iterator_init(kinesd_cfg.data_dir) < 0 || registry_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        report_refusal(st);
         store_close(st);
         return 1;
     }

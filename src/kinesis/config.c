@@ -15,7 +15,15 @@
 
 kinesd_config kinesd_cfg;
 
-typedef enum { KIND_LISTEN, KIND_PATH, KIND_INT, KIND_SIZE, KIND_DURABILITY, KIND_LOG_LEVEL } kind;
+typedef enum {
+    KIND_LISTEN,
+    KIND_PATH,
+    KIND_INT,
+    KIND_SIZE,
+    KIND_DURABILITY,
+    KIND_LOG_LEVEL,
+    KIND_RECOVER
+} kind;
 
 typedef struct setting {
     const char *flag; /* without the leading "--" */
@@ -49,12 +57,16 @@ static const setting settings[] = {
      KIND_INT, AT(idle_timeout_ms), 1, 86400000},
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
      0},
+    {"recover", "KINESD_RECOVER", "MODE",
+     "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
+     KIND_RECOVER, 0, 0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
 
 static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
+static const char *const recover_names[] = {"strict", "quarantine"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -153,6 +165,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->log_level = i;
         return 0;
+    case KIND_RECOVER:
+        if ((i = name_index(value, recover_names, 2)) < 0)
+            return -1;
+        cfg->recover = (recovery_mode)i;
+        return 0;
     }
     return -1;
 }
@@ -178,6 +195,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_LOG_LEVEL:
         snprintf(out, len, "%s", log_level_names[cfg->log_level]);
+        break;
+    case KIND_RECOVER:
+        snprintf(out, len, "%s", recover_names[cfg->recover]);
         break;
     }
 }

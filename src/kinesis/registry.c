@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/buf.h"
@@ -271,8 +272,43 @@ static int adopt_loaded(stream *s, void *arg)
     return 0;
 }
 
-/* Deletes the directory of a stream that meta.sqlite does not know (a crash between creating
- * its logs and committing it), shard log by shard log. */
+/* ---- stream directories meta.sqlite does not know (store edits: never delete data) ---------- */
+
+/* True when every segment file under streams/<uid_name> is empty: a stream created and never
+ * written, so nothing is lost by deleting it. */
+static bool orphan_is_empty(const char *uid_name)
+{
+    kbuf dir = KBUF_INIT;
+    kbuf_printf(&dir, "%s/streams/%s", store_dir(data_store), uid_name);
+    DIR *d = opendir(dir.data);
+    bool empty = d != NULL;
+    struct dirent *e;
+    while (empty && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        kbuf shard = KBUF_INIT;
+        kbuf_printf(&shard, "%s/%s", dir.data, e->d_name);
+        DIR *sd = opendir(shard.data);
+        struct dirent *f;
+        while (empty && sd && (f = readdir(sd))) {
+            struct stat sb;
+            kbuf file = KBUF_INIT;
+            kbuf_printf(&file, "%s/%s", shard.data, f->d_name);
+            empty = !strstr(f->d_name, ".log") || (stat(file.data, &sb) == 0 && sb.st_size == 0);
+            kbuf_free(&file);
+        }
+        if (sd)
+            closedir(sd);
+        kbuf_free(&shard);
+    }
+    if (d)
+        closedir(d);
+    kbuf_free(&dir);
+    return empty;
+}
+
+/* Deletes the directory of a never-written stream that meta.sqlite does not know (a crash between
+ * creating its logs and committing it), shard log by shard log. */
 static void remove_orphan_dir(const char *uid_name)
 {
     kbuf path = KBUF_INIT;
@@ -290,38 +326,71 @@ static void remove_orphan_dir(const char *uid_name)
     if (d)
         closedir(d);
     if (rmdir(path.data) == 0)
-        log_warn("registry: removed the data of uncommitted stream %s", uid_name);
+        log_warn("registry: removed the empty logs of uncommitted stream %s", uid_name);
     kbuf_free(&path);
 }
 
-static void remove_orphans(void)
+/* Stream directories unknown to meta.sqlite: empty ones (a create that crashed) are deleted,
+ * others moved to quarantine (a crashed delete, or lost metadata: the records are kept). When
+ * meta.sqlite knows no stream at all while stream data exists, it was lost or replaced: refuse. */
+static int handle_orphans(void)
 {
     kbuf path = KBUF_INIT;
     kbuf_printf(&path, "%s/streams", store_dir(data_store));
     DIR *d = opendir(path.data);
     kbuf_free(&path);
     struct dirent *e;
-    while (d && (e = readdir(d))) {
+    int rc = 0;
+    while (d && rc == 0 && (e = readdir(d))) {
         char *end;
         unsigned long long uid = strtoull(e->d_name, &end, 10);
-        if (e->d_name[0] != '.' && *end == '\0' && !registry_find_uid(uid))
+        if (e->d_name[0] == '.' || *end != '\0' || registry_find_uid(uid))
+            continue;
+        if (orphan_is_empty(e->d_name)) {
             remove_orphan_dir(e->d_name);
+        } else if (nstreams == 0) {
+            log_error("registry: meta.sqlite knows no stream but %s/streams/%s holds records: "
+                      "refusing to start (restore meta.sqlite, or move streams/ aside)",
+                      store_dir(data_store), e->d_name);
+            rc = -1;
+        } else {
+            kbuf rel = KBUF_INIT;
+            kbuf_printf(&rel, "streams/%s", e->d_name);
+            log_warn("registry: stream data %s is unknown to meta.sqlite: quarantined", rel.data);
+            rc = store_quarantine(data_store, rel.data);
+            kbuf_free(&rel);
+        }
     }
     if (d)
         closedir(d);
+    return rc;
+}
+
+/* A missing or empty meta.sqlite next to stream data would be a fresh, empty database. */
+static bool metadata_lost(const char *dir)
+{
+    kbuf path = KBUF_INIT;
+    kbuf_printf(&path, "%s/meta.sqlite", dir);
+    struct stat sb;
+    bool lost = stat(path.data, &sb) != 0 || sb.st_size == 0;
+    kbuf_free(&path);
+    return lost;
 }
 
 int registry_open(store *st)
 {
     data_store = st;
+    if (metadata_lost(store_dir(st)) && handle_orphans() != 0) {
+        data_store = NULL;
+        return -1;
+    }
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
-    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0) {
+    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0 || handle_orphans() != 0) {
         registry_close();
         return -1;
     }
-    remove_orphans();
     log_info("registry: %zu streams loaded", nstreams);
     return 0;
 }

@@ -274,28 +274,13 @@ void survey_describe(const survey *sv, size_t i, kbuf *out)
 
 /* ---- applying it --------------------------------------------------------------------------- */
 
-/* Moves path into <data>/quarantine/<relpath>/ (a free name there), syncing both directories. */
+/* Moves path (a file of the log's directory) into quarantine. */
 static int quarantine_file(shardlog *log, const char *path)
 {
-    kbuf dest = KBUF_INIT;
-    kbuf_printf(&dest, "%s/quarantine/%s", store_dir(log->st), log->relpath);
-    int rc = fs_mkdirs(dest.data);
-    const char *base = strrchr(path, '/') + 1;
-    size_t dir_len = dest.len;
-    for (int k = 0; rc == 0; k++) {
-        dest.len = dir_len;
-        kbuf_printf(&dest, k ? "/%s.%d" : "/%s", base, k);
-        if (access(dest.data, F_OK) != 0)
-            break;
-    }
-    if (rc == 0 &&
-        (rename(path, dest.data) < 0 || fs_sync_parent(dest.data) < 0 || fs_sync_parent(path) < 0))
-        rc = -1;
-    if (rc < 0)
-        log_error("store: cannot move %s into quarantine: %s", path, strerror(errno));
-    else
-        log_warn("store: moved %s to %s", path, dest.data);
-    kbuf_free(&dest);
+    kbuf rel = KBUF_INIT;
+    kbuf_printf(&rel, "%s/%s", log->relpath, strrchr(path, '/') + 1);
+    int rc = store_quarantine(log->st, rel.data);
+    kbuf_free(&rel);
     return rc;
 }
 

@@ -119,10 +119,21 @@ shardlog *shardlog_open(store *st, const char *relpath)
     return log;
 }
 
+/* The tail gives its preallocated space back, so the next open scans only its records. */
+static void release_tail_space(shardlog *log)
+{
+    segment *tail = log->tail;
+    if (atomic_load(&log->failed) || tail->fd < 0 || tail->allocated <= tail->append_pos)
+        return;
+    if (segment_truncate(tail) < 0 || fdatasync(tail->fd) < 0)
+        log_warn("store: %s: cannot release preallocated space", tail->path);
+}
+
 void shardlog_close(shardlog *log)
 {
     store_barrier(log->st);
     store_detach(log->st, log);
+    release_tail_space(log);
     shardlog_free(log);
 }
 

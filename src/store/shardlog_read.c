@@ -93,7 +93,11 @@ int shardlog_read(shardlog *log, uint64_t from, size_t max_records, size_t max_b
     while (rc == 0 && !rs.done && max_records && rs.next < rs.committed) {
         segment *seg = shardlog_segment_at(log, &rs.next);
         if (!seg)
-            break; /* trimmed away while we read */
+            break;                     /* trimmed away while we read */
+        if (rs.next >= rs.committed) { /* moved past a gap to where nothing is committed yet */
+            segment_unref(seg);
+            break;
+        }
         if (seg == prev && rs.next == prev_next) {
             log_error("store: %s: offset %llu is missing", log->dir, (unsigned long long)rs.next);
             rc = -1;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -451,6 +452,34 @@ void store_report_damage(store *st, const char *fmt, ...)
     kbuf_printf(&st->damage, "%s\n", line.data);
     pthread_mutex_unlock(&st->mu);
     kbuf_free(&line);
+}
+
+int store_quarantine(store *st, const char *relpath)
+{
+    kbuf from = KBUF_INIT, to = KBUF_INIT;
+    kbuf_printf(&from, "%s/%s", st->dir, relpath);
+    kbuf_printf(&to, "%s/quarantine/%s", st->dir, relpath);
+    char *parent = strdup(to.data);
+    if (!parent)
+        abort();
+    *strrchr(parent, '/') = '\0';
+    int rc = fs_mkdirs(parent);
+    size_t base_len = to.len;
+    for (int k = 1; rc == 0 && access(to.data, F_OK) == 0; k++) {
+        to.len = base_len;
+        kbuf_printf(&to, ".%d", k);
+    }
+    if (rc == 0 && (rename(from.data, to.data) < 0 || fs_sync_parent(to.data) < 0 ||
+                    fs_sync_parent(from.data) < 0))
+        rc = -1;
+    if (rc < 0)
+        log_error("store: cannot move %s into quarantine: %s", from.data, strerror(errno));
+    else
+        log_warn("store: moved %s to %s", from.data, to.data);
+    free(parent);
+    kbuf_free(&from);
+    kbuf_free(&to);
+    return rc;
 }
 
 const char *store_damage_report(store *st)

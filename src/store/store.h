@@ -59,6 +59,10 @@ const char *store_dir(const store *st);
 void store_set_recovery(store *st, recovery_mode mode);
 recovery_mode store_recovery(const store *st);
 
+/* Moves <data>/<relpath> (a file or a directory) to <data>/quarantine/<relpath> (with a ".N"
+ * suffix if that exists), never deleting anything, and syncs both directories. -1 on error. */
+int store_quarantine(store *st, const char *relpath);
+
 /* The damage found by shard log opens so far, one line per damaged file or lost range ("" when
  * none); valid until the next open or store_close. */
 const char *store_damage_report(store *st);
