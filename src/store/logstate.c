@@ -79,13 +79,16 @@ logstate_load logstate_read(const char *dir, logstate *out)
     return LOGSTATE_LOADED;
 }
 
-static int open_for_write(logstate *s, const char *dir)
+/* Creates the state file holding slot: written and synced under a temporary name, then renamed,
+ * so that a state file never exists without a valid slot. */
+static int create_with(logstate *s, const char *dir, const char *slot)
 {
-    char path[4200];
+    char path[4200], tmp[4210];
     state_path(dir, path, sizeof path);
-    bool existed = access(path, F_OK) == 0;
-    s->fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (s->fd < 0 || (!existed && fs_sync_parent(path) < 0)) {
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    s->fd = open(tmp, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
+    if (s->fd < 0 || pwrite(s->fd, slot, SLOT, (off_t)(s->seq % 2) * SLOT) != SLOT ||
+        fdatasync(s->fd) < 0 || rename(tmp, path) < 0 || fs_sync_parent(path) < 0) {
         log_error("store: cannot create %s: %s", path, strerror(errno));
         return -1;
     }
@@ -94,11 +97,16 @@ static int open_for_write(logstate *s, const char *dir)
 
 int logstate_write(logstate *s, const char *dir, bool sync)
 {
-    if (s->fd < 0 && open_for_write(s, dir) < 0)
-        return -1;
     s->seq++;
     char slot[SLOT];
     slot_encode(s, slot);
+    if (s->fd < 0) {
+        char path[4200];
+        state_path(dir, path, sizeof path);
+        s->fd = open(path, O_RDWR | O_CLOEXEC);
+        if (s->fd < 0)
+            return errno == ENOENT ? create_with(s, dir, slot) : -1;
+    }
     if (pwrite(s->fd, slot, SLOT, (off_t)(s->seq % 2) * SLOT) != SLOT ||
         (sync && fdatasync(s->fd) < 0)) {
         log_error("store: cannot write %s/state: %s", dir, strerror(errno));

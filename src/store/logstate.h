@@ -43,8 +43,9 @@ typedef enum {
 /* Reads <dir>/state into *out (initialised to an empty state whatever the result). Reads only. */
 logstate_load logstate_read(const char *dir, logstate *out);
 
-/* Writes *s into the next slot of <dir>/state, creating the file (and syncing its directory entry)
- * on the first write; fdatasyncs it when `sync`. -1 on error (logged). */
+/* Writes *s into the next slot of <dir>/state and fdatasyncs it when `sync`. The first write
+ * creates the file (always synced: written under a temporary name, then renamed). -1 on error
+ * (logged). */
 int logstate_write(logstate *s, const char *dir, bool sync);
 /* fdatasyncs the state file (after writes made without sync). */
 int logstate_sync(logstate *s);

@@ -53,6 +53,7 @@ typedef struct segment {
     uint64_t allocated; /* bytes preallocated */
     bool unsynced;      /* written since its last fdatasync */
     bool new_file;      /* its directory entry is not yet synced */
+    bool sync_failed;   /* its last sync failed (set by a sync pool thread) */
 
     atomic_uint_fast64_t committed_end; /* bytes written (and durable in mode sync) */
     atomic_bool sealed; /* full, durable, .idx written: may be deleted by retention */

@@ -25,9 +25,11 @@
 #include "common/log.h"
 #include "fsutil.h"
 #include "shardlog_impl.h"
+#include "sync_pool.h"
 
 #define DEFAULT_SEGMENT_BYTES (64ull << 20)
 #define MIN_SEGMENT_BYTES 256ull
+#define DEFAULT_SYNC_THREADS 4
 
 typedef struct open_log {
     struct open_log *next;
@@ -70,6 +72,7 @@ struct store {
     ptrvec unsynced;     /* segments written since their last sync */
     ptrvec synced_logs;  /* logs some of whose segments the current cycle synced */
     ptrvec dirty_states; /* logs whose state file was written and not yet synced */
+    sync_pool *syncers;  /* sync the segments of a cycle in parallel */
     int64_t next_sync_ns;
 };
 
@@ -113,6 +116,13 @@ static int sync_now(segment *seg)
     return 0;
 }
 
+/* On a sync pool thread: touches only the segment. */
+static void sync_item(void *item)
+{
+    segment *seg = item;
+    seg->sync_failed = sync_now(seg) < 0;
+}
+
 void store_track_unsynced(store *st, segment *seg)
 {
     if (!seg->unsynced) {
@@ -137,9 +147,10 @@ int store_sync_segment(store *st, segment *seg)
 
 static void sync_all(store *st)
 {
+    sync_pool_run(st->syncers, st->unsynced.items, st->unsynced.n, sync_item);
     for (size_t i = 0; i < st->unsynced.n; i++) {
         segment *seg = st->unsynced.items[i];
-        if (sync_now(seg) < 0)
+        if (seg->sync_failed)
             store_fail(st, seg->owner);
         else
             note_synced_log(st, seg);
@@ -351,6 +362,18 @@ shardlog *store_find(store *st, const char *relpath)
 
 /* ---- open and close ------------------------------------------------------------------------ */
 
+static int sync_threads_from_env(void)
+{
+    const char *s = getenv("KINESD_SYNC_THREADS");
+    char *end;
+    long n = s && *s ? strtol(s, &end, 10) : DEFAULT_SYNC_THREADS;
+    if (s && *s && (*end || n < 0 || n > 64)) {
+        log_warn("store: ignoring KINESD_SYNC_THREADS=%s", s);
+        n = DEFAULT_SYNC_THREADS;
+    }
+    return (int)n;
+}
+
 static uint64_t segment_bytes_from_env(void)
 {
     const char *s = getenv("KINESD_SEGMENT_BYTES");
@@ -389,10 +412,12 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
     st->on_durable = on_durable;
     st->arg = arg;
     st->segment_bytes = segment_bytes_from_env();
+    st->syncers = sync_pool_start(sync_threads_from_env());
     atomic_init(&st->open_ticket, 1);
     st->next_sync_ns = clock_mono_ns();
     if (init_sync(st) < 0 || pthread_create(&st->thread, NULL, storage_main, st) != 0) {
         log_error("store: cannot start the storage thread");
+        sync_pool_stop(st->syncers);
         free(st->dir);
         free(st);
         return NULL;
@@ -408,6 +433,7 @@ void store_close(store *st)
     pthread_cond_signal(&st->work_cv);
     pthread_mutex_unlock(&st->mu);
     pthread_join(st->thread, NULL);
+    sync_pool_stop(st->syncers);
     while (st->open_logs)
         store_detach(st, st->open_logs->log);
     pthread_mutex_destroy(&st->mu);

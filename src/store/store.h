@@ -15,8 +15,11 @@
  * A ticket covers every shard of the store, so after a failed write or fdatasync (logged) no
  * further ticket is ever reported, and the failed shard's appends return -1.
  *
- * Environment (for tests): KINESD_SEGMENT_BYTES, read by store_open, sets the size at which a
- * shard's segment file is rolled over (default 64 MiB, at least 256). */
+ * The segments written in a cycle are fdatasynced in parallel by a small pool of sync threads.
+ *
+ * Environment (for tests and tuning), read by store_open: KINESD_SEGMENT_BYTES sets the size at
+ * which a shard's segment file is rolled over (default 64 MiB, at least 256); KINESD_SYNC_THREADS
+ * the number of sync threads besides the storage thread (default 4, 0 syncs one after another). */
 #ifndef KINESD_STORE_H
 #define KINESD_STORE_H
 
