@@ -97,17 +97,22 @@ static void send_parked(parked_reply *r, bool durable)
     aws_error_free(&err);
 }
 
-/* Answers the parked replies whose tickets are durable, or all of them once the store broke. */
+/* Answers the parked replies whose tickets are durable or lost (the store abandoned their
+ * appends: the disk was full), or all of them once the store broke. */
 static void answer_durable(loop_ctx *lc)
 {
     bool broken = atomic_load(&store_broken); /* first: durable_ticket is final once it is set */
     uint64_t durable = atomic_load(&durable_ticket);
-    while (lc->head && (broken || lc->head->ticket <= durable)) {
+    store *st = registry_store();
+    while (lc->head) {
+        bool lost = st && store_ticket_lost(st, lc->head->ticket); /* after durable: see store.h */
+        if (!broken && !lost && lc->head->ticket > durable)
+            break;
         parked_reply *r = lc->head;
         lc->head = r->next;
         if (!lc->head)
             lc->tail = NULL;
-        send_parked(r, r->ticket <= durable);
+        send_parked(r, r->ticket <= durable && !lost);
         kbuf_free(&r->body);
         free(r);
     }

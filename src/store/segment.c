@@ -312,6 +312,27 @@ int segment_scan(segment *seg, frame_cursor *cur, segment_scan_result *r)
     return 0;
 }
 
+int segment_rewind(segment *seg, uint64_t end_offset, int64_t last_arrival_ms)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    size_t keep = 0;
+    while (keep < n && e[keep].offset < end_offset)
+        keep++;
+    index_block *old = atomic_load_explicit(&seg->index, memory_order_relaxed);
+    index_block *b = index_block_new(keep ? keep : 16, old); /* readers may still hold old */
+    if (keep)
+        memcpy(b->e, e, keep * sizeof *e);
+    atomic_store_explicit(&seg->index_len, keep, memory_order_release);
+    atomic_store_explicit(&seg->index, b, memory_order_release);
+    seg->append_pos = atomic_load(&seg->committed_end);
+    seg->end_offset = end_offset;
+    seg->last_arrival_ms = seg->append_pos ? last_arrival_ms : 0;
+    if (seg->fd < 0)
+        return 0;
+    return segment_truncate(seg) < 0 || fdatasync(seg->fd) < 0 ? -1 : 0;
+}
+
 int segment_truncate(segment *seg)
 {
     if (ftruncate(seg->fd, (off_t)seg->append_pos) < 0) {

@@ -54,6 +54,7 @@ typedef struct segment {
     bool unsynced;      /* written since its last fdatasync */
     bool new_file;      /* its directory entry is not yet synced */
     bool sync_failed;   /* its last sync failed (set by a sync pool thread) */
+    bool unpublished;   /* rolled to, none of its bytes published yet (under the shard's mutex) */
 
     atomic_uint_fast64_t committed_end; /* bytes written (and durable in mode sync) */
     atomic_bool sealed; /* full, durable, .idx written: may be deleted by retention */
@@ -110,6 +111,9 @@ void segment_preallocate(segment *seg, uint64_t end, uint64_t cap);
 /* Cuts the file at append_pos (not synced): drops any stale bytes past the last good frame, so
  * none is ever read back, and releases preallocated space. */
 int segment_truncate(segment *seg);
+/* After an abandoned cycle (the disk was full): forgets the frames at end_offset and after (index
+ * entries, append position back to committed_end) and cuts the file there, synced. */
+int segment_rewind(segment *seg, uint64_t end_offset, int64_t last_arrival_ms);
 /* Deletes the segment's .idx file (when it becomes the tail again after recovery). */
 void segment_remove_index(segment *seg);
 /* Deletes the segment's files (the open descriptor stays usable until the last unref). */

@@ -44,6 +44,7 @@ struct shardlog {
     uint64_t next_offset;
     int64_t last_arrival_ms; /* of the last appended record */
     bool queued;             /* on the store's queue for the next cycle */
+    uint64_t queued_ticket;  /* when queued: the cycle that will take the pending bytes */
     pending pend;            /* appended, not yet taken by the storage thread */
 
     pending flush; /* storage thread: taken, being written */

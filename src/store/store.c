@@ -37,6 +37,11 @@ typedef struct open_log {
     char *relpath;
 } open_log;
 
+/* Tickets first .. last (inclusive). */
+typedef struct ticket_range {
+    uint64_t first, last;
+} ticket_range;
+
 /* A growable array of pointers (logs or segments). */
 typedef struct ptrvec {
     void **items;
@@ -62,7 +67,11 @@ struct store {
     open_log *open_logs;
     _Atomic uint64_t open_ticket;
 
-    atomic_bool failed;     /* set by the storage thread, read by anyone (store_failed) */
+    atomic_bool failed; /* set by the storage thread, read by anyone (store_failed) */
+    atomic_bool paused; /* appends fail at once: a cycle is being abandoned */
+    ticket_range *lost; /* tickets whose appends were abandoned (under mu), oldest first */
+    size_t nlost, caplost;
+    atomic_bool any_lost;   /* lost is not empty: readers take mu only then */
     recovery_mode recovery; /* for shard logs opened from now on */
     kbuf damage;            /* the damage report (under mu) */
 
@@ -73,6 +82,8 @@ struct store {
     ptrvec synced_logs;  /* logs some of whose segments the current cycle synced */
     ptrvec dirty_states; /* logs whose state file was written and not yet synced */
     sync_pool *syncers;  /* sync the segments of a cycle in parallel */
+    bool out_of_space;   /* a write of the current cycle found the disk full */
+    uint64_t reported;   /* the last ticket reported to on_durable */
     int64_t next_sync_ns;
 };
 
@@ -183,6 +194,85 @@ static bool interval_sync_due(const store *st)
     return st->mode == DURABILITY_INTERVAL && st->unsynced.n && clock_mono_ns() >= st->next_sync_ns;
 }
 
+void store_out_of_space(store *st)
+{
+    st->out_of_space = true;
+}
+
+bool store_appends_paused(store *st)
+{
+    return atomic_load(&st->paused);
+}
+
+static void record_lost(store *st, uint64_t first, uint64_t last)
+{
+    if (st->nlost == st->caplost) {
+        st->caplost = st->caplost ? st->caplost * 2 : 8;
+        st->lost = realloc(st->lost, st->caplost * sizeof *st->lost);
+        if (!st->lost)
+            abort();
+    }
+    st->lost[st->nlost++] = (ticket_range){first, last};
+    atomic_store(&st->any_lost, true);
+}
+
+bool store_ticket_lost(store *st, uint64_t ticket)
+{
+    if (!atomic_load(&st->any_lost))
+        return false;
+    pthread_mutex_lock(&st->mu);
+    bool lost = false;
+    for (size_t i = st->nlost; i-- > 0 && !lost && st->lost[i].last >= ticket;)
+        lost = st->lost[i].first <= ticket;
+    pthread_mutex_unlock(&st->mu);
+    return lost;
+}
+
+/* Every open log, snapshot under mu. */
+static void open_logs_snapshot(store *st, ptrvec *out)
+{
+    pthread_mutex_lock(&st->mu);
+    for (open_log *e = st->open_logs; e; e = e->next)
+        ptrvec_push(out, e->log);
+    pthread_mutex_unlock(&st->mu);
+}
+
+static void pass_through_appenders(shardlog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    pthread_mutex_unlock(&log->mu);
+}
+
+/* The disk was full for a write of cycle `ticket`. Appends are paused (they fail at once), those
+ * in progress finish, and every append not yet published is forgotten: this cycle's (ticket) and
+ * the next one's (ticket + 1, already handed out). Their bytes are cut from the files, their
+ * tickets recorded as lost (never reported durable: the server answers an error), and tickets go
+ * on from ticket + 2. Nothing of them was visible, nor survives a restart. */
+static void abandon_cycle(store *st, uint64_t ticket)
+{
+    atomic_store(&st->paused, true);
+    ptrvec logs = {0};
+    open_logs_snapshot(st, &logs);
+    for (size_t i = 0; i < logs.n; i++)
+        pass_through_appenders(logs.items[i]);
+    pthread_mutex_lock(&st->mu);
+    uint64_t last = atomic_load(&st->open_ticket);
+    atomic_store(&st->open_ticket, last + 1);
+    record_lost(st, ticket, last);
+    st->queue.n = 0; /* all of them are in logs: every open log is rolled back */
+    pthread_mutex_unlock(&st->mu);
+    for (size_t i = 0; i < logs.n; i++)
+        shardlog_rollback(logs.items[i]);
+    free(logs.items);
+    st->out_of_space = false;
+    atomic_store(&st->paused, false);
+    log_warn("store %s: disk full: the appends of tickets %llu-%llu failed and were discarded; "
+             "appends resume when space returns",
+             st->dir, (unsigned long long)ticket, (unsigned long long)last);
+    if (st->on_durable)
+        st->on_durable(st->reported, st->arg); /* wakes the waiters: their tickets are lost */
+}
+
 void store_fail(store *st, shardlog *log)
 {
     if (!atomic_exchange(&st->failed, true))
@@ -199,7 +289,14 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
     for (size_t i = 0; i < n; i++) {
         logs[i]->in_batch = true;
         shardlog_flush_take(logs[i]);
-        shardlog_flush_write(logs[i]);
+        if (!st->out_of_space)
+            shardlog_flush_write(logs[i]);
+    }
+    if (st->out_of_space) {
+        for (size_t i = 0; i < n; i++)
+            logs[i]->in_batch = false;
+        abandon_cycle(st, ticket);
+        return;
     }
     if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st))
         sync_all(st);
@@ -214,7 +311,7 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
         shardlog_apply_retention(st->retain_batch.items[i]);
     st->retain_batch.n = 0;
     if (!atomic_load(&st->failed) && st->on_durable)
-        st->on_durable(ticket, st->arg);
+        st->on_durable(st->reported = ticket, st->arg);
 }
 
 static bool cycle_wanted(const store *st, bool follow_up)
@@ -280,11 +377,6 @@ uint64_t store_enqueue(store *st, shardlog *log)
     uint64_t ticket = atomic_load(&st->open_ticket);
     pthread_mutex_unlock(&st->mu);
     return ticket;
-}
-
-uint64_t store_ticket(store *st)
-{
-    return atomic_load(&st->open_ticket);
 }
 
 void store_wake(store *st)
@@ -446,6 +538,7 @@ void store_close(store *st)
     free(st->unsynced.items);
     free(st->synced_logs.items);
     free(st->dirty_states.items);
+    free(st->lost);
     kbuf_free(&st->damage);
     free(st->dir);
     free(st);

@@ -12,8 +12,15 @@
  *   durability interval: report after write; fdatasync every interval_ms
  *   durability none:     report after write; never fdatasync except at close
  *
- * A ticket covers every shard of the store, so after a failed write or fdatasync (logged) no
- * further ticket is ever reported, and the failed shard's appends return -1.
+ * Full disk: a write that finds no space (ENOSPC, EDQUOT) abandons its cycle. Every append not
+ * yet published (that cycle's and the next one's) is forgotten and its bytes cut from the files;
+ * their tickets are lost (store_ticket_lost), never reported durable, and the server answers them
+ * with a retryable error. Appends go on as before, and succeed again once space returns: nothing
+ * that was not acknowledged is served or survives a restart.
+ *
+ * Any other failed write or fdatasync (an I/O error: after a failed fdatasync the page cache can
+ * no longer be trusted) fails the store: no further ticket is ever reported, and the failed
+ * shard's appends return -1 (errno EIO).
  *
  * The segments written in a cycle are fdatasynced in parallel by a small pool of sync threads.
  *
@@ -57,6 +64,10 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
 void store_close(store *st);
 
 const char *store_dir(const store *st);
+
+/* True when the appends holding `ticket` were abandoned (the disk was full): they will never be
+ * durable. Recorded before any later ticket is reported durable. */
+bool store_ticket_lost(store *st, uint64_t ticket);
 
 /* Sets how shard logs opened from now on treat damage (RECOVER_STRICT until called). */
 void store_set_recovery(store *st, recovery_mode mode);
