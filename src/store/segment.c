@@ -481,6 +481,11 @@ index_load segment_load_index(segment *seg)
     return got;
 }
 
+char *segment_index_path(const segment *seg)
+{
+    return idx_path(seg, ".idx");
+}
+
 void segment_remove_index(segment *seg)
 {
     char *idx = idx_path(seg, ".idx");

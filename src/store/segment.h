@@ -114,6 +114,8 @@ int segment_truncate(segment *seg);
 /* After an abandoned cycle (the disk was full): forgets the frames at end_offset and after (index
  * entries, append position back to committed_end) and cuts the file there, synced. */
 int segment_rewind(segment *seg, uint64_t end_offset, int64_t last_arrival_ms);
+/* The path of the segment's .idx file (malloc'd). */
+char *segment_index_path(const segment *seg);
 /* Deletes the segment's .idx file (when it becomes the tail again after recovery). */
 void segment_remove_index(segment *seg);
 /* Deletes the segment's files (the open descriptor stays usable until the last unref). */

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "cursor.h"
 #include "fsutil.h"
+#include "janitor.h"
 #include "shardlog_impl.h"
 #include "store_internal.h"
 
@@ -129,38 +130,68 @@ static void release_tail_space(shardlog *log)
         log_warn("store: %s: cannot release preallocated space", tail->path);
 }
 
+void shardlog_dispose(shardlog *log, bool destroy)
+{
+    if (!destroy) {
+        shardlog_note_synced(log);
+        shardlog_sync_state(log, 0, true);
+        release_tail_space(log);
+    }
+    shardlog_free(log);
+}
+
+void shardlog_close_async(shardlog *log, shardlog_done_fn done, void *arg)
+{
+    store_request_close(log->st, log, false, done, arg);
+}
+
+void shardlog_destroy_async(shardlog *log, shardlog_done_fn done, void *arg)
+{
+    store_request_close(log->st, log, true, done, arg);
+}
+
+/* ---- waiting for the asynchronous versions ------------------------------------------------- */
+
+typedef struct done_waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} done_waiter;
+
+static void signal_done(void *arg)
+{
+    done_waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void wait_done(done_waiter *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (!w->done)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
 void shardlog_close(shardlog *log)
 {
-    store_barrier(log->st);
-    store_detach(log->st, log);
-    release_tail_space(log);
-    shardlog_free(log);
+    done_waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    shardlog_close_async(log, signal_done, &w);
+    wait_done(&w);
 }
 
 int shardlog_destroy(store *st, const char *relpath)
 {
+    done_waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     shardlog *open_log = store_find(st, relpath);
     if (open_log)
-        shardlog_close(open_log);
-    char *dir = join_path(store_dir(st), relpath);
-    DIR *d = opendir(dir);
-    int rc = 0;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                unlinkat(dirfd(d), e->d_name, 0) < 0)
-                rc = -1;
-        closedir(d);
-        if (rmdir(dir) < 0)
-            rc = -1;
-    } else if (errno != ENOENT) {
-        rc = -1;
-    }
-    if (rc < 0)
-        log_error("store: cannot delete %s: %s", dir, strerror(errno));
-    free(dir);
-    return rc;
+        shardlog_destroy_async(open_log, signal_done, &w);
+    else
+        janitor_remove_dir(store_janitor(st), join_path(store_dir(st), relpath), signal_done, &w);
+    wait_done(&w);
+    return 0;
 }
 
 /* ---- retention and queries ----------------------------------------------------------------- */
@@ -189,9 +220,9 @@ static size_t expired_segments(shardlog *log, int64_t cutoff_ms)
     return k;
 }
 
-/* Storage thread. The new horizon is made durable first, then the segments are unlinked oldest
- * first and the directory synced: a crash at any point leaves a log recovery accepts (segments
- * below a durable horizon are retention's leftovers). */
+/* Storage thread. The new horizon is made durable first, then the janitor unlinks the segments
+ * oldest first and syncs the directory: a crash at any point leaves a log recovery accepts
+ * (segments below a durable horizon are retention's leftovers). */
 void shardlog_apply_retention(shardlog *log)
 {
     atomic_store(&log->retain_queued, false);
@@ -213,11 +244,15 @@ void shardlog_apply_retention(shardlog *log)
         log->nsegs -= k;
         atomic_store(&log->horizon, horizon);
         pthread_rwlock_unlock(&log->segs_lock);
-        for (size_t i = 0; i < k; i++) {
-            segment_remove_files(gone[i]);
+        char **paths = malloc(2 * k * sizeof *paths);
+        if (!paths)
+            abort();
+        for (size_t i = 0; i < k; i++) { /* oldest first */
+            paths[2 * i] = strdup(gone[i]->path);
+            paths[2 * i + 1] = segment_index_path(gone[i]);
             segment_unref(gone[i]);
         }
-        fs_sync_dir(log->dir);
+        janitor_unlink(store_janitor(log->st), paths, 2 * k, strdup(log->dir));
     }
     free(gone);
 }

@@ -18,11 +18,25 @@
 
 typedef struct shardlog shardlog;
 
-/* Opens the shard log stored under <data_dir>/<relpath>, creating it empty if absent. Recovers a
- * torn tail (truncated, never served). NULL on error (logged). */
+/* Opens the shard log stored under <data_dir>/<relpath>, creating it empty if absent. Cuts a torn
+ * tail; damage is handled as the store's recovery mode says (store.h): NULL then, as on any error
+ * (logged). */
 shardlog *shardlog_open(store *st, const char *relpath);
+
+typedef void (*shardlog_done_fn)(void *arg);
+
+/* Closes the log without blocking: the storage thread writes and syncs (whatever the durability
+ * mode) everything appended to it, records its synced end, frees it, then calls done(arg) (may
+ * be NULL) on the storage thread. The caller must stop appending, reading and calling anything on
+ * the log before this call; readers holding a segment keep it until they let go. */
+void shardlog_close_async(shardlog *log, shardlog_done_fn done, void *arg);
+/* As shardlog_close_async, but its records are dropped and its files and directory deleted (by the
+ * store's deleting thread, which then calls done(arg)). */
+void shardlog_destroy_async(shardlog *log, shardlog_done_fn done, void *arg);
+
+/* shardlog_close_async, waiting for it (blocks on disk: never on an event loop). */
 void shardlog_close(shardlog *log);
-/* Closes the log if open and deletes its files and its directory. */
+/* Destroys the log at relpath, open or not, and waits (blocks on disk). */
 int shardlog_destroy(store *st, const char *relpath);
 
 typedef struct log_record_in {

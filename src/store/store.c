@@ -37,6 +37,14 @@ typedef struct open_log {
     char *relpath;
 } open_log;
 
+/* A shardlog_close_async or shardlog_destroy_async waiting for the end of a cycle. */
+typedef struct close_req {
+    shardlog *log;
+    bool destroy;
+    shardlog_done_fn done;
+    void *arg;
+} close_req;
+
 /* Tickets first .. last (inclusive). */
 typedef struct ticket_range {
     uint64_t first, last;
@@ -62,6 +70,7 @@ struct store {
     pthread_cond_t done_cv; /* from it: a barrier completed */
     ptrvec queue;           /* logs with pending bytes (under mu) */
     ptrvec retain;          /* logs whose retention is due (under mu) */
+    ptrvec closing;         /* close_req: logs to close at the end of the next cycle (under mu) */
     uint64_t barrier_asked, barrier_done;
     bool stopping;
     open_log *open_logs;
@@ -77,7 +86,9 @@ struct store {
 
     /* Storage thread only. */
     ptrvec batch;        /* the queue taken by the current cycle */
-    ptrvec retain_batch; /* the retention requests taken by the current cycle */
+    ptrvec retain_batch;  /* the retention requests taken by the current cycle */
+    ptrvec closing_batch; /* the close requests taken by the current cycle */
+    janitor *janitor;     /* deletes files off the storage thread */
     ptrvec unsynced;     /* segments written since their last sync */
     ptrvec synced_logs;  /* logs some of whose segments the current cycle synced */
     ptrvec dirty_states; /* logs whose state file was written and not yet synced */
@@ -280,7 +291,75 @@ void store_fail(store *st, shardlog *log)
     shardlog_mark_failed(log);
 }
 
+/* ---- closing logs -------------------------------------------------------------------------- */
+
+/* Forgets a closing log in the storage thread's lists (its segments that are unsynced, its state
+ * file), syncing them first unless it is destroyed. */
+static void forget_log(store *st, shardlog *log, bool sync)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < st->unsynced.n; i++) {
+        segment *seg = st->unsynced.items[i];
+        if (seg->owner != log)
+            st->unsynced.items[keep++] = seg;
+        else if (sync && sync_now(seg) < 0)
+            store_fail(st, log);
+    }
+    st->unsynced.n = keep;
+    keep = 0;
+    for (size_t i = 0; i < st->dirty_states.n; i++)
+        if (st->dirty_states.items[i] != log)
+            st->dirty_states.items[keep++] = st->dirty_states.items[i];
+    st->dirty_states.n = keep;
+}
+
+static void finish_close(store *st, close_req *rq)
+{
+    forget_log(st, rq->log, !rq->destroy);
+    store_detach(st, rq->log);
+    char *dir = rq->destroy ? strdup(rq->log->dir) : NULL;
+    shardlog_dispose(rq->log, rq->destroy);
+    if (dir)
+        janitor_remove_dir(st->janitor, dir, rq->done, rq->arg);
+    else if (rq->done)
+        rq->done(rq->arg);
+    free(rq);
+}
+
+void store_request_close(store *st, shardlog *log, bool destroy, shardlog_done_fn done, void *arg)
+{
+    close_req *rq = malloc(sizeof *rq);
+    if (!rq)
+        abort();
+    *rq = (close_req){log, destroy, done, arg};
+    pthread_mutex_lock(&st->mu);
+    ptrvec_push(&st->closing, rq);
+    pthread_cond_signal(&st->work_cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+janitor *store_janitor(store *st)
+{
+    return st->janitor;
+}
+
 /* ---- the storage thread -------------------------------------------------------------------- */
+
+/* Syncs (when due), publishes and seals what the cycle wrote, then reports its ticket. */
+static void complete_cycle(store *st, uint64_t ticket, bool barrier)
+{
+    shardlog **logs = (shardlog **)st->batch.items;
+    size_t n = st->batch.n;
+    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st))
+        sync_all(st);
+    for (size_t i = 0; i < n; i++) {
+        shardlog_flush_publish(logs[i]);
+        shardlog_flush_seal(logs[i]);
+    }
+    update_states(st, barrier);
+    if (!atomic_load(&st->failed) && st->on_durable)
+        st->on_durable(st->reported = ticket, st->arg);
+}
 
 static void run_cycle(store *st, uint64_t ticket, bool barrier)
 {
@@ -292,32 +371,24 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
         if (!st->out_of_space)
             shardlog_flush_write(logs[i]);
     }
-    if (st->out_of_space) {
-        for (size_t i = 0; i < n; i++)
-            logs[i]->in_batch = false;
+    if (st->out_of_space)
         abandon_cycle(st, ticket);
-        return;
-    }
-    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st))
-        sync_all(st);
-    for (size_t i = 0; i < n; i++) {
-        shardlog_flush_publish(logs[i]);
-        shardlog_flush_seal(logs[i]);
-    }
-    update_states(st, barrier);
+    else
+        complete_cycle(st, ticket, barrier);
     for (size_t i = 0; i < n; i++)
         logs[i]->in_batch = false;
     for (size_t i = 0; i < st->retain_batch.n; i++)
         shardlog_apply_retention(st->retain_batch.items[i]);
     st->retain_batch.n = 0;
-    if (!atomic_load(&st->failed) && st->on_durable)
-        st->on_durable(st->reported = ticket, st->arg);
+    for (size_t i = 0; i < st->closing_batch.n; i++)
+        finish_close(st, st->closing_batch.items[i]);
+    st->closing_batch.n = 0;
 }
 
 static bool cycle_wanted(const store *st, bool follow_up)
 {
-    return st->queue.n || st->retain.n || follow_up || st->barrier_asked != st->barrier_done ||
-           st->stopping || interval_sync_due(st);
+    return st->queue.n || st->retain.n || st->closing.n || follow_up ||
+           st->barrier_asked != st->barrier_done || st->stopping || interval_sync_due(st);
 }
 
 static void wait_for_work(store *st)
@@ -339,7 +410,8 @@ static void *storage_main(void *arg)
     for (;;) {
         while (!cycle_wanted(st, follow_up))
             wait_for_work(st);
-        if (st->stopping && !st->queue.n && !follow_up && st->barrier_asked == st->barrier_done)
+        if (st->stopping && !st->queue.n && !st->retain.n && !st->closing.n && !follow_up &&
+            st->barrier_asked == st->barrier_done)
             break;
         uint64_t ticket = atomic_load(&st->open_ticket);
         atomic_store(&st->open_ticket, ticket + 1);
@@ -347,6 +419,8 @@ static void *storage_main(void *arg)
         st->queue.n = 0;
         ptrvec_swap(&st->retain, &st->retain_batch);
         st->retain.n = 0;
+        ptrvec_swap(&st->closing, &st->closing_batch);
+        st->closing.n = 0;
         uint64_t barrier = st->barrier_asked;
         bool barrier_due = barrier != st->barrier_done;
         pthread_mutex_unlock(&st->mu);
@@ -505,11 +579,13 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
     st->arg = arg;
     st->segment_bytes = segment_bytes_from_env();
     st->syncers = sync_pool_start(sync_threads_from_env());
+    st->janitor = janitor_start();
     atomic_init(&st->open_ticket, 1);
     st->next_sync_ns = clock_mono_ns();
     if (init_sync(st) < 0 || pthread_create(&st->thread, NULL, storage_main, st) != 0) {
         log_error("store: cannot start the storage thread");
         sync_pool_stop(st->syncers);
+        janitor_stop(st->janitor);
         free(st->dir);
         free(st);
         return NULL;
@@ -526,6 +602,7 @@ void store_close(store *st)
     pthread_mutex_unlock(&st->mu);
     pthread_join(st->thread, NULL);
     sync_pool_stop(st->syncers);
+    janitor_stop(st->janitor);
     while (st->open_logs)
         store_detach(st, st->open_logs->log);
     pthread_mutex_destroy(&st->mu);
@@ -535,6 +612,8 @@ void store_close(store *st)
     free(st->batch.items);
     free(st->retain.items);
     free(st->retain_batch.items);
+    free(st->closing.items);
+    free(st->closing_batch.items);
     free(st->unsynced.items);
     free(st->synced_logs.items);
     free(st->dirty_states.items);

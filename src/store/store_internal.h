@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "janitor.h"
 #include "segment.h"
 #include "shardlog.h"
 
@@ -23,6 +24,11 @@ uint64_t store_enqueue(store *st, shardlog *log);
 void store_wake(store *st);
 /* True while the storage thread abandons a cycle (the disk was full): appends fail at once. */
 bool store_appends_paused(store *st);
+/* The store's deleting thread. */
+janitor *store_janitor(store *st);
+/* Queues a close (or destroy) of log for the end of the next cycle. */
+void store_request_close(store *st, shardlog *log, bool destroy, shardlog_done_fn done, void *arg);
+
 /* Queues log (not queued yet) for retention in the next cycle, and wakes the storage thread. */
 void store_request_retention(store *st, shardlog *log);
 
@@ -55,6 +61,9 @@ void shardlog_mark_failed(shardlog *log);
 /* After an abandoned cycle: forgets every appended, unpublished record (pending and taken) and
  * cuts their bytes from the files; appends continue at the committed offset. */
 void shardlog_rollback(shardlog *log);
+/* Storage thread, the log detached: syncs what remains unsynced of it (unless destroyed) and frees
+ * it. */
+void shardlog_dispose(shardlog *log, bool destroy);
 /* Deletes the segments retention asked for (shardlog_trim_before). */
 void shardlog_apply_retention(shardlog *log);
 /* After a sync of its segments: records the synced end in the state file (not synced); true when

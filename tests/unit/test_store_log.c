@@ -3,6 +3,7 @@
  * tails: test_store_recovery.c). */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,18 @@ static void collected_drop(collected *c)
 {
     collected_free(c);
     free(c);
+}
+
+static size_t count_files(const char *path, const char *suffix);
+
+/* Waits (10 s at most) until path holds at most `most` files ending in suffix: retention's unlinks
+ * run on the store's deleting thread. */
+static size_t wait_files_at_most(const char *path, const char *suffix, size_t most)
+{
+    size_t n;
+    for (int i = 0; (n = count_files(path, suffix)) > most && i < 1000; i++)
+        usleep(10000);
+    return n;
 }
 
 static size_t count_files(const char *path, const char *suffix)
@@ -289,7 +302,7 @@ static void test_retention(void **state)
     assert_int_equal(shardlog_sync_end(log, &end), 0);
     uint64_t horizon = shardlog_trim_horizon(log);
     assert_true(horizon > 50 && horizon <= 100);
-    assert_true(count_files(path, ".log") < before);
+    assert_true(wait_files_at_most(path, ".log", before - 1) < before);
 
     collected *c = collected_new();
     uint64_t next;
@@ -300,7 +313,7 @@ static void test_retention(void **state)
 
     shardlog_trim_before(log, INT64_MAX); /* the tail segment always stays */
     assert_int_equal(shardlog_sync_end(log, &end), 0);
-    assert_int_equal(count_files(path, ".log"), 1);
+    assert_int_equal(wait_files_at_most(path, ".log", 1), 1);
     horizon = shardlog_trim_horizon(log);
     assert_true(horizon > 100 && horizon < 200);
     read_all(log, 0, 1000, c);
@@ -381,6 +394,43 @@ static void test_write_failure_is_never_acknowledged(void **state)
     shardlog_close(log);
 }
 
+static void mark_done(void *arg)
+{
+    atomic_store((atomic_bool *)arg, true);
+}
+
+static bool wait_flag(atomic_bool *flag)
+{
+    for (int i = 0; !atomic_load(flag) && i < 1000; i++)
+        usleep(10000);
+    return atomic_load(flag);
+}
+
+/* The asynchronous close keeps what was appended; the asynchronous destroy deletes the directory;
+ * neither blocks its caller, both report when done. */
+static void test_close_and_destroy_async(void **state)
+{
+    (void)state;
+    shardlog *log = shardlog_open(st, "async");
+    assert_non_null(log);
+    append_numbered(log, 0, 5, 100, 1, 0);
+    log_record_in rec = {"k5", 2, "record-5-unwaited", 17};
+    uint64_t first, ticket;
+    int64_t arrival;
+    assert_int_equal(shardlog_append(log, &rec, 1, 1, &first, &arrival, &ticket), 0);
+    atomic_bool closed = false, destroyed = false;
+    shardlog_close_async(log, mark_done, &closed);
+    assert_true(wait_flag(&closed));
+    log = shardlog_open(st, "async");
+    assert_non_null(log);
+    assert_int_equal(shardlog_committed(log), 6); /* the one appended just before the close too */
+    shardlog_destroy_async(log, mark_done, &destroyed);
+    assert_true(wait_flag(&destroyed));
+    char path[128];
+    snprintf(path, sizeof path, "%s/async", dir);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +442,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup_small_segments, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_and_double_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_and_destroy_async, setup, teardown),
         cmocka_unit_test_setup_teardown(test_modes_report_tickets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure_is_never_acknowledged, setup, teardown),
     };
