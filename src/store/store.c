@@ -85,16 +85,16 @@ struct store {
     kbuf damage;            /* the damage report (under mu) */
 
     /* Storage thread only. */
-    ptrvec batch;        /* the queue taken by the current cycle */
+    ptrvec batch;         /* the queue taken by the current cycle */
     ptrvec retain_batch;  /* the retention requests taken by the current cycle */
     ptrvec closing_batch; /* the close requests taken by the current cycle */
     janitor *janitor;     /* deletes files off the storage thread */
-    ptrvec unsynced;     /* segments written since their last sync */
-    ptrvec synced_logs;  /* logs some of whose segments the current cycle synced */
-    ptrvec dirty_states; /* logs whose state file was written and not yet synced */
-    sync_pool *syncers;  /* sync the segments of a cycle in parallel */
-    bool out_of_space;   /* a write of the current cycle found the disk full */
-    uint64_t reported;   /* the last ticket reported to on_durable */
+    ptrvec unsynced;      /* segments written since their last sync */
+    ptrvec synced_logs;   /* logs some of whose segments the current cycle synced */
+    ptrvec dirty_states;  /* logs whose state file was written and not yet synced */
+    sync_pool *syncers;   /* sync the segments of a cycle in parallel */
+    bool out_of_space;    /* a write of the current cycle found the disk full */
+    uint64_t reported;    /* the last ticket reported to on_durable */
     int64_t next_sync_ns;
 };
 
