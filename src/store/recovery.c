@@ -467,9 +467,17 @@ static bool untouched(const survey *sv)
            sv->state_load == LOGSTATE_LOADED;
 }
 
+/* True when recovery recorded gaps the state file on disk does not hold. */
+static bool gaps_changed(const logstate *before, const shardlog *log)
+{
+    return before->ngaps != log->state.ngaps ||
+           memcmp(before->gaps, log->state.gaps, before->ngaps * sizeof *before->gaps) != 0;
+}
+
 static int apply_survey(shardlog *log, survey *sv)
 {
     bool quiet = untouched(sv);
+    logstate gaps_before = sv->state;
     for (size_t i = 0; i < sv->first; i++) {
         log_info("store: %s: deleting %s, below the trim horizon", log->dir, sv->segs[i].seg->path);
         segment_remove_files(sv->segs[i].seg);
@@ -492,7 +500,11 @@ static int apply_survey(shardlog *log, survey *sv)
     log->state.synced_end = sv->next_offset; /* everything kept is synced now */
     if (quiet)
         return 0;
-    return logstate_write(&log->state, log->dir, true) < 0 || fs_sync_dir(log->dir) < 0 ? -1 : 0;
+    if (logstate_write(&log->state, log->dir, true) < 0 && gaps_changed(&gaps_before, log)) {
+        log_error("store: %s: cannot record the ranges recovery skipped", log->dir);
+        return -1;
+    }
+    return fs_sync_dir(log->dir); /* a state file not rewritten (no space) loses no gap */
 }
 
 static void report(shardlog *log, const survey *sv)

@@ -319,12 +319,15 @@ int segment_rewind(segment *seg, uint64_t end_offset, int64_t last_arrival_ms)
     size_t keep = 0;
     while (keep < n && e[keep].offset < end_offset)
         keep++;
+    /* A reader may still hold the old block, or the old length with the new block: the new one is
+     * a whole copy, so every entry it may read is initialised (those past keep are never below
+     * the committed offset, the only ones a reader looks for). */
     index_block *old = atomic_load_explicit(&seg->index, memory_order_relaxed);
-    index_block *b = index_block_new(keep ? keep : 16, old); /* readers may still hold old */
-    if (keep)
-        memcpy(b->e, e, keep * sizeof *e);
-    atomic_store_explicit(&seg->index_len, keep, memory_order_release);
+    index_block *b = index_block_new(old ? old->cap : 16, old);
+    if (n)
+        memcpy(b->e, e, n * sizeof *e);
     atomic_store_explicit(&seg->index, b, memory_order_release);
+    atomic_store_explicit(&seg->index_len, keep, memory_order_release);
     seg->append_pos = atomic_load(&seg->committed_end);
     seg->end_offset = end_offset;
     seg->last_arrival_ms = seg->append_pos ? last_arrival_ms : 0;

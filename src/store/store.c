@@ -3,10 +3,10 @@
  *
  * Cycle c (tickets start at 1): under the store mutex, open_ticket becomes c + 1 and the queue of
  * logs with pending bytes is taken; then every taken log's bytes are written, synced when due,
- * published, and c is reported. An appender reads its ticket under its log's mutex, and under the
- * store mutex when it queues the log, so its bytes always go out in cycle <= its ticket. An
- * appender whose log was queued before a cycle began may hold ticket c + 1 for bytes written in
- * cycle c, so a cycle that wrote anything is always followed by one more (possibly empty) cycle. */
+ * published, and c is reported. An appender that queues its log gets, under the store mutex, the
+ * ticket of the cycle that will take it, and later appenders to the still queued log get the same
+ * one (kept in the log): ticket c covers exactly the bytes cycle c writes, which is what lets a
+ * cycle abandoned for lack of space lose exactly its tickets (abandon_cycle). */
 #include "store_internal.h"
 
 #include <errno.h>
@@ -385,10 +385,10 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
     st->closing_batch.n = 0;
 }
 
-static bool cycle_wanted(const store *st, bool follow_up)
+static bool cycle_wanted(const store *st)
 {
-    return st->queue.n || st->retain.n || st->closing.n || follow_up ||
-           st->barrier_asked != st->barrier_done || st->stopping || interval_sync_due(st);
+    return st->queue.n || st->retain.n || st->closing.n || st->barrier_asked != st->barrier_done ||
+           st->stopping || interval_sync_due(st);
 }
 
 static void wait_for_work(store *st)
@@ -405,12 +405,11 @@ static void wait_for_work(store *st)
 static void *storage_main(void *arg)
 {
     store *st = arg;
-    bool follow_up = false;
     pthread_mutex_lock(&st->mu);
     for (;;) {
-        while (!cycle_wanted(st, follow_up))
+        while (!cycle_wanted(st))
             wait_for_work(st);
-        if (st->stopping && !st->queue.n && !st->retain.n && !st->closing.n && !follow_up &&
+        if (st->stopping && !st->queue.n && !st->retain.n && !st->closing.n &&
             st->barrier_asked == st->barrier_done)
             break;
         uint64_t ticket = atomic_load(&st->open_ticket);
@@ -426,7 +425,6 @@ static void *storage_main(void *arg)
         pthread_mutex_unlock(&st->mu);
 
         run_cycle(st, ticket, barrier_due);
-        follow_up = st->batch.n > 0;
 
         pthread_mutex_lock(&st->mu);
         st->barrier_done = barrier;
