@@ -135,7 +135,21 @@ bool logstate_has_gap(const logstate *s, uint64_t from, uint64_t to)
     return false;
 }
 
-int logstate_add_gap(logstate *s, uint64_t from, uint64_t to)
+/* The table is one over full: the two gaps closest to each other become one. That only weakens
+ * recovery's chaining check between them (a missing segment there would go unnoticed); it never
+ * makes a sound log look damaged. */
+static void merge_closest(logstate *s)
+{
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < s->ngaps; i++)
+        if (s->gaps[i + 1].from - s->gaps[i].to < s->gaps[best + 1].from - s->gaps[best].to)
+            best = i;
+    s->gaps[best].to = s->gaps[best + 1].to;
+    memmove(&s->gaps[best + 1], &s->gaps[best + 2], (s->ngaps - best - 2) * sizeof *s->gaps);
+    s->ngaps--;
+}
+
+void logstate_add_gap(logstate *s, uint64_t from, uint64_t to)
 {
     size_t at = 0;
     while (at < s->ngaps && s->gaps[at].to < from)
@@ -145,14 +159,12 @@ int logstate_add_gap(logstate *s, uint64_t from, uint64_t to)
             s->gaps[at].from = from;
         if (to > s->gaps[at].to)
             s->gaps[at].to = to;
-        return 0;
+        return;
     }
-    if (s->ngaps == LOGSTATE_MAX_GAPS)
-        return -1;
     memmove(&s->gaps[at + 1], &s->gaps[at], (s->ngaps - at) * sizeof *s->gaps);
     s->gaps[at] = (log_gap){from, to};
-    s->ngaps++;
-    return 0;
+    if (++s->ngaps > LOGSTATE_MAX_GAPS)
+        merge_closest(s);
 }
 
 void logstate_drop_gaps_below(logstate *s, uint64_t horizon)

@@ -29,7 +29,7 @@ typedef struct logstate {
     uint64_t horizon;    /* first offset still stored */
     uint64_t synced_end; /* offsets below were fdatasynced */
     size_t ngaps;        /* gaps[0 .. ngaps), sorted, disjoint */
-    log_gap gaps[LOGSTATE_MAX_GAPS];
+    log_gap gaps[LOGSTATE_MAX_GAPS + 1]; /* one spare while adding */
     uint64_t seq; /* of the slot last read or written */
     int fd;       /* the open state file, -1 until the first write */
 } logstate;
@@ -53,8 +53,9 @@ void logstate_close(logstate *s);
 
 /* True when [from, to) lies inside a recorded gap. */
 bool logstate_has_gap(const logstate *s, uint64_t from, uint64_t to);
-/* Records [from, to) as a gap (merging it with its neighbours); -1 when the table is full. */
-int logstate_add_gap(logstate *s, uint64_t from, uint64_t to);
+/* Records [from, to) as a gap, merged with the gaps it touches; a full table merges the two
+ * closest gaps. */
+void logstate_add_gap(logstate *s, uint64_t from, uint64_t to);
 /* Forgets the gaps below the horizon. */
 void logstate_drop_gaps_below(logstate *s, uint64_t horizon);
 

@@ -122,17 +122,21 @@ static bool survey_scanned(survey *sv, size_t i, uint64_t *expected)
     found_seg *fs = &sv->segs[i];
     bool last = i + 1 == sv->n;
     uint64_t end = fs->seg->end_offset, synced = sv->state.synced_end;
+    uint64_t next_first = last ? end : sv->segs[i + 1].seg->first_offset;
     bool mismatch = fs->idx == INDEX_MISMATCH;
-    bool damaged = fs->scan.garbage || mismatch;
+    /* A segment whose frames stop before the next one starts lost its end: torn if unsynced. */
+    bool chains = end == next_first || logstate_has_gap(&sv->state, end, next_first);
+    bool damaged = fs->scan.garbage || mismatch || !chains;
     if (!damaged && !last) {
         *expected = end;
         return true;
     }
     if (mismatch || (damaged && end < synced)) {
-        uint64_t to = last ? max_u64(synced, scanned_end(fs)) : sv->segs[i + 1].seg->first_offset;
+        uint64_t to = last ? max_u64(synced, scanned_end(fs)) : next_first;
         add_damage(sv, DAMAGE_CORRUPT, i, end, to,
-                   mismatch ? "its size differs from its .idx (truncated or extended)"
-                            : "a frame below the synced end fails its CRC");
+                   mismatch           ? "its size differs from its .idx (truncated or extended)"
+                   : fs->scan.garbage ? "a frame below the synced end fails its CRC"
+                                      : "its frames stop below the synced end");
         if (!last) {
             *expected = to;
             return true;
@@ -339,13 +343,10 @@ static int seal_recovered(segment *seg)
     return 0;
 }
 
-static int record_gap(shardlog *log, uint64_t from, uint64_t to)
+static void record_gap(shardlog *log, uint64_t from, uint64_t to)
 {
-    if (from >= to || logstate_add_gap(&log->state, from, to) == 0)
-        return 0;
-    log_error("store: %s: too many gaps to record [%llu, %llu)", log->dir, (unsigned long long)from,
-              (unsigned long long)to);
-    return -1;
+    if (from < to)
+        logstate_add_gap(&log->state, from, to);
 }
 
 /* Quarantine mode: what each damage costs. */
@@ -361,7 +362,8 @@ static int apply_damage(shardlog *log, survey *sv, const damage *d)
         return rc;
     }
     case DAMAGE_MISSING:
-        return record_gap(log, d->from, d->to);
+        record_gap(log, d->from, d->to);
+        return 0;
     case DAMAGE_OVERLAP:
         sv->segs[d->seg].dropped = true;
         return quarantine_file(log, seg->path);
@@ -374,7 +376,8 @@ static int apply_damage(shardlog *log, survey *sv, const damage *d)
                    (d->seg != sv->tail && seal_recovered(seg) < 0)) {
             return -1;
         }
-        return record_gap(log, d->from, d->to);
+        record_gap(log, d->from, d->to);
+        return 0;
     }
     return -1;
 }
@@ -420,8 +423,8 @@ static int place_tail(shardlog *log, survey *sv, uint64_t next)
         sv->segs[sv->tail].dropped = true;
         segment_remove_files(old);
     }
-    if (record_gap(log, old ? old->end_offset : log->state.horizon, next) < 0 ||
-        !(log->tail = segment_create(log->dir, next, log)) || fs_sync_dir(log->dir) < 0)
+    record_gap(log, old ? old->end_offset : log->state.horizon, next);
+    if (!(log->tail = segment_create(log->dir, next, log)) || fs_sync_dir(log->dir) < 0)
         return -1;
     log->tail->new_file = false;
     return old && old->append_pos && seal_recovered(old) < 0 ? -1 : 0;

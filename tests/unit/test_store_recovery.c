@@ -11,6 +11,7 @@
 #include "store/crc32c.h"
 #include "store/frame.h"
 #include "store/le.h"
+#include "store/logstate.h"
 #include "store/shardlog_impl.h"
 #include "store_fixture.h"
 
@@ -165,6 +166,38 @@ static void test_frames_after_a_hole_are_never_reissued(void **state)
     log = shardlog_open(st, "s"); /* the gap [3, 8) is recorded: no damage */
     assert_non_null(log);
     expect_records(log, (const uint64_t[]){0, 1, 2, 8}, 4);
+    shardlog_close(log);
+}
+
+/* A power cut while rolling: the new segment's frames reached the disk, the end of the previous
+ * one (past the synced end) did not. The log ends where the old segment's frames stop. */
+static void test_reordered_roll_is_a_torn_tail(void **state)
+{
+    (void)state;
+    make_log(20); /* segments [0, 8) [8, 16) [16, 20) */
+    char dirpath[128], path[128];
+    snprintf(dirpath, sizeof dirpath, "%s/s", dir);
+    logstate ls;
+    assert_int_equal(logstate_read(dirpath, &ls), LOGSTATE_LOADED);
+    ls.synced_end = 10;
+    assert_int_equal(logstate_write(&ls, dirpath, true), 0);
+    logstate_close(&ls);
+    seg_path(8, "idx", path, sizeof path);
+    assert_int_equal(unlink(path), 0); /* never sealed */
+    seg_path(8, "log", path, sizeof path);
+    char zeros[2 * FRAME] = {0};
+    int fd = open(path, O_WRONLY);
+    assert_int_equal(pwrite(fd, zeros, sizeof zeros, 6 * FRAME), (ssize_t)sizeof zeros);
+    close(fd);
+
+    shardlog *log = shardlog_open(st, "s"); /* strict: no damage here */
+    assert_non_null(log);
+    assert_int_equal(shardlog_committed(log), 20); /* above the frames of the torn leftover */
+    assert_int_equal(quarantined_files(), 1);
+    uint64_t want[14];
+    for (uint64_t i = 0; i < 14; i++)
+        want[i] = i;
+    expect_records(log, want, 14);
     shardlog_close(log);
 }
 
@@ -343,6 +376,22 @@ static void test_format1_frames_still_read(void **state)
     shardlog_close(log);
 }
 
+/* More gaps than the state file holds: the closest ones merge, every recorded range stays covered.
+ */
+static void test_gap_table_merges_when_full(void **state)
+{
+    (void)state;
+    logstate ls = {.fd = -1};
+    for (uint64_t i = 0; i < 3 * LOGSTATE_MAX_GAPS; i++)
+        logstate_add_gap(&ls, i * 100 + (i % 7), i * 100 + 50);
+    assert_int_equal(ls.ngaps, LOGSTATE_MAX_GAPS);
+    for (size_t i = 0; i + 1 < ls.ngaps; i++)
+        assert_true(ls.gaps[i].to < ls.gaps[i + 1].from);
+    for (uint64_t i = 0; i < 3 * LOGSTATE_MAX_GAPS; i++)
+        assert_true(logstate_has_gap(&ls, i * 100 + (i % 7), i * 100 + 50));
+    assert_false(logstate_has_gap(&ls, 0, 3 * LOGSTATE_MAX_GAPS * 100));
+}
+
 static void test_crc32c_values(void **state)
 {
     (void)state;
@@ -362,6 +411,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_frames_after_a_hole_are_never_reissued, setup_store,
                                         teardown_store),
+        cmocka_unit_test_setup_teardown(test_reordered_roll_is_a_torn_tail, setup_store,
+                                        teardown_store),
         cmocka_unit_test_setup_teardown(test_bit_flip_in_last_segment, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_truncated_sealed_segment_keeps_later_ones, setup_store,
                                         teardown_store),
@@ -370,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_checks_crc, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_format1_frames_still_read, setup_store,
                                         teardown_store),
+        cmocka_unit_test(test_gap_table_merges_when_full),
         cmocka_unit_test(test_crc32c_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
