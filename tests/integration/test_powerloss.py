@@ -8,8 +8,8 @@ subsets of the rest, writes torn by sector), kinesd starts on each, and every re
 before the cut must be there exactly once, with its sequence number and shard, in order per key.
 
 POWERLOSS_STATES (default 16) sets how many states are checked; `make powerloss` runs 300. The
-seed of the crash-state choices is printed (POWERLOSS_SEED sets it). With --durability none the same check must
-find losses: that proves the check can fail.
+seed of the crash-state choices is printed (POWERLOSS_SEED sets it). With --durability none the
+same check must find losses: that proves the check can fail.
 """
 
 import os
@@ -60,8 +60,8 @@ class Writer(threading.Thread):
         n = 0
         try:
             while not self.stop.is_set():
-                batch = [("%s-k%d" % (self.name, (n + i) % 5), b"%s#%d" % (self.name.encode(), n + i))
-                         for i in range(1 + n % 4)]
+                batch = [("%s-k%d" % (self.name, (n + i) % 5),
+                          b"%s#%d" % (self.name.encode(), n + i)) for i in range(1 + n % 4)]
                 n += len(batch)
                 out = self.kin.put_records(StreamName="plA", Records=[
                     {"PartitionKey": k, "Data": d} for k, d in batch])
@@ -209,8 +209,8 @@ class PowerLoss(unittest.TestCase):
         if not os.path.exists(shim_path()):
             raise unittest.SkipTest("no plshim.so in the build directory")
         cls.seed = int(os.environ.get("POWERLOSS_SEED", random.randrange(1 << 30)))
-        print("\npowerloss: seed %d of the crash-state choices (POWERLOSS_SEED sets it), %d states" % (cls.seed, STATES),
-              file=sys.stderr)
+        print("\npowerloss: seed %d of the crash-state choices (POWERLOSS_SEED sets it), %d states"
+              % (cls.seed, STATES), file=sys.stderr)
 
     def states(self, recorded, count, rng):
         """Yields (cut index, cut time, kinesd on the state) for `count` crash states."""

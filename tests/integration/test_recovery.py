@@ -1,4 +1,4 @@
-"""test_recovery - start-up on damaged data: refusal by default, quarantine on request, never a wipe.
+"""test_recovery - start-up on damaged data: refused by default, quarantined on request, never wiped
 
 Each test writes records through a real kinesd, stops it, damages the data directory as a disk
 or an operator might, and checks what the next start does: a bit flipped in synced records or a
