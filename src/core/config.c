@@ -23,7 +23,8 @@ typedef enum {
     KIND_SIZE,
     KIND_DURABILITY,
     KIND_LOG_LEVEL,
-    KIND_AUTH
+    KIND_AUTH,
+    KIND_RECOVER
 } kind;
 
 typedef struct setting {
@@ -63,6 +64,9 @@ static const setting settings[] = {
      0, 0, 0},
     {"master-key-file", "KINESD_MASTER_KEY_FILE", "FILE",
      "the 32-byte key that seals secrets at rest", KIND_FILE, AT(master_key_file), 0, 0},
+    {"recover", "KINESD_RECOVER", "MODE",
+     "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
+     KIND_RECOVER, 0, 0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -70,6 +74,7 @@ static const setting settings[] = {
 static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static const char *const auth_names[] = {"", "open", "verify"};
+static const char *const recover_names[] = {"strict", "quarantine"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -178,6 +183,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);
         return 0;
+    case KIND_RECOVER:
+        if ((i = name_index(value, recover_names, 2)) < 0)
+            return -1;
+        cfg->recover = (recovery_mode)i;
+        return 0;
     }
     return -1;
 }
@@ -209,6 +219,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_FILE:
         snprintf(out, len, "DATA-DIR/master.key");
+        break;
+    case KIND_RECOVER:
+        snprintf(out, len, "%s", recover_names[cfg->recover]);
         break;
     }
 }

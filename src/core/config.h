@@ -30,6 +30,7 @@ typedef struct kinesd_config {
     auth_mode auth;             /* --auth open|verify; default: open on loopback, else verify */
     bool auth_explicit;         /* --auth was given as a flag (not only KINESD_AUTH) */
     char master_key_file[4096]; /* --master-key-file, default "" (<data-dir>/master.key) */
+    recovery_mode recover;      /* --recover strict|quarantine, default strict */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
@@ -104,8 +105,26 @@ static int start_identity(void)
     return 0;
 }
 
+/* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
+static void report_refusal(store *st)
+{
+    const char *damage = store_damage_report(st);
+    if (!*damage) {
+        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        return;
+    }
+    fprintf(stderr,
+            "kinesd: damaged data in %s, nothing was changed:\n%s"
+            "kinesd: `kinesd check %s` lists all damage; to start anyway, moving the damaged "
+            "files into %s/quarantine and accepting the loss named above, pass --recover "
+            "quarantine (or KINESD_RECOVER=quarantine)\n",
+            kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "check") == 0)
+        return kinesd_check(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "account") == 0) {
         /* kinesd account create ID [options]: the options follow the ID */
         bool with_id = argc >= 4;
@@ -138,8 +157,9 @@ int main(int argc, char **argv)
         return 1;
     }
     dispatch_set_store(st);
+    store_set_recovery(st, kinesd_cfg.recover);
     if (iterator_init(kinesd_cfg.data_dir) < 0 || kinesis_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        report_refusal(st);
         store_close(st);
         return 1;
     }
