@@ -139,6 +139,9 @@ void exchange_index_headers(http_exchange *ex)
 
 void exchange_add_body(http_exchange *ex, const void *data, size_t len)
 {
+    bool small = ex->declared <= HTTP_BODY_STEP; /* so not HTTP_UNKNOWN_LENGTH */
+    if (small && ex->body.cap == 0 && ex->declared > len)
+        kbuf_reserve(&ex->body, (size_t)ex->declared); /* its first bytes came: one allocation */
     kbuf_reserve_step(&ex->body, len, HTTP_BODY_STEP);
     kbuf_append(&ex->body, data, len);
     exchange_recharge(ex);

@@ -306,12 +306,14 @@ class ServerCase(unittest.TestCase):
             self.sockets.remove(s)
 
     def feed(self, sockets, payloads, seconds):
-        """Sends each socket its payload, as far as the server takes it within SECONDS."""
+        """Sends each socket its payload, as far as the server takes it within SECONDS (less
+        once the server took nothing for a second)."""
         sent = {s: 0 for s in sockets}
         for s in sockets:
             s.setblocking(False)
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        last_progress = time.monotonic()
+        while time.monotonic() < min(deadline, last_progress + 1.0):
             pending = [s for s in sockets if s in sent and sent[s] < len(payloads[s])]
             if not pending:
                 break
@@ -319,6 +321,7 @@ class ServerCase(unittest.TestCase):
             for s in writable:
                 try:
                     sent[s] += s.send(payloads[s][sent[s]:sent[s] + (256 << 10)])
+                    last_progress = time.monotonic()
                 except BlockingIOError:
                     pass
                 except OSError:  # refused (503) and closed
@@ -350,7 +353,7 @@ class MemoryBoundsTest(ServerCase):
         attackers = [self.connect(rcvbuf=4096) for _ in range(20)]
         sampler = RssSampler(self.pid)
         sampler.start()
-        self.feed(attackers, {s: request * 200 for s in attackers}, 4)
+        self.feed(attackers, {s: request * 200 for s in attackers}, 3)
         self.assert_normal_request_answered()
         self.assert_peak_bounded(sampler.stop(), "HTTP/1 unread responses")
         self.close_attackers(attackers)
@@ -370,7 +373,7 @@ class MemoryBoundsTest(ServerCase):
                 client.open_stream(stream, fields)
         sampler = RssSampler(self.pid)
         sampler.start()
-        deadline = time.monotonic() + 6
+        deadline = time.monotonic() + 4
         while time.monotonic() < deadline:
             progressed = False
             for client in clients:
@@ -394,7 +397,7 @@ class MemoryBoundsTest(ServerCase):
         sampler.start()
         for stream in range(1, 257, 2):
             client.request(stream, "GetRecords", body)
-        time.sleep(4)  # never reads: the answers cannot leave
+        time.sleep(3)  # never reads: the answers cannot leave
         self.assert_normal_request_answered()
         self.assert_peak_bounded(sampler.stop(), "HTTP/2 zero window")
         client.close()
