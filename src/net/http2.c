@@ -99,8 +99,11 @@ static int on_data_chunk(nghttp2_session *session, uint8_t flags, int32_t stream
     http_exchange *ex = stream_exchange(session, stream_id);
     if (ex && !ex->answered && exchange_body_over_limit(ex, len))
         respond_error(ex, &refuse_too_large);
-    if (!ex || ex->answered) { /* discarded: its window goes back at once */
-        nghttp2_session_consume(session, stream_id, len);
+    if (!ex || ex->answered) { /* discarded: its window goes back at once, with what it held */
+        size_t held = ex ? ex->unconsumed : 0;
+        if (ex)
+            ex->unconsumed = 0;
+        nghttp2_session_consume(session, stream_id, len + held);
         return 0;
     }
     exchange_add_body(ex, data, len);
