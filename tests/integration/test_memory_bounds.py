@@ -233,8 +233,8 @@ class ServerCase(unittest.TestCase):
         self.server.start()
         self.addCleanup(self.stop_server)
         self.pid = self.server.proc.pid
-        with open("/proc/%d/maps" % self.pid) as f:
-            self.sanitized = "libasan" in f.read()
+        with open(self.server.binary, "rb") as f:
+            self.sanitized = b"__asan_init" in f.read()  # static or shared ASan runtime
         self.sockets = []
 
     def stop_server(self):
