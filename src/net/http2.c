@@ -123,7 +123,11 @@ static void finish_head(http_exchange *ex, bool end_stream)
         respond_error(ex, &refuse_malformed);
         return;
     }
-    if (!budget_admits(ex->conn->loop->srv, ex->declared)) {
+    if (ex->declared != HTTP_UNKNOWN_LENGTH && exchange_body_over_limit(ex, ex->declared)) {
+        respond_error(ex, &refuse_too_large);
+        return;
+    }
+    if (!budget_admit(ex)) {
         respond_error(ex, &refuse_busy);
         return;
     }

@@ -9,11 +9,14 @@
  *
  * With B the budget (--memory-budget) and C = B/8 (at least 1 MiB) a connection's share:
  *   - a request is admitted when its head is complete if its declared body fits: a large one
- *     (over HTTP_SMALL_BODY, or of unknown length) within 3/4 B, a small one within B; else it
- *     is answered 503 ServiceUnavailable (HTTP/1: and the connection closes after it);
- *   - a body still arriving stops taking bytes while the total is at its mark (3/4 B for a large
- *     one, B for a small one) or while its connection holds C for other requests: HTTP/1 stops
- *     reading, HTTP/2 gives no window back (no WINDOW_UPDATE);
+ *     (over HTTP_SMALL_BODY) within 3/4 B, a small one within B; else it is answered 503
+ *     ServiceUnavailable (HTTP/1: and the connection closes after it). An admitted declared body
+ *     is counted in full at once (its claim; no memory is allocated for it before its bytes
+ *     come), so admitted bodies never wait for each other: they can all complete;
+ *   - a body of unknown length (chunked, HTTP/2 without content-length) is admitted while the
+ *     total is under 3/4 B and counted as it arrives; it stops taking bytes while the total is at
+ *     that mark or its connection holds C for other requests: HTTP/1 stops reading, HTTP/2 gives
+ *     no window back (no WINDOW_UPDATE);
  *   - a connection takes no new request (HTTP/1 stops reading, HTTP/2 stops delivering) while
  *     it holds C or more for earlier requests (unsent responses, requests with the application),
  *     or anything at all once the total reaches B/2: nothing more is produced for a client that
@@ -92,16 +95,24 @@ static size_t mark_for(const http_server *srv, uint64_t declared)
     return is_large(declared) ? budget - budget / 4 : budget;
 }
 
-bool budget_admits(const http_server *srv, uint64_t declared)
+bool budget_admit(http_exchange *ex)
 {
+    const http_server *srv = ex->conn->loop->srv;
+    uint64_t declared = ex->declared;
     size_t mark = mark_for(srv, declared), total = total_of(srv);
     uint64_t need = declared == HTTP_UNKNOWN_LENGTH ? 0 : declared;
-    return total < mark && need <= mark - total;
+    if (total >= mark || need > mark - total)
+        return false;
+    ex->claim = (size_t)need;
+    exchange_recharge(ex);
+    return true;
 }
 
 bool budget_body_may_grow(const http_conn *c, const http_exchange *ex)
 {
     const http_server *srv = c->loop->srv;
+    if (ex->claim > 0)
+        return true; /* counted in full when it was admitted */
     return total_of(srv) < mark_for(srv, ex->declared) &&
            c->buffered - ex->charged < srv->conn_budget;
 }

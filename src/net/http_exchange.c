@@ -44,7 +44,8 @@ void exchange_unlink(http_exchange *ex)
 
 void exchange_recharge(http_exchange *ex)
 {
-    size_t bytes = ex->head.cap + ex->header_offs.cap + ex->body.cap + ex->response.cap;
+    size_t body = ex->body.cap > ex->claim ? ex->body.cap : ex->claim;
+    size_t bytes = ex->head.cap + ex->header_offs.cap + body + ex->response.cap;
     if (ex->headers)
         bytes += (ex->req.header_count + 1) * sizeof(http_header);
     budget_set(ex->conn, &ex->charged, bytes);
@@ -58,6 +59,7 @@ void exchange_drop_request(http_exchange *ex)
     free(ex->headers);
     ex->headers = NULL;
     memset(&ex->req, 0, sizeof(ex->req));
+    ex->claim = 0;
     exchange_recharge(ex);
 }
 

@@ -93,6 +93,7 @@ struct http_exchange {
     kbuf response;       /* HTTP/1: bytes ready to write; HTTP/2: the body (or its unsent rest) */
     size_t charged;      /* bytes of this exchange counted in the budget */
     uint64_t declared;   /* the body's declared length, or HTTP_UNKNOWN_LENGTH */
+    size_t claim;        /* the declared body, counted in the budget from its admission */
     uint64_t started;    /* loop time (ms) of the request's first byte: its deadline starts */
     size_t unconsumed;   /* HTTP/2: body bytes received but not yet given back to flow control */
     int32_t stream_id;   /* HTTP/2; 0 for HTTP/1 */
@@ -145,8 +146,9 @@ void loop_conn_gone(http_loop *loop); /* a connection was freed */
 /* http_budget.c */
 /* Sets what *held (a field of c's that counts some buffer) counts to `now`, in c and the total. */
 void budget_set(http_conn *c, size_t *held, size_t now);
-/* Whether a request whose body is declared this long (HTTP_UNKNOWN_LENGTH) may start now. */
-bool budget_admits(const http_server *srv, uint64_t declared);
+/* Whether the request of ex, whose head is complete, may start now: a declared body is then
+ * counted in full (its claim), so that it can always arrive. */
+bool budget_admit(http_exchange *ex);
 /* Whether the body of ex, a request still arriving on c, may take more bytes now. */
 bool budget_body_may_grow(const http_conn *c, const http_exchange *ex);
 /* Whether c may take a new request, given `held`: what it holds for earlier requests. */

@@ -6,7 +6,8 @@
  * A finished request pauses the parser so that the connection delivers it outside the callback.
  * A request the server answers itself fails the parse with conn->refusal set: a head over
  * HTTP_HEAD_MAX (431), a body over max_request_bytes (413), a body the memory budget cannot take
- * now (503). The body grows as its bytes arrive: a declared Content-Length reserves nothing.
+ * now (503). The body's buffer grows as its bytes arrive: a declared Content-Length is counted
+ * in the budget at once but allocates nothing.
  * (Where the pieces are kept: http_exchange.c.) */
 #include <string.h>
 #include <strings.h>
@@ -112,7 +113,7 @@ static int on_headers_complete(http_parser *p)
         has_length ? p->content_length : (p->flags & F_CHUNKED ? HTTP_UNKNOWN_LENGTH : 0);
     if (has_length && exchange_body_over_limit(ex, p->content_length))
         return refuse(c, &refuse_too_large);
-    if (!budget_admits(c->loop->srv, ex->declared))
+    if (!budget_admit(ex))
         return refuse(c, &refuse_busy);
     const char *expect = http_request_header(&ex->req, "expect");
     bool has_body = ex->declared > 0;

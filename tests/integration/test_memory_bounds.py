@@ -404,16 +404,15 @@ class MemoryBoundsTest(ServerCase):
         self.assert_memory_returned(idle, "HTTP/2 zero window")
 
     def test_budget_refuses_a_body_it_cannot_hold(self):
-        """A declared body larger than what the budget has room for is answered 503 at once,
-        before it is sent, and nothing of it is stored."""
+        """Declared bodies are counted in full once admitted: past 3/4 of the budget a large
+        one is answered 503 at once, before it is sent, and nothing of it is stored."""
         kinesis = self.server.client()
         kinesis.create_stream(StreamName="refused", ShardCount=1)
-        filler = [self.connect() for _ in range(8)]  # 8 x 7 MB held: past 3/4 of the budget
-        length = 10 * 1000 * 1000
-        self.feed(filler, {s: http1_request("PutRecord", b"x" * (7 * MIB), length)
-                           for s in filler}, 6)
+        filler = [self.connect() for _ in range(4)]  # 4 x 12 MB admitted: 46 of the 48 MiB
+        for s in filler:
+            s.sendall(http1_request("PutRecord", b"", 12 * 1000 * 1000))
         record = json.dumps({"StreamName": "refused", "PartitionKey": "k",
-                             "Data": b64(b"y" * (2 * MIB))}).encode()
+                             "Data": b64(b"y" * (3 * MIB))}).encode()
         with socket.create_connection((self.server.host, self.server.port), timeout=10) as s:
             head = http1_request("PutRecord", b"", len(record))
             s.sendall(head[:-4] + b"\r\nExpect: 100-continue\r\n\r\n")

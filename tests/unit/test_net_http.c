@@ -410,6 +410,52 @@ static void test_budget_refuses_large_body(void **state)
     stop_server(srv);
 }
 
+/* Sends as much of data as the socket takes, ignoring a connection the server closed. */
+static void send_ignoring_close(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return;
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Admitted bodies are counted in full: three uploads that together pass the budget's mark for
+ * large bodies, sent interleaved, do not all wait for room half-way (none would complete): the
+ * one that does not fit is refused at once and the other two complete. */
+static void test_budget_admitted_bodies_all_complete(void **state)
+{
+    (void)state;
+    enum { N = 3, LEN = 300000, PIECE = 100000 };
+    http_server_config cfg = test_config(5000);
+    cfg.max_request_bytes = 4 << 20;
+    cfg.memory_budget = 1 << 20; /* large bodies: 768 KiB in all */
+    http_server *srv = start_with(&cfg);
+    static char body[LEN];
+    memset(body, 'b', sizeof(body));
+    conn c[N];
+    for (int i = 0; i < N; i++) {
+        c[i] = conn_open(srv);
+        send_str(c[i].fd, "POST /sink HTTP/1.1\r\nContent-Length: 300000\r\n\r\n");
+    }
+    for (int piece = 0; piece < LEN / PIECE; piece++)
+        for (int i = 0; i < N; i++)
+            send_ignoring_close(c[i].fd, body + piece * PIECE, PIECE);
+    int ok = 0, refused = 0;
+    for (int i = 0; i < N; i++) {
+        response r;
+        assert_int_equal(read_response(&c[i], &r), 0);
+        ok += r.status == 200;
+        refused += r.status == 503;
+        conn_close(&c[i]);
+    }
+    assert_int_equal(ok, 2);
+    assert_int_equal(refused, 1);
+    stop_server(srv);
+}
+
 /* A timeout that comes due while input waits in the socket (the loop was busy, or the process
  * stopped) lets the read run first: the keep-alive request sent meanwhile is answered. */
 static void test_timer_reads_waiting_input_first(void **state)
@@ -889,6 +935,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_too_large_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_of_exactly_the_cap, setup, teardown),
         cmocka_unit_test(test_budget_refuses_large_body),
+        cmocka_unit_test(test_budget_admitted_bodies_all_complete),
         cmocka_unit_test(test_timer_reads_waiting_input_first),
         cmocka_unit_test_setup_teardown(test_malformed_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http10_closes, setup, teardown),
