@@ -122,7 +122,7 @@ static bool require_consumer_room(const stream *s, aws_error *err)
     return err->status == 0;
 }
 
-static void register_consumer(op_call *call)
+void op_register_consumer(op_call *call)
 {
     stream *s = stream_of_input(call);
     const char *name = kv_str(call->input, "ConsumerName");
@@ -150,16 +150,10 @@ static void register_consumer(op_call *call)
     enc_map_end(call->out);
 }
 
-static void op_register_consumer(op_call *call)
-{
-    with_write_lock(call, register_consumer);
-}
-
 /* ---- DescribeStreamConsumer ---------------------------------------------------------------- */
 
-static void op_describe_consumer(op_call *call)
+void op_describe_consumer(op_call *call)
 {
-    registry_read_lock();
     const consumer *c = resolve_consumer(call);
     if (c) {
         enc_map_begin(call->out);
@@ -167,7 +161,6 @@ static void op_describe_consumer(op_call *call)
         write_consumer(call->out, c, true);
         enc_map_end(call->out);
     }
-    registry_unlock();
 }
 
 /* ---- ListStreamConsumers ------------------------------------------------------------------- */
@@ -210,7 +203,7 @@ static const char *list_start(op_call *call, const stream *s)
     return "";
 }
 
-static void list_consumers(op_call *call)
+void op_list_consumers(op_call *call)
 {
     const stream *s = stream_of_input(call);
     const char *after = s ? list_start(call, s) : NULL;
@@ -236,14 +229,9 @@ static void list_consumers(op_call *call)
     enc_map_end(e);
 }
 
-static void op_list_consumers(op_call *call)
-{
-    with_read_lock(call, list_consumers);
-}
-
 /* ---- DeregisterStreamConsumer -------------------------------------------------------------- */
 
-static void deregister_consumer(op_call *call)
+void op_deregister_consumer(op_call *call)
 {
     consumer *c = resolve_consumer(call);
     if (!c)
@@ -260,11 +248,6 @@ static void deregister_consumer(op_call *call)
     write_empty(call->out);
 }
 
-static void op_deregister_consumer(op_call *call)
-{
-    with_write_lock(call, deregister_consumer);
-}
-
 /* ---- DeleteStream's rule ------------------------------------------------------------------- */
 
 bool consumers_allow_stream_delete(op_call *call, const stream *s)
@@ -278,11 +261,3 @@ bool consumers_allow_stream_delete(op_call *call, const stream *s)
                   s->arn, s->name);
     return false;
 }
-
-const op_entry op_table_consumers[] = {
-    {"RegisterStreamConsumer", op_register_consumer},
-    {"DescribeStreamConsumer", op_describe_consumer},
-    {"ListStreamConsumers", op_list_consumers},
-    {"DeregisterStreamConsumer", op_deregister_consumer},
-    {NULL, NULL},
-};

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "op.h"
+#include "../core/call.h"
 #include "registry.h"
 
 /* DeleteStream's rule: a stream with consumers is deleted only with EnforceConsumerDeletion

@@ -8,6 +8,7 @@
 #include "../store/shardlog.h"
 #include "iterator.h"
 #include "ops_util.h" /* fail_internal */
+#include "ops.h"
 #include "records.h"
 #include "registry_edit.h" /* registry_find */
 
@@ -100,8 +101,15 @@ static const shard *iterator_shard(op_call *call, const shard_iterator *it, cons
 {
     const stream *s = registry_find(call->account, call->region, it->stream_name);
     const char *arn = kv_str(call->input, "StreamARN");
+    if (s && arn && strcmp(arn, s->arn) != 0) {
+        /* AWS refuses the pair; its exact text could not be confirmed */
+        aws_error_set(call->err, 400, "InvalidArgumentException",
+                      "StreamARN %s does not match the stream of the shard iterator (%s).", arn,
+                      s->arn);
+        return NULL;
+    }
     if (!s || s->uid != it->stream_uid || !records_stream_usable(s) ||
-        it->shard_index >= s->shard_count || (arn && strcmp(arn, s->arn) != 0)) {
+        it->shard_index >= s->shard_count) {
         char shard_id[24];
         snprintf(shard_id, sizeof(shard_id), "shardId-%012d", it->shard_index);
         records_shard_not_found(call->err, shard_id, it->stream_name, call->account);
@@ -111,7 +119,7 @@ static const shard *iterator_shard(op_call *call, const shard_iterator *it, cons
     return s->shards[it->shard_index];
 }
 
-/* Reads from the iterator's position and writes the whole output. Caller holds the lock. */
+/* Reads from the iterator's position and writes the whole output. */
 static void read_records(op_call *call, shard_iterator *it, size_t limit)
 {
     const stream *s;
@@ -150,7 +158,5 @@ void op_get_records(op_call *call)
         return;
     int64_t limit = GET_RECORDS_MAX_RECORDS;
     kv_int(call->input, "Limit", &limit);
-    registry_read_lock();
     read_records(call, &it, (size_t)limit);
-    registry_unlock();
 }

@@ -1,18 +1,8 @@
-/* ops_records.c - the table of the record operations and the checks and messages they share
- * (see records.h). The operations themselves live in ops_put.c, ops_shard_iterator.c and
- * ops_get_records.c. */
+/* ops_records.c - the checks and messages the record operations share (see records.h). The
+ * operations themselves live in ops_put.c, ops_shard_iterator.c and ops_get_records.c. */
 #include <string.h>
 
-#include "ops.h"
 #include "records.h"
-
-const op_entry op_table_records[] = {
-    {"PutRecord", op_put_record},
-    {"PutRecords", op_put_records},
-    {"GetShardIterator", op_get_shard_iterator},
-    {"GetRecords", op_get_records},
-    {NULL, NULL},
-};
 
 bool records_stream_usable(const stream *s)
 {
@@ -52,7 +42,11 @@ bool records_hash_key(const kval *record, u128 *out, aws_error *err)
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account)
 {
+    char padded[24];
+    int index = shard_id_index(shard_id);
+    if (index >= 0)
+        shard_id_format(index, padded);
     aws_error_set(err, 400, "ResourceNotFoundException",
-                  "Shard %s in stream %s under account %s does not exist", shard_id, stream_name,
-                  account);
+                  "Shard %s in stream %s under account %s does not exist",
+                  index >= 0 ? padded : shard_id, stream_name, account);
 }

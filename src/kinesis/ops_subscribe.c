@@ -364,8 +364,3 @@ void op_subscribe_to_shard(op_call *call)
               (unsigned long long)sub->offset);
     start_subscription(call, sub);
 }
-
-const op_entry op_table_subscribe[] = {
-    {"SubscribeToShard", op_subscribe_to_shard},
-    {NULL, NULL},
-};

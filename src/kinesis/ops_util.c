@@ -2,7 +2,7 @@
  * (see ops_util.h). */
 #include "ops_util.h"
 
-#include "config.h"
+#include "../core/config.h"
 #include "stream_arn.h"
 
 stream *resolve_resource_arn(op_call *call)
@@ -37,11 +37,30 @@ bool require_provisioned(const stream *s, const char *operation, aws_error *err)
     return false;
 }
 
-void fail_shard_not_found(const stream *s, const char *shard_id, aws_error *err)
+void fail_shard_not_found(const char *stream_name, const char *account, const char *shard_id,
+                          aws_error *err)
 {
     aws_error_set(err, 400, "ResourceNotFoundException",
-                  "Could not find shard %s in stream %s under account %s.", shard_id, s->name,
-                  s->account);
+                  "Could not find shard %s in stream %s under account %s.", shard_id, stream_name,
+                  account);
+}
+
+const char *input_stream_name(op_call *call)
+{
+    const char *name = kv_str(call->input, "StreamName"), *arn = kv_str(call->input, "StreamARN");
+    stream_arn parts;
+    if (name || !arn || !stream_arn_parse(arn, &parts))
+        return name ? name : "";
+    return arena_strdup(call->arena, parts.name);
+}
+
+bool require_shard_id(op_call *call, const char *member)
+{
+    const char *id = kv_str(call->input, member);
+    if (id && shard_id_index(id) >= 0)
+        return true;
+    fail_shard_not_found(input_stream_name(call), call->account, id ? id : "", call->err);
+    return false;
 }
 
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)
@@ -64,37 +83,16 @@ void fail_internal(aws_error *err)
     aws_error_set(err, 500, "InternalFailure", "The server encountered an internal error.");
 }
 
-bool commit_change(op_call *call, stream *s, const stream_undo *undo, bool updating)
+bool apply_change(op_call *call, stream *s, const stream *next)
 {
-    int rc = updating ? stream_start_transition(s, STREAM_UPDATING, call->now_ms) : stream_save(s);
-    if (rc == 0)
+    if (stream_update(s, next, call->now_ms) == 0)
         return true;
-    abandon_change(call, s, undo);
-    return false;
-}
-
-void abandon_change(op_call *call, stream *s, const stream_undo *undo)
-{
-    stream_undo_apply(s, undo);
     fail_internal(call->err);
+    return false;
 }
 
 int64_t page_limit(const kval *input, const char *member, int64_t max)
 {
     int64_t asked;
     return kv_int(input, member, &asked) && asked < max ? asked : max;
-}
-
-void with_write_lock(op_call *call, op_handler handler)
-{
-    registry_write_lock();
-    handler(call);
-    registry_unlock();
-}
-
-void with_read_lock(op_call *call, op_handler handler)
-{
-    registry_read_lock();
-    handler(call);
-    registry_unlock();
 }

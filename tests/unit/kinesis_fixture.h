@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "kinesis/config.h"
+#include "core/config.h"
 #include "kinesis/registry_edit.h"
 
 kinesd_config kinesd_cfg;

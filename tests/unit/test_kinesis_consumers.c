@@ -506,7 +506,7 @@ static void test_warm_throughput(void **state)
 
 int main(void)
 {
-    if (model_load() != 0)
+    if (!model_get(MODEL_KINESIS))
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_register_describe, setup, teardown),

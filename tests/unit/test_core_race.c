@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <uv.h>
 
-#include "kinesis/dispatch.h"
+#include "core/dispatch.h"
 
 #define LOOPS 16 /* the dispatcher keeps at most 256 loop slots per process */
 #define SPINS 200
