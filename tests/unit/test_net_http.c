@@ -104,6 +104,16 @@ static http_server *start_server(int idle_timeout_ms)
     return start_with(&cfg);
 }
 
+/* A server that takes bodies up to 4 MiB, with this memory budget (0: the default). */
+static http_server *start_for_large_bodies(size_t memory_budget, int threads)
+{
+    http_server_config cfg = test_config(5000);
+    cfg.max_request_bytes = 4 << 20;
+    cfg.memory_budget = memory_budget;
+    cfg.threads = threads;
+    return start_with(&cfg);
+}
+
 static void stop_server(http_server *srv)
 {
     atomic_store(&loops_done, 0);
@@ -391,10 +401,7 @@ static void test_body_of_exactly_the_cap(void **state)
 static void test_budget_refuses_large_body(void **state)
 {
     (void)state;
-    http_server_config cfg = test_config(5000);
-    cfg.max_request_bytes = 4 << 20;
-    cfg.memory_budget = 1 << 20; /* large bodies up to 3/4 of it */
-    http_server *srv = start_with(&cfg);
+    http_server *srv = start_for_large_bodies(1 << 20, 2); /* large bodies: up to 3/4 of it */
     conn c = conn_open(srv);
     send_str(c.fd, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 800000\r\n\r\n");
     response r;
@@ -430,11 +437,7 @@ static void test_budget_admitted_bodies_all_complete(void **state)
 {
     (void)state;
     enum { N = 3, LEN = 300000, PIECE = 100000 };
-    http_server_config cfg = test_config(5000);
-    cfg.max_request_bytes = 4 << 20;
-    cfg.memory_budget = 1 << 20; /* large bodies: 768 KiB in all */
-    cfg.threads = 1;
-    http_server *srv = start_with(&cfg);
+    http_server *srv = start_for_large_bodies(1 << 20, 1); /* large bodies: 768 KiB in all */
     static char body[LEN];
     memset(body, 'b', sizeof(body));
     conn c[N];
@@ -881,9 +884,7 @@ static void test_h2_too_large(void **state)
 static void test_h2_body_beyond_the_window(void **state)
 {
     (void)state;
-    http_server_config cfg = test_config(5000);
-    cfg.max_request_bytes = 4 << 20;
-    http_server *srv = start_with(&cfg);
+    http_server *srv = start_for_large_bodies(0, 2);
     h2_client cl;
     h2_client_open(&cl, srv);
     kbuf body = KBUF_INIT;
