@@ -53,8 +53,11 @@ static const setting settings[] = {
     {"shard-limit", "KINESD_SHARD_LIMIT", "N", "shards per account and region", KIND_INT,
      AT(shard_limit), 1, 1000000},
     {"threads", "KINESD_THREADS", "N", "event loops (threads)", KIND_INT, AT(threads), 1, 256},
-    {"max-request-bytes", "KINESD_MAX_REQUEST_BYTES", "BYTES", "largest accepted request",
+    {"max-request-bytes", "KINESD_MAX_REQUEST_BYTES", "BYTES", "largest accepted request body",
      KIND_SIZE, AT(max_request_bytes), 1024, 1LL << 30},
+    {"memory-budget", "KINESD_MEMORY_BUDGET", "BYTES",
+     "bytes buffered for clients (requests, responses) before reads pause and bodies get 503",
+     KIND_SIZE, AT(memory_budget), 1LL << 20, 1LL << 40},
     {"idle-timeout-ms", "KINESD_IDLE_TIMEOUT_MS", "MS", "idle connection and slow request timeout",
      KIND_INT, AT(idle_timeout_ms), 1, 86400000},
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
@@ -89,6 +92,7 @@ static void set_defaults(kinesd_config *cfg)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
     cfg->max_request_bytes = 12u << 20;
+    cfg->memory_budget = (size_t)512 << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
 }

@@ -25,6 +25,7 @@ typedef struct kinesd_config {
     int shard_limit;            /* --shard-limit per account and region, default 500 */
     int threads;                /* --threads event loops, default: number of cores */
     size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
+    size_t memory_budget;       /* --memory-budget: bytes buffered for clients, default 512 MiB */
     int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
     int log_level;              /* --log-level debug|info|warn|error, default info */
     auth_mode auth;             /* --auth open|verify; default: open on loopback, else verify */

@@ -42,6 +42,7 @@ static http_server *start_http(void)
         .port = kinesd_cfg.listen_port,
         .threads = kinesd_cfg.threads,
         .max_request_bytes = kinesd_cfg.max_request_bytes,
+        .memory_budget = kinesd_cfg.memory_budget,
         .idle_timeout_ms = kinesd_cfg.idle_timeout_ms,
         .handler = dispatch_request,
         .loop_init = dispatch_loop_init,
