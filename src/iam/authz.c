@@ -10,7 +10,8 @@
  * Decisions are cached per loop thread, by (principal, action, resource) and the generation of
  * identities and resource policies (service_access_generation), unless a policy involved reads
  * a key that changes per request (aws:SourceIp, aws:CurrentTime, ...). Resource policies are
- * compiled once per document text per thread. */
+ * compiled once per document text per thread. A thread's caches are freed when it ends. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,36 @@ typedef struct compiled_slot {
 static _Thread_local decision_slot decisions[DECISION_SLOTS];
 static _Thread_local compiled_slot resource_policies[RESOURCE_POLICY_SLOTS];
 static _Thread_local unsigned next_compiled;
+static pthread_key_t caches_key; /* set on a thread that has caches: frees them at its end */
+static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
+
+static void free_thread_caches(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < DECISION_SLOTS; i++) {
+        free(decisions[i].key);
+        decisions[i].key = NULL;
+    }
+    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++) {
+        free(resource_policies[i].text);
+        policy_free(resource_policies[i].compiled);
+        resource_policies[i] = (compiled_slot){NULL, NULL};
+    }
+}
+
+static void make_caches_key(void)
+{
+    if (pthread_key_create(&caches_key, free_thread_caches) != 0)
+        abort();
+}
+
+/* Called before this thread first fills a cache. */
+static void own_thread_caches(void)
+{
+    pthread_once(&caches_once, make_caches_key);
+    if (!pthread_getspecific(caches_key))
+        pthread_setspecific(caches_key, decisions);
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -61,6 +92,7 @@ static decision_slot *cached(const char *key, uint64_t hash, uint64_t generation
 
 static void remember(const char *key, uint64_t hash, uint64_t generation, policy_decision d)
 {
+    own_thread_caches();
     decision_slot *slot = &decisions[hash % DECISION_SLOTS];
     free(slot->key);
     slot->key = strdup(key);
@@ -74,6 +106,7 @@ static const policy *resource_policy(const char *text)
     for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++)
         if (resource_policies[i].text && strcmp(resource_policies[i].text, text) == 0)
             return resource_policies[i].compiled;
+    own_thread_caches();
     compiled_slot *slot = &resource_policies[next_compiled++ % RESOURCE_POLICY_SLOTS];
     free(slot->text);
     policy_free(slot->compiled);
