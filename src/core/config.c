@@ -15,7 +15,15 @@
 
 kinesd_config kinesd_cfg;
 
-typedef enum { KIND_LISTEN, KIND_PATH, KIND_INT, KIND_SIZE, KIND_DURABILITY, KIND_LOG_LEVEL } kind;
+typedef enum {
+    KIND_LISTEN,
+    KIND_PATH,
+    KIND_INT,
+    KIND_SIZE,
+    KIND_DURABILITY,
+    KIND_LOG_LEVEL,
+    KIND_ON_OFF
+} kind;
 
 typedef struct setting {
     const char *flag; /* without the leading "--" */
@@ -23,7 +31,7 @@ typedef struct setting {
     const char *arg; /* the value's name in --help */
     const char *help;
     kind kind;
-    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE) */
+    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_ON_OFF) */
     long long min, max;
 } setting;
 
@@ -49,12 +57,17 @@ static const setting settings[] = {
      KIND_INT, AT(idle_timeout_ms), 1, 86400000},
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
      0},
+    {"metrics", "KINESD_METRICS", "on|off", "record metrics (CloudWatch API, GET /metrics)",
+     KIND_ON_OFF, AT(metrics), 0, 1},
+    {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
+     AT(metrics_max_mb), 1, 1000000},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
 
 static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
+static const char *const on_off_names[] = {"off", "on"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -71,6 +84,8 @@ static void set_defaults(kinesd_config *cfg)
     cfg->max_request_bytes = 12u << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
+    cfg->metrics = 1;
+    cfg->metrics_max_mb = 256;
 }
 
 /* "HOST:PORT" or "[V6ADDR]:PORT". */
@@ -153,6 +168,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->log_level = i;
         return 0;
+    case KIND_ON_OFF:
+        if ((i = name_index(value, on_off_names, 2)) < 0)
+            return -1;
+        *(int *)((char *)cfg + s->offset) = i;
+        return 0;
     }
     return -1;
 }
@@ -178,6 +198,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_LOG_LEVEL:
         snprintf(out, len, "%s", log_level_names[cfg->log_level]);
+        break;
+    case KIND_ON_OFF:
+        snprintf(out, len, "%s", on_off_names[*(const int *)((const char *)cfg + s->offset)]);
         break;
     }
 }

@@ -20,6 +20,8 @@ typedef struct kinesd_config {
     size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
     int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
     int log_level;              /* --log-level debug|info|warn|error, default info */
+    int metrics;                /* --metrics on|off: record metrics (1), default on */
+    int metrics_max_mb;         /* --metrics-max-mb: metrics history on disk, default 256 */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

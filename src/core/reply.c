@@ -56,16 +56,16 @@ static void write_coral_envelope(op_call *call, kbuf *body, aws_error *err)
 }
 
 const reply_format reply_json10 = {"Content-Type: application/x-amz-json-1.0", NULL, ENC_JSON,
-                                   write_type_and_message};
+                                   false, write_type_and_message};
 const reply_format reply_json11 = {"Content-Type: application/x-amz-json-1.1", NULL, ENC_JSON,
-                                   write_type_and_message};
-const reply_format reply_cbor = {"Content-Type: application/x-amz-cbor-1.1", NULL, ENC_CBOR,
+                                   false, write_type_and_message};
+const reply_format reply_cbor = {"Content-Type: application/x-amz-cbor-1.1", NULL, ENC_CBOR, false,
                                  write_type_and_message};
 const reply_format reply_rpcv2_cbor = {"Content-Type: application/cbor",
-                                       "smithy-protocol: rpc-v2-cbor", ENC_CBOR,
+                                       "smithy-protocol: rpc-v2-cbor", ENC_CBOR, true,
                                        write_type_and_message};
-const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, write_plain_xml};
-const reply_format reply_coral_json = {"Content-Type: application/json", NULL, ENC_JSON,
+const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, false, write_plain_xml};
+const reply_format reply_coral_json = {"Content-Type: application/json", NULL, ENC_JSON, false,
                                        write_coral_envelope};
 
 void call_header(op_call *call, const char *fmt, ...)
@@ -165,6 +165,7 @@ void reply_preflight(http_exchange *ex, const http_request *req)
 
 void request_free(core_request *r)
 {
+    request_observe(r);
     aws_error_free(&r->err);
     arena_free(&r->mem);
     kbuf_free(&r->body);

@@ -18,9 +18,11 @@ typedef enum { ENC_JSON, ENC_CBOR } enc_format;
 
 typedef struct kenc {
     enc_format format;
-    kbuf *out;                      /* appended to, not owned */
+    kbuf *out; /* appended to, not owned */
     int depth;
     bool need_comma[ENC_MAX_DEPTH]; /* JSON: an element was already written at this depth */
+    bool epoch_seconds; /* CBOR: timestamps in epoch seconds (Smithy RPC v2); false: ms (AWS's
+                           CBOR 1.1). enc_init clears it; set it after. */
 } kenc;
 
 void enc_init(kenc *e, enc_format format, kbuf *out);
