@@ -108,7 +108,8 @@ struct http_conn {
 };
 
 /* http_server.c */
-void loop_conn_gone(http_loop *loop); /* a connection was freed */
+void loop_conn_gone(http_loop *loop);  /* a connection was freed */
+void http_count_connection(int delta); /* +1 opened, -1 freed (http_server.c) */
 
 /* http_conn.c */
 void conn_accept(http_loop *loop);

@@ -43,6 +43,8 @@ struct store {
     int interval_ms;
     store_durable_fn on_durable;
     void *arg;
+    _Atomic(store_cycle_fn) on_cycle; /* the cycle observer; NULL: none (set while running) */
+    void *_Atomic cycle_arg;
     uint64_t segment_bytes;
     pthread_t thread;
 
@@ -145,18 +147,27 @@ static void run_cycle(store *st, uint64_t ticket, bool barrier)
 {
     shardlog **logs = (shardlog **)st->batch.items;
     size_t n = st->batch.n;
+    store_cycle_stats stats = {.logs = n, .sync_ns = -1};
     for (size_t i = 0; i < n; i++) {
+        stats.records -= shardlog_committed(logs[i]);
         shardlog_flush_take(logs[i]);
         shardlog_flush_write(logs[i]);
     }
-    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st))
+    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st)) {
+        int64_t started = clock_mono_ns();
         sync_all(st);
+        stats.sync_ns = clock_mono_ns() - started;
+    }
     for (size_t i = 0; i < n; i++) {
         shardlog_flush_publish(logs[i]);
         shardlog_flush_seal(logs[i]);
+        stats.records += shardlog_committed(logs[i]);
     }
     if (!atomic_load(&st->failed) && st->on_durable)
         st->on_durable(ticket, st->arg);
+    store_cycle_fn on_cycle = atomic_load(&st->on_cycle);
+    if (n && on_cycle)
+        on_cycle(&stats, atomic_load(&st->cycle_arg));
 }
 
 static bool cycle_wanted(const store *st, bool follow_up)
@@ -376,4 +387,11 @@ const char *store_dir(const store *st)
 bool store_failed(const store *st)
 {
     return atomic_load(&st->failed);
+}
+
+void store_set_cycle_observer(store *st, store_cycle_fn fn, void *arg)
+{
+    atomic_store(&st->on_cycle, NULL);
+    atomic_store(&st->cycle_arg, arg);
+    atomic_store(&st->on_cycle, fn);
 }
