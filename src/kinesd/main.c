@@ -13,6 +13,7 @@
 #include "core/service.h"
 #include "kinesis/iterator.h"
 #include "kinesis/kinesis.h"
+#include "monitoring/monitoring.h"
 #include "net/http.h"
 #include "protocol/model.h"
 #include "store/dirlock.h"
@@ -83,10 +84,18 @@ int main(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (service_register(&kinesis_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the Kinesis service\n");
+    if (monitoring_open(st, kinesd_cfg.metrics, (int64_t)kinesd_cfg.metrics_max_mb << 20) < 0) {
+        fprintf(stderr, "kinesd: cannot open the metrics history in %s\n", kinesd_cfg.data_dir);
         kinesis_close();
         store_close(st);
+        return 1;
+    }
+    if (service_register(&kinesis_service) < 0 || service_register(&monitoring_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the Kinesis and monitoring services\n");
+        service_stop_all();
+        kinesis_close();
+        store_close(st);
+        monitoring_close();
         return 1;
     }
     char address[300];
@@ -97,6 +106,7 @@ int main(int argc, char **argv)
         service_stop_all();
         kinesis_close();
         store_close(st);
+        monitoring_close();
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
@@ -110,6 +120,7 @@ int main(int argc, char **argv)
     service_stop_all();
     kinesis_close();
     store_close(st);
+    monitoring_close();
     model_unload();
     return 0;
 }
