@@ -12,9 +12,11 @@ static const char *const basic_names[] = {
 /* "p99", "p99.9", "p0.01": digits, then at most two decimals, then nothing. */
 static bool parse_percentile(const char *name, double *p)
 {
+    if (name[0] != 'p')
+        return false;
     const char *at = name + 1;
     size_t whole = strspn(at, "0123456789"), decimals = 0;
-    if (name[0] != 'p' || whole == 0 || whole > 3)
+    if (whole == 0 || whole > 3)
         return false;
     if (at[whole] == '.') {
         decimals = strspn(at + whole + 1, "0123456789");
