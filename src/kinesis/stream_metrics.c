@@ -56,8 +56,12 @@ static void add_to_shard(const stream *s, const shard *sh, const metric_sample *
 
 /* ---- latency ------------------------------------------------------------------------------ */
 
+/* Whose latency the answered hook records (copies in the call's arena). */
 typedef struct timed {
-    const char *account, *region, *stream, *metric;
+    const char *account; /* the stream's */
+    const char *region;  /* the stream's */
+    const char *stream;  /* its name */
+    const char *metric;  /* "PutRecords.Latency" */
 } timed;
 
 static void answered(op_call *call, int64_t elapsed_us)

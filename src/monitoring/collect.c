@@ -10,11 +10,12 @@
 #define PRUNE_EVERY_S 60
 
 static struct {
-    history *h;
+    history *h;         /* written to; NULL before collector_start */
     int64_t second;     /* the second being collected now (seconds since the epoch) */
     int64_t next_prune; /* when the history is pruned next */
     series **touched;   /* series with pending samples */
-    size_t n_touched, cap_touched;
+    size_t n_touched;   /* how many */
+    size_t cap_touched; /* room for */
 } col;
 
 void collector_start(history *h, int64_t now_ms)

@@ -28,21 +28,22 @@ typedef struct data_query {
     const char *id;    /* its Id */
     const char *label; /* Label, or the metric name */
     series *s;         /* NULL: no such metric (or not with the unit asked) */
-    stat_spec stat;
-    int64_t period;
-    int64_t *times; /* the result (malloc'd) */
-    double *values;
-    size_t n, cap;
-    bool partial; /* stopped at MaxDatapoints */
+    stat_spec stat;    /* MetricStat.Stat */
+    int64_t period;    /* MetricStat.Period */
+    int64_t *times;    /* the result's timestamps, seconds (malloc'd) */
+    double *values;    /* and values (malloc'd) */
+    size_t n;          /* how many */
+    size_t cap;        /* room for */
+    bool partial;      /* stopped at MaxDatapoints */
 } data_query;
 
 typedef struct data_run {
     op_call *call;
-    data_query *q;
-    size_t n;
-    int64_t start_s, end_s;
-    int64_t budget; /* datapoints still allowed (MaxDatapoints) */
-    size_t at;      /* the query being checked or run */
+    data_query *q;          /* the queries, in the request's order */
+    size_t n;               /* how many */
+    int64_t start_s, end_s; /* StartTime, EndTime */
+    int64_t budget;         /* datapoints still allowed (MaxDatapoints) */
+    size_t at;              /* the query being checked or run */
 } data_run;
 
 static bool fail(data_run *r, const char *fmt, const char *value)

@@ -15,7 +15,7 @@
 typedef struct cw_error_info {
     const char *type;       /* the body's __type */
     const char *query_code; /* x-amzn-query-error's code */
-    int status;
+    int status;             /* HTTP */
 } cw_error_info;
 
 static const cw_error_info errors[] = {

@@ -16,7 +16,7 @@
 #define RECENT_3H_MS (3LL * 3600 * 1000)
 
 typedef struct listed {
-    series *s;
+    series *s; /* the metric */
     char *key; /* namespace, name, then each dimension's name and value, separated by \x1f */
 } listed;
 

@@ -27,11 +27,11 @@
 #define FUTURE_MS (2LL * 3600 * 1000)
 
 typedef struct datum {
-    const kval *in;
-    series *s;
-    int64_t t_ms;
-    stat_acc acc;
-    double *hist; /* NULL when the samples are a statistic set of several values */
+    const kval *in; /* the MetricDatum */
+    series *s;      /* its metric */
+    int64_t t_ms;   /* its Timestamp (default: now) */
+    stat_acc acc;   /* its samples */
+    double *hist;   /* NULL when the samples are a statistic set of several values */
 } datum;
 
 static bool value_ok(double v)

@@ -18,12 +18,12 @@
 #define MAX_EXTENDED 10 /* the model's limit */
 
 typedef struct wanted {
-    bool basic[STAT_MAXIMUM + 1]; /* by stat_kind */
-    stat_spec pct[MAX_EXTENDED];
-    const char *pct_name[MAX_EXTENDED];
-    int n_pct;
-    const char *unit; /* of the metric's samples */
-    kenc *out;
+    bool basic[STAT_MAXIMUM + 1];       /* by stat_kind */
+    stat_spec pct[MAX_EXTENDED];        /* the percentiles asked for */
+    const char *pct_name[MAX_EXTENDED]; /* as asked ("p99"): their keys in the answer */
+    int n_pct;                          /* how many */
+    const char *unit;                   /* of the metric's samples */
+    kenc *out;                          /* the answer */
 } wanted;
 
 static const char *const basic_keys[] = {

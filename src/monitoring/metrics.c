@@ -272,9 +272,10 @@ typedef struct slot {
 } slot;
 
 typedef struct thread_table {
-    pthread_mutex_t mu; /* the owning thread's additions; the collector's drain */
-    slot *slots;        /* a power of two of them */
-    size_t cap, used;
+    pthread_mutex_t mu;        /* the owning thread's additions; the collector's drain */
+    slot *slots;               /* a power of two of them */
+    size_t cap;                /* how many */
+    size_t used;               /* how many hold a series */
     bool orphaned;             /* its thread exited (under tables_mu) */
     struct thread_table *next; /* in the list of tables (under tables_mu) */
 } thread_table;

@@ -74,11 +74,11 @@ typedef struct metric_dim {
 
 /* Where samples go: everything of a metric's name but the metric name itself. */
 typedef struct metric_scope {
-    const char *account; /* the owner's account; NULL: kinesd's own, shown to every account */
-    const char *region;  /* the owner's region; NULL when account is */
-    const char *ns;      /* the namespace: "AWS/Kinesis" */
-    const metric_dim *dims;
-    int n_dims; /* 0 .. METRIC_MAX_DIMS; their order does not matter */
+    const char *account;    /* the owner's account; NULL: kinesd's own, shown to every account */
+    const char *region;     /* the owner's region; NULL when account is */
+    const char *ns;         /* the namespace: "AWS/Kinesis" */
+    const metric_dim *dims; /* its dimensions */
+    int n_dims;             /* 0 .. METRIC_MAX_DIMS; their order does not matter */
 } metric_scope;
 
 /* One sample of metric `name` in scope. */
@@ -87,10 +87,10 @@ void metric_add(const metric_scope *scope, const char *name, metric_kind kind, d
 
 /* Several samples in one scope, cheaper than as many metric_add calls. */
 typedef struct metric_sample {
-    const char *name;
-    metric_kind kind;
-    double value;
-    metric_unit unit;
+    const char *name; /* the metric's name: "IncomingRecords" */
+    metric_kind kind; /* how GET /metrics shows it */
+    double value;     /* the sample */
+    metric_unit unit; /* its unit */
 } metric_sample;
 void metric_add_all(const metric_scope *scope, const metric_sample *samples, size_t n);
 

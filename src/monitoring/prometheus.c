@@ -25,7 +25,7 @@
 typedef struct family_member {
     char *family; /* the metric family's name (malloc'd) */
     double scale; /* from the metric's unit to the base unit */
-    series *s;
+    series *s;    /* the metric */
 } family_member;
 
 static void snake_case(kbuf *out, const char *name)

@@ -30,12 +30,13 @@ int64_t query_period_count(int64_t start_s, int64_t end_s, int64_t period)
 }
 
 typedef struct cutter {
-    int64_t start, period;
+    int64_t start;        /* of the first period */
+    int64_t period;       /* its length */
     period_point current; /* the period being summed; acc.count 0 when none */
     double *hist;         /* its histogram */
     double hist_total;    /* what its histogram counts */
-    period_fn fn;
-    void *arg;
+    period_fn fn;         /* handed each period */
+    void *arg;            /* fn's */
 } cutter;
 
 static void hand_out(cutter *c)
