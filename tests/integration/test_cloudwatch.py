@@ -139,6 +139,15 @@ class KinesisMetrics(CloudWatchCase):
         self.wait_for(self.records, lambda: self.stat("IncomingRecords",
                                                       {"StreamName": self.STREAM}),
                       "IncomingRecords Sum")
+        rc, out, err = self.server.aws(
+            "get-metric-statistics", "--namespace", "AWS/Kinesis", "--metric-name",
+            "IncomingRecords", "--dimensions", "Name=StreamName,Value=%s" % self.STREAM,
+            "--statistics", "Sum", "SampleCount", "--period", "3600", "--start-time",
+            iso(self.t0), "--end-time", iso(time.time() + 60), service="cloudwatch")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sum(p["Sum"] for p in out["Datapoints"]), self.records)
+        self.assertEqual(sum(p["SampleCount"] for p in out["Datapoints"]),
+                         self.BATCHES + self.SINGLES)
         self.assertEqual(self.stat("IncomingBytes", {"StreamName": self.STREAM}), self.bytes)
         self.assertEqual(self.stat("PutRecords.TotalRecords", {"StreamName": self.STREAM}),
                          self.BATCHES * self.BATCH)
