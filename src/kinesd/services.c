@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "console/console.h"
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/service.h"
@@ -29,7 +30,13 @@ static int open_monitoring(store *st)
 
 static void close_nothing(void)
 {
-    /* the monitoring service closes after the store (services_close) */
+    /* the monitoring service closes after the store (services_close); the console has no state */
+}
+
+static int open_nothing(store *st)
+{
+    (void)st; /* the console has no state: its files are in the binary */
+    return 0;
 }
 
 iam_options services_identity_options(void)
@@ -63,6 +70,7 @@ static wired services[] = {
     {"the streams", kinesis_open, kinesis_close, {&kinesis_service, NULL}, false},
     {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
     {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
+    {"the console", open_nothing, close_nothing, {&console_service, NULL}, false},
 };
 
 #define SERVICE_COUNT (sizeof services / sizeof services[0])
