@@ -46,7 +46,8 @@ function aws(service, ...args) {
   return out.trim() ? JSON.parse(out) : null;
 }
 
-async function launch() {
+async function launch(mode) {
+  fs.rmSync(path.join(shots, `failed-${mode}.png`), { force: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kinesd-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -127,7 +128,7 @@ function kplAggregate(records) {
 // ---- open mode ---------------------------------------------------------------------------------
 
 async function openTour() {
-  const { browser, page, problems, profile } = await launch();
+  const { browser, page, problems, profile } = await launch('open');
   const stream = 'console-e2e';
   try {
     await page.goto(endpoint + '/console/', { waitUntil: 'networkidle0' });
@@ -280,7 +281,7 @@ async function openTour() {
 // ---- verify mode -------------------------------------------------------------------------------
 
 async function verifyTour() {
-  const { browser, page, problems, profile } = await launch();
+  const { browser, page, problems, profile } = await launch('verify');
   const visible = process.env.VISIBLE_STREAM, hidden = process.env.HIDDEN_STREAM;
   try {
     await page.goto(endpoint + '/console/', { waitUntil: 'networkidle0' });

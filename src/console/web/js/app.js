@@ -79,7 +79,7 @@ function loginPage(reason) {
     h('h1', null, 'Sign in to kinesd'),
     h('p', { class: 'intro' }, 'This kinesd checks every signature (--auth verify). Enter an ' +
       'access key: the console signs each call with it in this browser and sees exactly what ' +
-      'the key may see. Nothing is sent to or stored on the server.'),
+      'the key may see. The secret never leaves this browser; nothing is stored on the server.'),
     h('label', { class: 'field' }, h('span', { class: 'label' }, 'Access key ID'),
       h('input', { name: 'accessKeyId', required: true, autocomplete: 'off',
         spellcheck: 'false' })),

@@ -1,6 +1,6 @@
 // vlist.js - a table that draws only the rows in view (plus a few), so that a hundred thousand
 // records scroll as smoothly as ten. Rows have one fixed height; cells are built by the caller.
-// While the view is at the bottom it stays there as rows are added (live tail).
+// With `follow`, a view at the bottom stays there as rows are added (live tail).
 import { h, replace } from './dom.js';
 
 const OVERSCAN = 8;
@@ -78,13 +78,13 @@ export function virtualTable({ columns, rowHeight = 30, renderCells, onSelect, e
 
   return {
     element,
-    setRows(next, { keepSelection = true } = {}) {
+    setRows(next, { keepSelection = true, follow = false } = {}) {
       const chosen = keepSelection && selected >= 0 ? rows[selected] : null;
       rows = next;
       selected = chosen ? rows.indexOf(chosen) : -1;
       spacer.style.height = rows.length * rowHeight + 'px';
       emptyNote.hidden = rows.length > 0;
-      if (stick) body.scrollTop = body.scrollHeight;
+      if (follow && stick) body.scrollTop = body.scrollHeight;
       drawn = '';
       schedule();
     },

@@ -238,7 +238,8 @@ function configurationTab(box, summary, reload) {
           await kinesis('RemoveTagsFromStream', { StreamName: name, TagKeys: [t.Key] });
           reload();
         } }, 'Remove')))))) : h('div', { class: 'empty-state' }, 'No tags'));
-    const text = pol.error ? null : pol.Policy;
+    // no policy reads as "{}" (or nothing)
+    const text = pol.error || !pol.Policy || pol.Policy.trim() === '{}' ? null : pol.Policy;
     let pretty = text;
     try {
       pretty = text ? JSON.stringify(JSON.parse(text), null, 2) : text;

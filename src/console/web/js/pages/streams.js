@@ -63,17 +63,17 @@ async function loadRates(names) {
   return out;
 }
 
-// The rate of the last complete period, per second.
-function lastRate(values) {
-  const v = values.length > 1 ? values[values.length - 2] : values[0];
-  return (v || 0) / PERIOD_S;
+// The rate over the last minute's complete periods, per second.
+function lastMinuteRate(values) {
+  const full = values.slice(Math.max(0, values.length - 1 - 60 / PERIOD_S), -1);
+  return full.reduce((sum, v) => sum + (v || 0), 0) / Math.max(full.length * PERIOD_S, 1);
 }
 
 function rateCell(values, what) {
   if (!values) return h('td', { class: 'num muted' }, '—');
-  const rate = lastRate(values);
-  return h('td', { class: 'num' }, h('div', { class: 'rate' },
-    sparkline(values, { title: `${what}, last 10 minutes` }), h('b', null, fmtNumber(rate) + '/s')));
+  return h('td', { class: 'num', title: `${what} per second: the last minute's average; the ` +
+    'line shows the last 10 minutes' }, h('div', { class: 'rate' },
+    sparkline(values, { width: 96 }), h('b', null, fmtNumber(lastMinuteRate(values)) + '/s')));
 }
 
 // A stream the key may list but not describe: its name, and why.
@@ -124,7 +124,7 @@ export async function mount(main) {
 
   const draw = () => {
     sub.textContent = `${summaries.length} stream${summaries.length === 1 ? '' : 's'} · ` +
-      'rates over the last 10 minutes, refreshed every 10 s';
+      'records per second over the last minute, trends over 10 minutes; refreshed every 10 s';
     if (!summaries.length) {
       replace(body, h('div', { class: 'empty-state' }, 'No streams yet. ',
         h('button', { class: 'button link', onclick: () => createStream(refresh) },

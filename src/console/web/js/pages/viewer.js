@@ -31,9 +31,15 @@ function recordOrder(a, b) {
 const shortShard = (id) => id.replace(/^shardId-0*/, '') || '0';
 
 // One reading session: its shards' loops, the records they found, and how far behind each is.
+// A shard is read once the parents it was split or merged from (when chosen too) are read to
+// their end, as the KCL does, so that "oldest first" holds across reshards.
 class Reading {
-  constructor(stream, options, onRecords, onChange) {
+  constructor(stream, shards, options, onRecords, onChange) {
     this.stream = stream;
+    this.lineage = new Map(shards.map((s) => [s.ShardId, [s.ParentShardId,
+      s.AdjacentParentShardId].filter(Boolean)]));
+    this.finished = new Map(); // shard id -> promise of its loop's end
+    this.active = 0; // shard loops queued or running
     this.options = options; // {start, timestamp, sequence, live, max}
     this.onRecords = onRecords;
     this.onChange = onChange;
@@ -44,7 +50,15 @@ class Reading {
   }
 
   start(shardIds) {
-    shardIds.forEach((id) => this.follow(id, this.firstIterator(id)));
+    const chosen = new Set(shardIds);
+    let resolve = null;
+    const ready = new Promise((r) => { resolve = r; });
+    for (const id of shardIds) {
+      const parents = this.lineage.get(id).filter((p) => chosen.has(p));
+      this.finished.set(id, this.track(ready.then(() => Promise.all(parents.map((p) =>
+        this.finished.get(p)))).then(() => this.follow(id, () => this.firstIterator(id)))));
+    }
+    resolve();
   }
 
   stop() {
@@ -53,7 +67,16 @@ class Reading {
   }
 
   get running() {
-    return !this.stopped && [...this.shards.values()].some((s) => s.state === 'reading');
+    return !this.stopped && this.active > 0;
+  }
+
+  // Counts a shard loop as active until `work` settles.
+  track(work) {
+    this.active++;
+    return work.finally(() => {
+      this.active--;
+      this.onChange();
+    });
   }
 
   iteratorInput(shardId, type) {
@@ -69,14 +92,16 @@ class Reading {
     return page.ShardIterator;
   }
 
-  async follow(shardId, iteratorPromise) {
-    if (this.started.has(shardId)) return;
+  // Reads one shard from the iterator `first()` gives, to its end (or forever, in live tail).
+  async follow(shardId, first) {
+    const full = !this.options.live && this.count >= this.options.max;
+    if (this.started.has(shardId) || this.stopped || full) return;
     this.started.add(shardId);
     const state = { behind: null, state: 'reading', error: null, last: null };
     this.shards.set(shardId, state);
     this.onChange();
     try {
-      await this.readShard(shardId, await iteratorPromise, state);
+      await this.readShard(shardId, await first(), state);
     } catch (e) {
       state.state = 'failed';
       state.error = e;
@@ -90,8 +115,9 @@ class Reading {
     while (!this.stopped && it) {
       if (!this.options.live && this.count >= this.options.max) return;
       let page;
+      const room = this.options.live ? BATCH : Math.min(BATCH, this.options.max - this.count);
       try {
-        page = await kinesis('GetRecords', { ShardIterator: it, Limit: BATCH });
+        page = await kinesis('GetRecords', { ShardIterator: it, Limit: room });
       } catch (e) {
         if (e.code === 'ExpiredIteratorException') {
           it = (await kinesis('GetShardIterator', state.last ? { ...this.iteratorInput(shardId,
@@ -128,9 +154,9 @@ class Reading {
   async followChildren(shardId) {
     const shards = await listShards(this.stream);
     shards.filter((s) => s.ParentShardId === shardId || s.AdjacentParentShardId === shardId)
-      .forEach((child) => this.follow(child.ShardId, kinesis('GetShardIterator', {
-        StreamName: this.stream, ShardId: child.ShardId, ShardIteratorType: 'TRIM_HORIZON' })
-        .then((p) => p.ShardIterator)));
+      .forEach((child) => this.track(this.follow(child.ShardId, async () => (await kinesis(
+        'GetShardIterator', { StreamName: this.stream, ShardId: child.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator)));
   }
 }
 
@@ -138,8 +164,9 @@ function shardPicker(shards, chosen, onChange) {
   const summary = h('summary', { class: 'button' });
   const describe = () => {
     const open = shards.filter(isOpen).map((s) => s.ShardId);
-    const all = open.length === chosen.size && open.every((id) => chosen.has(id));
-    summary.textContent = `Shards: ${all ? `all open (${open.length})` : chosen.size} ▾`;
+    const allOpen = open.length === chosen.size && open.every((id) => chosen.has(id));
+    summary.textContent = `Shards: ${chosen.size === shards.length ? `all (${shards.length})` :
+      allOpen ? `all open (${open.length})` : chosen.size} ▾`;
   };
   const boxes = shards.map((s) => {
     const box = h('input', { type: 'checkbox', value: s.ShardId, checked: chosen.has(s.ShardId),
@@ -181,7 +208,7 @@ function detailPane(rec, format) {
     [h('dt', null, k), h('dd', null, v)]))),
   note || rec.note ? h('div', { class: 'note' }, [rec.note, note].filter(Boolean).join('; ')) :
     null,
-  h('pre', { id: 'record-data', class: 'mono' }, text)];
+  h('pre', { id: 'record-data', class: ['mono', format] }, text)];
 }
 
 export async function mount(main, { params }) {
@@ -202,7 +229,8 @@ export async function mount(main, { params }) {
   }
 
   const shards = await listShards(stream);
-  const chosen = new Set(shards.filter(isOpen).map((s) => s.ShardId));
+  // every shard by default: after a reshard the oldest records are in the closed parents
+  const chosen = new Set(shards.map((s) => s.ShardId));
   let format = 'text', groups = [], filterGen = 0, reading = null;
   let records = [], shown = [], pending = [], drawTimer = null;
 
@@ -277,7 +305,7 @@ export async function mount(main, { params }) {
         records.slice(records.length - max) : records.slice(0, max);
     }
     shown = groups.length ? records.filter(passes) : records;
-    table.setRows(shown);
+    table.setRows(shown, { follow: Boolean(reading && reading.options.live) });
     count.textContent = groups.length ? `${fmtNumber(shown.length)} of ${fmtNumber(
       records.length)} records` : `${fmtNumber(records.length)} records`;
     replace(detailBox, detailPane(table.selectedRow, format));
@@ -338,7 +366,7 @@ export async function mount(main, { params }) {
     pending = [];
     draw();
     if (reading) reading.stop();
-    reading = new Reading(stream, options, (found) => {
+    reading = new Reading(stream, shards, options, (found) => {
       pending.push(...found);
       scheduleDraw();
     }, drawStatus);
