@@ -72,6 +72,20 @@ async function launch(mode) {
   return { browser, page, problems, profile };
 }
 
+// Runs body(browser session) in a fresh browser; on failure leaves a screenshot failed-MODE.png.
+async function tour(mode, body) {
+  const session = await launch(mode);
+  try {
+    await body(session);
+  } catch (e) {
+    await shot(session.page, 'failed-' + mode);
+    throw e;
+  } finally {
+    await session.browser.close();
+    fs.rmSync(session.profile, { recursive: true, force: true });
+  }
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, name + '.png') });
 }
@@ -127,10 +141,9 @@ function kplAggregate(records) {
 
 // ---- open mode ---------------------------------------------------------------------------------
 
-async function openTour() {
-  const { browser, page, problems, profile } = await launch('open');
+function openTour() {
   const stream = 'console-e2e';
-  try {
+  return tour('open', async ({ page, problems, profile }) => {
     await page.goto(endpoint + '/console/', { waitUntil: 'networkidle0' });
     await page.waitForSelector('.badge.open');
     step('the console opened in open mode');
@@ -269,21 +282,14 @@ async function openTour() {
     await shot(page, 'streams');
     check(!problems.length, 'the page logged errors:\n' + problems.join('\n'));
     step('no errors in the page log');
-  } catch (e) {
-    await shot(page, 'failed-open');
-    throw e;
-  } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 // ---- verify mode -------------------------------------------------------------------------------
 
-async function verifyTour() {
-  const { browser, page, problems, profile } = await launch('verify');
+function verifyTour() {
   const visible = process.env.VISIBLE_STREAM, hidden = process.env.HIDDEN_STREAM;
-  try {
+  return tour('verify', async ({ page, problems }) => {
     await page.goto(endpoint + '/console/', { waitUntil: 'networkidle0' });
     await page.waitForSelector('form.login');
     await shot(page, 'sign-in');
@@ -330,13 +336,7 @@ async function verifyTour() {
       !expected.some((re) => re.test(p)));
     check(!unexpected.length, 'the page logged errors:\n' + unexpected.join('\n'));
     step('no errors in the page log besides the three refusals the tour asked for');
-  } catch (e) {
-    await shot(page, 'failed-verify');
-    throw e;
-  } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 const tours = { open: openTour, verify: verifyTour };

@@ -63,6 +63,11 @@ export function fmtBytes(n) {
     UNITS[i];
 }
 
+// 20004 -> "20,004": counts the user compares exactly.
+export function fmtCount(n) {
+  return n.toLocaleString('en-US');
+}
+
 // 1234567 -> "1.23M"; small numbers keep up to two decimals.
 export function fmtNumber(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';

@@ -3,7 +3,8 @@
 // ones (live tail, across reshards), into a virtualised table; show data as UTF-8, pretty JSON,
 // hex or base64, with KPL aggregates expanded; filter; download what is shown as JSONL.
 import { kinesis, paginate } from '../aws.js';
-import { fmtBytes, fmtNumber, fmtTime, h, localInputValue, replace, toast } from '../dom.js';
+import { fmtBytes, fmtCount, fmtNumber, fmtTime, h, localInputValue, replace, toast }
+  from '../dom.js';
 import { detail, FORMATS, fromGetRecords, jsonLine, matches, parseFilter, preview }
   from '../records.js';
 import { isOpen } from '../shardmap.js';
@@ -241,7 +242,7 @@ export async function mount(main, { params }) {
   const seqInput = h('input', { id: 'viewer-seq', placeholder: 'sequence number', size: 30,
     class: 'mono' });
   const limitSelect = h('select', { id: 'viewer-limit' }, LIMITS.map((n) =>
-    h('option', { value: n, selected: n === 1000 }, fmtNumber(n))));
+    h('option', { value: n, selected: n === 1000 }, fmtCount(n))));
   const liveBox = h('input', { type: 'checkbox', id: 'viewer-live' });
   const goButton = h('button', { class: 'button primary', id: 'viewer-go' }, 'Read');
   const timeField = h('label', { class: 'field' }, h('span', { class: 'label' }, 'Time (local)'),
@@ -306,8 +307,8 @@ export async function mount(main, { params }) {
     }
     shown = groups.length ? records.filter(passes) : records;
     table.setRows(shown, { follow: Boolean(reading && reading.options.live) });
-    count.textContent = groups.length ? `${fmtNumber(shown.length)} of ${fmtNumber(
-      records.length)} records` : `${fmtNumber(records.length)} records`;
+    count.textContent = groups.length ? `${fmtCount(shown.length)} of ${fmtCount(
+      records.length)} records` : `${fmtCount(records.length)} records`;
     replace(detailBox, detailPane(table.selectedRow, format));
     table.setEmpty(records.length ? 'No record matches the filter.' : reading ?
       'No records read (yet).' : 'No records yet: choose shards and a start, then Read.');
@@ -330,7 +331,7 @@ export async function mount(main, { params }) {
       reading.running ? h('span', { class: reading.options.live ? 'live' : null },
         reading.options.live ? 'Live tail' : 'Reading…') :
         h('span', null, !done ? 'Stopped' : reading.count >= reading.options.max ?
-          `Stopped after ${fmtNumber(reading.options.max)} records (Keep at most)` :
+          `Stopped after ${fmtCount(reading.options.max)} records (Keep at most)` :
           'Done: read to the latest record'),
       h('span', null, `${states.length} shard${states.length === 1 ? '' : 's'}`),
       reading.running ? h('span', null, behind ? `${fmtNumber(behind / 1000)} s behind latest` :
