@@ -12,11 +12,11 @@
 #define INDEX_FILE "index.html"
 
 /* Only the console's own files, and API calls to the origin that served it. Scripts are modules
- * from 'self', styles from 'self' (set through the CSSOM, never inline markup); data: and blob:
- * images are the charts' and downloads'. */
+ * from 'self', styles from 'self' (set through the CSSOM, never inline markup); charts are SVG
+ * elements in the page, not images. */
 #define CSP                                                                                        \
     "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "           \
-    "img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "        \
+    "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; "                    \
     "frame-ancestors 'none'"
 
 /* Sent with every answer of the route. */

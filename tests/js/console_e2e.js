@@ -273,9 +273,12 @@ function openTour() {
       const t = document.getElementById('peeked');
       return t && t.textContent.includes('order-7');
     });
+    const peeked = await page.$$eval('#peeked tbody tr', (rows) => rows.length);
+    check(peeked === 1, `the one message is listed once, not ${peeked} times`);
     const visible = aws('sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names',
       'ApproximateNumberOfMessages').Attributes.ApproximateNumberOfMessages;
     check(visible === '1', 'peeking left the message visible: ' + visible);
+    await shot(page, 'queue-peek');
     step('peeked at a queue message; it stays visible');
 
     await visit(page, '#/streams', `tr[data-stream="${stream}"] svg.spark`);

@@ -33,6 +33,8 @@ function parseHash() {
   return { path, query: new URLSearchParams(query || '') };
 }
 
+// Mounts the page the URL names into a fresh box in <main>. A page still loading when the user
+// moved on finds its box detached: its cleanup runs at once, and it never draws over the next.
 async function show() {
   if (leave) leave();
   leave = null;
@@ -47,11 +49,14 @@ async function show() {
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('active', a.dataset.section === section);
   }
-  replace(main, '');
+  const box = h('div', { class: 'page' });
+  replace(main, box);
   try {
-    leave = (await page.mount(main, { params, query, identity })) || null;
+    const cleanup = (await page.mount(box, { params, query, identity })) || null;
+    if (box.parentNode === main) leave = cleanup;
+    else if (cleanup) cleanup();
   } catch (e) {
-    replace(main, h('div', { class: 'callout error' }, h('b', null, e.code || 'Error'), ' ',
+    replace(box, h('div', { class: 'callout error' }, h('b', null, e.code || 'Error'), ' ',
       e.message));
   }
 }

@@ -84,9 +84,11 @@ export function fmtDuration(ms) {
   if (ms < 1000) return Math.round(ms) + ' ms';
   const s = ms / 1000;
   if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + ' s';
-  if (s < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
-  if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.round((s % 3600) / 60) + ' min';
-  return Math.floor(s / 86400) + ' d ' + Math.round((s % 86400) / 3600) + ' h';
+  const two = (big, bigUnit, small, smallUnit) => big + ' ' + bigUnit +
+    (small ? ` ${small} ${smallUnit}` : '');
+  if (s < 3600) return two(Math.floor(s / 60), 'min', Math.round(s % 60), 's');
+  if (s < 86400) return two(Math.floor(s / 3600), 'h', Math.round((s % 3600) / 60), 'min');
+  return two(Math.floor(s / 86400), 'd', Math.round((s % 86400) / 3600), 'h');
 }
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');

@@ -65,7 +65,7 @@ export async function mount(main, { params }) {
         fact('Visibility timeout', fmtDuration(a.VisibilityTimeout * 1000)),
         fact('Retention', fmtDuration(a.MessageRetentionPeriod * 1000)),
         fact('Dead-letter queue', dlq ? `${dlq.name} (after ${dlq.maxReceiveCount})` : 'none'),
-        fact('Sources (is a DLQ of)', sources.length ? sources.map(queueName).join(', ') : 'none'),
+        fact('Dead letters from', sources.length ? sources.map(queueName).join(', ') : 'none'),
         fact('Created', fmtTime(Number(a.CreatedTimestamp) * 1000))));
       replace(problem);
     } catch (e) {
@@ -74,10 +74,13 @@ export async function mount(main, { params }) {
     }
   }
 
+  // A message received again within the same call (visibility 0) is shown once, with its latest
+  // receive count.
   async function peek() {
     const page = await sqs('ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 10,
       VisibilityTimeout: 0, AttributeNames: ['All'], MessageAttributeNames: ['All'] });
-    replace(peekBox, messagesTable(page.Messages || []));
+    const byId = new Map((page.Messages || []).map((m) => [m.MessageId, m]));
+    replace(peekBox, messagesTable([...byId.values()]));
   }
 
   const gone = () => { location.hash = '#/queues'; };
