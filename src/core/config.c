@@ -15,7 +15,15 @@
 
 kinesd_config kinesd_cfg;
 
-typedef enum { KIND_LISTEN, KIND_PATH, KIND_INT, KIND_SIZE, KIND_DURABILITY, KIND_LOG_LEVEL } kind;
+typedef enum {
+    KIND_LISTEN,
+    KIND_PATH,
+    KIND_INT,
+    KIND_SIZE,
+    KIND_DURABILITY,
+    KIND_LOG_LEVEL,
+    KIND_TEXT /* a char array of kinesd_config at offset, of size max */
+} kind;
 
 typedef struct setting {
     const char *flag; /* without the leading "--" */
@@ -49,6 +57,19 @@ static const setting settings[] = {
      KIND_INT, AT(idle_timeout_ms), 1, 86400000},
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
      0},
+    {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
+     "execution environments per function without reserved concurrency", KIND_INT,
+     AT(lambda_concurrency), 0, 1000},
+    {"lambda-retry-delay-ms", "KINESD_LAMBDA_RETRY_DELAY_MS", "MS",
+     "delay before an async invocation's first retry (doubles for the second)", KIND_INT,
+     AT(lambda_retry_delay_ms), 0, 3600000},
+    {"lambda-runtimes", "KINESD_LAMBDA_RUNTIMES", "DIR",
+     "the Node and Python runtime clients (default: share/kinesd/runtimes by the binary)",
+     KIND_TEXT, AT(lambda_runtimes), 0, sizeof(((kinesd_config *)0)->lambda_runtimes)},
+    {"lambda-node", "KINESD_LAMBDA_NODE", "PATH", "the Node.js interpreter of nodejs runtimes",
+     KIND_TEXT, AT(lambda_node), 0, sizeof(((kinesd_config *)0)->lambda_node)},
+    {"lambda-python", "KINESD_LAMBDA_PYTHON", "PATH", "the Python interpreter of python runtimes",
+     KIND_TEXT, AT(lambda_python), 0, sizeof(((kinesd_config *)0)->lambda_python)},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -71,6 +92,10 @@ static void set_defaults(kinesd_config *cfg)
     cfg->max_request_bytes = 12u << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
+    cfg->lambda_concurrency = 10;
+    cfg->lambda_retry_delay_ms = 60000;
+    snprintf(cfg->lambda_node, sizeof(cfg->lambda_node), "node");
+    snprintf(cfg->lambda_python, sizeof(cfg->lambda_python), "python3");
 }
 
 /* "HOST:PORT" or "[V6ADDR]:PORT". */
@@ -153,6 +178,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->log_level = i;
         return 0;
+    case KIND_TEXT:
+        if (strlen(value) >= (size_t)s->max)
+            return -1;
+        snprintf((char *)cfg + s->offset, (size_t)s->max, "%s", value);
+        return 0;
     }
     return -1;
 }
@@ -178,6 +208,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_LOG_LEVEL:
         snprintf(out, len, "%s", log_level_names[cfg->log_level]);
+        break;
+    case KIND_TEXT:
+        snprintf(out, len, "%s", (const char *)cfg + s->offset);
         break;
     }
 }

@@ -20,6 +20,11 @@ typedef struct kinesd_config {
     size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
     int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
     int log_level;              /* --log-level debug|info|warn|error, default info */
+    int lambda_concurrency;     /* --lambda-concurrency: a function's environments, default 10 */
+    int lambda_retry_delay_ms;  /* --lambda-retry-delay-ms: first async retry, default 60000 */
+    char lambda_runtimes[4096]; /* --lambda-runtimes DIR: the runtime clients; "": found */
+    char lambda_node[1024];     /* --lambda-node: the Node interpreter, default node (PATH) */
+    char lambda_python[1024];   /* --lambda-python: the Python interpreter, default python3 */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

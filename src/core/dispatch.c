@@ -84,6 +84,9 @@ static const model_op *rpcv2_op(core_request *r, const char *url)
 /* The operation the request names, with r->svc and r->format set; NULL with r->err set. */
 static const model_op *route(core_request *r, const http_request *req)
 {
+    const model_op *rest = http_request_header(req, "x-amz-target") ? NULL : rest_route(r, req);
+    if (rest)
+        return rest;
     if (strcmp(req->method, "POST") != 0) {
         aws_error_set(&r->err, 403, "AccessDeniedException",
                       "Unable to determine service/operation name to be authorized");
@@ -120,6 +123,8 @@ static bool authenticate(core_request *r, const http_request *req)
 
 static kval *decode(core_request *r, const model_op *op, const http_request *req)
 {
+    if (r->format == &reply_rest_json)
+        return rest_decode(r, req);
     if (r->format->enc == ENC_CBOR)
         return decode_cbor(op, req->body, req->body_len, &r->mem, &r->err);
     return decode_json(op, req->body, req->body_len, &r->mem, &r->err);
@@ -128,12 +133,14 @@ static kval *decode(core_request *r, const model_op *op, const http_request *req
 /* Routes, checks and decodes; false with r->err set. On success the call is ready to run. */
 static bool prepare(core_request *r, const http_request *req)
 {
-    const model_op *op = route(r, req);
+    const model_op *op = r->op = route(r, req);
     if (!op)
         return false;
     r->call.operation = model_op_name(op);
     r->call.service = r->svc;
-    if (req->body_len == 0) {
+    if (r->format == &reply_rest_json)
+        r->call.status = model_op_response_code(op); /* a handler may choose another */
+    else if (req->body_len == 0) {
         aws_error_set(&r->err, 400, "SerializationException", "%s", "");
         return false;
     }

@@ -13,6 +13,7 @@
 #include "core/service.h"
 #include "kinesis/iterator.h"
 #include "kinesis/kinesis.h"
+#include "lambda/lambda.h"
 #include "net/http.h"
 #include "protocol/model.h"
 #include "store/dirlock.h"
@@ -89,25 +90,39 @@ int main(int argc, char **argv)
         store_close(st);
         return 1;
     }
+    if (lambda_open(st) < 0 || service_register(&lambda_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the Lambda service\n");
+        service_stop_all();
+        lambda_close();
+        kinesis_close();
+        store_close(st);
+        return 1;
+    }
     char address[300];
     format_address(address, sizeof(address), kinesd_cfg.listen_host, kinesd_cfg.listen_port);
     http_server *srv = start_http();
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
         service_stop_all();
+        lambda_close();
         kinesis_close();
         store_close(st);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
+    char endpoint[320];
+    snprintf(endpoint, sizeof(endpoint), "http://%s", address);
+    lambda_set_endpoint(endpoint);
     log_info("kinesd listening on %s (data %s, durability %s)", address, kinesd_cfg.data_dir,
              durability_name(kinesd_cfg.durability));
 
     int sig;
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
+    lambda_quiesce();
     http_server_stop(srv);
     service_stop_all();
+    lambda_close();
     kinesis_close();
     store_close(st);
     model_unload();

@@ -1,0 +1,70 @@
+/* destination.c - sending asynchronous invocation records to their destinations (see
+ * destination.h). */
+#include "destination.h"
+
+#include <string.h>
+
+#include "../common/clock.h"
+#include "../common/log.h"
+#include "../kinesis/kinesis_internal.h"
+#include "async.h"
+
+static lambda_sqs_deliver_fn sqs_deliver;
+
+void destination_set_sqs(lambda_sqs_deliver_fn deliver)
+{
+    sqs_deliver = deliver;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool destination_valid(const char *arn, const char *function_arn, aws_error *err)
+{
+    if (has_prefix(arn, "arn:aws:lambda:") && has_prefix(arn, function_arn) &&
+        (arn[strlen(function_arn)] == '\0' || arn[strlen(function_arn)] == ':')) {
+        aws_error_set(err, 400, "InvalidParameterValueException",
+                      "You can't specify the function as a destination for itself.");
+        return false;
+    }
+    if (has_prefix(arn, "arn:aws:lambda:") || has_prefix(arn, "arn:aws:sqs:") ||
+        (has_prefix(arn, "arn:aws:kinesis:") && strstr(arn, ":stream/")))
+        return true;
+    aws_error_set(err, 400, "InvalidParameterValueException",
+                  "The destination ARN %s is invalid. kinesd delivers to functions, SQS queues "
+                  "and Kinesis streams.",
+                  arn);
+    return false;
+}
+
+static int send_to_function(const char *arn, const char *record, size_t len, aws_error *err)
+{
+    fn_ref ref;
+    uint64_t ticket;
+    char id[40];
+    if (!fn_ref_parse(arn, NULL, "", "", &ref, err))
+        return -1;
+    return async_enqueue(&ref, record, len, clock_now_ms(), &ticket, id, err);
+}
+
+void destination_send(const char *arn, const char *record, size_t len, const char *request_id)
+{
+    aws_error err;
+    aws_error_init(&err);
+    uint64_t ticket;
+    int rc = -1;
+    if (has_prefix(arn, "arn:aws:lambda:"))
+        rc = send_to_function(arn, record, len, &err);
+    else if (has_prefix(arn, "arn:aws:kinesis:"))
+        rc = kinesis_append(arn, request_id, record, len, clock_now_ms(), &ticket, &err);
+    else if (has_prefix(arn, "arn:aws:sqs:") && sqs_deliver)
+        rc = sqs_deliver(arn, record, len, &err);
+    else
+        aws_error_set(&err, 500, "ServiceException", "no SQS service to deliver to");
+    if (rc != 0)
+        log_warn("lambda: cannot deliver %s to %s: %s %s", request_id, arn,
+                 err.type ? err.type : "", err.message.data ? err.message.data : "");
+    aws_error_free(&err);
+}

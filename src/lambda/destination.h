@@ -1,0 +1,27 @@
+/* destination.h - where asynchronous invocations report: another function (queued as an event),
+ * a Kinesis stream (appended as one record, partition key the request id: an extension AWS does
+ * not have), or an SQS queue (through the delivery function kinesd/main.c installs once the
+ * queues service is there). */
+#ifndef KINESD_LAMBDA_DESTINATION_H
+#define KINESD_LAMBDA_DESTINATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../protocol/awserr.h"
+#include "function.h"
+
+/* Delivers body as one message to the queue; 0, or -1 with err set. Any thread. */
+typedef int (*lambda_sqs_deliver_fn)(const char *queue_arn, const char *body, size_t len,
+                                     aws_error *err);
+
+void destination_set_sqs(lambda_sqs_deliver_fn deliver);
+
+/* Whether arn can be a destination of fn's invocations; false with
+ * InvalidParameterValueException. */
+bool destination_valid(const char *arn, const char *function_arn, aws_error *err);
+
+/* Sends a record to the destination (environment thread); failures are logged. */
+void destination_send(const char *arn, const char *record, size_t len, const char *request_id);
+
+#endif
