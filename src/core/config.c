@@ -63,6 +63,9 @@ static const setting settings[] = {
     {"lambda-retry-delay-ms", "KINESD_LAMBDA_RETRY_DELAY_MS", "MS",
      "delay before an async invocation's first retry (doubles for the second)", KIND_INT,
      AT(lambda_retry_delay_ms), 0, 3600000},
+    {"lambda-code-limit-bytes", "KINESD_LAMBDA_CODE_LIMIT_BYTES", "BYTES",
+     "largest unzipped function code (Lambda's quota)", KIND_SIZE, AT(lambda_code_limit), 1024,
+     1LL << 40},
     {"lambda-runtimes", "KINESD_LAMBDA_RUNTIMES", "DIR",
      "the Node and Python runtime clients (default: share/kinesd/runtimes by the binary)",
      KIND_TEXT, AT(lambda_runtimes), 0, sizeof(((kinesd_config *)0)->lambda_runtimes)},
@@ -94,6 +97,7 @@ static void set_defaults(kinesd_config *cfg)
     cfg->log_level = LOG_INFO;
     cfg->lambda_concurrency = 10;
     cfg->lambda_retry_delay_ms = 60000;
+    cfg->lambda_code_limit = 262144000;
     snprintf(cfg->lambda_node, sizeof(cfg->lambda_node), "node");
     snprintf(cfg->lambda_python, sizeof(cfg->lambda_python), "python3");
 }

@@ -22,6 +22,7 @@ typedef struct kinesd_config {
     int log_level;              /* --log-level debug|info|warn|error, default info */
     int lambda_concurrency;     /* --lambda-concurrency: a function's environments, default 10 */
     int lambda_retry_delay_ms;  /* --lambda-retry-delay-ms: first async retry, default 60000 */
+    size_t lambda_code_limit;   /* --lambda-code-limit-bytes: unzipped code, default 250 MiB */
     char lambda_runtimes[4096]; /* --lambda-runtimes DIR: the runtime clients; "": found */
     char lambda_node[1024];     /* --lambda-node: the Node interpreter, default node (PATH) */
     char lambda_python[1024];   /* --lambda-python: the Python interpreter, default python3 */

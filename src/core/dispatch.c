@@ -216,6 +216,7 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
     arena_init(&r->mem);
     aws_error_init(&r->err);
     r->call = (op_call){.who = &r->who,
+                        .request_id = r->request_id,
                         .request = req,
                         .arena = &r->mem,
                         .now_ms = clock_now_ms(),

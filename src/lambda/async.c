@@ -71,7 +71,7 @@ static int append_event(const async_event *ev, const void *payload, size_t len, 
     json_object_object_add(h, "first", json_object_new_int64(ev->first_ms));
     json_object_object_add(h, "not_before", json_object_new_int64(ev->not_before_ms));
     kbuf data = KBUF_INIT;
-    kbuf_puts(&data, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+    kbuf_puts(&data, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     kbuf_putc(&data, '\n');
     kbuf_append(&data, payload, len);
     json_object_put(h);
@@ -83,18 +83,20 @@ static int append_event(const async_event *ev, const void *payload, size_t len, 
     return rc;
 }
 
-int async_enqueue(const fn_ref *target, const void *payload, size_t len, int64_t now_ms,
-                  uint64_t *ticket, char request_id[40], aws_error *err)
+int async_enqueue(const fn_ref *target, const char *request_id, const void *payload, size_t len,
+                  int64_t now_ms, uint64_t *ticket, aws_error *err)
 {
     async_event ev = {.target = *target, .first_ms = now_ms, .not_before_ms = now_ms};
-    uuid_v4(ev.id);
+    if (request_id)
+        snprintf(ev.id, sizeof ev.id, "%s", request_id);
+    else
+        uuid_v4(ev.id);
     if (!ev.target.qualifier[0])
         snprintf(ev.target.qualifier, sizeof ev.target.qualifier, "%s", FN_LATEST);
     if (append_event(&ev, payload, len, now_ms, ticket) != 0) {
         aws_error_set(err, 500, "ServiceException", "The event could not be queued.");
         return -1;
     }
-    snprintf(request_id, 40, "%s", ev.id);
     return 0;
 }
 
@@ -236,7 +238,7 @@ static char *destination_record(const async_event *ev, const target_settings *t,
         add_payload(o, "responsePayload", inv->response.data ? inv->response.data : "",
                     inv->response.len);
     }
-    char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return text;
 }

@@ -29,10 +29,11 @@ void async_stop(void);
 /* ... and closes the log (after envmgr_stop, before the store closes). */
 void async_close(void);
 
-/* Queues an event for the function (and qualifier) ref names (any thread). 0 with *ticket (the
- * append is durable once the store reports it) and the event's request id; -1 with err. */
-int async_enqueue(const fn_ref *target, const void *payload, size_t len, int64_t now_ms,
-                  uint64_t *ticket, char request_id[40], aws_error *err);
+/* Queues an event for the function (and qualifier) ref names (any thread) with its request id
+ * (NULL: a new one). 0 with *ticket (the append is durable once the store reports it); -1 with
+ * err. */
+int async_enqueue(const fn_ref *target, const char *request_id, const void *payload, size_t len,
+                  int64_t now_ms, uint64_t *ticket, aws_error *err);
 
 /* The store made more appends durable (any loop thread): read them soon. */
 void async_on_durable(void);

@@ -16,6 +16,7 @@
 #include "../common/base64.h"
 #include "../common/log.h"
 #include "../common/uuid.h"
+#include "../core/config.h"
 
 #define BAD_ZIP "Could not unzip uploaded file. Please check your file, then try to upload again."
 
@@ -126,9 +127,10 @@ static int copy_data(unpacker *u, int fd, const char *name)
     int rc;
     while ((rc = archive_read_data_block(u->ar, &block, &size, &offset)) == ARCHIVE_OK) {
         u->written += (int64_t)size;
-        if (u->written > CODE_MAX_UNZIPPED) {
+        if ((uint64_t)u->written > kinesd_cfg.lambda_code_limit) {
             aws_error_set(u->err, 400, "InvalidParameterValueException",
-                          "Unzipped size must be smaller than %d bytes", CODE_MAX_UNZIPPED);
+                          "Unzipped size must be smaller than %zu bytes",
+                          kinesd_cfg.lambda_code_limit);
             return -1;
         }
         if (pwrite(fd, block, size, offset) != (ssize_t)size)

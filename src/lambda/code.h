@@ -3,7 +3,8 @@
  * DATA/functions/ACCOUNT/REGION/NAME/VERSION/code.zip is the upload, .../task/ its contents (the
  * LAMBDA_TASK_ROOT an execution environment runs in). Unpacking (libarchive) refuses entries
  * that would land outside task/ (absolute paths, "..", symbolic links pointing out of the tree)
- * and stops at CODE_MAX_UNZIPPED bytes written, whatever the archive claims (zip bombs); each
+ * and stops at --lambda-code-limit-bytes written (Lambda's 250 MB quota by default), whatever
+ * the archive claims (zip bombs); each
  * refusal is an InvalidParameterValueException naming the entry. Control thread only. */
 #ifndef KINESD_LAMBDA_CODE_H
 #define KINESD_LAMBDA_CODE_H
@@ -13,8 +14,6 @@
 
 #include "../protocol/awserr.h"
 #include "function.h"
-
-#define CODE_MAX_UNZIPPED 262144000 /* Lambda's quota for a function's unzipped code */
 
 /* Where code lives (set by lambda_open). */
 void code_set_root(const char *data_dir);

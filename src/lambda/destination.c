@@ -43,10 +43,9 @@ static int send_to_function(const char *arn, const char *record, size_t len, aws
 {
     fn_ref ref;
     uint64_t ticket;
-    char id[40];
     if (!fn_ref_parse(arn, NULL, "", "", &ref, err))
         return -1;
-    return async_enqueue(&ref, record, len, clock_now_ms(), &ticket, id, err);
+    return async_enqueue(&ref, NULL, record, len, clock_now_ms(), &ticket, err);
 }
 
 void destination_send(const char *arn, const char *record, size_t len, const char *request_id)

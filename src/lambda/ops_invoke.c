@@ -7,6 +7,7 @@
  *   Event            the event is appended to the asynchronous queue; 202 once it is durable.
  *   DryRun           204 when the function could be invoked. */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,9 +90,9 @@ static void on_sync_done(invocation *inv)
 
 static void invoke_async(op_call *call, const fn_ref *ref, const char *payload, size_t len)
 {
-    char id[40];
     if (!within_quota(call, len, ASYNC_MAX) || !is_json(call, payload, len) ||
-        async_enqueue(ref, payload, len, call->now_ms, &call->commit_ticket, id, call->err) < 0)
+        async_enqueue(ref, call->request_id, payload, len, call->now_ms, &call->commit_ticket,
+                      call->err) < 0)
         return;
     call->status = 202;
 }
@@ -118,6 +119,7 @@ void op_invoke(op_call *call)
     if (!within_quota(call, len, SYNC_MAX) || !is_json(call, payload, len))
         return;
     invocation *inv = invocation_new(v, payload, len);
+    snprintf(inv->request_id, sizeof inv->request_id, "%s", call->request_id);
     inv->limit = fn_limit(fn);
     const char *context = kv_str(call->input, "ClientContext");
     inv->client_context = context ? strdup(context) : NULL;

@@ -205,14 +205,14 @@ class Kinesd:
 
     # ---- clients -------------------------------------------------------------------------------
 
-    def client(self, **config):
+    def client(self, service="kinesis", **config):
         import boto3
         from botocore.config import Config
 
         settings = dict(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
         settings.update(config)
         return boto3.client(
-            "kinesis",
+            service,
             endpoint_url=self.endpoint,
             region_name=REGION,
             aws_access_key_id=ACCESS_KEY,
@@ -220,8 +220,8 @@ class Kinesd:
             config=Config(**settings),
         )
 
-    def aws(self, *args, timeout=60):
-        """Runs `aws kinesis ARGS`; returns (rc, parsed json or None, stderr)."""
+    def aws(self, *args, timeout=60, service="kinesis"):
+        """Runs `aws SERVICE ARGS`; returns (rc, parsed json or None, stderr)."""
         env = dict(os.environ)
         env.update(
             AWS_ACCESS_KEY_ID=ACCESS_KEY,
@@ -235,7 +235,7 @@ class Kinesd:
         )
         env.pop("AWS_PROFILE", None)
         env.pop("AWS_SESSION_TOKEN", None)
-        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", "kinesis"] + list(args)
+        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", service] + list(args)
         done = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
         out = done.stdout.decode("utf-8", "replace").strip()
         parsed = json.loads(out) if out else None
