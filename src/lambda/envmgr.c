@@ -26,6 +26,7 @@
 #include "fnlog.h"
 
 #define WATCH_MS 50   /* how often a busy environment's deadline and memory are checked */
+#define RETRY_WAITING_MS 100 /* how often waiting invocations look for room again */
 #define TAIL_BYTES 4096
 
 struct env_pool {
@@ -51,6 +52,7 @@ static struct {
     uv_loop_t loop;
     uv_thread_t thread;
     uv_async_t wake;
+    uv_timer_t waiting_timer; /* drains the pools whose invocations wait */
     char runtimes_dir[4200];
     char endpoint[300];
     env_pool *pools;
@@ -445,10 +447,29 @@ static void pool_run(invocation *inv)
     p->waiting_tail = inv;
 }
 
+/* The function's concurrency now (it may have changed while the invocation waited). */
+static void refresh_limit(invocation *inv)
+{
+    fn_ref ref;
+    memset(&ref, 0, sizeof ref);
+    aws_error err;
+    aws_error_init(&err);
+    snprintf(ref.account, sizeof ref.account, "%s", inv->fv->account);
+    snprintf(ref.region, sizeof ref.region, "%s", inv->fv->region);
+    snprintf(ref.name, sizeof ref.name, "%s", inv->fv->name);
+    pthread_rwlock_rdlock(&lambda_lock);
+    const lambda_function *fn = fn_find(&ref, &err);
+    if (fn)
+        inv->limit = fn_limit(fn);
+    pthread_rwlock_unlock(&lambda_lock);
+    aws_error_free(&err);
+}
+
 static void pool_drain(env_pool *p)
 {
     while (p->waiting) {
         invocation *inv = p->waiting;
+        refresh_limit(inv);
         if (!mgr.quiescing && !pool_try(p, inv))
             return;
         p->waiting = inv->next;
@@ -505,6 +526,13 @@ static void retire_now(const char *arn)
     }
 }
 
+static void on_waiting_timer(uv_timer_t *timer)
+{
+    (void)timer;
+    for (env_pool *p = mgr.pools; p; p = p->next)
+        pool_drain(p);
+}
+
 static void quiesce_now(void)
 {
     for (env_pool *p = mgr.pools; p; p = p->next) {
@@ -554,6 +582,8 @@ static void on_wake(uv_async_t *handle)
     }
     if (quiescing)
         quiesce_now();
+    if (stopping && !uv_is_closing((uv_handle_t *)&mgr.waiting_timer))
+        uv_close((uv_handle_t *)&mgr.waiting_timer, NULL);
     if (stopping && mgr.env_count == 0 && !uv_is_closing((uv_handle_t *)&mgr.wake))
         uv_close((uv_handle_t *)&mgr.wake, NULL);
 }
@@ -620,6 +650,8 @@ int envmgr_start(const char *runtimes_dir)
     if (uv_loop_init(&mgr.loop) != 0)
         return -1;
     uv_async_init(&mgr.loop, &mgr.wake, on_wake);
+    uv_timer_init(&mgr.loop, &mgr.waiting_timer);
+    uv_timer_start(&mgr.waiting_timer, on_waiting_timer, RETRY_WAITING_MS, RETRY_WAITING_MS);
     if (uv_thread_create(&mgr.thread, thread_main, NULL) != 0) {
         log_error("lambda: cannot start the environment thread");
         return -1;
