@@ -29,6 +29,9 @@ static const char usage[] =
     "                                                           read all shards\n"
     "  dispatch NAME TYPE DATA-JSON [--producer-id ID] [--source-user-id ID]\n"
     "           [--partition-key K]                             publish an event envelope\n"
+    "  function create NAME --runtime R --handler H --code DIR|ZIP   a Lambda function\n"
+    "  function invoke NAME [PAYLOAD] [--log] | list | delete NAME  run, list, delete them\n"
+    "  logs NAME [--follow]                                     a function's log (kinesd)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -55,7 +58,8 @@ static const struct {
     cli_command_fn fn;
 } commands[] = {
     {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},     {"dispatch", cmd_dispatch},
+    {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"function", cmd_function},
+    {"logs", cmd_logs},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

@@ -164,7 +164,10 @@ static int peak_memory_mb(pid_t pid, const char *field)
 static void report(fn_env *e, int64_t end_ns, int max_memory_mb)
 {
     invocation *inv = e->inv;
-    double ms = (double)(end_ns - e->inv_started_ns) / 1e6;
+    /* a cold start's Duration begins when the runtime took the event (Init Duration before) */
+    int64_t start = e->cold && e->first_next_ns > e->inv_started_ns ? e->first_next_ns
+                                                                     : e->inv_started_ns;
+    double ms = (double)(end_ns - start) / 1e6;
     log_line(e, "END RequestId: %s\n", inv->request_id);
     log_line(e,
              "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d "
