@@ -142,6 +142,7 @@ static async_event *event_of(const log_record *rec)
     if (!ev->payload)
         abort();
     memcpy(ev->payload, data + header_len, ev->payload_len);
+    ev->payload[ev->payload_len] = '\0';
     return ev;
 }
 
@@ -206,7 +207,13 @@ static void settings_of(const lambda_function *fn, const char *qualifier, target
 /* Appends text as JSON when it is JSON, else as a JSON string. */
 static void add_payload(json_object *o, const char *key, const char *text, size_t len)
 {
-    json_object *v = len ? json_tokener_parse(text) : NULL;
+    json_tokener *tok = json_tokener_new();
+    json_object *v = len ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+    if (v && json_tokener_get_parse_end(tok) != len) {
+        json_object_put(v);
+        v = NULL;
+    }
+    json_tokener_free(tok);
     json_object_object_add(o, key, v ? v : json_object_new_string_len(text, (int)len));
 }
 

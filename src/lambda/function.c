@@ -218,9 +218,9 @@ void fn_insert(lambda_function *fn)
     lambda_function **grown = malloc((size_t)(function_count + 1) * sizeof *grown);
     if (!grown)
         abort();
-    memcpy(grown, functions, (size_t)at * sizeof *grown);
+    for (int i = 0; i < function_count; i++)
+        grown[i < at ? i : i + 1] = functions[i];
     grown[at] = fn;
-    memcpy(grown + at + 1, functions + at, (size_t)(function_count - at) * sizeof *grown);
     pthread_rwlock_wrlock(&lambda_lock);
     lambda_function **old = functions;
     functions = grown;
@@ -269,7 +269,8 @@ void fn_add_version(lambda_function *fn, fn_version *v)
     fn_version **grown = malloc((size_t)(fn->n_versions + 1) * sizeof *grown);
     if (!grown)
         abort();
-    memcpy(grown, fn->versions, (size_t)fn->n_versions * sizeof *grown);
+    for (int i = 0; i < fn->n_versions; i++)
+        grown[i] = fn->versions[i];
     grown[fn->n_versions] = v;
     pthread_rwlock_wrlock(&lambda_lock);
     fn_version **old = fn->versions;

@@ -538,8 +538,9 @@ static void delete_version(op_call *call, lambda_function *fn, fn_version *v)
         at++;
     lambda_function staged = *fn;
     fn_version **rest = malloc((size_t)(fn->n_versions > 1 ? fn->n_versions - 1 : 1) * sizeof *rest);
-    memcpy(rest, fn->versions, (size_t)at * sizeof *rest);
-    memcpy(rest + at, fn->versions + at + 1, (size_t)(fn->n_versions - at - 1) * sizeof *rest);
+    for (int i = 0, k = 0; i < fn->n_versions; i++)
+        if (i != at)
+            rest[k++] = fn->versions[i];
     staged.versions = rest;
     staged.n_versions = fn->n_versions - 1;
     if (fnmeta_put(&staged, NULL, NULL) < 0) {
