@@ -45,7 +45,7 @@ static const char logs_help[] =
 
 /* --- zipping a directory -------------------------------------------------------------------- */
 
-static struct archive *zip_out;      /* nftw has no user argument */
+static struct archive *zip_out; /* nftw has no user argument */
 static size_t zip_root_len;
 
 static la_ssize_t zip_write(struct archive *a, void *buf, const void *data, size_t n)
@@ -153,8 +153,7 @@ static char *create_request(const cli_args *a, const char *name, const kbuf *zip
     if (args_value(a, "timeout"))
         json_object_object_add(o, "Timeout", json_object_new_int(atoi(args_value(a, "timeout"))));
     if (args_value(a, "memory"))
-        json_object_object_add(o, "MemorySize",
-                               json_object_new_int(atoi(args_value(a, "memory"))));
+        json_object_object_add(o, "MemorySize", json_object_new_int(atoi(args_value(a, "memory"))));
     char *b64 = malloc(base64_encoded_len(zip->len) + 1);
     base64_encode(zip->data, zip->len, b64);
     b64[base64_encoded_len(zip->len)] = '\0';
@@ -281,8 +280,8 @@ static int function_delete(const cli_ctx *ctx, lambda_api *api, const char *name
 int cmd_function(cli_ctx *ctx, int argc, char **argv)
 {
     cli_args a;
-    int rc = cli_parse(ctx, "function", argc - 1, argv + 1, "runtime handler code role timeout memory",
-                       "async log", help, &a);
+    int rc = cli_parse(ctx, "function", argc - 1, argv + 1,
+                       "runtime handler code role timeout memory", "async log", help, &a);
     if (rc >= 0)
         return rc;
     const char *verb = a.positional_count ? a.positional[0] : "";
@@ -313,12 +312,11 @@ int cmd_function(cli_ctx *ctx, int argc, char **argv)
 /* --- logs ----------------------------------------------------------------------------------- */
 
 /* Prints the log from *offset on; advances it. */
-static int print_log_since(const cli_ctx *ctx, lambda_api *api, const char *name,
-                           long long *offset)
+static int print_log_since(const cli_ctx *ctx, lambda_api *api, const char *name, long long *offset)
 {
     char path[512];
-    snprintf(path, sizeof path, "/_kinesd/lambda/logs/%s/%s/%s?from=%lld",
-             lambda_api_account(api), lambda_api_region(api), name, *offset);
+    snprintf(path, sizeof path, "/_kinesd/lambda/logs/%s/%s/%s?from=%lld", lambda_api_account(api),
+             lambda_api_region(api), name, *offset);
     kbuf text = KBUF_INIT;
     kines_error err;
     int rc = EXIT_OK;

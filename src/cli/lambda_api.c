@@ -115,8 +115,13 @@ int lambda_api_call(lambda_api *api, const char *method, const char *path,
                                      {"X-Amz-Date", date},
                                      {"X-Amz-Security-Token", cfg->session_token}};
     size_t signed_count = cfg->session_token ? 4 : 3;
-    sigv4_request req = {method, raw_path, path[path_len] ? path + path_len + 1 : "",
-                         signed_headers, signed_count, body ? body : "", len};
+    sigv4_request req = {method,
+                         raw_path,
+                         path[path_len] ? path + path_len + 1 : "",
+                         signed_headers,
+                         signed_count,
+                         body ? body : "",
+                         len};
     sigv4_credentials creds = {cfg->access_key_id, cfg->secret_access_key, cfg->session_token};
     kbuf auth = KBUF_INIT, lines[MAX_HEADERS], url = KBUF_INIT, transport_error = KBUF_INIT;
     kbuf kept = KBUF_INIT;

@@ -57,9 +57,8 @@ static const struct {
     const char *name;
     cli_command_fn fn;
 } commands[] = {
-    {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"function", cmd_function},
-    {"logs", cmd_logs},
+    {"stream", cmd_stream},     {"put", cmd_put},           {"get", cmd_get},   {"tail", cmd_tail},
+    {"dispatch", cmd_dispatch}, {"function", cmd_function}, {"logs", cmd_logs},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

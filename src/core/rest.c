@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../auth/uri.h"
 #include "../protocol/decode.h"
 #include "core_internal.h"
 
@@ -29,33 +30,13 @@
 
 /* --- text helpers --------------------------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..n) into the arena; a malformed escape is kept as it is. */
 static char *percent_decode(arena *a, const char *s, size_t n)
 {
-    char *out = arena_alloc(a, n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 &&
-            (lo = hex_value(s[i + 2])) >= 0) {
-            out[o++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
+    kbuf decoded = KBUF_INIT;
+    uri_decode(&decoded, s, n);
+    char *out = arena_strndup(a, decoded.data ? decoded.data : "", decoded.len);
+    kbuf_free(&decoded);
     return out;
 }
 

@@ -31,8 +31,8 @@ bool kinesis_stream_exists(const char *stream_arn)
     return exists;
 }
 
-int kinesis_append(const char *stream_arn, const char *partition_key, const void *data,
-                   size_t len, int64_t now_ms, uint64_t *ticket, aws_error *err)
+int kinesis_append(const char *stream_arn, const char *partition_key, const void *data, size_t len,
+                   int64_t now_ms, uint64_t *ticket, aws_error *err)
 {
     registry_read_lock();
     stream *s = stream_of_arn(stream_arn, err);

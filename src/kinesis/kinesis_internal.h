@@ -20,7 +20,7 @@ bool kinesis_stream_exists(const char *stream_arn);
 /* Appends one record to the stream, routed by its partition key as PutRecord routes it. 0 with
  * *ticket set (the record is durable once the store reports that ticket); -1 with err set
  * (ResourceNotFoundException, ResourceInUseException, InternalFailure). */
-int kinesis_append(const char *stream_arn, const char *partition_key, const void *data,
-                   size_t len, int64_t now_ms, uint64_t *ticket, aws_error *err);
+int kinesis_append(const char *stream_arn, const char *partition_key, const void *data, size_t len,
+                   int64_t now_ms, uint64_t *ticket, aws_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include "destination.h"
 #include "envmgr.h"
 #include "fnmeta.h"
+#include "jsonfield.h"
 
 #define PUMP_MS 50
 #define READ_BATCH 64
@@ -30,16 +31,16 @@
 #define DEFAULT_MAX_AGE_S 21600
 
 typedef struct async_event {
-    uint64_t offset;           /* in the log */
-    char id[40];               /* the request id, kept across retries */
-    fn_ref target;             /* the function and qualifier */
-    int attempt;               /* attempts made before this one */
-    int64_t first_ms;          /* when the event was first accepted */
-    int64_t not_before_ms;     /* not run before this */
-    char *payload;             /* owned */
-    size_t payload_len;        /* its bytes */
-    bool running;              /* submitted, not yet finished */
-    bool stalled;              /* kinesd stopped under it: left for the next start */
+    uint64_t offset;                 /* in the log */
+    char id[40];                     /* the request id, kept across retries */
+    fn_ref target;                   /* the function and qualifier */
+    int attempt;                     /* attempts made before this one */
+    int64_t first_ms;                /* when the event was first accepted */
+    int64_t not_before_ms;           /* not run before this */
+    char *payload;                   /* owned */
+    size_t payload_len;              /* its bytes */
+    bool running;                    /* submitted, not yet finished */
+    bool stalled;                    /* kinesd stopped under it: left for the next start */
     struct async_event *prev, *next; /* pending, in offset order */
 } async_event;
 
@@ -47,13 +48,13 @@ static struct {
     store *st;
     shardlog *log;
     int retry_delay_ms;
-    uint64_t read_offset;         /* environment thread: the next offset to read */
-    async_event *head, *tail;     /* environment thread: pending events */
-    uv_timer_t pump_timer;        /* environment thread */
-    atomic_uint_fast64_t watermark; /* published by the environment thread */
-    uint64_t stored_watermark;    /* control thread */
+    uint64_t read_offset;                /* environment thread: the next offset to read */
+    async_event *head, *tail;            /* environment thread: pending events */
+    uv_timer_t pump_timer;               /* environment thread */
+    atomic_uint_fast64_t watermark;      /* published by the environment thread */
+    uint64_t stored_watermark;           /* control thread */
     int64_t last_store_ms, last_trim_ms; /* control thread */
-    atomic_bool pump_posted;      /* a pump job is queued */
+    atomic_bool pump_posted;             /* a pump job is queued */
 } aq;
 
 /* --- the log -------------------------------------------------------------------------------- */
@@ -62,16 +63,17 @@ static int append_event(const async_event *ev, const void *payload, size_t len, 
                         uint64_t *ticket)
 {
     json_object *h = json_object_new_object();
-    json_object_object_add(h, "id", json_object_new_string(ev->id));
-    json_object_object_add(h, "account", json_object_new_string(ev->target.account));
-    json_object_object_add(h, "region", json_object_new_string(ev->target.region));
-    json_object_object_add(h, "name", json_object_new_string(ev->target.name));
-    json_object_object_add(h, "qualifier", json_object_new_string(ev->target.qualifier));
-    json_object_object_add(h, "attempt", json_object_new_int(ev->attempt));
-    json_object_object_add(h, "first", json_object_new_int64(ev->first_ms));
-    json_object_object_add(h, "not_before", json_object_new_int64(ev->not_before_ms));
+    jf_add_str(h, "id", ev->id);
+    jf_add_str(h, "account", ev->target.account);
+    jf_add_str(h, "region", ev->target.region);
+    jf_add_str(h, "name", ev->target.name);
+    jf_add_str(h, "qualifier", ev->target.qualifier);
+    jf_add_int(h, "attempt", ev->attempt);
+    jf_add_int(h, "first", ev->first_ms);
+    jf_add_int(h, "not_before", ev->not_before_ms);
     kbuf data = KBUF_INIT;
-    kbuf_puts(&data, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    kbuf_puts(&data, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN |
+                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
     kbuf_putc(&data, '\n');
     kbuf_append(&data, payload, len);
     json_object_put(h);
@@ -100,18 +102,6 @@ int async_enqueue(const fn_ref *target, const char *request_id, const void *payl
     return 0;
 }
 
-static const char *header_str(json_object *h, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(h, key, &v) ? json_object_get_string(v) : "";
-}
-
-static int64_t header_int(json_object *h, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(h, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* The event a log record holds; NULL when it cannot be read (logged and skipped). */
 static async_event *event_of(const log_record *rec)
 {
@@ -127,14 +117,14 @@ static async_event *event_of(const log_record *rec)
     if (!ev)
         abort();
     ev->offset = rec->offset;
-    snprintf(ev->id, sizeof ev->id, "%s", header_str(h, "id"));
-    snprintf(ev->target.account, sizeof ev->target.account, "%s", header_str(h, "account"));
-    snprintf(ev->target.region, sizeof ev->target.region, "%s", header_str(h, "region"));
-    snprintf(ev->target.name, sizeof ev->target.name, "%s", header_str(h, "name"));
-    snprintf(ev->target.qualifier, sizeof ev->target.qualifier, "%s", header_str(h, "qualifier"));
-    ev->attempt = (int)header_int(h, "attempt");
-    ev->first_ms = header_int(h, "first");
-    ev->not_before_ms = header_int(h, "not_before");
+    jf_copy(h, "id", ev->id, sizeof ev->id);
+    jf_copy(h, "account", ev->target.account, sizeof ev->target.account);
+    jf_copy(h, "region", ev->target.region, sizeof ev->target.region);
+    jf_copy(h, "name", ev->target.name, sizeof ev->target.name);
+    jf_copy(h, "qualifier", ev->target.qualifier, sizeof ev->target.qualifier);
+    ev->attempt = (int)jf_int(h, "attempt");
+    ev->first_ms = jf_int(h, "first");
+    ev->not_before_ms = jf_int(h, "not_before");
     json_object_put(h);
     size_t header_len = (size_t)(nl - data) + 1;
     ev->payload_len = rec->data_len - header_len;
@@ -245,7 +235,8 @@ static char *destination_record(const async_event *ev, const target_settings *t,
         add_payload(o, "responsePayload", inv->response.data ? inv->response.data : "",
                     inv->response.len);
     }
-    char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *text = strdup(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return text;
 }
@@ -355,8 +346,8 @@ static void pump(void *arg)
     uint64_t committed = shardlog_committed(aq.log);
     while (aq.read_offset < committed) {
         uint64_t next = aq.read_offset;
-        if (shardlog_read(aq.log, aq.read_offset, READ_BATCH, 4u << 20, on_record, NULL,
-                          &next) != 0 ||
+        if (shardlog_read(aq.log, aq.read_offset, READ_BATCH, 4u << 20, on_record, NULL, &next) !=
+                0 ||
             next == aq.read_offset)
             break;
         aq.read_offset = next;

@@ -107,8 +107,8 @@ static bool link_stays_inside(const char *entry, const char *target)
 
 typedef struct unpacker {
     struct archive *ar;
-    const char *root;     /* the task directory */
-    int64_t written;      /* bytes of file data so far */
+    const char *root; /* the task directory */
+    int64_t written;  /* bytes of file data so far */
     aws_error *err;
 } unpacker;
 

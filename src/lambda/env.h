@@ -19,42 +19,42 @@ typedef struct env_pool env_pool;
 typedef struct fn_env fn_env;
 
 struct fn_env {
-    int id;                  /* for the log stream name */
-    env_pool *pool;          /* the function's pool */
-    fn_version *fv;          /* what it runs (a reference) */
-    pid_t pid;               /* the runtime process (its own process group) */
-    int pidfd;               /* readable once it exited */
-    uv_poll_t exit_watch;    /* on pidfd */
-    int out_fd;              /* read end of its stdout and stderr */
-    uv_poll_t out_watch;     /* on out_fd */
-    int log_file;            /* the function's log, for appending */
-    uv_timer_t timer;        /* Timeout and MemorySize checks while busy */
-    int open_handles;        /* uv handles not yet closed */
-    http_server *rt;         /* its Runtime API */
-    int port;                /* where that listens (127.0.0.1) */
-    bool retiring;           /* kill instead of going idle */
-    bool exited;             /* reaped */
-    int exit_status;         /* waitpid's status */
-    bool cold;               /* the invocation in flight is its first */
-    int64_t spawned_ns;      /* monotonic time of the fork */
-    int64_t inv_started_ns;  /* of the invocation in flight */
-    invocation *inv;         /* in flight (environment thread's view); NULL: idle */
-    bool completion_queued;  /* on the manager's completed list */
-    fn_env *next;            /* in its pool */
-    fn_env *next_completed;  /* on the manager's completed list */
+    int id;                 /* for the log stream name */
+    env_pool *pool;         /* the function's pool */
+    fn_version *fv;         /* what it runs (a reference) */
+    pid_t pid;              /* the runtime process (its own process group) */
+    int pidfd;              /* readable once it exited */
+    uv_poll_t exit_watch;   /* on pidfd */
+    int out_fd;             /* read end of its stdout and stderr */
+    uv_poll_t out_watch;    /* on out_fd */
+    int log_file;           /* the function's log, for appending */
+    uv_timer_t timer;       /* Timeout and MemorySize checks while busy */
+    int open_handles;       /* uv handles not yet closed */
+    http_server *rt;        /* its Runtime API */
+    int port;               /* where that listens (127.0.0.1) */
+    bool retiring;          /* kill instead of going idle */
+    bool exited;            /* reaped */
+    int exit_status;        /* waitpid's status */
+    bool cold;              /* the invocation in flight is its first */
+    int64_t spawned_ns;     /* monotonic time of the fork */
+    int64_t inv_started_ns; /* of the invocation in flight */
+    invocation *inv;        /* in flight (environment thread's view); NULL: idle */
+    bool completion_queued; /* on the manager's completed list */
+    fn_env *next;           /* in its pool */
+    fn_env *next_completed; /* on the manager's completed list */
 
-    pthread_mutex_t mu;          /* guards the fields below */
-    uv_async_t rt_wake;          /* on the Runtime API loop: answer a parked next, or close */
-    bool rt_ready;               /* rt_wake is initialised (the loop runs) */
-    invocation *offered;         /* the invocation the runtime may take with next */
-    bool taken;                  /* next returned it */
-    http_exchange *parked_next;  /* a next waiting for an invocation */
-    bool closing;                /* answer nothing more: the environment is going */
-    int64_t first_next_ns;       /* when the runtime first asked for work (init done) */
-    bool result_ready;           /* the runtime posted a response or error (or init error) */
-    bool result_error;           /* it was an error */
-    bool init_failed;            /* it was an init error */
-    kbuf result;                 /* what it posted */
+    pthread_mutex_t mu;         /* guards the fields below */
+    uv_async_t rt_wake;         /* on the Runtime API loop: answer a parked next, or close */
+    bool rt_ready;              /* rt_wake is initialised (the loop runs) */
+    invocation *offered;        /* the invocation the runtime may take with next */
+    bool taken;                 /* next returned it */
+    http_exchange *parked_next; /* a next waiting for an invocation */
+    bool closing;               /* answer nothing more: the environment is going */
+    int64_t first_next_ns;      /* when the runtime first asked for work (init done) */
+    bool result_ready;          /* the runtime posted a response or error (or init error) */
+    bool result_error;          /* it was an error */
+    bool init_failed;           /* it was an init error */
+    kbuf result;                /* what it posted */
 };
 
 /* env_spawn.c: forks the runtime of e->fv with its Runtime API at e->port; -1 with a

@@ -123,8 +123,7 @@ static void add_standard_variables(spawn_plan *plan, const fn_env *e, const char
 }
 
 /* The command for the runtime; false with the Runtime.* error in why. */
-static bool plan_command(spawn_plan *plan, const fn_version *v, const char *runtimes_dir,
-                         kbuf *why)
+static bool plan_command(spawn_plan *plan, const fn_version *v, const char *runtimes_dir, kbuf *why)
 {
     char exe[4600], script[4600];
     runtime_kind kind = runtime_of(v->runtime);

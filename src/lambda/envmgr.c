@@ -25,7 +25,7 @@
 #include "env.h"
 #include "fnlog.h"
 
-#define WATCH_MS 50   /* how often a busy environment's deadline and memory are checked */
+#define WATCH_MS 50          /* how often a busy environment's deadline and memory are checked */
 #define RETRY_WAITING_MS 100 /* how often waiting invocations look for room again */
 #define TAIL_BYTES 4096
 
@@ -59,13 +59,13 @@ static struct {
     int env_count; /* environments not yet freed */
     int next_env_id;
     bool started;
-    pthread_mutex_t mu;     /* guards the inbox below */
-    invocation *submitted;  /* newest first */
-    posted_job *jobs;       /* newest first */
-    retirement *retired;    /* newest first */
-    fn_env *completed;      /* environments whose runtime posted a result */
-    bool quiescing;         /* no more invocations run */
-    bool stopping;          /* end the loop once no environment is left */
+    pthread_mutex_t mu;    /* guards the inbox below */
+    invocation *submitted; /* newest first */
+    posted_job *jobs;      /* newest first */
+    retirement *retired;   /* newest first */
+    fn_env *completed;     /* environments whose runtime posted a result */
+    bool quiescing;        /* no more invocations run */
+    bool stopping;         /* end the loop once no environment is left */
 } mgr = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void pool_drain(env_pool *p);
@@ -165,8 +165,8 @@ static void report(fn_env *e, int64_t end_ns, int max_memory_mb)
 {
     invocation *inv = e->inv;
     /* a cold start's Duration begins when the runtime took the event (Init Duration before) */
-    int64_t start = e->cold && e->first_next_ns > e->inv_started_ns ? e->first_next_ns
-                                                                     : e->inv_started_ns;
+    int64_t start =
+        e->cold && e->first_next_ns > e->inv_started_ns ? e->first_next_ns : e->inv_started_ns;
     double ms = (double)(end_ns - start) / 1e6;
     log_line(e, "END RequestId: %s\n", inv->request_id);
     log_line(e,
@@ -285,7 +285,8 @@ static void on_process_exit(uv_poll_t *watch, int status, int events)
     char why[96];
     if (WIFSIGNALED(e->exit_status))
         snprintf(why, sizeof why, "Runtime exited with error: signal: %s",
-                 WTERMSIG(e->exit_status) == SIGKILL ? "killed" : strsignal(WTERMSIG(e->exit_status)));
+                 WTERMSIG(e->exit_status) == SIGKILL ? "killed"
+                                                     : strsignal(WTERMSIG(e->exit_status)));
     else
         snprintf(why, sizeof why, "Runtime exited with error: exit status %d",
                  WEXITSTATUS(e->exit_status));
@@ -497,8 +498,7 @@ static void take_result(fn_env *e)
     e->result = (kbuf)KBUF_INIT;
     pthread_mutex_unlock(&e->mu);
     if (ready) {
-        finish(e, error ? INV_FUNCTION_ERROR : INV_OK, result.data ? result.data : "",
-               result.len);
+        finish(e, error ? INV_FUNCTION_ERROR : INV_OK, result.data ? result.data : "", result.len);
         env_became_free(e);
     }
     kbuf_free(&result);

@@ -32,21 +32,21 @@ typedef void (*inv_done_fn)(invocation *inv);
 
 /* One run of a function, from submission to its outcome. */
 struct invocation {
-    fn_version *fv;          /* the version to run (a reference, released by invocation_free) */
-    int limit;               /* the function's concurrency when it was submitted */
-    bool queue_when_busy;    /* wait for an environment (async) instead of being throttled */
-    char request_id[40];     /* Lambda-Runtime-Aws-Request-Id */
-    char *payload;           /* the event (owned) */
-    size_t payload_len;      /* its bytes */
-    char *client_context;    /* X-Amz-Client-Context as given (owned); NULL: none */
-    int64_t deadline_ms;     /* wall clock by which it must end (set when it starts) */
-    inv_done_fn done;        /* called once on the environment thread with the outcome */
-    void *arg;               /* the submitter's */
+    fn_version *fv;       /* the version to run (a reference, released by invocation_free) */
+    int limit;            /* the function's concurrency when it was submitted */
+    bool queue_when_busy; /* wait for an environment (async) instead of being throttled */
+    char request_id[40];  /* Lambda-Runtime-Aws-Request-Id */
+    char *payload;        /* the event (owned) */
+    size_t payload_len;   /* its bytes */
+    char *client_context; /* X-Amz-Client-Context as given (owned); NULL: none */
+    int64_t deadline_ms;  /* wall clock by which it must end (set when it starts) */
+    inv_done_fn done;     /* called once on the environment thread with the outcome */
+    void *arg;            /* the submitter's */
     /* the outcome, for done */
-    inv_outcome outcome;     /* how it went */
-    kbuf response;           /* the function's result, or its error JSON */
-    kbuf log;                /* its log, START to REPORT */
-    invocation *next;        /* in a pool's waiting queue */
+    inv_outcome outcome; /* how it went */
+    kbuf response;       /* the function's result, or its error JSON */
+    kbuf log;            /* its log, START to REPORT */
+    invocation *next;    /* in a pool's waiting queue */
 };
 
 /* A new invocation of fv (taking a reference) with a copy of the payload and a fresh request

@@ -60,8 +60,8 @@ static bool safe_name(const char *s)
     for (const char *p = s; *p; p++) {
         if (*p == '/')
             slashes++;
-        else if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
-                   (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        else if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                   (*p >= 'A' && *p <= 'Z')))
             return false;
     }
     return slashes == 2;

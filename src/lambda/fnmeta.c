@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "jsonfield.h"
 
 static sqlite3 *db;
 
@@ -19,45 +20,35 @@ static const char schema[] =
 
 /* --- documents ------------------------------------------------------------------------------ */
 
-static void add_str(json_object *o, const char *key, const char *value)
-{
-    json_object_object_add(o, key, json_object_new_string(value));
-}
-
-static void add_int(json_object *o, const char *key, int64_t value)
-{
-    json_object_object_add(o, key, json_object_new_int64(value));
-}
-
 static json_object *version_doc(const fn_version *v)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "version", v->version);
-    add_str(o, "runtime", v->runtime);
-    add_str(o, "handler", v->handler);
-    add_str(o, "role", v->role);
-    add_str(o, "description", v->description);
-    add_int(o, "timeout", v->timeout_s);
-    add_int(o, "memory", v->memory_mb);
+    jf_add_str(o, "version", v->version);
+    jf_add_str(o, "runtime", v->runtime);
+    jf_add_str(o, "handler", v->handler);
+    jf_add_str(o, "role", v->role);
+    jf_add_str(o, "description", v->description);
+    jf_add_int(o, "timeout", v->timeout_s);
+    jf_add_int(o, "memory", v->memory_mb);
     if (v->env_json)
-        add_str(o, "env", v->env_json);
-    add_str(o, "sha256", v->code_sha256);
-    add_int(o, "code_size", v->code_size);
-    add_int(o, "modified", v->last_modified_ms);
-    add_str(o, "revision", v->revision_id);
-    add_int(o, "generation", v->generation);
+        jf_add_str(o, "env", v->env_json);
+    jf_add_str(o, "sha256", v->code_sha256);
+    jf_add_int(o, "code_size", v->code_size);
+    jf_add_int(o, "modified", v->last_modified_ms);
+    jf_add_str(o, "revision", v->revision_id);
+    jf_add_int(o, "generation", v->generation);
     return o;
 }
 
 static json_object *invoke_config_doc(const fn_invoke_config *c)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "qualifier", c->qualifier);
-    add_int(o, "retries", c->max_retries);
-    add_int(o, "max_age", c->max_age_s);
-    add_str(o, "on_success", c->on_success);
-    add_str(o, "on_failure", c->on_failure);
-    add_int(o, "modified", c->last_modified_ms);
+    jf_add_str(o, "qualifier", c->qualifier);
+    jf_add_int(o, "retries", c->max_retries);
+    jf_add_int(o, "max_age", c->max_age_s);
+    jf_add_str(o, "on_success", c->on_success);
+    jf_add_str(o, "on_failure", c->on_failure);
+    jf_add_int(o, "modified", c->last_modified_ms);
     return o;
 }
 
@@ -65,9 +56,9 @@ static char *function_doc(const lambda_function *fn, const fn_version *new_lates
                           const fn_version *new_version)
 {
     json_object *o = json_object_new_object();
-    add_int(o, "reserved", fn->reserved);
-    add_int(o, "next_version", fn->next_version);
-    add_int(o, "created", fn->created_ms);
+    jf_add_int(o, "reserved", fn->reserved);
+    jf_add_int(o, "next_version", fn->next_version);
+    jf_add_int(o, "created", fn->created_ms);
     json_object_object_add(o, "latest", version_doc(new_latest ? new_latest : fn->latest));
     json_object *versions = json_object_new_array();
     for (int i = 0; i < fn->n_versions; i++)
@@ -84,18 +75,6 @@ static char *function_doc(const lambda_function *fn, const fn_version *new_lates
     return text;
 }
 
-static const char *get_str(json_object *o, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
-static int64_t get_int(json_object *o, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 static fn_version *version_from(json_object *o, const lambda_function *fn)
 {
     fn_version *v = fn_version_new();
@@ -104,33 +83,33 @@ static fn_version *version_from(json_object *o, const lambda_function *fn)
     snprintf(v->name, sizeof v->name, "%s", fn->name);
     snprintf(v->arn, sizeof v->arn, "arn:aws:lambda:%s:%s:function:%s", fn->region, fn->account,
              fn->name);
-    snprintf(v->version, sizeof v->version, "%s", get_str(o, "version"));
-    snprintf(v->runtime, sizeof v->runtime, "%s", get_str(o, "runtime"));
-    snprintf(v->handler, sizeof v->handler, "%s", get_str(o, "handler"));
-    snprintf(v->role, sizeof v->role, "%s", get_str(o, "role"));
-    snprintf(v->description, sizeof v->description, "%s", get_str(o, "description"));
-    v->timeout_s = (int)get_int(o, "timeout");
-    v->memory_mb = (int)get_int(o, "memory");
+    jf_copy(o, "version", v->version, sizeof v->version);
+    jf_copy(o, "runtime", v->runtime, sizeof v->runtime);
+    jf_copy(o, "handler", v->handler, sizeof v->handler);
+    jf_copy(o, "role", v->role, sizeof v->role);
+    jf_copy(o, "description", v->description, sizeof v->description);
+    v->timeout_s = (int)jf_int(o, "timeout");
+    v->memory_mb = (int)jf_int(o, "memory");
     json_object *env;
     if (json_object_object_get_ex(o, "env", &env))
         v->env_json = strdup(json_object_get_string(env));
-    snprintf(v->code_sha256, sizeof v->code_sha256, "%s", get_str(o, "sha256"));
-    v->code_size = get_int(o, "code_size");
-    v->last_modified_ms = get_int(o, "modified");
-    snprintf(v->revision_id, sizeof v->revision_id, "%s", get_str(o, "revision"));
-    v->generation = (unsigned)get_int(o, "generation");
+    jf_copy(o, "sha256", v->code_sha256, sizeof v->code_sha256);
+    v->code_size = jf_int(o, "code_size");
+    v->last_modified_ms = jf_int(o, "modified");
+    jf_copy(o, "revision", v->revision_id, sizeof v->revision_id);
+    v->generation = (unsigned)jf_int(o, "generation");
     v->state = FN_ACTIVE;
     return v;
 }
 
 static void invoke_config_from(json_object *o, fn_invoke_config *c)
 {
-    snprintf(c->qualifier, sizeof c->qualifier, "%s", get_str(o, "qualifier"));
-    c->max_retries = (int)get_int(o, "retries");
-    c->max_age_s = (int)get_int(o, "max_age");
-    snprintf(c->on_success, sizeof c->on_success, "%s", get_str(o, "on_success"));
-    snprintf(c->on_failure, sizeof c->on_failure, "%s", get_str(o, "on_failure"));
-    c->last_modified_ms = get_int(o, "modified");
+    jf_copy(o, "qualifier", c->qualifier, sizeof c->qualifier);
+    c->max_retries = (int)jf_int(o, "retries");
+    c->max_age_s = (int)jf_int(o, "max_age");
+    jf_copy(o, "on_success", c->on_success, sizeof c->on_success);
+    jf_copy(o, "on_failure", c->on_failure, sizeof c->on_failure);
+    c->last_modified_ms = jf_int(o, "modified");
 }
 
 static lambda_function *function_from(const char *account, const char *region, const char *name,
@@ -142,9 +121,9 @@ static lambda_function *function_from(const char *account, const char *region, c
     snprintf(fn->account, sizeof fn->account, "%s", account);
     snprintf(fn->region, sizeof fn->region, "%s", region);
     snprintf(fn->name, sizeof fn->name, "%s", name);
-    fn->reserved = (int)get_int(o, "reserved");
-    fn->next_version = (int)get_int(o, "next_version");
-    fn->created_ms = get_int(o, "created");
+    fn->reserved = (int)jf_int(o, "reserved");
+    fn->next_version = (int)jf_int(o, "next_version");
+    fn->created_ms = jf_int(o, "created");
     json_object *part;
     json_object_object_get_ex(o, "latest", &part);
     fn->latest = version_from(part, fn);
@@ -169,8 +148,8 @@ static lambda_function *function_from(const char *account, const char *region, c
 static int load_functions(void)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT account, region, name, doc FROM functions", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT account, region, name, doc FROM functions", -1, &st, NULL) !=
+        SQLITE_OK)
         return -1;
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(st, 3));

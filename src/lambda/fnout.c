@@ -31,7 +31,10 @@ static void write_environment(kenc *e, const fn_version *v)
 
 static void write_state(kenc *e, const fn_version *v)
 {
-    key_str(e, "State", v->state == FN_PENDING ? "Pending" : v->state == FN_FAILED ? "Failed" : "Active");
+    key_str(e, "State",
+            v->state == FN_PENDING  ? "Pending"
+            : v->state == FN_FAILED ? "Failed"
+                                    : "Active");
     if (v->state == FN_PENDING) {
         key_str(e, "StateReason", "The function is being created.");
         key_str(e, "StateReasonCode", "Creating");

@@ -88,8 +88,8 @@ static bool split_name(const char *s, fn_ref *out)
     }
     if (n - at > 2 || !copy_part(out->name, sizeof out->name, parts[at], lens[at]))
         return false;
-    if (n - at == 2 && !copy_part(out->qualifier, sizeof out->qualifier, parts[at + 1],
-                                  lens[at + 1]))
+    if (n - at == 2 &&
+        !copy_part(out->qualifier, sizeof out->qualifier, parts[at + 1], lens[at + 1]))
         return false;
     return true;
 }
@@ -149,9 +149,9 @@ static int search(const char *account, const char *region, const char *name, boo
 
 static void not_found(const fn_ref *ref, aws_error *err)
 {
-    aws_error_set(err, 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
-                  ref->region, ref->account, ref->name, ref->qualifier[0] ? ":" : "",
-                  ref->qualifier);
+    aws_error_set(err, 404, "ResourceNotFoundException",
+                  "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s", ref->region,
+                  ref->account, ref->name, ref->qualifier[0] ? ":" : "", ref->qualifier);
 }
 
 lambda_function *fn_find(const fn_ref *ref, aws_error *err)

@@ -24,12 +24,25 @@
 #define ENV_MAX_BYTES 4096
 #define DEFAULT_PAGE 50
 
-static const char *const reserved_keys[] = {
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", NULL};
+static const char *const reserved_keys[] = {"_HANDLER",
+                                            "_X_AMZN_TRACE_ID",
+                                            "AWS_DEFAULT_REGION",
+                                            "AWS_REGION",
+                                            "AWS_EXECUTION_ENV",
+                                            "AWS_LAMBDA_FUNCTION_NAME",
+                                            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                            "AWS_LAMBDA_FUNCTION_VERSION",
+                                            "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                            "AWS_LAMBDA_LOG_GROUP_NAME",
+                                            "AWS_LAMBDA_LOG_STREAM_NAME",
+                                            "AWS_ACCESS_KEY",
+                                            "AWS_ACCESS_KEY_ID",
+                                            "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_SESSION_TOKEN",
+                                            "AWS_LAMBDA_RUNTIME_API",
+                                            "LAMBDA_TASK_ROOT",
+                                            "LAMBDA_RUNTIME_DIR",
+                                            NULL};
 
 /* --- shared --------------------------------------------------------------------------------- */
 
@@ -258,8 +271,8 @@ static lambda_function *function_new(const fn_ref *ref, int64_t now_ms)
     snprintf(v->region, sizeof v->region, "%s", ref->region);
     snprintf(v->name, sizeof v->name, "%s", ref->name);
     snprintf(v->version, sizeof v->version, "%s", FN_LATEST);
-    snprintf(v->arn, sizeof v->arn, "arn:aws:lambda:%s:%s:function:%s", ref->region,
-             ref->account, ref->name);
+    snprintf(v->arn, sizeof v->arn, "arn:aws:lambda:%s:%s:function:%s", ref->region, ref->account,
+             ref->name);
     v->timeout_s = 3;
     v->memory_mb = 128;
     v->state = FN_ACTIVE;
@@ -279,8 +292,7 @@ static bool check_new(op_call *call, const fn_ref *ref)
                       ref->name);
     else if (ref->qualifier[0])
         invalid(call, "A function's name cannot carry a qualifier when it is created.");
-    else if (strcmp(kv_str(call->input, "PackageType") ? kv_str(call->input, "PackageType")
-                                                        : "Zip",
+    else if (strcmp(kv_str(call->input, "PackageType") ? kv_str(call->input, "PackageType") : "Zip",
                     "Zip") != 0)
         invalid(call, "kinesd runs Zip packages only.");
     return !call->err->status;
@@ -537,7 +549,8 @@ static void delete_version(op_call *call, lambda_function *fn, fn_version *v)
     while (fn->versions[at] != v)
         at++;
     lambda_function staged = *fn;
-    fn_version **rest = malloc((size_t)(fn->n_versions > 1 ? fn->n_versions - 1 : 1) * sizeof *rest);
+    fn_version **rest =
+        malloc((size_t)(fn->n_versions > 1 ? fn->n_versions - 1 : 1) * sizeof *rest);
     for (int i = 0, k = 0; i < fn->n_versions; i++)
         if (i != at)
             rest[k++] = fn->versions[i];

@@ -11,7 +11,7 @@
 #include "fnmeta.h"
 #include "ops.h"
 
-#define UNRESERVED_MIN 100  /* Lambda keeps this much of the account's concurrency unreserved */
+#define UNRESERVED_MIN 100 /* Lambda keeps this much of the account's concurrency unreserved */
 #define ACCOUNT_CONCURRENCY 1000
 #define DEFAULT_RETRIES 2
 #define DEFAULT_MAX_AGE_S 21600
@@ -88,8 +88,7 @@ void op_get_concurrency(op_call *call)
 
 /* --- event invoke configurations ------------------------------------------------------------ */
 
-static void write_invoke_config(op_call *call, const lambda_function *fn,
-                                const fn_invoke_config *c)
+static void write_invoke_config(op_call *call, const lambda_function *fn, const fn_invoke_config *c)
 {
     kenc *e = call->out;
     char arn[FN_ARN_MAX + 140];

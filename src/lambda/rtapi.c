@@ -46,8 +46,7 @@ static void deliver(fn_env *e, http_exchange *ex)
              (long long)(clock_now_ms() / 1000), root);
     const char *headers[7] = {"Content-Type: application/json", id, deadline, arn, trace, NULL};
     if (inv->client_context) {
-        snprintf(context, sizeof context, "Lambda-Runtime-Client-Context: %s",
-                 inv->client_context);
+        snprintf(context, sizeof context, "Lambda-Runtime-Client-Context: %s", inv->client_context);
         headers[5] = context;
     }
     e->taken = true;
@@ -72,7 +71,8 @@ static void on_next(fn_env *e, http_exchange *ex)
     }
     pthread_mutex_unlock(&e->mu);
     if (replaced)
-        respond_json(replaced, 400, "{\"errorMessage\":\"Another next request replaced this one\"}");
+        respond_json(replaced, 400,
+                     "{\"errorMessage\":\"Another next request replaced this one\"}");
 }
 
 /* A response or an error for request `id` (NULL: an init error). */
@@ -80,8 +80,9 @@ static void on_result(fn_env *e, http_exchange *ex, const http_request *req, con
                       bool error)
 {
     if (req->body_len > RESPONSE_MAX && !error) {
-        respond_json(ex, 413, "{\"errorMessage\":\"Exceeded maximum allowed payload size "
-                              "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
+        respond_json(ex, 413,
+                     "{\"errorMessage\":\"Exceeded maximum allowed payload size "
+                     "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
         return;
     }
     pthread_mutex_lock(&e->mu);
@@ -101,8 +102,9 @@ static void on_result(fn_env *e, http_exchange *ex, const http_request *req, con
     }
     pthread_mutex_unlock(&e->mu);
     if (!accepted) {
-        respond_json(ex, 400, "{\"errorMessage\":\"Invalid request ID\","
-                              "\"errorType\":\"InvalidRequestID\"}");
+        respond_json(ex, 400,
+                     "{\"errorMessage\":\"Invalid request ID\","
+                     "\"errorType\":\"InvalidRequestID\"}");
         return;
     }
     respond_json(ex, 202, "{\"status\":\"OK\"}");

@@ -36,7 +36,7 @@ static int function_resource(op_call *call, const char **arns, int max)
     return 1;
 }
 
-#define FN_OP(name, handler, mode, action)                                                        \
+#define FN_OP(name, handler, mode, action)                                                         \
     {                                                                                              \
         name, handler, mode, "lambda:" action, function_resource                                   \
     }

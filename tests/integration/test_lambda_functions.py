@@ -11,6 +11,7 @@ import unittest
 
 from lambda_fixtures import (BASH_BOOTSTRAP, NODE_HANDLER, PYTHON_HANDLER, ROLE, LambdaTestCase,
                              make_zip)
+from test_kinesctl import EXIT_NOT_FOUND, kinesctl
 
 
 class FunctionsTest(LambdaTestCase):
@@ -147,6 +148,31 @@ class FunctionsTest(LambdaTestCase):
                          "Function not found: arn:aws:lambda:us-east-1:000000000000:function:ver-fn")
         names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
         self.assertNotIn("ver-fn", names)
+
+    def test_kinesctl_function_commands(self):
+        endpoint = self.server.endpoint
+        with tempfile.TemporaryDirectory() as code:
+            with open(os.path.join(code, "lambda_function.py"), "w") as f:
+                f.write(PYTHON_HANDLER)
+            rc, out, err = kinesctl(endpoint, "function", "create", "ctl-fn", "--runtime",
+                                    "python3.11", "--handler", "lambda_function.lambda_handler",
+                                    "--code", code, "--output", "json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["State"], "Active")
+        rc, out, err = kinesctl(endpoint, "function", "invoke", "ctl-fn", '{"k": 1}', "--log")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["echo"], {"k": 1})
+        self.assertIn("START RequestId:", err)
+        rc, out, err = kinesctl(endpoint, "function", "invoke", "ctl-fn", '{"fail": 1}')
+        self.assertEqual((rc, json.loads(out)["errorType"]), (1, "ValueError"))
+        rc, out, err = kinesctl(endpoint, "function", "list")
+        self.assertIn("ctl-fn\tpython3.11", out)
+        rc, out, err = kinesctl(endpoint, "logs", "ctl-fn")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.count("REPORT RequestId:"), 2)
+        self.assertIn('python handler got {"k": 1}', out)
+        self.assertEqual(kinesctl(endpoint, "function", "delete", "ctl-fn")[0], 0)
+        self.assertEqual(kinesctl(endpoint, "function", "invoke", "ctl-fn")[0], EXIT_NOT_FOUND)
 
 
 if __name__ == "__main__":
