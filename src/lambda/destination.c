@@ -48,6 +48,26 @@ static int send_to_function(const char *arn, const char *record, size_t len, aws
     return async_enqueue(&ref, NULL, record, len, clock_now_ms(), &ticket, err);
 }
 
+static void on_queue_delivered(void *arg, bool ok)
+{
+    (void)arg;
+    if (!ok)
+        log_warn("lambda: a destination queue was deleted before a record became durable");
+}
+
+static int send_to_queue(const char *arn, const char *record, size_t len, aws_error *err)
+{
+    if (!sqs_deliver) {
+        aws_error_set(err, 500, "ServiceException", "kinesd has no SQS service to deliver to");
+        return -1;
+    }
+    if (sqs_deliver(arn, record, len, on_queue_delivered, NULL) == 0)
+        return 0;
+    aws_error_set(err, 400, "ResourceNotFoundException",
+                  "The queue does not exist or refused the record.");
+    return -1;
+}
+
 void destination_send(const char *arn, const char *record, size_t len, const char *request_id)
 {
     aws_error err;
@@ -58,10 +78,8 @@ void destination_send(const char *arn, const char *record, size_t len, const cha
         rc = send_to_function(arn, record, len, &err);
     else if (has_prefix(arn, "arn:aws:kinesis:"))
         rc = kinesis_append(arn, request_id, record, len, clock_now_ms(), &ticket, &err);
-    else if (has_prefix(arn, "arn:aws:sqs:") && sqs_deliver)
-        rc = sqs_deliver(arn, record, len, &err);
-    else
-        aws_error_set(&err, 500, "ServiceException", "no SQS service to deliver to");
+    else if (has_prefix(arn, "arn:aws:sqs:"))
+        rc = send_to_queue(arn, record, len, &err);
     if (rc != 0)
         log_warn("lambda: cannot deliver %s to %s: %s %s", request_id, arn,
                  err.type ? err.type : "", err.message.data ? err.message.data : "");

@@ -11,9 +11,11 @@
 #include "../protocol/awserr.h"
 #include "function.h"
 
-/* Delivers body as one message to the queue; 0, or -1 with err set. Any thread. */
+/* Sends body as one message to the queue (sqs_deliver's contract: 0 when appended, done called
+ * later once with whether it became durable; -1 when the queue is missing or refuses it, done
+ * never called). Any thread, never blocks. */
 typedef int (*lambda_sqs_deliver_fn)(const char *queue_arn, const char *body, size_t len,
-                                     aws_error *err);
+                                     void (*done)(void *arg, bool ok), void *arg);
 
 void destination_set_sqs(lambda_sqs_deliver_fn deliver);
 
