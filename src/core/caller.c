@@ -1,4 +1,5 @@
-/* caller.c - the SigV4 credential scope of a request, and the open-mode caller (see caller.h). */
+/* caller.c - the SigV4 credential scope of a request (Authorization header or presigned query
+ * parameters, with AWS's errors for each), and the open-mode caller (see caller.h). */
 #include "caller.h"
 
 #include <ctype.h>
@@ -40,16 +41,41 @@ static void parse_credential(const char *credential, auth_scope *scope)
            scope->region, scope->service);
 }
 
-bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)
+/* The value of query parameter `name` in url, percent-decoded into out: 1 when present with a
+ * value, 0 when absent or empty (a bare "?name" counts as present for *bare), -1 when too long. */
+static int query_param(const char *url, const char *name, char *out, size_t cap, bool *bare)
 {
-    memset(scope, 0, sizeof *scope);
-    snprintf(scope->region, sizeof scope->region, "%s", "us-east-1");
-    const char *auth = http_request_header(req, "authorization");
-    if (!auth) {
-        aws_error_set(err, 400, "MissingAuthenticationTokenException",
-                      "Missing Authentication Token");
-        return false;
+    const char *q = strchr(url, '?');
+    size_t nlen = strlen(name);
+    for (const char *p = q; p && *p; p = strchr(p, '&')) {
+        p++;
+        if (strncmp(p, name, nlen) != 0 || (p[nlen] != '=' && p[nlen] != '&' && p[nlen]))
+            continue;
+        if (bare)
+            *bare = true;
+        const char *v = p[nlen] == '=' ? p + nlen + 1 : p + nlen;
+        size_t n = 0;
+        for (; *v && *v != '&'; v++) {
+            if (n + 1 >= cap)
+                return -1;
+            unsigned hi, lo;
+            if (*v == '%' && sscanf(v + 1, "%1x%1x", &hi, &lo) == 2) {
+                out[n++] = (char)(hi * 16 + lo);
+                v += 2;
+            } else {
+                out[n++] = *v == '+' ? ' ' : *v;
+            }
+        }
+        out[n] = '\0';
+        return n > 0;
     }
+    return 0;
+}
+
+/* The Authorization header's parameters, as AWS checks them. */
+static bool header_scope(const http_request *req, const char *auth, auth_scope *scope,
+                         aws_error *err)
+{
     static const char *const required[] = {"Credential", "Signature", "SignedHeaders"};
     char credential[512], scratch[512];
     kbuf msg = KBUF_INIT;
@@ -69,6 +95,51 @@ bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)
     }
     parse_credential(credential, scope);
     return true;
+}
+
+/* A presigned request's query parameters, as AWS checks them. */
+static bool query_scope(const http_request *req, auth_scope *scope, aws_error *err)
+{
+    static const char *const required[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
+                                           "X-Amz-SignedHeaders", "X-Amz-Date"};
+    char credential[512], scratch[512];
+    kbuf msg = KBUF_INIT;
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        char *dst = i == 1 ? credential : scratch;
+        if (query_param(req->url, required[i], dst, sizeof scratch, NULL) != 1)
+            kbuf_printf(&msg, "AWS query-string parameters must include '%s'. ", required[i]);
+    }
+    if (msg.len) {
+        aws_error_set(err, 400, "IncompleteSignatureException",
+                      "%sRe-examine the query-string parameters.", msg.data);
+        kbuf_free(&msg);
+        return false;
+    }
+    parse_credential(credential, scope);
+    scope->presigned = true;
+    return true;
+}
+
+bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)
+{
+    memset(scope, 0, sizeof *scope);
+    snprintf(scope->region, sizeof scope->region, "%s", "us-east-1");
+    const char *auth = http_request_header(req, "authorization");
+    char scratch[8];
+    bool in_query = false;
+    query_param(req->url, "X-Amz-Algorithm", scratch, sizeof scratch, &in_query);
+    if (auth && in_query) {
+        aws_error_set(err, 400, "InvalidSignatureException",
+                      "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' "
+                      "as HTTP header.");
+        return false;
+    }
+    if (!auth && !in_query) {
+        aws_error_set(err, 400, "MissingAuthenticationTokenException",
+                      "Missing Authentication Token");
+        return false;
+    }
+    return auth ? header_scope(req, auth, scope, err) : query_scope(req, scope, err);
 }
 
 void caller_open(const auth_scope *scope, caller *out)

@@ -26,7 +26,7 @@ typedef struct reply_format {
     const char *extra_header; /* one more header the protocol wants ("smithy-protocol: ..") */
     enc_format enc;           /* how `out` encodes */
     /* Writes the error body (and headers, via the call) of err. */
-    void (*write_error)(op_call *call, kbuf *body, const aws_error *err);
+    void (*write_error)(op_call *call, kbuf *body, aws_error *err); /* may change its status */
 } reply_format;
 
 typedef struct core_request {
@@ -38,8 +38,9 @@ typedef struct core_request {
     caller who;                 /* call.who */
     const reply_format *format; /* how to answer */
     const service *svc;         /* NULL until routed */
+    const model_op *op;         /* NULL until routed */
     const op_entry *entry;      /* NULL until routed */
-    const model_op *op;         /* the operation, once routed */
+    bool cors;                  /* the request has an Origin: answer with CORS headers */
     loop_ctx *lc;               /* the request's loop */
     http_exchange *ex;          /* answered once, on the loop */
     char request_id[UUID_STR_LEN + 1];
@@ -52,10 +53,13 @@ void loop_complete(core_request *r); /* any thread: hands a finished call back t
 void loop_park(core_request *r);     /* loop thread: answer once call.commit_ticket is durable */
 
 /* reply.c */
-extern const reply_format reply_json10, reply_json11, reply_cbor, reply_rpcv2_cbor;
+extern const reply_format reply_json10, reply_json11, reply_cbor, reply_rpcv2_cbor, reply_plain_xml,
+    reply_coral_json;
 void reply_send(core_request *r);   /* loop thread: answers r (its body or its error) */
 void reply_failed(core_request *r); /* loop thread: answers r InternalFailure (the store broke) */
 void request_free(core_request *r);
+/* Answers a CORS preflight (OPTIONS with Origin): 200, the asked headers and method allowed. */
+void reply_preflight(http_exchange *ex, const http_request *req);
 
 /* rest.c */
 extern const reply_format reply_rest_json;

@@ -1,9 +1,13 @@
 /* dispatch.c - the request pipeline: HTTP request -> service operation -> answer (see dispatch.h).
  *
- * Checks run in AWS's order: method, content type, target, body present, the Authorization
- * header's syntax and the caller's signature, decoding (SerializationException), validation
- * against the model (ValidationException), authorization (AccessDeniedException), then the
- * operation, run where its op_entry says:
+ * Checks run in AWS's order (as recorded against AWS): a CORS preflight is answered at once; a
+ * method other than POST is AccessDenied (XML, 403); then the content type (a legacy
+ * application/json gets AWS's 200 coral envelope, a type it cannot name a 400 in CBOR), an empty
+ * body, the target (UnknownOperationException), an unreadable body (SerializationException), the
+ * Authorization header's syntax and the caller's signature, the body's value types
+ * (SerializationException with a message), validation against the model
+ * (ValidationException), authorization (AccessDeniedException), then the operation, run where
+ * its op_entry says:
  *   OP_LOOP, OP_LOOP_READ  here, on the request's loop thread (the second with the service's
  *                          state lock held shared);
  *   OP_CONTROL             on the service's control thread; the answer comes back through
@@ -40,12 +44,12 @@ static bool media_type_is(const char *ct, const char *type)
 }
 
 /* The format a JSON-protocol request (X-Amz-Target) is answered in; NULL for a content type
- * that is none of them. */
+ * that is none of them (the legacy application/json included). */
 static const reply_format *target_format(const char *ct)
 {
     if (!ct)
         return NULL;
-    if (media_type_is(ct, "application/x-amz-json-1.1") || media_type_is(ct, "application/json"))
+    if (media_type_is(ct, "application/x-amz-json-1.1"))
         return &reply_json11;
     if (media_type_is(ct, "application/x-amz-json-1.0"))
         return &reply_json10;
@@ -54,17 +58,14 @@ static const reply_format *target_format(const char *ct)
     return NULL;
 }
 
-/* "Kinesis_20131202.PutRecords": the service by the prefix, the operation by the rest. NULL with
- * UnknownOperationException when either is unknown. */
+/* "Kinesis_20131202.PutRecords": the service by the prefix, the operation by the rest; NULL when
+ * either is unknown. */
 static const model_op *target_op(core_request *r, const char *target)
 {
     const char *dot = target ? strrchr(target, '.') : NULL;
-    const model_op *op = NULL;
     if (dot && (r->svc = service_by_target(target, (size_t)(dot - target))))
-        op = model_find_op(r->svc->schema, dot + 1);
-    if (!op)
-        aws_error_set(&r->err, 400, "UnknownOperationException", "%s", "");
-    return op;
+        return model_find_op(r->svc->schema, dot + 1);
+    return NULL;
 }
 
 /* POST /service/<ServiceShape>/operation/<Operation> with smithy-protocol: rpc-v2-cbor. */
@@ -81,6 +82,17 @@ static const model_op *rpcv2_op(core_request *r, const char *url)
     return op;
 }
 
+/* AWS's answer to a request it cannot take as an operation call, without a message:
+ * SerializationException (`unreadable`) or UnknownOperationException. */
+static const model_op *refuse(core_request *r, const reply_format *format, int status,
+                              bool unreadable)
+{
+    r->format = format;
+    aws_error_set(&r->err, status,
+                  unreadable ? "SerializationException" : "UnknownOperationException", "%s", "");
+    return NULL;
+}
+
 /* The operation the request names, with r->svc and r->format set; NULL with r->err set. */
 static const model_op *route(core_request *r, const http_request *req)
 {
@@ -88,6 +100,7 @@ static const model_op *route(core_request *r, const http_request *req)
     if (rest)
         return rest;
     if (strcmp(req->method, "POST") != 0) {
+        r->format = &reply_plain_xml;
         aws_error_set(&r->err, 403, "AccessDeniedException",
                       "Unable to determine service/operation name to be authorized");
         return NULL;
@@ -98,13 +111,17 @@ static const model_op *route(core_request *r, const http_request *req)
         r->format = &reply_rpcv2_cbor;
         return rpcv2_op(r, req->url);
     }
-    const reply_format *format = target_format(http_request_header(req, "content-type"));
-    if (!format) {
-        aws_error_set(&r->err, 404, "UnknownOperationException", "%s", "");
-        return NULL;
-    }
+    const char *ct = http_request_header(req, "content-type");
+    const model_op *op = target_op(r, http_request_header(req, "x-amz-target"));
+    if (ct && media_type_is(ct, "application/json")) /* AWS runs nothing for it */
+        return refuse(r, &reply_coral_json, 200, !decode_json_readable(req->body, req->body_len));
+    const reply_format *format = target_format(ct);
+    if (!format)
+        return refuse(r, &reply_cbor, 400, op != NULL);
+    if (req->body_len == 0 || !op)
+        return refuse(r, format, 400, op != NULL);
     r->format = format;
-    return target_op(r, http_request_header(req, "x-amz-target"));
+    return op;
 }
 
 /* --- the checks ----------------------------------------------------------------------------- */
@@ -130,26 +147,49 @@ static kval *decode(core_request *r, const model_op *op, const http_request *req
     return decode_json(op, req->body, req->body_len, &r->mem, &r->err);
 }
 
+/* Moves an error from one holder to another (the first is left empty). */
+static void move_error(aws_error *to, aws_error *from)
+{
+    aws_error_free(to);
+    *to = *from;
+    aws_error_init(from);
+}
+
+/* Decodes, then authenticates: an unreadable body is refused before the caller is looked at, a
+ * body of mistyped values after. */
+static bool decode_and_authenticate(core_request *r, const model_op *op, const http_request *req)
+{
+    r->call.input = decode(r, op, req);
+    if (!r->call.input && decode_unreadable(&r->err))
+        return false;
+    aws_error mistyped;
+    aws_error_init(&mistyped);
+    move_error(&mistyped, &r->err);
+    bool ok = authenticate(r, req);
+    if (ok && !r->call.input) {
+        move_error(&r->err, &mistyped);
+        ok = false;
+    }
+    aws_error_free(&mistyped);
+    return ok;
+}
+
 /* Routes, checks and decodes; false with r->err set. On success the call is ready to run. */
 static bool prepare(core_request *r, const http_request *req)
 {
-    const model_op *op = r->op = route(r, req);
+    const model_op *op = route(r, req);
     if (!op)
         return false;
+    r->op = op;
     r->call.operation = model_op_name(op);
     r->call.service = r->svc;
     if (r->format == &reply_rest_json)
         r->call.status = model_op_response_code(op); /* a handler may choose another */
-    else if (req->body_len == 0) {
-        aws_error_set(&r->err, 400, "SerializationException", "%s", "");
-        return false;
-    }
-    if (!authenticate(r, req))
+    if (!decode_and_authenticate(r, op, req))
         return false;
     r->call.account = r->who.account;
     r->call.region = r->who.region;
-    r->call.input = decode(r, op, req);
-    if (!r->call.input || !validate_input(op, r->call.input, &r->err))
+    if (!r->svc->own_validation && !validate_input(op, r->call.input, &r->err))
         return false;
     if (!(r->entry = service_find_op(r->svc, op))) {
         aws_error_set(&r->err, 400, "UnknownOperationException", "kinesd does not implement %s yet",
@@ -229,6 +269,11 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
 
 void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
 {
+    const char *origin = http_request_header(req, "origin");
+    if (origin && strcmp(req->method, "OPTIONS") == 0) {
+        reply_preflight(ex, req);
+        return;
+    }
     const service *owner;
     const service_route *plain = service_find_route(req->method, req->url, &owner);
     if (plain) {
@@ -236,6 +281,7 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
         return;
     }
     core_request *r = request_new(ctx, ex, req);
+    r->cors = origin != NULL;
     bool ready = prepare(r, req);
     enc_init(&r->enc, r->format->enc, &r->body);
     if (!ready || run_here(r))

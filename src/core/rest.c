@@ -313,7 +313,7 @@ kval *rest_decode(core_request *r, const http_request *req)
 
 /* --- errors --------------------------------------------------------------------------------- */
 
-static void write_rest_error(op_call *call, kbuf *body, const aws_error *err)
+static void write_rest_error(op_call *call, kbuf *body, aws_error *err)
 {
     call_header(call, "x-amzn-ErrorType: %s", err->type);
     kbuf_reset(body);

@@ -13,6 +13,7 @@
 #define KINESD_SERVICE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../protocol/model.h"
@@ -40,6 +41,10 @@ typedef struct service {
     /* Every tick_ms on the control thread (transitions, retention, timeouts); NULL if none. */
     void (*tick)(int64_t now_ms);
     int tick_ms;
+    /* The service checks its input against the model itself: the core decodes (types) the
+     * input but does not answer ValidationException (SQS answers MissingParameter,
+     * InvalidAttributeName... as its query protocol did). */
+    bool own_validation;
     /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
     void (*on_durable)(void);
     /* The core's state of the service, filled by service_register. */

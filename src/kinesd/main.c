@@ -16,6 +16,7 @@
 #include "lambda/lambda.h"
 #include "net/http.h"
 #include "protocol/model.h"
+#include "sqs/sqs.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -84,16 +85,26 @@ int main(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (service_register(&kinesis_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the Kinesis service\n");
+    if (sqs_open(st) < 0) {
+        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
         kinesis_close();
         store_close(st);
         return 1;
     }
+    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the Kinesis and SQS services\n");
+        service_stop_all();
+        sqs_close();
+        kinesis_close();
+        store_close(st);
+        return 1;
+    }
+    lambda_set_sqs_deliver(sqs_deliver);
     if (lambda_open(st) < 0 || service_register(&lambda_service) < 0) {
         fprintf(stderr, "kinesd: cannot start the Lambda service\n");
         service_stop_all();
         lambda_close();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
@@ -105,6 +116,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
         service_stop_all();
         lambda_close();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
@@ -120,9 +132,11 @@ int main(int argc, char **argv)
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
     lambda_quiesce();
+    sqs_quiesce();
     http_server_stop(srv);
     service_stop_all();
     lambda_close();
+    sqs_close();
     kinesis_close();
     store_close(st);
     model_unload();

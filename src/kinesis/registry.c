@@ -12,6 +12,7 @@
 #include "registry.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,17 +492,27 @@ shard *stream_route(const stream *s, u128 hash_key)
     return NULL;
 }
 
+int shard_id_index(const char *shard_id)
+{
+    const char *dash = strchr(shard_id, '-');
+    const char *digits = dash ? dash + 1 : shard_id, *end = strchr(digits, '-');
+    size_t n = end ? (size_t)(end - digits) : strlen(digits);
+    long long index = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] < '0' || digits[i] > '9' ||
+            (index = index * 10 + (digits[i] - '0')) > INT_MAX)
+            return -1;
+    }
+    return n ? (int)index : -1;
+}
+
+void shard_id_format(int index, char out[24])
+{
+    snprintf(out, 24, "shardId-%012d", index);
+}
+
 shard *stream_shard_by_id(const stream *s, const char *shard_id)
 {
-    static const char prefix[] = "shardId-";
-    size_t plen = sizeof(prefix) - 1, len = strlen(shard_id);
-    if (len <= plen || len > plen + 12 || memcmp(shard_id, prefix, plen) != 0)
-        return NULL;
-    long index = 0;
-    for (const char *p = shard_id + plen; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return NULL;
-        index = index * 10 + (*p - '0');
-    }
-    return index < s->shard_count ? s->shards[index] : NULL;
+    int index = shard_id_index(shard_id);
+    return index >= 0 && index < s->shard_count ? s->shards[index] : NULL;
 }

@@ -276,13 +276,15 @@ int shardlog_destroy(store *st, const char *relpath)
 
 /* ---- retention and queries ----------------------------------------------------------------- */
 
-void shardlog_trim_before(shardlog *log, int64_t cutoff_ms)
+/* Deletes the leading sealed segments (never the tail) for which done() holds. */
+static void trim_front(shardlog *log, bool (*done)(const segment *seg, const void *limit),
+                       const void *limit)
 {
     pthread_rwlock_wrlock(&log->segs_lock);
     size_t k = 0;
     while (k + 1 < log->nsegs &&
            atomic_load_explicit(&log->segs[k]->sealed, memory_order_acquire) &&
-           log->segs[k]->last_arrival_ms < cutoff_ms)
+           done(log->segs[k], limit))
         k++;
     segment **gone = NULL;
     if (k) {
@@ -299,6 +301,26 @@ void shardlog_trim_before(shardlog *log, int64_t cutoff_ms)
         segment_unref(gone[i]);
     }
     free(gone);
+}
+
+static bool arrived_before(const segment *seg, const void *cutoff_ms)
+{
+    return seg->last_arrival_ms < *(const int64_t *)cutoff_ms;
+}
+
+static bool ends_by(const segment *seg, const void *offset)
+{
+    return seg->end_offset <= *(const uint64_t *)offset;
+}
+
+void shardlog_trim_before(shardlog *log, int64_t cutoff_ms)
+{
+    trim_front(log, arrived_before, &cutoff_ms);
+}
+
+void shardlog_trim_below(shardlog *log, uint64_t offset)
+{
+    trim_front(log, ends_by, &offset);
 }
 
 uint64_t shardlog_trim_horizon(shardlog *log)

@@ -2,8 +2,8 @@
  *
  * A shard's records are numbered by offset 0, 1, 2, ... in append order. On disk a shard is a
  * directory of preallocated segment files named by their first offset; each record frame holds
- * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment maps
- * offsets and arrival times to file positions. Arrival times never decrease within a shard.
+ * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment
+ * maps offsets and arrival times to file positions. Arrival times never decrease within a shard.
  *
  * Thread safety: appends to one shard are serialised by the shard's own mutex; readers may run
  * concurrently with appends and never see a record before it is committed (see store.h). */
@@ -67,5 +67,7 @@ uint64_t shardlog_offset_at_time(shardlog *log, int64_t ts_ms);
 
 /* Deletes whole segments all of whose records arrived before cutoff_ms (retention). */
 void shardlog_trim_before(shardlog *log, int64_t cutoff_ms);
+/* Deletes whole segments all of whose records are below offset (a queue's consumed messages). */
+void shardlog_trim_below(shardlog *log, uint64_t offset);
 
 #endif

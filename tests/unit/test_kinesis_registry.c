@@ -64,8 +64,17 @@ static void test_route_and_ids(void **state)
     assert_ptr_equal(stream_shard_by_id(s, "shardId-000000000001"), s->shards[1]);
     assert_null(stream_shard_by_id(s, "shardId-000000000002"));
     assert_null(stream_shard_by_id(s, "shardId-00000000000x"));
-    assert_null(stream_shard_by_id(s, "shard-000000000001"));
     assert_null(stream_shard_by_id(s, "shardId-"));
+    assert_null(stream_shard_by_id(s, "a-b-1"));
+    /* AWS reads any "<anything>-<digits>" or bare digits */
+    assert_ptr_equal(stream_shard_by_id(s, "shard-000000000001"), s->shards[1]);
+    assert_ptr_equal(stream_shard_by_id(s, "abc-1"), s->shards[1]);
+    assert_ptr_equal(stream_shard_by_id(s, "0"), s->shards[0]);
+    assert_int_equal(shard_id_index("2147483647"), 2147483647);
+    assert_int_equal(shard_id_index("2147483648"), -1);
+    char padded[24];
+    shard_id_format(5, padded);
+    assert_string_equal(padded, "shardId-000000000005");
 
     split(s, 0, s->shards[0]->hash_end / 2, NOW);
     shard *child = s->shards[2];
