@@ -3,6 +3,7 @@ retried per MaximumRetryAttempts, and reported to OnSuccess / OnFailure destinat
 stream, and another function (which itself writes to a stream through kinesd, with the endpoint
 and credentials kinesd gives it)."""
 
+import json
 import sys
 import time
 import unittest
@@ -48,6 +49,25 @@ class AsyncTest(LambdaTestCase):
                          bad["ResponseMetadata"]["RequestId"])
         self.assertEqual(failure["responseContext"]["functionError"], "Unhandled")
         self.assertEqual(failure["responsePayload"]["errorType"], "ValueError")
+
+    def test_sqs_destination(self):
+        sqs = self.server.client("sqs")
+        queue_url = sqs.create_queue(QueueName="fn-dlq")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        self.create_function("dlq-fn", "python3.11", "lambda_function.lambda_handler",
+                             {"lambda_function.py": PYTHON_HANDLER})
+        self.lam.put_function_event_invoke_config(
+            FunctionName="dlq-fn", MaximumRetryAttempts=0,
+            DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+        sent = self.lam.invoke(FunctionName="dlq-fn", InvocationType="Event",
+                               Payload=b'{"fail": "please"}')
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20).get("Messages", [])
+        self.assertEqual(len(messages), 1)
+        record = json.loads(messages[0]["Body"])
+        self.assertEqual(record["requestContext"]["condition"], "RetriesExhausted")
+        self.assertEqual(record["requestContext"]["requestId"], sent["ResponseMetadata"]["RequestId"])
+        self.assertEqual(record["requestPayload"], {"fail": "please"})
 
     def test_timed_out_event_is_retried(self):
         self.create_stream("timeout-dest")
