@@ -76,7 +76,7 @@ def percentile(values, p):
 
 
 def bench_runtime(api, label, runtime, handler, code, cold, warm):
-    name = "bench-" + label
+    name = "bench-" + label.replace(".", "")
     create(api, name, runtime, handler, code)
     event = json.dumps({"bench": "x" * 24}).encode()
     colds = []
