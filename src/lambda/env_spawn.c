@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/clock.h"
@@ -228,8 +229,17 @@ int env_spawn_process(fn_env *e, const char *runtimes_dir, const char *endpoint,
         return -1;
     }
     fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) { /* without it the exit would go unnoticed: give up on this process */
+        kbuf_printf(why, "{\"errorType\":\"Runtime.Unknown\",\"errorMessage\":\"pidfd_open: %s\"}",
+                    strerror(errno));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(pipe_fds[0]);
+        return -1;
+    }
     e->pid = pid;
     e->out_fd = pipe_fds[0];
-    e->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    e->pidfd = pidfd;
     return 0;
 }

@@ -278,8 +278,11 @@ static void on_process_exit(uv_poll_t *watch, int status, int events)
 {
     (void)status, (void)events;
     fn_env *e = watch->data;
-    if (e->exited || waitpid(e->pid, &e->exit_status, WNOHANG) != e->pid)
+    pid_t reaped = e->exited ? 0 : waitpid(e->pid, &e->exit_status, WNOHANG);
+    if (reaped == 0)
         return;
+    if (reaped < 0) /* not ours to reap any more: it is gone all the same */
+        e->exit_status = SIGKILL;
     e->exited = true;
     uv_poll_stop(watch);
     char why[96];
@@ -677,6 +680,7 @@ void envmgr_stop(void)
 {
     if (!mgr.started)
         return;
+    log_info("lambda: stopping the execution environments");
     pthread_mutex_lock(&mgr.mu);
     mgr.quiescing = mgr.stopping = true;
     pthread_mutex_unlock(&mgr.mu);
@@ -686,4 +690,5 @@ void envmgr_stop(void)
         mgr.pools = p->next;
     uv_loop_close(&mgr.loop);
     mgr.started = false;
+    log_info("lambda: execution environments stopped");
 }
