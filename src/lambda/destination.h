@@ -1,7 +1,6 @@
 /* destination.h - where asynchronous invocations report: another function (queued as an event),
  * a Kinesis stream (appended as one record, partition key the request id: an extension AWS does
- * not have), or an SQS queue (through the delivery function kinesd/main.c installs once the
- * queues service is there). */
+ * not have), or an SQS queue (through sqs_deliver, which kinesd/main.c installs). */
 #ifndef KINESD_LAMBDA_DESTINATION_H
 #define KINESD_LAMBDA_DESTINATION_H
 
