@@ -20,7 +20,7 @@ void lambda_set_endpoint(const char *url);
 void lambda_quiesce(void);
 void lambda_close(void);
 
-/* How destinations reach SQS queues (sqs_deliver, once the queues service exists). */
+/* How destinations reach SQS queues (main passes sqs_deliver). */
 void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver);
 
 #endif
