@@ -48,6 +48,12 @@ def lambda_handler(event, context):
             "remaining_ok": 0 < context.get_remaining_time_in_millis() <= 3000,
             "region": os.environ["AWS_REGION"], "greeting": os.environ.get("GREETING")}
 
+def hog(event, context):
+    # holds 300 MB for a second: over a 128 MB MemorySize
+    held = b"x" * (300 << 20)
+    time.sleep(1)
+    return len(held)
+
 def to_stream(event, context):
     # a destination or worker: writes what it got to a Kinesis stream through kinesd
     import boto3

@@ -100,6 +100,13 @@ class FunctionsTest(LambdaTestCase):
         response, body = self.invoke("slow-fn", {"sleep": 0})  # a new environment answers
         self.assertEqual(body["echo"], {"sleep": 0})
 
+    def test_memory_size_is_enforced(self):
+        self.create_function("hog-fn", "python3.11", "lambda_function.hog",
+                             {"lambda_function.py": PYTHON_HANDLER}, MemorySize=128, Timeout=10)
+        response, body = self.invoke("hog-fn", {})
+        self.assertEqual(response["FunctionError"], "Unhandled")
+        self.assertEqual(body["errorType"], "Runtime.OutOfMemory")
+
     def test_crashing_runtime_is_recycled(self):
         self.create_function("crash-fn", "provided.al2023", "x", {"bootstrap": BASH_BOOTSTRAP})
         self.assertEqual(self.invoke("crash-fn", {"ok": 1})[1]["echo"], {"ok": 1})
