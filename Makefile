@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: all deps build asan run test test-fast bench format clean
+.PHONY: all deps build asan run test test-fast bench powerloss format clean
 
 all: build
 
@@ -37,6 +37,11 @@ test-fast: build
 
 bench: deps build
 	scripts/bench
+
+# The long power-loss simulation (the test suite runs a short one): 300 crash states.
+powerloss: build
+	cd tests/integration && KINESD_BIN=../../$(BUILD)/kinesd KINESD_BUILD_DIR=../../$(BUILD) \
+		POWERLOSS_STATES=$${POWERLOSS_STATES:-300} python3 -m unittest -v test_powerloss
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

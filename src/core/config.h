@@ -4,9 +4,16 @@
 #ifndef KINESD_CONFIG_H
 #define KINESD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../store/store.h"
+
+typedef enum {
+    AUTH_DEFAULT, /* not chosen: open when listening on loopback, else verify */
+    AUTH_OPEN,    /* any well-formed signature is believed */
+    AUTH_VERIFY,  /* every signature and permission is checked */
+} auth_mode;
 
 typedef struct kinesd_config {
     char listen_host[256]; /* --listen HOST:PORT, default 127.0.0.1:4567 */
@@ -20,6 +27,10 @@ typedef struct kinesd_config {
     size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
     int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
     int log_level;              /* --log-level debug|info|warn|error, default info */
+    auth_mode auth;             /* --auth open|verify; default: open on loopback, else verify */
+    bool auth_explicit;         /* --auth was given as a flag (not only KINESD_AUTH) */
+    char master_key_file[4096]; /* --master-key-file, default "" (<data-dir>/master.key) */
+    recovery_mode recover;      /* --recover strict|quarantine, default strict */
     int lambda_concurrency;     /* --lambda-concurrency: a function's environments, default 10 */
     int lambda_retry_delay_ms;  /* --lambda-retry-delay-ms: first async retry, default 60000 */
     size_t lambda_code_limit;   /* --lambda-code-limit-bytes: unzipped code, default 250 MiB */

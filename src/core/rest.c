@@ -201,22 +201,6 @@ static void put(binder *b, const char *key, const kval *v)
     }
 }
 
-/* The first value of the query parameter `name`, decoded; NULL if absent. */
-static const char *query_param(arena *a, const char *query, const char *name)
-{
-    size_t name_len = strlen(name);
-    for (const char *q = query; q && *q;) {
-        size_t n = strcspn(q, "&");
-        const char *eq = memchr(q, '=', n);
-        size_t key_len = eq ? (size_t)(eq - q) : n;
-        char *key = percent_decode(a, q, key_len);
-        if (strlen(key) == name_len && strcmp(key, name) == 0)
-            return eq ? percent_decode(a, eq + 1, n - key_len - 1) : "";
-        q += n + (q[n] == '&');
-    }
-    return NULL;
-}
-
 static const char *label_value(binder *b, const label *labels, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
@@ -244,13 +228,17 @@ static bool bind_located(binder *b, const model_shape *in, const http_request *r
     int n_labels = 0;
     template_match(model_op_request_uri(b->r->op), req->url, strcspn(req->url, "?"), labels,
                    &n_labels);
+    const char *query = query_of(req->url);
+    query_form form = {NULL, 0};
+    if (query)
+        query_form_parse(&form, query, strlen(query), &b->r->mem);
     for (size_t i = 0; i < in->n_members; i++) {
         const model_member *m = &in->members[i];
         const char *text = NULL;
         if (m->location == LOC_URI)
             text = label_value(b, labels, n_labels, m->location_name);
         else if (m->location == LOC_QUERY)
-            text = query_param(&b->r->mem, query_of(req->url), m->location_name);
+            text = query_form_get(&form, m->location_name);
         else if (m->location == LOC_HEADER)
             text = header_value(req, m->location_name);
         kval v;
@@ -313,8 +301,9 @@ kval *rest_decode(core_request *r, const http_request *req)
 
 /* --- errors --------------------------------------------------------------------------------- */
 
-static void write_rest_error(op_call *call, kbuf *body, aws_error *err)
+static void write_rest_error(op_call *call, kbuf *body, aws_error *err, const char *request_id)
 {
+    (void)request_id;
     call_header(call, "x-amzn-ErrorType: %s", err->type);
     kbuf_reset(body);
     kenc e;
@@ -328,4 +317,4 @@ static void write_rest_error(op_call *call, kbuf *body, aws_error *err)
 }
 
 const reply_format reply_rest_json = {"Content-Type: application/json", NULL, ENC_JSON,
-                                      write_rest_error};
+                                      write_rest_error, NULL};

@@ -8,7 +8,8 @@
  * Loading also finishes what a crash interrupted: a stream directory holding the CREATING_MARKER
  * belongs to a creation that never committed (or committed without removing its marker), and
  * the directory of a stream recorded as deleted is deleted again. Any other directory that
- * meta.sqlite does not know is left alone and reported. */
+ * meta.sqlite does not know is never deleted unless it holds no record: it is quarantined, or,
+ * when meta.sqlite was lost, start-up is refused. */
 #include "registry.h"
 
 #include <dirent.h>
@@ -16,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "access.h"
 #include "consumer.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
@@ -376,35 +379,104 @@ static bool has_creating_marker(uint64_t uid)
     return found;
 }
 
-/* Stream directories: an uncommitted creation is removed; an unknown one is reported. */
-static void sweep_stream_dirs(void)
+/* True when every segment file of the stream directory is empty: nothing is lost by deleting
+ * it. */
+static bool stream_dir_empty(uint64_t uid)
+{
+    kbuf dir = KBUF_INIT;
+    stream_dir_path(uid, NULL, &dir);
+    DIR *d = opendir(dir.data);
+    bool empty = d != NULL;
+    struct dirent *e;
+    while (empty && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        kbuf shard = KBUF_INIT;
+        kbuf_printf(&shard, "%s/%s", dir.data, e->d_name);
+        DIR *sd = opendir(shard.data);
+        struct dirent *f;
+        while (empty && sd && (f = readdir(sd))) {
+            struct stat sb;
+            kbuf file = KBUF_INIT;
+            kbuf_printf(&file, "%s/%s", shard.data, f->d_name);
+            empty = !strstr(f->d_name, ".log") || (stat(file.data, &sb) == 0 && sb.st_size == 0);
+            kbuf_free(&file);
+        }
+        if (sd)
+            closedir(sd);
+        kbuf_free(&shard);
+    }
+    if (d)
+        closedir(d);
+    kbuf_free(&dir);
+    return empty;
+}
+
+/* A stream directory meta.sqlite does not know, and that no committed deletion explains. A
+ * creation that never committed (its CREATING_MARKER), or one that never wrote a record, is
+ * removed; anything else may hold acknowledged records and is never deleted: when meta.sqlite
+ * knows no stream at all it was lost or replaced (refuse to start), else the directory moves to
+ * quarantine. 0, or -1 to refuse. */
+static int handle_unknown_dir(uint64_t uid)
+{
+    if (has_creating_marker(uid) || stream_dir_empty(uid)) {
+        log_warn("registry: removed the data of stream %llu, whose creation never committed",
+                 (unsigned long long)uid);
+        remove_stream_dir(uid);
+        return 0;
+    }
+    if (nstreams == 0) {
+        log_error("registry: meta.sqlite knows no stream but %s/streams/%llu holds records: "
+                  "refusing to start (restore meta.sqlite, or move streams/ aside)",
+                  store_dir(data_store), (unsigned long long)uid);
+        return -1;
+    }
+    kbuf rel = KBUF_INIT;
+    kbuf_printf(&rel, "streams/%llu", (unsigned long long)uid);
+    log_warn("registry: stream data %s is unknown to meta.sqlite: quarantined", rel.data);
+    int rc = store_quarantine(data_store, rel.data);
+    kbuf_free(&rel);
+    return rc;
+}
+
+/* Every stream directory meta.sqlite does not know (see handle_unknown_dir). */
+static int sweep_stream_dirs(void)
 {
     kbuf path = KBUF_INIT;
     kbuf_printf(&path, "%s/streams", store_dir(data_store));
     DIR *d = opendir(path.data);
     kbuf_free(&path);
     struct dirent *e;
-    while (d && (e = readdir(d))) {
+    int rc = 0;
+    while (rc == 0 && d && (e = readdir(d))) {
         char *end;
         unsigned long long uid = strtoull(e->d_name, &end, 10);
-        if (e->d_name[0] == '.' || *end || registry_find_uid(uid))
-            continue;
-        if (has_creating_marker(uid)) {
-            log_warn("registry: removed the data of stream %llu, whose creation never committed",
-                     uid);
-            remove_stream_dir(uid);
-        } else {
-            log_error("registry: streams/%s is not a stream meta.sqlite knows; left as it is",
-                      e->d_name);
-        }
+        if (e->d_name[0] != '.' && *end == '\0' && !registry_find_uid(uid))
+            rc = handle_unknown_dir(uid);
     }
     if (d)
         closedir(d);
+    return rc;
+}
+
+/* A missing or empty meta.sqlite next to stream data would open as a fresh, empty database. */
+static bool metadata_lost(const char *dir)
+{
+    kbuf path = KBUF_INIT;
+    kbuf_printf(&path, "%s/meta.sqlite", dir);
+    struct stat sb;
+    bool lost = stat(path.data, &sb) != 0 || sb.st_size == 0;
+    kbuf_free(&path);
+    return lost;
 }
 
 int registry_open(store *st)
 {
     data_store = st;
+    if (metadata_lost(store_dir(st)) && sweep_stream_dirs() != 0) {
+        data_store = NULL;
+        return -1;
+    }
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
@@ -413,9 +485,14 @@ int registry_open(store *st)
         registry_close();
         return -1;
     }
-    for (size_t i = 0; i < nstreams; i++)
+    for (size_t i = 0; i < nstreams; i++) {
         has_creating_marker(streams[i]->uid);
-    sweep_stream_dirs();
+        access_refresh(streams[i]);
+    }
+    if (sweep_stream_dirs() != 0) {
+        registry_close();
+        return -1;
+    }
     log_info("registry: %zu streams loaded", nstreams);
     return 0;
 }
@@ -423,6 +500,7 @@ int registry_open(store *st)
 void registry_close(void)
 {
     consumers_clear();
+    access_clear();
     for (size_t i = 0; i < nstreams; i++)
         stream_free(streams[i]);
     free(streams);

@@ -27,6 +27,7 @@ typedef struct http_request {
     size_t header_count;
     const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
     size_t body_len;
+    const char *peer; /* the client's address ("127.0.0.1", "::1"), set at accept; "" unknown */
 } http_request;
 
 /* Value of the (first) header with this lower-case name, or NULL. */

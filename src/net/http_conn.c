@@ -244,6 +244,19 @@ static void on_handle_closed(uv_handle_t *handle)
     conn_maybe_free(c);
 }
 
+/* The client's address into c->peer (aws:SourceIp). */
+static void read_peer(http_conn *c)
+{
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&addr, &len) != 0)
+        return;
+    if (addr.ss_family == AF_INET6)
+        uv_ip6_name((const struct sockaddr_in6 *)&addr, c->peer, sizeof c->peer);
+    else
+        uv_ip4_name((const struct sockaddr_in *)&addr, c->peer, sizeof c->peer);
+}
+
 void conn_accept(http_loop *loop)
 {
     http_conn *c = calloc(1, sizeof(*c));
@@ -266,6 +279,7 @@ void conn_accept(http_loop *loop)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    read_peer(c);
     start_reading(c);
     update_timer(c);
 }

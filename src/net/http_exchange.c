@@ -15,6 +15,7 @@ http_exchange *exchange_new(http_conn *c)
         abort();
     ex->conn = c;
     ex->keep_alive = true;
+    ex->req.peer = c->peer;
     ex->prev = c->tail;
     if (c->tail)
         c->tail->next = ex;

@@ -105,6 +105,7 @@ struct http_conn {
     bool shutting_down;
     bool lingering; /* response sent and FIN queued: discarding input until EOF */
     bool closing;
+    char peer[48]; /* the client's address, read at accept ("" when unknown) */
 };
 
 /* http_server.c */

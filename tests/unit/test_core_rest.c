@@ -32,7 +32,12 @@ static int teardown(void **state)
 static http_request request(const char *method, const char *url, const http_header *headers,
                             size_t n, const char *body)
 {
-    return (http_request){method, url, headers, n, body, body ? strlen(body) : 0};
+    return (http_request){.method = method,
+                          .url = url,
+                          .headers = headers,
+                          .header_count = n,
+                          .body = body,
+                          .body_len = body ? strlen(body) : 0};
 }
 
 /* Routes req; the operation's name, or NULL. */
