@@ -11,6 +11,8 @@
  * identities and resource policies (service_access_generation), unless a policy involved reads
  * a key that changes per request (aws:SourceIp, aws:CurrentTime, ...). Resource policies are
  * compiled once per document text per thread. */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,39 @@ static _Thread_local decision_slot decisions[DECISION_SLOTS];
 static _Thread_local compiled_slot resource_policies[RESOURCE_POLICY_SLOTS];
 static _Thread_local unsigned next_compiled;
 
+/* A thread that used the caches frees them when it exits (its TLS goes with it). */
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool cache_registered;
+
+static void free_caches(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < DECISION_SLOTS; i++) {
+        free(decisions[i].key);
+        decisions[i].key = NULL;
+    }
+    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++) {
+        free(resource_policies[i].text);
+        policy_free(resource_policies[i].compiled);
+        resource_policies[i] = (compiled_slot){NULL, NULL};
+    }
+}
+
+static void make_cache_key(void)
+{
+    pthread_key_create(&cache_key, free_caches);
+}
+
+static void register_caches(void)
+{
+    if (cache_registered)
+        return;
+    cache_registered = true;
+    pthread_once(&cache_key_once, make_cache_key);
+    pthread_setspecific(cache_key, &cache_registered); /* non-NULL: the destructor runs */
+}
+
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -62,6 +97,7 @@ static decision_slot *cached(const char *key, uint64_t hash, uint64_t generation
 static void remember(const char *key, uint64_t hash, uint64_t generation, policy_decision d)
 {
     decision_slot *slot = &decisions[hash % DECISION_SLOTS];
+    register_caches();
     free(slot->key);
     slot->key = strdup(key);
     slot->hash = hash;
@@ -75,6 +111,7 @@ static const policy *resource_policy(const char *text)
         if (resource_policies[i].text && strcmp(resource_policies[i].text, text) == 0)
             return resource_policies[i].compiled;
     compiled_slot *slot = &resource_policies[next_compiled++ % RESOURCE_POLICY_SLOTS];
+    register_caches();
     free(slot->text);
     policy_free(slot->compiled);
     kbuf why = KBUF_INIT;
