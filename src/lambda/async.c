@@ -379,7 +379,8 @@ static void start_pumping(void *arg)
 static void stop_pumping(void *arg)
 {
     (void)arg;
-    uv_close((uv_handle_t *)&aq.pump_timer, NULL);
+    if (!uv_is_closing((uv_handle_t *)&aq.pump_timer))
+        uv_close((uv_handle_t *)&aq.pump_timer, NULL);
 }
 
 void async_on_durable(void)

@@ -182,6 +182,24 @@ static void report(fn_env *e, int64_t end_ns, int max_memory_mb)
 
 /* --- environments ----------------------------------------------------------------------------- */
 
+static void close_handle(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle))
+        uv_close(handle, NULL);
+}
+
+/* Once stopping and every environment is gone: closes whatever the loop still has (the wake,
+ * the waiting timer, the async queue's timer), so that it ends. */
+static void end_when_stopped(void)
+{
+    pthread_mutex_lock(&mgr.mu);
+    bool stopping = mgr.stopping;
+    pthread_mutex_unlock(&mgr.mu);
+    if (stopping && mgr.env_count == 0)
+        uv_walk(&mgr.loop, close_handle, NULL);
+}
+
 static void on_handle_closed(uv_handle_t *handle)
 {
     fn_env *e = handle->data;
@@ -198,8 +216,7 @@ static void on_handle_closed(uv_handle_t *handle)
     fn_version_unref(e->fv);
     free(e);
     mgr.env_count--;
-    if (mgr.stopping && mgr.env_count == 0 && !uv_is_closing((uv_handle_t *)&mgr.wake))
-        uv_close((uv_handle_t *)&mgr.wake, NULL);
+    end_when_stopped();
 }
 
 static void unlink_env(fn_env *e)
@@ -212,13 +229,29 @@ static void unlink_env(fn_env *e)
     }
 }
 
-/* The process is gone: stop its Runtime API, close its handles; freed once they closed. */
+/* Takes e off the list of environments whose runtime posted a result (it is going away). */
+static void forget_completion(fn_env *e)
+{
+    pthread_mutex_lock(&mgr.mu);
+    for (fn_env **at = &mgr.completed; e->completion_queued && *at; at = &(*at)->next_completed) {
+        if (*at == e) {
+            *at = e->next_completed;
+            e->completion_queued = false;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&mgr.mu);
+}
+
+/* The process is gone: stop its Runtime API (no more results can be posted), close its
+ * handles; freed once they closed. */
 static void env_free(fn_env *e)
 {
     unlink_env(e);
     drain_output(e);
     if (e->rt)
         rtapi_stop(e);
+    forget_completion(e);
     uv_close((uv_handle_t *)&e->timer, on_handle_closed);
     if (e->pidfd >= 0)
         uv_close((uv_handle_t *)&e->exit_watch, on_handle_closed);
@@ -556,7 +589,7 @@ static void on_wake(uv_async_t *handle)
     posted_job *jobs = mgr.jobs;
     retirement *retired = mgr.retired;
     fn_env *completed = mgr.completed;
-    bool quiescing = mgr.quiescing, stopping = mgr.stopping;
+    bool quiescing = mgr.quiescing;
     mgr.submitted = NULL, mgr.jobs = NULL, mgr.retired = NULL, mgr.completed = NULL;
     for (fn_env *e = completed; e; e = e->next_completed)
         e->completion_queued = false;
@@ -588,10 +621,7 @@ static void on_wake(uv_async_t *handle)
     }
     if (quiescing)
         quiesce_now();
-    if (stopping && !uv_is_closing((uv_handle_t *)&mgr.waiting_timer))
-        uv_close((uv_handle_t *)&mgr.waiting_timer, NULL);
-    if (stopping && mgr.env_count == 0 && !uv_is_closing((uv_handle_t *)&mgr.wake))
-        uv_close((uv_handle_t *)&mgr.wake, NULL);
+    end_when_stopped();
 }
 
 void envmgr_submit(invocation *inv)
