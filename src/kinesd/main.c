@@ -122,6 +122,25 @@ static void report_refusal(store *st)
             kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
 }
 
+/* Stops the services' control threads, then closes the services and the store. */
+static void close_services(store *st)
+{
+    service_stop_all();
+    lambda_close();
+    iam_close();
+    sqs_close();
+    kinesis_close();
+    store_close(st);
+}
+
+/* Start-up failed once every service was opened: closes them all; the exit status. */
+static int close_all(store *st, const char *why, const char *what)
+{
+    fprintf(stderr, "kinesd: %s%s\n", why, what);
+    close_services(st);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "check") == 0)
@@ -181,29 +200,13 @@ int main(int argc, char **argv)
         return 1;
     }
     lambda_set_sqs_deliver(sqs_deliver);
-    if (lambda_open(st) < 0 || service_register(&lambda_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the Lambda service\n");
-        service_stop_all();
-        lambda_close();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
-        return 1;
-    }
+    if (lambda_open(st) < 0 || service_register(&lambda_service) < 0)
+        return close_all(st, "cannot start the Lambda service", "");
     char address[300];
     format_address(address, sizeof(address), kinesd_cfg.listen_host, kinesd_cfg.listen_port);
     http_server *srv = start_http();
-    if (!srv) {
-        fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        service_stop_all();
-        lambda_close();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
-        return 1;
-    }
+    if (!srv)
+        return close_all(st, "cannot listen on ", address);
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
     log_info("auth %s: %s", kinesd_cfg.auth == AUTH_VERIFY ? "verify" : "open",
              kinesd_cfg.auth == AUTH_VERIFY ? "every signature and permission is checked"
@@ -220,12 +223,7 @@ int main(int argc, char **argv)
     lambda_quiesce();
     sqs_quiesce();
     http_server_stop(srv);
-    service_stop_all();
-    lambda_close();
-    iam_close();
-    sqs_close();
-    kinesis_close();
-    store_close(st);
+    close_services(st);
     model_unload();
     return 0;
 }

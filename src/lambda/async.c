@@ -412,7 +412,8 @@ void async_start(void)
 
 void async_stop(void)
 {
-    envmgr_post(stop_pumping, NULL);
+    if (aq.log) /* else it never started */
+        envmgr_post(stop_pumping, NULL);
 }
 
 void async_close(void)
