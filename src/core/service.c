@@ -150,5 +150,6 @@ uint64_t service_access_generation(void)
 void service_each(void (*fn)(const service *svc, void *arg), void *arg)
 {
     for (int i = 0; i < service_count; i++)
-        fn(services[i], arg);
+        if (has_api(services[i]))
+            fn(services[i], arg);
 }

@@ -45,7 +45,8 @@ typedef struct service {
     const char *name; /* "kinesis": logs, and the SigV4 signing name it answers */
     model_id model;   /* its API (ignored when routes_only) */
     /* The service serves plain routes only (the console): it has no API, no model, no operations
-     * and no control thread, and the lookups by target, signing name, model and ARN skip it. */
+     * and no control thread; the lookups by target, signing name, model and ARN and
+     * service_each skip it. */
     bool routes_only;
     const op_entry *ops;         /* its operations, NULL-terminated, in any order */
     pthread_rwlock_t *lock;      /* over its in-memory state (OP_LOOP_READ takes it shared) */
@@ -91,7 +92,7 @@ void service_access_changed(void);
 /* Counts those changes (decision caches remember the count they were filled at). */
 uint64_t service_access_generation(void);
 
-/* Calls fn for every registered service. */
+/* Calls fn for every registered service that has an API (routes-only services are left out). */
 void service_each(void (*fn)(const service *svc, void *arg), void *arg);
 
 #endif
