@@ -8,13 +8,15 @@ and the AWS APIs on the same port are untouched. The browser-side logic (SigV4 a
 suite, the hashes, KPL expansion, the filter language) runs under node's test runner. Then
 headless Chromium, driven by puppeteer-core (tests/js/console_e2e.js), tours the console in open
 mode (create a stream, live tail records put with the aws CLI, filter, pretty JSON, a KPL
-aggregate, JSONL download, reshard and the shard map, a metric chart, a queue peeked) and in
+aggregate, JSONL download, reshard and the shard map, a metric chart, a queue peeked, a
+function invoked) and in
 verify mode (sign in with a user's key, see what it may see), with no error in the page's log.
 Screenshots go to <build>/console-screenshots/. The browser tests are skipped when Chromium or
 the npm packages are missing (scripts/install-deps installs both).
 """
 
 import http.client
+import io
 import json
 import os
 import re
@@ -22,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import unittest
+import zipfile
 
 from iam_fixture import ROOT, VerifyTestCase
 from kinesd_harness import ACCOUNT, KinesdTestCase
@@ -30,6 +33,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 JS_DIR = os.path.join(os.path.dirname(HERE), "js")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BROWSER_TIMEOUT_S = 240
+HANDLER = '''
+def handler(event, context):
+    print("console handler got", event)
+    return {"greeting": "hello " + event.get("name", "world")}
+'''
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -167,8 +175,22 @@ class ConsoleUnitsTest(unittest.TestCase):
 
 
 class ConsoleBrowserTest(KinesdTestCase):
+    SERVER_ARGS = {"extra_args": ["--lambda-python", sys.executable]}
+
     def test_open_mode_tour(self):
-        run_tour(self, "open", {})
+        self.create_function("console-hello")
+        run_tour(self, "open", {"FUNCTION": "console-hello"})
+
+    def create_function(self, name):
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("app.py", HANDLER)
+        lam = self.server.client("lambda")
+        lam.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler",
+                            Role="arn:aws:iam::%s:role/console" % ACCOUNT,
+                            Code={"ZipFile": code.getvalue()})
+        lam.get_waiter("function_active_v2").wait(FunctionName=name,
+                                                   WaiterConfig={"Delay": 0.2})
 
 
 class ConsoleVerifyBrowserTest(VerifyTestCase):

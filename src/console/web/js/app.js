@@ -4,6 +4,7 @@
 import { AwsError, callerIdentity, currentSession, DEFAULT_REGION, OPEN_MODE_KEY,
   onCredentialsRejected, restoreSession, setSession, signOut } from './aws.js';
 import { h, replace } from './dom.js';
+import * as fn from './pages/function.js';
 import * as functions from './pages/functions.js';
 import * as metrics from './pages/metrics.js';
 import * as queue from './pages/queue.js';
@@ -21,6 +22,7 @@ const ROUTES = [
   [/^\/queues\/([^/]+)$/, 'queues', queue],
   [/^\/metrics$/, 'metrics', metrics],
   [/^\/functions$/, 'functions', functions],
+  [/^\/functions\/([^/]+)$/, 'functions', fn],
 ];
 
 const main = document.getElementById('main');

@@ -1,5 +1,6 @@
 // aws.js - the console's only way to kinesd: the same AWS APIs any client calls (Kinesis JSON 1.1,
-// CloudWatch and SQS JSON 1.0, STS over the query protocol), signed with SigV4 in the browser.
+// CloudWatch and SQS JSON 1.0, Lambda REST-JSON, STS over the query protocol), signed with SigV4
+// in the browser.
 //
 // The session holds the access key the console signs with: the user's (verify mode: asked for,
 // kept in this tab's sessionStorage at most) or a dummy one (open mode: kinesd believes any
@@ -71,20 +72,22 @@ export function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
 }
 
-// Signs and sends one request; resolves to the Response. headers: lower-case names.
-async function send(signingName, headers, body) {
+// Signs and sends one request; resolves to the Response. request: {method (POST), path ("/"),
+// query (encoded, no "?"), headers (lower-case names), body (text)}.
+async function send(signingName, { method = 'POST', path = '/', query = '', headers = {},
+  body = '' }) {
   const creds = session || OPEN_MODE_KEY;
   const all = { ...headers, host: location.host,
     'x-amz-date': amzDate(new Date(Date.now() + clockOffsetMs)) };
   if (creds.sessionToken) all['x-amz-security-token'] = creds.sessionToken;
   const bytes = utf8(body);
-  const auth = await authorization({ method: 'POST', path: '/', query: '', headers: all,
-    body: bytes }, creds, { region: (session && session.region) || DEFAULT_REGION,
-    service: signingName });
+  const auth = await authorization({ method, path, query, headers: all, body: bytes }, creds,
+    { region: (session && session.region) || DEFAULT_REGION, service: signingName });
   delete all.host; // the browser sends it, and may not be told to
   try {
-    return await fetch('/', { method: 'POST', headers: { ...all, authorization: auth },
-      body: bytes, cache: 'no-store', credentials: 'omit' });
+    return await fetch(path + (query ? '?' + query : ''), { method, headers: { ...all,
+      authorization: auth }, body: method === 'GET' ? undefined : bytes, cache: 'no-store',
+    credentials: 'omit' });
   } catch (e) {
     throw new AwsError('NetworkError', 'kinesd did not answer (' + e.message + ')', 0);
   }
@@ -101,7 +104,8 @@ function learnClock(response, error) {
 }
 
 function jsonError(response, parsed) {
-  const queryError = (response.headers.get('x-amzn-query-error') || '').split(';')[0];
+  const queryError = (response.headers.get('x-amzn-query-error') ||
+    response.headers.get('x-amzn-errortype') || '').split(/[;:]/)[0];
   const type = String((parsed && parsed.__type) || '').split('#').pop();
   const message = parsed && (parsed.message || parsed.Message);
   return new AwsError(queryError || type || 'HTTP' + response.status, message ||
@@ -113,20 +117,43 @@ function jsonError(response, parsed) {
 export async function call(service, operation, input = {}, retried = false) {
   const svc = JSON_SERVICES[service];
   const body = JSON.stringify(input);
-  const response = await send(svc.signing, { 'content-type': svc.type,
-    'x-amz-target': svc.target + '.' + operation }, body);
-  const text = await response.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : {};
-  } catch (e) {
-    parsed = null;
-  }
+  const response = await send(svc.signing, { headers: { 'content-type': svc.type,
+    'x-amz-target': svc.target + '.' + operation }, body });
+  const parsed = parseJson(await response.text());
   if (response.ok && parsed) return parsed;
-  const error = jsonError(response, parsed);
+  const error = refused(response, parsed);
   if (!retried && learnClock(response, error)) return call(service, operation, input, true);
-  if (error.credentialProblem && session && !session.open && rejected) rejected(error);
   throw error;
+}
+
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch (e) {
+    return null;
+  }
+}
+
+// The AwsError of a refused call; the signed-in key's rejection is told to the shell first.
+function refused(response, parsed) {
+  const error = jsonError(response, parsed);
+  if (error.credentialProblem && session && !session.open && rejected) rejected(error);
+  return error;
+}
+
+// Calls a REST-JSON operation (Lambda): method, path (its segments encoded by the caller),
+// query (encoded), a body (an object sent as JSON, or `payload` text as it is) and extra headers.
+// Resolves to {status, headers, text, json} (json null when the answer is not JSON); rejects
+// with AwsError on an error status.
+export async function rest(signingName, method, path, { query = '', body, payload,
+  headers = {} } = {}) {
+  const text = payload ?? (body === undefined ? '' : JSON.stringify(body));
+  const all = text ? { 'content-type': 'application/json', ...headers } : headers;
+  const response = await send(signingName, { method, path, query, headers: all, body: text });
+  const out = await response.text();
+  const json = parseJson(out);
+  if (!response.ok) throw refused(response, json);
+  return { status: response.status, headers: response.headers, text: out, json };
 }
 
 export const kinesis = (op, input) => call('kinesis', op, input);
@@ -135,8 +162,9 @@ export const sqs = (op, input) => call('sqs', op, input);
 
 // STS GetCallerIdentity over the query protocol: {arn, account, userId}.
 export async function callerIdentity() {
-  const response = await send('sts', { 'content-type': 'application/x-www-form-urlencoded' },
-    'Action=GetCallerIdentity&Version=2011-06-15');
+  const response = await send('sts', { headers: {
+    'content-type': 'application/x-www-form-urlencoded' },
+  body: 'Action=GetCallerIdentity&Version=2011-06-15' });
   const xml = new DOMParser().parseFromString(await response.text(), 'application/xml');
   const text = (tag) => (xml.getElementsByTagName(tag)[0] || {}).textContent || '';
   if (!response.ok) {
