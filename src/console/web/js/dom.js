@@ -215,6 +215,19 @@ export function confirmDialog({ title, message, action = 'Delete', typeToConfirm
     } });
 }
 
+// fn, reporting: its failure shows in `box` (AWS's code and message), its success clears the
+// box. For refreshes, which the next tick or click retries: the wrapper never rejects.
+export function reporting(box, fn) {
+  return async (...args) => {
+    try {
+      await fn(...args);
+      replace(box);
+    } catch (e) {
+      replace(box, h('div', { class: 'callout error' }, `${e.code || 'Error'}: ${e.message}`));
+    }
+  };
+}
+
 // Runs fn every `ms` while the page is shown; returns a stop function. The first run is at once.
 export function every(ms, fn) {
   let timer = null, stopped = false;

@@ -2,7 +2,7 @@
 // state, code size, last change. Triggers (event source mappings from streams and queues) get
 // their place here once kinesd serves them.
 import { rest } from '../aws.js';
-import { every, fmtBytes, fmtTime, h, replace } from '../dom.js';
+import { every, fmtBytes, fmtTime, h, replace, reporting } from '../dom.js';
 
 const REFRESH_MS = 10000;
 
@@ -22,34 +22,28 @@ export async function mount(main) {
   const body = h('div', { class: 'card flush' }), problem = h('div');
   const sub = h('div', { class: 'sub' }, 'Loading…');
 
-  async function refresh() {
-    try {
-      const fns = await listFunctions();
-      fns.sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
-      replace(problem);
-      sub.textContent = `${fns.length} function${fns.length === 1 ? '' : 's'} · refreshed ` +
-        'every 10 s';
-      replace(body, fns.length ? h('table', { class: 'list', id: 'functions-table' },
-        h('thead', null, h('tr', null, ['Function', 'Runtime', 'Handler', 'Memory', 'Timeout',
-          'Code', 'Last modified'].map((t, i) => h('th', { class: i >= 3 && i <= 5 ? 'num' :
-          null }, t)))),
-        h('tbody', null, fns.map((f) => h('tr', { 'data-function': f.FunctionName },
-          h('td', null, h('a', { class: 'mono', href: '#/functions/' +
-            encodeURIComponent(f.FunctionName) }, f.FunctionName)),
-          h('td', null, f.Runtime || '—'),
-          h('td', { class: 'mono' }, f.Handler || '—'),
-          h('td', { class: 'num' }, `${f.MemorySize} MB`),
-          h('td', { class: 'num' }, `${f.Timeout} s`),
-          h('td', { class: 'num' }, fmtBytes(f.CodeSize)),
-          h('td', null, f.LastModified ? fmtTime(Date.parse(f.LastModified)) : '—'))))) :
-        h('div', { class: 'empty-state' }, 'No functions yet: create one with ',
-          h('code', null, 'aws lambda create-function'), ' or ',
-          h('code', null, 'kinesctl function create'), '.'));
-    } catch (e) {
-      replace(problem, h('div', { class: 'callout error' }, `${e.code}: ${e.message}`));
-      throw e;
-    }
-  }
+  const refresh = reporting(problem, async () => {
+    const fns = await listFunctions();
+    fns.sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
+    sub.textContent = `${fns.length} function${fns.length === 1 ? '' : 's'} · refreshed ` +
+      'every 10 s';
+    replace(body, fns.length ? h('table', { class: 'list', id: 'functions-table' },
+      h('thead', null, h('tr', null, ['Function', 'Runtime', 'Handler', 'Memory', 'Timeout',
+        'Code', 'Last modified'].map((t, i) => h('th', { class: i >= 3 && i <= 5 ? 'num' :
+        null }, t)))),
+      h('tbody', null, fns.map((f) => h('tr', { 'data-function': f.FunctionName },
+        h('td', null, h('a', { class: 'mono', href: '#/functions/' +
+          encodeURIComponent(f.FunctionName) }, f.FunctionName)),
+        h('td', null, f.Runtime || '—'),
+        h('td', { class: 'mono' }, f.Handler || '—'),
+        h('td', { class: 'num' }, `${f.MemorySize} MB`),
+        h('td', { class: 'num' }, `${f.Timeout} s`),
+        h('td', { class: 'num' }, fmtBytes(f.CodeSize)),
+        h('td', null, f.LastModified ? fmtTime(Date.parse(f.LastModified)) : '—'))))) :
+      h('div', { class: 'empty-state' }, 'No functions yet: create one with ',
+        h('code', null, 'aws lambda create-function'), ' or ',
+        h('code', null, 'kinesctl function create'), '.'));
+  });
 
   replace(main,
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Functions'), sub)),

@@ -2,7 +2,8 @@
 // them (ReceiveMessage with VisibilityTimeout 0), sending one, and for a dead-letter queue the
 // redrive of its messages back to a source queue.
 import { sqs } from '../aws.js';
-import { every, fmtDuration, fmtNumber, fmtTime, formDialog, h, replace, toast } from '../dom.js';
+import { every, fmtDuration, fmtNumber, fmtTime, formDialog, h, replace, reporting, toast }
+  from '../dom.js';
 import { attributes, deadLetterTarget, deleteQueue, moveMessages, purgeQueue, queueName,
   sendMessage } from '../queue_actions.js';
 
@@ -53,26 +54,20 @@ export async function mount(main, { params }) {
   const factsBox = h('div', { class: 'facts-box' }), peekBox = h('div'), problem = h('div');
   let sources = [];
 
-  async function refresh() {
-    try {
-      const a = await attributes(url);
-      sources = (await sqs('ListDeadLetterSourceQueues', { QueueUrl: url })).queueUrls || [];
-      const dlq = deadLetterTarget(a);
-      replace(factsBox, h('div', { class: 'facts' },
-        fact('Visible', fmtNumber(Number(a.ApproximateNumberOfMessages))),
-        fact('In flight', fmtNumber(Number(a.ApproximateNumberOfMessagesNotVisible))),
-        fact('Delayed', fmtNumber(Number(a.ApproximateNumberOfMessagesDelayed))),
-        fact('Visibility timeout', fmtDuration(a.VisibilityTimeout * 1000)),
-        fact('Retention', fmtDuration(a.MessageRetentionPeriod * 1000)),
-        fact('Dead-letter queue', dlq ? `${dlq.name} (after ${dlq.maxReceiveCount})` : 'none'),
-        fact('Dead letters from', sources.length ? sources.map(queueName).join(', ') : 'none'),
-        fact('Created', fmtTime(Number(a.CreatedTimestamp) * 1000))));
-      replace(problem);
-    } catch (e) {
-      replace(problem, h('div', { class: 'callout error' }, `${e.code}: ${e.message}`));
-      throw e;
-    }
-  }
+  const refresh = reporting(problem, async () => {
+    const a = await attributes(url);
+    sources = (await sqs('ListDeadLetterSourceQueues', { QueueUrl: url })).queueUrls || [];
+    const dlq = deadLetterTarget(a);
+    replace(factsBox, h('div', { class: 'facts' },
+      fact('Visible', fmtNumber(Number(a.ApproximateNumberOfMessages))),
+      fact('In flight', fmtNumber(Number(a.ApproximateNumberOfMessagesNotVisible))),
+      fact('Delayed', fmtNumber(Number(a.ApproximateNumberOfMessagesDelayed))),
+      fact('Visibility timeout', fmtDuration(a.VisibilityTimeout * 1000)),
+      fact('Retention', fmtDuration(a.MessageRetentionPeriod * 1000)),
+      fact('Dead-letter queue', dlq ? `${dlq.name} (after ${dlq.maxReceiveCount})` : 'none'),
+      fact('Dead letters from', sources.length ? sources.map(queueName).join(', ') : 'none'),
+      fact('Created', fmtTime(Number(a.CreatedTimestamp) * 1000))));
+  });
 
   // A message received again within the same call (visibility 0) is shown once, with its latest
   // receive count.

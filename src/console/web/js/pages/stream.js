@@ -5,7 +5,7 @@
 import { kinesis, paginate } from '../aws.js';
 import { lineChart } from '../chart.js';
 import { confirmDialog, every, fmtBytes, fmtDuration, fmtNumber, fmtTime, formDialog, h,
-  replace, toast } from '../dom.js';
+  replace, reporting, toast } from '../dom.js';
 import { metricSeries, RANGES } from '../metrics.js';
 import { isOpen, keyFraction, shardMap } from '../shardmap.js';
 import { changeRetention, deleteStream, reshard, retentionText } from '../stream_actions.js';
@@ -321,17 +321,12 @@ export async function mount(main, { params, query }) {
       class: k === tab ? 'on' : null, role: 'tab', 'data-tab': k, onclick: () => open(k) },
     label)));
     active = TABS[key][1](tabBox, summary, reload);
-    stop = every(REFRESH_MS, async () => {
-      try {
-        summary = (await kinesis('DescribeStreamSummary', { StreamName: name }))
-          .StreamDescriptionSummary;
-        drawHead();
-        await active.refresh();
-        replace(problem);
-      } catch (e) {
-        replace(problem, h('div', { class: 'callout error' }, `${e.code}: ${e.message}`));
-      }
-    });
+    stop = every(REFRESH_MS, reporting(problem, async () => {
+      summary = (await kinesis('DescribeStreamSummary', { StreamName: name }))
+        .StreamDescriptionSummary;
+      drawHead();
+      await active.refresh();
+    }));
   }
 
   drawHead();

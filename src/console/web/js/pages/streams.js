@@ -3,7 +3,7 @@
 // changes (create, delete, reshard, retention). Refreshed every 10 s.
 import { kinesis, paginate } from '../aws.js';
 import { sparkline } from '../chart.js';
-import { every, fmtBytes, fmtNumber, h, menuButton, replace } from '../dom.js';
+import { every, fmtBytes, fmtNumber, h, menuButton, replace, reporting } from '../dom.js';
 import { metricSeries } from '../metrics.js';
 import { changeRetention, createStream, deleteStream, reshard, retentionText }
   from '../stream_actions.js';
@@ -119,7 +119,7 @@ function row(s, rates, refresh) {
 export async function mount(main) {
   const sub = h('div', { class: 'sub' }, 'Loading…');
   const body = h('div', { class: 'card flush' });
-  const problem = h('div');
+  const problem = h('div'), rateProblem = h('div');
   let rates = {}, summaries = [];
 
   const draw = () => {
@@ -138,23 +138,20 @@ export async function mount(main) {
       h('tbody', null, summaries.map((s) => row(s, rates, refresh)))));
   };
 
-  async function refresh() {
-    try {
-      summaries = (await loadSummaries()).filter(Boolean);
-      summaries.sort((a, b) => a.StreamName.localeCompare(b.StreamName));
-      replace(problem);
-      draw();
-      rates = await loadRates(summaries.filter((s) => !s.error).map((s) => s.StreamName))
-        .catch((e) => {
-          replace(problem, h('div', { class: 'callout warn' }, `No rates: ${e.code}: ${e.message}`));
-          return {};
-        });
-      draw();
-    } catch (e) {
-      replace(problem, h('div', { class: 'callout error' }, `${e.code}: ${e.message}`));
-      throw e;
-    }
-  }
+  const refresh = reporting(problem, async () => {
+    summaries = (await loadSummaries()).filter(Boolean);
+    summaries.sort((a, b) => a.StreamName.localeCompare(b.StreamName));
+    draw();
+    const names = summaries.filter((s) => !s.error).map((s) => s.StreamName);
+    rates = await loadRates(names).then((found) => {
+      replace(rateProblem);
+      return found;
+    }, (e) => {
+      replace(rateProblem, h('div', { class: 'callout warn' }, `No rates: ${e.code}: ${e.message}`));
+      return {};
+    });
+    draw();
+  });
 
   replace(main,
     h('div', { class: 'page-head' },
@@ -163,6 +160,6 @@ export async function mount(main) {
         h('button', { class: 'button', onclick: () => refresh() }, 'Refresh'),
         h('button', { class: 'button primary', id: 'create-stream',
           onclick: () => createStream(refresh) }, 'Create stream'))),
-    problem, body);
+    problem, rateProblem, body);
   return every(REFRESH_MS, refresh);
 }
