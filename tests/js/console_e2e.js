@@ -4,8 +4,9 @@
 //   node console_e2e.js open     the open-mode tour: create a stream from the page, put records
 //                                with the aws CLI, see them in the data viewer's live tail, filter,
 //                                pretty JSON, a KPL aggregate expanded, JSONL download, reshard
-//                                from the page and its shard map, a metric chart, a queue peeked,
-//                                a function invoked from its page (FUNCTION names it)
+//                                from the page and its shard map, a metric chart, a queue peeked
+//                                and redriven, a function invoked from its page (FUNCTION
+//                                names it)
 //   node console_e2e.js verify   the sign-in form: a wrong secret refused, a user's key accepted,
 //                                and the page shows what that key may see
 //
@@ -289,6 +290,15 @@ function openTour() {
     check(visible === '1', 'peeking left the message visible: ' + visible);
     await shot(page, 'queue-peek');
     step('peeked at a queue message; it stays visible');
+
+    aws('sqs', 'create-queue', '--queue-name', 'console-e2e-orders');
+    const target = aws('sqs', 'get-queue-url', '--queue-name', 'console-e2e-orders').QueueUrl;
+    await press(page, '#redrive');
+    await submitDialog(page, { target: 'console-e2e-orders', count: 10 });
+    const depth = (u) => aws('sqs', 'get-queue-attributes', '--queue-url', u, '--attribute-names',
+      'ApproximateNumberOfMessages').Attributes.ApproximateNumberOfMessages;
+    check(depth(url) === '0' && depth(target) === '1', 'redrive moved the message');
+    step('redrove it from the page to another queue');
 
     const fn = process.env.FUNCTION;
     await visit(page, '#/functions', `tr[data-function="${fn}"]`);
