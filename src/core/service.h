@@ -25,12 +25,16 @@ typedef struct core_worker core_worker;
 /* A plain HTTP route of a service that is not an AWS API call (GET /metrics, the console, the
  * Lambda Runtime API): the handler gets the raw request on its loop thread and answers it with
  * http_respond, then or later. */
-typedef void (*route_handler)(http_exchange *ex, const http_request *req);
+typedef void (*route_handler)(http_exchange *ex, const http_request *req, const caller *who);
 
 typedef struct service_route {
     const char *method; /* "GET"; NULL: any */
     const char *prefix; /* the path starts with this ("/console/") */
     route_handler handler;
+    /* The request must be signed: the core authenticates the caller first (verify mode checks
+     * the signature, open mode believes it) and hands it to the handler, else answers AWS's
+     * error. false: anyone may ask, and the handler gets who == NULL. */
+    bool signed_only;
 } service_route;
 
 /* What a service tells the authorizer about one of its resources (service.resource_access). */
