@@ -26,12 +26,12 @@ typedef struct log_gap {
 } log_gap;
 
 typedef struct logstate {
-    uint64_t horizon;                    /* first offset still stored */
-    uint64_t synced_end;                 /* offsets below were fdatasynced */
-    size_t ngaps;                        /* gaps[0 .. ngaps), sorted, disjoint */
+    uint64_t horizon;    /* first offset still stored */
+    uint64_t synced_end; /* offsets below were fdatasynced */
+    size_t ngaps;        /* gaps[0 .. ngaps), sorted, disjoint */
     log_gap gaps[LOGSTATE_MAX_GAPS + 1]; /* one spare while adding */
-    uint64_t seq;                        /* of the slot last read or written */
-    int fd;                              /* the open state file, -1 until the first write */
+    uint64_t seq; /* of the slot last read or written */
+    int fd;       /* the open state file, -1 until the first write */
 } logstate;
 
 typedef enum {
