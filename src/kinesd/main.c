@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/masterkey.h"
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
@@ -82,11 +83,45 @@ static int choose_auth_mode(void)
     return 0;
 }
 
+/* The key that seals secrets and stream data keys at rest, shared by the services. */
+static masterkey master;
+
+/* Loads it: --master-key-file, else <data-dir>/master.key (created on first use). -1 (printed)
+ * when it cannot be read or made. */
+static int load_master_key(void)
+{
+    char path[4200], why[4400];
+    bool named = kinesd_cfg.master_key_file[0] != '\0';
+    if (named)
+        snprintf(path, sizeof path, "%s", kinesd_cfg.master_key_file);
+    else
+        snprintf(path, sizeof path, "%s/master.key", kinesd_cfg.data_dir);
+    if (masterkey_load(&master, path, !named, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "kinesd: %s\n", why);
+    return -1;
+}
+
 static iam_options identity_options(void)
 {
-    return (iam_options){kinesd_cfg.data_dir,
-                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
-                         kinesd_cfg.auth == AUTH_VERIFY};
+    return (iam_options){kinesd_cfg.data_dir, &master, kinesd_cfg.auth == AUTH_VERIFY};
+}
+
+/* `kinesd account create ID [options]` (the options follow the ID). */
+static int account_command(int argc, char **argv)
+{
+    bool with_id = argc >= 4 && strcmp(argv[2], "create") == 0;
+    if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
+        return 2;
+    char why[4400];
+    if (with_id && dirlock_acquire(kinesd_cfg.data_dir, why, sizeof why) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        return 1;
+    }
+    if (with_id && load_master_key() < 0)
+        return 1;
+    iam_options opt = identity_options();
+    return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
 }
 
 /* The identity and token services; in verify mode also the authenticator and authorizer. */
@@ -106,10 +141,15 @@ static int start_identity(void)
     return 0;
 }
 
-/* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
-static void report_refusal(store *st)
+/* Why start-up stopped: damaged shard logs (and what to do), a master key that does not open
+ * the data keys (`keys`, "" otherwise), or unloadable metadata. */
+static void report_refusal(store *st, const char *keys)
 {
     const char *damage = store_damage_report(st);
+    if (*keys) {
+        fprintf(stderr, "kinesd: %s\n", keys);
+        return;
+    }
     if (!*damage) {
         fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
         return;
@@ -126,14 +166,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "check") == 0)
         return kinesd_check(argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "account") == 0) {
-        /* kinesd account create ID [options]: the options follow the ID */
-        bool with_id = argc >= 4;
-        if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
-            return 2;
-        iam_options opt = identity_options();
-        return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
-    }
+    if (argc >= 2 && strcmp(argv[1], "account") == 0)
+        return account_command(argc, argv);
     if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
@@ -159,8 +193,12 @@ int main(int argc, char **argv)
     }
     dispatch_set_store(st);
     store_set_recovery(st, kinesd_cfg.recover);
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || kinesis_open(st) < 0) {
-        report_refusal(st);
+    if (load_master_key() < 0) {
+        store_close(st);
+        return 1;
+    }
+    if (iterator_init(kinesd_cfg.data_dir) < 0 || kinesis_open(st, &master, why, sizeof why) < 0) {
+        report_refusal(st, why);
         store_close(st);
         return 1;
     }

@@ -25,7 +25,8 @@ static const char schema[] =
     " region TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, next_status TEXT NOT NULL,"
     " transition_at INTEGER NOT NULL, mode TEXT NOT NULL, retention INTEGER NOT NULL,"
     " created INTEGER NOT NULL, metrics INTEGER NOT NULL, max_record_kib INTEGER NOT NULL,"
-    " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL);"
+    " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL,"
+    " data_key INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
     " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
@@ -39,6 +40,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS consumers(stream_uid INTEGER NOT NULL, name TEXT NOT NULL,"
     " arn TEXT NOT NULL, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     " status TEXT NOT NULL, transition_at INTEGER NOT NULL, PRIMARY KEY(stream_uid, name));"
+    "CREATE TABLE IF NOT EXISTS data_keys(id INTEGER PRIMARY KEY, stream_uid INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, wrapped BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS accounts(account TEXT NOT NULL, region TEXT NOT NULL,"
     " commitment TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
     " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));";
@@ -77,7 +80,9 @@ static int upgrade(meta *m)
                        "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
                        "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;") ||
            add_columns(m, "SELECT pending FROM shards LIMIT 0",
-                       "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;");
+                       "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;") ||
+           add_columns(m, "SELECT data_key FROM streams LIMIT 0",
+                       "ALTER TABLE streams ADD COLUMN data_key INTEGER NOT NULL DEFAULT 0;");
 }
 
 meta *meta_open(const char *data_dir)
@@ -164,7 +169,7 @@ int meta_set_last_uid(meta *m, uint64_t uid)
 int meta_put_stream(meta *m, const stream *s)
 {
     sqlite3_stmt *st =
-        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
@@ -182,6 +187,7 @@ int meta_put_stream(meta *m, const stream *s)
     sqlite3_bind_text(st, 13, s->kms_key_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 14, s->warm_target_mibps);
     sqlite3_bind_int(st, 15, s->warm_current_mibps);
+    sqlite3_bind_int64(st, 16, (sqlite3_int64)s->data_key_id);
     return run(m, st);
 }
 
@@ -232,6 +238,7 @@ int meta_delete_stream(meta *m, uint64_t stream_uid)
         run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        run_for_uid(m, "DELETE FROM data_keys WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL) != 0)
         return -1;
     return run_for_uid(m, "INSERT OR REPLACE INTO deleted_streams VALUES(?)", stream_uid, NULL);
@@ -285,6 +292,7 @@ static stream *stream_from_row(sqlite3_stmt *st)
     snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", column_text(st, 12));
     s->warm_target_mibps = sqlite3_column_int(st, 13);
     s->warm_current_mibps = sqlite3_column_int(st, 14);
+    s->data_key_id = (uint64_t)sqlite3_column_int64(st, 15);
     return s;
 }
 
@@ -331,7 +339,7 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
     sqlite3_stmt *st =
         prepare(m, "SELECT uid, account, region, name, status, next_status,"
                    " transition_at, mode, retention, created, metrics, max_record_kib,"
-                   " kms_key_id, warm_target, warm_current FROM streams");
+                   " kms_key_id, warm_target, warm_current, data_key FROM streams");
     if (!st)
         return -1;
     int rc, result = 0;
@@ -346,6 +354,36 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
     }
     if (result == 0 && rc != SQLITE_DONE)
         result = fail(m, "load streams");
+    sqlite3_finalize(st);
+    return result;
+}
+
+int meta_put_data_key(meta *m, const data_key_row *k)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT INTO data_keys VALUES(?,?,?,?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->stream_uid);
+    sqlite3_bind_int64(st, 3, k->created_ms);
+    sqlite3_bind_blob(st, 4, k->wrapped, (int)k->wrapped_len, SQLITE_STATIC);
+    return run(m, st);
+}
+
+int meta_data_keys_each(meta *m, meta_data_key_fn fn, void *arg)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT id, stream_uid, created_ms, wrapped FROM data_keys");
+    if (!st)
+        return -1;
+    int rc, result = 0;
+    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        data_key_row k = {(uint64_t)sqlite3_column_int64(st, 0),
+                          (uint64_t)sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                          sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3)};
+        result = fn(&k, arg);
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = fail(m, "data keys");
     sqlite3_finalize(st);
     return result;
 }

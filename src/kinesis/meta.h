@@ -1,12 +1,13 @@
 /* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
  *
- * Rows for streams, their shards (open, closed and pending), their tags, resource policies and
- * consumers, the account settings of each account and region, the counter that hands out stream
- * uids, and the uids of deleted streams whose files may still need deleting. The registry keeps
- * streams and shards in memory and writes them through here; tags are only kept here. SQLite runs
- * in WAL mode with synchronous=FULL, so a committed transaction survives a crash. Every API call's
- * change is one transaction (meta_begin ... meta_commit around the puts). Not thread-safe: only
- * the Kinesis control thread uses it (and the main thread at start-up). */
+ * Rows for streams, their shards (open, closed and pending), their tags, resource policies,
+ * consumers and data keys (wrapped under the master key: datakey.h), the account settings of each
+ * account and region, the counter that hands out stream uids, and the uids of deleted streams whose
+ * files may still need deleting. The registry keeps streams and shards in memory and writes them
+ * through here; tags are only kept here. SQLite runs in WAL mode with synchronous=FULL, so a
+ * committed transaction survives a crash. Every API call's change is one transaction (meta_begin
+ * ... meta_commit around the puts). Not thread-safe: only the Kinesis control thread uses it (and
+ * the main thread at start-up). */
 #ifndef KINESD_META_H
 #define KINESD_META_H
 
@@ -47,6 +48,19 @@ int meta_forget_deleted(meta *m, uint64_t stream_uid);
  * no given order. fn takes ownership of the stream. Returns 0, or -1 on error. */
 typedef int (*meta_stream_fn)(stream *s, void *arg);
 int meta_load(meta *m, meta_stream_fn fn, void *arg);
+
+/* The data keys of encrypted streams (datakey.h), removed with their stream. */
+typedef struct data_key_row {
+    uint64_t id;
+    uint64_t stream_uid;
+    int64_t created_ms;
+    const void *wrapped; /* the key sealed under the master key */
+    size_t wrapped_len;
+} data_key_row;
+
+int meta_put_data_key(meta *m, const data_key_row *k);
+typedef int (*meta_data_key_fn)(const data_key_row *k, void *arg); /* non-zero stops */
+int meta_data_keys_each(meta *m, meta_data_key_fn fn, void *arg);
 
 /* Tags, ordered by key. */
 typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */

@@ -23,6 +23,7 @@
 #include "../common/buf.h"
 #include "../common/log.h"
 #include "access.h"
+#include "datakey.h"
 #include "consumer.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
@@ -316,6 +317,12 @@ static int adopt_loaded(stream *s, void *arg)
         stream_free(s);
         return -1;
     }
+    if (s->data_key_id && !(s->data_key = store_find_key(data_store, s->data_key_id))) {
+        log_error("registry: stream %s seals under data key %llu, which meta.sqlite lacks", s->name,
+                  (unsigned long long)s->data_key_id);
+        stream_free(s);
+        return -1;
+    }
     for (int i = 0; i < s->shard_count + s->pending_count; i++) {
         shard *sh = i < s->shard_count ? s->shards[i] : s->pending[i - s->shard_count];
         if (!(sh->log = open_shard_log(s, i, false))) {
@@ -480,8 +487,8 @@ int registry_open(store *st)
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
-    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0 ||
-        meta_deleted_each(db, remove_deleted, NULL) != 0) {
+    if (datakeys_load(db, st) != 0 || meta_load(db, adopt_loaded, NULL) != 0 ||
+        consumers_load() != 0 || meta_deleted_each(db, remove_deleted, NULL) != 0) {
         registry_close();
         return -1;
     }

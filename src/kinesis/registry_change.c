@@ -176,6 +176,16 @@ static int commit_stream_row(const stream *s)
     return meta_begin(m) == 0 ? finish_tx(m, meta_put_stream(m, s)) : -1;
 }
 
+/* The stream's row, with the row of a new data key when there is one. */
+static int commit_stream_and_key(const stream *s, const data_key_row *key)
+{
+    meta *m = registry_meta();
+    if (!key)
+        return commit_stream_row(s);
+    return meta_begin(m) == 0 ? finish_tx(m, meta_put_data_key(m, key) || meta_put_stream(m, s))
+                              : -1;
+}
+
 static int commit_rows(const stream *s)
 {
     meta *m = registry_meta();
@@ -186,13 +196,18 @@ static int finish_transition(stream *s, int64_t now_ms);
 
 int stream_update(stream *s, const stream *next, int64_t now_ms)
 {
+    return stream_update_keyed(s, next, NULL, now_ms);
+}
+
+int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, int64_t now_ms)
+{
     stream n = *next;
     bool start_updating = n.status == STREAM_UPDATING && n.transition_at_ms == 0;
     if (start_updating) {
         n.next_status = STREAM_ACTIVE;
         n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
     }
-    if (commit_stream_row(&n) != 0)
+    if (commit_stream_and_key(&n, key) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);

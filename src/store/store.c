@@ -354,6 +354,11 @@ const store_key *store_add_key(store *st, uint64_t id, const unsigned char secre
     return keyring_add(st->keys, id, secret);
 }
 
+const store_key *store_find_key(store *st, uint64_t id)
+{
+    return keyring_find(st->keys, id);
+}
+
 /* ---- the storage thread -------------------------------------------------------------------- */
 
 /* Syncs (when due), publishes and seals what the cycle wrote, then reports its ticket. */

@@ -101,6 +101,8 @@ typedef struct store_key {
 /* Adds a key (any thread); adding an id again returns the key first added. The pointer stays
  * valid until store_close. */
 const store_key *store_add_key(store *st, uint64_t id, const unsigned char secret[STORE_KEY_LEN]);
+/* The key of that id; NULL when none was added. */
+const store_key *store_find_key(store *st, uint64_t id);
 
 /* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
  * will ever be reported, so whoever still waits for one must give up (the server answers
