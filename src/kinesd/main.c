@@ -9,17 +9,14 @@
 #include <string.h>
 
 #include "check.h"
-#include "common/masterkey.h"
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
-#include "core/service.h"
 #include "iam/iam.h"
 #include "kinesis/iterator.h"
-#include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "protocol/model.h"
-#include "sqs/sqs.h"
+#include "services.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -83,73 +80,10 @@ static int choose_auth_mode(void)
     return 0;
 }
 
-/* The key that seals secrets and stream data keys at rest, shared by the services. */
-static masterkey master;
-
-/* Loads it: --master-key-file, else <data-dir>/master.key (created on first use). -1 (printed)
- * when it cannot be read or made. */
-static int load_master_key(void)
-{
-    char path[4200], why[4400];
-    bool named = kinesd_cfg.master_key_file[0] != '\0';
-    if (named)
-        snprintf(path, sizeof path, "%s", kinesd_cfg.master_key_file);
-    else
-        snprintf(path, sizeof path, "%s/master.key", kinesd_cfg.data_dir);
-    if (masterkey_load(&master, path, !named, why, sizeof why) == 0)
-        return 0;
-    fprintf(stderr, "kinesd: %s\n", why);
-    return -1;
-}
-
-static iam_options identity_options(void)
-{
-    return (iam_options){kinesd_cfg.data_dir, &master, kinesd_cfg.auth == AUTH_VERIFY};
-}
-
-/* `kinesd account create ID [options]` (the options follow the ID). */
-static int account_command(int argc, char **argv)
-{
-    bool with_id = argc >= 4 && strcmp(argv[2], "create") == 0;
-    if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
-        return 2;
-    char why[4400];
-    if (with_id && dirlock_acquire(kinesd_cfg.data_dir, why, sizeof why) < 0) {
-        fprintf(stderr, "kinesd: %s\n", why);
-        return 1;
-    }
-    if (with_id && load_master_key() < 0)
-        return 1;
-    iam_options opt = identity_options();
-    return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
-}
-
-/* The identity and token services; in verify mode also the authenticator and authorizer. */
-static int start_identity(void)
-{
-    char why[4400];
-    iam_options opt = identity_options();
-    if (iam_open(&opt, why, sizeof why) < 0) {
-        fprintf(stderr, "kinesd: %s\n", why);
-        return -1;
-    }
-    if (service_register(&iam_service) < 0 || service_register(&sts_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the IAM and STS services\n");
-        return -1;
-    }
-    dispatch_set_auth(opt.verify ? iam_auth_hooks() : NULL);
-    return 0;
-}
-
-/* Why start-up stopped: damaged shard logs (and what to do), a master key that does not open
- * the data keys (`keys`, "" otherwise), or unloadable metadata. */
-static void report_refusal(store *st, const char *keys)
+/* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
+static void report_refusal(store *st)
 {
     const char *damage = store_damage_report(st);
-    if (*keys) {
-        fprintf(stderr, "kinesd: %s\n", keys);
-        return;
-    }
     if (!*damage) {
         fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
         return;
@@ -160,6 +94,24 @@ static void report_refusal(store *st, const char *keys)
             "files into %s/quarantine and accepting the loss named above, pass --recover "
             "quarantine (or KINESD_RECOVER=quarantine)\n",
             kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
+}
+
+/* `kinesd account create ID [options]` (the options follow the ID), on a stopped kinesd's data
+ * directory. */
+static int account_command(int argc, char **argv)
+{
+    bool with_id = argc >= 4 && strcmp(argv[2], "create") == 0;
+    if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
+        return 2;
+    char why[4400];
+    if (with_id && dirlock_acquire(kinesd_cfg.data_dir, why, sizeof why) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        return 1;
+    }
+    if (with_id && services_load_master_key() < 0)
+        return 1;
+    iam_options opt = services_identity_options();
+    return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
 }
 
 int main(int argc, char **argv)
@@ -193,29 +145,9 @@ int main(int argc, char **argv)
     }
     dispatch_set_store(st);
     store_set_recovery(st, kinesd_cfg.recover);
-    if (load_master_key() < 0) {
-        store_close(st);
-        return 1;
-    }
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || kinesis_open(st, &master, why, sizeof why) < 0) {
-        report_refusal(st, why);
-        store_close(st);
-        return 1;
-    }
-    if (sqs_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
-        kinesis_close();
-        store_close(st);
-        return 1;
-    }
-    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0 ||
-        start_identity() < 0) {
-        fprintf(stderr, "kinesd: cannot start the services\n");
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+    if (iterator_init(kinesd_cfg.data_dir) < 0 || services_open(st) < 0) {
+        report_refusal(st);
+        services_close(st);
         return 1;
     }
     char address[300];
@@ -223,11 +155,7 @@ int main(int argc, char **argv)
     http_server *srv = start_http();
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+        services_close(st);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
@@ -240,13 +168,9 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
-    sqs_quiesce();
+    services_quiesce();
     http_server_stop(srv);
-    service_stop_all();
-    iam_close();
-    sqs_close();
-    kinesis_close();
-    store_close(st);
+    services_close(st);
     model_unload();
     return 0;
 }
