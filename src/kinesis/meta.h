@@ -62,15 +62,21 @@ int meta_put_data_key(meta *m, const data_key_row *k);
 typedef int (*meta_data_key_fn)(const data_key_row *k, void *arg); /* non-zero stops */
 int meta_data_keys_each(meta *m, meta_data_key_fn fn, void *arg);
 
-/* Tags, ordered by key. */
-typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */
-int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg);
-int meta_tag_count(meta *m, uint64_t stream_uid);
-int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key); /* 1, 0, or -1 on error */
-int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value);
-int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key);
+/* Tags, ordered by key, of a stream or of one of its consumers (removed with either). */
+typedef struct tag_owner {
+    uint64_t stream_uid;      /* the stream (or the consumer's stream) */
+    const char *consumer_arn; /* the consumer's ARN; NULL: the stream itself */
+} tag_owner;
 
-/* Resource policies, by the ARN of their resource (a stream); removed with the stream. */
+typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */
+int meta_tags_each(meta *m, const tag_owner *o, const char *after_key, meta_tag_fn fn, void *arg);
+int meta_tag_count(meta *m, const tag_owner *o);
+int meta_tag_exists(meta *m, const tag_owner *o, const char *key); /* 1, 0, or -1 on error */
+int meta_tag_put(meta *m, const tag_owner *o, const char *key, const char *value);
+int meta_tag_delete(meta *m, const tag_owner *o, const char *key);
+
+/* Resource policies, by the ARN of their resource (a stream or a consumer, filed with the
+ * stream's uid); removed with the stream, or the consumer. */
 int meta_policy_get(meta *m, const char *arn, kbuf *out); /* 1 found, 0 none, -1 error */
 int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy);
 int meta_policy_delete(meta *m, const char *arn);
@@ -78,7 +84,8 @@ int meta_policy_delete(meta *m, const char *arn);
 /* Consumers, by stream uid and name. meta_load_consumers hands fn a consumer it allocated (free
  * it with free()); fn takes ownership. */
 int meta_put_consumer(meta *m, const consumer *c);
-int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name);
+/* Removes the consumer's row, its tags and its policy. */
+int meta_delete_consumer(meta *m, const consumer *c);
 typedef int (*meta_consumer_fn)(consumer *c, void *arg);
 int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg);
 

@@ -494,7 +494,9 @@ int registry_open(store *st)
     }
     for (size_t i = 0; i < nstreams; i++) {
         has_creating_marker(streams[i]->uid);
-        access_refresh(streams[i]);
+        access_refresh(streams[i], NULL);
+        for (size_t c = 0; c < consumers_of(streams[i]->uid); c++)
+            access_refresh(streams[i], consumer_at(streams[i]->uid, c));
     }
     if (sweep_stream_dirs() != 0) {
         registry_close();

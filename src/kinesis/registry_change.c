@@ -53,12 +53,12 @@ static int finish_tx(meta *m, int rc)
     return rc;
 }
 
-static int put_tags(meta *m, uint64_t uid, const kval *tags)
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && tags && tags->type == KV_MAP && i < tags->u.map.n; i++) {
         const kval *v = &tags->u.map.vals[i];
-        rc = meta_tag_put(m, uid, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
+        rc = meta_tag_put(m, o, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
     }
     return rc;
 }
@@ -130,8 +130,9 @@ static int commit_new_stream(const stream *s, const kval *tags)
     int rc = meta_set_last_uid(m, s->uid);
     if (rc == 0)
         rc = put_stream_rows(m, s);
+    tag_owner owner = {s->uid, NULL};
     if (rc == 0)
-        rc = put_tags(m, s->uid, tags);
+        rc = registry_put_tags(m, &owner, tags);
     return finish_tx(m, rc);
 }
 
@@ -415,7 +416,7 @@ static int finish_delete(stream *s)
     registry_unlink(s);
     consumers_forget_stream(uid);
     registry_unlock();
-    access_forget(s->arn);
+    access_forget_stream(s->arn);
     stream_free(s);
     remove_stream_dir(uid);
     if (meta_forget_deleted(m, uid) != 0)

@@ -59,6 +59,9 @@ meta *registry_meta(void);
 
 /* ---- changes (control thread) -------------------------------------------------------------- */
 
+/* Writes the tags of a KV_MAP (NULL: none) for the owner, in the caller's transaction. */
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags);
+
 /* Creates a stream of shard_count shards that split the hash key space evenly, with its tags (a
  * KV_MAP, or NULL) and warm throughput target (0: none), in status CREATING (or ACTIVE when
  * kinesd_cfg.transition_ms is 0): files, then one transaction, then published. NULL on an I/O
