@@ -13,11 +13,10 @@ the text AWS answered CloudFormation (aws-cloudformation/cloudformation-coverage
 """
 
 import json
-import subprocess
 import time
 
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase, denied
-from kinesd_harness import Kinesd, stream_arn
+from kinesd_harness import stream_arn
 
 ACCOUNT_B = "111111111111"
 ROOT_B_ARN = "arn:aws:iam::%s:root" % ACCOUNT_B
@@ -34,13 +33,7 @@ class ResourcePolicies(VerifyTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server.stop()
-        done = subprocess.run([cls.server.binary, "account", "create", ACCOUNT_B, "--data-dir",
-                               cls.server.data_dir], capture_output=True, timeout=30, text=True)
-        assert done.returncode == 0, done.stderr
-        lines = dict(line.split(" = ") for line in done.stdout.splitlines() if " = " in line)
-        cls.root_b = (lines["aws_access_key_id"], lines["aws_secret_access_key"])
-        cls.server.restart()
+        cls.root_b = cls.create_account(ACCOUNT_B)
 
     def consumer(self, stream, name, **kwargs):
         if stream not in self.kinesis.list_streams()["StreamNames"]:

@@ -6,43 +6,32 @@
 
 #include "store/frame.h"
 #include "store/seal.h"
-#include "test_store_util.h"
+#include "store_fixture.h"
 
 #define MARKER "secret-marker-7f3a"
 #define KEY_ID 0x1234abcdULL
 
-static char dir[64];
 static store *st;
 static const unsigned char secret[STORE_KEY_LEN] = "0123456789abcdef0123456789abcde";
 
-static int setup(void **state)
+/* Opens the store on the test's directory (closing it first if open), with the key or not. */
+static void open_store(bool with_key)
 {
-    (void)state;
-    tmpdir_make(dir);
-    waiter_reset();
-    st = store_open(dir, DURABILITY_SYNC, 0, on_durable, NULL);
-    return st ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
     if (st)
         store_close(st);
-    st = NULL;
-    waiter_reset();
-    tmpdir_remove(dir);
-    return 0;
-}
-
-static void reopen_store(bool with_key)
-{
-    store_close(st);
     waiter_reset();
     st = store_open(dir, DURABILITY_SYNC, 0, on_durable, NULL);
     assert_non_null(st);
     if (with_key)
         store_add_key(st, KEY_ID, secret);
+}
+
+static int close_store(void **state)
+{
+    if (st)
+        store_close(st);
+    st = NULL;
+    return teardown(state);
 }
 
 /* Appends n records "k<first+i>" = MARKER "-<first+i>" as one run; returns its first offset. */
@@ -104,6 +93,16 @@ static seen read_from(shardlog *log, uint64_t from, size_t per_call)
     return s;
 }
 
+/* A read from the start fails and visits nothing; closes the log. */
+static void assert_read_refused(shardlog *log)
+{
+    uint64_t next;
+    seen s = {.in_order = true, .texts_ok = true};
+    assert_int_equal(shardlog_read(log, 0, 10, SIZE_MAX, check_visit, &s, &next), -1);
+    assert_int_equal(s.n, 0);
+    shardlog_close(log);
+}
+
 /* True when some file under dir holds `needle`. */
 static bool files_hold(const char *needle)
 {
@@ -117,6 +116,7 @@ static bool files_hold(const char *needle)
 static void test_sealed_round_trip(void **state)
 {
     (void)state;
+    open_store(false);
     const store_key *key = store_add_key(st, KEY_ID, secret);
     assert_ptr_equal(store_add_key(st, KEY_ID, secret), key);
     shardlog *log = shardlog_open(st, "streams/1/0");
@@ -149,6 +149,7 @@ static void test_sealed_round_trip(void **state)
 static void test_long_run_is_split(void **state)
 {
     (void)state;
+    open_store(false);
     const store_key *key = store_add_key(st, KEY_ID, secret);
     shardlog *log = shardlog_open(st, "streams/1/0");
     size_t n = FRAME_SEALED_MAX_COUNT + 10;
@@ -157,7 +158,7 @@ static void test_long_run_is_split(void **state)
     assert_int_equal(all.n, 13);
     assert_true(all.in_order && all.texts_ok);
     shardlog_close(log);
-    reopen_store(true);
+    open_store(true);
     log = shardlog_open(st, "streams/1/0");
     assert_int_equal(shardlog_committed(log), n);
     shardlog_close(log);
@@ -166,23 +167,20 @@ static void test_long_run_is_split(void **state)
 static void test_no_plain_text_and_reopen(void **state)
 {
     (void)state;
+    open_store(false);
     const store_key *key = store_add_key(st, KEY_ID, secret);
     shardlog *log = shardlog_open(st, "streams/1/0");
     append_run(log, key, 0, 50);
     shardlog_close(log);
     assert_false(files_hold(MARKER));
 
-    reopen_store(false); /* the key not given back: the records are not served */
+    open_store(false); /* the key not given back: the records are not served */
     log = shardlog_open(st, "streams/1/0");
     assert_non_null(log);
     assert_int_equal(shardlog_committed(log), 50); /* recovery needs no key */
-    uint64_t next;
-    seen s = {.in_order = true, .texts_ok = true};
-    assert_int_equal(shardlog_read(log, 0, 10, SIZE_MAX, check_visit, &s, &next), -1);
-    assert_int_equal(s.n, 0);
-    shardlog_close(log);
+    assert_read_refused(log);
 
-    reopen_store(true);
+    open_store(true);
     log = shardlog_open(st, "streams/1/0");
     seen all = read_from(log, 0, 100);
     assert_int_equal(all.n, 50);
@@ -194,6 +192,7 @@ static void test_no_plain_text_and_reopen(void **state)
 static void test_changed_byte_is_not_served(void **state)
 {
     (void)state;
+    open_store(false);
     const store_key *key = store_add_key(st, KEY_ID, secret);
     shardlog *log = shardlog_open(st, "streams/1/0");
     append_run(log, key, 0, 20);
@@ -218,23 +217,19 @@ static void test_changed_byte_is_not_served(void **state)
     close(fd);
     free(frame);
 
-    reopen_store(true);
+    open_store(true);
     log = shardlog_open(st, "streams/1/0");
     assert_non_null(log);
-    uint64_t next;
-    seen s = {.in_order = true, .texts_ok = true};
-    assert_int_equal(shardlog_read(log, 0, 10, SIZE_MAX, check_visit, &s, &next), -1);
-    assert_int_equal(s.n, 0);
-    shardlog_close(log);
+    assert_read_refused(log);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sealed_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_run_is_split, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_plain_text_and_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_changed_byte_is_not_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sealed_round_trip, setup, close_store),
+        cmocka_unit_test_setup_teardown(test_long_run_is_split, setup, close_store),
+        cmocka_unit_test_setup_teardown(test_no_plain_text_and_reopen, setup, close_store),
+        cmocka_unit_test_setup_teardown(test_changed_byte_is_not_served, setup, close_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
