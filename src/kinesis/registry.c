@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "access.h"
 #include "datakey.h"
@@ -477,6 +478,28 @@ static bool metadata_lost(const char *dir)
     return lost;
 }
 
+/* Streams whose encryption kinesd only recorded (before it sealed records) get their data key
+ * now, so that their records are stored encrypted, as DescribeStream says. */
+static int seal_labelled_streams(void)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < nstreams; i++) {
+        stream *s = streams[i];
+        if (!s->kms_key_id[0] || s->data_key)
+            continue;
+        data_key fresh;
+        stream next = *s;
+        datakey_make(s->uid, clock_now_ms(), &fresh);
+        next.data_key = store_add_key(data_store, fresh.id, fresh.secret);
+        next.data_key_id = fresh.id;
+        rc = stream_update_keyed(s, &next, &fresh.row, clock_now_ms());
+        datakey_free(&fresh);
+        if (rc == 0)
+            log_info("registry: stream %s: records written from now on are encrypted", s->name);
+    }
+    return rc;
+}
+
 int registry_open(store *st)
 {
     data_store = st;
@@ -498,7 +521,7 @@ int registry_open(store *st)
         for (size_t c = 0; c < consumers_of(streams[i]->uid); c++)
             access_refresh(streams[i], consumer_at(streams[i]->uid, c));
     }
-    if (sweep_stream_dirs() != 0) {
+    if (sweep_stream_dirs() != 0 || seal_labelled_streams() != 0) {
         registry_close();
         return -1;
     }

@@ -9,6 +9,7 @@ with a clear reason (never garbage records); the right one brings everything bac
 """
 
 import os
+import sqlite3
 import time
 import unittest
 
@@ -137,6 +138,27 @@ class Encryption(unittest.TestCase):
                 break
         events.close()
         self.assertEqual(got, [(d, "KMS") for d in sent])
+
+    def test_stream_encrypted_by_an_older_kinesd(self):
+        """A stream whose encryption an older kinesd only recorded gets its data key at start."""
+        self.kinesis.create_stream(StreamName="older", ShardCount=1)
+        self.wait_active("older")
+        self.kinesis.start_stream_encryption(StreamName="older", EncryptionType="KMS",
+                                             KeyId="alias/aws/kinesis")
+        self.assertEqual(self.server.stop(), 0)
+        db = sqlite3.connect(os.path.join(self.server.data_dir, "meta.sqlite"))
+        with db:
+            db.execute("UPDATE streams SET data_key = 0")
+            db.execute("DELETE FROM data_keys")
+        db.close()
+        self.server.restart()
+        self.assertIn("stream older: records written from now on are encrypted",
+                      self.server.logs())
+        self.wait_active("older")
+        self.kinesis.put_record(StreamName="older", Data=MARKER, PartitionKey="p")
+        self.assertEqual(self.read_all("older"), [(MARKER, "p", "KMS")])
+        self.assertEqual(self.server.stop(), 0)
+        self.assertEqual(data_dir_holds(self.server.data_dir, MARKER), [])
 
     def test_another_master_key_stops_start_up(self):
         self.write_three_phases("keyed")
