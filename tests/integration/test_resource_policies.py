@@ -1,4 +1,4 @@
-"""Resource policies and tags of consumers and queues, in verify mode, with boto3.
+"""Resource policies and tags of consumers and queues, in verify mode, with boto3 and the aws CLI.
 
 Consumers (as on AWS): RegisterStreamConsumer keeps its Tags; TagResource, UntagResource,
 ListTagsForResource and Put/Get/DeleteResourcePolicy take a consumer's ARN; a consumer's policy
@@ -13,7 +13,6 @@ the text AWS answered CloudFormation (aws-cloudformation/cloudformation-coverage
 """
 
 import json
-import time
 
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase, denied
 from kinesd_harness import stream_arn
@@ -66,6 +65,10 @@ class ResourcePolicies(VerifyTestCase):
         self.kinesis.untag_resource(ResourceARN=arn, TagKeys=["team"])
         self.assertEqual(self.tags(arn), {"env": "prod", "tier": "1"})
         self.assertEqual(self.tags(stream_arn("tagged")), {})  # the stream's are its own
+        rc, out, err = self.server.aws("list-tags-for-resource", "--resource-arn", arn,
+                                       credentials=ROOT)  # the stock aws CLI
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(t["Key"] for t in out["Tags"]), ["env", "tier"])
         self.kinesis.deregister_stream_consumer(ConsumerARN=arn)
         again = self.consumer("tagged", "c1")
         self.assertEqual(self.tags(again), {})  # gone with the consumer
@@ -126,7 +129,7 @@ class ResourcePolicies(VerifyTestCase):
             lambda: b.describe_stream_summary(StreamARN=stream_arn("fanout")),
             "AccessDeniedException")
         self.kinesis.delete_resource_policy(ResourceARN=arn)
-        time.sleep(5.2)  # a consumer and shard take one subscription per 5 s
+        # refused before the rule of one subscription per consumer and shard every 5 s applies
         self.assert_client_error(lambda: self.first_records(b, arn), "AccessDeniedException")
 
     def test_consumer_tags_in_conditions(self):
@@ -143,7 +146,6 @@ class ResourcePolicies(VerifyTestCase):
                                  "AccessDeniedException",
                                  denied(reader_arn, "kinesis:SubscribeToShard", other))
         self.kinesis.untag_resource(ResourceARN=tagged, TagKeys=["team"])
-        time.sleep(5.2)
         self.assert_client_error(lambda: self.first_records(reader, tagged),
                                  "AccessDeniedException")
 
@@ -160,7 +162,9 @@ class ResourcePolicies(VerifyTestCase):
             "resource-based policy allows the sqs:sendmessage action" % (ROOT_B_ARN, arn), 403)
         sqs.set_queue_attributes(QueueUrl=url, Attributes={
             "Policy": allow(ACCOUNT_B, "sqs:SendMessage", arn)})
-        b.send_message(QueueUrl=url, MessageBody="from-b")
+        rc, _, err = self.server.aws("send-message", "--queue-url", url, "--message-body",
+                                     "from-b", service="sqs", credentials=self.root_b)
+        self.assertEqual(rc, 0, err)
         b.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "batch-b"}])
         self.assert_client_error(lambda: b.receive_message(QueueUrl=url), "AccessDenied")
         self.assert_client_error(  # the queue's policy names SendMessage only
