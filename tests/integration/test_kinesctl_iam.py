@@ -15,7 +15,7 @@ import tempfile
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase
 from kinesd_harness import stream_arn
 from test_kinesctl import (EXIT_AUTH, EXIT_BAD_INPUT, EXIT_IN_USE, EXIT_NOT_FOUND, EXIT_OK,
-                           EXIT_USAGE, clean_env, kinesctl)
+                           EXIT_USAGE, clean_env, kinesctl, write_file)
 
 READ_ORDERS = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["kinesis:DescribeStreamSummary", "kinesis:ListShards"],
@@ -46,10 +46,7 @@ class KinesctlIam(VerifyTestCase):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
 
     def write(self, name, document):
-        path = os.path.join(self.files, name)
-        with open(path, "w") as f:
-            f.write(document if isinstance(document, str) else json.dumps(document))
-        return path
+        return write_file(self.files, name, document)
 
     def test_blueprint_flow_with_kinesctl(self):
         self.create_stream("orders")
