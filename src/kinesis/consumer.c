@@ -172,14 +172,9 @@ static int commit_new_consumer(const consumer *c, const kval *tags)
 {
     meta *m = registry_meta();
     tag_owner owner = {c->stream_uid, c->arn};
-    int rc = meta_begin(m);
-    if (rc == 0)
-        rc = meta_put_consumer(m, c) || registry_put_tags(m, &owner, tags);
-    if (rc == 0)
-        rc = meta_commit(m);
-    if (rc != 0)
-        meta_rollback(m);
-    return rc;
+    if (meta_begin(m) != 0)
+        return -1;
+    return meta_end(m, meta_put_consumer(m, c) || registry_put_tags(m, &owner, tags));
 }
 
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
@@ -213,7 +208,8 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
 /* Deletes a consumer for good: its row (with its tags and policy), then its memory. */
 static int remove_consumer(consumer *c)
 {
-    if (meta_delete_consumer(registry_meta(), c) != 0)
+    meta *m = registry_meta();
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_consumer(m, c)) != 0)
         return -1;
     access_forget(c->arn);
     write_lock();

@@ -126,6 +126,17 @@ void meta_rollback(meta *m)
     exec(m, "ROLLBACK");
 }
 
+int meta_end(meta *m, int rc)
+{
+    if (rc == 0)
+        rc = meta_commit(m);
+    if (rc != 0) {
+        meta_rollback(m);
+        return -1;
+    }
+    return 0;
+}
+
 sqlite3_stmt *meta_prepare(meta *m, const char *sql)
 {
     sqlite3_stmt *st = NULL;

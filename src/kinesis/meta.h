@@ -27,6 +27,8 @@ void meta_close(meta *m);
 int meta_begin(meta *m);
 int meta_commit(meta *m);
 void meta_rollback(meta *m);
+/* Ends a transaction begun with meta_begin: commits when rc is 0, else rolls back; 0, or -1. */
+int meta_end(meta *m, int rc);
 
 /* The last stream uid handed out (0 when none); a new stream takes the next one and records it
  * with meta_set_last_uid in its creation's transaction, so uids are never reused. */

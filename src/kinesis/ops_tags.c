@@ -140,15 +140,13 @@ bool tags_within_limit(int count, const char *kind, const char *name, const char
 /* Runs put (or delete when values is NULL) for every key in one transaction. */
 static int write_tags(meta *m, const tag_owner *o, const char **keys, const kval *values, size_t n)
 {
-    int rc = meta_begin(m);
+    if (meta_begin(m) != 0)
+        return -1;
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = values ? meta_tag_put(m, o, keys[i], tag_value(&values[i]))
                     : meta_tag_delete(m, o, keys[i]);
-    if (rc == 0)
-        rc = meta_commit(m);
-    if (rc != 0)
-        meta_rollback(m);
-    return rc;
+    return meta_end(m, rc);
 }
 
 static void add_tags(op_call *call, const resource_ref *r)

@@ -43,16 +43,6 @@ static int put_stream_rows(meta *m, const stream *s)
     return rc;
 }
 
-/* Ends a transaction begun with meta_begin: commits when rc is 0, else rolls back. */
-static int finish_tx(meta *m, int rc)
-{
-    if (rc == 0)
-        rc = meta_commit(m);
-    if (rc != 0)
-        meta_rollback(m);
-    return rc;
-}
-
 int registry_put_tags(meta *m, const tag_owner *o, const kval *tags)
 {
     int rc = 0;
@@ -133,7 +123,7 @@ static int commit_new_stream(const stream *s, const kval *tags)
     tag_owner owner = {s->uid, NULL};
     if (rc == 0)
         rc = registry_put_tags(m, &owner, tags);
-    return finish_tx(m, rc);
+    return meta_end(m, rc);
 }
 
 stream *registry_create_stream(const char *account, const char *region, const char *name,
@@ -174,7 +164,7 @@ stream *registry_create_stream(const char *account, const char *region, const ch
 static int commit_stream_row(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, meta_put_stream(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_stream(m, s)) : -1;
 }
 
 /* The stream's row, with the row of a new data key when there is one. */
@@ -183,14 +173,14 @@ static int commit_stream_and_key(const stream *s, const data_key_row *key)
     meta *m = registry_meta();
     if (!key)
         return commit_stream_row(s);
-    return meta_begin(m) == 0 ? finish_tx(m, meta_put_data_key(m, key) || meta_put_stream(m, s))
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_data_key(m, key) || meta_put_stream(m, s))
                               : -1;
 }
 
 static int commit_rows(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, put_stream_rows(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, put_stream_rows(m, s)) : -1;
 }
 
 static int finish_transition(stream *s, int64_t now_ms);
@@ -410,7 +400,7 @@ static int finish_delete(stream *s)
 {
     meta *m = registry_meta();
     uint64_t uid = s->uid;
-    if (meta_begin(m) != 0 || finish_tx(m, meta_delete_stream(m, uid)) != 0)
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_stream(m, uid)) != 0)
         return -1;
     write_lock();
     registry_unlink(s);
@@ -437,7 +427,7 @@ int stream_delete(stream *s, int64_t now_ms)
     int rc = meta_put_stream(m, &n);
     if (rc == 0)
         rc = consumers_put_deleting(s->uid, n.transition_at_ms);
-    if (finish_tx(m, rc) != 0)
+    if (meta_end(m, rc) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);
