@@ -35,6 +35,9 @@ static const char usage[] =
     "  iam user|key|policy ...                                  IAM users, access keys, policies\n"
     "                                                           (see iam --help)\n"
     "  whoami                                                   who the credentials are\n"
+    "  function create NAME --runtime R --handler H --code DIR|ZIP   a Lambda function\n"
+    "  function invoke NAME [PAYLOAD] [--log] | list | delete NAME  run, list, delete them\n"
+    "  logs NAME [--follow]                                     a function's log (kinesd)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -60,9 +63,10 @@ static const struct {
     const char *name;
     cli_command_fn fn;
 } commands[] = {
-    {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
-    {"queue", cmd_queue},   {"iam", cmd_iam},           {"whoami", cmd_whoami},
+    {"stream", cmd_stream},     {"put", cmd_put},           {"get", cmd_get},
+    {"tail", cmd_tail},         {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
+    {"queue", cmd_queue},       {"iam", cmd_iam},           {"whoami", cmd_whoami},
+    {"function", cmd_function}, {"logs", cmd_logs},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

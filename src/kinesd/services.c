@@ -2,8 +2,9 @@
  * services.h).
  *
  * Each row opens one service's state and names what it registers with the core. They open in
- * table order (the monitoring registry before the services that record metrics, identity last,
- * as it authorizes everyone else's operations), and close in reverse. The monitoring service
+ * table order (the monitoring registry before the services that record metrics, the queues
+ * before the functions that deliver to them, identity last, as it authorizes everyone else's
+ * operations), and close in reverse. The monitoring service
  * closes only after the store, whose commit cycles it observes until the store stops. */
 #include "services.h"
 
@@ -11,11 +12,13 @@
 #include <stdio.h>
 
 #include "common/masterkey.h"
+#include "console/console.h"
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/service.h"
 #include "iam/iam.h"
 #include "kinesis/kinesis.h"
+#include "lambda/lambda.h"
 #include "monitoring/monitoring.h"
 #include "sqs/sqs.h"
 
@@ -30,7 +33,13 @@ static int open_monitoring(store *st)
 
 static void close_nothing(void)
 {
-    /* the monitoring service closes after the store (services_close) */
+    /* the monitoring service closes after the store (services_close); the console has no state */
+}
+
+static int open_nothing(store *st)
+{
+    (void)st; /* the console has no state: its files are in the binary */
+    return 0;
 }
 
 /* The key that seals secrets and stream data keys at rest, shared by the services. */
@@ -64,6 +73,13 @@ static int open_streams(store *st)
     return rc;
 }
 
+/* Functions deliver failures to queues through the queue service. */
+static int open_functions(store *st)
+{
+    lambda_set_sqs_deliver(sqs_deliver);
+    return lambda_open(st);
+}
+
 static int open_identity(store *st)
 {
     (void)st;
@@ -87,7 +103,9 @@ static wired services[] = {
     {"the metrics history", open_monitoring, close_nothing, {&monitoring_service, NULL}, false},
     {"the streams", open_streams, kinesis_close, {&kinesis_service, NULL}, false},
     {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
+    {"the functions", open_functions, lambda_close, {&lambda_service, NULL}, false},
     {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
+    {"the console", open_nothing, close_nothing, {&console_service, NULL}, false},
 };
 
 #define SERVICE_COUNT (sizeof services / sizeof services[0])
@@ -130,8 +148,14 @@ int services_open(store *st)
     return register_all();
 }
 
+void services_listening(const char *endpoint)
+{
+    lambda_set_endpoint(endpoint);
+}
+
 void services_quiesce(void)
 {
+    lambda_quiesce();
     sqs_quiesce();
 }
 
