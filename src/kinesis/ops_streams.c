@@ -67,7 +67,7 @@ void op_create_stream(op_call *call)
         return;
     }
     if (tags)
-        access_refresh(s);
+        access_refresh(s, NULL);
     write_empty(call->out);
 }
 
