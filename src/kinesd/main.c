@@ -76,7 +76,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinesd: cannot open data directory %s\n", kinesd_cfg.data_dir);
         return 1;
     }
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || registry_open(st) < 0) {
+    if (iterator_init(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        store_close(st);
+        return 1;
+    }
+    if (registry_open(st) < 0) {
         fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
         store_close(st);
         return 1;

@@ -33,17 +33,71 @@ static bool all_digits(const char *s, size_t n)
     return n > 0;
 }
 
-/* Credential=AKID/20250101/us-east-1/kinesis/aws4_request */
-static void scope_to_caller(const char *credential, caller *out)
+static bool is_word_char(char c)
 {
-    char akid[128] = "", date[16] = "", region[32] = "";
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The shape every AWS partition gives its regions (botocore's partitions.json: aws
+ * "^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", aws-us-gov "^us\-gov\-\w+\-\d+$", aws-cn,
+ * aws-iso...): lower-case letters, one or more dash-separated words, a dash and a number. A
+ * region of that shape that AWS does not have yet is accepted; it must fit caller.region. */
+static bool region_well_formed(const char *r, size_t n)
+{
+    size_t first = 0, last = n, dashes = 0;
+    while (first < n && r[first] >= 'a' && r[first] <= 'z')
+        first++;
+    while (last > 0 && isdigit((unsigned char)r[last - 1]))
+        last--;
+    if (n >= sizeof(((caller *)0)->region) || first == 0 || last == n || last <= first + 1 ||
+        r[first] != '-' || r[last - 1] != '-')
+        return false;
+    for (size_t i = first; i < last; i++) {
+        bool dash = r[i] == '-';
+        if (!dash && !is_word_char(r[i]))
+            return false;
+        if (dash && i + 1 < last && r[i + 1] == '-')
+            return false; /* an empty word */
+        dashes += dash;
+    }
+    return dashes >= 2;
+}
+
+/* The n bytes of the scope's field `index` (0: access key, 1: date, 2: region), or NULL. */
+static const char *scope_field(const char *credential, int index, size_t *n)
+{
+    const char *p = credential;
+    for (int i = 0; i < index; i++) {
+        p = strchr(p, '/');
+        if (!p)
+            return NULL;
+        p++;
+    }
+    *n = strcspn(p, "/");
+    return p;
+}
+
+/* Credential=AKID/20250101/us-east-1/kinesis/aws4_request. A credential without a scope is
+ * taken as us-east-1's; a malformed region is refused as AWS refuses one it does not serve. */
+static bool scope_to_caller(const char *credential, caller *out, aws_error *err)
+{
+    size_t akid_len, region_len;
+    const char *akid = scope_field(credential, 0, &akid_len);
+    const char *region = scope_field(credential, 2, &region_len);
     snprintf(out->account, sizeof(out->account), "%s", DEFAULT_ACCOUNT);
     snprintf(out->region, sizeof(out->region), "%s", "us-east-1");
-    if (sscanf(credential, "%127[^/]/%15[^/]/%31[^/]/", akid, date, region) < 3)
-        return;
-    if (strlen(akid) == 12 && all_digits(akid, 12))
-        memcpy(out->account, akid, 13);
-    snprintf(out->region, sizeof(out->region), "%s", region);
+    if (!region)
+        return true;
+    if (!region_well_formed(region, region_len)) {
+        aws_error_set(err, 403, "InvalidSignatureException",
+                      "Credential should be scoped to a valid region, not '%.*s'. ",
+                      (int)region_len, region);
+        return false;
+    }
+    if (akid_len == 12 && all_digits(akid, 12))
+        snprintf(out->account, sizeof(out->account), "%.12s", akid);
+    snprintf(out->region, sizeof(out->region), "%.*s", (int)region_len, region);
+    return true;
 }
 
 bool caller_identify(const http_request *req, caller *out, aws_error *err)
@@ -71,6 +125,5 @@ bool caller_identify(const http_request *req, caller *out, aws_error *err)
         kbuf_free(&msg);
         return false;
     }
-    scope_to_caller(credential, out);
-    return true;
+    return scope_to_caller(credential, out, err);
 }

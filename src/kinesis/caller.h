@@ -2,8 +2,9 @@
  *
  * kinesd does not verify signatures yet, but it answers a missing or malformed Authorization header
  * as AWS does (MissingAuthenticationTokenException, IncompleteSignatureException). The region is
- * the credential scope's; the account is the access key when that is a 12-digit number (a common
- * convention of local AWS emulators), else 000000000000. */
+ * the credential scope's, refused (InvalidSignatureException) unless it has the shape of an AWS
+ * region; the account is the access key when that is a 12-digit number (a common convention of
+ * local AWS emulators), else 000000000000. */
 #ifndef KINESD_CALLER_H
 #define KINESD_CALLER_H
 

@@ -78,7 +78,7 @@ static void send_error(http_exchange *ex, enc_format format, const char *request
                        const aws_error *err)
 {
     kbuf_reset(body);
-    enc_error(format, body, err->type, err->message.len ? err->message.data : NULL);
+    enc_error(format, body, err->type, err->message.data, err->message.len);
     send_reply(ex, err->status, format, request_id, body);
 }
 

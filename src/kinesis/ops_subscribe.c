@@ -22,6 +22,7 @@
 #include "../protocol/eventstream.h"
 #include "consumer.h"
 #include "ops.h"
+#include "ops_consumers.h"
 #include "records.h"
 #include "registry_edit.h" /* registry_find_uid */
 #include "sub_claims.h"
@@ -67,14 +68,9 @@ static int64_t subscription_ms(void)
 /* The ACTIVE consumer the ConsumerARN names in the caller's account and region, and its stream. */
 static consumer *find_consumer(op_call *call, stream **sp)
 {
-    const char *arn = kv_str(call->input, "ConsumerARN");
-    consumer *c = consumer_find_arn(arn);
-    stream *s = c ? registry_find_uid(c->stream_uid) : NULL;
-    if (!s || strcmp(s->account, call->account) != 0 || strcmp(s->region, call->region) != 0) {
-        aws_error_set(call->err, 400, "ResourceNotFoundException", "Consumer %s not found.", arn);
-        return NULL;
-    }
-    if (!consumer_require_active(c, s->name, call->account, call->err))
+    stream *s;
+    consumer *c = consumer_of_arn(call, kv_str(call->input, "ConsumerARN"), &s);
+    if (!c || !consumer_require_active(c, s->name, call->account, call->err))
         return NULL;
     *sp = s;
     return c;
@@ -206,7 +202,7 @@ static void write_exception(subscription *sub, const char *type, const char *mes
     es_message m;
     kbuf_reset(&sub->frame);
     es_begin_exception(&sub->frame, &m, type, payload_types[sub->format]);
-    enc_error(sub->format, &sub->frame, type, message);
+    enc_error(sub->format, &sub->frame, type, message, strlen(message));
     es_end(&sub->frame, &m);
 }
 

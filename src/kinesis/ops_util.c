@@ -10,7 +10,9 @@ stream *resolve_resource_arn(op_call *call)
     const char *arn = kv_str(call->input, "ResourceARN");
     stream_arn parts;
     if (arn && stream_arn_parse(arn, &parts) && parts.rest[0]) {
-        aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.", arn);
+        if (stream_arn_require_account(&parts, arn, call->account, call->err))
+            aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.",
+                          arn);
         return NULL;
     }
     return registry_resolve_arn(arn ? arn : "", call->account, call->region, call->err);
@@ -47,7 +49,7 @@ void fail_shard_not_found(const stream *s, const char *shard_id, aws_error *err)
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)
 {
     int current = registry_open_shards(account, region);
-    if (current + more <= kinesd_cfg.shard_limit)
+    if (more <= (int64_t)kinesd_cfg.shard_limit - current)
         return true;
     aws_error_set(err, 400, "LimitExceededException",
                   "This request would exceed the shard limit for the account %s in %s. Current "

@@ -18,7 +18,7 @@ typedef enum { ENC_JSON, ENC_CBOR } enc_format;
 
 typedef struct kenc {
     enc_format format;
-    kbuf *out;                      /* appended to, not owned */
+    kbuf *out; /* appended to, not owned */
     int depth;
     bool need_comma[ENC_MAX_DEPTH]; /* JSON: an element was already written at this depth */
 } kenc;
@@ -40,7 +40,9 @@ void enc_blob(kenc *e, const void *p, size_t n);
 void enc_timestamp_ms(kenc *e, int64_t epoch_ms);
 void enc_null(kenc *e);
 
-/* The error body {"__type":..., "message":...} in the given format. */
-void enc_error(enc_format format, kbuf *out, const char *type, const char *message);
+/* The error body {"__type":..., "message":...} in the given format; no message when message_len
+ * is 0. The message is length-counted (a validation message may quote a NUL). */
+void enc_error(enc_format format, kbuf *out, const char *type, const char *message,
+               size_t message_len);
 
 #endif

@@ -3,7 +3,8 @@
 Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
 restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
 KinesdTestCase, which starts one server per test module and prints its log when a test fails;
-and clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock ahead.
+clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock ahead; and the bits of
+CBOR the tests write and read (cbor_map, cbor_decode).
 """
 
 import base64
@@ -15,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -316,6 +318,37 @@ def clock_shift_shim(test):
     if shim is None:
         test.skipTest("cannot build the clock shim (no C compiler)")
     return shim
+
+
+def cbor_text(text):
+    data = text.encode()
+    assert len(data) < 65536
+    return (bytes([0x60 | len(data)]) if len(data) < 24 else
+            bytes([0x78, len(data)]) if len(data) < 256 else
+            b"\x79" + struct.pack(">H", len(data))) + data
+
+
+def cbor_map(pairs):
+    """A CBOR map of text keys to values: text, a nested map (a list of pairs), or bytes that
+    are already one encoded CBOR item (the request shapes the tests need)."""
+    out = bytes([0xa0 | len(pairs)])
+    for key, value in pairs:
+        out += cbor_text(key) + (cbor_map(value) if isinstance(value, list) else
+                                 value if isinstance(value, bytes) else cbor_text(value))
+    return out
+
+
+def cbor_decode(payload):
+    """Decodes with botocore's CBOR reader, leaving timestamps (epoch milliseconds, as the AWS
+    SDKs' Kinesis CBOR has them) as numbers."""
+    from botocore.parsers import BaseCBORParser
+
+    class Reader(BaseCBORParser):
+        def _parse_datetime(self, value):
+            return value
+
+    reader = Reader()
+    return reader.parse_data_item(reader.get_peekable_stream_from_bytes(payload))
 
 
 def parse_json(raw):

@@ -19,7 +19,7 @@ import zlib
 
 from botocore.exceptions import ClientError, EventStreamError
 
-from kinesd_harness import ACCOUNT, AUTHORIZATION, KinesdTestCase
+from kinesd_harness import ACCOUNT, AUTHORIZATION, KinesdTestCase, cbor_decode, cbor_map
 
 LIFETIME_MS = 4000
 SHARD0 = "shardId-000000000000"
@@ -47,35 +47,6 @@ def read_frames(raw):
         frames.append((headers, raw[12 + headers_len:total - 4]))
         raw = raw[total:]
     return frames
-
-
-def cbor_text(text):
-    data = text.encode()
-    assert len(data) < 65536
-    return (bytes([0x60 | len(data)]) if len(data) < 24 else
-            bytes([0x78, len(data)]) if len(data) < 256 else
-            b"\x79" + struct.pack(">H", len(data))) + data
-
-
-def cbor_map(pairs):
-    """A CBOR map of text keys to text or nested-map values (the request shapes needed here)."""
-    out = bytes([0xa0 | len(pairs)])
-    for key, value in pairs:
-        out += cbor_text(key) + (cbor_map(value) if isinstance(value, list) else cbor_text(value))
-    return out
-
-
-def cbor_decode(payload):
-    """Decodes with botocore's CBOR reader, leaving timestamps (epoch milliseconds, as the AWS
-    SDKs' Kinesis CBOR has them) as numbers."""
-    from botocore.parsers import BaseCBORParser
-
-    class Reader(BaseCBORParser):
-        def _parse_datetime(self, value):
-            return value
-
-    reader = Reader()
-    return reader.parse_data_item(reader.get_peekable_stream_from_bytes(payload))
 
 
 class SubscribeHelpers:

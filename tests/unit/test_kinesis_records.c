@@ -186,13 +186,14 @@ static void delete_stream(const char *name)
 static int setup(void **state)
 {
     (void)state;
+    char why[512];
     snprintf(dir, sizeof(dir), "/tmp/kinesd-records-XXXXXX");
     assert_non_null(mkdtemp(dir));
     kinesd_cfg.transition_ms = 0;
     st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
     assert_non_null(st);
     assert_int_equal(registry_open(st), 0);
-    assert_int_equal(iterator_init(dir), 0);
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
     return 0;
 }
 
