@@ -250,9 +250,10 @@ void sigv4_sign(const sigv4_request *req, const sigv4_credentials *creds, const 
                 const char *service, const char *amz_date, kbuf *authorization,
                 kbuf *canonical_request, kbuf *string_to_sign)
 {
-    char date[9];
-    memcpy(date, amz_date, 8);
-    date[8] = '\0';
+    char date[9]; /* the first 8 characters (a verifier's amz_date comes from the client) */
+    size_t date_len = strnlen(amz_date, 8);
+    memcpy(date, amz_date, date_len);
+    date[date_len] = '\0';
 
     kbuf canonical = KBUF_INIT, signed_names = KBUF_INIT, to_sign = KBUF_INIT;
     kbuf_puts(&signed_names, "");

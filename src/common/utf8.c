@@ -2,6 +2,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* The range the second byte of a sequence led by `lead` must fall in: it excludes overlong forms
  * (E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and code points past U+10FFFF (F4 90..BF). */
@@ -37,7 +38,15 @@ size_t utf8_char_len(const char *s, size_t n)
 bool utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        if ((unsigned char)s[i] < 0x80) { /* ASCII runs are the common case */
+        uint64_t word;
+        if (n - i >= sizeof word) { /* ASCII runs, the common case, eight bytes at a time */
+            memcpy(&word, s + i, sizeof word);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += sizeof word;
+                continue;
+            }
+        }
+        if ((unsigned char)s[i] < 0x80) {
             i++;
             continue;
         }

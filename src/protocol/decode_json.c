@@ -1,7 +1,9 @@
 /* decode_json.c - JSON 1.1 request bodies to kval trees typed by the model (see decode.h).
  *
- * json-c parses the body (with an explicit length, strictly, UTF-8 checked); the tree is then
- * walked once against the input shape, copying strings and decoding blobs straight into the arena.
+ * The body must be well-formed UTF-8 (RFC 8259 8.1), checked here: json-c's own check lets through
+ * bytes no UTF-8 has (F5..FF), which boto3 then cannot read back. json-c parses it (with an
+ * explicit length, strictly); the tree is then walked once against the input shape, copying
+ * strings and decoding blobs straight into the arena.
  */
 #include <json-c/json.h>
 #include <math.h>
@@ -257,13 +259,12 @@ static bool only_whitespace(const char *p, size_t n)
 /* The whole body as one JSON value, NULL when it is not exactly that. */
 static json_object *parse_body(const char *body, size_t len)
 {
-    if (len > INT32_MAX)
+    if (len > INT32_MAX || !utf8_valid(body, len))
         return NULL;
     json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
     if (!tok)
         return NULL;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-                                    JSON_TOKENER_VALIDATE_UTF8);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     size_t end = json_tokener_get_parse_end(tok);
     if (json_tokener_get_error(tok) != json_tokener_success || !root ||

@@ -81,7 +81,12 @@ class BadRequests(BadInputCase):
     def test_invalid_json(self):
         for body in (b'{"StreamName": "target", "PartitionKey": "a", "Data": "',
                      b'{"StreamName": "target"} trailing',
-                     b"\xff\xfe{}"):
+                     b"\xff\xfe{}",
+                     # not UTF-8, though json-c's check let these through (fuzz_proto_json):
+                     # a byte no UTF-8 has, an overlong "/", a surrogate
+                     b'{"StreamName": "target", "PartitionKey": "\xf6\xac\x8b\x92", "Data": ""}',
+                     b'{"StreamName": "target", "PartitionKey": "\xc0\xaf", "Data": ""}',
+                     b'{"StreamName": "target", "PartitionKey": "\xed\xa0\x80", "Data": ""}'):
             with self.subTest(body=body):
                 status, headers, got = self.server.post("PutRecord", body)
                 self.assert_aws_error((status, headers, got), 400, "SerializationException")
