@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "config.h"
 #include "meta.h"
@@ -141,6 +142,8 @@ bool consumer_require_active(const consumer *c, const char *stream_name, const c
 static int adopt_loaded(consumer *c, void *arg)
 {
     (void)arg;
+    if (c->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        c->transition_at_ms = registry_transition_deadline(clock_mono_ms());
     insert_consumer(c);
     return 0;
 }
@@ -162,7 +165,7 @@ void consumers_clear(void)
 /* ---- changes ------------------------------------------------------------------------------- */
 
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms)
+                            int64_t now_ms, int64_t mono_ms)
 {
     consumer *c = calloc(1, sizeof(*c));
     if (!c)
@@ -175,7 +178,7 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
     c->created_ms = now_ms;
     c->status = kinesd_cfg.transition_ms > 0 ? CONSUMER_CREATING : CONSUMER_ACTIVE;
     if (c->status == CONSUMER_CREATING)
-        c->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+        c->transition_at_ms = registry_transition_deadline(mono_ms);
     if (meta_put_consumer(registry_meta(), c) != 0) {
         free(c);
         return NULL;
@@ -193,25 +196,25 @@ static int remove_consumer(consumer *c)
     return 0;
 }
 
-int consumer_start_deleting(consumer *c, int64_t now_ms)
+int consumer_start_deleting(consumer *c, int64_t mono_ms)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return remove_consumer(c);
     consumer before = *c;
     c->status = CONSUMER_DELETING;
-    c->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    c->transition_at_ms = registry_transition_deadline(mono_ms);
     if (meta_put_consumer(registry_meta(), c) == 0)
         return 0;
     *c = before;
     return -1;
 }
 
-void consumers_start_deleting_stream(uint64_t stream_uid, int64_t now_ms)
+void consumers_start_deleting_stream(uint64_t stream_uid, int64_t mono_ms)
 {
     size_t first = lower_bound(stream_uid, "");
     for (size_t i = first; i < nconsumers && consumers[i]->stream_uid == stream_uid; i++)
         if (consumers[i]->status != CONSUMER_DELETING &&
-            consumer_start_deleting(consumers[i], now_ms) != 0)
+            consumer_start_deleting(consumers[i], mono_ms) != 0)
             log_error("consumers: consumer %s: deletion not persisted", consumers[i]->name);
 }
 
@@ -224,10 +227,10 @@ void consumers_forget_stream(uint64_t stream_uid)
 
 /* ---- the timer ----------------------------------------------------------------------------- */
 
-bool consumers_transition_due(int64_t now_ms)
+bool consumers_transition_due(int64_t mono_ms)
 {
     for (size_t i = 0; i < nconsumers; i++)
-        if (consumers[i]->transition_at_ms && consumers[i]->transition_at_ms <= now_ms)
+        if (consumers[i]->transition_at_ms && consumers[i]->transition_at_ms <= mono_ms)
             return true;
     return false;
 }
@@ -242,11 +245,11 @@ static int finish_transition(consumer *c)
     return meta_put_consumer(registry_meta(), c);
 }
 
-void consumers_apply_transitions(int64_t now_ms)
+void consumers_apply_transitions(int64_t mono_ms)
 {
     for (size_t i = nconsumers; i-- > 0;) {
         consumer *c = consumers[i];
-        if (c->transition_at_ms && c->transition_at_ms <= now_ms && finish_transition(c) != 0)
+        if (c->transition_at_ms && c->transition_at_ms <= mono_ms && finish_transition(c) != 0)
             log_error("consumers: consumer %s: transition not persisted", c->name);
     }
 }

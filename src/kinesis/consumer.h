@@ -26,7 +26,7 @@ typedef struct consumer {
     char stream_arn[256];
     int64_t created_ms;
     consumer_status status;
-    int64_t transition_at_ms; /* 0: no pending transition */
+    int64_t transition_at_ms; /* monotonic deadline of the pending transition; 0: none */
 } consumer;
 
 const char *consumer_status_name(consumer_status status);
@@ -52,22 +52,22 @@ consumer *consumer_find_arn(const char *arn);
 bool consumer_require_active(const consumer *c, const char *stream_name, const char *account,
                              aws_error *err);
 
-/* Registers a consumer in CREATING (ACTIVE when transition_ms is 0), persisted; NULL on an I/O
- * error. */
+/* Registers a consumer created at now_ms (wall clock: its timestamp and ARN), in CREATING for a
+ * transition from mono_ms (ACTIVE when transition_ms is 0), persisted; NULL on an I/O error. */
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms);
-/* Sets DELETING until transition_ms from now (with 0 the consumer is gone on return); persisted.
- * 0, or -1 on an I/O error (the consumer is then unchanged). */
-int consumer_start_deleting(consumer *c, int64_t now_ms);
+                            int64_t now_ms, int64_t mono_ms);
+/* Sets DELETING for a transition from mono_ms (with transition_ms 0 the consumer is gone on
+ * return); persisted. 0, or -1 on an I/O error (the consumer is then unchanged). */
+int consumer_start_deleting(consumer *c, int64_t mono_ms);
 /* Starts the deletion of every consumer of a stream being deleted (DeleteStream with
  * EnforceConsumerDeletion). Only for transition_ms > 0: with 0 the stream and its consumers are
  * already gone. Failures are logged; the stream's removal takes the consumers anyway. */
-void consumers_start_deleting_stream(uint64_t stream_uid, int64_t now_ms);
+void consumers_start_deleting_stream(uint64_t stream_uid, int64_t mono_ms);
 /* Drops the consumers of a removed stream from memory (meta_delete_stream removes the rows). */
 void consumers_forget_stream(uint64_t stream_uid);
 
-/* Whether a transition is due, and applying the due ones (registry_tick). */
-bool consumers_transition_due(int64_t now_ms);
-void consumers_apply_transitions(int64_t now_ms);
+/* Whether a transition is due by mono_ms, and applying the due ones (registry_tick). */
+bool consumers_transition_due(int64_t mono_ms);
+void consumers_apply_transitions(int64_t mono_ms);
 
 #endif

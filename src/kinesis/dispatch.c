@@ -170,7 +170,7 @@ static void on_tick(uv_timer_t *timer)
 {
     (void)timer;
     notice_broken_store();
-    registry_tick(clock_now_ms());
+    registry_tick(clock_now_ms(), clock_mono_ms());
 }
 
 void *dispatch_loop_init(uv_loop_t *loop, void *app)
@@ -313,6 +313,7 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
     caller who;
     op_call call = {.arena = &a,
                     .now_ms = clock_now_ms(),
+                    .mono_ms = clock_mono_ms(),
                     .out = &enc,
                     .err = &err,
                     .exchange = ex,

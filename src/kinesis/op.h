@@ -25,7 +25,8 @@ typedef struct op_call {
     const char *region;    /* from the SigV4 credential scope; "us-east-1" by default */
     const kval *input;     /* KV_MAP of the operation's input shape */
     arena *arena;          /* scratch that lives as long as the request */
-    int64_t now_ms;
+    int64_t now_ms;        /* wall clock: timestamps clients see */
+    int64_t mono_ms;       /* monotonic clock: when deadlines (transitions, lifetimes) run out */
     kenc *out;
     aws_error *err;
     uint64_t commit_ticket;

@@ -153,7 +153,7 @@ static void register_consumer(op_call *call)
     }
     if (!require_consumer_room(s, call->err))
         return;
-    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms);
+    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms, call->mono_ms);
     if (!c) {
         fail_internal(call->err);
         return;
@@ -267,7 +267,7 @@ static void deregister_consumer(op_call *call)
         fail_consumer_not_found(call, c->name, s ? s->name : "");
         return;
     }
-    if (consumer_start_deleting(c, call->now_ms) != 0) {
+    if (consumer_start_deleting(c, call->mono_ms) != 0) {
         fail_internal(call->err);
         return;
     }

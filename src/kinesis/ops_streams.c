@@ -72,7 +72,7 @@ static void create_stream(op_call *call, const char *name)
     int64_t max_record_kib = 0;
     kv_int(call->input, "MaxRecordSizeInKiB", &max_record_kib);
     stream *s = registry_create_stream(call->account, call->region, name, (int)count, on_demand,
-                                       (int)max_record_kib, call->now_ms);
+                                       (int)max_record_kib, call->now_ms, call->mono_ms);
     if (!s || stream_tags_put(s->uid, kv_get(call->input, "Tags")) != 0 ||
         set_initial_warm_throughput(s, (int)warm) != 0) {
         fail_internal(call->err);
@@ -106,11 +106,11 @@ static void delete_stream(op_call *call)
     uint64_t uid = s->uid;
     stream_undo undo;
     stream_undo_begin(s, &undo);
-    if (stream_start_transition(s, STREAM_DELETING, call->now_ms) != 0) {
+    if (stream_start_transition(s, STREAM_DELETING, call->mono_ms) != 0) {
         abandon_change(call, s, &undo);
         return;
     }
-    consumers_start_deleting_stream(uid, call->now_ms);
+    consumers_start_deleting_stream(uid, call->mono_ms);
     write_empty(call->out);
 }
 

@@ -68,7 +68,7 @@ void fail_internal(aws_error *err)
 
 bool commit_change(op_call *call, stream *s, const stream_undo *undo, bool updating)
 {
-    int rc = updating ? stream_start_transition(s, STREAM_UPDATING, call->now_ms) : stream_save(s);
+    int rc = updating ? stream_start_transition(s, STREAM_UPDATING, call->mono_ms) : stream_save(s);
     if (rc == 0)
         return true;
     abandon_change(call, s, undo);

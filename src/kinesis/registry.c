@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "config.h"
 #include "consumer.h"
@@ -29,7 +30,7 @@ static store *data_store;
 static meta *db;
 static stream **streams; /* sorted by stream_order */
 static size_t nstreams, capstreams;
-static int64_t last_retention_ms;
+static int64_t last_retention_ms; /* monotonic: when registry_tick last applied retention */
 
 void registry_read_lock(void)
 {
@@ -267,6 +268,8 @@ static int adopt_loaded(stream *s, void *arg)
             return -1;
         }
     }
+    if (s->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        s->transition_at_ms = registry_transition_deadline(clock_mono_ms());
     insert_stream(s);
     return 0;
 }
@@ -457,13 +460,18 @@ static int finish_transition(stream *s)
     return stream_save(s);
 }
 
-int stream_start_transition(stream *s, stream_status status, int64_t now_ms)
+int64_t registry_transition_deadline(int64_t mono_ms)
+{
+    return mono_ms + kinesd_cfg.transition_ms;
+}
+
+int stream_start_transition(stream *s, stream_status status, int64_t mono_ms)
 {
     s->status = status;
     s->next_status = status == STREAM_DELETING ? STREAM_DELETING : STREAM_ACTIVE;
     if (kinesd_cfg.transition_ms <= 0)
         return finish_transition(s);
-    s->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    s->transition_at_ms = registry_transition_deadline(mono_ms);
     return stream_save(s);
 }
 
@@ -476,7 +484,8 @@ void hash_range_even(int i, int n, u128 *start, u128 *end)
 }
 
 stream *registry_create_stream(const char *account, const char *region, const char *name,
-                               int shard_count, bool on_demand, int max_record_kib, int64_t now_ms)
+                               int shard_count, bool on_demand, int max_record_kib, int64_t now_ms,
+                               int64_t mono_ms)
 {
     stream *s = stream_new(account, region, name);
     s->on_demand = on_demand;
@@ -499,7 +508,7 @@ stream *registry_create_stream(const char *account, const char *region, const ch
     if (kinesd_cfg.transition_ms <= 0)
         s->status = STREAM_ACTIVE;
     else
-        s->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+        s->transition_at_ms = registry_transition_deadline(mono_ms);
     s->next_status = STREAM_ACTIVE;
     if (stream_save(s) != 0) {
         stream_free(s);
@@ -511,19 +520,19 @@ stream *registry_create_stream(const char *account, const char *region, const ch
 
 /* ---- the timer ----------------------------------------------------------------------------- */
 
-static bool transition_due(int64_t now_ms)
+static bool transition_due(int64_t mono_ms)
 {
     for (size_t i = 0; i < nstreams; i++)
-        if (streams[i]->transition_at_ms && streams[i]->transition_at_ms <= now_ms)
+        if (streams[i]->transition_at_ms && streams[i]->transition_at_ms <= mono_ms)
             return true;
     return false;
 }
 
-static void apply_transitions(int64_t now_ms)
+static void apply_transitions(int64_t mono_ms)
 {
     for (size_t i = nstreams; i-- > 0;) {
         stream *s = streams[i];
-        if (s->transition_at_ms && s->transition_at_ms <= now_ms && finish_transition(s) != 0)
+        if (s->transition_at_ms && s->transition_at_ms <= mono_ms && finish_transition(s) != 0)
             log_error("registry: stream %s: transition not persisted", s->name);
     }
 }
@@ -538,21 +547,21 @@ static void apply_retention(int64_t now_ms)
     }
 }
 
-void registry_tick(int64_t now_ms)
+void registry_tick(int64_t now_ms, int64_t mono_ms)
 {
     registry_read_lock();
-    bool due = transition_due(now_ms) || consumers_transition_due(now_ms);
-    bool retain = now_ms - last_retention_ms >= RETENTION_PERIOD_MS;
+    bool due = transition_due(mono_ms) || consumers_transition_due(mono_ms);
+    bool retain = mono_ms - last_retention_ms >= RETENTION_PERIOD_MS;
     if (retain) {
-        last_retention_ms = now_ms;
-        apply_retention(now_ms);
+        last_retention_ms = mono_ms;
+        apply_retention(now_ms); /* records carry wall-clock arrival times */
     }
     registry_unlock();
     if (!due)
         return;
     registry_write_lock();
-    apply_transitions(now_ms);
-    consumers_apply_transitions(now_ms);
+    apply_transitions(mono_ms);
+    consumers_apply_transitions(mono_ms);
     registry_unlock();
 }
 

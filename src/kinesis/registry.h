@@ -41,7 +41,7 @@ typedef struct stream {
     char arn[256]; /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
     stream_status status;
     stream_status next_status; /* status after the pending transition */
-    int64_t transition_at_ms;  /* 0: no pending transition */
+    int64_t transition_at_ms;  /* monotonic deadline of the pending transition; 0: none */
     bool on_demand;
     int retention_hours;
     int64_t created_ms;
@@ -62,9 +62,10 @@ void registry_read_lock(void);
 void registry_write_lock(void);
 void registry_unlock(void);
 
-/* Applies due status transitions (CREATING -> ACTIVE, UPDATING -> ACTIVE, DELETING -> gone).
+/* Applies due status transitions (CREATING -> ACTIVE, UPDATING -> ACTIVE, DELETING -> gone) by
+ * mono_ms (monotonic clock), and retention by now_ms (wall clock, as records' arrival times).
  * Takes the write lock itself; the server calls it from a timer every few milliseconds. */
-void registry_tick(int64_t now_ms);
+void registry_tick(int64_t now_ms, int64_t mono_ms);
 
 /* Finds the stream named by StreamName or StreamARN in the input (at least one must be present,
  * and both must name the same stream, else InvalidArgumentException) for this account and region.

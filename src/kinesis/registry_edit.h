@@ -39,16 +39,23 @@ void stream_free(stream *s); /* closes the shards' logs */
 /* The metadata database, for rows the in-memory registry does not hold (tags). */
 meta *registry_meta(void);
 
-/* Creates a stream of shard_count shards that split the hash key space evenly, in status
- * CREATING (or ACTIVE when kinesd_cfg.transition_ms is 0), persisted. max_record_kib 0 means the
- * default. NULL on an I/O error. */
-stream *registry_create_stream(const char *account, const char *region, const char *name,
-                               int shard_count, bool on_demand, int max_record_kib, int64_t now_ms);
+/* When a transition (of a stream or a consumer) that starts at mono_ms ends:
+ * kinesd_cfg.transition_ms later, on the monotonic clock. A deadline is persisted only as "pending"
+ * (non-zero): one loaded at start-up is re-armed for a whole transition from then. */
+int64_t registry_transition_deadline(int64_t mono_ms);
 
-/* Sets status (UPDATING or DELETING) until kinesd_cfg.transition_ms from now, after which an
- * UPDATING stream becomes ACTIVE and a DELETING one is removed. With transition_ms 0 the change
+/* Creates a stream of shard_count shards that split the hash key space evenly, in status
+ * CREATING (or ACTIVE when kinesd_cfg.transition_ms is 0), persisted, created at now_ms (wall
+ * clock) and ACTIVE a transition after mono_ms. max_record_kib 0 means the default. NULL on an
+ * I/O error. */
+stream *registry_create_stream(const char *account, const char *region, const char *name,
+                               int shard_count, bool on_demand, int max_record_kib, int64_t now_ms,
+                               int64_t mono_ms);
+
+/* Sets status (UPDATING or DELETING) for a transition from mono_ms (monotonic clock), after which
+ * an UPDATING stream becomes ACTIVE and a DELETING one is removed. With transition_ms 0 the change
  * happens at once: the stream may be gone on return. Persists the stream. 0, or -1 on I/O error. */
-int stream_start_transition(stream *s, stream_status status, int64_t now_ms);
+int stream_start_transition(stream *s, stream_status status, int64_t mono_ms);
 
 /* Appends a new open shard (index = s->shard_count) and opens its log; created_ms is raised above
  * every parent's. Not persisted until stream_save. NULL on error. */

@@ -3,7 +3,7 @@
 Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
 restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
 KinesdTestCase, which starts one server per test module and prints its log when a test fails;
-clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock ahead; and the bits of
+clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock; and the bits of
 CBOR the tests write and read (cbor_map, cbor_decode).
 """
 
@@ -277,21 +277,37 @@ class Kinesd:
 
 
 CLOCK_SHIFT_C = r"""
-/* Shifts CLOCK_REALTIME forward by $ITEST_CLOCK_SHIFT_MS: an LD_PRELOAD for tests. */
+/* Shifts CLOCK_REALTIME by $ITEST_CLOCK_SHIFT_MS (forward or back), or by the number of ms the
+ * file $ITEST_CLOCK_SHIFT_FILE holds, read at every call (so a test can step the wall clock of a
+ * running server): an LD_PRELOAD for tests. CLOCK_MONOTONIC is left alone. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+static long long shift_ms(void)
+{
+    const char *file = getenv("ITEST_CLOCK_SHIFT_FILE");
+    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
+    long long ms = 0;
+    FILE *f = file ? fopen(file, "r") : NULL;
+    if (f) {
+        if (fscanf(f, "%lld", &ms) != 1)
+            ms = 0;
+        fclose(f);
+    }
+    return f ? ms : shift ? atoll(shift) : 0;
+}
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
     static int (*real)(clockid_t, struct timespec *);
     if (!real)
         real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
     int rc = real(id, ts);
-    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
-    if (rc == 0 && shift && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
-        long long ns = ts->tv_nsec + (atoll(shift) % 1000) * 1000000LL;
-        ts->tv_sec += atoll(shift) / 1000 + ns / 1000000000LL;
+    if (rc == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
+        long long ns = (long long)ts->tv_sec * 1000000000LL + ts->tv_nsec
+                       + shift_ms() * 1000000LL;
+        ts->tv_sec = ns / 1000000000LL;
         ts->tv_nsec = ns % 1000000000LL;
     }
     return rc;

@@ -42,6 +42,7 @@ static inline result call_op(const char *operation, const char *body)
                     .input = in,
                     .arena = &a,
                     .now_ms = now_ms,
+                    .mono_ms = now_ms, /* the made-up clock drives deadlines too */
                     .out = &e,
                     .err = &err};
     op_handler h = op_lookup(operation);

@@ -1,6 +1,6 @@
-/* test_kinesis_closed_end.c - where a shard closed by a reshard ends: after its last appended record
- * normally, but after its last committed one once the store has failed, since records appended
- * then never commit and a reader must still be able to reach the end. */
+/* test_kinesis_closed_end.c - where a shard closed by a reshard ends: after its last appended
+ * record normally, but after its last committed one once the store has failed, since records
+ * appended then never commit and a reader must still be able to reach the end. */
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +22,7 @@ static void break_writes(shardlog *log)
 static shard *first_shard(const char *name)
 {
     registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, now_ms);
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, now_ms, now_ms);
     assert_non_null(s);
     registry_unlock();
     return s->shards[0];

@@ -51,7 +51,7 @@ static int64_t consumer_count(const char *stream)
 static void pass_transition(void)
 {
     now_ms += kinesd_cfg.transition_ms + 1;
-    registry_tick(now_ms);
+    registry_tick(now_ms, now_ms);
 }
 
 /* ---- register, describe, deregister -------------------------------------------------------- */

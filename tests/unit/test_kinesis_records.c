@@ -115,6 +115,7 @@ static result run(op_handler handler, const char *input_fmt, ...)
                     .input = &in,
                     .arena = &a,
                     .now_ms = fake_now ? fake_now : clock_now_ms(),
+                    .mono_ms = clock_mono_ms(),
                     .out = &enc,
                     .err = &r.err};
     handler(&call);
@@ -163,7 +164,7 @@ static stream *create_stream_sized(const char *name, int shards, int max_record_
 {
     registry_write_lock();
     stream *s = registry_create_stream(ACCOUNT, REGION, name, shards, false, max_record_kib,
-                                       clock_now_ms());
+                                       clock_now_ms(), clock_mono_ms());
     registry_unlock();
     assert_non_null(s);
     return s;
@@ -179,7 +180,7 @@ static void delete_stream(const char *name)
     registry_write_lock();
     stream *s = registry_find(ACCOUNT, REGION, name);
     assert_non_null(s);
-    stream_start_transition(s, STREAM_DELETING, clock_now_ms());
+    stream_start_transition(s, STREAM_DELETING, clock_mono_ms());
     registry_unlock();
 }
 

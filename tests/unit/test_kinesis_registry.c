@@ -34,7 +34,7 @@ static void test_route_and_ids(void **state)
 {
     (void)state;
     registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, "r", 2, false, 0, NOW);
+    stream *s = registry_create_stream(ACCOUNT, REGION, "r", 2, false, 0, NOW, NOW);
     assert_non_null(s);
     assert_int_equal(s->status, STREAM_ACTIVE);
     assert_ptr_equal(stream_route(s, 0), s->shards[0]);
@@ -62,7 +62,7 @@ static void test_resolve(void **state)
 {
     (void)state;
     registry_write_lock();
-    assert_non_null(registry_create_stream(ACCOUNT, REGION, "named", 1, false, 0, NOW));
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, "named", 1, false, 0, NOW, NOW));
     registry_unlock();
     const char *keys[] = {"StreamARN"};
     kval vals[] = {{.type = KV_STRING}};
@@ -88,13 +88,35 @@ static void test_resolve(void **state)
     aws_error_free(&err);
 }
 
+/* Transitions run on the monotonic clock: a wall clock stepped back an hour does not hold a
+ * stream in CREATING, nor does one stepped forward end its transition early. */
+static void test_transitions_follow_the_monotonic_clock(void **state)
+{
+    (void)state;
+    kinesd_cfg.transition_ms = 100;
+    registry_write_lock();
+    stream *s = registry_create_stream(ACCOUNT, REGION, "t", 1, false, 0, NOW, 5000);
+    assert_non_null(s);
+    assert_int_equal(s->transition_at_ms, 5100);
+    registry_unlock();
+    registry_tick(NOW + 3600 * 1000, 5099);
+    registry_read_lock();
+    assert_int_equal(registry_find(ACCOUNT, REGION, "t")->status, STREAM_CREATING);
+    registry_unlock();
+    registry_tick(NOW - 3600 * 1000, 5100);
+    registry_read_lock();
+    assert_int_equal(registry_find(ACCOUNT, REGION, "t")->status, STREAM_ACTIVE);
+    assert_true(registry_find(ACCOUNT, REGION, "t")->created_ms == NOW); /* shown: wall clock */
+    registry_unlock();
+}
+
 static void test_reopen_keeps_everything(void **state)
 {
     (void)state;
     kinesd_cfg.transition_ms = 100;
     registry_write_lock();
-    stream *a = registry_create_stream(ACCOUNT, REGION, "a", 2, false, 0, NOW);
-    stream *b = registry_create_stream(ACCOUNT, REGION, "b", 1, true, 0, NOW);
+    stream *a = registry_create_stream(ACCOUNT, REGION, "a", 2, false, 0, NOW, NOW);
+    stream *b = registry_create_stream(ACCOUNT, REGION, "b", 1, true, 0, NOW, NOW);
     assert_non_null(a);
     assert_non_null(b);
     uint64_t uid_b = b->uid;
@@ -117,7 +139,8 @@ static void test_reopen_keeps_everything(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(a->status, STREAM_UPDATING);
-    assert_int_equal(a->transition_at_ms, NOW + 105);
+    /* a deadline on the old process's monotonic clock means nothing now: a whole transition */
+    assert_in_range(a->transition_at_ms, 100, clock_mono_ms() + 100);
     assert_int_equal(a->shard_count, 3);
     assert_true(a->shards[1]->closed);
     assert_int_equal(a->shards[2]->parent, 1);
@@ -130,7 +153,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_int_equal(b->retention_hours, 48);
     registry_unlock();
 
-    registry_tick(NOW + 105);
+    registry_tick(NOW + 105, NOW + 105);
     registry_read_lock();
     assert_int_equal(registry_stream_count(), 1);
     assert_int_equal(registry_find(ACCOUNT, REGION, "a")->status, STREAM_ACTIVE);
@@ -145,7 +168,7 @@ static void test_reopen_keeps_everything(void **state)
     open_registry();
     registry_write_lock();
     assert_int_equal(registry_stream_count(), 1);
-    stream *c = registry_create_stream(ACCOUNT, REGION, "c", 1, false, 0, NOW);
+    stream *c = registry_create_stream(ACCOUNT, REGION, "c", 1, false, 0, NOW, NOW);
     assert_true(c->uid > uid_b); /* uids are never reused */
     registry_unlock();
 }
@@ -154,10 +177,10 @@ static void test_sorted_listing(void **state)
 {
     (void)state;
     registry_write_lock();
-    assert_non_null(registry_create_stream(ACCOUNT, REGION, "m", 1, false, 0, NOW));
-    assert_non_null(registry_create_stream(ACCOUNT, REGION, "b", 1, false, 0, NOW));
-    assert_non_null(registry_create_stream(ACCOUNT, "us-east-1", "a", 1, false, 0, NOW));
-    assert_non_null(registry_create_stream("000000000000", REGION, "z", 1, false, 0, NOW));
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, "m", 1, false, 0, NOW, NOW));
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, "b", 1, false, 0, NOW, NOW));
+    assert_non_null(registry_create_stream(ACCOUNT, "us-east-1", "a", 1, false, 0, NOW, NOW));
+    assert_non_null(registry_create_stream("000000000000", REGION, "z", 1, false, 0, NOW, NOW));
     size_t i = registry_stream_after(ACCOUNT, REGION, "");
     assert_string_equal(registry_stream_at(i)->name, "b");
     assert_string_equal(registry_stream_at(i + 1)->name, "m");
@@ -217,7 +240,7 @@ static void test_uncommitted_leftovers(void **state)
 {
     (void)state;
     registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, "left", 1, false, 0, NOW);
+    stream *s = registry_create_stream(ACCOUNT, REGION, "left", 1, false, 0, NOW, NOW);
     char rel[128];
     snprintf(rel, sizeof(rel), "streams/%llu/1/stale", (unsigned long long)s->uid);
     touch(rel);
@@ -241,7 +264,7 @@ static void test_undo(void **state)
 {
     (void)state;
     registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, "u", 2, false, 0, NOW);
+    stream *s = registry_create_stream(ACCOUNT, REGION, "u", 2, false, 0, NOW, NOW);
     stream_undo undo;
     stream_undo_begin(s, &undo);
     shard_close(s->shards[0]);
@@ -270,6 +293,8 @@ int main(void)
         cmocka_unit_test(test_even_ranges),
         cmocka_unit_test_setup_teardown(test_route_and_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transitions_follow_the_monotonic_clock, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sorted_listing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
