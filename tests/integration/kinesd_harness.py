@@ -3,8 +3,9 @@
 Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
 restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
 KinesdTestCase, which starts one server per test module and prints its log when a test fails;
-clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock; and the bits of
-CBOR the tests write and read (cbor_map, cbor_decode).
+clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock; LineReader, which
+reads a child process's output lines with a deadline; and the bits of CBOR the tests write and read
+(cbor_map, cbor_decode).
 """
 
 import base64
@@ -12,6 +13,7 @@ import hashlib
 import http.client
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -20,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -274,6 +277,31 @@ class Kinesd:
             return resp.status, got, parse_json(raw)
         finally:
             conn.close()
+
+
+class LineReader:
+    """Reads the lines of a child process's output (a pipe, text or bytes) on a thread, so that a
+    test waits for the next line with a deadline instead of blocking forever on readline()."""
+
+    def __init__(self, stream):
+        self._lines = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream):
+        while True:
+            line = stream.readline()
+            if not line:
+                break
+            self._lines.put(line)
+        self._lines.put(None)  # the end of the output
+
+    def next(self, timeout_s=30.0):
+        """The next line (with its newline); None once the output ended. Raises AssertionError
+        when no line comes within TIMEOUT_S."""
+        try:
+            return self._lines.get(timeout=timeout_s)
+        except queue.Empty:
+            raise AssertionError("no output line within %.0f s" % timeout_s) from None
 
 
 CLOCK_SHIFT_C = r"""
