@@ -17,16 +17,9 @@
 
 #include "auth/sigv4.h"
 #include "auth/uri.h"
+#include "fuzz_check.h"
 
 #define MAX_HEADERS 8
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 enum { METHOD, PATH, QUERY, REGION, SERVICE, DATE, SECRET, FIELDS };
 

@@ -14,14 +14,7 @@
 #include <string.h>
 
 #include "kinesis/caller.h"
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 static bool all_of(const char *s, const char *allowed_punct, bool letters)
 {

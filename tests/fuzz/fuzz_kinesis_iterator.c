@@ -16,16 +16,9 @@
 
 #include "kinesis/iterator.h"
 #include "kinesis/next_token.h"
+#include "fuzz_check.h"
 
 #define NOW_MS 1764140000000LL
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static char key_dir[64];
 
@@ -79,26 +72,16 @@ static void read_as_tokens(const uint8_t *data, size_t size)
     free(text);
 }
 
-static uint64_t take_u64(const uint8_t **p, size_t *left)
-{
-    uint64_t v = 0;
-    size_t n = *left < 8 ? *left : 8;
-    memcpy(&v, *p, n);
-    *p += n;
-    *left -= n;
-    return v;
-}
-
 /* The input as the fields of an iterator that kinesd issues. */
 static void issue_and_read(const uint8_t *data, size_t size)
 {
     const uint8_t *p = data;
     size_t left = size;
     shard_iterator in = {0}, out;
-    in.stream_uid = take_u64(&p, &left);
-    in.shard_index = (int)(take_u64(&p, &left) & INT32_MAX);
-    in.offset = take_u64(&p, &left);
-    in.issued_ms = (int64_t)take_u64(&p, &left);
+    in.stream_uid = fuzz_take_u64(&p, &left);
+    in.shard_index = (int)(fuzz_take_u64(&p, &left) & INT32_MAX);
+    in.offset = fuzz_take_u64(&p, &left);
+    in.issued_ms = (int64_t)fuzz_take_u64(&p, &left);
     size_t name_len = strnlen((const char *)p, left < ITERATOR_NAME_MAX ? left : ITERATOR_NAME_MAX);
     memcpy(in.stream_name, p, name_len);
     char text[ITERATOR_MAX_LEN + 1];

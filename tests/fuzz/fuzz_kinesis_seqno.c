@@ -13,14 +13,7 @@
 #include <string.h>
 
 #include "kinesis/seqno.h"
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "fuzz_check.h"
 
 typedef struct seq_fields {
     int64_t created_ms;
@@ -28,22 +21,12 @@ typedef struct seq_fields {
     uint64_t position;
 } seq_fields;
 
-static uint64_t take_u64(const uint8_t **p, size_t *left)
-{
-    uint64_t v = 0;
-    size_t n = *left < 8 ? *left : 8;
-    memcpy(&v, *p, n);
-    *p += n;
-    *left -= n;
-    return v;
-}
-
 static seq_fields take_fields(const uint8_t **p, size_t *left)
 {
     seq_fields f;
-    f.created_ms = (int64_t)(take_u64(p, left) & INT64_MAX);
-    f.index = (int)(take_u64(p, left) & INT32_MAX);
-    f.position = take_u64(p, left);
+    f.created_ms = (int64_t)(fuzz_take_u64(p, left) & INT64_MAX);
+    f.index = (int)(fuzz_take_u64(p, left) & INT32_MAX);
+    f.position = fuzz_take_u64(p, left);
     return f;
 }
 

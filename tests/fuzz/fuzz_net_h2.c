@@ -12,14 +12,6 @@
 #define FRAME_SETTINGS 0x4
 #define FLAG_ACK 0x1
 
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static void check_frames(const kbuf *received)
 {
     const unsigned char *p = (const unsigned char *)received->data;
@@ -36,13 +28,6 @@ static void check_frames(const kbuf *received)
         FUZZ_REQUIRE(received->len - at - FRAME_HEADER_LEN >= len);
         at += FRAME_HEADER_LEN + len;
     }
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    fuzz_start_server();
-    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -27,14 +27,6 @@ typedef struct response_check {
     bool at_head;  /* a HEAD's answer: stop checking there (see the file comment) */
 } response_check;
 
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static int on_request_head(http_parser *p)
 {
     request_log *log = p->data;
@@ -83,13 +75,6 @@ static void check_responses(const kbuf *received, const request_log *requests)
     FUZZ_REQUIRE(n == received->len && HTTP_PARSER_ERRNO(&parser) == HPE_OK);
     http_parser_execute(&parser, &settings, NULL, 0); /* the end: no response may be cut */
     FUZZ_REQUIRE(HTTP_PARSER_ERRNO(&parser) == HPE_OK);
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    fuzz_start_server();
-    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

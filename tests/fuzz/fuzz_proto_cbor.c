@@ -3,12 +3,6 @@
  * proto_input.h). */
 #include "proto_input.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    return model_load() == 0 ? 0 : 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_request_body(decode_cbor, data, size);

@@ -14,17 +14,10 @@
 #include <zlib.h>
 
 #include "protocol/eventstream.h"
+#include "fuzz_check.h"
 
 #define MAX_HEADERS 7
 #define REPEAT_UNIT 4096 /* a value repeats to about repeat * 4096 bytes (repeat < 20) */
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 typedef struct frame_input {
     es_header headers[MAX_HEADERS];

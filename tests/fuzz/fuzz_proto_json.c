@@ -8,12 +8,6 @@ static kval *decode_json_body(const model_op *op, const void *body, size_t len, 
     return decode_json(op, body, len, a, err);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    return model_load() == 0 ? 0 : 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_request_body(decode_json_body, data, size);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "fuzz_check.h"
 #include "net/http.h"
 
 #define FUZZ_MAX_REQUEST_BYTES 3000 /* below the fuzzer's input size: 413 stays reachable */
@@ -81,6 +82,14 @@ static void fuzz_start_server(void)
     if (!fuzz_server)
         abort();
     atexit(fuzz_stop_server);
+}
+
+/* One server for the whole run, started before the first input. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    fuzz_start_server();
+    return 0;
 }
 
 static int fuzz_connect(void)

@@ -19,20 +19,13 @@
 #include <string.h>
 
 #include "common/utf8.h"
+#include "fuzz_check.h"
 #include "protocol/decode.h"
 #include "protocol/encoder.h"
 #include "protocol/validate.h"
 
 typedef kval *(*body_decoder)(const model_op *op, const void *body, size_t len, arena *a,
                               aws_error *err);
-
-#define FUZZ_REQUIRE(cond)                                                                         \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void check_tree(const model_shape *s, const kval *v);
 
@@ -105,6 +98,13 @@ static void check_error(const aws_error *err, const char *type)
         FUZZ_REQUIRE(out.len > 0);
         kbuf_free(&out);
     }
+}
+
+/* The model the decoders type bodies by, loaded once. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    return model_load() == 0 ? 0 : 1;
 }
 
 /* Runs one input through decode (and validation when it decodes), checking the properties. */
