@@ -1,8 +1,15 @@
-# embed.cmake - turns INPUT into a C file defining SYMBOL (bytes, NUL-terminated) and SYMBOL_len.
-file(READ ${INPUT} hex HEX)
-string(LENGTH "${hex}" hexlen)
-math(EXPR len "${hexlen} / 2")
-string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
-file(WRITE ${OUTPUT} "/* Generated from ${INPUT} by cmake/embed.cmake. */\n#include <stddef.h>\n"
-  "const unsigned char ${SYMBOL}[] = {\n${bytes}0x00};\nconst size_t ${SYMBOL}_len = ${len};\n")
+# embed.cmake - turns INPUT into a C file defining SYMBOL (its bytes, NUL-terminated) and SYMBOL_len.
+# The bytes are pulled in by the assembler's .incbin, so files of any size embed instantly.
+file(SIZE ${INPUT} len)
+file(WRITE ${OUTPUT} "/* Generated from ${INPUT} by cmake/embed.cmake. */\n"
+  "#include <stddef.h>\n"
+  "__asm__(\".section .rodata\\n\"\n"
+  "        \".global ${SYMBOL}\\n\"\n"
+  "        \".type ${SYMBOL}, @object\\n\"\n"
+  "        \".balign 16\\n\"\n"
+  "        \"${SYMBOL}:\\n\"\n"
+  "        \".incbin \\\"${INPUT}\\\"\\n\"\n"
+  "        \".byte 0\\n\"\n"
+  "        \".previous\\n\");\n"
+  "extern const unsigned char ${SYMBOL}[];\n"
+  "const size_t ${SYMBOL}_len = ${len};\n")

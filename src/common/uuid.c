@@ -31,6 +31,16 @@ static uint64_t next_random(void)
     return result;
 }
 
+void uuid_random_bytes(void *out, size_t n)
+{
+    unsigned char *p = out;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t r = next_random();
+        for (size_t k = 0; k < 8 && i + k < n; k++)
+            p[i + k] = (unsigned char)(r >> (8 * k));
+    }
+}
+
 void uuid_v4(char out[UUID_STR_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";

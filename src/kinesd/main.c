@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "core/config.h"
+#include "core/dispatch.h"
+#include "core/service.h"
+#include "kinesis/iterator.h"
+#include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "protocol/model.h"
-#include "kinesis/config.h"
-#include "kinesis/dispatch.h"
-#include "kinesis/iterator.h"
-#include "kinesis/registry.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     if (config_load(argc, argv) < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
-    if (model_load() < 0)
+    if (!model_get(MODEL_KINESIS))
         return 1;
 
     sigset_t stop_signals;
@@ -76,13 +77,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinesd: cannot open data directory %s\n", kinesd_cfg.data_dir);
         return 1;
     }
+    dispatch_set_store(st);
     if (iterator_init(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
         fprintf(stderr, "kinesd: %s\n", why);
         store_close(st);
         return 1;
     }
-    if (registry_open(st) < 0) {
+    if (kinesis_open(st) < 0) {
         fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        store_close(st);
+        return 1;
+    }
+    if (service_register(&kinesis_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the Kinesis service\n");
+        kinesis_close();
         store_close(st);
         return 1;
     }
@@ -91,7 +99,8 @@ int main(int argc, char **argv)
     http_server *srv = start_http();
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        registry_close();
+        service_stop_all();
+        kinesis_close();
         store_close(st);
         return 1;
     }
@@ -103,7 +112,8 @@ int main(int argc, char **argv)
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
     http_server_stop(srv);
-    registry_close();
+    service_stop_all();
+    kinesis_close();
     store_close(st);
     model_unload();
     return 0;

@@ -2,17 +2,16 @@
  *
  * All consumers of all streams sit in one array sorted by (stream uid, name): the consumers of a
  * stream are one run of it, found by binary search, listed in name order. A stream has at most
- * CONSUMERS_PER_STREAM of them, so the array stays small. Every change is written through to
- * meta.sqlite before the lock is released. */
+ * CONSUMERS_PER_STREAM of them, so the array stays small. Every change is committed to
+ * meta.sqlite before it is published under registry_lock (see consumer.h). */
 #include "consumer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/clock.h"
 #include "../common/log.h"
-#include "config.h"
+#include "../core/config.h"
 #include "meta.h"
 #include "registry_edit.h"
 
@@ -143,7 +142,7 @@ static int adopt_loaded(consumer *c, void *arg)
 {
     (void)arg;
     if (c->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
-        c->transition_at_ms = registry_transition_deadline(clock_mono_ms());
+        c->transition_at_ms = registry_transition_deadline();
     insert_consumer(c);
     return 0;
 }
@@ -164,8 +163,13 @@ void consumers_clear(void)
 
 /* ---- changes ------------------------------------------------------------------------------- */
 
+static void write_lock(void)
+{
+    pthread_rwlock_wrlock(&registry_lock);
+}
+
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms, int64_t mono_ms)
+                            int64_t now_ms)
 {
     consumer *c = calloc(1, sizeof(*c));
     if (!c)
@@ -178,44 +182,69 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
     c->created_ms = now_ms;
     c->status = kinesd_cfg.transition_ms > 0 ? CONSUMER_CREATING : CONSUMER_ACTIVE;
     if (c->status == CONSUMER_CREATING)
-        c->transition_at_ms = registry_transition_deadline(mono_ms);
+        c->transition_at_ms = registry_transition_deadline();
     if (meta_put_consumer(registry_meta(), c) != 0) {
         free(c);
         return NULL;
     }
+    write_lock();
     insert_consumer(c);
+    registry_unlock();
     return c;
 }
 
-/* Deletes a consumer for good: its row and its memory. */
+/* Deletes a consumer for good: its row, then its memory. */
 static int remove_consumer(consumer *c)
 {
     if (meta_delete_consumer(registry_meta(), c->stream_uid, c->name) != 0)
         return -1;
+    write_lock();
     remove_at(lower_bound(c->stream_uid, c->name));
+    registry_unlock();
     return 0;
 }
 
-int consumer_start_deleting(consumer *c, int64_t mono_ms)
+/* Commits `next` (a changed copy of c), then publishes it into c. */
+static int update_consumer(consumer *c, const consumer *next)
+{
+    if (meta_put_consumer(registry_meta(), next) != 0)
+        return -1;
+    write_lock();
+    *c = *next;
+    registry_unlock();
+    return 0;
+}
+
+int consumer_start_deleting(consumer *c)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return remove_consumer(c);
-    consumer before = *c;
-    c->status = CONSUMER_DELETING;
-    c->transition_at_ms = registry_transition_deadline(mono_ms);
-    if (meta_put_consumer(registry_meta(), c) == 0)
-        return 0;
-    *c = before;
-    return -1;
+    consumer next = *c;
+    next.status = CONSUMER_DELETING;
+    next.transition_at_ms = registry_transition_deadline();
+    return update_consumer(c, &next);
 }
 
-void consumers_start_deleting_stream(uint64_t stream_uid, int64_t mono_ms)
+int consumers_put_deleting(uint64_t stream_uid, int64_t until_ms)
 {
-    size_t first = lower_bound(stream_uid, "");
-    for (size_t i = first; i < nconsumers && consumers[i]->stream_uid == stream_uid; i++)
-        if (consumers[i]->status != CONSUMER_DELETING &&
-            consumer_start_deleting(consumers[i], mono_ms) != 0)
-            log_error("consumers: consumer %s: deletion not persisted", consumers[i]->name);
+    int rc = 0;
+    for (size_t i = lower_bound(stream_uid, "");
+         rc == 0 && i < nconsumers && consumers[i]->stream_uid == stream_uid; i++) {
+        consumer next = *consumers[i];
+        next.status = CONSUMER_DELETING;
+        next.transition_at_ms = until_ms;
+        rc = meta_put_consumer(registry_meta(), &next);
+    }
+    return rc;
+}
+
+void consumers_set_deleting(uint64_t stream_uid, int64_t until_ms)
+{
+    for (size_t i = lower_bound(stream_uid, "");
+         i < nconsumers && consumers[i]->stream_uid == stream_uid; i++) {
+        consumers[i]->status = CONSUMER_DELETING;
+        consumers[i]->transition_at_ms = until_ms;
+    }
 }
 
 void consumers_forget_stream(uint64_t stream_uid)
@@ -227,29 +256,22 @@ void consumers_forget_stream(uint64_t stream_uid)
 
 /* ---- the timer ----------------------------------------------------------------------------- */
 
-bool consumers_transition_due(int64_t mono_ms)
-{
-    for (size_t i = 0; i < nconsumers; i++)
-        if (consumers[i]->transition_at_ms && consumers[i]->transition_at_ms <= mono_ms)
-            return true;
-    return false;
-}
-
 /* Ends the pending transition of c (which may free c). */
 static int finish_transition(consumer *c)
 {
     if (c->status == CONSUMER_DELETING)
         return remove_consumer(c);
-    c->status = CONSUMER_ACTIVE;
-    c->transition_at_ms = 0;
-    return meta_put_consumer(registry_meta(), c);
+    consumer next = *c;
+    next.status = CONSUMER_ACTIVE;
+    next.transition_at_ms = 0;
+    return update_consumer(c, &next);
 }
 
-void consumers_apply_transitions(int64_t mono_ms)
+void consumers_apply_transitions(int64_t deadline_now)
 {
     for (size_t i = nconsumers; i-- > 0;) {
         consumer *c = consumers[i];
-        if (c->transition_at_ms && c->transition_at_ms <= mono_ms && finish_transition(c) != 0)
+        if (c->transition_at_ms && c->transition_at_ms <= deadline_now && finish_transition(c) != 0)
             log_error("consumers: consumer %s: transition not persisted", c->name);
     }
 }

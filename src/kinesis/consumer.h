@@ -3,8 +3,9 @@
  *
  * A consumer belongs to one stream uid (a stream recreated under the same name has none). Its
  * status goes CREATING -> ACTIVE and DELETING -> gone after kinesd_cfg.transition_ms, applied by
- * registry_tick. Every function here is called with the registry lock held: exclusively for the
- * ones that change consumers, shared for the lookups. */
+ * registry_tick. As streams are (registry.h), consumers are changed by the Kinesis control thread
+ * only, which commits each change to meta.sqlite first and then publishes it holding
+ * registry_lock exclusively; the lookups run there or under registry_lock held shared. */
 #ifndef KINESD_CONSUMER_H
 #define KINESD_CONSUMER_H
 
@@ -26,7 +27,7 @@ typedef struct consumer {
     char stream_arn[256];
     int64_t created_ms;
     consumer_status status;
-    int64_t transition_at_ms; /* monotonic deadline of the pending transition; 0: none */
+    int64_t transition_at_ms; /* registry_deadline_clock: when its transition ends; 0: none */
 } consumer;
 
 const char *consumer_status_name(consumer_status status);
@@ -53,21 +54,25 @@ bool consumer_require_active(const consumer *c, const char *stream_name, const c
                              aws_error *err);
 
 /* Registers a consumer created at now_ms (wall clock: its timestamp and ARN), in CREATING for a
- * transition from mono_ms (ACTIVE when transition_ms is 0), persisted; NULL on an I/O error. */
+ * transition (ACTIVE when transition_ms is 0): committed, then published. NULL on an I/O error.
+ * Control thread. */
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms, int64_t mono_ms);
-/* Sets DELETING for a transition from mono_ms (with transition_ms 0 the consumer is gone on
- * return); persisted. 0, or -1 on an I/O error (the consumer is then unchanged). */
-int consumer_start_deleting(consumer *c, int64_t mono_ms);
-/* Starts the deletion of every consumer of a stream being deleted (DeleteStream with
- * EnforceConsumerDeletion). Only for transition_ms > 0: with 0 the stream and its consumers are
- * already gone. Failures are logged; the stream's removal takes the consumers anyway. */
-void consumers_start_deleting_stream(uint64_t stream_uid, int64_t mono_ms);
-/* Drops the consumers of a removed stream from memory (meta_delete_stream removes the rows). */
+                            int64_t now_ms);
+/* Sets DELETING for a transition (with transition_ms 0 the consumer is gone on return):
+ * committed, then published. 0, or -1 on an I/O error (the consumer is then unchanged). Control
+ * thread. */
+int consumer_start_deleting(consumer *c);
+/* DeleteStream's part, in two halves around the stream's own change: writes the rows of the
+ * stream's consumers as DELETING until `until_ms` (inside the caller's transaction), and, once
+ * committed, sets them so in memory (the caller holds registry_lock exclusively). */
+int consumers_put_deleting(uint64_t stream_uid, int64_t until_ms);
+void consumers_set_deleting(uint64_t stream_uid, int64_t until_ms);
+/* Drops the consumers of a removed stream from memory (meta_delete_stream removes the rows); the
+ * caller holds registry_lock exclusively. */
 void consumers_forget_stream(uint64_t stream_uid);
 
-/* Whether a transition is due by mono_ms, and applying the due ones (registry_tick). */
-bool consumers_transition_due(int64_t mono_ms);
-void consumers_apply_transitions(int64_t mono_ms);
+/* Applies the transitions due by deadline_now (registry_deadline_clock; registry_tick, control
+ * thread). */
+void consumers_apply_transitions(int64_t deadline_now);
 
 #endif

@@ -29,7 +29,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
     " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
-    " end_offset INTEGER NOT NULL, PRIMARY KEY(stream_uid, idx));"
+    " end_offset INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(stream_uid, idx));"
+    "CREATE TABLE IF NOT EXISTS deleted_streams(uid INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS tags(stream_uid INTEGER NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(stream_uid, key));"
     "CREATE TABLE IF NOT EXISTS policies(arn TEXT PRIMARY KEY, stream_uid INTEGER NOT NULL,"
@@ -57,17 +59,25 @@ static int exec(meta *m, const char *sql)
     return -1;
 }
 
-/* Adds the warm throughput columns to a streams table made before they existed. */
-static int upgrade_streams(meta *m)
+/* Runs `alter` unless `probe` (a query naming the new column) already works: tables made before
+ * a column existed get it. */
+static int add_columns(meta *m, const char *probe, const char *alter)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(m->db, "SELECT warm_target FROM streams LIMIT 0", -1, &st, NULL) ==
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(m->db, probe, -1, &st, NULL) == SQLITE_OK) {
         sqlite3_finalize(st);
         return 0;
     }
-    return exec(m, "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
-                   "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;");
+    return exec(m, alter);
+}
+
+static int upgrade(meta *m)
+{
+    return add_columns(m, "SELECT warm_target FROM streams LIMIT 0",
+                       "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
+                       "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;") ||
+           add_columns(m, "SELECT pending FROM shards LIMIT 0",
+                       "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;");
 }
 
 meta *meta_open(const char *data_dir)
@@ -79,7 +89,7 @@ meta *meta_open(const char *data_dir)
         abort();
     int rc = sqlite3_open(path.data, &m->db);
     kbuf_free(&path);
-    if (rc != SQLITE_OK || exec(m, schema) != 0 || upgrade_streams(m) != 0) {
+    if (rc != SQLITE_OK || exec(m, schema) != 0 || upgrade(m) != 0) {
         if (rc != SQLITE_OK)
             fail(m, "open");
         meta_close(m);
@@ -131,19 +141,24 @@ static int run(meta *m, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : fail(m, "step");
 }
 
-int meta_next_uid(meta *m, uint64_t *uid)
+int meta_last_uid(meta *m, uint64_t *uid)
 {
-    if (exec(m, "INSERT INTO counters VALUES('stream_uid', 1)"
-                " ON CONFLICT(name) DO UPDATE SET value = value + 1") != 0)
-        return -1;
     sqlite3_stmt *st = prepare(m, "SELECT value FROM counters WHERE name = 'stream_uid'");
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *uid = (uint64_t)sqlite3_column_int64(st, 0);
+    *uid = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : fail(m, "next uid");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(m, "last uid");
+}
+
+int meta_set_last_uid(meta *m, uint64_t uid)
+{
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO counters VALUES('stream_uid', ?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
+    return run(m, st);
 }
 
 int meta_put_stream(meta *m, const stream *s)
@@ -170,12 +185,12 @@ int meta_put_stream(meta *m, const stream *s)
     return run(m, st);
 }
 
-int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh)
+int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh, bool pending)
 {
     char start[U128_DEC_MAX + 1], end[U128_DEC_MAX + 1];
     u128_format(sh->hash_start, start);
     u128_format(sh->hash_end, end);
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO shards VALUES(?,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO shards VALUES(?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
@@ -187,6 +202,7 @@ int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh)
     sqlite3_bind_int64(st, 7, sh->created_ms);
     sqlite3_bind_int(st, 8, sh->closed);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)sh->end_offset);
+    sqlite3_bind_int(st, 10, pending);
     return run(m, st);
 }
 
@@ -215,9 +231,27 @@ int meta_delete_stream(meta *m, uint64_t stream_uid)
     if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
-        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0)
+        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL) != 0)
         return -1;
-    return run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL);
+    return run_for_uid(m, "INSERT OR REPLACE INTO deleted_streams VALUES(?)", stream_uid, NULL);
+}
+
+int meta_deleted_each(meta *m, void (*fn)(uint64_t uid, void *arg), void *arg)
+{
+    sqlite3_stmt *st = prepare(m, "SELECT uid FROM deleted_streams");
+    if (!st)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn((uint64_t)sqlite3_column_int64(st, 0), arg);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(m, "deleted streams");
+}
+
+int meta_forget_deleted(meta *m, uint64_t stream_uid)
+{
+    return run_for_uid(m, "DELETE FROM deleted_streams WHERE uid = ?", stream_uid, NULL);
 }
 
 static const char *column_text(sqlite3_stmt *st, int col)
@@ -254,19 +288,23 @@ static stream *stream_from_row(sqlite3_stmt *st)
     return s;
 }
 
-/* Reads the shard rows of s in index order; their indexes must be 0, 1, 2, ... */
+/* Reads the shard rows of s in index order; their indexes must be 0, 1, 2, ... with the pending
+ * ones (a reshard's children waiting for its transition) last. */
 static int load_shards(meta *m, stream *s)
 {
     sqlite3_stmt *st = prepare_for_uid(m,
                                        "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
-                                       " created_ms, closed, end_offset FROM shards"
+                                       " created_ms, closed, end_offset, pending FROM shards"
                                        " WHERE stream_uid = ? ORDER BY idx",
                                        s->uid, NULL);
     if (!st)
         return -1;
     int rc, bad = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        shard *sh = stream_push_shard(s);
+        bool pending = sqlite3_column_int(st, 8) != 0;
+        if (!pending && s->pending_count)
+            bad = 1;
+        shard *sh = stream_push_shard(s, pending);
         const char *start = column_text(st, 1), *end = column_text(st, 2);
         if (sqlite3_column_int(st, 0) != sh->index ||
             !u128_parse(start, strlen(start), &sh->hash_start) ||

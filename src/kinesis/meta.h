@@ -1,11 +1,12 @@
 /* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
  *
- * Rows for streams, their shards (open and closed), their tags, resource policies and consumers,
- * the account settings of each account and region, plus the counter that hands out stream uids. The
- * registry keeps streams and shards in memory and writes them through here; tags are only kept
- * here. SQLite runs in WAL mode with synchronous=FULL, so a committed transaction survives a crash;
- * a reshard is written as one transaction. Not thread-safe by itself: the registry lock serialises
- * its users. */
+ * Rows for streams, their shards (open, closed and pending), their tags, resource policies and
+ * consumers, the account settings of each account and region, the counter that hands out stream
+ * uids, and the uids of deleted streams whose files may still need deleting. The registry keeps
+ * streams and shards in memory and writes them through here; tags are only kept here. SQLite runs
+ * in WAL mode with synchronous=FULL, so a committed transaction survives a crash. Every API call's
+ * change is one transaction (meta_begin ... meta_commit around the puts). Not thread-safe: only
+ * the Kinesis control thread uses it (and the main thread at start-up). */
 #ifndef KINESD_META_H
 #define KINESD_META_H
 
@@ -26,17 +27,24 @@ int meta_begin(meta *m);
 int meta_commit(meta *m);
 void meta_rollback(meta *m);
 
-/* The next stream uid (1, 2, 3, ... never reused); persisted before it is returned. */
-int meta_next_uid(meta *m, uint64_t *uid);
+/* The last stream uid handed out (0 when none); a new stream takes the next one and records it
+ * with meta_set_last_uid in its creation's transaction, so uids are never reused. */
+int meta_last_uid(meta *m, uint64_t *uid);
+int meta_set_last_uid(meta *m, uint64_t uid);
 
 /* Insert or replace one row. */
 int meta_put_stream(meta *m, const stream *s);
-int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh);
-/* Removes the stream's row, its shards' rows, its tags, its policies and its consumers. */
+/* `pending`: the shard is a child of a reshard whose transition has not ended. */
+int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh, bool pending);
+/* Removes the stream's row, its shards' rows, its tags, its policies and its consumers, and
+ * records the uid as deleted until meta_forget_deleted (its files are then deleted). */
 int meta_delete_stream(meta *m, uint64_t stream_uid);
+/* The uids recorded as deleted, for fn; and forgetting one once its files are gone. */
+int meta_deleted_each(meta *m, void (*fn)(uint64_t uid, void *arg), void *arg);
+int meta_forget_deleted(meta *m, uint64_t stream_uid);
 
-/* Calls fn for every stored stream, fully built (shards with log == NULL), in no given order.
- * fn takes ownership of the stream. Returns 0, or -1 on error. */
+/* Calls fn for every stored stream, fully built (shards and pending shards with log == NULL), in
+ * no given order. fn takes ownership of the stream. Returns 0, or -1 on error. */
 typedef int (*meta_stream_fn)(stream *s, void *arg);
 int meta_load(meta *m, meta_stream_fn fn, void *arg);
 

@@ -6,8 +6,7 @@
  * earlier schedules the end at EarliestAllowedEndAt (status ENABLED_UNTIL_EARLIEST_ALLOWED_END),
  * and enabling it again before then cancels the scheduled end. Warm throughput can be set only on
  * ON_DEMAND streams of accounts with the commitment on (here or by CreateStream's
- * WarmThroughputMiBps). These operations hold the registry lock
- * exclusively, since they use the database connection. */
+ * WarmThroughputMiBps). These operations run on the control thread: they use meta.sqlite. */
 #include <string.h>
 
 #include "ops.h"
@@ -91,16 +90,14 @@ static void write_settings(kenc *e, const account_row *a)
     enc_map_end(e);
 }
 
-static void op_describe_account_settings(op_call *call)
+void op_describe_account_settings(op_call *call)
 {
     account_row a;
-    registry_write_lock();
     if (load_settings(call, &a))
         write_settings(call->out, &a);
-    registry_unlock();
 }
 
-static void update_account_settings(op_call *call)
+void op_update_account_settings(op_call *call)
 {
     account_row a;
     const char *status =
@@ -116,11 +113,6 @@ static void update_account_settings(op_call *call)
         return;
     }
     write_settings(call->out, &a);
-}
-
-static void op_update_account_settings(op_call *call)
-{
-    with_write_lock(call, update_account_settings);
 }
 
 /* ---- UpdateStreamWarmThroughput ------------------------------------------------------------ */
@@ -176,7 +168,7 @@ static void write_warm_output(kenc *e, const stream *s)
     enc_map_end(e);
 }
 
-static void update_warm_throughput(op_call *call)
+void op_update_warm_throughput(op_call *call)
 {
     stream *s = registry_resolve(call->input, call->account, call->region, call->err);
     int64_t mibps;
@@ -185,22 +177,10 @@ static void update_warm_throughput(op_call *call)
         !warm_throughput_allowed(call, call->operation, s->name, s->on_demand) ||
         !warm_throughput_in_limit(call, mibps, s->name))
         return;
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    s->warm_target_mibps = (int)mibps;
+    stream next = *s;
+    next.warm_target_mibps = (int)mibps;
+    next.status = STREAM_UPDATING;
     /* with transition_ms 0 the stream is ACTIVE again, and warm, on return */
-    if (commit_change(call, s, &undo, true))
+    if (apply_change(call, s, &next))
         write_warm_output(call->out, s);
 }
-
-static void op_update_warm_throughput(op_call *call)
-{
-    with_write_lock(call, update_warm_throughput);
-}
-
-const op_entry op_table_account[] = {
-    {"DescribeAccountSettings", op_describe_account_settings},
-    {"UpdateAccountSettings", op_update_account_settings},
-    {"UpdateStreamWarmThroughput", op_update_warm_throughput},
-    {NULL, NULL},
-};

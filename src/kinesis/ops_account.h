@@ -1,12 +1,12 @@
 /* ops_account.h - the account settings checks other operations need (CreateStream's
- * WarmThroughputMiBps). Called with the registry lock held exclusively. */
+ * WarmThroughputMiBps). Control thread (they read meta.sqlite). */
 #ifndef KINESD_OPS_ACCOUNT_H
 #define KINESD_OPS_ACCOUNT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "op.h"
+#include "../core/call.h"
 
 /* ValidationException unless a stream of that mode may have warm throughput in the caller's
  * account: ON_DEMAND, with MinimumThroughputBillingCommitment on. `operation` names the request

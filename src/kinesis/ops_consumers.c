@@ -136,7 +136,7 @@ static bool require_consumer_room(const stream *s, aws_error *err)
     return err->status == 0;
 }
 
-static void register_consumer(op_call *call)
+void op_register_consumer(op_call *call)
 {
     stream *s = stream_of_input(call);
     const char *name = kv_str(call->input, "ConsumerName");
@@ -153,7 +153,7 @@ static void register_consumer(op_call *call)
     }
     if (!require_consumer_room(s, call->err))
         return;
-    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms, call->mono_ms);
+    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms);
     if (!c) {
         fail_internal(call->err);
         return;
@@ -164,16 +164,10 @@ static void register_consumer(op_call *call)
     enc_map_end(call->out);
 }
 
-static void op_register_consumer(op_call *call)
-{
-    with_write_lock(call, register_consumer);
-}
-
 /* ---- DescribeStreamConsumer ---------------------------------------------------------------- */
 
-static void op_describe_consumer(op_call *call)
+void op_describe_consumer(op_call *call)
 {
-    registry_read_lock();
     const consumer *c = resolve_consumer(call);
     if (c) {
         enc_map_begin(call->out);
@@ -181,7 +175,6 @@ static void op_describe_consumer(op_call *call)
         write_consumer(call->out, c, true);
         enc_map_end(call->out);
     }
-    registry_unlock();
 }
 
 /* ---- ListStreamConsumers ------------------------------------------------------------------- */
@@ -224,7 +217,7 @@ static const char *list_start(op_call *call, const stream *s)
     return "";
 }
 
-static void list_consumers(op_call *call)
+void op_list_consumers(op_call *call)
 {
     const stream *s = stream_of_input(call);
     const char *after = s ? list_start(call, s) : NULL;
@@ -250,14 +243,9 @@ static void list_consumers(op_call *call)
     enc_map_end(e);
 }
 
-static void op_list_consumers(op_call *call)
-{
-    with_read_lock(call, list_consumers);
-}
-
 /* ---- DeregisterStreamConsumer -------------------------------------------------------------- */
 
-static void deregister_consumer(op_call *call)
+void op_deregister_consumer(op_call *call)
 {
     consumer *c = resolve_consumer(call);
     if (!c)
@@ -267,16 +255,11 @@ static void deregister_consumer(op_call *call)
         fail_consumer_not_found(call, c->name, s ? s->name : "");
         return;
     }
-    if (consumer_start_deleting(c, call->mono_ms) != 0) {
+    if (consumer_start_deleting(c) != 0) {
         fail_internal(call->err);
         return;
     }
     write_empty(call->out);
-}
-
-static void op_deregister_consumer(op_call *call)
-{
-    with_write_lock(call, deregister_consumer);
 }
 
 /* ---- DeleteStream's rule ------------------------------------------------------------------- */
@@ -292,11 +275,3 @@ bool consumers_allow_stream_delete(op_call *call, const stream *s)
                   s->arn, s->name);
     return false;
 }
-
-const op_entry op_table_consumers[] = {
-    {"RegisterStreamConsumer", op_register_consumer},
-    {"DescribeStreamConsumer", op_describe_consumer},
-    {"ListStreamConsumers", op_list_consumers},
-    {"DeregisterStreamConsumer", op_deregister_consumer},
-    {NULL, NULL},
-};

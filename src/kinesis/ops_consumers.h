@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
+#include "../core/call.h"
 #include "consumer.h"
-#include "op.h"
 #include "registry.h"
 
 /* DeleteStream's rule: a stream with consumers is deleted only with EnforceConsumerDeletion

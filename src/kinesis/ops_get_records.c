@@ -8,6 +8,7 @@
 #include "../store/shardlog.h"
 #include "iterator.h"
 #include "ops_util.h" /* fail_internal */
+#include "ops.h"
 #include "records.h"
 #include "registry_edit.h" /* registry_find */
 
@@ -111,7 +112,7 @@ static const shard *iterator_shard(op_call *call, const shard_iterator *it, cons
     return s->shards[it->shard_index];
 }
 
-/* Reads from the iterator's position and writes the whole output. Caller holds the lock. */
+/* Reads from the iterator's position and writes the whole output. */
 static void read_records(op_call *call, shard_iterator *it, size_t limit)
 {
     const stream *s;
@@ -150,7 +151,5 @@ void op_get_records(op_call *call)
         return;
     int64_t limit = GET_RECORDS_MAX_RECORDS;
     kv_int(call->input, "Limit", &limit);
-    registry_read_lock();
     read_records(call, &it, (size_t)limit);
-    registry_unlock();
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "next_token.h"
-#include "ops_streams.h"
+#include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -219,16 +219,11 @@ static void write_listing(op_call *call, const stream *s, const listing *l)
     enc_map_end(e);
 }
 
-static void list_shards(op_call *call)
+void op_list_shards(op_call *call)
 {
     const char *token = kv_str(call->input, "NextToken");
     listing l = {0};
     stream *s = token ? listing_from_token(call, token, &l) : listing_from_request(call, &l);
     if (s)
         write_listing(call, s, &l);
-}
-
-void op_list_shards(op_call *call)
-{
-    with_read_lock(call, list_shards);
 }

@@ -4,11 +4,11 @@
  * kinesd stores a policy document as given (it must be a JSON object) and hands it back; it does
  * not evaluate policies. A policy belongs to the stream, filed under the stream's own ARN, however
  * the request spelled the ARN's partition. Policies live only in meta.sqlite, so these operations
- * hold the registry lock exclusively. */
+ * run on the control thread. */
 #include <json-c/json.h>
 #include <string.h>
 
-#include "ops_streams.h"
+#include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -24,7 +24,7 @@ static bool is_json_object(const char *text)
     return ok;
 }
 
-static void put_policy(op_call *call)
+void op_put_resource_policy(op_call *call)
 {
     stream *s = resolve_resource_arn(call);
     const char *policy = kv_str(call->input, "Policy");
@@ -43,7 +43,7 @@ static void put_policy(op_call *call)
 }
 
 /* A resource without a policy has the empty one. */
-static void get_policy(op_call *call)
+void op_get_resource_policy(op_call *call)
 {
     kbuf policy = KBUF_INIT;
     stream *s = resolve_resource_arn(call);
@@ -59,7 +59,7 @@ static void get_policy(op_call *call)
     kbuf_free(&policy);
 }
 
-static void delete_policy(op_call *call)
+void op_delete_resource_policy(op_call *call)
 {
     stream *s = resolve_resource_arn(call);
     kbuf policy = KBUF_INIT;
@@ -73,19 +73,4 @@ static void delete_policy(op_call *call)
         fail_internal(call->err);
     else if (found == 1)
         write_empty(call->out);
-}
-
-void op_put_resource_policy(op_call *call)
-{
-    with_write_lock(call, put_policy);
-}
-
-void op_get_resource_policy(op_call *call)
-{
-    with_write_lock(call, get_policy);
-}
-
-void op_delete_resource_policy(op_call *call)
-{
-    with_write_lock(call, delete_policy);
 }

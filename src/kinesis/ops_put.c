@@ -9,6 +9,7 @@
 
 #include "../store/shardlog.h"
 #include "ops_util.h" /* fail_internal */
+#include "ops.h"
 #include "records.h"
 
 static size_t record_size(const kval *record)
@@ -66,7 +67,7 @@ static bool check_ordering_seqno(op_call *call, const stream *s)
     return false;
 }
 
-/* Appends one record and writes PutRecord's output. Caller holds the registry lock. */
+/* Appends one record and writes PutRecord's output. */
 static void put_one(op_call *call, const stream *s)
 {
     u128 hash;
@@ -94,11 +95,9 @@ static void put_one(op_call *call, const stream *s)
 
 void op_put_record(op_call *call)
 {
-    registry_read_lock();
     stream *s = records_stream(call);
     if (s)
         put_one(call, s);
-    registry_unlock();
 }
 
 /* ---- PutRecords ------------------------------------------------------------------------------ */
@@ -144,7 +143,7 @@ static bool check_request_size(const stream *s, size_t total, aws_error *err)
     return false;
 }
 
-/* Checks every record, routes it and assigns it a group and rank. Caller holds the lock. */
+/* Checks every record, routes it and assigns it a group and rank. */
 static bool plan_batch(op_call *call, const stream *s, const kval *list, put_batch *b)
 {
     size_t *group_index = arena_alloc(call->arena, sizeof(size_t) * (size_t)s->shard_count);
@@ -233,11 +232,9 @@ void op_put_records(op_call *call)
     b.groups = arena_alloc(call->arena, sizeof(shard_group) * b.n);
     b.recs = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
 
-    registry_read_lock();
     stream *s = records_stream(call);
     if (s && plan_batch(call, s, list, &b)) {
         call->commit_ticket = append_groups(call, list, &b);
         write_batch_result(call->out, &b);
     }
-    registry_unlock();
 }

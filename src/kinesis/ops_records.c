@@ -1,18 +1,8 @@
-/* ops_records.c - the table of the record operations and the checks and messages they share
- * (see records.h). The operations themselves live in ops_put.c, ops_shard_iterator.c and
- * ops_get_records.c. */
+/* ops_records.c - the checks and messages the record operations share (see records.h). The
+ * operations themselves live in ops_put.c, ops_shard_iterator.c and ops_get_records.c. */
 #include <string.h>
 
-#include "ops.h"
 #include "records.h"
-
-const op_entry op_table_records[] = {
-    {"PutRecord", op_put_record},
-    {"PutRecords", op_put_records},
-    {"GetShardIterator", op_get_shard_iterator},
-    {"GetRecords", op_get_records},
-    {NULL, NULL},
-};
 
 bool records_stream_usable(const stream *s)
 {

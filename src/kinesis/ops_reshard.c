@@ -1,8 +1,10 @@
 /* ops_reshard.c - SplitShard, MergeShards and UpdateShardCount.
  *
- * A reshard takes effect at once: the parents close after their last appended record (they stay
- * readable), the children open with creation times above their parents', and the stream is
- * UPDATING for the configured transition time. UpdateShardCount is a sequence of splits and
+ * As on AWS, a reshard takes effect when the stream's UPDATING transition ends: until then the
+ * parents stay open and take the writes; then they close after their last record (they stay
+ * readable) and the children open with creation times above their parents' (registry_change.c).
+ * A reshard is planned on a draft of the stream's shards (registry_edit.h's reshard) and
+ * committed as one transaction. UpdateShardCount is a sequence of splits and
  * merges, as in AWS: first every open shard is split at each boundary of the target's even
  * ranges that falls inside it, then the pieces of each target range are merged left to right.
  * A boundary within a tiny slack of an existing shard edge counts as that edge, so doubling
@@ -12,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "ops_streams.h"
+#include "../core/config.h"
+#include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -26,51 +28,49 @@ static stream *reshard_target(op_call *call)
     return s;
 }
 
-/* The open shard named by the input member; NULL with err set. */
-static shard *open_shard(stream *s, const kval *input, const char *member, aws_error *err)
+/* The draft's copy of the open shard named by the input member; NULL with err set. */
+static shard *open_shard(reshard *r, const kval *input, const char *member, aws_error *err)
 {
     const char *id = kv_str(input, member);
-    shard *sh = id ? stream_shard_by_id(s, id) : NULL;
-    if (!sh) {
+    stream *s = r->live;
+    shard *live = id ? stream_shard_by_id(s, id) : NULL;
+    if (!live) {
         fail_shard_not_found(s, id ? id : "", err);
         return NULL;
     }
-    if (sh->closed) {
+    if (live->closed) {
         aws_error_set(err, 400, "InvalidArgumentException",
                       "Shard %s in stream %s under account %s has already been merged or split, "
                       "and thus is not eligible for merging or splitting.",
-                      sh->id, s->name, s->account);
+                      live->id, s->name, s->account);
         return NULL;
     }
-    return sh;
+    return reshard_shard(r, live->index);
 }
 
-/* Closes sh and adds its children [start, key-1] and [key, end]. */
-static bool split(stream *s, shard *sh, u128 key, int64_t now_ms)
+/* Commits a planned reshard in which every shard could be added (ok), or drops it; raises
+ * InternalFailure when it cannot be committed. */
+static bool commit_reshard(op_call *call, reshard *r, bool ok)
 {
-    u128 start = sh->hash_start, end = sh->hash_end;
-    shard_close(sh);
-    return stream_add_shard(s, start, key - 1, sh->index, -1, now_ms) &&
-           stream_add_shard(s, key, end, sh->index, -1, now_ms);
-}
-
-/* Closes a and b (adjacent) and adds the child covering both; NULL on error. */
-static shard *merge(stream *s, shard *a, shard *b, int64_t now_ms)
-{
-    u128 start = a->hash_start < b->hash_start ? a->hash_start : b->hash_start;
-    u128 end = a->hash_end > b->hash_end ? a->hash_end : b->hash_end;
-    shard_close(a);
-    shard_close(b);
-    return stream_add_shard(s, start, end, a->index, b->index, now_ms);
-}
-
-/* Persists a reshard in which every shard could be added (ok), or takes it back. */
-static bool commit_reshard(op_call *call, stream *s, const stream_undo *undo, bool ok)
-{
-    if (ok)
-        return commit_change(call, s, undo, true);
-    abandon_change(call, s, undo);
+    if (ok && reshard_commit(r, call->now_ms) == 0)
+        return true;
+    if (!ok)
+        reshard_abandon(r);
+    fail_internal(call->err);
     return false;
+}
+
+/* Plans a reshard of the input's stream with plan, which commits it or sets an error (then the
+ * draft is dropped here). */
+static void reshard_with(op_call *call, bool (*plan)(op_call *, reshard *))
+{
+    stream *s = reshard_target(call);
+    if (!s)
+        return;
+    reshard r;
+    reshard_begin(&r, s);
+    if (!plan(call, &r))
+        reshard_abandon(&r);
 }
 
 /* ---- SplitShard ---------------------------------------------------------------------------- */
@@ -80,36 +80,44 @@ static bool valid_split_key(const shard *sh, u128 key)
     return key > sh->hash_start && key - sh->hash_start > 1 && key < sh->hash_end;
 }
 
-static void split_shard(op_call *call)
+/* InvalidArgumentException for a NewStartingHashKey outside the shard's range. */
+static void fail_split_key(op_call *call, const stream *s, const shard *sh, const char *key_text)
 {
-    stream *s = reshard_target(call);
-    shard *sh = s ? open_shard(s, call->input, "ShardToSplit", call->err) : NULL;
+    char start[U128_DEC_MAX + 1], end[U128_DEC_MAX + 1];
+    u128_format(sh->hash_start, start);
+    u128_format(sh->hash_end, end);
+    aws_error_set(call->err, 400, "InvalidArgumentException",
+                  "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under "
+                  "account %s is not both greater than one plus the shard's StartingHashKey "
+                  "%s and less than the shard's EndingHashKey %s.",
+                  key_text ? key_text : "", sh->id, s->name, s->account, start, end);
+}
+
+/* The plans: each checks the request against the draft and either commits a reshard (true, also
+ * when the commit failed and set InternalFailure) or sets an error before changing anything
+ * (false: the caller drops the draft). */
+
+static bool plan_split(op_call *call, reshard *r)
+{
+    shard *sh = open_shard(r, call->input, "ShardToSplit", call->err);
     if (!sh)
-        return;
+        return false;
     const char *key_text = kv_str(call->input, "NewStartingHashKey");
     u128 key;
     if (!key_text || !u128_parse(key_text, strlen(key_text), &key) || !valid_split_key(sh, key)) {
-        char start[U128_DEC_MAX + 1], end[U128_DEC_MAX + 1];
-        u128_format(sh->hash_start, start);
-        u128_format(sh->hash_end, end);
-        aws_error_set(call->err, 400, "InvalidArgumentException",
-                      "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under "
-                      "account %s is not both greater than one plus the shard's StartingHashKey "
-                      "%s and less than the shard's EndingHashKey %s.",
-                      key_text ? key_text : "", sh->id, s->name, s->account, start, end);
-        return;
+        fail_split_key(call, r->live, sh, key_text);
+        return false;
     }
     if (!require_shard_room(call->account, call->region, 1, call->err))
-        return;
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    if (commit_reshard(call, s, &undo, split(s, sh, key, call->now_ms)))
+        return false;
+    if (commit_reshard(call, r, reshard_split(r, sh, key, call->now_ms)))
         write_empty(call->out);
+    return true;
 }
 
 void op_split_shard(op_call *call)
 {
-    with_write_lock(call, split_shard);
+    reshard_with(call, plan_split);
 }
 
 /* ---- MergeShards --------------------------------------------------------------------------- */
@@ -120,29 +128,27 @@ static bool adjacent(const shard *a, const shard *b)
            (b->hash_end != U128_MAX && b->hash_end + 1 == a->hash_start);
 }
 
-static void merge_shards(op_call *call)
+static bool plan_merge(op_call *call, reshard *r)
 {
-    stream *s = reshard_target(call);
-    shard *a = s ? open_shard(s, call->input, "ShardToMerge", call->err) : NULL;
-    shard *b = a ? open_shard(s, call->input, "AdjacentShardToMerge", call->err) : NULL;
+    shard *a = open_shard(r, call->input, "ShardToMerge", call->err);
+    shard *b = a ? open_shard(r, call->input, "AdjacentShardToMerge", call->err) : NULL;
     if (!b)
-        return;
+        return false;
     if (!adjacent(a, b)) {
         aws_error_set(call->err, 400, "InvalidArgumentException",
                       "Shards %s and %s in stream %s under account %s are not an adjacent pair "
                       "of shards eligible for merging",
-                      a->id, b->id, s->name, s->account);
-        return;
+                      a->id, b->id, r->live->name, r->live->account);
+        return false;
     }
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    if (commit_reshard(call, s, &undo, merge(s, a, b, call->now_ms) != NULL))
+    if (commit_reshard(call, r, reshard_merge(r, a, b, call->now_ms) != NULL))
         write_empty(call->out);
+    return true;
 }
 
 void op_merge_shards(op_call *call)
 {
-    with_write_lock(call, merge_shards);
+    reshard_with(call, plan_merge);
 }
 
 /* ---- UpdateShardCount ---------------------------------------------------------------------- */
@@ -191,12 +197,12 @@ static u128 boundary_to_split(const shard *sh, int target)
 }
 
 /* Splits every open shard at the target boundaries inside it (children are visited too). */
-static bool split_at_boundaries(stream *s, int target, int64_t now_ms)
+static bool split_at_boundaries(reshard *r, int target, int64_t now_ms)
 {
-    for (int i = 0; i < s->shard_count; i++) {
-        shard *sh = s->shards[i];
+    for (int i = 0; i < r->draft.shard_count; i++) {
+        shard *sh = r->draft.shards[i];
         u128 boundary = sh->closed ? 0 : boundary_to_split(sh, target);
-        if (boundary && !split(s, sh, boundary, now_ms))
+        if (boundary && !reshard_split(r, sh, boundary, now_ms))
             return false;
     }
     return true;
@@ -209,8 +215,9 @@ static int by_hash_start(const void *a, const void *b)
 }
 
 /* Merges, left to right, the open shards that belong to the same target range. */
-static bool merge_within_ranges(stream *s, int target, int64_t now_ms)
+static bool merge_within_ranges(reshard *r, int target, int64_t now_ms)
 {
+    const stream *s = &r->draft;
     int n = 0;
     shard **open = malloc((size_t)s->shard_count * sizeof(*open));
     if (!open)
@@ -228,7 +235,7 @@ static bool merge_within_ranges(stream *s, int target, int64_t now_ms)
             cur = open[i];
             cur_range = range;
         } else {
-            ok = (cur = merge(s, cur, open[i], now_ms)) != NULL;
+            ok = (cur = reshard_merge(r, cur, open[i], now_ms)) != NULL;
         }
     }
     free(open);
@@ -258,22 +265,8 @@ static bool target_allowed(op_call *call, int open, int64_t target)
     return false;
 }
 
-static void update_shard_count(op_call *call)
+static void write_shard_count_output(kenc *e, const stream *s, int open, int64_t target)
 {
-    stream *s = reshard_target(call);
-    int64_t target;
-    if (!s || !kv_int(call->input, "TargetShardCount", &target))
-        return;
-    int open = stream_open_shards(s);
-    if (!target_allowed(call, open, target))
-        return;
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    bool ok = split_at_boundaries(s, (int)target, call->now_ms) &&
-              merge_within_ranges(s, (int)target, call->now_ms);
-    if (!commit_reshard(call, s, &undo, ok))
-        return;
-    kenc *e = call->out;
     enc_map_begin(e);
     enc_key(e, "StreamName");
     enc_str(e, s->name);
@@ -286,7 +279,20 @@ static void update_shard_count(op_call *call)
     enc_map_end(e);
 }
 
+static bool plan_shard_count(op_call *call, reshard *r)
+{
+    int64_t target;
+    int open = stream_open_shards(r->live);
+    if (!kv_int(call->input, "TargetShardCount", &target) || !target_allowed(call, open, target))
+        return false;
+    bool ok = split_at_boundaries(r, (int)target, call->now_ms) &&
+              merge_within_ranges(r, (int)target, call->now_ms);
+    if (commit_reshard(call, r, ok))
+        write_shard_count_output(call->out, r->live, open, target);
+    return true;
+}
+
 void op_update_shard_count(op_call *call)
 {
-    with_write_lock(call, update_shard_count);
+    reshard_with(call, plan_shard_count);
 }

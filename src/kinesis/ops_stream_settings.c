@@ -6,23 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "ops_streams.h"
+#include "../core/config.h"
+#include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
 #define MIN_RETENTION_HOURS 24
 #define MAX_RETENTION_HOURS 8760
 #define ON_DEMAND_STREAM_LIMIT 50
-
-/* Runs change(call, flag) under the registry's write lock. Each pair of operations below is one
- * change parameterised by a flag; their handlers differ only by it. */
-static void with_write_lock_flag(op_call *call, void (*change)(op_call *, bool), bool flag)
-{
-    registry_write_lock();
-    change(call, flag);
-    registry_unlock();
-}
 
 /* The stream the input names, if it is ACTIVE; else NULL with the error set. */
 static stream *active_stream(op_call *call)
@@ -66,41 +57,35 @@ static void change_retention(op_call *call, bool increase)
                       increase ? "DecreaseRetentionPeriod" : "IncreaseRetentionPeriod");
         return;
     }
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    s->retention_hours = (int)hours;
-    if (commit_change(call, s, &undo, false))
+    stream next = *s;
+    next.retention_hours = (int)hours;
+    if (apply_change(call, s, &next))
         write_empty(call->out);
 }
 
 void op_increase_retention(op_call *call)
 {
-    with_write_lock_flag(call, change_retention, true);
+    change_retention(call, true);
 }
 
 void op_decrease_retention(op_call *call)
 {
-    with_write_lock_flag(call, change_retention, false);
+    change_retention(call, false);
 }
 
 /* ---- UpdateStreamMode ---------------------------------------------------------------------- */
 
-static void update_stream_mode(op_call *call)
+void op_update_stream_mode(op_call *call)
 {
     stream *s = active_stream(call);
     if (!s)
         return;
     const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    s->on_demand = mode && strcmp(mode, "ON_DEMAND") == 0;
-    if (commit_change(call, s, &undo, true))
+    stream next = *s;
+    next.on_demand = mode && strcmp(mode, "ON_DEMAND") == 0;
+    next.status = STREAM_UPDATING;
+    if (apply_change(call, s, &next))
         write_empty(call->out);
-}
-
-void op_update_stream_mode(op_call *call)
-{
-    with_write_lock(call, update_stream_mode);
 }
 
 /* ---- Enable/DisableEnhancedMonitoring ------------------------------------------------------ */
@@ -112,10 +97,9 @@ static void change_monitoring(op_call *call, bool enable)
         return;
     unsigned current = s->shard_level_metrics;
     unsigned asked = metric_bits(kv_get(call->input, "ShardLevelMetrics"));
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    s->shard_level_metrics = enable ? current | asked : current & ~asked;
-    if (!commit_change(call, s, &undo, false))
+    stream next = *s;
+    next.shard_level_metrics = enable ? current | asked : current & ~asked;
+    if (!apply_change(call, s, &next))
         return;
     kenc *e = call->out;
     enc_map_begin(e);
@@ -132,12 +116,12 @@ static void change_monitoring(op_call *call, bool enable)
 
 void op_enable_monitoring(op_call *call)
 {
-    with_write_lock_flag(call, change_monitoring, true);
+    change_monitoring(call, true);
 }
 
 void op_disable_monitoring(op_call *call)
 {
-    with_write_lock_flag(call, change_monitoring, false);
+    change_monitoring(call, false);
 }
 
 /* ---- Start/StopStreamEncryption ----------------------------------------------------------- */
@@ -155,41 +139,36 @@ static void change_encryption(op_call *call, bool start)
                       type ? type : "");
         return;
     }
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", start ? key : "");
-    if (commit_change(call, s, &undo, true))
+    stream next = *s;
+    snprintf(next.kms_key_id, sizeof(next.kms_key_id), "%s", start ? key : "");
+    next.status = STREAM_UPDATING;
+    if (apply_change(call, s, &next))
         write_empty(call->out);
 }
 
 void op_start_encryption(op_call *call)
 {
-    with_write_lock_flag(call, change_encryption, true);
+    change_encryption(call, true);
 }
 
 void op_stop_encryption(op_call *call)
 {
-    with_write_lock_flag(call, change_encryption, false);
+    change_encryption(call, false);
 }
 
 /* ---- UpdateMaxRecordSize ------------------------------------------------------------------- */
 
-static void update_max_record_size(op_call *call)
+void op_update_max_record_size(op_call *call)
 {
     stream *s = active_stream(call);
     int64_t kib;
     if (!s || !kv_int(call->input, "MaxRecordSizeInKiB", &kib))
         return;
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    s->max_record_kib = (int)kib;
-    if (commit_change(call, s, &undo, true))
+    stream next = *s;
+    next.max_record_kib = (int)kib;
+    next.status = STREAM_UPDATING;
+    if (apply_change(call, s, &next))
         write_empty(call->out);
-}
-
-void op_update_max_record_size(op_call *call)
-{
-    with_write_lock(call, update_max_record_size);
 }
 
 /* ---- DescribeLimits ------------------------------------------------------------------------ */
@@ -208,7 +187,6 @@ static int on_demand_streams(const char *account, const char *region)
 
 void op_describe_limits(op_call *call)
 {
-    registry_read_lock();
     kenc *e = call->out;
     enc_map_begin(e);
     enc_key(e, "ShardLimit");
@@ -220,5 +198,4 @@ void op_describe_limits(op_call *call)
     enc_key(e, "OnDemandStreamCountLimit");
     enc_int(e, ON_DEMAND_STREAM_LIMIT);
     enc_map_end(e);
-    registry_unlock();
 }

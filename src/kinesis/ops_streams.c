@@ -1,7 +1,5 @@
-/* ops_streams.c - the stream lifecycle operations and the stream operations table.
- *
- * CreateStream, DeleteStream, DescribeStream, DescribeStreamSummary and ListStreams live here;
- * op_table_streams also lists the handlers of the other ops_* files of the control plane. */
+/* ops_streams.c - the stream lifecycle operations: CreateStream, DeleteStream, DescribeStream,
+ * DescribeStreamSummary and ListStreams. */
 #include <string.h>
 
 #include "consumer.h"
@@ -9,7 +7,6 @@
 #include "ops.h"
 #include "ops_account.h"
 #include "ops_consumers.h"
-#include "ops_streams.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -39,19 +36,9 @@ static int64_t requested_shard_count(const kval *in, bool on_demand, aws_error *
     return count;
 }
 
-/* CreateStream's WarmThroughputMiBps: reached when the stream is ACTIVE. */
-static int set_initial_warm_throughput(stream *s, int mibps)
+void op_create_stream(op_call *call)
 {
-    if (mibps == 0)
-        return 0;
-    s->warm_target_mibps = mibps;
-    if (s->status == STREAM_ACTIVE)
-        s->warm_current_mibps = mibps;
-    return stream_save(s);
-}
-
-static void create_stream(op_call *call, const char *name)
-{
+    const char *name = kv_str(call->input, "StreamName");
     const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
     bool on_demand = mode && strcmp(mode, "ON_DEMAND") == 0;
     int64_t count = requested_shard_count(call->input, on_demand, call->err);
@@ -71,26 +58,18 @@ static void create_stream(op_call *call, const char *name)
         return;
     int64_t max_record_kib = 0;
     kv_int(call->input, "MaxRecordSizeInKiB", &max_record_kib);
-    stream *s = registry_create_stream(call->account, call->region, name, (int)count, on_demand,
-                                       (int)max_record_kib, call->now_ms, call->mono_ms);
-    if (!s || stream_tags_put(s->uid, kv_get(call->input, "Tags")) != 0 ||
-        set_initial_warm_throughput(s, (int)warm) != 0) {
+    if (!registry_create_stream(call->account, call->region, name, (int)count, on_demand,
+                                (int)max_record_kib, kv_get(call->input, "Tags"), (int)warm,
+                                call->now_ms)) {
         fail_internal(call->err);
         return;
     }
     write_empty(call->out);
 }
 
-static void op_create_stream(op_call *call)
-{
-    registry_write_lock();
-    create_stream(call, kv_str(call->input, "StreamName"));
-    registry_unlock();
-}
-
 /* ---- DeleteStream -------------------------------------------------------------------------- */
 
-static void delete_stream(op_call *call)
+void op_delete_stream(op_call *call)
 {
     stream *s = registry_resolve(call->input, call->account, call->region, call->err);
     if (!s)
@@ -103,20 +82,11 @@ static void delete_stream(op_call *call)
     if ((s->status == STREAM_CREATING && !require_active(s, call->err)) ||
         !consumers_allow_stream_delete(call, s))
         return;
-    uint64_t uid = s->uid;
-    stream_undo undo;
-    stream_undo_begin(s, &undo);
-    if (stream_start_transition(s, STREAM_DELETING, call->mono_ms) != 0) {
-        abandon_change(call, s, &undo);
+    if (stream_delete(s) != 0) {
+        fail_internal(call->err);
         return;
     }
-    consumers_start_deleting_stream(uid, call->mono_ms);
     write_empty(call->out);
-}
-
-static void op_delete_stream(op_call *call)
-{
-    with_write_lock(call, delete_stream);
 }
 
 /* ---- DescribeStream and DescribeStreamSummary ---------------------------------------------- */
@@ -171,7 +141,7 @@ static void write_shard_page(kenc *e, const stream *s, const char *exclusive_sta
     enc_bool(e, more);
 }
 
-static void describe_stream(op_call *call)
+void op_describe_stream(op_call *call)
 {
     const stream *s = registry_resolve(call->input, call->account, call->region, call->err);
     if (!s)
@@ -188,11 +158,6 @@ static void describe_stream(op_call *call)
     enc_map_end(e);
 }
 
-static void op_describe_stream(op_call *call)
-{
-    with_read_lock(call, describe_stream);
-}
-
 /* "WarmThroughput", shown for an ON_DEMAND stream once UpdateStreamWarmThroughput has set it. */
 static void write_warm_throughput(kenc *e, const stream *s)
 {
@@ -207,7 +172,7 @@ static void write_warm_throughput(kenc *e, const stream *s)
     enc_map_end(e);
 }
 
-static void describe_stream_summary(op_call *call)
+void op_describe_stream_summary(op_call *call)
 {
     const stream *s = registry_resolve(call->input, call->account, call->region, call->err);
     if (!s)
@@ -227,11 +192,6 @@ static void describe_stream_summary(op_call *call)
     enc_int(e, s->max_record_kib);
     enc_map_end(e);
     enc_map_end(e);
-}
-
-static void op_describe_stream_summary(op_call *call)
-{
-    with_read_lock(call, describe_stream_summary);
 }
 
 /* ---- ListStreams --------------------------------------------------------------------------- */
@@ -261,7 +221,7 @@ static const char *list_streams_start(op_call *call)
     return after ? after : "";
 }
 
-static void list_streams(op_call *call)
+void op_list_streams(op_call *call)
 {
     const char *after = list_streams_start(call);
     if (!after)
@@ -291,39 +251,3 @@ static void list_streams(op_call *call)
     enc_list_end(e);
     enc_map_end(e);
 }
-
-static void op_list_streams(op_call *call)
-{
-    with_read_lock(call, list_streams);
-}
-
-const op_entry op_table_streams[] = {
-    {"CreateStream", op_create_stream},
-    {"DeleteStream", op_delete_stream},
-    {"DescribeStream", op_describe_stream},
-    {"DescribeStreamSummary", op_describe_stream_summary},
-    {"ListStreams", op_list_streams},
-    {"ListShards", op_list_shards},
-    {"SplitShard", op_split_shard},
-    {"MergeShards", op_merge_shards},
-    {"UpdateShardCount", op_update_shard_count},
-    {"AddTagsToStream", op_add_tags},
-    {"RemoveTagsFromStream", op_remove_tags},
-    {"ListTagsForStream", op_list_tags},
-    {"TagResource", op_tag_resource},
-    {"UntagResource", op_untag_resource},
-    {"ListTagsForResource", op_list_resource_tags},
-    {"IncreaseStreamRetentionPeriod", op_increase_retention},
-    {"DecreaseStreamRetentionPeriod", op_decrease_retention},
-    {"UpdateStreamMode", op_update_stream_mode},
-    {"EnableEnhancedMonitoring", op_enable_monitoring},
-    {"DisableEnhancedMonitoring", op_disable_monitoring},
-    {"DescribeLimits", op_describe_limits},
-    {"StartStreamEncryption", op_start_encryption},
-    {"StopStreamEncryption", op_stop_encryption},
-    {"UpdateMaxRecordSize", op_update_max_record_size},
-    {"PutResourcePolicy", op_put_resource_policy},
-    {"GetResourcePolicy", op_get_resource_policy},
-    {"DeleteResourcePolicy", op_delete_resource_policy},
-    {NULL, NULL},
-};

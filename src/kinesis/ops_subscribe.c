@@ -143,7 +143,7 @@ static bool resolve(op_call *call, subscription *sub)
     }
     if (!start_offset(call, s, sh, &sub->offset))
         return false;
-    sub->claim = sub_claim_take(c->arn, sh->index, call->mono_ms);
+    sub->claim = sub_claim_take(c->arn, sh->index, clock_mono_ms());
     if (!sub->claim) {
         aws_error_set(call->err, 400, "ResourceInUseException",
                       "Another active subscription exists for this consumer: %s:%s:%s:%s",
@@ -322,7 +322,8 @@ static void start_subscription(op_call *call, subscription *sub)
     const char *headers[] = {"Content-Type: " ES_CONTENT_TYPE, rid_header, NULL};
     sub->ex = call->exchange;
     sub->format = call->out->format;
-    sub->ends_at_ms = call->mono_ms + subscription_ms();
+    int64_t mono_ms = clock_mono_ms(); /* a subscription's deadlines run on the monotonic clock */
+    sub->ends_at_ms = mono_ms + subscription_ms();
     uv_timer_init(call->loop, &sub->timer);
     sub->timer.data = sub;
     sub->next = loop_subscriptions;
@@ -339,7 +340,7 @@ static void start_subscription(op_call *call, subscription *sub)
     enc_map_begin(&out);
     enc_map_end(&out);
     es_end(&sub->frame, &m);
-    send_frame(sub, call->mono_ms);
+    send_frame(sub, mono_ms);
     uv_timer_start(&sub->timer, on_poll, POLL_MS, POLL_MS);
     push(sub, true); /* the first event at once, even an empty one */
 }
@@ -361,8 +362,3 @@ void op_subscribe_to_shard(op_call *call)
               (unsigned long long)sub->offset);
     start_subscription(call, sub);
 }
-
-const op_entry op_table_subscribe[] = {
-    {"SubscribeToShard", op_subscribe_to_shard},
-    {NULL, NULL},
-};

@@ -2,7 +2,7 @@
 #ifndef KINESD_OPS_SUBSCRIBE_H
 #define KINESD_OPS_SUBSCRIBE_H
 
-#include "op.h"
+#include "../core/call.h"
 
 /* How long a subscription lasts: AWS's 5 minutes, or KINESD_SUBSCRIPTION_MS (for tests). */
 #define SUBSCRIPTION_DEFAULT_MS 300000

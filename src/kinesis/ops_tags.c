@@ -1,13 +1,12 @@
 /* ops_tags.c - stream tags: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream, and their
  * newer ARN-addressed twins TagResource, UntagResource, ListTagsForResource.
  *
- * Tags live only in meta.sqlite (nothing on the data path needs them). Every operation here holds
- * the registry lock exclusively, since they all use the database connection. Consumers have no
- * tags yet. */
+ * Tags live only in meta.sqlite (nothing on the data path needs them), so every operation here
+ * runs on the control thread, which alone uses the database. Consumers have no tags yet. */
 #include <ctype.h>
 #include <string.h>
 
-#include "ops_streams.h"
+#include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -57,13 +56,11 @@ static stream *named_stream(op_call *call)
     return registry_resolve(call->input, call->account, call->region, call->err);
 }
 
-static void run_locked(op_call *call, find_fn find, tag_action action)
+static void run_on(op_call *call, find_fn find, tag_action action)
 {
-    registry_write_lock();
     stream *s = find(call);
     if (s)
         action(call, s);
-    registry_unlock();
 }
 
 /* Answers a tag change: empty when it was stored, else InternalFailure. */
@@ -111,10 +108,8 @@ static int write_tags(meta *m, uint64_t uid, const char **keys, const kval *valu
     return rc;
 }
 
-int stream_tags_put(uint64_t uid, const kval *tags)
+static int stream_tags_put(uint64_t uid, const kval *tags)
 {
-    if (!tags || tags->type != KV_MAP)
-        return 0;
     return write_tags(registry_meta(), uid, tags->u.map.keys, tags->u.map.vals, tags->u.map.n);
 }
 
@@ -136,12 +131,12 @@ static void add_tags(op_call *call, stream *s)
 
 void op_add_tags(op_call *call)
 {
-    run_locked(call, named_stream, add_tags);
+    run_on(call, named_stream, add_tags);
 }
 
 void op_tag_resource(op_call *call)
 {
-    run_locked(call, resolve_resource_arn, add_tags);
+    run_on(call, resolve_resource_arn, add_tags);
 }
 
 /* ---- removing ------------------------------------------------------------------------------ */
@@ -163,12 +158,12 @@ static void remove_tags(op_call *call, stream *s)
 
 void op_remove_tags(op_call *call)
 {
-    run_locked(call, named_stream, remove_tags);
+    run_on(call, named_stream, remove_tags);
 }
 
 void op_untag_resource(op_call *call)
 {
-    run_locked(call, resolve_resource_arn, remove_tags);
+    run_on(call, resolve_resource_arn, remove_tags);
 }
 
 /* ---- listing ------------------------------------------------------------------------------- */
@@ -226,10 +221,10 @@ static void list_resource_tags(op_call *call, stream *s)
 
 void op_list_tags(op_call *call)
 {
-    run_locked(call, named_stream, list_tags);
+    run_on(call, named_stream, list_tags);
 }
 
 void op_list_resource_tags(op_call *call)
 {
-    run_locked(call, resolve_resource_arn, list_resource_tags);
+    run_on(call, resolve_resource_arn, list_resource_tags);
 }

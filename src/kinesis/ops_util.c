@@ -2,7 +2,7 @@
  * (see ops_util.h). */
 #include "ops_util.h"
 
-#include "config.h"
+#include "../core/config.h"
 #include "stream_arn.h"
 
 stream *resolve_resource_arn(op_call *call)
@@ -66,37 +66,16 @@ void fail_internal(aws_error *err)
     aws_error_set(err, 500, "InternalFailure", "The server encountered an internal error.");
 }
 
-bool commit_change(op_call *call, stream *s, const stream_undo *undo, bool updating)
+bool apply_change(op_call *call, stream *s, const stream *next)
 {
-    int rc = updating ? stream_start_transition(s, STREAM_UPDATING, call->mono_ms) : stream_save(s);
-    if (rc == 0)
+    if (stream_update(s, next, call->now_ms) == 0)
         return true;
-    abandon_change(call, s, undo);
-    return false;
-}
-
-void abandon_change(op_call *call, stream *s, const stream_undo *undo)
-{
-    stream_undo_apply(s, undo);
     fail_internal(call->err);
+    return false;
 }
 
 int64_t page_limit(const kval *input, const char *member, int64_t max)
 {
     int64_t asked;
     return kv_int(input, member, &asked) && asked < max ? asked : max;
-}
-
-void with_write_lock(op_call *call, op_handler handler)
-{
-    registry_write_lock();
-    handler(call);
-    registry_unlock();
-}
-
-void with_read_lock(op_call *call, op_handler handler)
-{
-    registry_read_lock();
-    handler(call);
-    registry_unlock();
 }

@@ -1,13 +1,13 @@
 /* records.h - what the record operations (ops_put.c, ops_shard_iterator.c, ops_get_records.c,
- * ops_subscribe.c) share: their handlers, AWS's limits on records, and the checks and messages
- * they have in common (ops_records.c). */
+ * ops_subscribe.c) share: AWS's limits on records, and the checks and messages they have in
+ * common (ops_records.c). */
 #ifndef KINESD_RECORDS_H
 #define KINESD_RECORDS_H
 
 #include <stdint.h>
 
 #include "../common/u128.h"
-#include "op.h"
+#include "../core/call.h"
 #include "registry.h"
 #include "seqno.h"
 
@@ -16,11 +16,6 @@
 #define PUT_RECORDS_MAX_BYTES (5 * 1024 * 1024)
 #define GET_RECORDS_MAX_RECORDS 10000            /* default and maximum GetRecords Limit */
 #define GET_RECORDS_MAX_BYTES (10 * 1024 * 1024) /* data + partition keys of one GetRecords */
-
-void op_put_record(op_call *call);
-void op_put_records(op_call *call);
-void op_get_shard_iterator(op_call *call);
-void op_get_records(op_call *call);
 
 /* The stream named by the input, if records may be written to or read from it now (ACTIVE or
  * UPDATING); else sets ResourceNotFoundException and returns NULL. Caller holds the lock. */

@@ -1,50 +1,45 @@
-/* registry.c - the streams and shards kinesd knows (see registry.h and registry_edit.h).
+/* registry.c - the streams and shards kinesd knows: memory, lookups, loading and closing (see
+ * registry.h; changes are in registry_change.c).
  *
  * All streams of all accounts and regions sit in one array sorted by (account, region, name), so
  * lookups are binary searches and ListStreams walks it in order. Each stream owns its shards;
- * each shard owns its log under <data-dir>/streams/<uid>/<index>. Every change is written
- * through to meta.sqlite before the lock is released. */
+ * each shard owns its log under <data-dir>/streams/<uid>/<index>.
+ *
+ * Loading also finishes what a crash interrupted: a stream directory holding the CREATING_MARKER
+ * belongs to a creation that never committed (or committed without removing its marker), and
+ * the directory of a stream recorded as deleted is deleted again. Any other directory that
+ * meta.sqlite does not know is left alone and reported. */
 #include "registry.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../common/buf.h"
-#include "../common/clock.h"
 #include "../common/log.h"
-#include "config.h"
 #include "consumer.h"
-#include "registry_edit.h"
+#include "registry_internal.h"
 #include "stream_arn.h"
 
-#define RETENTION_PERIOD_MS 1000 /* how often registry_tick applies retention */
 #define DEFAULT_RETENTION_HOURS 24
 #define DEFAULT_MAX_RECORD_KIB 1024
 
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static store *data_store;
 static meta *db;
 static stream **streams; /* sorted by stream_order */
 static size_t nstreams, capstreams;
-static int64_t last_retention_ms; /* monotonic: when registry_tick last applied retention */
 
 void registry_read_lock(void)
 {
-    pthread_rwlock_rdlock(&lock);
-}
-
-void registry_write_lock(void)
-{
-    pthread_rwlock_wrlock(&lock);
+    pthread_rwlock_rdlock(&registry_lock);
 }
 
 void registry_unlock(void)
 {
-    pthread_rwlock_unlock(&lock);
+    pthread_rwlock_unlock(&registry_lock);
 }
 
 meta *registry_meta(void)
@@ -74,7 +69,7 @@ const char *stream_status_name(stream_status status)
 
 /* ---- memory of streams and shards ---------------------------------------------------------- */
 
-static void *xcalloc(size_t n, size_t size)
+void *registry_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n, size);
     if (!p)
@@ -84,7 +79,7 @@ static void *xcalloc(size_t n, size_t size)
 
 stream *stream_new(const char *account, const char *region, const char *name)
 {
-    stream *s = xcalloc(1, sizeof(*s));
+    stream *s = registry_xcalloc(1, sizeof(*s));
     snprintf(s->account, sizeof(s->account), "%s", account);
     snprintf(s->region, sizeof(s->region), "%s", region);
     snprintf(s->name, sizeof(s->name), "%s", name);
@@ -96,41 +91,54 @@ stream *stream_new(const char *account, const char *region, const char *name)
     return s;
 }
 
-shard *stream_push_shard(stream *s)
+/* Appends sh to a shard array of n entries. */
+static shard **shards_push(shard **shards, int n, shard *sh)
 {
-    shard **grown = realloc(s->shards, (size_t)(s->shard_count + 1) * sizeof(*grown));
+    shard **grown = realloc(shards, (size_t)(n + 1) * sizeof(*grown));
     if (!grown)
         abort();
-    s->shards = grown;
-    shard *sh = xcalloc(1, sizeof(*sh));
-    sh->index = s->shard_count;
+    grown[n] = sh;
+    return grown;
+}
+
+shard *stream_push_shard(stream *s, bool pending)
+{
+    shard *sh = registry_xcalloc(1, sizeof(*sh));
+    sh->index = s->shard_count + s->pending_count;
     snprintf(sh->id, sizeof(sh->id), "shardId-%012d", sh->index);
     sh->parent = sh->adjacent_parent = -1;
-    s->shards[s->shard_count++] = sh;
+    if (pending)
+        s->pending = shards_push(s->pending, s->pending_count++, sh);
+    else
+        s->shards = shards_push(s->shards, s->shard_count++, sh);
     return sh;
+}
+
+void shards_free(shard **shards, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (shards[i]->log)
+            shardlog_close(shards[i]->log);
+        free(shards[i]);
+    }
+    free(shards);
 }
 
 void stream_free(stream *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->shard_count; i++) {
-        if (s->shards[i]->log)
-            shardlog_close(s->shards[i]->log);
-        free(s->shards[i]);
-    }
-    free(s->shards);
+    shards_free(s->shards, s->shard_count);
+    shards_free(s->pending, s->pending_count);
     free(s);
 }
 
-static void shard_log_path(const stream *s, int index, kbuf *out)
+void shard_log_path(const stream *s, int index, kbuf *out)
 {
     kbuf_printf(out, "streams/%llu/%d", (unsigned long long)s->uid, index);
 }
 
-/* Opens the log of shard `index`; `fresh` first deletes whatever a crashed, never committed
- * reshard may have left at that path. */
-static shardlog *open_shard_log(const stream *s, int index, bool fresh)
+shardlog *open_shard_log(const stream *s, int index, bool fresh)
 {
     kbuf path = KBUF_INIT;
     shard_log_path(s, index, &path);
@@ -139,6 +147,12 @@ static shardlog *open_shard_log(const stream *s, int index, bool fresh)
         log = shardlog_open(data_store, path.data);
     kbuf_free(&path);
     return log;
+}
+
+void stream_dir_path(uint64_t uid, const char *file, kbuf *out)
+{
+    kbuf_printf(out, "%s/streams/%llu%s%s", store_dir(data_store), (unsigned long long)uid,
+                file ? "/" : "", file ? file : "");
 }
 
 /* ---- the sorted array ---------------------------------------------------------------------- */
@@ -165,7 +179,7 @@ static size_t lower_bound(const char *account, const char *region, const char *n
     return lo;
 }
 
-static void insert_stream(stream *s)
+void registry_insert(stream *s)
 {
     if (nstreams == capstreams) {
         capstreams = capstreams ? capstreams * 2 : 16;
@@ -180,7 +194,7 @@ static void insert_stream(stream *s)
     nstreams++;
 }
 
-static void unlink_stream(const stream *s)
+void registry_unlink(const stream *s)
 {
     size_t at = lower_bound(s->account, s->region, s->name);
     if (at < nstreams && streams[at] == s) {
@@ -245,59 +259,126 @@ int stream_open_shards(const stream *s)
     return open;
 }
 
+/* Whether a pending reshard closes live shard `index` (a pending shard names it as parent). */
+static bool closed_by_pending(const stream *s, int index)
+{
+    for (int i = 0; i < s->pending_count; i++)
+        if (s->pending[i]->parent == index || s->pending[i]->adjacent_parent == index)
+            return true;
+    return false;
+}
+
+/* Open shards once the pending reshard (if any) is done. */
+static int open_shards_after_reshard(const stream *s)
+{
+    int open = 0;
+    for (int i = 0; i < s->shard_count; i++)
+        open += !s->shards[i]->closed && !closed_by_pending(s, i);
+    for (int i = 0; i < s->pending_count; i++)
+        open += !s->pending[i]->closed;
+    return open;
+}
+
 int registry_open_shards(const char *account, const char *region)
 {
     int open = 0;
     for (size_t i = lower_bound(account, region, ""); i < nstreams; i++) {
         if (strcmp(streams[i]->account, account) != 0 || strcmp(streams[i]->region, region) != 0)
             break;
-        open += stream_open_shards(streams[i]);
+        open += open_shards_after_reshard(streams[i]);
     }
     return open;
 }
 
+void hash_range_even(int i, int n, u128 *start, u128 *end)
+{
+    /* floor(2^128 / n) computed from 2^128 - 1; for n == 1 it wraps to 0, harmless as i is 0 */
+    u128 width = U128_MAX / (u128)n + (U128_MAX % (u128)n == (u128)n - 1);
+    *start = width * (u128)i;
+    *end = i == n - 1 ? U128_MAX : *start + width - 1;
+}
+
 /* ---- open and close ------------------------------------------------------------------------ */
 
+/* A stream loaded from meta.sqlite: every shard (pending ones too) opens its log. A closed shard
+ * whose log ends before its recorded end (records appended, never made durable, lost in a
+ * crash) ends where its log ends: readers must reach its end to go on to its children. */
 static int adopt_loaded(stream *s, void *arg)
 {
     (void)arg;
-    for (int i = 0; i < s->shard_count; i++) {
-        s->shards[i]->log = open_shard_log(s, i, false);
-        if (!s->shards[i]->log) {
+    if (s->shard_count == 0) {
+        log_error("registry: stream %s (uid %llu) has no shards in meta.sqlite: corrupt", s->name,
+                  (unsigned long long)s->uid);
+        stream_free(s);
+        return -1;
+    }
+    for (int i = 0; i < s->shard_count + s->pending_count; i++) {
+        shard *sh = i < s->shard_count ? s->shards[i] : s->pending[i - s->shard_count];
+        if (!(sh->log = open_shard_log(s, i, false))) {
             stream_free(s);
             return -1;
         }
+        uint64_t end = shardlog_committed(sh->log);
+        if (sh->closed && sh->end_offset > end) {
+            log_warn("registry: stream %s: closed %s ends at %llu, not %llu", s->name, sh->id,
+                     (unsigned long long)end, (unsigned long long)sh->end_offset);
+            sh->end_offset = end;
+        }
     }
     if (s->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
-        s->transition_at_ms = registry_transition_deadline(clock_mono_ms());
-    insert_stream(s);
+        s->transition_at_ms = registry_transition_deadline();
+    registry_insert(s);
     return 0;
 }
 
-/* Deletes the directory of a stream that meta.sqlite does not know (a crash between creating
- * its logs and committing it), shard log by shard log. */
-static void remove_orphan_dir(const char *uid_name)
+/* Deletes a stream directory: its shard logs, its marker, itself. */
+void remove_stream_dir(uint64_t uid)
 {
     kbuf path = KBUF_INIT;
-    kbuf_printf(&path, "%s/streams/%s", store_dir(data_store), uid_name);
+    stream_dir_path(uid, NULL, &path);
     DIR *d = opendir(path.data);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         kbuf rel = KBUF_INIT;
-        kbuf_printf(&rel, "streams/%s/%s", uid_name, e->d_name);
-        shardlog_destroy(data_store, rel.data);
+        kbuf_printf(&rel, "streams/%llu/%s", (unsigned long long)uid, e->d_name);
+        if (strcmp(e->d_name, CREATING_MARKER) == 0) {
+            kbuf_reset(&rel);
+            stream_dir_path(uid, CREATING_MARKER, &rel);
+            unlink(rel.data);
+        } else {
+            shardlog_destroy(data_store, rel.data);
+        }
         kbuf_free(&rel);
     }
     if (d)
         closedir(d);
-    if (rmdir(path.data) == 0)
-        log_warn("registry: removed the data of uncommitted stream %s", uid_name);
+    rmdir(path.data);
     kbuf_free(&path);
 }
 
-static void remove_orphans(void)
+static void remove_deleted(uint64_t uid, void *arg)
+{
+    (void)arg;
+    remove_stream_dir(uid);
+    if (meta_forget_deleted(db, uid) != 0)
+        log_warn("registry: deleted stream %llu stays recorded", (unsigned long long)uid);
+}
+
+static bool has_creating_marker(uint64_t uid)
+{
+    kbuf path = KBUF_INIT;
+    stream_dir_path(uid, CREATING_MARKER, &path);
+    bool found = access(path.data, F_OK) == 0;
+    if (found && registry_find_uid(uid))
+        unlink(path.data); /* committed: the marker just outlived the crash */
+    kbuf_free(&path);
+    return found;
+}
+
+/* Stream directories: an uncommitted creation is removed; an unknown one is reported. */
+static void sweep_stream_dirs(void)
 {
     kbuf path = KBUF_INIT;
     kbuf_printf(&path, "%s/streams", store_dir(data_store));
@@ -307,8 +388,16 @@ static void remove_orphans(void)
     while (d && (e = readdir(d))) {
         char *end;
         unsigned long long uid = strtoull(e->d_name, &end, 10);
-        if (e->d_name[0] != '.' && *end == '\0' && !registry_find_uid(uid))
-            remove_orphan_dir(e->d_name);
+        if (e->d_name[0] == '.' || *end || registry_find_uid(uid))
+            continue;
+        if (has_creating_marker(uid)) {
+            log_warn("registry: removed the data of stream %llu, whose creation never committed",
+                     uid);
+            remove_stream_dir(uid);
+        } else {
+            log_error("registry: streams/%s is not a stream meta.sqlite knows; left as it is",
+                      e->d_name);
+        }
     }
     if (d)
         closedir(d);
@@ -320,11 +409,14 @@ int registry_open(store *st)
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
-    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0) {
+    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0 ||
+        meta_deleted_each(db, remove_deleted, NULL) != 0) {
         registry_close();
         return -1;
     }
-    remove_orphans();
+    for (size_t i = 0; i < nstreams; i++)
+        has_creating_marker(streams[i]->uid);
+    sweep_stream_dirs();
     log_info("registry: %zu streams loaded", nstreams);
     return 0;
 }
@@ -340,229 +432,6 @@ void registry_close(void)
     meta_close(db);
     db = NULL;
     data_store = NULL;
-    last_retention_ms = 0;
-}
-
-/* ---- changes ------------------------------------------------------------------------------- */
-
-int stream_save(const stream *s)
-{
-    if (meta_begin(db) != 0)
-        return -1;
-    int rc = meta_put_stream(db, s);
-    for (int i = 0; rc == 0 && i < s->shard_count; i++)
-        rc = meta_put_shard(db, s->uid, s->shards[i]);
-    if (rc == 0)
-        rc = meta_commit(db);
-    if (rc != 0)
-        meta_rollback(db);
-    return rc;
-}
-
-shard *stream_add_shard(stream *s, u128 hash_start, u128 hash_end, int parent, int adjacent_parent,
-                        int64_t now_ms)
-{
-    shardlog *log = open_shard_log(s, s->shard_count, true);
-    if (!log)
-        return NULL;
-    shard *sh = stream_push_shard(s);
-    sh->log = log;
-    sh->hash_start = hash_start;
-    sh->hash_end = hash_end;
-    sh->parent = parent;
-    sh->adjacent_parent = adjacent_parent;
-    sh->created_ms = now_ms;
-    if (parent >= 0 && sh->created_ms <= s->shards[parent]->created_ms)
-        sh->created_ms = s->shards[parent]->created_ms + 1;
-    if (adjacent_parent >= 0 && sh->created_ms <= s->shards[adjacent_parent]->created_ms)
-        sh->created_ms = s->shards[adjacent_parent]->created_ms + 1;
-    return sh;
-}
-
-/* The end is where the next append would go; but once the store has failed, appended records
- * may never commit, so it is where the committed records end (else readers never reach it). */
-void shard_close(shard *sh)
-{
-    sh->closed = true;
-    sh->end_offset =
-        store_failed(data_store) ? shardlog_committed(sh->log) : shardlog_next_offset(sh->log);
-}
-
-void stream_undo_begin(const stream *s, stream_undo *undo)
-{
-    undo->before = *s;
-}
-
-static void reopen_parent(stream *s, int parent, int keep)
-{
-    if (parent >= 0 && parent < keep) {
-        s->shards[parent]->closed = false;
-        s->shards[parent]->end_offset = 0;
-    }
-}
-
-/* Drops the newest shard, reopening the parents it closed when they stay. */
-static void drop_last_shard(stream *s, int keep)
-{
-    shard *sh = s->shards[--s->shard_count];
-    reopen_parent(s, sh->parent, keep);
-    reopen_parent(s, sh->adjacent_parent, keep);
-    shardlog_close(sh->log);
-    kbuf path = KBUF_INIT;
-    shard_log_path(s, sh->index, &path);
-    shardlog_destroy(data_store, path.data);
-    kbuf_free(&path);
-    free(sh);
-}
-
-void stream_undo_apply(stream *s, const stream_undo *undo)
-{
-    int keep = undo->before.shard_count;
-    while (s->shard_count > keep)
-        drop_last_shard(s, keep);
-    shard **shards = s->shards;
-    *s = undo->before;
-    s->shards = shards;
-}
-
-/* Deletes a stream for good: rows, logs, directory. */
-static void remove_stream(stream *s)
-{
-    if (meta_delete_stream(db, s->uid) != 0)
-        log_error("registry: stream %s stays in meta.sqlite", s->name);
-    unlink_stream(s);
-    consumers_forget_stream(s->uid);
-    kbuf path = KBUF_INIT;
-    for (int i = 0; i < s->shard_count; i++) {
-        shardlog_close(s->shards[i]->log);
-        s->shards[i]->log = NULL;
-        kbuf_reset(&path);
-        shard_log_path(s, i, &path);
-        shardlog_destroy(data_store, path.data);
-    }
-    kbuf_reset(&path);
-    kbuf_printf(&path, "%s/streams/%llu", store_dir(data_store), (unsigned long long)s->uid);
-    rmdir(path.data);
-    kbuf_free(&path);
-    stream_free(s);
-}
-
-/* Ends the pending transition of s (which may free s). */
-static int finish_transition(stream *s)
-{
-    if (s->status == STREAM_DELETING) {
-        remove_stream(s);
-        return 0;
-    }
-    s->status = s->next_status = STREAM_ACTIVE;
-    s->transition_at_ms = 0;
-    s->warm_current_mibps = s->warm_target_mibps;
-    return stream_save(s);
-}
-
-int64_t registry_transition_deadline(int64_t mono_ms)
-{
-    return mono_ms + kinesd_cfg.transition_ms;
-}
-
-int stream_start_transition(stream *s, stream_status status, int64_t mono_ms)
-{
-    s->status = status;
-    s->next_status = status == STREAM_DELETING ? STREAM_DELETING : STREAM_ACTIVE;
-    if (kinesd_cfg.transition_ms <= 0)
-        return finish_transition(s);
-    s->transition_at_ms = registry_transition_deadline(mono_ms);
-    return stream_save(s);
-}
-
-void hash_range_even(int i, int n, u128 *start, u128 *end)
-{
-    /* floor(2^128 / n) computed from 2^128 - 1; for n == 1 it wraps to 0, harmless as i is 0 */
-    u128 width = U128_MAX / (u128)n + (U128_MAX % (u128)n == (u128)n - 1);
-    *start = width * (u128)i;
-    *end = i == n - 1 ? U128_MAX : *start + width - 1;
-}
-
-stream *registry_create_stream(const char *account, const char *region, const char *name,
-                               int shard_count, bool on_demand, int max_record_kib, int64_t now_ms,
-                               int64_t mono_ms)
-{
-    stream *s = stream_new(account, region, name);
-    s->on_demand = on_demand;
-    if (max_record_kib > 0)
-        s->max_record_kib = max_record_kib;
-    s->created_ms = now_ms;
-    s->status = STREAM_CREATING;
-    if (meta_next_uid(db, &s->uid) != 0) {
-        stream_free(s);
-        return NULL;
-    }
-    for (int i = 0; i < shard_count; i++) {
-        u128 start, end;
-        hash_range_even(i, shard_count, &start, &end);
-        if (!stream_add_shard(s, start, end, -1, -1, now_ms)) {
-            stream_free(s);
-            return NULL;
-        }
-    }
-    if (kinesd_cfg.transition_ms <= 0)
-        s->status = STREAM_ACTIVE;
-    else
-        s->transition_at_ms = registry_transition_deadline(mono_ms);
-    s->next_status = STREAM_ACTIVE;
-    if (stream_save(s) != 0) {
-        stream_free(s);
-        return NULL;
-    }
-    insert_stream(s);
-    return s;
-}
-
-/* ---- the timer ----------------------------------------------------------------------------- */
-
-static bool transition_due(int64_t mono_ms)
-{
-    for (size_t i = 0; i < nstreams; i++)
-        if (streams[i]->transition_at_ms && streams[i]->transition_at_ms <= mono_ms)
-            return true;
-    return false;
-}
-
-static void apply_transitions(int64_t mono_ms)
-{
-    for (size_t i = nstreams; i-- > 0;) {
-        stream *s = streams[i];
-        if (s->transition_at_ms && s->transition_at_ms <= mono_ms && finish_transition(s) != 0)
-            log_error("registry: stream %s: transition not persisted", s->name);
-    }
-}
-
-static void apply_retention(int64_t now_ms)
-{
-    for (size_t i = 0; i < nstreams; i++) {
-        const stream *s = streams[i];
-        int64_t cutoff = now_ms - (int64_t)s->retention_hours * 3600 * 1000;
-        for (int j = 0; j < s->shard_count; j++)
-            shardlog_trim_before(s->shards[j]->log, cutoff);
-    }
-}
-
-void registry_tick(int64_t now_ms, int64_t mono_ms)
-{
-    registry_read_lock();
-    bool due = transition_due(mono_ms) || consumers_transition_due(mono_ms);
-    bool retain = mono_ms - last_retention_ms >= RETENTION_PERIOD_MS;
-    if (retain) {
-        last_retention_ms = mono_ms;
-        apply_retention(now_ms); /* records carry wall-clock arrival times */
-    }
-    registry_unlock();
-    if (!due)
-        return;
-    registry_write_lock();
-    apply_transitions(mono_ms);
-    consumers_apply_transitions(mono_ms);
-    registry_unlock();
 }
 
 /* ---- lookups for operations ---------------------------------------------------------------- */

@@ -1,15 +1,19 @@
 /* registry.h - the streams and shards kinesd knows, in memory, persisted in SQLite.
  *
  * Every stream of every account and region lives here with its shards (open and closed); each
- * shard owns its shardlog. The metadata is stored in <data-dir>/meta.sqlite and loaded at start;
- * a change that touches several rows (a reshard) is one transaction.
+ * shard owns its shardlog. The metadata is stored in <data-dir>/meta.sqlite and loaded at start.
  *
- * Locking: one reader-writer lock. Operations that only read metadata or append/read records hold
- * it shared (appends serialise on the shard's own log); operations that change streams or shards
- * hold it exclusively. Pointers to streams and shards are valid only while the lock is held. */
+ * Threads and locking (docs/threading.md): only the Kinesis control thread changes the registry
+ * (registry_edit.h), so it reads it without a lock. Loop threads read it holding registry_lock
+ * shared (OP_LOOP_READ operations get it from the dispatcher). The control thread does its disk
+ * work (SQLite, shard files, waiting for the store) first and then takes registry_lock
+ * exclusively only to publish the change in memory, so a control-plane call never stalls the data
+ * plane for longer than a pointer swap. Pointers to streams and shards are valid only while the
+ * lock is held (or on the control thread). */
 #ifndef KINESD_REGISTRY_H
 #define KINESD_REGISTRY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,12 +45,16 @@ typedef struct stream {
     char arn[256]; /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
     stream_status status;
     stream_status next_status; /* status after the pending transition */
-    int64_t transition_at_ms;  /* monotonic deadline of the pending transition; 0: none */
+    int64_t transition_at_ms;  /* registry_deadline_clock: when its transition ends; 0: none */
     bool on_demand;
     int retention_hours;
     int64_t created_ms;
     int shard_count; /* all shards, open and closed; shards[i]->index == i */
     shard **shards;
+    /* A reshard waiting for its UPDATING transition to end: the shards it adds (indexes from
+     * shard_count on), which take no records until then; the parents they name stay open. */
+    int pending_count;
+    shard **pending;
     unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
     char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
@@ -54,31 +62,29 @@ typedef struct stream {
     int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
 } stream;
 
-int registry_open(store *st); /* loads <data-dir>/meta.sqlite; -1 on error (logged) */
+/* Over every stream, shard and consumer in memory (see above). */
+extern pthread_rwlock_t registry_lock;
+
+/* Loads <data-dir>/meta.sqlite and opens every shard's log; -1 on error (logged). Removes what a
+ * crash left of uncommitted creations and of committed deletions. */
+int registry_open(store *st);
 void registry_close(void);
 store *registry_store(void); /* the store registry_open was given; NULL when closed */
 
 void registry_read_lock(void);
-void registry_write_lock(void);
 void registry_unlock(void);
-
-/* Applies due status transitions (CREATING -> ACTIVE, UPDATING -> ACTIVE, DELETING -> gone) by
- * mono_ms (monotonic clock), and retention by now_ms (wall clock, as records' arrival times).
- * Takes the write lock itself; the server calls it from a timer every few milliseconds. */
-void registry_tick(int64_t now_ms, int64_t mono_ms);
 
 /* Finds the stream named by StreamName or StreamARN in the input (at least one must be present,
  * and both must name the same stream, else InvalidArgumentException) for this account and region.
  * On failure sets err (ResourceNotFoundException "Stream NAME under account ACCOUNT not found.")
- * and returns NULL. Caller holds the lock. A stream in DELETING is found (callers decide what that
- * means). */
+ * and returns NULL. A stream in DELETING is found (callers decide what that means). */
 stream *registry_resolve(const kval *input, const char *account, const char *region,
                          aws_error *err);
 
-/* The open shard whose hash range contains key; NULL if none. Caller holds the lock. */
+/* The open shard whose hash range contains key; NULL if none. */
 shard *stream_route(const stream *s, u128 hash_key);
 
-/* Shard by "shardId-..." string; NULL if none. Caller holds the lock. */
+/* Shard by "shardId-..." string; NULL if none. */
 shard *stream_shard_by_id(const stream *s, const char *shard_id);
 
 const char *stream_status_name(stream_status status);

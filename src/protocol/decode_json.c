@@ -276,6 +276,13 @@ static json_object *parse_body(const char *body, size_t len)
     return root;
 }
 
+bool decode_json_readable(const char *body, size_t len)
+{
+    json_object *root = parse_body(body, len);
+    json_object_put(root);
+    return root != NULL;
+}
+
 kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aws_error *err)
 {
     static const model_shape no_input = {.name = "", .type = SHAPE_STRUCTURE};

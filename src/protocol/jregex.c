@@ -1,154 +1,72 @@
-/* jregex.c - Java regex subset to anchored POSIX ERE (see jregex.h). */
+/* jregex.c - Java patterns compiled and matched by PCRE2 (see jregex.h).
+ *
+ * Each thread keeps one match-data block (a single pair of offsets is all a yes/no match needs),
+ * freed when the thread ends, so matching allocates nothing after a thread's first match. Patterns
+ * are JIT-compiled where the platform allows it; the interpreter runs them otherwise. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "jregex.h"
 
-#include <string.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdlib.h>
 
-/* POSIX text for a Java class escape (\d, \w, \s and negations), as a bracket expression outside a
- * class (`outside`) or as bracket content inside one; NULL when c is no class escape. The negated
- * forms have no content form. */
-static const char *class_escape(char c, bool outside)
+struct jregex {
+    pcre2_code *code;
+};
+
+jregex *jregex_compile(const char *java)
 {
-    switch (c) {
-    case 'd':
-        return outside ? "[0-9]" : "0-9";
-    case 'w':
-        return outside ? "[A-Za-z0-9_]" : "A-Za-z0-9_";
-    case 's':
-        return outside ? "[[:space:]]" : "[:space:]";
-    case 'D':
-        return outside ? "[^0-9]" : NULL;
-    case 'W':
-        return outside ? "[^A-Za-z0-9_]" : NULL;
-    case 'S':
-        return outside ? "[^[:space:]]" : NULL;
-    default:
+    int error;
+    PCRE2_SIZE at;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)java, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_ANCHORED |
+                                         PCRE2_ENDANCHORED | PCRE2_DOLLAR_ENDONLY,
+                                     &error, &at, NULL);
+    if (!code)
         return NULL;
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* an interpreter fallback if it fails */
+    jregex *re = malloc(sizeof *re);
+    if (!re)
+        abort();
+    re->code = code;
+    return re;
+}
+
+void jregex_free(jregex *re)
+{
+    if (!re)
+        return;
+    pcre2_code_free(re->code);
+    free(re);
+}
+
+static pthread_key_t match_data_key;
+static pthread_once_t match_data_once = PTHREAD_ONCE_INIT;
+
+static void free_match_data(void *md)
+{
+    pcre2_match_data_free(md);
+}
+
+static void make_match_data_key(void)
+{
+    if (pthread_key_create(&match_data_key, free_match_data) != 0)
+        abort();
+}
+
+/* This thread's match data, made on its first match. */
+static pcre2_match_data *thread_match_data(void)
+{
+    pthread_once(&match_data_once, make_match_data_key);
+    pcre2_match_data *md = pthread_getspecific(match_data_key);
+    if (!md) {
+        if (!(md = pcre2_match_data_create(1, NULL)) || pthread_setspecific(match_data_key, md))
+            abort();
     }
+    return md;
 }
 
-static bool is_punct_escape(char c)
+bool jregex_match(const jregex *re, const char *s, size_t len)
 {
-    return c != '\0' && strchr("\\.[]{}()*+?|^$/-_:,=!<>@#%&~'\"` ", c) != NULL;
-}
-
-static bool is_ere_special(char c)
-{
-    return strchr("\\.[]{}()*+?|^$", c) != NULL;
-}
-
-/* Translates the class starting at p[0] == '['; returns the position after its ']', NULL on an
- * unsupported class. Java allows ']' and '-' escaped anywhere; POSIX wants them first and last. */
-static const char *translate_class(const char *p, kbuf *out)
-{
-    kbuf body = KBUF_INIT;
-    bool negate = false, dash = false, rbracket = false, ok = false;
-    p++;
-    if (*p == '^')
-        negate = true, p++;
-    const char *first = p;
-    while (*p && *p != ']') {
-        if (*p == '[' || (p[0] == '&' && p[1] == '&'))
-            goto done; /* nested classes and intersections */
-        if (*p == '-' && (p == first || p[1] == ']')) {
-            dash = true, p++;
-            continue;
-        }
-        if (*p != '\\') {
-            kbuf_putc(&body, *p++);
-            continue;
-        }
-        char c = p[1];
-        const char *cls = class_escape(c, false);
-        if (cls)
-            kbuf_puts(&body, cls);
-        else if (c == '-')
-            dash = true;
-        else if (c == ']')
-            rbracket = true;
-        else if (is_punct_escape(c))
-            kbuf_putc(&body, c);
-        else
-            goto done;
-        p += 2;
-    }
-    if (*p != ']' || (body.len == 0 && !dash && !rbracket))
-        goto done;
-    kbuf_puts(out, negate ? "[^" : "[");
-    if (rbracket)
-        kbuf_putc(out, ']');
-    if (body.len)
-        kbuf_append(out, body.data, body.len);
-    kbuf_puts(out, dash ? "-]" : "]");
-    ok = true;
-done:
-    kbuf_free(&body);
-    return ok ? p + 1 : NULL;
-}
-
-/* Translates an escape outside a class at p[0] == '\\'; returns the position after it or NULL. */
-static const char *translate_escape(const char *p, kbuf *out)
-{
-    char c = p[1];
-    const char *cls = class_escape(c, true);
-    if (cls) {
-        kbuf_puts(out, cls);
-    } else if (is_punct_escape(c)) {
-        if (is_ere_special(c))
-            kbuf_putc(out, '\\');
-        kbuf_putc(out, c);
-    } else {
-        return NULL;
-    }
-    return p + 2;
-}
-
-bool jregex_translate(const char *java, kbuf *out)
-{
-    size_t n = strlen(java);
-    const char *p = java, *end = java + n;
-    bool after_quantifier = false;
-    if (*p == '^')
-        p++;
-    if (end > p && end[-1] == '$' && (end - 1 == p || end[-2] != '\\'))
-        end--;
-    kbuf_puts(out, "^(");
-    while (p && p < end) {
-        bool quantifier = false;
-        if (*p == '[') {
-            p = translate_class(p, out);
-        } else if (*p == '\\') {
-            p = translate_escape(p, out);
-        } else if (p[0] == '(' && p[1] == '?') {
-            if (p[2] != ':')
-                return false; /* look-around, flags, named groups */
-            kbuf_putc(out, '(');
-            p += 3;
-        } else if (after_quantifier && (*p == '?' || *p == '+')) {
-            if (*p == '+')
-                return false; /* possessive: matches fewer values */
-            p++;              /* lazy: the same whole-value matches */
-        } else {
-            quantifier = strchr("*+?}", *p) != NULL;
-            kbuf_putc(out, *p++);
-        }
-        after_quantifier = quantifier;
-    }
-    if (!p || p > end)
-        return false;
-    kbuf_puts(out, ")$");
-    return true;
-}
-
-bool jregex_compile(const char *java, regex_t *re)
-{
-    kbuf ere = KBUF_INIT;
-    bool ok = jregex_translate(java, &ere) && regcomp(re, ere.data, REG_EXTENDED | REG_NOSUB) == 0;
-    kbuf_free(&ere);
-    return ok;
-}
-
-bool jregex_match(const regex_t *re, const char *s, size_t len)
-{
-    regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
-    return regexec(re, s ? s : "", 1, &m, REG_STARTEND) == 0;
+    return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, thread_match_data(), NULL) >= 0;
 }

@@ -1,24 +1,23 @@
-/* jregex.h - the service model's Java regular expressions, run by the POSIX (glibc) regex engine.
+/* jregex.h - the service models' Java regular expressions, run by PCRE2.
  *
- * The model writes patterns in java.util.regex syntax and AWS matches them against the whole value.
- * jregex_translate rewrites the subset the model uses (\d \w \s and their negations, escaped
- * punctuation, (?: groups, lazy quantifiers, character classes) into an anchored POSIX extended
- * expression; anything else (look-around, \p{..}, back-references, nested classes) is refused. */
+ * The AWS models write patterns in java.util.regex syntax (\uXXXX escapes, \p{L} classes,
+ * look-ahead and look-behind) and AWS matches them against the whole value. PCRE2 in UTF mode with
+ * PCRE2_ALT_BSUX (so \uXXXX means a code point, as in Java) runs that syntax as Java does for every
+ * pattern of the models; a match must cover the whole value. A value that is not valid UTF-8 never
+ * matches. */
 #ifndef KINESD_JREGEX_H
 #define KINESD_JREGEX_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../common/buf.h"
+typedef struct jregex jregex;
 
-/* Appends the anchored POSIX ERE for `java` to out; false when the pattern is outside the subset.
- */
-bool jregex_translate(const char *java, kbuf *out);
-/* Translates and compiles; false (nothing to free) when translation or regcomp fails. */
-bool jregex_compile(const char *java, regex_t *re);
-/* Whether the whole of s[0..len) matches (s may hold NULs; it need not be NUL-terminated). */
-bool jregex_match(const regex_t *re, const char *s, size_t len);
+/* Compiles a Java pattern; NULL (nothing to free) when PCRE2 refuses it. */
+jregex *jregex_compile(const char *java);
+void jregex_free(jregex *re);
+/* Whether the whole of s[0..len) matches (s may hold NULs; it need not be NUL-terminated). Safe to
+ * call from any number of threads at once. */
+bool jregex_match(const jregex *re, const char *s, size_t len);
 
 #endif

@@ -1,12 +1,15 @@
-/* model.c - compiles the embedded Kinesis service model into the shapes of shape.h (see model.h).
+/* model.c - compiles the embedded AWS service models into the shapes of shape.h (see model.h).
  *
- * The JSON model is parsed once with json-c; every shape becomes a model_shape (members, bounds,
- * enum values, a compiled pattern) in one arena, and operations point at their input and output
- * shapes. Both tables are sorted by name for binary search. */
+ * A model's JSON is parsed with json-c the first time it is asked for; every shape becomes a
+ * model_shape (members with their HTTP locations, bounds, enum values, a compiled pattern, error
+ * codes) in the model's arena, and operations point at their input and output shapes. Both tables
+ * are sorted by name for binary search. The JSON was stripped of its documentation at build time
+ * (scripts/model-strip). */
 #include "model.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +17,51 @@
 #include "../common/log.h"
 #include "jregex.h"
 
-extern const unsigned char kinesis_model_json[];
-extern const size_t kinesis_model_json_len;
-
 struct model_op {
     const char *name;
+    const service_model *model;
     const model_shape *input, *output;
+    const char *http_method;    /* "POST" */
+    const char *request_uri;    /* "/" or a REST template */
+    int response_code;          /* 200 unless the model says otherwise */
+    const char *result_wrapper; /* query protocols: "CreateUserResult"; NULL if none */
 };
 
-static struct {
-    bool loaded;
+struct service_model {
+    model_id id;
     arena mem;
+    wire_protocol protocol;
+    const char *signing_name;  /* SigV4 service name */
+    const char *target_prefix; /* X-Amz-Target prefix, JSON protocols */
+    const char *json_version;
+    const char *api_version;
+    const char *xml_namespace;
     model_shape *shapes; /* sorted by name */
     size_t n_shapes;
     model_op *ops; /* sorted by name */
     size_t n_ops;
-} M;
+};
+
+extern const unsigned char kinesis_model_json[], iam_model_json[], sts_model_json[],
+    sqs_model_json[], lambda_model_json[], cloudwatch_model_json[];
+extern const size_t kinesis_model_json_len, iam_model_json_len, sts_model_json_len,
+    sqs_model_json_len, lambda_model_json_len, cloudwatch_model_json_len;
+
+static const struct {
+    const char *name;
+    const unsigned char *json;
+    const size_t *len;
+} embedded[MODEL_COUNT] = {
+    [MODEL_KINESIS] = {"kinesis", kinesis_model_json, &kinesis_model_json_len},
+    [MODEL_IAM] = {"iam", iam_model_json, &iam_model_json_len},
+    [MODEL_STS] = {"sts", sts_model_json, &sts_model_json_len},
+    [MODEL_SQS] = {"sqs", sqs_model_json, &sqs_model_json_len},
+    [MODEL_LAMBDA] = {"lambda", lambda_model_json, &lambda_model_json_len},
+    [MODEL_CLOUDWATCH] = {"cloudwatch", cloudwatch_model_json, &cloudwatch_model_json_len},
+};
+
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
+static service_model *loaded[MODEL_COUNT]; /* under load_mu; published with release semantics */
 
 /* Where AWS's messages list an enum in another order than the model, the order AWS prints. Used
  * only while the model's values are exactly this set. */
@@ -51,26 +83,44 @@ static int by_op_name(const void *a, const void *b)
     return strcmp(((const model_op *)a)->name, ((const model_op *)b)->name);
 }
 
-const model_shape *model_find_shape(const char *name)
+const model_shape *model_find_shape(const service_model *m, const char *name)
 {
     model_shape key = {.name = name};
-    return M.loaded ? bsearch(&key, M.shapes, M.n_shapes, sizeof key, by_shape_name) : NULL;
+    return m && name ? bsearch(&key, m->shapes, m->n_shapes, sizeof key, by_shape_name) : NULL;
 }
 
-/* The shape a {"shape": "Name"} reference names, NULL when malformed or unknown. */
-static const model_shape *named_shape(json_object *ref)
+/* ---- reading the JSON ---------------------------------------------------------------------- */
+
+static json_object *field(json_object *parent, const char *name)
 {
-    json_object *name;
-    if (!json_object_object_get_ex(ref, "shape", &name))
-        return NULL;
-    return model_find_shape(json_object_get_string(name));
+    json_object *v;
+    return parent && json_object_object_get_ex(parent, name, &v) ? v : NULL;
 }
 
-/* The shape parent.field refers to, NULL when absent or unknown. */
-static const model_shape *shape_ref(json_object *parent, const char *field)
+/* The string parent.name copied into the model's arena, or NULL when absent. */
+static const char *text_field(service_model *m, json_object *parent, const char *name)
 {
-    json_object *ref;
-    return json_object_object_get_ex(parent, field, &ref) ? named_shape(ref) : NULL;
+    json_object *v = field(parent, name);
+    return v ? arena_strdup(&m->mem, json_object_get_string(v)) : NULL;
+}
+
+static bool bool_field(json_object *parent, const char *name)
+{
+    json_object *v = field(parent, name);
+    return v && json_object_get_boolean(v);
+}
+
+/* The shape a reference ({"shape": "Name"}) names, NULL when absent or unknown. */
+static const model_shape *shape_of(const service_model *m, json_object *ref)
+{
+    json_object *shape = field(ref, "shape");
+    return shape ? model_find_shape(m, json_object_get_string(shape)) : NULL;
+}
+
+/* The shape parent.name refers to. */
+static const model_shape *shape_ref(const service_model *m, json_object *parent, const char *name)
+{
+    return shape_of(m, field(parent, name));
 }
 
 static shape_type parse_type(const char *t, bool *ok)
@@ -91,35 +141,57 @@ static shape_type parse_type(const char *t, bool *ok)
     return SHAPE_STRING;
 }
 
+static member_location parse_location(const char *where)
+{
+    static const struct {
+        const char *name;
+        member_location location;
+    } locations[] = {
+        {"uri", LOC_URI},         {"querystring", LOC_QUERY},      {"header", LOC_HEADER},
+        {"headers", LOC_HEADERS}, {"statusCode", LOC_STATUS_CODE},
+    };
+    for (size_t i = 0; where && i < sizeof locations / sizeof locations[0]; i++)
+        if (strcmp(where, locations[i].name) == 0)
+            return locations[i].location;
+    return LOC_BODY;
+}
+
 static bool is_required(json_object *def, const char *member)
 {
-    json_object *req;
-    if (!json_object_object_get_ex(def, "required", &req))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(req); i++)
+    json_object *req = field(def, "required");
+    for (size_t i = 0; req && i < json_object_array_length(req); i++)
         if (strcmp(json_object_get_string(json_object_array_get_idx(req, i)), member) == 0)
             return true;
     return false;
 }
 
-static bool load_members(model_shape *s, json_object *def)
+static bool load_member(service_model *m, model_member *mem, json_object *def, const char *name,
+                        json_object *ref)
 {
-    json_object *members;
-    if (!json_object_object_get_ex(def, "members", &members))
+    char *path = arena_strdup(&m->mem, name);
+    path[0] = (char)tolower((unsigned char)path[0]);
+    mem->name = arena_strdup(&m->mem, name);
+    mem->path_name = path;
+    mem->shape = shape_of(m, ref);
+    mem->required = is_required(def, name);
+    json_object *where = field(ref, "location");
+    mem->location = parse_location(where ? json_object_get_string(where) : NULL);
+    mem->location_name = text_field(m, ref, "locationName");
+    mem->flattened = bool_field(ref, "flattened");
+    return mem->shape != NULL;
+}
+
+static bool load_members(service_model *m, model_shape *s, json_object *def)
+{
+    json_object *members = field(def, "members");
+    if (!members)
         return true;
     s->n_members = (size_t)json_object_object_length(members);
-    s->members = arena_alloc(&M.mem, s->n_members * sizeof *s->members);
+    s->members = arena_alloc(&m->mem, s->n_members * sizeof *s->members);
     size_t i = 0;
     json_object_object_foreach(members, name, ref)
     {
-        model_member *m = &s->members[i++];
-        char *path = arena_strdup(&M.mem, name);
-        path[0] = (char)tolower((unsigned char)path[0]);
-        m->name = arena_strdup(&M.mem, name);
-        m->path_name = path;
-        m->shape = named_shape(ref);
-        m->required = is_required(def, name);
-        if (!m->shape)
+        if (!load_member(m, &s->members[i++], def, name, ref))
             return false;
     }
     return true;
@@ -142,107 +214,146 @@ static void order_enums_as_aws(model_shape *s)
     }
 }
 
-static void load_enums(model_shape *s, json_object *def)
+static void load_enums(service_model *m, model_shape *s, json_object *def)
 {
-    json_object *values;
-    if (!json_object_object_get_ex(def, "enum", &values))
+    json_object *values = field(def, "enum");
+    if (!values)
         return;
     s->n_enums = json_object_array_length(values);
-    s->enums = arena_alloc(&M.mem, s->n_enums * sizeof *s->enums);
+    s->enums = arena_alloc(&m->mem, s->n_enums * sizeof *s->enums);
     for (size_t i = 0; i < s->n_enums; i++)
         s->enums[i] =
-            arena_strdup(&M.mem, json_object_get_string(json_object_array_get_idx(values, i)));
+            arena_strdup(&m->mem, json_object_get_string(json_object_array_get_idx(values, i)));
     order_enums_as_aws(s);
 }
 
-static bool load_pattern(model_shape *s, json_object *def)
+static bool load_pattern(service_model *m, model_shape *s, json_object *def)
 {
-    json_object *pattern;
-    if (!json_object_object_get_ex(def, "pattern", &pattern))
+    if (!(s->pattern = text_field(m, def, "pattern")))
         return true;
-    s->pattern = arena_strdup(&M.mem, json_object_get_string(pattern));
-    s->regex = arena_alloc(&M.mem, sizeof *s->regex);
-    if (jregex_compile(s->pattern, s->regex))
+    if ((s->regex = jregex_compile(s->pattern)))
         return true;
     log_error("model: shape %s: pattern %s does not compile", s->name, s->pattern);
-    s->regex = NULL;
     return false;
 }
 
 static void load_bounds(model_shape *s, json_object *def)
 {
     json_object *v;
-    if ((s->has_min = json_object_object_get_ex(def, "min", &v)))
+    if ((s->has_min = (v = field(def, "min")) != NULL))
         s->min = json_object_get_int64(v);
-    if ((s->has_max = json_object_object_get_ex(def, "max", &v)))
+    if ((s->has_max = (v = field(def, "max")) != NULL))
         s->max = json_object_get_int64(v);
 }
 
+static void load_error(service_model *m, model_shape *s, json_object *def)
+{
+    json_object *error = field(def, "error"), *status = field(error, "httpStatusCode");
+    s->exception = bool_field(def, "exception");
+    s->error_code = text_field(m, error, "code");
+    s->error_status = status ? json_object_get_int(status) : 0;
+}
+
 /* Fills in a shape whose name and type are already set. */
-static bool load_shape(model_shape *s, json_object *def)
+static bool load_shape(service_model *m, model_shape *s, json_object *def)
 {
     load_bounds(s, def);
-    load_enums(s, def);
-    if (!load_pattern(s, def) || !load_members(s, def))
+    load_enums(m, s, def);
+    load_error(m, s, def);
+    s->flattened = bool_field(def, "flattened");
+    s->payload = text_field(m, def, "payload");
+    s->streaming = bool_field(def, "streaming");
+    if (!load_pattern(m, s, def) || !load_members(m, s, def))
         return false;
-    if (s->type == SHAPE_LIST && !(s->member = shape_ref(def, "member")))
+    if (s->type == SHAPE_LIST && !(s->member = shape_ref(m, def, "member")))
         return false;
     if (s->type == SHAPE_MAP &&
-        (!(s->key = shape_ref(def, "key")) || !(s->value = shape_ref(def, "value"))))
+        (!(s->key = shape_ref(m, def, "key")) || !(s->value = shape_ref(m, def, "value"))))
         return false;
     return true;
 }
 
-static bool load_shapes(json_object *shapes)
+static bool load_shapes(service_model *m, json_object *shapes)
 {
     bool ok = true;
-    M.n_shapes = (size_t)json_object_object_length(shapes);
-    M.shapes = arena_alloc(&M.mem, M.n_shapes * sizeof *M.shapes);
+    m->n_shapes = (size_t)json_object_object_length(shapes);
+    m->shapes = arena_alloc(&m->mem, m->n_shapes * sizeof *m->shapes);
+    memset(m->shapes, 0, m->n_shapes * sizeof *m->shapes);
     size_t i = 0;
     json_object_object_foreach(shapes, name, def)
     {
-        json_object *type;
-        M.shapes[i].name = arena_strdup(&M.mem, name);
-        if (!json_object_object_get_ex(def, "type", &type))
+        json_object *type = field(def, "type");
+        m->shapes[i].name = arena_strdup(&m->mem, name);
+        if (!type)
             ok = false;
         else
-            M.shapes[i].type = parse_type(json_object_get_string(type), &ok);
+            m->shapes[i].type = parse_type(json_object_get_string(type), &ok);
         i++;
     }
-    qsort(M.shapes, M.n_shapes, sizeof *M.shapes, by_shape_name);
-    M.loaded = true; /* model_find_shape works from here on */
-    for (i = 0; ok && i < M.n_shapes; i++) {
-        json_object *def;
-        json_object_object_get_ex(shapes, M.shapes[i].name, &def);
-        if (!load_shape(&M.shapes[i], def)) {
-            log_error("model: shape %s is malformed", M.shapes[i].name);
+    qsort(m->shapes, m->n_shapes, sizeof *m->shapes, by_shape_name); /* model_find_shape works */
+    for (i = 0; ok && i < m->n_shapes; i++) {
+        if (!load_shape(m, &m->shapes[i], field(shapes, m->shapes[i].name))) {
+            log_error("model: shape %s is malformed", m->shapes[i].name);
             ok = false;
         }
     }
     return ok;
 }
 
-static bool load_ops(json_object *ops)
+static void load_op(service_model *m, model_op *op, const char *name, json_object *def)
 {
-    M.n_ops = (size_t)json_object_object_length(ops);
-    M.ops = arena_alloc(&M.mem, M.n_ops * sizeof *M.ops);
+    json_object *http = field(def, "http"), *code = field(http, "responseCode");
+    op->name = arena_strdup(&m->mem, name);
+    op->model = m;
+    op->input = shape_ref(m, def, "input");
+    op->output = shape_ref(m, def, "output");
+    op->http_method = text_field(m, http, "method");
+    op->request_uri = text_field(m, http, "requestUri");
+    op->response_code = code ? json_object_get_int(code) : 200;
+    op->result_wrapper = text_field(m, field(def, "output"), "resultWrapper");
+}
+
+static void load_ops(service_model *m, json_object *ops)
+{
+    m->n_ops = (size_t)json_object_object_length(ops);
+    m->ops = arena_alloc(&m->mem, m->n_ops * sizeof *m->ops);
     size_t i = 0;
     json_object_object_foreach(ops, name, def)
     {
-        model_op *op = &M.ops[i++];
-        op->name = arena_strdup(&M.mem, name);
-        op->input = shape_ref(def, "input");
-        op->output = shape_ref(def, "output");
+        load_op(m, &m->ops[i++], name, def);
     }
-    qsort(M.ops, M.n_ops, sizeof *M.ops, by_op_name);
-    return true;
+    qsort(m->ops, m->n_ops, sizeof *m->ops, by_op_name);
 }
 
-static json_object *parse_embedded(void)
+static wire_protocol parse_protocol(const char *name)
+{
+    if (name && strcmp(name, "rest-json") == 0)
+        return WIRE_REST_JSON;
+    if (name && strcmp(name, "query") == 0)
+        return WIRE_QUERY;
+    if (name && strcmp(name, "smithy-rpc-v2-cbor") == 0)
+        return WIRE_RPCV2_CBOR;
+    return WIRE_JSON;
+}
+
+static void load_metadata(service_model *m, json_object *meta)
+{
+    json_object *protocol = field(meta, "protocol");
+    m->protocol = parse_protocol(protocol ? json_object_get_string(protocol) : NULL);
+    m->signing_name = text_field(m, meta, "signingName");
+    if (!m->signing_name)
+        m->signing_name = text_field(m, meta, "endpointPrefix");
+    m->target_prefix = text_field(m, meta, "targetPrefix");
+    m->json_version = text_field(m, meta, "jsonVersion");
+    m->api_version = text_field(m, meta, "apiVersion");
+    m->xml_namespace = text_field(m, meta, "xmlNamespace");
+}
+
+static json_object *parse_embedded(model_id id)
 {
     json_tokener *tok = json_tokener_new();
     json_object *root =
-        json_tokener_parse_ex(tok, (const char *)kinesis_model_json, (int)kinesis_model_json_len);
+        json_tokener_parse_ex(tok, (const char *)embedded[id].json, (int)*embedded[id].len);
     if (json_tokener_get_error(tok) != json_tokener_success) {
         json_object_put(root);
         root = NULL;
@@ -251,37 +362,123 @@ static json_object *parse_embedded(void)
     return root;
 }
 
-int model_load(void)
+static void free_model(service_model *m)
 {
-    if (M.loaded)
-        return 0;
-    json_object *root = parse_embedded(), *shapes, *ops;
-    arena_init(&M.mem);
-    bool ok = root && json_object_object_get_ex(root, "shapes", &shapes) &&
-              json_object_object_get_ex(root, "operations", &ops) && load_shapes(shapes) &&
-              load_ops(ops);
+    for (size_t i = 0; i < m->n_shapes; i++)
+        jregex_free(m->shapes[i].regex);
+    arena_free(&m->mem);
+    free(m);
+}
+
+static service_model *load_model(model_id id)
+{
+    service_model *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    m->id = id;
+    arena_init(&m->mem);
+    json_object *root = parse_embedded(id), *shapes = field(root, "shapes"),
+                *ops = field(root, "operations");
+    bool ok = shapes && ops && load_shapes(m, shapes);
+    if (ok) {
+        load_metadata(m, field(root, "metadata"));
+        load_ops(m, ops);
+    }
     json_object_put(root);
     if (!ok) {
-        log_error("model: the embedded service model could not be loaded");
-        model_unload();
-        return -1;
+        log_error("model: the embedded %s model could not be loaded", embedded[id].name);
+        free_model(m);
+        return NULL;
     }
-    return 0;
+    return m;
+}
+
+const service_model *model_get(model_id id)
+{
+    if (id >= MODEL_COUNT)
+        return NULL;
+    service_model *m = __atomic_load_n(&loaded[id], __ATOMIC_ACQUIRE);
+    if (m)
+        return m;
+    pthread_mutex_lock(&load_mu);
+    if (!(m = loaded[id]) && (m = load_model(id)))
+        __atomic_store_n(&loaded[id], m, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&load_mu);
+    return m;
 }
 
 void model_unload(void)
 {
-    for (size_t i = 0; i < M.n_shapes; i++)
-        if (M.shapes[i].regex)
-            regfree(M.shapes[i].regex);
-    arena_free(&M.mem);
-    memset(&M, 0, sizeof M);
+    pthread_mutex_lock(&load_mu);
+    for (int i = 0; i < MODEL_COUNT; i++) {
+        if (loaded[i])
+            free_model(loaded[i]);
+        loaded[i] = NULL;
+    }
+    pthread_mutex_unlock(&load_mu);
 }
 
-const model_op *model_find_op(const char *name)
+/* ---- queries ------------------------------------------------------------------------------- */
+
+model_id model_which(const service_model *m)
+{
+    return m->id;
+}
+
+wire_protocol model_protocol(const service_model *m)
+{
+    return m->protocol;
+}
+
+const char *model_signing_name(const service_model *m)
+{
+    return m->signing_name;
+}
+
+const char *model_target_prefix(const service_model *m)
+{
+    return m->target_prefix;
+}
+
+const char *model_json_version(const service_model *m)
+{
+    return m->json_version;
+}
+
+const char *model_api_version(const service_model *m)
+{
+    return m->api_version;
+}
+
+const char *model_xml_namespace(const service_model *m)
+{
+    return m->xml_namespace;
+}
+
+const model_op *model_find_op(const service_model *m, const char *name)
 {
     model_op key = {.name = name};
-    return M.loaded && name ? bsearch(&key, M.ops, M.n_ops, sizeof key, by_op_name) : NULL;
+    return m && name ? bsearch(&key, m->ops, m->n_ops, sizeof key, by_op_name) : NULL;
+}
+
+size_t model_op_count(const service_model *m)
+{
+    return m->n_ops;
+}
+
+const model_op *model_op_at(const service_model *m, size_t i)
+{
+    return i < m->n_ops ? &m->ops[i] : NULL;
+}
+
+size_t model_op_index(const model_op *op)
+{
+    return (size_t)(op - op->model->ops);
+}
+
+const service_model *model_op_model(const model_op *op)
+{
+    return op->model;
 }
 
 const char *model_op_name(const model_op *op)
@@ -299,14 +496,34 @@ const model_shape *model_op_output(const model_op *op)
     return op->output;
 }
 
-size_t model_shape_count(void)
+const char *model_op_http_method(const model_op *op)
 {
-    return M.n_shapes;
+    return op->http_method;
 }
 
-const model_shape *model_shape_at(size_t i)
+const char *model_op_request_uri(const model_op *op)
 {
-    return i < M.n_shapes ? &M.shapes[i] : NULL;
+    return op->request_uri;
+}
+
+int model_op_response_code(const model_op *op)
+{
+    return op->response_code;
+}
+
+const char *model_op_result_wrapper(const model_op *op)
+{
+    return op->result_wrapper;
+}
+
+size_t model_shape_count(const service_model *m)
+{
+    return m->n_shapes;
+}
+
+const model_shape *model_shape_at(const service_model *m, size_t i)
+{
+    return i < m->n_shapes ? &m->shapes[i] : NULL;
 }
 
 const model_member *shape_find_member(const model_shape *s, const char *name, size_t len)

@@ -363,6 +363,11 @@ void store_close(store *st)
     free(st);
 }
 
+void store_flush(store *st)
+{
+    store_barrier(st);
+}
+
 const char *store_dir(const store *st)
 {
     return st->dir;

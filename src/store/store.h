@@ -40,6 +40,10 @@ void store_close(store *st);
 
 const char *store_dir(const store *st);
 
+/* Makes everything appended so far durable (whatever the mode) before returning: one commit
+ * cycle with its fdatasyncs. Blocks: never call it on a loop thread. */
+void store_flush(store *st);
+
 /* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
  * will ever be reported, so whoever still waits for one must give up (the server answers
  * InternalFailure rather than keep the reply, and its shutdown, waiting forever). */

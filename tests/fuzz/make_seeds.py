@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make_seeds - writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
 
-Run it again after the service model changes (the request-body seeds follow the model: one valid
-body per operation, in JSON and in CBOR, with every member the input shape has) or to add seeds;
+Run it again after a service model changes (the request-body seeds follow the models: one body per
+operation with every member its input shape has, valid for Kinesis; in JSON for the JSON and
+REST-JSON models, in CBOR for Kinesis and the RPC v2 CBOR models) or to add seeds;
 the corpora are committed, so CI and the fuzz runs start from them. Inputs that once found a bug
 are kept as seeds too (named after what they found). Formats: see each target's file comment.
 """
@@ -15,7 +16,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MODEL = os.path.join(ROOT, "spec", "kinesis-2013-12-02.service.json")
+SPEC = os.path.join(ROOT, "spec")
 ACCOUNT = "000000000000"
 STREAM_ARN = "arn:aws:kinesis:us-east-1:%s:stream/s" % ACCOUNT
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -121,14 +122,27 @@ def to_cbor(value, indefinite=False):
 
 
 def request_bodies():
-    model = json.load(open(MODEL))
-    shapes = model["shapes"]
-    for op, spec in sorted(model["operations"].items()):
-        value = sample(shapes, spec["input"]["shape"]) if "input" in spec else ("map", [])
-        prefix = (op + "\n").encode()
-        write("fuzz_proto_json", op, prefix + json.dumps(to_json(value)).encode())
-        write("fuzz_proto_cbor", op, prefix + to_cbor(value))
-        write("fuzz_proto_cbor", op + "-indefinite", prefix + to_cbor(value, indefinite=True))
+    for path in sorted(os.listdir(SPEC)):
+        if not path.endswith(".service.json"):
+            continue
+        model = json.load(open(os.path.join(SPEC, path)))
+        meta = model["metadata"]
+        service = meta.get("signingName") or meta["endpointPrefix"]
+        protocol = meta["protocol"]
+        if protocol == "query":
+            continue  # form-encoded bodies: no decoder fuzzed here reads them
+        shapes = model["shapes"]
+        for op, spec in sorted(model["operations"].items()):
+            value = sample(shapes, spec["input"]["shape"]) if "input" in spec else ("map", [])
+            name = op if service == "kinesis" else "%s/%s" % (service, op)
+            file_name = name.replace("/", "-")
+            prefix = (name + "\n").encode()
+            if protocol in ("json", "rest-json"):
+                write("fuzz_proto_json", file_name, prefix + json.dumps(to_json(value)).encode())
+            if service == "kinesis" or protocol == "smithy-rpc-v2-cbor":
+                write("fuzz_proto_cbor", file_name, prefix + to_cbor(value))
+                write("fuzz_proto_cbor", file_name + "-indefinite",
+                      prefix + to_cbor(value, indefinite=True))
     # inputs that found bugs (issue 6)
     write("fuzz_proto_json", "shard_count_2_63", b'CreateStream\n{"StreamName":"s",'
                                                  b'"ShardCount":9223372036854775807}')
@@ -221,12 +235,16 @@ def h2_frames():
 def small_inputs():
     auth = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/kinesis/aws4_request, "
             "SignedHeaders=host;x-amz-date, Signature=00")
-    write("fuzz_kinesis_caller", "signed", b"\x01" + auth.encode())
-    write("fuzz_kinesis_caller", "account_key", b"\x03" + auth.replace(
+    write("fuzz_core_caller", "signed", b"\x01/\0" + auth.encode())
+    write("fuzz_core_caller", "account_key", b"\x03/\0" + auth.replace(
         "AKIDEXAMPLE", "123456789012").encode())
-    write("fuzz_kinesis_caller", "region_with_account", b"\x01" + auth.replace(
+    write("fuzz_core_caller", "region_with_account", b"\x01/\0" + auth.replace(
         "us-east-1", "us-east-1:111111111111").encode())
-    write("fuzz_kinesis_caller", "incomplete", b"\x00AWS4-HMAC-SHA256 Credential=AKID")
+    write("fuzz_core_caller", "incomplete", b"\x00/\0AWS4-HMAC-SHA256 Credential=AKID")
+    write("fuzz_core_caller", "presigned",
+          b"\x04/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20250101%2F"
+          b"eu-west-1%2Fkinesis%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Signature=00"
+          b"&X-Amz-SignedHeaders=host\0")
     fields = [b"POST", b"/a/./b/../c//d", b"b=2&a=1&a=%20", b"eu-west-1", b"kinesis",
               b"20261126T070000Z", b"secret"]
     headers = [b"Host", b"kinesis.eu-west-1.amazonaws.com", b"X-Amz-Date", b"20261126T070000Z",

@@ -1,9 +1,11 @@
 /* proto_input.h - what the two request-body fuzz targets (fuzz_proto_json, fuzz_proto_cbor) share:
  * the input format, the run of decoder + validation, and the properties every outcome must have.
  *
- * An input is an operation name, a newline, and the body ("PutRecords\n{...}"); a name the model
- * does not have is skipped (the seed corpus holds one body per operation, so the fuzzer starts
- * from every operation of the model). Properties checked on every input:
+ * An input is an operation name, a newline, and the body ("PutRecords\n{...}"); the name is a
+ * Kinesis operation's, or "SERVICE/Operation" for another model kinesd carries ("sqs/SendMessage",
+ * SERVICE being its SigV4 signing name); a name no model has is skipped. The seed corpus holds one
+ * body per operation, so the fuzzer starts from every operation of the models. Properties
+ * checked on every input:
  *   - a refused body is a 400 SerializationException, a body breaking the model's constraints a
  *     400 ValidationException; the error encodes in both wire formats;
  *   - a decoded tree has the type its shape says at every level, known members only, UTF-8 text
@@ -100,23 +102,41 @@ static void check_error(const aws_error *err, const char *type)
     }
 }
 
-/* The model the decoders type bodies by, loaded once. */
+/* Every model, loaded once. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    return model_load() == 0 ? 0 : 1;
+    for (int id = 0; id < MODEL_COUNT; id++)
+        FUZZ_REQUIRE(model_get((model_id)id) != NULL);
+    return 0;
+}
+
+/* The operation "Name" (Kinesis) or "service/Name" names; NULL when no model has it. */
+static const model_op *find_op(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    if (!slash)
+        return model_find_op(model_get(MODEL_KINESIS), name);
+    for (int id = 0; id < MODEL_COUNT; id++) {
+        const service_model *m = model_get((model_id)id);
+        const char *service = model_signing_name(m);
+        if (service && strlen(service) == (size_t)(slash - name) &&
+            strncmp(service, name, (size_t)(slash - name)) == 0)
+            return model_find_op(m, slash + 1);
+    }
+    return NULL;
 }
 
 /* Runs one input through decode (and validation when it decodes), checking the properties. */
 static void fuzz_request_body(body_decoder decode, const uint8_t *data, size_t size)
 {
     const uint8_t *newline = memchr(data, '\n', size);
-    if (!newline || newline - data > 64)
+    if (!newline || newline - data > 96)
         return;
-    char name[65];
+    char name[97];
     memcpy(name, data, (size_t)(newline - data));
     name[newline - data] = '\0';
-    const model_op *op = model_find_op(name);
+    const model_op *op = find_op(name);
     if (!op)
         return;
     const uint8_t *body = newline + 1;

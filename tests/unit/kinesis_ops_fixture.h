@@ -1,6 +1,6 @@
 /* kinesis_ops_fixture.h - shared by the server unit tests that call operations as the dispatcher
- * calls them: a JSON body decoded against the model, the handler from op_lookup, the output
- * written as JSON and read back with json-c, and small readers for paths in that output.
+ * calls them: a JSON body decoded against the model, the handler from the operation table, the
+ * output written as JSON and read back with json-c, and small readers for paths in that output.
  * Header-only: each test file is its own executable. */
 #ifndef KINESD_KINESIS_OPS_FIXTURE_H
 #define KINESD_KINESIS_OPS_FIXTURE_H
@@ -10,7 +10,7 @@
 #include "common/buf.h"
 #include "protocol/decode.h"
 #include "protocol/model.h"
-#include "kinesis/op.h"
+#include "kinesis/kinesis.h"
 #include "kinesis_fixture.h"
 
 #define ACCOUNT "123456789012"
@@ -31,7 +31,8 @@ static inline result call_op(const char *operation, const char *body)
     arena_init(&a);
     aws_error err;
     aws_error_init(&err);
-    kval *in = decode_json(model_find_op(operation), body, strlen(body), &a, &err);
+    kval *in = decode_json(model_find_op(model_get(MODEL_KINESIS), operation), body, strlen(body),
+                           &a, &err);
     assert_non_null(in);
     kbuf out = KBUF_INIT;
     kenc e;
@@ -42,12 +43,11 @@ static inline result call_op(const char *operation, const char *body)
                     .input = in,
                     .arena = &a,
                     .now_ms = now_ms,
-                    .mono_ms = now_ms, /* the made-up clock drives deadlines too */
                     .out = &e,
                     .err = &err};
-    op_handler h = op_lookup(operation);
-    assert_non_null(h);
-    h(&call);
+    const op_entry *entry = kinesis_find_op(operation);
+    assert_non_null(entry);
+    entry->handler(&call);
     if (err.status) {
         r.status = err.status;
         snprintf(r.type, sizeof(r.type), "%s", err.type);

@@ -19,13 +19,20 @@ static void break_writes(shardlog *log)
     close(readonly);
 }
 
-static shard *first_shard(const char *name)
+static stream *one_shard_stream(const char *name)
 {
-    registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, now_ms, now_ms);
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, NULL, 0, now_ms);
     assert_non_null(s);
-    registry_unlock();
-    return s->shards[0];
+    return s;
+}
+
+/* Splits the stream's only shard (transition_ms is 0: the parent closes at once). */
+static void split(stream *s)
+{
+    reshard r;
+    reshard_begin(&r, s);
+    assert_true(reshard_split(&r, reshard_shard(&r, 0), (u128)1 << 127, now_ms));
+    assert_int_equal(reshard_commit(&r, now_ms), 0);
 }
 
 static void append(shard *sh)
@@ -39,29 +46,28 @@ static void append(shard *sh)
 static void test_healthy_store_ends_after_appended(void **state)
 {
     (void)state;
-    shard *sh = first_shard("healthy");
-    append(sh);
-    registry_write_lock();
-    shard_close(sh);
-    registry_unlock();
-    assert_int_equal(sh->end_offset, 1);
+    stream *s = one_shard_stream("healthy");
+    append(s->shards[0]);
+    split(s);
+    assert_true(s->shards[0]->closed);
+    assert_int_equal(s->shards[0]->end_offset, 1);
 }
 
 static void test_failed_store_ends_after_committed(void **state)
 {
     (void)state;
-    shard *sh = first_shard("failed");
-    break_writes(sh->log);
-    append(sh);
+    stream *s = one_shard_stream("failed");
+    shardlog *log = s->shards[0]->log;
+    break_writes(log);
+    append(s->shards[0]);
     for (int i = 0; i < 1000 && !store_failed(st); i++)
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     assert_true(store_failed(st));
-    assert_int_equal(shardlog_next_offset(sh->log), 1);
-    registry_write_lock();
-    shard_close(sh);
-    registry_unlock();
-    assert_int_equal(sh->end_offset, shardlog_committed(sh->log));
-    assert_int_equal(sh->end_offset, 0);
+    assert_int_equal(shardlog_next_offset(log), 1);
+    split(s);
+    assert_true(s->shards[0]->closed);
+    assert_int_equal(s->shards[0]->end_offset, shardlog_committed(log));
+    assert_int_equal(s->shards[0]->end_offset, 0);
 }
 
 int main(void)

@@ -39,7 +39,7 @@ static void test_latest_starts_after_committed(void **state)
     char why[512];
     assert_int_equal(iterator_init(data_dir, why, sizeof(why)), 0);
     json_object_put(ok("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}"));
-    registry_tick(now_ms + 1, now_ms + 1);
+    tick_at(now_ms + 1);
     registry_read_lock();
     shard *sh = registry_find(ACCOUNT, REGION, "s")->shards[0];
     registry_unlock();
@@ -57,7 +57,7 @@ static void test_latest_starts_after_committed(void **state)
 
 int main(void)
 {
-    if (model_load() != 0)
+    if (!model_get(MODEL_KINESIS))
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_latest_starts_after_committed, setup, teardown),

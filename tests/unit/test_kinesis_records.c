@@ -14,8 +14,9 @@
 #include <json-c/json.h>
 
 #include "common/clock.h"
-#include "kinesis/config.h"
+#include "core/config.h"
 #include "kinesis/iterator.h"
+#include "kinesis/ops.h"
 #include "kinesis/records.h"
 #include "kinesis/registry_edit.h"
 
@@ -115,7 +116,6 @@ static result run(op_handler handler, const char *input_fmt, ...)
                     .input = &in,
                     .arena = &a,
                     .now_ms = fake_now ? fake_now : clock_now_ms(),
-                    .mono_ms = clock_mono_ms(),
                     .out = &enc,
                     .err = &r.err};
     handler(&call);
@@ -162,10 +162,8 @@ static json_object *member(json_object *j, const char *key)
 
 static stream *create_stream_sized(const char *name, int shards, int max_record_kib)
 {
-    registry_write_lock();
-    stream *s = registry_create_stream(ACCOUNT, REGION, name, shards, false, max_record_kib,
-                                       clock_now_ms(), clock_mono_ms());
-    registry_unlock();
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, shards, false, max_record_kib, NULL,
+                                       0, clock_now_ms());
     assert_non_null(s);
     return s;
 }
@@ -177,23 +175,21 @@ static stream *create_stream(const char *name, int shards)
 
 static void delete_stream(const char *name)
 {
-    registry_write_lock();
     stream *s = registry_find(ACCOUNT, REGION, name);
     assert_non_null(s);
-    stream_start_transition(s, STREAM_DELETING, clock_mono_ms());
-    registry_unlock();
+    assert_int_equal(stream_delete(s), 0);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    char why[512];
     snprintf(dir, sizeof(dir), "/tmp/kinesd-records-XXXXXX");
     assert_non_null(mkdtemp(dir));
     kinesd_cfg.transition_ms = 0;
     st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
     assert_non_null(st);
     assert_int_equal(registry_open(st), 0);
+    char why[512];
     assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
     return 0;
 }
@@ -423,16 +419,12 @@ static void test_stream_state(void **state)
                                     "\"k\"}"),
                  "ResourceNotFoundException", "Stream nope under account 000000000000 not found.");
     stream *s = create_stream("creating", 1);
-    registry_write_lock();
-    s->status = STREAM_CREATING;
-    registry_unlock();
+    s->status = STREAM_CREATING; /* the test is the only thread */
     assert_error(run(op_put_records, "{\"StreamName\":\"creating\",\"Records\":[{\"Data\":\"x\","
                                      "\"PartitionKey\":\"k\"}]}"),
                  "ResourceNotFoundException",
                  "Stream creating under account 000000000000 not found.");
-    registry_write_lock();
     s->status = STREAM_UPDATING;
-    registry_unlock();
     result r = run(op_put_record, "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:"
                                   "stream/creating\",\"Data\":\"x\",\"PartitionKey\":\"k\"}");
     assert_non_null(r.out);
@@ -621,12 +613,10 @@ static void test_closed_shard_and_children(void **state)
     done(&r);
     char *it = iterator("split", "shardId-000000000000", "\"ShardIteratorType\":\"TRIM_HORIZON\"");
 
-    registry_write_lock();
-    u128 half = U128_MAX / 2;
-    shard_close(s->shards[0]);
-    assert_non_null(stream_add_shard(s, 0, half, 0, -1, clock_now_ms()));
-    assert_non_null(stream_add_shard(s, half + 1, U128_MAX, 0, -1, clock_now_ms()));
-    registry_unlock();
+    reshard rs;
+    reshard_begin(&rs, s);
+    assert_true(reshard_split(&rs, reshard_shard(&rs, 0), U128_MAX / 2 + 1, clock_now_ms()));
+    assert_int_equal(reshard_commit(&rs, clock_now_ms()), 0);
 
     r = run(op_put_record, "{\"StreamName\":\"split\",\"Data\":\"c\",\"PartitionKey\":\"k\"}");
     assert_true(strcmp(str(r.out, "SequenceNumber"), parent_seq) > 0); /* child after parent */

@@ -7,7 +7,7 @@
 static const kval *decode(const char *op, const void *body, size_t len)
 {
     aws_error_free(&E);
-    return decode_cbor(model_find_op(op), body, len, &A, &E);
+    return decode_cbor(model_find_op(model_get(MODEL_KINESIS), op), body, len, &A, &E);
 }
 
 static void fails(const char *op, const void *body, size_t len, const char *message)

@@ -8,7 +8,7 @@
 static const kval *decode(const char *op, const char *body)
 {
     aws_error_free(&E);
-    return decode_json(model_find_op(op), body, strlen(body), &A, &E);
+    return decode_json(model_find_op(model_get(MODEL_KINESIS), op), body, strlen(body), &A, &E);
 }
 
 /* Decoding fails with a SerializationException carrying exactly `message`. */
@@ -151,8 +151,10 @@ static void refuses_unreadable_bodies(void **state)
     fails("DeleteStream", "{\"StreamName\":\"\xc0\xaf\"}", "");
     fails("DeleteStream", "{\"StreamName\":\"\xed\xa0\x80\"}", "");
     /* the length given is the body: a NUL ends nothing */
-    assert_null(decode_json(model_find_op("ListStreams"), "{}\0{", 4, &A, &E));
-    assert_non_null(decode_json(model_find_op("ListStreams"), "{}xyz", 2, &A, &E));
+    assert_null(
+        decode_json(model_find_op(model_get(MODEL_KINESIS), "ListStreams"), "{}\0{", 4, &A, &E));
+    assert_non_null(
+        decode_json(model_find_op(model_get(MODEL_KINESIS), "ListStreams"), "{}xyz", 2, &A, &E));
 }
 
 static void reports_wrong_types_as_aws_does(void **state)
@@ -242,7 +244,7 @@ static void times_a_full_put_records(void **state)
         kbuf_printf(&body, "%s{\"Data\":\"%0136d\",\"PartitionKey\":\"key-%d\"}", i ? "," : "", 0,
                     i);
     kbuf_puts(&body, "]}");
-    const model_op *op = model_find_op("PutRecords");
+    const model_op *op = model_find_op(model_get(MODEL_KINESIS), "PutRecords");
     int rounds = 200;
     int64_t start = clock_mono_ns();
     for (int i = 0; i < rounds; i++) {

@@ -8,7 +8,7 @@
 
 static bool check(const char *op_name, const char *body)
 {
-    const model_op *op = model_find_op(op_name);
+    const model_op *op = model_find_op(model_get(MODEL_KINESIS), op_name);
     aws_error_free(&E);
     const kval *input = decode_json(op, body, strlen(body), &A, &E);
     assert_non_null(input);
@@ -237,7 +237,7 @@ static void times_a_full_put_records(void **state)
                     "%s{\"Data\":\"AAAA\",\"PartitionKey\":\"key-%d\",\"ExplicitHashKey\":\"%d\"}",
                     i ? "," : "", i, i * 7919);
     kbuf_puts(&body, "]}");
-    const model_op *op = model_find_op("PutRecords");
+    const model_op *op = model_find_op(model_get(MODEL_KINESIS), "PutRecords");
     const kval *input = decode_json(op, body.data, body.len, &A, &E);
     int rounds = 200;
     int64_t start = clock_mono_ns();

@@ -1,0 +1,31 @@
+/* config.h - kinesd's settings: flags, KINESD_* environment variables, defaults.
+ *
+ * One global, filled once at start-up by config_load before any thread runs, read-only after. */
+#ifndef KINESD_CONFIG_H
+#define KINESD_CONFIG_H
+
+#include <stddef.h>
+
+#include "../store/store.h"
+
+typedef struct kinesd_config {
+    char listen_host[256]; /* --listen HOST:PORT, default 127.0.0.1:4567 */
+    int listen_port;
+    char data_dir[4096];        /* --data-dir, default ./data */
+    durability_mode durability; /* --durability sync|interval|none, default sync */
+    int sync_interval_ms;       /* --sync-interval-ms for `interval`, default 100 */
+    int transition_ms;          /* --transition-ms: CREATING/UPDATING/DELETING delay, default 200 */
+    int shard_limit;            /* --shard-limit per account and region, default 500 */
+    int threads;                /* --threads event loops, default: number of cores */
+    size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
+    int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
+    int log_level;              /* --log-level debug|info|warn|error, default info */
+} kinesd_config;
+
+extern kinesd_config kinesd_cfg;
+
+/* Fills kinesd_cfg from defaults, then KINESD_* variables, then argv. Handles --help and
+ * --version (prints, exits 0). Prints a one-line error and returns -1 on a bad flag. */
+int config_load(int argc, char **argv);
+
+#endif

@@ -1,0 +1,67 @@
+/* service.h - the services kinesd serves on its one port, as the core sees them.
+ *
+ * Each service (src/kinesis, src/iam, src/sqs, src/lambda, src/monitoring, ...) describes itself
+ * with a `service`: its model, its operation table, the lock over its in-memory state, and the
+ * hooks the core calls. kinesd/main.c opens each service and registers it; the core never
+ * includes a service. The core routes a request to a service by what the request says: the
+ * X-Amz-Target prefix (JSON protocols), the Smithy RPC v2 path, the credential scope's service
+ * name (query protocols), or the method and path (REST protocols, plain HTTP routes).
+ *
+ * Every service gets a control thread (docs/threading.md): its OP_CONTROL operations and its tick
+ * run there, one at a time. */
+#ifndef KINESD_SERVICE_H
+#define KINESD_SERVICE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../protocol/model.h"
+#include "call.h"
+
+typedef struct core_worker core_worker;
+
+/* A plain HTTP route of a service that is not an AWS API call (GET /metrics, the console, the
+ * Lambda Runtime API): the handler gets the raw request on its loop thread and answers it with
+ * http_respond, then or later. */
+typedef void (*route_handler)(http_exchange *ex, const http_request *req);
+
+typedef struct service_route {
+    const char *method; /* "GET"; NULL: any */
+    const char *prefix; /* the path starts with this ("/console/") */
+    route_handler handler;
+} service_route;
+
+typedef struct service {
+    const char *name;            /* "kinesis": logs, and the SigV4 signing name it answers */
+    model_id model;              /* its API */
+    const op_entry *ops;         /* its operations, NULL-terminated, in any order */
+    pthread_rwlock_t *lock;      /* over its in-memory state (OP_LOOP_READ takes it shared) */
+    const service_route *routes; /* plain HTTP routes, NULL-terminated; NULL if none */
+    /* Every tick_ms on the control thread (transitions, retention, timeouts); NULL if none. */
+    void (*tick)(int64_t now_ms);
+    int tick_ms;
+    /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
+    void (*on_durable)(void);
+    /* The core's state of the service, filled by service_register. */
+    core_worker *worker;         /* its control thread */
+    const service_model *schema; /* the loaded model */
+    const op_entry **bound; /* the entry of each model operation (model_op_index); NULL: none */
+} service;
+
+/* Registers a service and starts its control thread; before the HTTP server starts. -1 when its
+ * model cannot be loaded or its table names an operation the model lacks (logged). */
+int service_register(service *svc);
+/* Stops every service's control thread (after the HTTP server stopped); finishes queued work. */
+void service_stop_all(void);
+
+/* Lookups for the dispatcher. */
+const service *service_by_target(const char *prefix, size_t len); /* X-Amz-Target prefix */
+const service *service_by_signing_name(const char *name);         /* credential scope */
+const service *service_by_model(model_id model);
+const op_entry *service_find_op(const service *svc, const model_op *op);
+/* The route whose method and path prefix match; NULL if none (svc gets its service). */
+const service_route *service_find_route(const char *method, const char *path, const service **svc);
+/* Calls fn for every registered service. */
+void service_each(void (*fn)(const service *svc, void *arg), void *arg);
+
+#endif
