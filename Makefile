@@ -8,7 +8,7 @@ FUZZ_TARGETS ?=
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: all deps build asan run test test-fast bench fuzz fuzz-smoke format clean
+.PHONY: all deps build asan run test test-fast bench powerloss fuzz fuzz-smoke format clean
 
 all: build
 
@@ -51,6 +51,11 @@ test-fast: build
 
 bench: deps build
 	scripts/bench
+
+# The long power-loss simulation (the test suite runs a short one): 300 crash states.
+powerloss: build
+	cd tests/integration && KINESD_BIN=../../$(BUILD)/kinesd KINESD_BUILD_DIR=../../$(BUILD) \
+		POWERLOSS_STATES=$${POWERLOSS_STATES:-300} python3 -m unittest -v test_powerloss
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

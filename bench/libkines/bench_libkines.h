@@ -25,4 +25,9 @@ int put_records_loop(const loop_options *o, loop_result *out);
 /* libkines-producer: the same records through the batching producer. */
 int producer_loop(const loop_options *o, loop_result *out);
 
+/* schema-validate: a 1 KB event validated `records` times (at most max_seconds) against a
+ * compiled schema; no server. */
+int schema_loop(long records, long max_seconds, loop_result *out);
+size_t schema_event_bytes(void); /* the event's size */
+
 #endif

@@ -2,11 +2,13 @@
  *
  *   kinesd-bench-libkines put-records --endpoint http://127.0.0.1:PORT --stream S [flags]
  *   kinesd-bench-libkines producer --endpoint http://127.0.0.1:PORT --stream S [flags]
+ *   kinesd-bench-libkines schema [--records N] [--max-seconds S]
  * flags: --records N --record-bytes N --max-seconds S, for put-records --batch N, for producer
  *        --keys N (partition keys, cycled) and --in-flight N (max_in_flight; 0: the default)
  * prints
  *   libkines-putrecords batch=500 record_bytes=100 records=N failed=N seconds=S records/s=R MB/s=M
  *   libkines-producer keys=10000 record_bytes=100 records=N failed=N seconds=S records/s=R MB/s=M
+ *   schema-validate event_bytes=B validations=N invalid=N seconds=S us=U
  * and exits 0, or 1 when a record or call failed (2 on a bad command line). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,8 @@ static const char usage[] =
     "usage: kinesd-bench-libkines put-records|producer --endpoint http://127.0.0.1:PORT --stream "
     "S\n"
     "       [--records N] [--record-bytes N] [--batch N] [--keys N] [--in-flight N]\n"
-    "       [--max-seconds S]\n";
+    "       [--max-seconds S]\n"
+    "       kinesd-bench-libkines schema [--records N] [--max-seconds S]\n";
 
 static long *numeric_flag(loop_options *o, const char *flag)
 {
@@ -77,9 +80,37 @@ static void print_figure(const char *name, const char *shape, const loop_options
            (double)r->written * (double)o->record_bytes / r->seconds / 1e6);
 }
 
+/* The schema-validate figure: no server, so only --records and --max-seconds. */
+static int schema_figure(int argc, char **argv)
+{
+    loop_options o;
+    if (argc % 2 != 0)
+        return 2;
+    o = (loop_options){NULL, NULL, 200000, 0, 0, 0, 0, 20};
+    for (int i = 2; i + 1 < argc; i += 2) {
+        long *number = numeric_flag(&o, argv[i]);
+        if (number != &o.records && number != &o.max_seconds)
+            return 2;
+        *number = atol(argv[i + 1]);
+    }
+    loop_result r = {0};
+    if (o.records <= 0 || o.max_seconds <= 0 || schema_loop(o.records, o.max_seconds, &r) != 0)
+        return o.records <= 0 || o.max_seconds <= 0 ? 2 : 1;
+    printf("schema-validate event_bytes=%zu validations=%ld invalid=%ld seconds=%.2f us=%.2f\n",
+           schema_event_bytes(), r.written, r.failed, r.seconds,
+           r.seconds * 1e6 / (double)(r.written + r.failed));
+    return r.failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     loop_options o;
+    if (argc > 1 && strcmp(argv[1], "schema") == 0) {
+        int rc = schema_figure(argc, argv);
+        if (rc == 2)
+            fputs(usage, stderr);
+        return rc;
+    }
     bool producer = argc > 1 && strcmp(argv[1], "producer") == 0;
     if (argc < 2 || (!producer && strcmp(argv[1], "put-records") != 0) || parse(argc, argv, &o)) {
         fputs(usage, stderr);

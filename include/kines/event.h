@@ -6,6 +6,7 @@
 #define KINES_EVENT_H
 
 #include "kines.h"
+#include "schema.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,6 +18,9 @@ typedef struct kines_event {
     const char *user_id;       /* may be NULL */
     const char *producer_id;   /* may be NULL */
     const char *partition_key; /* NULL: the event id */
+    /* When set, the envelope must be valid against it, else nothing is published
+     * (KINES_ERR_INVALID naming every error). Added last: the fields above keep their offsets. */
+    const kines_schema *schema;
 } kines_event;
 
 /* Builds the envelope into *envelope_json (caller frees). */

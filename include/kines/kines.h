@@ -94,6 +94,18 @@ const kines_config *kines_client_config(const kines_client *c);
 int kines_call_json(kines_client *c, const char *operation, const char *request_json,
                     char **response_json, kines_error *err);
 
+/* Another AWS JSON API on the same endpoint (kinesd serves several): its SigV4 signing name,
+ * X-Amz-Target prefix and content type, e.g. {"sqs", "AmazonSQS", "application/x-amz-json-1.0"}. */
+typedef struct kines_api {
+    const char *signing_name;
+    const char *target_prefix;
+    const char *content_type;
+} kines_api;
+
+/* As kines_call_json, for an operation of that API (same retries and error decoding). */
+int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
+                   const char *request_json, char **response_json, kines_error *err);
+
 /* ---- streams ------------------------------------------------------------------------------- */
 
 typedef struct kines_shard {

@@ -17,6 +17,7 @@
 #define KINES_PRODUCER_H
 
 #include "kines.h"
+#include "schema.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,10 @@ typedef struct kines_producer_options {
     kines_result_fn on_result;  /* may be NULL */
     void *user;
     int max_in_flight; /* concurrent PutRecords requests; default 4, at most 64 */
+    /* When set, kines_producer_put refuses records whose data is not valid against it
+     * (KINES_ERR_INVALID naming every error) before they are buffered. Not owned: keep it until
+     * the producer is closed. Added last: the fields above keep their offsets. */
+    const kines_schema *schema;
 } kines_producer_options;
 
 typedef struct kines_producer_stats {
@@ -56,7 +61,8 @@ kines_producer *kines_producer_new(const kines_options *client, const char *stre
                                    const kines_producer_options *opts, kines_error *err);
 
 /* Copies the record in. explicit_hash_key may be NULL. Blocks while the buffer is full, unless
- * fail_when_full. Fails with KINES_ERR_INVALID for records Kinesis would reject. */
+ * fail_when_full. Fails with KINES_ERR_INVALID for records Kinesis would reject, and for records
+ * that do not match the options' schema. */
 int kines_producer_put(kines_producer *p, const void *data, size_t len, const char *partition_key,
                        const char *explicit_hash_key, void *record_ctx, kines_error *err);
 

@@ -1,9 +1,10 @@
-/* sigv4.c - AWS Signature Version 4 header signing (see sigv4.h).
+/* sigv4.c - AWS Signature Version 4: canonical requests, strings to sign, signatures (see
+ * sigv4.h); the signer's and the verifier's common ground.
  *
  * The canonical request is: method, URI-encoded path, sorted canonical query, sorted lower-case
  * headers with trimmed and space-collapsed values (duplicates joined by ','), the signed header
  * list, and the hex SHA-256 of the payload. The derived signing key depends only on (secret, date,
- * region, service), so each thread caches the last one it derived. */
+ * region, service), so each thread caches the few it derived last. */
 #include "sigv4.h"
 
 #include <openssl/evp.h>
@@ -180,13 +181,22 @@ static void append_canonical_headers(kbuf *canonical, kbuf *signed_names, const 
 
 /* ---- signing key cache -------------------------------------------------------------------- */
 
-typedef struct signing_key_cache {
+#define KEY_CACHE_SLOTS 8
+
+/* A derived key for (secret, date, region, service); a signer uses one or two, a verifier one
+ * per access key in recent use, so each thread keeps a few and replaces them in turn. */
+typedef struct signing_key_slot {
     bool valid;
     char secret[128];
     char date[9];
     char region[32];
     char service[32];
     unsigned char key[SHA256_LEN];
+} signing_key_slot;
+
+typedef struct signing_key_cache {
+    signing_key_slot slots[KEY_CACHE_SLOTS];
+    unsigned next; /* the slot the next new key replaces */
 } signing_key_cache;
 
 static _Thread_local signing_key_cache key_cache;
@@ -214,29 +224,43 @@ static void derive_signing_key(const char *secret, const char *date, const char 
     kbuf_free(&k_secret);
 }
 
+static bool slot_matches(const signing_key_slot *s, const char *secret, const char *date,
+                         const char *region, const char *service)
+{
+    return s->valid && strcmp(s->secret, secret) == 0 && strcmp(s->date, date) == 0 &&
+           strcmp(s->region, region) == 0 && strcmp(s->service, service) == 0;
+}
+
 static void signing_key(const char *secret, const char *date, const char *region,
                         const char *service, unsigned char key[SHA256_LEN])
 {
     signing_key_cache *c = &key_cache;
-    if (c->valid && strcmp(c->secret, secret) == 0 && strcmp(c->date, date) == 0 &&
-        strcmp(c->region, region) == 0 && strcmp(c->service, service) == 0) {
-        memcpy(key, c->key, SHA256_LEN);
-        return;
+    for (int i = 0; i < KEY_CACHE_SLOTS; i++) {
+        if (slot_matches(&c->slots[i], secret, date, region, service)) {
+            memcpy(key, c->slots[i].key, SHA256_LEN);
+            return;
+        }
     }
     derive_signing_key(secret, date, region, service, key);
-    c->valid = copy_fits(c->secret, sizeof c->secret, secret) &&
-               copy_fits(c->date, sizeof c->date, date) &&
-               copy_fits(c->region, sizeof c->region, region) &&
-               copy_fits(c->service, sizeof c->service, service);
-    memcpy(c->key, key, SHA256_LEN);
+    signing_key_slot *s = &c->slots[c->next++ % KEY_CACHE_SLOTS];
+    s->valid = copy_fits(s->secret, sizeof s->secret, secret) &&
+               copy_fits(s->date, sizeof s->date, date) &&
+               copy_fits(s->region, sizeof s->region, region) &&
+               copy_fits(s->service, sizeof s->service, service);
+    memcpy(s->key, key, SHA256_LEN);
 }
 
 /* ---- the signature ------------------------------------------------------------------------ */
 
-static void build_canonical_request(const sigv4_request *req, kbuf *out, kbuf *signed_names)
+void sigv4_canonical_request(const sigv4_request *req, const char *payload_hash, kbuf *out,
+                             kbuf *signed_names)
 {
-    char payload_hash[2 * SHA256_LEN + 1];
-    sha256_hex(req->payload ? req->payload : "", req->payload_len, payload_hash);
+    char computed[2 * SHA256_LEN + 1];
+    if (!payload_hash) {
+        sha256_hex(req->payload ? req->payload : "", req->payload_len, computed);
+        payload_hash = computed;
+    }
+    kbuf_puts(signed_names, "");
     kbuf_printf(out, "%s\n", req->method);
     uri_encode(out, req->path, strlen(req->path), true);
     kbuf_putc(out, '\n');
@@ -246,33 +270,44 @@ static void build_canonical_request(const sigv4_request *req, kbuf *out, kbuf *s
     kbuf_printf(out, "\n%s\n%s", signed_names->data, payload_hash);
 }
 
+void sigv4_string_to_sign(const kbuf *canonical, const char *amz_date, const char *region,
+                          const char *service, kbuf *out)
+{
+    char canonical_hash[2 * SHA256_LEN + 1];
+    sha256_hex(canonical->data ? canonical->data : "", canonical->len, canonical_hash);
+    kbuf_printf(out, "AWS4-HMAC-SHA256\n%s\n%.8s/%s/%s/aws4_request\n%s", amz_date, amz_date,
+                region, service, canonical_hash);
+}
+
+void sigv4_signature(const char *secret, const char *amz_date, const char *region,
+                     const char *service, const kbuf *string_to_sign, char hex[2 * SHA256_LEN + 1])
+{
+    char date[9];
+    snprintf(date, sizeof date, "%.8s", amz_date);
+    unsigned char key[SHA256_LEN], sig[SHA256_LEN];
+    signing_key(secret, date, region, service, key);
+    hmac_sha256(key, SHA256_LEN, string_to_sign->data, string_to_sign->len, sig);
+    to_hex(sig, SHA256_LEN, hex);
+}
+
+void sigv4_payload_hash(const void *payload, size_t len, char hex[2 * SHA256_LEN + 1])
+{
+    sha256_hex(payload ? payload : "", len, hex);
+}
+
 void sigv4_sign(const sigv4_request *req, const sigv4_credentials *creds, const char *region,
                 const char *service, const char *amz_date, kbuf *authorization,
                 kbuf *canonical_request, kbuf *string_to_sign)
 {
-    char date[9]; /* the first 8 characters (a verifier's amz_date comes from the client) */
-    size_t date_len = strnlen(amz_date, 8);
-    memcpy(date, amz_date, date_len);
-    date[date_len] = '\0';
-
     kbuf canonical = KBUF_INIT, signed_names = KBUF_INIT, to_sign = KBUF_INIT;
-    kbuf_puts(&signed_names, "");
-    build_canonical_request(req, &canonical, &signed_names);
-    char canonical_hash[2 * SHA256_LEN + 1];
-    sha256_hex(canonical.data, canonical.len, canonical_hash);
-    kbuf_printf(&to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date, region,
-                service, canonical_hash);
-
-    unsigned char key[SHA256_LEN], sig[SHA256_LEN];
+    sigv4_canonical_request(req, NULL, &canonical, &signed_names);
+    sigv4_string_to_sign(&canonical, amz_date, region, service, &to_sign);
     char sig_hex[2 * SHA256_LEN + 1];
-    signing_key(creds->secret_access_key, date, region, service, key);
-    hmac_sha256(key, SHA256_LEN, to_sign.data, to_sign.len, sig);
-    to_hex(sig, SHA256_LEN, sig_hex);
-
+    sigv4_signature(creds->secret_access_key, amz_date, region, service, &to_sign, sig_hex);
     kbuf_printf(authorization,
-                "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
+                "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/%s/aws4_request, SignedHeaders=%s, "
                 "Signature=%s",
-                creds->access_key_id, date, region, service, signed_names.data, sig_hex);
+                creds->access_key_id, amz_date, region, service, signed_names.data, sig_hex);
     if (canonical_request)
         kbuf_append(canonical_request, canonical.data, canonical.len);
     if (string_to_sign)

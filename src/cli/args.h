@@ -7,7 +7,7 @@
 
 #include "common/buf.h"
 
-#define ARGS_MAX_POSITIONAL 16
+#define ARGS_MAX_POSITIONAL 128
 #define ARGS_MAX_FLAGS 32
 
 typedef struct cli_args {

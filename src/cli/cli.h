@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "kines/kines.h"
+#include "kines/schema.h"
 
 /* Exit codes: distinct per kind of failure so that scripts can tell them apart. */
 enum {
@@ -54,6 +55,14 @@ int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const ch
 bool cli_int(const cli_ctx *ctx, const cli_args *a, const char *name, long fallback, long *out);
 
 kines_client *cli_client(const cli_ctx *ctx, int *exit_code);
+
+/* Compiles the schema file `path` with the --draft and --assert-format of a; NULL (after printing
+ * why, with *exit_code set) when it cannot. */
+kines_schema *cli_schema(const cli_ctx *ctx, const cli_args *a, const char *path, int *exit_code);
+/* The schema of a --schema option (*schema NULL without one); false (after printing why, with
+ * *exit_code set) when it does not compile. */
+bool cli_schema_option(const cli_ctx *ctx, const cli_args *a, kines_schema **schema,
+                       int *exit_code);
 
 int kcli_main(int argc, char **argv);
 

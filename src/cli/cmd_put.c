@@ -19,7 +19,7 @@
 
 static const char help[] =
     "usage: kinesctl put NAME [DATA] [--partition-key K] [--jsonl] [--key-field F] [--aggregate]\n"
-    "                         [--linger-ms MS]\n"
+    "                         [--linger-ms MS] [--schema FILE [--draft D] [--assert-format]]\n"
     "\n"
     "Writes DATA as one record, or without DATA one record per line of standard input (the line\n"
     "without its line break). Records go through the libkines producer: batched PutRecords,\n"
@@ -29,17 +29,22 @@ static const char help[] =
     "each record's partition key from its JSON field F. At the end a summary is printed; lines\n"
     "that could not be delivered are named on stderr. --aggregate packs the records of a key into\n"
     "KPL aggregated records (which `kinesctl tail` and the KCL split again). --linger-ms is how\n"
-    "long a record may wait for a fuller batch (default 100).\n"
+    "long a record may wait for a fuller batch (default 100). --schema FILE checks every record\n"
+    "against that JSON Schema before it is sent: records that do not match are skipped and\n"
+    "reported with their line number and every error (see `kinesctl schema --help` for --draft\n"
+    "and --assert-format).\n"
     "\n"
     "Ctrl-C stops reading and delivers what was read; a second Ctrl-C quits at once.\n"
     "\n"
-    "exit codes: 0 all delivered, 8 malformed or oversized lines were skipped, 10 some records\n"
-    "were not delivered, 130 interrupted (see `kinesctl --help` for the rest).\n"
+    "exit codes: 0 all delivered, 8 malformed, oversized or schema-invalid lines were skipped\n"
+    "(or the schema is not usable), 10 some records were not delivered, 130 interrupted (see\n"
+    "`kinesctl --help` for the rest).\n"
     "\n"
     "examples:\n"
     "  kinesctl put orders '{\"id\": 1}' --partition-key customer-1\n"
     "  seq 100000 | kinesctl put orders\n"
-    "  kinesctl put orders --key-field customer < events.jsonl\n";
+    "  kinesctl put orders --key-field customer < events.jsonl\n"
+    "  kinesctl put orders --schema order.schema.json < orders.jsonl\n";
 
 /* What the producer thread reports back, read by the main thread after close. */
 typedef struct put_state {
@@ -247,8 +252,9 @@ static int exit_code(const put_run *r, const put_state *st)
 int cmd_put(cli_ctx *ctx, int argc, char **argv)
 {
     cli_args a;
-    int rc = cli_parse(ctx, "put", argc - 1, argv + 1, "partition-key key-field linger-ms",
-                       "jsonl aggregate", help, &a);
+    int rc =
+        cli_parse(ctx, "put", argc - 1, argv + 1, "partition-key key-field linger-ms schema draft",
+                  "jsonl aggregate assert-format", help, &a);
     if (rc >= 0)
         return rc;
     long linger;
@@ -264,17 +270,25 @@ int cmd_put(cli_ctx *ctx, int argc, char **argv)
                  .key_field = args_value(&a, "key-field"),
                  .jsonl = args_has(&a, "jsonl") || args_has(&a, "key-field"),
                  .started_ns = clock_mono_ns()};
-    if ((rc = check_stream(ctx, r.stream)) != EXIT_OK)
+    kines_schema *schema;
+    if (!cli_schema_option(ctx, &a, &schema, &rc))
         return rc;
+    if ((rc = check_stream(ctx, r.stream)) != EXIT_OK) {
+        kines_schema_free(schema);
+        return rc;
+    }
     put_state st = {0};
     kines_producer_options po = {.linger_ms = (int)linger,
                                  .aggregate = args_has(&a, "aggregate"),
                                  .on_result = on_result,
-                                 .user = &st};
+                                 .user = &st,
+                                 .schema = schema};
     kines_error err;
     r.producer = kines_producer_new(&ctx->opts, r.stream, &po, &err);
-    if (!r.producer)
+    if (!r.producer) {
+        kines_schema_free(schema);
         return cli_fail(ctx, &err, r.stream);
+    }
 
     progress bar;
     progress_start(&bar, isatty(STDERR_FILENO) && !ctx->json && a.positional_count == 1,
@@ -294,6 +308,7 @@ int cmd_put(cli_ctx *ctx, int argc, char **argv)
     progress_update(&bar, r.bytes_read, r.lines, s.records_delivered, true);
     progress_end(&bar);
     kines_producer_close(r.producer);
+    kines_schema_free(schema);
     print_summary(&r, &st, &s);
     rc = exit_code(&r, &st);
     free(st.failed_lines);

@@ -9,5 +9,7 @@ int cmd_put(cli_ctx *ctx, int argc, char **argv);
 int cmd_get(cli_ctx *ctx, int argc, char **argv);
 int cmd_tail(cli_ctx *ctx, int argc, char **argv);
 int cmd_dispatch(cli_ctx *ctx, int argc, char **argv);
+int cmd_schema(cli_ctx *ctx, int argc, char **argv);
+int cmd_queue(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -23,12 +23,15 @@ static const char usage[] =
     "  stream reshard NAME --shards N [--wait]                  change the shard count\n"
     "  stream retention|mode|tag|untag|tags NAME ..., stream limits   settings (see stream "
     "--help)\n"
-    "  put NAME [DATA] [--partition-key K] [--jsonl]            write records (stdin lines)\n"
+    "  put NAME [DATA] [--partition-key K] [--jsonl] [--schema FILE]\n"
+    "                                                           write records (stdin lines)\n"
     "  get NAME --shard ID [--from POSITION] [--count N]        read one shard\n"
     "  tail NAME [--from POS] [--count N] [--follow] [--format raw|json|jsonl]\n"
     "                                                           read all shards\n"
     "  dispatch NAME TYPE DATA-JSON [--producer-id ID] [--source-user-id ID]\n"
-    "           [--partition-key K]                             publish an event envelope\n"
+    "           [--partition-key K] [--schema FILE]             publish an event envelope\n"
+    "  schema validate SCHEMA INSTANCE... [--draft D] [--jsonl] check JSON against a JSON Schema\n"
+    "  queue create|delete|purge|list|send|receive|redrive ...  SQS queues (see queue --help)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -55,7 +58,8 @@ static const struct {
     cli_command_fn fn;
 } commands[] = {
     {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},     {"dispatch", cmd_dispatch},
+    {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
+    {"queue", cmd_queue},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

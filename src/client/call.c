@@ -1,5 +1,6 @@
-/* call.c - the client and its one request path: JSON 1.1 over HTTP, signed with SigV4, AWS errors
- * decoded, throttling / 5xx / connection errors retried with backoff (see kines.h). */
+/* call.c - the client and its one request path: JSON 1.1 (or another AWS JSON API) over HTTP,
+ * signed with SigV4, AWS errors decoded, throttling / 5xx / connection errors retried with backoff
+ * (see kines.h). */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,8 @@
 #include "retry.h"
 #include "transport.h"
 
-#define TARGET_PREFIX "Kinesis_20131202."
-#define CONTENT_TYPE "application/x-amz-json-1.1"
+/* Kinesis: the API the typed calls speak. */
+static const kines_api kinesis_api = {"kinesis", "Kinesis_20131202", "application/x-amz-json-1.1"};
 #define USER_AGENT "libkines/" KINESD_VERSION
 
 struct kines_client {
@@ -98,15 +99,15 @@ static size_t header_lines(const sigv4_header *signed_headers, size_t signed_cou
 }
 
 /* Signs and sends the request once; returns 0 with the response body on HTTP 200. */
-static int send_once(kines_client *c, const char *target, const char *body, kbuf *response,
-                     kines_error *err)
+static int send_once(kines_client *c, const kines_api *api, const char *target, const char *body,
+                     kbuf *response, kines_error *err)
 {
     char amz_date[17];
     sigv4_amz_date_now(amz_date);
     const kines_config *cfg = &c->cfg;
     sigv4_header signed_headers[] = {
         {"Host", c->host},
-        {"Content-Type", CONTENT_TYPE},
+        {"Content-Type", api->content_type},
         {"X-Amz-Date", amz_date},
         {"X-Amz-Target", target},
         {"X-Amz-Security-Token", cfg->session_token},
@@ -115,7 +116,7 @@ static int send_once(kines_client *c, const char *target, const char *body, kbuf
     sigv4_request req = {"POST", c->path, "", signed_headers, signed_count, body, strlen(body)};
     sigv4_credentials creds = {cfg->access_key_id, cfg->secret_access_key, cfg->session_token};
     kbuf auth = KBUF_INIT, lines[MAX_HEADERS], transport_error = KBUF_INIT;
-    sigv4_sign(&req, &creds, cfg->region, "kinesis", amz_date, &auth, NULL, NULL);
+    sigv4_sign(&req, &creds, cfg->region, api->signing_name, amz_date, &auth, NULL, NULL);
     size_t header_count = header_lines(signed_headers, signed_count, auth.data, lines);
     const char *headers[MAX_HEADERS];
     for (size_t i = 0; i < header_count; i++)
@@ -144,19 +145,19 @@ static void sleep_ms(int ms)
         ;
 }
 
-static int call_with_retries(kines_client *c, const char *operation, const char *body,
-                             kbuf *response, kines_error *err)
+static int call_with_retries(kines_client *c, const kines_api *api, const char *operation,
+                             const char *body, kbuf *response, kines_error *err)
 {
     kines_error local;
     kines_error *e = err ? err : &local;
     kbuf target = KBUF_INIT;
-    kbuf_printf(&target, TARGET_PREFIX "%s", operation);
+    kbuf_printf(&target, "%s.%s", api->target_prefix, operation);
     retry_policy policy = {c->cfg.max_attempts, c->cfg.retry_base_ms, c->cfg.retry_cap_ms,
                            c->cfg.retry_budget_ms};
     int waited = 0, rc;
     for (int attempt = 1;; attempt++) {
         kines_error_clear(e);
-        rc = send_once(c, target.data, body, response, e);
+        rc = send_once(c, api, target.data, body, response, e);
         e->attempts = attempt;
         if (rc == 0 || !kines_error_is_retryable(e))
             break;
@@ -173,8 +174,14 @@ static int call_with_retries(kines_client *c, const char *operation, const char 
 int kines_call_json(kines_client *c, const char *operation, const char *request_json,
                     char **response_json, kines_error *err)
 {
+    return kines_call_api(c, &kinesis_api, operation, request_json, response_json, err);
+}
+
+int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
+                   const char *request_json, char **response_json, kines_error *err)
+{
     kbuf response = KBUF_INIT;
-    int rc = call_with_retries(c, operation, request_json, &response, err);
+    int rc = call_with_retries(c, api, operation, request_json, &response, err);
     if (rc == 0 && response_json) {
         if (response.len == 0)
             kbuf_puts(&response, "{}");

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/uuid.h"
 #include "error.h"
+#include "schema_check.h"
 
 /* "2026-11-26T07:00:00.123Z" */
 static void iso8601_ms(char out[32])
@@ -53,6 +54,11 @@ static int build_envelope(const kines_event *ev, const char *id, char **envelope
     *envelope_json = strdup(json_object_to_json_string_ext(
         env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(env);
+    if (schema_check(ev->schema, *envelope_json, strlen(*envelope_json), "event envelope", err)) {
+        free(*envelope_json);
+        *envelope_json = NULL;
+        return -1;
+    }
     return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "pqueue.h"
 #include "records.h"
 #include "retry.h"
+#include "schema_check.h"
 
 #define DEFAULT_LINGER_MS 100
 #define DEFAULT_IN_FLIGHT 4
@@ -538,7 +539,8 @@ int kines_producer_put(kines_producer *p, const void *data, size_t len, const ch
                        const char *explicit_hash_key, void *record_ctx, kines_error *err)
 {
     kines_put_entry entry = {data, len, partition_key, explicit_hash_key};
-    if (record_check(&entry, 0, err) != 0)
+    if (record_check(&entry, 0, err) != 0 ||
+        schema_check(p->o.schema, data, len, "record", err) != 0)
         return -1;
     precord *r = precord_new(data, len, partition_key, explicit_hash_key, record_ctx, 0);
     pthread_mutex_lock(&p->lock);

@@ -24,6 +24,15 @@ void kbuf_reset(kbuf *b)
         b->data[0] = '\0';
 }
 
+static void grow_to(kbuf *b, size_t cap)
+{
+    char *p = realloc(b->data, cap);
+    if (!p)
+        abort();
+    b->data = p;
+    b->cap = cap;
+}
+
 void kbuf_reserve(kbuf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
@@ -32,11 +41,18 @@ void kbuf_reserve(kbuf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        abort();
-    b->data = p;
-    b->cap = cap;
+    grow_to(b, cap);
+}
+
+void kbuf_reserve_step(kbuf *b, size_t extra, size_t step)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    if (need <= step)
+        kbuf_reserve(b, extra);
+    else
+        grow_to(b, need + (step - need % step) % step);
 }
 
 void kbuf_append(kbuf *b, const void *p, size_t n)

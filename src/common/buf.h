@@ -20,6 +20,9 @@ void kbuf_init(kbuf *b);
 void kbuf_free(kbuf *b);
 void kbuf_reset(kbuf *b);                  /* len = 0, memory kept */
 void kbuf_reserve(kbuf *b, size_t extra);  /* room for `extra` more bytes (plus the NUL) */
+/* The same, doubling only up to `step`, then growing to the next multiple of `step`: for large
+ * buffers that grow as bytes arrive, whose size should stay close to what they hold. */
+void kbuf_reserve_step(kbuf *b, size_t extra, size_t step);
 void kbuf_append(kbuf *b, const void *p, size_t n);
 void kbuf_puts(kbuf *b, const char *s);
 void kbuf_putc(kbuf *b, char c);

@@ -30,21 +30,24 @@ typedef struct op_call {
     const char *operation;         /* "PutRecords" */
     const struct service *service; /* the service the operation belongs to */
     const caller *who;             /* the authenticated caller */
-    const char *account;           /* who->account: the caller's account ("000000000000") */
-    const char *region;            /* who->region: from the SigV4 credential scope */
-    const kval *input;             /* KV_MAP of the operation's input shape */
-    const http_request *request;   /* the raw request; valid until the call completes */
-    arena *arena;                  /* scratch that lives as long as the call */
-    int64_t now_ms;                /* wall clock when the request arrived */
-    kenc *out;                     /* the response body's encoder */
-    aws_error *err;                /* set on failure; the core answers it */
-    int status;                    /* the success status; 0 = the protocol's default */
-    kbuf headers;                  /* extra response headers, "Name: value\0" each */
-    uint64_t commit_ticket;        /* the reply waits until the store reports this durable */
-    http_exchange *exchange;       /* the request's, for streaming operations (loop thread) */
-    uv_loop_t *loop;               /* the loop thread the request arrived on */
-    bool exchange_taken;           /* the handler answers the exchange itself */
-    bool deferred;                 /* the handler calls call_complete later */
+    /* The account the call acts in: the caller's (who->account, "000000000000"), or - when
+     * another account's resource policy let the caller use that account's resource (verify
+     * mode) - the resource's owner, so the handler finds the resource where it lives. */
+    const char *account;
+    const char *region;          /* who->region: from the SigV4 credential scope */
+    const kval *input;           /* KV_MAP of the operation's input shape */
+    const http_request *request; /* the raw request; valid until the call completes */
+    arena *arena;                /* scratch that lives as long as the call */
+    int64_t now_ms;              /* wall clock when the request arrived */
+    kenc *out;                   /* the response body's encoder */
+    aws_error *err;              /* set on failure; the core answers it */
+    int status;                  /* the success status; 0 = the protocol's default */
+    kbuf headers;                /* extra response headers, "Name: value\0" each */
+    uint64_t commit_ticket;      /* the reply waits until the store reports this durable */
+    http_exchange *exchange;     /* the request's, for streaming operations (loop thread) */
+    uv_loop_t *loop;             /* the loop thread the request arrived on */
+    bool exchange_taken;         /* the handler answers the exchange itself */
+    bool deferred;               /* the handler calls call_complete later */
 } op_call;
 
 typedef void (*op_handler)(op_call *call);
@@ -70,6 +73,11 @@ typedef struct op_entry {
     const char *action;        /* IAM action ("kinesis:PutRecord"); NULL: any caller may call it */
     op_resources_fn resources; /* the ARNs the action applies to; NULL: "*" */
 } op_entry;
+
+/* Sets the error the service's model defines as `error_shape` ("NoSuchEntityException"): its
+ * code (query protocols) or name as the type, its HTTP status (400 when the model has none). */
+void call_fail(op_call *call, const char *error_shape, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Appends a response header ("X-Amz-Function-Error: Unhandled"), printf-style. */
 void call_header(op_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

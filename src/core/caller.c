@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../auth/uri.h"
+
 /* Finds "name=" as a parameter of the Authorization header and copies its value (up to ',' or
  * space) into out. False when absent or empty. */
 static bool auth_param(const char *auth, const char *name, char *out, size_t cap)

@@ -38,6 +38,7 @@ typedef struct caller {
     char user_name[129];   /* "" for the root */
     char user_id[129];     /* AIDA... for users, the account for the root */
     bool root;             /* the account's root: allowed everything in its account */
+    bool session;          /* signed with temporary credentials (X-Amz-Security-Token) */
     const void *principal; /* the authorizer's handle on the caller's policies; NULL in open */
     char source_ip[48];    /* the client's address (aws:SourceIp) */
     bool secure_transport; /* the request came over TLS (aws:SecureTransport) */

@@ -15,7 +15,17 @@
 
 kinesd_config kinesd_cfg;
 
-typedef enum { KIND_LISTEN, KIND_PATH, KIND_INT, KIND_SIZE, KIND_DURABILITY, KIND_LOG_LEVEL } kind;
+typedef enum {
+    KIND_LISTEN,
+    KIND_PATH,
+    KIND_FILE,
+    KIND_INT,
+    KIND_SIZE,
+    KIND_DURABILITY,
+    KIND_LOG_LEVEL,
+    KIND_AUTH,
+    KIND_RECOVER
+} kind;
 
 typedef struct setting {
     const char *flag; /* without the leading "--" */
@@ -23,7 +33,7 @@ typedef struct setting {
     const char *arg; /* the value's name in --help */
     const char *help;
     kind kind;
-    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE) */
+    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_FILE) */
     long long min, max;
 } setting;
 
@@ -43,18 +53,31 @@ static const setting settings[] = {
     {"shard-limit", "KINESD_SHARD_LIMIT", "N", "shards per account and region", KIND_INT,
      AT(shard_limit), 1, 1000000},
     {"threads", "KINESD_THREADS", "N", "event loops (threads)", KIND_INT, AT(threads), 1, 256},
-    {"max-request-bytes", "KINESD_MAX_REQUEST_BYTES", "BYTES", "largest accepted request",
+    {"max-request-bytes", "KINESD_MAX_REQUEST_BYTES", "BYTES", "largest accepted request body",
      KIND_SIZE, AT(max_request_bytes), 1024, 1LL << 30},
+    {"memory-budget", "KINESD_MEMORY_BUDGET", "BYTES",
+     "bytes buffered for clients (requests, responses) before reads pause and bodies get 503",
+     KIND_SIZE, AT(memory_budget), 1LL << 20, 1LL << 40},
     {"idle-timeout-ms", "KINESD_IDLE_TIMEOUT_MS", "MS", "idle connection and slow request timeout",
      KIND_INT, AT(idle_timeout_ms), 1, 86400000},
     {"log-level", "KINESD_LOG_LEVEL", "LEVEL", "debug | info | warn | error", KIND_LOG_LEVEL, 0, 0,
      0},
+    {"auth", "KINESD_AUTH", "MODE",
+     "open (believe any well-formed signature) | verify (check signatures and policies)", KIND_AUTH,
+     0, 0, 0},
+    {"master-key-file", "KINESD_MASTER_KEY_FILE", "FILE",
+     "the 32-byte key that seals secrets at rest", KIND_FILE, AT(master_key_file), 0, 0},
+    {"recover", "KINESD_RECOVER", "MODE",
+     "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
+     KIND_RECOVER, 0, 0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
 
 static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
+static const char *const auth_names[] = {"", "open", "verify"};
+static const char *const recover_names[] = {"strict", "quarantine"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -69,6 +92,7 @@ static void set_defaults(kinesd_config *cfg)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
     cfg->max_request_bytes = 12u << 20;
+    cfg->memory_budget = (size_t)512 << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
 }
@@ -153,6 +177,21 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->log_level = i;
         return 0;
+    case KIND_AUTH:
+        if ((i = name_index(value, auth_names, 3)) <= 0)
+            return -1;
+        cfg->auth = (auth_mode)i;
+        return 0;
+    case KIND_FILE:
+        if (!*value || strlen(value) >= sizeof(cfg->master_key_file))
+            return -1;
+        snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);
+        return 0;
+    case KIND_RECOVER:
+        if ((i = name_index(value, recover_names, 2)) < 0)
+            return -1;
+        cfg->recover = (recovery_mode)i;
+        return 0;
     }
     return -1;
 }
@@ -179,6 +218,15 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
     case KIND_LOG_LEVEL:
         snprintf(out, len, "%s", log_level_names[cfg->log_level]);
         break;
+    case KIND_AUTH:
+        snprintf(out, len, "open on loopback, else verify");
+        break;
+    case KIND_FILE:
+        snprintf(out, len, "DATA-DIR/master.key");
+        break;
+    case KIND_RECOVER:
+        snprintf(out, len, "%s", recover_names[cfg->recover]);
+        break;
     }
 }
 
@@ -186,7 +234,8 @@ static void print_usage(void)
 {
     kinesd_config defaults;
     set_defaults(&defaults);
-    printf("usage: kinesd [options]\n\n"
+    printf("usage: kinesd [options]\n"
+           "       kinesd account create ACCOUNT_ID [options]   (with kinesd stopped)\n\n"
            "An Amazon Kinesis Data Streams compatible server.\n\n"
            "Options (each also read from its environment variable; flags win):\n");
     for (size_t i = 0; i < SETTING_COUNT; i++) {
@@ -249,6 +298,7 @@ static int load_flags(int argc, char **argv, kinesd_config *cfg)
             fprintf(stderr, "kinesd: invalid value '%s' for --%s\n", value, s->flag);
             return -1;
         }
+        cfg->auth_explicit = cfg->auth_explicit || s->kind == KIND_AUTH;
     }
     return 0;
 }

@@ -4,9 +4,16 @@
 #ifndef KINESD_CONFIG_H
 #define KINESD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../store/store.h"
+
+typedef enum {
+    AUTH_DEFAULT, /* not chosen: open when listening on loopback, else verify */
+    AUTH_OPEN,    /* any well-formed signature is believed */
+    AUTH_VERIFY,  /* every signature and permission is checked */
+} auth_mode;
 
 typedef struct kinesd_config {
     char listen_host[256]; /* --listen HOST:PORT, default 127.0.0.1:4567 */
@@ -18,8 +25,13 @@ typedef struct kinesd_config {
     int shard_limit;            /* --shard-limit per account and region, default 500 */
     int threads;                /* --threads event loops, default: number of cores */
     size_t max_request_bytes;   /* --max-request-bytes, default 12 MiB */
+    size_t memory_budget;       /* --memory-budget: bytes buffered for clients, default 512 MiB */
     int idle_timeout_ms;        /* --idle-timeout-ms, default 60000 */
     int log_level;              /* --log-level debug|info|warn|error, default info */
+    auth_mode auth;             /* --auth open|verify; default: open on loopback, else verify */
+    bool auth_explicit;         /* --auth was given as a flag (not only KINESD_AUTH) */
+    char master_key_file[4096]; /* --master-key-file, default "" (<data-dir>/master.key) */
+    recovery_mode recover;      /* --recover strict|quarantine, default strict */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../common/uuid.h"
+#include "../protocol/decode.h"
 #include "call.h"
 #include "service.h"
 
@@ -24,8 +25,11 @@ typedef struct reply_format {
     const char *content_type; /* "Content-Type: application/x-amz-json-1.1"; NULL: none */
     const char *extra_header; /* one more header the protocol wants ("smithy-protocol: ..") */
     enc_format enc;           /* how `out` encodes */
-    /* Writes the error body (and headers, via the call) of err. */
-    void (*write_error)(op_call *call, kbuf *body, aws_error *err); /* may change its status */
+    /* Writes the error body (and headers, via the call) of err; may restate err's type and
+     * status in the protocol's terms (the query protocols' codes). */
+    void (*write_error)(op_call *call, kbuf *body, aws_error *err, const char *request_id);
+    /* Wraps a successful body as the protocol wants (query: <XResponse>...); NULL: as it is. */
+    void (*finish_body)(op_call *call, kbuf *body, const char *request_id);
 } reply_format;
 
 typedef struct core_request {
@@ -35,6 +39,7 @@ typedef struct core_request {
     kenc enc;                   /* call.out, writing into body */
     kbuf body;                  /* the answer's body */
     caller who;                 /* call.who */
+    query_form form;            /* query protocols: the request's form (URL and body) */
     const reply_format *format; /* how to answer */
     const service *svc;         /* NULL until routed */
     const model_op *op;         /* NULL until routed */
@@ -53,7 +58,7 @@ void loop_park(core_request *r);     /* loop thread: answer once call.commit_tic
 
 /* reply.c */
 extern const reply_format reply_json10, reply_json11, reply_cbor, reply_rpcv2_cbor, reply_plain_xml,
-    reply_coral_json;
+    reply_coral_json, reply_query;
 void reply_send(core_request *r);   /* loop thread: answers r (its body or its error) */
 void reply_failed(core_request *r); /* loop thread: answers r InternalFailure (the store broke) */
 void request_free(core_request *r);

@@ -1,5 +1,8 @@
 /* dispatch.c - the request pipeline: HTTP request -> service operation -> answer (see dispatch.h).
  *
+ * Requests of the query protocols (form-encoded Action=..., answered in XML) are routed by the
+ * credential scope's service name instead of a target.
+ *
  * Checks run in AWS's order (as recorded against AWS): a CORS preflight is answered at once; a
  * method other than POST is AccessDenied (XML, 403); then the content type (a legacy
  * application/json gets AWS's 200 coral envelope, a type it cannot name a 400 in CBOR), an empty
@@ -16,6 +19,7 @@
  * /metrics, the console) are handed the raw request before any of this. */
 #include "dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -93,9 +97,49 @@ static const model_op *refuse(core_request *r, const reply_format *format, int s
     return NULL;
 }
 
+/* A query-protocol request: a form body, or a GET whose URL carries Action=. */
+static bool is_query_request(const http_request *req)
+{
+    const char *ct = http_request_header(req, "content-type");
+    const char *q = strchr(req->url, '?');
+    if (ct && media_type_is(ct, "application/x-www-form-urlencoded"))
+        return strcmp(req->method, "POST") == 0;
+    return strcmp(req->method, "GET") == 0 && q &&
+           (strncmp(q + 1, "Action=", 7) == 0 || strstr(q, "&Action="));
+}
+
+/* Query protocols: the service by the credential scope's service name, the operation by the
+ * form's Action (the URL's query string and the body together). */
+static const model_op *query_op(core_request *r, const http_request *req)
+{
+    auth_scope scope;
+    r->format = &reply_query;
+    if (!caller_scope(req, &scope, &r->err))
+        return NULL;
+    r->svc = service_by_signing_name(scope.service);
+    if (!r->svc || model_protocol(r->svc->schema) != WIRE_QUERY) {
+        r->svc = NULL;
+        aws_error_set(&r->err, 400, "UnknownOperationException",
+                      "No query-protocol service answers to '%s'", scope.service);
+        return NULL;
+    }
+    const char *q = strchr(req->url, '?');
+    if (q)
+        query_form_parse(&r->form, q + 1, strlen(q + 1), &r->mem);
+    query_form_parse(&r->form, req->body, req->body_len, &r->mem);
+    const char *action = query_form_get(&r->form, "Action");
+    const model_op *op = action ? model_find_op(r->svc->schema, action) : NULL;
+    if (!op)
+        aws_error_set(&r->err, 400, "InvalidAction", "Could not find operation %s for version %s",
+                      action ? action : "", model_api_version(r->svc->schema));
+    return op;
+}
+
 /* The operation the request names, with r->svc and r->format set; NULL with r->err set. */
 static const model_op *route(core_request *r, const http_request *req)
 {
+    if (is_query_request(req))
+        return query_op(r, req);
     if (strcmp(req->method, "POST") != 0) {
         r->format = &reply_plain_xml;
         aws_error_set(&r->err, 403, "AccessDeniedException",
@@ -128,15 +172,18 @@ static bool authenticate(core_request *r, const http_request *req)
     auth_scope scope;
     if (!caller_scope(req, &scope, &r->err))
         return false;
-    if (!auth_hooks) {
+    if (!auth_hooks)
         caller_open(&scope, &r->who);
-        return true;
-    }
-    return auth_hooks->authenticate(req, &scope, &r->who, &r->err);
+    else if (!auth_hooks->authenticate(req, &scope, &r->who, &r->err))
+        return false;
+    snprintf(r->who.source_ip, sizeof r->who.source_ip, "%s", req->peer ? req->peer : "");
+    return true;
 }
 
 static kval *decode(core_request *r, const model_op *op, const http_request *req)
 {
+    if (r->format->enc == ENC_XML)
+        return decode_query(op, &r->form, &r->mem, &r->err);
     if (r->format->enc == ENC_CBOR)
         return decode_cbor(op, req->body, req->body_len, &r->mem, &r->err);
     return decode_json(op, req->body, req->body_len, &r->mem, &r->err);
@@ -182,7 +229,7 @@ static bool prepare(core_request *r, const http_request *req)
         return false;
     r->call.account = r->who.account;
     r->call.region = r->who.region;
-    if (!validate_input(op, r->call.input, &r->err))
+    if (!r->svc->own_validation && !validate_input(op, r->call.input, &r->err))
         return false;
     if (!(r->entry = service_find_op(r->svc, op))) {
         aws_error_set(&r->err, 400, "UnknownOperationException", "kinesd does not implement %s yet",

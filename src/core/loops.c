@@ -44,17 +44,22 @@ void dispatch_set_store(store *st)
 
 /* --- durability --------------------------------------------------------------------------- */
 
-/* Answers the parked replies whose tickets are durable, or all of them once the store broke. */
+/* Answers the parked replies whose tickets are durable or lost (the store abandoned their
+ * appends: the disk was full), or all of them once the store broke. */
 static void answer_durable(loop_ctx *lc)
 {
     bool broken = atomic_load(&store_broken); /* first: durable_ticket is final once it is set */
     uint64_t durable = atomic_load(&durable_ticket);
-    while (lc->parked && (broken || lc->parked->call.commit_ticket <= durable)) {
+    while (lc->parked) {
         core_request *r = lc->parked;
+        uint64_t ticket = r->call.commit_ticket;
+        bool lost = data_store && store_ticket_lost(data_store, ticket); /* see store.h */
+        if (!broken && !lost && ticket > durable)
+            break;
         lc->parked = r->next;
         if (!lc->parked)
             lc->last = NULL;
-        if (r->call.commit_ticket <= durable)
+        if (ticket <= durable && !lost)
             reply_send(r);
         else
             reply_failed(r);

@@ -18,6 +18,7 @@
 #include "../common/base64.h"
 #include "../common/log.h"
 #include "core_internal.h"
+#include "service.h"
 
 #define MAX_HEADERS 24
 #define ID2_BYTES 72
@@ -27,25 +28,29 @@ static const char cors_expose[] = "Access-Control-Expose-Headers: x-amzn-Request
                                   "x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,"
                                   "x-amzn-ErrorMessage,Date";
 
-static void write_type_and_message(op_call *call, kbuf *body, aws_error *err)
+static void write_type_and_message(op_call *call, kbuf *body, aws_error *err,
+                                   const char *request_id)
 {
+    (void)request_id;
     kbuf_reset(body);
     enc_error(call->out->format, body, err->type, err->message.data, err->message.len);
 }
 
 /* <Type>\n  <Message>text</Message>\n</Type>\n */
-static void write_plain_xml(op_call *call, kbuf *body, aws_error *err)
+static void write_plain_xml(op_call *call, kbuf *body, aws_error *err, const char *request_id)
 {
     (void)call;
+    (void)request_id;
     kbuf_reset(body);
     kbuf_printf(body, "<%s>\n  <Message>%s</Message>\n</%s>\n", err->type,
                 err->message.len ? err->message.data : "", err->type);
 }
 
 /* {"Output":{"__type":"com.amazon.coral.service#TYPE","message":null},"Version":"1.0"}, 200 */
-static void write_coral_envelope(op_call *call, kbuf *body, aws_error *err)
+static void write_coral_envelope(op_call *call, kbuf *body, aws_error *err, const char *request_id)
 {
     (void)call;
+    (void)request_id;
     kbuf_reset(body);
     kbuf_printf(body,
                 "{\"Output\":{\"__type\":\"com.amazon.coral.service#%s\",\"%s\":null},"
@@ -56,17 +61,17 @@ static void write_coral_envelope(op_call *call, kbuf *body, aws_error *err)
 }
 
 const reply_format reply_json10 = {"Content-Type: application/x-amz-json-1.0", NULL, ENC_JSON,
-                                   write_type_and_message};
+                                   write_type_and_message, NULL};
 const reply_format reply_json11 = {"Content-Type: application/x-amz-json-1.1", NULL, ENC_JSON,
-                                   write_type_and_message};
+                                   write_type_and_message, NULL};
 const reply_format reply_cbor = {"Content-Type: application/x-amz-cbor-1.1", NULL, ENC_CBOR,
-                                 write_type_and_message};
+                                 write_type_and_message, NULL};
 const reply_format reply_rpcv2_cbor = {"Content-Type: application/cbor",
                                        "smithy-protocol: rpc-v2-cbor", ENC_CBOR,
-                                       write_type_and_message};
-const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, write_plain_xml};
+                                       write_type_and_message, NULL};
+const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, write_plain_xml, NULL};
 const reply_format reply_coral_json = {"Content-Type: application/json", NULL, ENC_JSON,
-                                       write_coral_envelope};
+                                       write_coral_envelope, NULL};
 
 void call_header(op_call *call, const char *fmt, ...)
 {
@@ -85,6 +90,18 @@ static void make_id2(char *out, size_t cap)
     int n = snprintf(out, cap, "x-amz-id-2: ");
     base64_encode(raw, sizeof raw, out + n);
     out[n + base64_encoded_len(sizeof raw)] = '\0';
+}
+
+void call_fail(op_call *call, const char *error_shape, const char *fmt, ...)
+{
+    const model_shape *shape = model_find_shape(call->service->schema, error_shape);
+    const char *type = shape && shape->error_code ? shape->error_code : error_shape;
+    int status = shape && shape->error_status ? shape->error_status : 400;
+    aws_error_set(call->err, status, type, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    kbuf_vprintf(&call->err->message, fmt, ap);
+    va_end(ap);
 }
 
 /* Sends status and body with the format's headers, the ids, CORS and the call's headers. */
@@ -114,7 +131,7 @@ static void send_answer(core_request *r, int status)
 
 static void send_error(core_request *r)
 {
-    r->format->write_error(&r->call, &r->body, &r->err);
+    r->format->write_error(&r->call, &r->body, &r->err, r->request_id);
     send_answer(r, r->err.status);
     if (r->err.status >= 500)
         log_warn("%s failed: %s %s", r->call.operation ? r->call.operation : "request", r->err.type,
@@ -125,13 +142,13 @@ void reply_send(core_request *r)
 {
     if (r->err.status) {
         send_error(r);
-        return;
+    } else if (!r->call.exchange_taken) {
+        if (r->op && !model_op_output(r->op))
+            kbuf_reset(&r->body); /* AWS answers an operation without output with no body */
+        if (r->format->finish_body)
+            r->format->finish_body(&r->call, &r->body, r->request_id);
+        send_answer(r, r->call.status ? r->call.status : 200);
     }
-    if (r->call.exchange_taken)
-        return;
-    if (r->op && !model_op_output(r->op))
-        kbuf_reset(&r->body); /* AWS answers an operation without output with no body */
-    send_answer(r, r->call.status ? r->call.status : 200);
 }
 
 void reply_failed(core_request *r)

@@ -11,6 +11,7 @@
 
 static service *services[MAX_SERVICES];
 static int service_count;
+static uint64_t access_generation; /* atomic: service_access_changed */
 
 /* Binds every entry of the table to its model operation; false when one has none. */
 static bool bind_ops(service *svc)
@@ -103,6 +104,31 @@ const service_route *service_find_route(const char *method, const char *path, co
         }
     }
     return NULL;
+}
+
+const service *service_by_arn(const char *arn)
+{
+    static const char prefix[] = "arn:aws:";
+    if (strncmp(arn, prefix, sizeof prefix - 1) != 0)
+        return NULL;
+    const char *name = arn + sizeof prefix - 1;
+    size_t n = strcspn(name, ":");
+    for (int i = 0; i < service_count; i++) {
+        const char *signing = model_signing_name(services[i]->schema);
+        if (strlen(signing) == n && strncmp(signing, name, n) == 0)
+            return services[i];
+    }
+    return NULL;
+}
+
+void service_access_changed(void)
+{
+    __atomic_add_fetch(&access_generation, 1, __ATOMIC_RELEASE);
+}
+
+uint64_t service_access_generation(void)
+{
+    return __atomic_load_n(&access_generation, __ATOMIC_ACQUIRE);
 }
 
 void service_each(void (*fn)(const service *svc, void *arg), void *arg)

@@ -13,6 +13,8 @@
 #define KINESD_SERVICE_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../protocol/model.h"
@@ -31,6 +33,14 @@ typedef struct service_route {
     route_handler handler;
 } service_route;
 
+/* What a service tells the authorizer about one of its resources (service.resource_access). */
+typedef struct resource_access {
+    const char *policy;    /* its resource policy document; NULL when it has none */
+    const char **tag_keys; /* its tags (aws:ResourceTag/...) */
+    const char **tag_values;
+    size_t tag_count;
+} resource_access;
+
 typedef struct service {
     const char *name;            /* "kinesis": logs, and the SigV4 signing name it answers */
     model_id model;              /* its API */
@@ -40,8 +50,16 @@ typedef struct service {
     /* Every tick_ms on the control thread (transitions, retention, timeouts); NULL if none. */
     void (*tick)(int64_t now_ms);
     int tick_ms;
+    /* The service checks its input against the model itself: the core decodes (types) the
+     * input but does not answer ValidationException (SQS answers MissingParameter,
+     * InvalidAttributeName... as its query protocol did). */
+    bool own_validation;
     /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
     void (*on_durable)(void);
+    /* The policy and tags of the resource `arn`, copied into `a`; false when the service knows
+     * no such resource. Any thread, never blocks. NULL: the service has no resource policies or
+     * tags. A service calls service_access_changed after it changed either. */
+    bool (*resource_access)(const char *arn, arena *a, resource_access *out);
     /* The core's state of the service, filled by service_register. */
     core_worker *worker;         /* its control thread */
     const service_model *schema; /* the loaded model */
@@ -61,6 +79,14 @@ const service *service_by_model(model_id model);
 const op_entry *service_find_op(const service *svc, const model_op *op);
 /* The route whose method and path prefix match; NULL if none (svc gets its service). */
 const service_route *service_find_route(const char *method, const char *path, const service **svc);
+/* The owner of an ARN ("arn:aws:SERVICE:..."): the service whose signing name is SERVICE. */
+const service *service_by_arn(const char *arn);
+
+/* Resource policies and tags changed somewhere: cached authorization decisions are stale. */
+void service_access_changed(void);
+/* Counts those changes (decision caches remember the count they were filled at). */
+uint64_t service_access_generation(void);
+
 /* Calls fn for every registered service. */
 void service_each(void (*fn)(const service *svc, void *arg), void *arg);
 

@@ -1,11 +1,16 @@
-/* worker.c - control threads (see worker.h): a mutex-guarded FIFO of jobs and a monotonic tick. */
+/* worker.c - control threads (see worker.h): a mutex-guarded FIFO of jobs and a monotonic tick.
+ *
+ * A control thread runs at a lower scheduling priority (nice CONTROL_NICE) than the loops: when
+ * the CPUs are busy, the data plane gets them first and control-plane calls take longer. */
 #include "worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/clock.h"
 
@@ -68,10 +73,13 @@ static void run_tick_if_due(core_worker *w)
     w->tick(clock_now_ms());
 }
 
+#define CONTROL_NICE 5
+
 static void *worker_main(void *arg)
 {
     core_worker *w = arg;
     pthread_setname_np(pthread_self(), w->name);
+    setpriority(PRIO_PROCESS, (id_t)gettid(), CONTROL_NICE); /* best effort */
     pthread_mutex_lock(&w->mu);
     for (;;) {
         wait_for_work(w);

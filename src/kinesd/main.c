@@ -3,18 +3,22 @@
  *
  * The signals are blocked before any thread starts, so every thread inherits the mask and only
  * the main thread, waiting in sigwait, ever sees them. */
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/service.h"
+#include "iam/iam.h"
 #include "kinesis/iterator.h"
 #include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "protocol/model.h"
+#include "sqs/sqs.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -38,6 +42,7 @@ static http_server *start_http(void)
         .port = kinesd_cfg.listen_port,
         .threads = kinesd_cfg.threads,
         .max_request_bytes = kinesd_cfg.max_request_bytes,
+        .memory_budget = kinesd_cfg.memory_budget,
         .idle_timeout_ms = kinesd_cfg.idle_timeout_ms,
         .handler = dispatch_request,
         .loop_init = dispatch_loop_init,
@@ -52,9 +57,84 @@ static void format_address(char *out, size_t len, const char *host, int port)
     snprintf(out, len, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
 }
 
+static bool is_loopback(const char *host)
+{
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host, addr) == 1)
+        return addr[0] == 127;
+    return strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
+}
+
+/* Protected mode: verify unless every listen address is loopback; serving others unverified
+ * takes an explicit --auth open. -1 (printed) when refused. */
+static int choose_auth_mode(void)
+{
+    bool loopback = is_loopback(kinesd_cfg.listen_host);
+    if (kinesd_cfg.auth == AUTH_DEFAULT)
+        kinesd_cfg.auth = loopback ? AUTH_OPEN : AUTH_VERIFY;
+    if (kinesd_cfg.auth == AUTH_OPEN && !loopback && !kinesd_cfg.auth_explicit) {
+        fprintf(stderr,
+                "kinesd: refusing to serve %s without checking signatures (KINESD_AUTH=open is "
+                "for loopback only): pass --auth open to accept any client, or --auth verify\n",
+                kinesd_cfg.listen_host);
+        return -1;
+    }
+    return 0;
+}
+
+static iam_options identity_options(void)
+{
+    return (iam_options){kinesd_cfg.data_dir,
+                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
+                         kinesd_cfg.auth == AUTH_VERIFY};
+}
+
+/* The identity and token services; in verify mode also the authenticator and authorizer. */
+static int start_identity(void)
+{
+    char why[4400];
+    iam_options opt = identity_options();
+    if (iam_open(&opt, why, sizeof why) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        return -1;
+    }
+    if (service_register(&iam_service) < 0 || service_register(&sts_service) < 0) {
+        fprintf(stderr, "kinesd: cannot start the IAM and STS services\n");
+        return -1;
+    }
+    dispatch_set_auth(opt.verify ? iam_auth_hooks() : NULL);
+    return 0;
+}
+
+/* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
+static void report_refusal(store *st)
+{
+    const char *damage = store_damage_report(st);
+    if (!*damage) {
+        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        return;
+    }
+    fprintf(stderr,
+            "kinesd: damaged data in %s, nothing was changed:\n%s"
+            "kinesd: `kinesd check %s` lists all damage; to start anyway, moving the damaged "
+            "files into %s/quarantine and accepting the loss named above, pass --recover "
+            "quarantine (or KINESD_RECOVER=quarantine)\n",
+            kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
+}
+
 int main(int argc, char **argv)
 {
-    if (config_load(argc, argv) < 0)
+    if (argc == 3 && strcmp(argv[1], "check") == 0)
+        return kinesd_check(argv[2]);
+    if (argc >= 2 && strcmp(argv[1], "account") == 0) {
+        /* kinesd account create ID [options]: the options follow the ID */
+        bool with_id = argc >= 4;
+        if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
+            return 2;
+        iam_options opt = identity_options();
+        return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
+    }
+    if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
     if (!model_get(MODEL_KINESIS))
@@ -78,18 +158,29 @@ int main(int argc, char **argv)
         return 1;
     }
     dispatch_set_store(st);
+    store_set_recovery(st, kinesd_cfg.recover);
     if (iterator_init(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
         fprintf(stderr, "kinesd: %s\n", why);
         store_close(st);
         return 1;
     }
     if (kinesis_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the metadata in %s\n", kinesd_cfg.data_dir);
+        report_refusal(st);
         store_close(st);
         return 1;
     }
-    if (service_register(&kinesis_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the Kinesis service\n");
+    if (sqs_open(st) < 0) {
+        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
+        kinesis_close();
+        store_close(st);
+        return 1;
+    }
+    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0 ||
+        start_identity() < 0) {
+        fprintf(stderr, "kinesd: cannot start the services\n");
+        service_stop_all();
+        iam_close();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
@@ -100,19 +191,27 @@ int main(int argc, char **argv)
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
         service_stop_all();
+        iam_close();
+        sqs_close();
         kinesis_close();
         store_close(st);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
+    log_info("auth %s: %s", kinesd_cfg.auth == AUTH_VERIFY ? "verify" : "open",
+             kinesd_cfg.auth == AUTH_VERIFY ? "every signature and permission is checked"
+                                            : "any well-formed signature is believed");
     log_info("kinesd listening on %s (data %s, durability %s)", address, kinesd_cfg.data_dir,
              durability_name(kinesd_cfg.durability));
 
     int sig;
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
+    sqs_quiesce();
     http_server_stop(srv);
     service_stop_all();
+    iam_close();
+    sqs_close();
     kinesis_close();
     store_close(st);
     model_unload();

@@ -101,8 +101,15 @@ static const shard *iterator_shard(op_call *call, const shard_iterator *it, cons
 {
     const stream *s = registry_find(call->account, call->region, it->stream_name);
     const char *arn = kv_str(call->input, "StreamARN");
+    if (s && arn && strcmp(arn, s->arn) != 0) {
+        /* AWS refuses the pair; its exact text could not be confirmed */
+        aws_error_set(call->err, 400, "InvalidArgumentException",
+                      "StreamARN %s does not match the stream of the shard iterator (%s).", arn,
+                      s->arn);
+        return NULL;
+    }
     if (!s || s->uid != it->stream_uid || !records_stream_usable(s) ||
-        it->shard_index >= s->shard_count || (arn && strcmp(arn, s->arn) != 0)) {
+        it->shard_index >= s->shard_count) {
         char shard_id[24];
         snprintf(shard_id, sizeof(shard_id), "shardId-%012d", it->shard_index);
         records_shard_not_found(call->err, shard_id, it->stream_name, call->account);

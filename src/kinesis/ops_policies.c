@@ -1,13 +1,15 @@
 /* ops_policies.c - resource policies of streams: PutResourcePolicy, GetResourcePolicy,
  * DeleteResourcePolicy.
  *
- * kinesd stores a policy document as given (it must be a JSON object) and hands it back; it does
- * not evaluate policies. A policy belongs to the stream, filed under the stream's own ARN, however
- * the request spelled the ARN's partition. Policies live only in meta.sqlite, so these operations
- * run on the control thread. */
+ * kinesd stores a policy document as given (it must be a JSON object) and hands it back; in
+ * verify mode the authorizer evaluates it (access.h keeps it in memory for the loop threads). A
+ * policy belongs to the stream, filed under the stream's own ARN, however the request spelled the
+ * ARN's partition. Policies live only in meta.sqlite, so these operations run on the control
+ * thread. */
 #include <json-c/json.h>
 #include <string.h>
 
+#include "access.h"
 #include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
@@ -39,6 +41,7 @@ void op_put_resource_policy(op_call *call)
         fail_internal(call->err);
         return;
     }
+    access_refresh(s);
     write_empty(call->out);
 }
 
@@ -71,6 +74,8 @@ void op_delete_resource_policy(op_call *call)
                       kv_str(call->input, "ResourceARN"));
     else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), s->arn) != 0))
         fail_internal(call->err);
-    else if (found == 1)
+    else if (found == 1) {
+        access_refresh(s);
         write_empty(call->out);
+    }
 }

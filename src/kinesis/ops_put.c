@@ -2,6 +2,8 @@
  * whose range holds it, append, and answer with shard ids and sequence numbers.
  *
  * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
+ * SequenceNumberForOrdering is accepted as AWS accepts it (any number the model's pattern allows):
+ * records of one partition key are in order anyway, as each shard appends in arrival order.
  * PutRecords groups its records per shard (keeping their order) so that each shard takes one
  * append, and so one lock, per request; its scratch arrays come from the request arena. */
 #include <stdio.h>
@@ -50,29 +52,12 @@ static log_record_in log_record_of(const kval *record)
     return (log_record_in){key->u.s.ptr, key->u.s.len, data->u.s.ptr, data->u.s.len};
 }
 
-/* SequenceNumberForOrdering is accepted when it is a sequence number kinesd could have issued:
- * records of one partition key are in order anyway, as each shard appends in arrival order. */
-static bool check_ordering_seqno(op_call *call, const stream *s)
-{
-    const char *seq = kv_str(call->input, "SequenceNumberForOrdering");
-    int64_t created;
-    int index;
-    uint64_t offset;
-    if (!seq || seqno_parse(seq, strlen(seq), &created, &index, &offset))
-        return true;
-    aws_error_set(call->err, 400, "InvalidArgumentException",
-                  "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account "
-                  "%s is invalid.",
-                  seq, s->name, s->account);
-    return false;
-}
-
 /* Appends one record and writes PutRecord's output. */
 static void put_one(op_call *call, const stream *s)
 {
     u128 hash;
     if (!check_record_size(s, call->input, 0, call->err) ||
-        !records_hash_key(call->input, &hash, call->err) || !check_ordering_seqno(call, s))
+        !records_hash_key(call->input, &hash, call->err))
         return;
     shard *sh = stream_route(s, hash);
     log_record_in rec = log_record_of(call->input);

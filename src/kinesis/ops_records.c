@@ -42,7 +42,11 @@ bool records_hash_key(const kval *record, u128 *out, aws_error *err)
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account)
 {
+    char padded[24];
+    int index = shard_id_index(shard_id);
+    if (index >= 0)
+        shard_id_format(index, padded);
     aws_error_set(err, 400, "ResourceNotFoundException",
-                  "Shard %s in stream %s under account %s does not exist", shard_id, stream_name,
-                  account);
+                  "Shard %s in stream %s under account %s does not exist",
+                  index >= 0 ? padded : shard_id, stream_name, account);
 }

@@ -33,9 +33,11 @@ static shard *open_shard(reshard *r, const kval *input, const char *member, aws_
 {
     const char *id = kv_str(input, member);
     stream *s = r->live;
-    shard *live = id ? stream_shard_by_id(s, id) : NULL;
+    shard *live = stream_shard_by_id(s, id);
     if (!live) {
-        fail_shard_not_found(s, id ? id : "", err);
+        char padded[24];
+        shard_id_format(shard_id_index(id), padded);
+        fail_shard_not_found(s->name, s->account, padded, err);
         return NULL;
     }
     if (live->closed) {
@@ -117,15 +119,17 @@ static bool plan_split(op_call *call, reshard *r)
 
 void op_split_shard(op_call *call)
 {
-    reshard_with(call, plan_split);
+    if (require_shard_id(call, "ShardToSplit"))
+        reshard_with(call, plan_split);
 }
 
 /* ---- MergeShards --------------------------------------------------------------------------- */
 
+/* AWS merges a pair only in order: ShardToMerge's range ends where AdjacentShardToMerge's
+ * begins. */
 static bool adjacent(const shard *a, const shard *b)
 {
-    return (a->hash_end != U128_MAX && a->hash_end + 1 == b->hash_start) ||
-           (b->hash_end != U128_MAX && b->hash_end + 1 == a->hash_start);
+    return a->hash_end != U128_MAX && a->hash_end + 1 == b->hash_start;
 }
 
 static bool plan_merge(op_call *call, reshard *r)
@@ -148,7 +152,8 @@ static bool plan_merge(op_call *call, reshard *r)
 
 void op_merge_shards(op_call *call)
 {
-    reshard_with(call, plan_merge);
+    if (require_shard_id(call, "ShardToMerge") && require_shard_id(call, "AdjacentShardToMerge"))
+        reshard_with(call, plan_merge);
 }
 
 /* ---- UpdateShardCount ---------------------------------------------------------------------- */

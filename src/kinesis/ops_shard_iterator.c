@@ -107,10 +107,16 @@ static bool start_offset(op_call *call, const stream *s, const shard *sh, uint64
 /* Finds stream and shard and writes the iterator. */
 void op_get_shard_iterator(op_call *call)
 {
-    stream *s = records_stream(call);
-    if (!s)
-        return;
     const char *shard_id = kv_str(call->input, "ShardId");
+    if (!require_shard_id(call, "ShardId"))
+        return;
+    stream *s = records_stream(call);
+    if (!s) {
+        /* AWS names the shard, not the stream, when the stream is not there */
+        if (strcmp(call->err->type, "ResourceNotFoundException") == 0)
+            records_shard_not_found(call->err, shard_id, input_stream_name(call), call->account);
+        return;
+    }
     const shard *sh = stream_shard_by_id(s, shard_id);
     if (!sh) {
         records_shard_not_found(call->err, shard_id, s->name, s->account);

@@ -4,6 +4,7 @@
 
 #include "consumer.h"
 #include "next_token.h"
+#include "access.h"
 #include "ops.h"
 #include "ops_account.h"
 #include "ops_consumers.h"
@@ -58,12 +59,15 @@ void op_create_stream(op_call *call)
         return;
     int64_t max_record_kib = 0;
     kv_int(call->input, "MaxRecordSizeInKiB", &max_record_kib);
-    if (!registry_create_stream(call->account, call->region, name, (int)count, on_demand,
-                                (int)max_record_kib, kv_get(call->input, "Tags"), (int)warm,
-                                call->now_ms)) {
+    const kval *tags = kv_get(call->input, "Tags");
+    stream *s = registry_create_stream(call->account, call->region, name, (int)count, on_demand,
+                                       (int)max_record_kib, tags, (int)warm, call->now_ms);
+    if (!s) {
         fail_internal(call->err);
         return;
     }
+    if (tags)
+        access_refresh(s);
     write_empty(call->out);
 }
 
@@ -79,8 +83,7 @@ void op_delete_stream(op_call *call)
                       "Stream %s under account %s not found.", s->name, s->account);
         return;
     }
-    if ((s->status == STREAM_CREATING && !require_active(s, call->err)) ||
-        !consumers_allow_stream_delete(call, s))
+    if (!consumers_allow_stream_delete(call, s)) /* a CREATING stream may go, as on AWS */
         return;
     if (stream_delete(s) != 0) {
         fail_internal(call->err);

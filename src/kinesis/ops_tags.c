@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "access.h"
 #include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
@@ -63,13 +64,16 @@ static void run_on(op_call *call, find_fn find, tag_action action)
         action(call, s);
 }
 
-/* Answers a tag change: empty when it was stored, else InternalFailure. */
-static void answer_write(op_call *call, bool stored)
+/* Answers a tag change of s: empty when it was stored (and published for the authorizer), else
+ * InternalFailure. */
+static void answer_write(op_call *call, const stream *s, bool stored)
 {
-    if (stored)
+    if (stored) {
+        access_refresh(s);
         write_empty(call->out);
-    else
+    } else {
         fail_internal(call->err);
+    }
 }
 
 /* ---- adding -------------------------------------------------------------------------------- */
@@ -126,7 +130,7 @@ static void add_tags(op_call *call, stream *s)
                       s->name, s->account, MAX_TAGS_PER_STREAM);
         return;
     }
-    answer_write(call, count >= 0 && stream_tags_put(s->uid, tags) == 0);
+    answer_write(call, s, count >= 0 && stream_tags_put(s->uid, tags) == 0);
 }
 
 void op_add_tags(op_call *call)
@@ -153,7 +157,7 @@ static void remove_tags(op_call *call, stream *s)
         if (!tag_text_ok(names[i], s, "remove tags from", call->err))
             return;
     }
-    answer_write(call, write_tags(registry_meta(), s->uid, names, NULL, n) == 0);
+    answer_write(call, s, write_tags(registry_meta(), s->uid, names, NULL, n) == 0);
 }
 
 void op_remove_tags(op_call *call)

@@ -39,11 +39,30 @@ bool require_provisioned(const stream *s, const char *operation, aws_error *err)
     return false;
 }
 
-void fail_shard_not_found(const stream *s, const char *shard_id, aws_error *err)
+void fail_shard_not_found(const char *stream_name, const char *account, const char *shard_id,
+                          aws_error *err)
 {
     aws_error_set(err, 400, "ResourceNotFoundException",
-                  "Could not find shard %s in stream %s under account %s.", shard_id, s->name,
-                  s->account);
+                  "Could not find shard %s in stream %s under account %s.", shard_id, stream_name,
+                  account);
+}
+
+const char *input_stream_name(op_call *call)
+{
+    const char *name = kv_str(call->input, "StreamName"), *arn = kv_str(call->input, "StreamARN");
+    stream_arn parts;
+    if (name || !arn || !stream_arn_parse(arn, &parts))
+        return name ? name : "";
+    return arena_strdup(call->arena, parts.name);
+}
+
+bool require_shard_id(op_call *call, const char *member)
+{
+    const char *id = kv_str(call->input, member);
+    if (id && shard_id_index(id) >= 0)
+        return true;
+    fail_shard_not_found(input_stream_name(call), call->account, id ? id : "", call->err);
+    return false;
 }
 
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)

@@ -21,8 +21,14 @@ bool require_active(const stream *s, aws_error *err);
 /* ValidationException for an ON_DEMAND stream (resharding is PROVISIONED only); false when
  * raised. */
 bool require_provisioned(const stream *s, const char *operation, aws_error *err);
-/* ResourceNotFoundException "Could not find shard ..." */
-void fail_shard_not_found(const stream *s, const char *shard_id, aws_error *err);
+/* ResourceNotFoundException "Could not find shard ..." (the shard id as given). */
+void fail_shard_not_found(const char *stream_name, const char *account, const char *shard_id,
+                          aws_error *err);
+/* AWS checks a request's shard ids before it looks for the stream: false (with "Could not find
+ * shard ...") unless the input member is a shard id (registry.h's shard_id_index). */
+bool require_shard_id(op_call *call, const char *member);
+/* The stream name a request gives: StreamName, else the name in StreamARN ("" if neither). */
+const char *input_stream_name(op_call *call);
 /* LimitExceededException when adding `more` open shards would exceed the account's shard limit;
  * false when raised. */
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err);

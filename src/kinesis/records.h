@@ -28,7 +28,8 @@ bool records_stream_usable(const stream *s);
  * range), else MD5 of its PartitionKey. */
 bool records_hash_key(const kval *record, u128 *out, aws_error *err);
 
-/* ResourceNotFoundException "Shard ID in stream NAME under account ACCOUNT does not exist". */
+/* ResourceNotFoundException "Shard ID in stream NAME under account ACCOUNT does not exist", with
+ * the id as AWS reports it (shardId-000000000005 for "5"). */
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account);
 

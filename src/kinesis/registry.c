@@ -8,17 +8,21 @@
  * Loading also finishes what a crash interrupted: a stream directory holding the CREATING_MARKER
  * belongs to a creation that never committed (or committed without removing its marker), and
  * the directory of a stream recorded as deleted is deleted again. Any other directory that
- * meta.sqlite does not know is left alone and reported. */
+ * meta.sqlite does not know is never deleted unless it holds no record: it is quarantined, or,
+ * when meta.sqlite was lost, start-up is refused. */
 #include "registry.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "access.h"
 #include "consumer.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
@@ -377,35 +381,104 @@ static bool has_creating_marker(uint64_t uid)
     return found;
 }
 
-/* Stream directories: an uncommitted creation is removed; an unknown one is reported. */
-static void sweep_stream_dirs(void)
+/* True when every segment file of the stream directory is empty: nothing is lost by deleting
+ * it. */
+static bool stream_dir_empty(uint64_t uid)
+{
+    kbuf dir = KBUF_INIT;
+    stream_dir_path(uid, NULL, &dir);
+    DIR *d = opendir(dir.data);
+    bool empty = d != NULL;
+    struct dirent *e;
+    while (empty && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        kbuf shard = KBUF_INIT;
+        kbuf_printf(&shard, "%s/%s", dir.data, e->d_name);
+        DIR *sd = opendir(shard.data);
+        struct dirent *f;
+        while (empty && sd && (f = readdir(sd))) {
+            struct stat sb;
+            kbuf file = KBUF_INIT;
+            kbuf_printf(&file, "%s/%s", shard.data, f->d_name);
+            empty = !strstr(f->d_name, ".log") || (stat(file.data, &sb) == 0 && sb.st_size == 0);
+            kbuf_free(&file);
+        }
+        if (sd)
+            closedir(sd);
+        kbuf_free(&shard);
+    }
+    if (d)
+        closedir(d);
+    kbuf_free(&dir);
+    return empty;
+}
+
+/* A stream directory meta.sqlite does not know, and that no committed deletion explains. A
+ * creation that never committed (its CREATING_MARKER), or one that never wrote a record, is
+ * removed; anything else may hold acknowledged records and is never deleted: when meta.sqlite
+ * knows no stream at all it was lost or replaced (refuse to start), else the directory moves to
+ * quarantine. 0, or -1 to refuse. */
+static int handle_unknown_dir(uint64_t uid)
+{
+    if (has_creating_marker(uid) || stream_dir_empty(uid)) {
+        log_warn("registry: removed the data of stream %llu, whose creation never committed",
+                 (unsigned long long)uid);
+        remove_stream_dir(uid);
+        return 0;
+    }
+    if (nstreams == 0) {
+        log_error("registry: meta.sqlite knows no stream but %s/streams/%llu holds records: "
+                  "refusing to start (restore meta.sqlite, or move streams/ aside)",
+                  store_dir(data_store), (unsigned long long)uid);
+        return -1;
+    }
+    kbuf rel = KBUF_INIT;
+    kbuf_printf(&rel, "streams/%llu", (unsigned long long)uid);
+    log_warn("registry: stream data %s is unknown to meta.sqlite: quarantined", rel.data);
+    int rc = store_quarantine(data_store, rel.data);
+    kbuf_free(&rel);
+    return rc;
+}
+
+/* Every stream directory meta.sqlite does not know (see handle_unknown_dir). */
+static int sweep_stream_dirs(void)
 {
     kbuf path = KBUF_INIT;
     kbuf_printf(&path, "%s/streams", store_dir(data_store));
     DIR *d = opendir(path.data);
     kbuf_free(&path);
     struct dirent *e;
-    while (d && (e = readdir(d))) {
+    int rc = 0;
+    while (rc == 0 && d && (e = readdir(d))) {
         char *end;
         unsigned long long uid = strtoull(e->d_name, &end, 10);
-        if (e->d_name[0] == '.' || *end || registry_find_uid(uid))
-            continue;
-        if (has_creating_marker(uid)) {
-            log_warn("registry: removed the data of stream %llu, whose creation never committed",
-                     uid);
-            remove_stream_dir(uid);
-        } else {
-            log_error("registry: streams/%s is not a stream meta.sqlite knows; left as it is",
-                      e->d_name);
-        }
+        if (e->d_name[0] != '.' && *end == '\0' && !registry_find_uid(uid))
+            rc = handle_unknown_dir(uid);
     }
     if (d)
         closedir(d);
+    return rc;
+}
+
+/* A missing or empty meta.sqlite next to stream data would open as a fresh, empty database. */
+static bool metadata_lost(const char *dir)
+{
+    kbuf path = KBUF_INIT;
+    kbuf_printf(&path, "%s/meta.sqlite", dir);
+    struct stat sb;
+    bool lost = stat(path.data, &sb) != 0 || sb.st_size == 0;
+    kbuf_free(&path);
+    return lost;
 }
 
 int registry_open(store *st)
 {
     data_store = st;
+    if (metadata_lost(store_dir(st)) && sweep_stream_dirs() != 0) {
+        data_store = NULL;
+        return -1;
+    }
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
@@ -414,9 +487,14 @@ int registry_open(store *st)
         registry_close();
         return -1;
     }
-    for (size_t i = 0; i < nstreams; i++)
+    for (size_t i = 0; i < nstreams; i++) {
         has_creating_marker(streams[i]->uid);
-    sweep_stream_dirs();
+        access_refresh(streams[i]);
+    }
+    if (sweep_stream_dirs() != 0) {
+        registry_close();
+        return -1;
+    }
     log_info("registry: %zu streams loaded", nstreams);
     return 0;
 }
@@ -424,6 +502,7 @@ int registry_open(store *st)
 void registry_close(void)
 {
     consumers_clear();
+    access_clear();
     for (size_t i = 0; i < nstreams; i++)
         stream_free(streams[i]);
     free(streams);
@@ -489,17 +568,27 @@ shard *stream_route(const stream *s, u128 hash_key)
     return NULL;
 }
 
+int shard_id_index(const char *shard_id)
+{
+    const char *dash = strchr(shard_id, '-');
+    const char *digits = dash ? dash + 1 : shard_id, *end = strchr(digits, '-');
+    size_t n = end ? (size_t)(end - digits) : strlen(digits);
+    long long index = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] < '0' || digits[i] > '9' ||
+            (index = index * 10 + (digits[i] - '0')) > INT_MAX)
+            return -1;
+    }
+    return n ? (int)index : -1;
+}
+
+void shard_id_format(int index, char out[24])
+{
+    snprintf(out, 24, "shardId-%012d", index);
+}
+
 shard *stream_shard_by_id(const stream *s, const char *shard_id)
 {
-    static const char prefix[] = "shardId-";
-    size_t plen = sizeof(prefix) - 1, len = strlen(shard_id);
-    if (len <= plen || len > plen + 12 || memcmp(shard_id, prefix, plen) != 0)
-        return NULL;
-    long index = 0;
-    for (const char *p = shard_id + plen; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return NULL;
-        index = index * 10 + (*p - '0');
-    }
-    return index < s->shard_count ? s->shards[index] : NULL;
+    int index = shard_id_index(shard_id);
+    return index >= 0 && index < s->shard_count ? s->shards[index] : NULL;
 }

@@ -84,7 +84,12 @@ stream *registry_resolve(const kval *input, const char *account, const char *reg
 /* The open shard whose hash range contains key; NULL if none. */
 shard *stream_route(const stream *s, u128 hash_key);
 
-/* Shard by "shardId-..." string; NULL if none. */
+/* A shard id as AWS reads one: "<anything>-<digits>" or bare digits ("shardId-000000000005",
+ * "shard-5", "5"), naming index 0 .. 2^31-1. The index, or -1 when the text is no shard id. */
+int shard_id_index(const char *shard_id);
+/* "shardId-000000000005", as AWS reports the shard a request named. */
+void shard_id_format(int index, char out[24]);
+/* The shard a shard id names (see shard_id_index); NULL if none. */
 shard *stream_shard_by_id(const stream *s, const char *shard_id);
 
 const char *stream_status_name(stream_status status);

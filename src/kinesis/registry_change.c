@@ -22,6 +22,7 @@
 #include "../common/log.h"
 #include "../store/fsutil.h"
 #include "../core/config.h"
+#include "access.h"
 #include "consumer.h"
 #include "registry_internal.h"
 
@@ -339,16 +340,8 @@ static bool closes(const stream *s, int index)
     return false;
 }
 
-/* Where a shard closing now ends: after its last appended record; but once the store has
- * failed, appended records may never commit, so where its committed records end (else readers
- * never reach its end). */
-static uint64_t end_now(shardlog *log)
-{
-    return store_failed(registry_store()) ? shardlog_committed(log) : shardlog_next_offset(log);
-}
-
 /* The shards after the pending reshard: the live ones (copies of those it closes) and then the
- * pending ones. The copies' ends are set when the lock is held. */
+ * pending ones. */
 static shard **shards_after_reshard(const stream *s)
 {
     int n = s->shard_count + s->pending_count;
@@ -365,15 +358,17 @@ static shard **shards_after_reshard(const stream *s)
     return after;
 }
 
-/* Ends a pending reshard: parents close, children open, the stream is ACTIVE. */
+/* Ends a pending reshard: parents close, children open, the stream is ACTIVE. Once the new
+ * shards are published no append reaches a parent, so each parent's log is made durable and its
+ * end is what it holds then; the ends are committed after that. */
 static int finish_reshard(stream *s)
 {
     int n = s->shard_count + s->pending_count, live = s->shard_count;
     shard **after = shards_after_reshard(s), **before = s->shards, **pending = s->pending;
-    write_lock();
+    bool *closing = registry_xcalloc((size_t)n, sizeof(bool)); /* closed by this reshard */
     for (int i = 0; i < n; i++)
-        if (after[i]->closed && (i >= live || after[i] != before[i]))
-            after[i]->end_offset = end_now(after[i]->log);
+        closing[i] = after[i]->closed && (i >= live || after[i] != before[i]);
+    write_lock();
     s->shards = after;
     s->shard_count = n;
     s->pending = NULL;
@@ -387,7 +382,16 @@ static int finish_reshard(stream *s)
             free(before[i]);
     free(before);
     free(pending);
-    store_flush(registry_store()); /* the parents' records are durable before their ends are */
+    for (int i = 0; i < n; i++) {
+        uint64_t end;
+        if (!closing[i])
+            continue;
+        shardlog_sync_end(after[i]->log, &end); /* on a failed store: its committed end */
+        write_lock();
+        after[i]->end_offset = end;
+        registry_unlock();
+    }
+    free(closing);
     return commit_rows(s);
 }
 
@@ -405,6 +409,7 @@ static int finish_delete(stream *s)
     registry_unlink(s);
     consumers_forget_stream(uid);
     registry_unlock();
+    access_forget(s->arn);
     stream_free(s);
     remove_stream_dir(uid);
     if (meta_forget_deleted(m, uid) != 0)

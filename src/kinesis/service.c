@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "consumer.h"
 #include "iterator.h"
 #include "ops.h"
@@ -57,10 +58,14 @@ static int tagged_resource(op_call *call, const char **arns, int max)
     return named_resource(call, "ResourceARN", arns);
 }
 
-/* GetRecords acts on the stream its iterator was issued for. */
+/* GetRecords acts on the stream its iterator was issued for: StreamARN when given (the handler
+ * checks that the iterator belongs to it; a cross-account read must name it), else the stream
+ * of the iterator's name in the caller's account. */
 static int iterator_resource(op_call *call, const char **arns, int max)
 {
     (void)max;
+    if (kv_str(call->input, "StreamARN"))
+        return named_resource(call, "StreamARN", arns);
     const kval *text = kv_get(call->input, "ShardIterator");
     shard_iterator it;
     if (!iterator_decode(text->u.s.ptr, text->u.s.len, call->now_ms, &it, call->err))
@@ -144,6 +149,7 @@ service kinesis_service = {
     .tick = registry_tick,
     .tick_ms = TICK_MS,
     .on_durable = subscriptions_wake,
+    .resource_access = kinesis_resource_access,
 };
 
 const op_entry *kinesis_find_op(const char *name)

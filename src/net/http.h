@@ -1,7 +1,8 @@
 /* http.h - the HTTP/1.1 server: libuv event loops (one per thread, SO_REUSEPORT) and http_parser.
  *
  * It owns connections, keep-alive, pipelining (responses go out in request order), Content-Length
- * and chunked bodies, Expect: 100-continue, the request-size cap and idle/slow-client timeouts.
+ * and chunked bodies, Expect: 100-continue, the request-size cap and idle/slow-client timeouts,
+ * and a memory budget for what it buffers for clients (http_budget.c says what happens at it).
  * A complete request is handed to the application's handler on the connection's loop thread; the
  * application answers with http_respond, then or later (from the same loop thread), or streams
  * its answer (http_respond_start, _chunk, _finish). The request (its strings and body) stays
@@ -27,6 +28,7 @@ typedef struct http_request {
     size_t header_count;
     const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
     size_t body_len;
+    const char *peer; /* the client's address ("127.0.0.1", "::1"), set at accept; "" unknown */
 } http_request;
 
 /* Value of the (first) header with this lower-case name, or NULL. */
@@ -44,8 +46,10 @@ typedef struct http_server_config {
     const char *host;
     int port; /* 0: pick a free port (see http_server_port) */
     int threads;
-    size_t max_request_bytes;
-    int idle_timeout_ms;
+    size_t max_request_bytes; /* of a request's body; the head has its own cap (64 KiB) */
+    size_t memory_budget;     /* bytes buffered for all clients (0: 512 MiB); see http_budget.c */
+    int idle_timeout_ms;      /* idle connections, and requests not complete this long after their
+                               * first byte, are closed (HTTP/2: the stream is reset) */
     http_handler_fn handler;
     http_loop_init_fn loop_init;
     http_loop_done_fn loop_done;

@@ -8,7 +8,14 @@
  * that defers until more body comes. The bytes nghttp2 produces are written in batches, and no
  * more are produced while a batch is still waiting for the socket (back-pressure). A stream the
  * client resets while the application works on it stays until the application answers.
- * A request answered before it fully arrived (413) is then reset with NO_ERROR.
+ * A request answered before it fully arrived (413, 431, 503) is then reset with NO_ERROR.
+ *
+ * Memory (see http_budget.c): flow control is manual. Received body bytes are given back to the
+ * client (nghttp2_session_consume: WINDOW_UPDATE) only once they are counted and the budget
+ * lets the body grow, so a connection holds at most H2_CONN_WINDOW bytes more than the budget
+ * allows; complete requests are delivered only while the connection may take one more, so nothing
+ * more is produced for a client that does not read (or keeps its receive window shut). A stream
+ * not complete within idle_timeout_ms of its first byte is reset (CANCEL).
  * Stop sends GOAWAY; open streams finish, then the connection closes. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,17 +25,13 @@
 #include "http_internal.h"
 
 #define H2_MAX_STREAMS 128
+#define H2_STREAM_WINDOW (256 << 10) /* receive window of each stream */
+#define H2_CONN_WINDOW (1 << 20)     /* receive window of the connection */
 #define H2_WRITE_BATCH 65536
 #define H2_WRITE_QUEUE_MAX (1u << 20)
 #define H2_MAX_HEADERS 32
 
 const char http2_preface[24] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-typedef struct h2_write {
-    uv_write_t req;
-    http_conn *conn;
-    kbuf bytes;
-} h2_write;
 
 static http_exchange *stream_exchange(nghttp2_session *session, int32_t stream_id)
 {
@@ -42,6 +45,7 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
     http_exchange *ex = exchange_new(user);
     ex->stream_id = frame->hd.stream_id;
     ex->method_off = ex->url_off = UINT32_MAX;
+    ex->declared = HTTP_UNKNOWN_LENGTH;
     nghttp2_session_set_stream_user_data(session, ex->stream_id, ex);
     return 0;
 }
@@ -56,8 +60,8 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
     http_exchange *ex = stream_exchange(session, frame->hd.stream_id);
     if (!ex || ex->headers || ex->answered)
         return 0;
-    if (exchange_over_limit(ex, name_len + value_len + 2)) {
-        respond_error(ex, 413, "Request entity too large");
+    if (exchange_head_over_limit(ex, name_len + value_len + 2)) {
+        respond_error(ex, &refuse_head_too_large);
         return 0;
     }
     const char *n = (const char *)name, *v = (const char *)value;
@@ -69,29 +73,62 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
         exchange_add_header(ex, "host", 4, v, value_len);
     else if (n[0] != ':')
         exchange_add_header(ex, n, name_len, v, value_len);
+    if (strcmp(n, "content-length") == 0) /* nghttp2 checked it is a number */
+        ex->declared = strtoull(v, NULL, 10);
+    exchange_recharge(ex);
     return 0;
+}
+
+/* Gives the received bytes of ex's body back to flow control if the budget lets it grow. */
+static void give_back(http_conn *c, http_exchange *ex)
+{
+    if (ex->unconsumed == 0)
+        return;
+    if (!ex->complete && !budget_body_may_grow(c, ex)) {
+        budget_wait(c);
+        return;
+    }
+    nghttp2_session_consume(c->h2, ex->stream_id, ex->unconsumed);
+    ex->unconsumed = 0;
 }
 
 static int on_data_chunk(nghttp2_session *session, uint8_t flags, int32_t stream_id,
                          const uint8_t *data, size_t len, void *user)
 {
     (void)flags;
-    (void)user;
     http_exchange *ex = stream_exchange(session, stream_id);
-    if (!ex || ex->answered)
+    if (ex && !ex->answered && exchange_body_over_limit(ex, len))
+        respond_error(ex, &refuse_too_large);
+    if (!ex || ex->answered) { /* discarded: its window goes back at once, with what it held */
+        size_t held = ex ? ex->unconsumed : 0;
+        if (ex)
+            ex->unconsumed = 0;
+        nghttp2_session_consume(session, stream_id, len + held);
         return 0;
-    if (exchange_over_limit(ex, len))
-        respond_error(ex, 413, "Request entity too large");
-    else
-        kbuf_append(&ex->body, data, len);
+    }
+    exchange_add_body(ex, data, len);
+    ex->unconsumed += len;
+    give_back(user, ex);
     return 0;
 }
 
-static void finish_head(http_exchange *ex)
+/* The head is complete: the request is well formed and the budget admits its body, or it is
+ * answered now. */
+static void finish_head(http_exchange *ex, bool end_stream)
 {
     exchange_index_headers(ex);
+    if (end_stream)
+        ex->declared = 0;
     if (ex->method_off == UINT32_MAX || ex->url_off == UINT32_MAX) {
-        respond_error(ex, 400, "Malformed HTTP request");
+        respond_error(ex, &refuse_malformed);
+        return;
+    }
+    if (ex->declared != HTTP_UNKNOWN_LENGTH && exchange_body_over_limit(ex, ex->declared)) {
+        respond_error(ex, &refuse_too_large);
+        return;
+    }
+    if (!budget_admit(ex)) {
+        respond_error(ex, &refuse_busy);
         return;
     }
     ex->req.method = ex->head.data + ex->method_off;
@@ -100,18 +137,19 @@ static void finish_head(http_exchange *ex)
 
 static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *user)
 {
-    (void)user;
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
         return 0;
     http_exchange *ex = stream_exchange(session, frame->hd.stream_id);
     if (!ex)
         return 0;
+    bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
     if (frame->hd.type == NGHTTP2_HEADERS && !ex->headers && !ex->answered)
-        finish_head(ex);
-    if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+        finish_head(ex, end_stream);
+    if (end_stream) {
         if (!ex->answered)
             exchange_finish_body(ex);
         ex->complete = true;
+        give_back(user, ex); /* the whole body is counted and will be handed over */
     }
     return 0;
 }
@@ -138,6 +176,9 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
     http_exchange *ex = stream_exchange(session, stream_id);
     if (!ex || c->closing)
         return 0;
+    if (ex->unconsumed > 0) /* its bytes no longer hold the connection's window */
+        nghttp2_session_consume_connection(session, ex->unconsumed);
+    ex->unconsumed = 0;
     if (ex->delivered && !ex->answered) {
         ex->stream_gone = true; /* freed when the application answers */
         return 0;
@@ -148,9 +189,12 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
 }
 
 static nghttp2_session_callbacks *callbacks;
+static nghttp2_option *options;
 
 static void make_callbacks(void)
 {
+    nghttp2_option_new(&options);
+    nghttp2_option_set_no_auto_window_update(options, 1);
     nghttp2_session_callbacks_new(&callbacks);
     nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
@@ -164,26 +208,68 @@ void h2_start(http_conn *c)
 {
     static uv_once_t once = UV_ONCE_INIT;
     uv_once(&once, make_callbacks);
-    if (nghttp2_session_server_new(&c->h2, callbacks, c) != 0)
+    if (nghttp2_session_server_new2(&c->h2, callbacks, c, options) != 0)
         abort();
     nghttp2_settings_entry settings[] = {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, H2_MAX_STREAMS},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, HTTP_HEAD_MAX},
     };
-    nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, settings, 1);
+    nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, settings, 3);
+    nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0, H2_CONN_WINDOW);
 }
 
-/* Hands every complete, undelivered request to the application. Restarts the walk after each
- * one: an answer given at once may free exchanges. */
+size_t h2_incoming(const http_conn *c)
+{
+    size_t bytes = 0;
+    for (const http_exchange *ex = c->head; ex; ex = ex->next)
+        if (!ex->complete)
+            bytes += ex->charged;
+    return bytes;
+}
+
+/* Hands complete, undelivered requests to the application while the connection may take one
+ * more. Restarts the walk after each one: an answer given at once may free exchanges. */
 static void deliver_complete(http_conn *c)
 {
+    if (c->delivering)
+        return; /* an answer given during a delivery: the walk goes on */
+    c->delivering = true;
     for (;;) {
         http_exchange *ex = c->head;
         while (ex && !(ex->complete && !ex->delivered))
             ex = ex->next;
         if (!ex || c->closing)
-            return;
+            break;
+        if (!budget_may_take_request(c, c->buffered - h2_incoming(c) - ex->charged)) {
+            budget_wait(c);
+            break;
+        }
         conn_deliver(c, ex);
     }
+    c->delivering = false;
+}
+
+void h2_resume(http_conn *c)
+{
+    if (c->h2_busy || c->closing)
+        return;
+    for (http_exchange *ex = c->head; ex; ex = ex->next)
+        give_back(c, ex);
+    deliver_complete(c);
+    h2_flush(c);
+}
+
+void h2_expire(http_conn *c)
+{
+    uint64_t now = uv_now(&c->loop->uv), idle = (uint64_t)c->loop->srv->cfg.idle_timeout_ms;
+    for (http_exchange *ex = c->head; ex; ex = ex->next) {
+        if (ex->complete || ex->expired || ex->started + idle > now)
+            continue;
+        ex->expired = true;
+        nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, ex->stream_id, NGHTTP2_CANCEL);
+    }
+    h2_flush(c);
 }
 
 void h2_input(http_conn *c, const char *data, size_t len)
@@ -198,22 +284,6 @@ void h2_input(http_conn *c, const char *data, size_t len)
     }
     deliver_complete(c); /* after a GOAWAY too: it let earlier streams finish */
     h2_flush(c);
-}
-
-static void on_h2_written(uv_write_t *req, int status)
-{
-    h2_write *w = req->data;
-    http_conn *c = w->conn;
-    kbuf_free(&w->bytes);
-    free(w);
-    c->writes_in_flight--;
-    if (status < 0) {
-        conn_close(c);
-    } else {
-        h2_flush(c);
-        conn_after_write(c);
-    }
-    conn_maybe_free(c);
 }
 
 /* Takes up to a batch of nghttp2's pending output; -1 on a session error. */
@@ -236,30 +306,17 @@ void h2_flush(http_conn *c)
     if (c->h2_busy || c->closing || c->shutting_down)
         return;
     while (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) < H2_WRITE_QUEUE_MAX) {
-        h2_write *w = calloc(1, sizeof(*w));
-        if (!w)
-            abort();
-        w->conn = c;
-        w->req.data = w;
-        int rc = take_output(c, &w->bytes);
-        if (rc < 0 || w->bytes.len == 0) {
-            kbuf_free(&w->bytes);
-            free(w);
-            if (rc < 0) {
-                conn_close(c);
-                return;
-            }
-            break;
-        }
-        uv_buf_t buf = uv_buf_init(w->bytes.data, (unsigned int)w->bytes.len);
-        c->writes_in_flight++;
-        if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_h2_written) < 0) {
-            c->writes_in_flight--;
-            kbuf_free(&w->bytes);
-            free(w);
+        kbuf bytes = KBUF_INIT;
+        int rc = take_output(c, &bytes);
+        if (rc < 0 || bytes.len == 0) {
+            kbuf_free(&bytes);
+            if (rc == 0)
+                break;
             conn_close(c);
             return;
         }
+        if (!conn_write(c, &bytes))
+            return;
     }
     if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2))
         conn_shutdown(c);
@@ -343,8 +400,7 @@ static void submit_response(http_exchange *ex, int status, const char *const *he
     kbuf_free(&names);
     if (rc != 0)
         log_debug("http2: cannot answer stream %d: %s", ex->stream_id, nghttp2_strerror(rc));
-    h2_flush(c);
-    conn_after_write(c);
+    conn_retry(c); /* flushes */
 }
 
 void h2_respond(http_exchange *ex, int status, const char *const *headers, const char *body,

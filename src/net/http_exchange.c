@@ -2,7 +2,8 @@
  *
  * Both protocols collect a request into the exchange's `head` buffer: url, method, header names
  * and values, each NUL-terminated, with each header's name and value offsets kept in
- * `header_offs` until the head is complete and the header array can point into it. */
+ * `header_offs` until the head is complete and the header array can point into it. Every change
+ * to an exchange's buffers is followed by exchange_recharge, which counts them in the budget. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ http_exchange *exchange_new(http_conn *c)
         abort();
     ex->conn = c;
     ex->keep_alive = true;
+    ex->req.peer = c->peer;
+    ex->started = uv_now(&c->loop->uv);
     ex->prev = c->tail;
     if (c->tail)
         c->tail->next = ex;
@@ -40,6 +43,15 @@ void exchange_unlink(http_exchange *ex)
     c->queued--;
 }
 
+void exchange_recharge(http_exchange *ex)
+{
+    size_t body = ex->body.cap > ex->claim ? ex->body.cap : ex->claim;
+    size_t bytes = ex->head.cap + ex->header_offs.cap + body + ex->response.cap;
+    if (ex->headers)
+        bytes += (ex->req.header_count + 1) * sizeof(http_header);
+    budget_set(ex->conn, &ex->charged, bytes);
+}
+
 void exchange_drop_request(http_exchange *ex)
 {
     kbuf_free(&ex->head);
@@ -48,12 +60,15 @@ void exchange_drop_request(http_exchange *ex)
     free(ex->headers);
     ex->headers = NULL;
     memset(&ex->req, 0, sizeof(ex->req));
+    ex->claim = 0;
+    exchange_recharge(ex);
 }
 
 void exchange_free(http_exchange *ex)
 {
     exchange_drop_request(ex);
     kbuf_free(&ex->response);
+    exchange_recharge(ex);
     free(ex);
 }
 
@@ -65,11 +80,19 @@ const char *http_request_header(const http_request *req, const char *name)
     return NULL;
 }
 
-bool exchange_over_limit(const http_exchange *ex, uint64_t more)
+static bool over(size_t have, uint64_t more, size_t max)
 {
-    size_t max = ex->conn->loop->srv->cfg.max_request_bytes;
-    size_t have = ex->head.len + ex->body.len;
     return more > max || have > max - more;
+}
+
+bool exchange_body_over_limit(const http_exchange *ex, uint64_t more)
+{
+    return over(ex->body.len, more, ex->conn->loop->srv->cfg.max_request_bytes);
+}
+
+bool exchange_head_over_limit(const http_exchange *ex, uint64_t more)
+{
+    return over(ex->head.len, more, HTTP_HEAD_MAX);
 }
 
 uint32_t exchange_add_string(http_exchange *ex, const char *s, size_t len)
@@ -114,6 +137,17 @@ void exchange_index_headers(http_exchange *ex)
     ex->req.headers = ex->headers;
     ex->req.header_count = count;
     kbuf_free(&ex->header_offs);
+    exchange_recharge(ex);
+}
+
+void exchange_add_body(http_exchange *ex, const void *data, size_t len)
+{
+    bool small = ex->declared <= HTTP_BODY_STEP; /* so not HTTP_UNKNOWN_LENGTH */
+    if (small && ex->body.cap == 0 && ex->declared > len)
+        kbuf_reserve(&ex->body, (size_t)ex->declared); /* its first bytes came: one allocation */
+    kbuf_reserve_step(&ex->body, len, HTTP_BODY_STEP);
+    kbuf_append(&ex->body, data, len);
+    exchange_recharge(ex);
 }
 
 void exchange_finish_body(http_exchange *ex)

@@ -4,8 +4,11 @@
  * exchange's `head` buffer, each piece NUL-terminated, with the offsets of each name and value
  * kept aside until the headers are complete and can be pointed at (head no longer grows then).
  * A finished request pauses the parser so that the connection delivers it outside the callback.
- * Requests over max_request_bytes fail the parse with conn->too_large set. (Where the pieces are
- * kept: http_exchange.c.) */
+ * A request the server answers itself fails the parse with conn->refusal set: a head over
+ * HTTP_HEAD_MAX (431), a body over max_request_bytes (413), a body the memory budget cannot take
+ * now (503). The body's buffer grows as its bytes arrive: a declared Content-Length is counted
+ * in the budget at once but allocates nothing.
+ * (Where the pieces are kept: http_exchange.c.) */
 #include <string.h>
 #include <strings.h>
 
@@ -18,12 +21,25 @@ static http_conn *conn_of(http_parser *p)
     return p->data;
 }
 
-static bool over_limit(http_conn *c, uint64_t more)
+/* Fails the parse (the callback returns -1) with this refusal. */
+static int refuse(http_conn *c, const http_refusal *why)
 {
-    if (!exchange_over_limit(c->current, more))
-        return false;
-    c->too_large = true;
-    return true;
+    c->refusal = why;
+    return -1;
+}
+
+/* Adds a piece of the head (url, name or value) once it fits; -1 when the head is too large. */
+static int add_to_head(http_conn *c, const char *at, size_t len, bool lower)
+{
+    http_exchange *ex = c->current;
+    if (exchange_head_over_limit(ex, len))
+        return refuse(c, &refuse_head_too_large);
+    for (size_t i = 0; lower && i < len; i++)
+        kbuf_putc(&ex->head, (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + 32 : at[i]));
+    if (!lower)
+        kbuf_append(&ex->head, at, len);
+    exchange_recharge(ex);
+    return 0;
 }
 
 /* Starts the next piece of head: ends the previous one and records where a name/value begins. */
@@ -46,17 +62,13 @@ static int on_message_begin(http_parser *p)
 {
     http_conn *c = conn_of(p);
     c->current = exchange_new(c);
-    conn_start_request_timer(c);
+    conn_update_timer(c); /* the request's deadline starts */
     return 0;
 }
 
 static int on_url(http_parser *p, const char *at, size_t len)
 {
-    http_conn *c = conn_of(p);
-    if (over_limit(c, len))
-        return -1;
-    kbuf_append(&c->current->head, at, len);
-    return 0;
+    return add_to_head(conn_of(p), at, len, false);
 }
 
 static int on_header_field(http_parser *p, const char *at, size_t len)
@@ -65,12 +77,8 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
     http_exchange *ex = c->current;
     if (ex->headers) /* a chunked body's trailer: not part of the request */
         return 0;
-    if (over_limit(c, len))
-        return -1;
     begin_part(ex, PART_NAME);
-    for (size_t i = 0; i < len; i++)
-        kbuf_putc(&ex->head, (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + 32 : at[i]));
-    return 0;
+    return add_to_head(c, at, len, true);
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t len)
@@ -79,11 +87,8 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     http_exchange *ex = c->current;
     if (ex->headers)
         return 0;
-    if (over_limit(c, len))
-        return -1;
     begin_part(ex, PART_VALUE);
-    kbuf_append(&ex->head, at, len);
-    return 0;
+    return add_to_head(c, at, len, false);
 }
 
 /* Points the request at head, now final: method, url and headers. */
@@ -104,12 +109,14 @@ static int on_headers_complete(http_parser *p)
     finish_head(ex, p);
     ex->keep_alive = http_should_keep_alive(p) != 0;
     bool has_length = (p->flags & F_CONTENTLENGTH) != 0;
-    if (has_length && over_limit(c, p->content_length))
-        return -1;
-    if (has_length)
-        kbuf_reserve(&ex->body, (size_t)p->content_length);
+    ex->declared =
+        has_length ? p->content_length : (p->flags & F_CHUNKED ? HTTP_UNKNOWN_LENGTH : 0);
+    if (has_length && exchange_body_over_limit(ex, p->content_length))
+        return refuse(c, &refuse_too_large);
+    if (!budget_admit(ex))
+        return refuse(c, &refuse_busy);
     const char *expect = http_request_header(&ex->req, "expect");
-    bool has_body = (has_length && p->content_length > 0) || (p->flags & F_CHUNKED);
+    bool has_body = ex->declared > 0;
     if (expect && strcasecmp(expect, "100-continue") == 0 && has_body) {
         ex->expect_continue = true;
         conn_flush(c);
@@ -120,9 +127,9 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     http_conn *c = conn_of(p);
-    if (over_limit(c, len))
-        return -1;
-    kbuf_append(&c->current->body, at, len);
+    if (exchange_body_over_limit(c->current, len))
+        return refuse(c, &refuse_too_large);
+    exchange_add_body(c->current, at, len);
     return 0;
 }
 

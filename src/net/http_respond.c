@@ -34,6 +34,8 @@ const char *http_reason_phrase(int status)
         return "Request Timeout";
     case 413:
         return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
     case 429:
         return "Too Many Requests";
     case 500:
@@ -101,30 +103,10 @@ void http_respond(http_exchange *ex, int status, const char *const *headers, con
     kbuf_reserve(&ex->response, 256 + body_len);
     format_head(ex, status, headers, length);
     kbuf_append(&ex->response, body, body_len);
-    exchange_drop_request(ex); /* body may have pointed into the request */
+    exchange_drop_request(ex); /* body may have pointed into the request; recharges */
     ex->answered = true;
     conn_flush(c);
-    conn_after_write(c);
-}
-
-typedef struct h1_write {
-    uv_write_t req;
-    http_conn *conn;
-    kbuf bytes;
-} h1_write;
-
-static void on_written(uv_write_t *req, int status)
-{
-    h1_write *w = req->data;
-    http_conn *c = w->conn;
-    kbuf_free(&w->bytes);
-    free(w);
-    c->writes_in_flight--;
-    if (status < 0)
-        conn_close(c);
-    else
-        conn_after_write(c);
-    conn_maybe_free(c);
+    conn_retry(c);
 }
 
 /* Writes what ex's response holds so far (taking the bytes); false when the connection failed. */
@@ -132,23 +114,10 @@ static bool write_response(http_conn *c, http_exchange *ex)
 {
     if (ex->response.len == 0)
         return true;
-    h1_write *w = calloc(1, sizeof(*w));
-    if (!w)
-        abort();
-    w->conn = c;
-    w->req.data = w;
-    w->bytes = ex->response;
+    kbuf bytes = ex->response;
     kbuf_init(&ex->response);
-    c->writes_in_flight++;
-    uv_buf_t buf = uv_buf_init(w->bytes.data, (unsigned int)w->bytes.len);
-    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
-        c->writes_in_flight--;
-        kbuf_free(&w->bytes);
-        free(w);
-        conn_close(c);
-        return false;
-    }
-    return true;
+    exchange_recharge(ex);
+    return conn_write(c, &bytes);
 }
 
 static void on_continue_written(uv_write_t *req, int status)
@@ -191,25 +160,33 @@ void conn_flush(http_conn *c)
     }
 }
 
-void respond_error(http_exchange *ex, int status, const char *message)
+const http_refusal refuse_malformed = {400, "SerializationException", "Malformed HTTP request"};
+const http_refusal refuse_too_large = {413, "SerializationException", "Request entity too large"};
+const http_refusal refuse_head_too_large = {431, "SerializationException",
+                                            "Request header fields too large"};
+const http_refusal refuse_busy = {503, "ServiceUnavailable",
+                                  "The server's memory for requests in progress is in use. "
+                                  "Retry the request later."};
+
+void respond_error(http_exchange *ex, const http_refusal *why)
 {
-    char request_id[UUID_STR_LEN + 1], rid_header[64], body[160];
+    char request_id[UUID_STR_LEN + 1], rid_header[64], body[256];
     uuid_v4(request_id);
     snprintf(rid_header, sizeof(rid_header), "x-amzn-RequestId: %s", request_id);
-    int len = snprintf(body, sizeof(body),
-                       "{\"__type\":\"SerializationException\",\"message\":\"%s\"}", message);
+    int len = snprintf(body, sizeof(body), "{\"__type\":\"%s\",\"message\":\"%s\"}", why->type,
+                       why->message);
     const char *headers[] = {"Content-Type: application/x-amz-json-1.1", rid_header, NULL};
     ex->delivered = true;
-    http_respond(ex, status, headers, body, (size_t)len);
+    http_respond(ex, why->status, headers, body, (size_t)len);
 }
 
-/* The server's own answer to a request it cannot pass on (malformed, too large): sent in turn,
- * then the connection closes. */
-void conn_fail(http_conn *c, int status, const char *message)
+/* The server's own answer to a request it cannot pass on (malformed, too large, no memory for it
+ * now): sent in turn, then the connection closes. */
+void conn_fail(http_conn *c, const http_refusal *why)
 {
     http_exchange *ex = c->current ? c->current : exchange_new(c);
     c->current = NULL;
     c->no_more_requests = true;
     ex->keep_alive = false;
-    respond_error(ex, status, message);
+    respond_error(ex, why);
 }

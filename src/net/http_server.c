@@ -127,6 +127,7 @@ void loop_conn_gone(http_loop *loop)
     loop->finished = true;
     if (loop->srv->cfg.loop_done)
         loop->srv->cfg.loop_done(loop->ctx);
+    budget_loop_close(loop);
     uv_close((uv_handle_t *)&loop->stop_async, NULL);
 }
 
@@ -158,6 +159,7 @@ static void loop_main(void *arg)
     loop->ctx = cfg->loop_init ? cfg->loop_init(&loop->uv, cfg->app) : NULL;
     uv_async_init(&loop->uv, &loop->stop_async, on_stop);
     loop->stop_async.data = loop;
+    budget_loop_init(loop);
     uv_tcp_init(&loop->uv, &loop->listener);
     loop->listener.data = loop;
     int rc = uv_tcp_open(&loop->listener, loop->listen_fd);
@@ -182,6 +184,10 @@ http_server *http_server_start(const http_server_config *cfg)
         srv->cfg.max_request_bytes = SIZE_MAX;
     if (srv->cfg.idle_timeout_ms <= 0)
         srv->cfg.idle_timeout_ms = 60000;
+    if (srv->cfg.memory_budget == 0)
+        srv->cfg.memory_budget = HTTP_DEFAULT_MEMORY_BUDGET;
+    srv->conn_budget =
+        srv->cfg.memory_budget / 8 > (1u << 20) ? srv->cfg.memory_budget / 8 : (1u << 20);
     srv->loop_count = cfg->threads > 0 ? cfg->threads : 1;
     srv->loops = calloc((size_t)srv->loop_count, sizeof(http_loop));
     if (!srv->loops)

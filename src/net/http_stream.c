@@ -28,7 +28,7 @@ void http_respond_start(http_exchange *ex, int status, const char *const *header
     format_head(ex, status, headers, "Transfer-Encoding: chunked");
     exchange_drop_request(ex);
     conn_flush(ex->conn);
-    conn_after_write(ex->conn);
+    conn_retry(ex->conn);
 }
 
 /* HTTP/2 keeps the unsent rest of a streaming body in ex->response: once what nghttp2 took is at
@@ -53,12 +53,14 @@ bool http_respond_chunk(http_exchange *ex, const void *data, size_t len)
     if (ex->stream_id) {
         drop_sent(ex);
         kbuf_append(&ex->response, data, len);
+        exchange_recharge(ex);
         h2_respond_more(ex);
         return true;
     }
     kbuf_printf(&ex->response, "%zx\r\n", len);
     kbuf_append(&ex->response, data, len);
     kbuf_puts(&ex->response, "\r\n");
+    exchange_recharge(ex);
     conn_flush(ex->conn);
     return true;
 }
@@ -76,12 +78,13 @@ void http_respond_finish(http_exchange *ex)
     }
     if (ex->stream_id) {
         h2_respond_more(ex);
-        conn_after_write(c);
+        conn_retry(c);
         return;
     }
     kbuf_puts(&ex->response, "0\r\n\r\n");
+    exchange_recharge(ex);
     conn_flush(c);
-    conn_after_write(c);
+    conn_retry(c);
 }
 
 size_t http_respond_backlog(const http_exchange *ex)

@@ -35,4 +35,27 @@ static inline bool decode_unreadable(const aws_error *err)
 /* Whether body is one well-formed JSON value (nothing after it but whitespace). */
 bool decode_json_readable(const char *body, size_t len);
 
+/* A form-encoded request of the query protocols: "Action=CreateUser&Version=2010-05-08&
+ * UserName=bob&Tags.member.1.Key=team" (body, or the URL's query string). */
+typedef struct query_param {
+    const char *name;  /* percent-decoded, '+' read as a space */
+    const char *value; /* likewise */
+} query_param;
+
+typedef struct query_form {
+    query_param *params; /* in arrival order */
+    size_t n;
+} query_form;
+
+/* Adds the pairs of text[0..len) to f (allocated from a). */
+void query_form_parse(query_form *f, const char *text, size_t len, arena *a);
+/* The value of the first pair named `name`; NULL when absent. */
+const char *query_form_get(const query_form *f, const char *name);
+
+/* A query form -> the op's input tree: structure members by name (or locationName) joined with
+ * '.', lists as NAME.member.N (NAME.N when flattened), maps as NAME.entry.N.key/.value, N from 1;
+ * "NAME=" alone is an empty list. Members the shape lacks (Action, Version, X-Amz-*) are
+ * ignored. NULL + ValidationError for a value that is not of its member's type. */
+kval *decode_query(const model_op *op, const query_form *f, arena *a, aws_error *err);
+
 #endif

@@ -2,13 +2,16 @@
  *
  * JSON: strings escaped (control characters as \u00XX, UTF-8 passed through), blobs as base64,
  * timestamps as epoch seconds with three decimals. CBOR: maps and lists of indefinite length,
- * blobs as byte strings, timestamps as tag 1 over epoch milliseconds (what AWS's SDKs exchange). */
+ * blobs as byte strings, timestamps as tag 1 over epoch milliseconds (what AWS's SDKs exchange).
+ * XML: every scalar is <key>text</key> (<member> inside a list), containers open and close the
+ * element of their key. */
 #include "encoder.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/base64.h"
 
@@ -27,6 +30,8 @@ void enc_init(kenc *e, enc_format format, kbuf *out)
     e->out = out;
     e->depth = 0;
     memset(e->need_comma, 0, sizeof e->need_comma);
+    e->in_list[0] = false;
+    e->key[0] = '\0';
 }
 
 /* JSON: the comma before an element of a list or a key of a map. */
@@ -59,8 +64,60 @@ static void cbor_int(kbuf *out, int64_t v)
         cbor_head(out, CBOR_NEGINT, (uint64_t)(-(v + 1)));
 }
 
+/* ---- XML ----------------------------------------------------------------------------------- */
+
+void enc_xml_escape(kbuf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *entity = s[i] == '&'    ? "&amp;"
+                             : s[i] == '<'  ? "&lt;"
+                             : s[i] == '>'  ? "&gt;"
+                             : s[i] == '"'  ? "&quot;"
+                             : s[i] == '\'' ? "&apos;"
+                                            : NULL;
+        if (!entity)
+            continue;
+        kbuf_append(out, s + run, i - run);
+        kbuf_puts(out, entity);
+        run = i + 1;
+    }
+    kbuf_append(out, s + run, n - run);
+}
+
+/* The element the next value is written as: its key, or "member" inside a list. */
+static const char *xml_name(const kenc *e)
+{
+    return e->in_list[e->depth] ? "member" : e->key;
+}
+
+/* <name>text</name>, the text escaped. */
+static void xml_scalar(kenc *e, const char *text, size_t n)
+{
+    const char *name = xml_name(e);
+    kbuf_printf(e->out, "<%s>", name);
+    enc_xml_escape(e->out, text, n);
+    kbuf_printf(e->out, "</%s>", name);
+}
+
+static void xml_open(kenc *e, bool list)
+{
+    if (e->depth + 1 >= ENC_MAX_DEPTH)
+        abort();
+    const char *name = e->depth == 0 ? "" : xml_name(e);
+    if (*name)
+        kbuf_printf(e->out, "<%s>", name);
+    e->depth++;
+    snprintf(e->element[e->depth], ENC_XML_NAME_MAX, "%s", name);
+    e->in_list[e->depth] = list;
+}
+
 static void open_container(kenc *e, char json, unsigned char cbor)
 {
+    if (e->format == ENC_XML) {
+        xml_open(e, json == '[');
+        return;
+    }
     separate(e);
     if (e->format == ENC_JSON)
         kbuf_putc(e->out, json);
@@ -73,6 +130,12 @@ static void open_container(kenc *e, char json, unsigned char cbor)
 
 static void close_container(kenc *e, char json)
 {
+    if (e->format == ENC_XML) {
+        if (e->element[e->depth][0])
+            kbuf_printf(e->out, "</%s>", e->element[e->depth]);
+        e->depth--;
+        return;
+    }
     e->depth--;
     kbuf_putc(e->out, e->format == ENC_JSON ? json : (char)CBOR_BREAK);
 }
@@ -148,6 +211,10 @@ static void json_string(kbuf *out, const char *s, size_t n)
 
 void enc_key(kenc *e, const char *key)
 {
+    if (e->format == ENC_XML) {
+        snprintf(e->key, sizeof e->key, "%s", key);
+        return;
+    }
     if (e->format == ENC_JSON) {
         separate(e);
         json_string(e->out, key, strlen(key));
@@ -160,6 +227,10 @@ void enc_key(kenc *e, const char *key)
 
 void enc_strn(kenc *e, const char *s, size_t n)
 {
+    if (e->format == ENC_XML) {
+        xml_scalar(e, s, n);
+        return;
+    }
     separate(e);
     if (e->format == ENC_JSON) {
         json_string(e->out, s, n);
@@ -194,6 +265,11 @@ static void put_i64(kbuf *out, int64_t v)
 
 void enc_int(kenc *e, int64_t v)
 {
+    if (e->format == ENC_XML) {
+        char text[24];
+        xml_scalar(e, text, (size_t)snprintf(text, sizeof text, "%lld", (long long)v));
+        return;
+    }
     separate(e);
     if (e->format == ENC_JSON)
         put_i64(e->out, v);
@@ -203,6 +279,10 @@ void enc_int(kenc *e, int64_t v)
 
 void enc_bool(kenc *e, bool v)
 {
+    if (e->format == ENC_XML) {
+        xml_scalar(e, v ? "true" : "false", v ? 4 : 5);
+        return;
+    }
     separate(e);
     if (e->format == ENC_JSON)
         kbuf_puts(e->out, v ? "true" : "false");
@@ -212,6 +292,8 @@ void enc_bool(kenc *e, bool v)
 
 void enc_null(kenc *e)
 {
+    if (e->format == ENC_XML)
+        return; /* an absent element */
     separate(e);
     if (e->format == ENC_JSON)
         kbuf_puts(e->out, "null");
@@ -222,16 +304,20 @@ void enc_null(kenc *e)
 void enc_double(kenc *e, double v)
 {
     separate(e);
-    if (e->format == ENC_JSON) {
+    if (e->format != ENC_CBOR) {
         char text[32];
         if (!isfinite(v)) {
-            kbuf_puts(e->out, "null");
+            if (e->format == ENC_JSON)
+                kbuf_puts(e->out, "null");
             return;
         }
         snprintf(text, sizeof text, "%.15g", v); /* the shortest form that reads back exactly */
         if (strtod(text, NULL) != v)
             snprintf(text, sizeof text, "%.17g", v);
-        kbuf_puts(e->out, text);
+        if (e->format == ENC_XML)
+            xml_scalar(e, text, strlen(text));
+        else
+            kbuf_puts(e->out, text);
         return;
     }
     uint64_t bits;
@@ -243,6 +329,14 @@ void enc_double(kenc *e, double v)
 
 void enc_blob(kenc *e, const void *p, size_t n)
 {
+    if (e->format == ENC_XML) {
+        kbuf text = KBUF_INIT;
+        kbuf_reserve(&text, base64_encoded_len(n));
+        base64_encode(p, n, text.data);
+        xml_scalar(e, text.data, base64_encoded_len(n));
+        kbuf_free(&text);
+        return;
+    }
     separate(e);
     if (e->format == ENC_CBOR) {
         cbor_head(e->out, CBOR_BYTES, n);
@@ -261,6 +355,14 @@ void enc_blob(kenc *e, const void *p, size_t n)
 
 void enc_timestamp_ms(kenc *e, int64_t epoch_ms)
 {
+    if (e->format == ENC_XML) {
+        time_t t = (time_t)(epoch_ms / 1000);
+        struct tm tm;
+        char text[32];
+        gmtime_r(&t, &tm);
+        xml_scalar(e, text, strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm));
+        return;
+    }
     separate(e);
     if (e->format == ENC_CBOR) {
         cbor_head(e->out, CBOR_TAG, 1);

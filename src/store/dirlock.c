@@ -13,8 +13,7 @@
 int dirlock_acquire(const char *dir, char *why, int why_len)
 {
     if (fs_mkdirs(dir) < 0) {
-        snprintf(why, (size_t)why_len, "cannot create data directory %s: %s", dir,
-                 strerror(errno));
+        snprintf(why, (size_t)why_len, "cannot create data directory %s: %s", dir, strerror(errno));
         return -1;
     }
     char path[4200];

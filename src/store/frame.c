@@ -4,9 +4,15 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "crc32c.h"
 #include "le.h"
 
-static uint32_t frame_crc(const char *p, size_t len)
+static uint32_t format2_crc(const char *p, size_t len)
+{
+    return crc32c(crc32c(0, p, 4), p + 8, len - 8);
+}
+
+static uint32_t format1_crc(const char *p, size_t len)
 {
     return (uint32_t)crc32(0, (const unsigned char *)p + 8, (uInt)(len - 8));
 }
@@ -15,14 +21,14 @@ void frame_encode(char *dst, uint64_t offset, int64_t arrival_ms, const char *ke
                   const void *data, size_t data_len)
 {
     size_t len = frame_size(key_len, data_len);
-    le_put32(dst, (uint32_t)len);
+    le_put32(dst, (uint32_t)len | FRAME_FORMAT2);
     le_put64(dst + 8, offset);
     le_put64(dst + 16, (uint64_t)arrival_ms);
     le_put16(dst + 24, (uint16_t)key_len);
     memcpy(dst + FRAME_HEADER, key, key_len);
     if (data_len)
         memcpy(dst + FRAME_HEADER + key_len, data, data_len);
-    le_put32(dst + 4, frame_crc(dst, len));
+    le_put32(dst + 4, format2_crc(dst, len));
 }
 
 frame_status frame_decode(const char *p, size_t avail, frame_view *f)
@@ -31,7 +37,9 @@ frame_status frame_decode(const char *p, size_t avail, frame_view *f)
         f->len = FRAME_HEADER;
         return FRAME_SHORT;
     }
-    f->len = le_get32(p);
+    uint32_t raw = le_get32(p);
+    f->format2 = (raw & FRAME_FORMAT2) != 0;
+    f->len = raw & ~FRAME_FORMAT2;
     f->key_len = le_get16(p + 24);
     if (f->len < FRAME_HEADER || f->len > FRAME_MAX || f->len - FRAME_HEADER < f->key_len)
         return FRAME_END;
@@ -48,5 +56,5 @@ frame_status frame_decode(const char *p, size_t avail, frame_view *f)
 
 bool frame_crc_ok(const char *p, const frame_view *f)
 {
-    return frame_crc(p, f->len) == f->crc;
+    return (f->format2 ? format2_crc(p, f->len) : format1_crc(p, f->len)) == f->crc;
 }

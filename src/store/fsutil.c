@@ -11,15 +11,23 @@
 
 #include "common/log.h"
 
+int fs_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+    if (rc < 0)
+        log_error("store: cannot sync directory %s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
 int fs_sync_parent(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
         abort();
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-    if (fd >= 0)
-        close(fd);
+    int rc = fs_sync_dir(dirname(copy));
     free(copy);
     return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "fsutil.h"
 #include "le.h"
 
 /* Index entries live in a block that is replaced by a bigger copy when full; readers may still
@@ -55,10 +56,31 @@ static segment *segment_with_fd(segment *seg, int flags)
 
 segment *segment_create(const char *dir, uint64_t first_offset, struct shardlog *owner)
 {
-    segment *seg = segment_with_fd(segment_new(dir, first_offset, owner), O_CREAT | O_TRUNC);
-    if (seg)
-        seg->new_file = true;
+    segment *seg = segment_new_unborn(dir, first_offset, owner);
+    if (segment_create_file(seg) < 0) {
+        segment_unref(seg);
+        return NULL;
+    }
     return seg;
+}
+
+segment *segment_new_unborn(const char *dir, uint64_t first_offset, struct shardlog *owner)
+{
+    segment *seg = segment_new(dir, first_offset, owner);
+    seg->fd = -1;
+    return seg;
+}
+
+int segment_create_file(segment *seg)
+{
+    int fd = open(seg->path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        log_error("store: create %s: %s", seg->path, strerror(errno));
+        return -1;
+    }
+    seg->fd = fd;
+    seg->new_file = true;
+    return 0;
 }
 
 segment *segment_open(const char *dir, uint64_t first_offset, struct shardlog *owner)
@@ -81,7 +103,8 @@ void segment_unref(segment *seg)
         free(b);
         b = older;
     }
-    close(seg->fd);
+    if (seg->fd >= 0)
+        close(seg->fd);
     free(seg->path);
     free(seg);
 }
@@ -193,25 +216,124 @@ static int file_size(segment *seg, uint64_t *size)
     return 0;
 }
 
-int segment_scan(segment *seg, frame_cursor *cur)
+/* A frame at p (avail bytes, at file position pos) that the scan may have lost the way to:
+ * plausible header, offset in [min_offset, max_offset). Its CRC is checked by the caller. */
+static bool plausible_frame(const char *p, size_t avail, uint64_t min_offset, uint64_t max_offset,
+                            frame_view *f)
 {
-    uint64_t size;
-    if (file_size(seg, &size) < 0)
+    frame_status st = frame_decode(p, avail, f);
+    if (st == FRAME_END || (st == FRAME_OK && (f->offset < min_offset || f->offset >= max_offset)))
+        return false;
+    if (st == FRAME_SHORT && avail >= FRAME_HEADER) {
+        uint64_t offset = le_get64(p + 8);
+        return offset >= min_offset && offset < max_offset;
+    }
+    return st == FRAME_OK;
+}
+
+/* Checks the candidate frame at file position pos (len bytes) by reading it whole. */
+static bool frame_at_is_valid(int fd, uint64_t pos, uint32_t len, uint64_t *offset)
+{
+    char *buf = malloc(len);
+    if (!buf)
+        abort();
+    frame_view f;
+    bool ok = pread(fd, buf, len, (off_t)pos) == (ssize_t)len &&
+              frame_decode(buf, len, &f) == FRAME_OK && frame_crc_ok(buf, &f);
+    if (ok)
+        *offset = f.offset;
+    free(buf);
+    return ok;
+}
+
+#define RESYNC_CHUNK (1u << 20)
+
+/* Looks through [from, size) of the file, past where the frames stopped, for any non-zero byte
+ * and any intact frame (a later write that reached the disk before an earlier one did). */
+static int resync(segment *seg, uint64_t from, uint64_t size, segment_scan_result *r)
+{
+    uint64_t min_offset = seg->end_offset;
+    uint64_t max_offset = min_offset + (size - from) / FRAME_HEADER + 1;
+    char *buf = malloc(RESYNC_CHUNK + FRAME_HEADER);
+    if (!buf)
+        abort();
+    int rc = 0;
+    for (uint64_t at = from; at < size && rc == 0; at += RESYNC_CHUNK) {
+        size_t want = size - at < RESYNC_CHUNK + FRAME_HEADER ? (size_t)(size - at)
+                                                              : RESYNC_CHUNK + FRAME_HEADER;
+        ssize_t got = pread(seg->fd, buf, want, (off_t)at);
+        if (got < 0) {
+            log_error("store: read %s: %s", seg->path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        size_t n = (size_t)got < RESYNC_CHUNK ? (size_t)got : RESYNC_CHUNK;
+        for (size_t i = 0; i < n;) {
+            uint64_t word = 0;
+            memcpy(&word, buf + i, i + 8 <= (size_t)got ? 8 : (size_t)got - i);
+            if (!word) {
+                i += i + 8 <= (size_t)got ? 5 : 1; /* no length field starts in 5 zero bytes */
+                continue;
+            }
+            r->garbage = true;
+            frame_view f;
+            uint64_t offset;
+            if (plausible_frame(buf + i, (size_t)got - i, min_offset, max_offset, &f) &&
+                at + i + f.len <= size && frame_at_is_valid(seg->fd, at + i, f.len, &offset)) {
+                if (!r->later_frames || offset > r->max_offset)
+                    r->max_offset = offset;
+                r->later_frames = true;
+            }
+            i++;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int segment_scan(segment *seg, frame_cursor *cur, segment_scan_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (file_size(seg, &r->file_size) < 0)
         return -1;
-    cursor_seek(cur, seg->fd, 0, size);
+    cursor_seek(cur, seg->fd, 0, r->file_size);
     frame_view f;
     const char *raw;
-    int r;
-    while ((r = cursor_next(cur, &f, &raw)) == 1) {
+    int rc;
+    while ((rc = cursor_next(cur, &f, &raw)) == 1) {
         if (f.offset != seg->end_offset || !frame_crc_ok(raw, &f))
             break;
         segment_note_frame(seg, f.offset, f.arrival_ms, f.len);
     }
-    if (r < 0)
+    if (rc < 0 || resync(seg, seg->append_pos, r->file_size, r) < 0)
         return -1;
-    seg->allocated = size;
+    seg->allocated = r->file_size;
     atomic_store(&seg->committed_end, seg->append_pos);
     return 0;
+}
+
+int segment_rewind(segment *seg, uint64_t end_offset, int64_t last_arrival_ms)
+{
+    size_t n;
+    const index_entry *e = index_view(seg, &n);
+    size_t keep = 0;
+    while (keep < n && e[keep].offset < end_offset)
+        keep++;
+    /* A reader may still hold the old block, or the old length with the new block: the new one is
+     * a whole copy, so every entry it may read is initialised (those past keep are never below
+     * the committed offset, the only ones a reader looks for). */
+    index_block *old = atomic_load_explicit(&seg->index, memory_order_relaxed);
+    index_block *b = index_block_new(old ? old->cap : 16, old);
+    if (n)
+        memcpy(b->e, e, n * sizeof *e);
+    atomic_store_explicit(&seg->index, b, memory_order_release);
+    atomic_store_explicit(&seg->index_len, keep, memory_order_release);
+    seg->append_pos = atomic_load(&seg->committed_end);
+    seg->end_offset = end_offset;
+    seg->last_arrival_ms = seg->append_pos ? last_arrival_ms : 0;
+    if (seg->fd < 0)
+        return 0;
+    return segment_truncate(seg) < 0 || fdatasync(seg->fd) < 0 ? -1 : 0;
 }
 
 int segment_truncate(segment *seg)
@@ -296,6 +418,8 @@ int segment_save_index(segment *seg)
     int rc = write_file_durably(tmp, b.data, b.len);
     if (rc == 0)
         rc = rename(tmp, path);
+    if (rc == 0)
+        rc = fs_sync_parent(path);
     if (rc < 0) {
         log_error("store: write %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -319,18 +443,18 @@ static bool read_whole_file(const char *path, kbuf *out)
     return r == 0;
 }
 
-static bool idx_decode(segment *seg, const char *p, size_t len, uint64_t log_size)
+static index_load idx_decode(segment *seg, const char *p, size_t len, uint64_t log_size)
 {
     if (len < IDX_HEADER + 4 || le_get64(p) != IDX_MAGIC || le_get64(p + 8) != seg->first_offset)
-        return false;
+        return INDEX_ABSENT;
     uint64_t n = le_get64(p + 16);
     if (n == 0 || n > (len - IDX_HEADER - 4) / IDX_ENTRY || len != IDX_HEADER + n * IDX_ENTRY + 4)
-        return false;
+        return INDEX_ABSENT;
     if (le_get32(p + len - 4) != (uint32_t)crc32(0, (const unsigned char *)p, (uInt)(len - 4)))
-        return false;
+        return INDEX_ABSENT;
     uint64_t end_pos = le_get64(p + 24);
-    if (end_pos > log_size)
-        return false;
+    if (end_pos != log_size)
+        return INDEX_MISMATCH;
     index_block *b = index_block_new(n, NULL);
     for (uint64_t i = 0; i < n; i++) {
         const char *q = p + IDX_HEADER + i * IDX_ENTRY;
@@ -343,20 +467,26 @@ static bool idx_decode(segment *seg, const char *p, size_t len, uint64_t log_siz
     seg->last_arrival_ms = (int64_t)le_get64(p + 40);
     atomic_store(&seg->committed_end, end_pos);
     atomic_store(&seg->sealed, true);
-    return true;
+    return INDEX_LOADED;
 }
 
-bool segment_load_index(segment *seg)
+index_load segment_load_index(segment *seg)
 {
     uint64_t log_size;
     if (file_size(seg, &log_size) < 0)
-        return false;
+        return INDEX_ABSENT;
     char *path = idx_path(seg, ".idx");
     kbuf b = KBUF_INIT;
-    bool ok = read_whole_file(path, &b) && idx_decode(seg, b.data, b.len, log_size);
+    index_load got =
+        read_whole_file(path, &b) ? idx_decode(seg, b.data, b.len, log_size) : INDEX_ABSENT;
     kbuf_free(&b);
     free(path);
-    return ok;
+    return got;
+}
+
+char *segment_index_path(const segment *seg)
+{
+    return idx_path(seg, ".idx");
 }
 
 void segment_remove_index(segment *seg)

@@ -1,12 +1,10 @@
-/* shardlog.c - opening a shard log (recovery), its segment list, retention, close and destroy
- * (see shardlog.h; the write path is in shardlog_append.c, reads in shardlog_read.c).
+/* shardlog.c - opening a shard log, its segment list, retention, close and destroy (see
+ * shardlog.h; recovery is in recovery.c, the write path in shardlog_append.c, reads in
+ * shardlog_read.c).
  *
- * Recovery: segments are listed by name. Every segment but the last is trusted from its .idx
- * when that exists and chains on (its end offset is the next segment's first offset); otherwise
- * it is scanned frame by frame (CRC and consecutive offsets). The first segment that does not
- * chain on, or else the last one, becomes the tail: whatever follows its last good frame is cut
- * off, and later segments are deleted (their bytes were never acknowledged, since a cycle's
- * writes are reported only when all of them are durable). */
+ * The torn-tail rule (recovery.c has the details): every offset below the state file's synced
+ * end must be found intact, else the log is damaged (refused, or quarantined); the first bad frame
+ * at or above it ends the log, and what follows is the torn tail, cut. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -16,10 +14,9 @@
 #include "common/log.h"
 #include "cursor.h"
 #include "fsutil.h"
+#include "janitor.h"
 #include "shardlog_impl.h"
 #include "store_internal.h"
-
-#define SCAN_BUFFER (1u << 20)
 
 /* ---- the segment list ---------------------------------------------------------------------- */
 
@@ -36,17 +33,20 @@ void shardlog_add_segment(shardlog *log, segment *seg)
     pthread_rwlock_unlock(&log->segs_lock);
 }
 
-segment *shardlog_segment_at(shardlog *log, uint64_t offset)
+segment *shardlog_segment_at(shardlog *log, uint64_t *offset)
 {
     pthread_rwlock_rdlock(&log->segs_lock);
-    size_t lo = 0, hi = log->nsegs; /* segs [0, lo) start at or before offset */
+    size_t lo = 0, hi = log->nsegs; /* segs [0, lo) start at or before *offset */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (log->segs[mid]->first_offset <= offset)
+        if (log->segs[mid]->first_offset <= *offset)
             lo = mid + 1;
         else
             hi = mid;
     }
+    /* A segment rolled past (not the last) has its final end: past it lies a gap. */
+    if (lo && lo < log->nsegs && *offset >= log->segs[lo - 1]->end_offset)
+        *offset = log->segs[lo++]->first_offset;
     segment *seg = lo ? log->segs[lo - 1] : NULL;
     if (seg)
         segment_ref(seg);
@@ -54,140 +54,13 @@ segment *shardlog_segment_at(shardlog *log, uint64_t offset)
     return seg;
 }
 
-/* ---- files and directories ----------------------------------------------------------------- */
-
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static bool segment_file_offset(const char *name, uint64_t *offset)
-{
-    if (strlen(name) != 24 || strcmp(name + 20, ".log") != 0)
-        return false;
-    *offset = 0;
-    for (int i = 0; i < 20; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return false;
-        *offset = *offset * 10 + (uint64_t)(name[i] - '0');
-    }
-    return true;
-}
-
-/* The first offsets of the segment files in dir, sorted. -1 if dir cannot be read. */
-static int list_segments(const char *dir, uint64_t **offsets, size_t *n)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        log_error("store: opendir %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    kbuf found = KBUF_INIT;
-    struct dirent *e;
-    uint64_t off;
-    while ((e = readdir(d)))
-        if (segment_file_offset(e->d_name, &off))
-            kbuf_append(&found, &off, sizeof off);
-    closedir(d);
-    *n = found.len / sizeof off;
-    *offsets = (uint64_t *)kbuf_detach(&found);
-    if (*n > 1)
-        qsort(*offsets, *n, sizeof **offsets, compare_u64);
-    return 0;
-}
-
-static void remove_segment_files(const char *dir, uint64_t first_offset)
-{
-    segment *seg = segment_open(dir, first_offset, NULL);
-    if (seg) {
-        segment_remove_files(seg);
-        segment_unref(seg);
-    }
-}
-
 /* ---- recovery ------------------------------------------------------------------------------ */
-
-/* A non-last segment whose .idx is valid and chains on to the next segment; NULL otherwise. */
-static segment *open_sealed(shardlog *log, uint64_t first, uint64_t next_first)
-{
-    segment *seg = segment_open(log->dir, first, log);
-    if (seg && segment_load_index(seg) && seg->end_offset == next_first)
-        return seg;
-    if (seg)
-        segment_unref(seg);
-    return NULL;
-}
-
-/* Seals a scanned segment that chains on but had no valid .idx. */
-static int seal_scanned(segment *seg)
-{
-    if (segment_truncate(seg) < 0 || fdatasync(seg->fd) < 0 || segment_save_index(seg) < 0)
-        return -1;
-    atomic_store(&seg->sealed, true);
-    return 0;
-}
-
-static int make_tail(shardlog *log, segment *seg, const uint64_t *firsts, size_t later)
-{
-    for (size_t i = 0; i < later; i++) {
-        log_warn("store: %s: dropping segment %llu after a torn segment", log->dir,
-                 (unsigned long long)firsts[i]);
-        remove_segment_files(log->dir, firsts[i]);
-    }
-    segment_remove_index(seg);
-    if (segment_truncate(seg) < 0 || fdatasync(seg->fd) < 0)
-        return -1;
-    log->tail = seg;
-    return 0;
-}
-
-static int recover_segments(shardlog *log, const uint64_t *firsts, size_t n, frame_cursor *cur)
-{
-    for (size_t i = 0; i < n; i++) {
-        bool last = i + 1 == n;
-        segment *seg = last ? NULL : open_sealed(log, firsts[i], firsts[i + 1]);
-        if (seg) {
-            shardlog_add_segment(log, seg);
-            continue;
-        }
-        if (!(seg = segment_open(log->dir, firsts[i], log)))
-            return -1;
-        shardlog_add_segment(log, seg);
-        if (segment_scan(seg, cur) < 0)
-            return -1;
-        if (!last && seg->end_offset == firsts[i + 1]) {
-            if (seal_scanned(seg) < 0)
-                return -1;
-            continue;
-        }
-        return make_tail(log, seg, firsts + i + 1, n - i - 1);
-    }
-    return 0;
-}
 
 static int recover(shardlog *log)
 {
-    uint64_t *firsts;
-    size_t n;
-    if (list_segments(log->dir, &firsts, &n) < 0)
+    if (recovery_run(log) < 0)
         return -1;
-    int rc;
-    if (n == 0) {
-        log->tail = segment_create(log->dir, 0, log);
-        rc = log->tail ? 0 : -1;
-        if (log->tail)
-            shardlog_add_segment(log, log->tail);
-    } else {
-        frame_cursor cur;
-        cursor_init(&cur, SCAN_BUFFER);
-        rc = recover_segments(log, firsts, n, &cur);
-        cursor_free(&cur);
-    }
-    free(firsts);
-    if (rc < 0)
-        return -1;
-    log->next_offset = log->tail->end_offset;
+    log->next_offset = log->written_end = log->tail->end_offset;
     for (size_t i = log->nsegs; i-- > 0 && !log->last_arrival_ms;)
         log->last_arrival_ms = log->segs[i]->last_arrival_ms;
     atomic_store(&log->committed, log->next_offset);
@@ -214,7 +87,9 @@ static void shardlog_free(shardlog *log)
     pending_free(&log->flush);
     pthread_mutex_destroy(&log->mu);
     pthread_rwlock_destroy(&log->segs_lock);
+    logstate_close(&log->state);
     free(log->dir);
+    free(log->relpath);
     free(log);
 }
 
@@ -225,6 +100,10 @@ shardlog *shardlog_open(store *st, const char *relpath)
         abort();
     log->st = st;
     log->dir = join_path(store_dir(st), relpath);
+    log->relpath = strdup(relpath);
+    log->state.fd = -1;
+    if (!log->relpath)
+        abort();
     pthread_mutex_init(&log->mu, NULL);
     pthread_rwlock_init(&log->segs_lock, NULL);
     if (store_attach(st, log, relpath) < 0) {
@@ -241,62 +120,157 @@ shardlog *shardlog_open(store *st, const char *relpath)
     return log;
 }
 
+/* The tail gives its preallocated space back, so the next open scans only its records. */
+static void release_tail_space(shardlog *log)
+{
+    segment *tail = log->tail;
+    if (atomic_load(&log->failed) || tail->fd < 0 || tail->allocated <= tail->append_pos)
+        return;
+    if (segment_truncate(tail) < 0 || fdatasync(tail->fd) < 0)
+        log_warn("store: %s: cannot release preallocated space", tail->path);
+}
+
+void shardlog_dispose(shardlog *log, bool destroy)
+{
+    if (!destroy) {
+        shardlog_note_synced(log);
+        shardlog_sync_state(log, 0, true);
+        release_tail_space(log);
+    }
+    shardlog_free(log);
+}
+
+void shardlog_close_async(shardlog *log, shardlog_done_fn done, void *arg)
+{
+    store_request_close(log->st, log, false, done, arg);
+}
+
+void shardlog_destroy_async(shardlog *log, shardlog_done_fn done, void *arg)
+{
+    store_request_close(log->st, log, true, done, arg);
+}
+
+/* ---- waiting for the asynchronous versions ------------------------------------------------- */
+
+typedef struct done_waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} done_waiter;
+
+static void signal_done(void *arg)
+{
+    done_waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void wait_done(done_waiter *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (!w->done)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
 void shardlog_close(shardlog *log)
 {
-    store_barrier(log->st);
-    store_detach(log->st, log);
-    shardlog_free(log);
+    done_waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    shardlog_close_async(log, signal_done, &w);
+    wait_done(&w);
 }
 
 int shardlog_destroy(store *st, const char *relpath)
 {
+    done_waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     shardlog *open_log = store_find(st, relpath);
     if (open_log)
-        shardlog_close(open_log);
-    char *dir = join_path(store_dir(st), relpath);
-    DIR *d = opendir(dir);
-    int rc = 0;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                unlinkat(dirfd(d), e->d_name, 0) < 0)
-                rc = -1;
-        closedir(d);
-        if (rmdir(dir) < 0)
-            rc = -1;
-    } else if (errno != ENOENT) {
-        rc = -1;
-    }
-    if (rc < 0)
-        log_error("store: cannot delete %s: %s", dir, strerror(errno));
-    free(dir);
-    return rc;
+        shardlog_destroy_async(open_log, signal_done, &w);
+    else
+        janitor_remove_dir(store_janitor(st), join_path(store_dir(st), relpath), signal_done, &w);
+    wait_done(&w);
+    return 0;
 }
 
 /* ---- retention and queries ----------------------------------------------------------------- */
 
+/* Raises an atomic mark to at least v. */
+static void raise_mark(_Atomic int64_t *mark, int64_t v)
+{
+    int64_t was = atomic_load(mark);
+    while (v > was && !atomic_compare_exchange_weak(mark, &was, v))
+        ;
+}
+
+static void request_retention(shardlog *log)
+{
+    if (!atomic_exchange(&log->retain_queued, true))
+        store_request_retention(log->st, log);
+}
+
 void shardlog_trim_before(shardlog *log, int64_t cutoff_ms)
 {
-    pthread_rwlock_wrlock(&log->segs_lock);
+    raise_mark(&log->retain_cutoff_ms, cutoff_ms);
+    request_retention(log);
+}
+
+void shardlog_trim_below(shardlog *log, uint64_t offset)
+{
+    raise_mark(&log->retain_below, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
+    request_retention(log);
+}
+
+/* How many leading segments retention may delete: sealed, all records before the time cutoff or
+ * below the offset mark, never the tail. */
+static size_t expired_segments(shardlog *log)
+{
+    int64_t cutoff_ms = atomic_load(&log->retain_cutoff_ms);
+    uint64_t below = (uint64_t)atomic_load(&log->retain_below);
+    pthread_rwlock_rdlock(&log->segs_lock);
     size_t k = 0;
     while (k + 1 < log->nsegs &&
            atomic_load_explicit(&log->segs[k]->sealed, memory_order_acquire) &&
-           log->segs[k]->last_arrival_ms < cutoff_ms)
+           (log->segs[k]->last_arrival_ms < cutoff_ms || log->segs[k]->end_offset <= below))
         k++;
-    segment **gone = NULL;
-    if (k) {
-        if (!(gone = malloc(k * sizeof *gone)))
-            abort();
-        memcpy(gone, log->segs, k * sizeof *gone);
+    pthread_rwlock_unlock(&log->segs_lock);
+    return k;
+}
+
+/* Storage thread. The new horizon is made durable first, then the janitor unlinks the segments
+ * oldest first and syncs the directory: a crash at any point leaves a log recovery accepts
+ * (segments below a durable horizon are retention's leftovers). */
+void shardlog_apply_retention(shardlog *log)
+{
+    atomic_store(&log->retain_queued, false);
+    size_t k = expired_segments(log);
+    if (!k)
+        return;
+    pthread_rwlock_wrlock(&log->segs_lock);
+    segment **gone = malloc(k * sizeof *gone);
+    if (!gone)
+        abort();
+    memcpy(gone, log->segs, k * sizeof *gone);
+    uint64_t horizon = log->segs[k]->first_offset;
+    pthread_rwlock_unlock(&log->segs_lock);
+    log->state.horizon = horizon;
+    logstate_drop_gaps_below(&log->state, horizon);
+    if (logstate_write(&log->state, log->dir, true) == 0) {
+        pthread_rwlock_wrlock(&log->segs_lock);
         memmove(log->segs, log->segs + k, (log->nsegs - k) * sizeof *log->segs);
         log->nsegs -= k;
-        atomic_store(&log->horizon, log->segs[0]->first_offset);
-    }
-    pthread_rwlock_unlock(&log->segs_lock);
-    for (size_t i = 0; i < k; i++) {
-        segment_remove_files(gone[i]);
-        segment_unref(gone[i]);
+        atomic_store(&log->horizon, horizon);
+        pthread_rwlock_unlock(&log->segs_lock);
+        char **paths = malloc(2 * k * sizeof *paths);
+        if (!paths)
+            abort();
+        for (size_t i = 0; i < k; i++) { /* oldest first */
+            paths[2 * i] = strdup(gone[i]->path);
+            paths[2 * i + 1] = segment_index_path(gone[i]);
+            segment_unref(gone[i]);
+        }
+        janitor_unlink(store_janitor(log->st), paths, 2 * k, strdup(log->dir));
     }
     free(gone);
 }

@@ -2,8 +2,8 @@
  *
  * A shard's records are numbered by offset 0, 1, 2, ... in append order. On disk a shard is a
  * directory of preallocated segment files named by their first offset; each record frame holds
- * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment maps
- * offsets and arrival times to file positions. Arrival times never decrease within a shard.
+ * length, CRC, offset, arrival time (ms), partition key and data, and a sparse index per segment
+ * maps offsets and arrival times to file positions. Arrival times never decrease within a shard.
  *
  * Thread safety: appends to one shard are serialised by the shard's own mutex; readers may run
  * concurrently with appends and never see a record before it is committed (see store.h). */
@@ -18,11 +18,25 @@
 
 typedef struct shardlog shardlog;
 
-/* Opens the shard log stored under <data_dir>/<relpath>, creating it empty if absent. Recovers a
- * torn tail (truncated, never served). NULL on error (logged). */
+/* Opens the shard log stored under <data_dir>/<relpath>, creating it empty if absent. Cuts a torn
+ * tail; damage is handled as the store's recovery mode says (store.h): NULL then, as on any error
+ * (logged). */
 shardlog *shardlog_open(store *st, const char *relpath);
+
+typedef void (*shardlog_done_fn)(void *arg);
+
+/* Closes the log without blocking: the storage thread writes and syncs (whatever the durability
+ * mode) everything appended to it, records its synced end, frees it, then calls done(arg) (may
+ * be NULL) on the storage thread. The caller must stop appending, reading and calling anything on
+ * the log before this call; readers holding a segment keep it until they let go. */
+void shardlog_close_async(shardlog *log, shardlog_done_fn done, void *arg);
+/* As shardlog_close_async, but its records are dropped and its files and directory deleted (by the
+ * store's deleting thread, which then calls done(arg)). */
+void shardlog_destroy_async(shardlog *log, shardlog_done_fn done, void *arg);
+
+/* shardlog_close_async, waiting for it (blocks on disk: never on an event loop). */
 void shardlog_close(shardlog *log);
-/* Closes the log if open and deletes its files and its directory. */
+/* Destroys the log at relpath, open or not, and waits (blocks on disk). */
 int shardlog_destroy(store *st, const char *relpath);
 
 typedef struct log_record_in {
@@ -65,7 +79,20 @@ int64_t shardlog_last_arrival_ms(shardlog *log); /* of the last committed record
 /* First committed offset whose arrival time is >= ts_ms (shardlog_committed if none). */
 uint64_t shardlog_offset_at_time(shardlog *log, int64_t ts_ms);
 
-/* Deletes whole segments all of whose records arrived before cutoff_ms (retention). */
+/* Retention: asks for the whole segments all of whose records arrived before cutoff_ms to be
+ * deleted. Only marks the log and returns: the storage thread makes the new trim horizon durable,
+ * then unlinks them (oldest first) and syncs the directory. No disk work on the caller's thread. */
 void shardlog_trim_before(shardlog *log, int64_t cutoff_ms);
+/* The same for the whole segments all of whose records are below offset (a queue's consumed
+ * messages). */
+void shardlog_trim_below(shardlog *log, uint64_t offset);
+
+/* Makes every record appended to the log so far durable (a full store cycle with fdatasync,
+ * whatever the durability mode, which also runs pending retention) and sets *end to the log's
+ * committed end: the offset after its last durable record. For a reshard or a close: stop
+ * appending to the log first, then call this, then commit metadata naming *end. Blocks: call it
+ * from a thread that may wait on disk (never an event loop). -1 when the store has failed (then
+ * *end is what was committed before the failure). */
+int shardlog_sync_end(shardlog *log, uint64_t *end);
 
 #endif

@@ -1,9 +1,9 @@
 /* shardlog_append.c - the write path of a shard log: appends copy frames into the pending
  * buffer under the log's mutex; the storage thread takes, writes, publishes and seals them.
  *
- * An append costs one memcpy and one CRC per record and no system call, except when the tail
- * segment is full: then a new segment file is created (a run of records never spans segments,
- * and a run larger than a segment gets a segment of its own). */
+ * An append costs one memcpy and one CRC per record and no system call, even when the tail segment
+ * is full: it then rolls to a new segment whose file the storage thread creates (a run of records
+ * never spans segments, and a run larger than a segment gets a segment of its own). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "frame.h"
+#include "fsutil.h"
 #include "shardlog_impl.h"
 #include "store_internal.h"
 
@@ -46,15 +47,14 @@ void pending_free(pending *p)
 
 /* ---- appends ------------------------------------------------------------------------------- */
 
-static int roll(shardlog *log)
+/* No system call: the storage thread creates the new segment's file before writing to it. */
+static void roll(shardlog *log)
 {
-    segment *seg = segment_create(log->dir, log->next_offset, log);
-    if (!seg)
-        return -1;
+    segment *seg = segment_new_unborn(log->dir, log->next_offset, log);
+    seg->unpublished = true;
     pending_piece(&log->pend, log->tail)->seals = true;
     log->tail = seg;
     shardlog_add_segment(log, seg);
-    return 0;
 }
 
 static void encode_run(shardlog *log, const log_record_in *recs, size_t n, size_t run_bytes,
@@ -97,12 +97,13 @@ int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t 
     }
     pthread_mutex_lock(&log->mu);
     segment *tail = log->tail;
-    if (atomic_load(&log->failed) ||
-        (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st) &&
-         roll(log) < 0)) {
+    if (atomic_load(&log->failed) || store_appends_paused(log->st)) {
         pthread_mutex_unlock(&log->mu);
+        errno = atomic_load(&log->failed) ? EIO : ENOSPC;
         return -1;
     }
+    if (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st))
+        roll(log);
     int64_t arrival = now_ms > log->last_arrival_ms ? now_ms : log->last_arrival_ms;
     encode_run(log, recs, n, run_bytes, arrival);
     *first_offset = log->next_offset;
@@ -113,11 +114,20 @@ int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t 
     log->pend.last_arrival_ms = arrival;
     bool wake = !log->queued;
     log->queued = true;
-    *ticket = wake ? store_enqueue(log->st, log) : store_ticket(log->st);
+    if (wake)
+        log->queued_ticket = store_enqueue(log->st, log); /* the cycle that will take the log */
+    *ticket = log->queued_ticket;
     pthread_mutex_unlock(&log->mu);
     if (wake)
         store_wake(log->st);
     return 0;
+}
+
+int shardlog_sync_end(shardlog *log, uint64_t *end)
+{
+    store_barrier(log->st);
+    *end = shardlog_committed(log);
+    return atomic_load(&log->failed) || store_failed(log->st) ? -1 : 0;
 }
 
 uint64_t shardlog_next_offset(shardlog *log)
@@ -156,20 +166,103 @@ static int pwrite_all(int fd, const char *p, size_t n, uint64_t pos)
     return 0;
 }
 
+/* Out of space is the cycle's failure (abandoned, retried by later appends); anything else the
+ * store's. */
+static void write_failed(shardlog *log, segment *seg)
+{
+    if (errno == ENOSPC || errno == EDQUOT) {
+        log_warn("store: write %s: %s", seg->path, strerror(errno));
+        store_out_of_space(log->st);
+        return;
+    }
+    log_error("store: write %s: %s", seg->path, strerror(errno));
+    store_fail(log->st, log);
+}
+
 void shardlog_flush_write(shardlog *log)
 {
     for (size_t i = 0; i < log->flush.n && !atomic_load(&log->failed); i++) {
         piece *pc = &log->flush.pieces[i];
         if (!pc->bytes.len)
             continue;
-        segment_preallocate(pc->seg, pc->pos + pc->bytes.len, store_segment_bytes(log->st));
-        if (pwrite_all(pc->seg->fd, pc->bytes.data, pc->bytes.len, pc->pos) < 0) {
-            log_error("store: write %s: %s", pc->seg->path, strerror(errno));
-            store_fail(log->st, log);
+        bool ok = pc->seg->fd >= 0 || segment_create_file(pc->seg) == 0;
+        if (ok) {
+            segment_preallocate(pc->seg, pc->pos + pc->bytes.len, store_segment_bytes(log->st));
+            ok = pwrite_all(pc->seg->fd, pc->bytes.data, pc->bytes.len, pc->pos) == 0;
+        }
+        if (!ok) {
+            write_failed(log, pc->seg);
             break;
         }
         store_track_unsynced(log->st, pc->seg);
     }
+    if (!atomic_load(&log->failed))
+        log->written_end = log->flush.end_offset;
+}
+
+/* Drops the segments appends rolled to since the last publish (nothing in them was published);
+ * returns the new tail. Under mu. */
+static segment *drop_unpublished_segments(shardlog *log)
+{
+    pthread_rwlock_wrlock(&log->segs_lock);
+    size_t n = log->nsegs;
+    while (n > 1 && log->segs[n - 1]->unpublished)
+        n--;
+    segment **gone = log->segs + n;
+    size_t ngone = log->nsegs - n;
+    log->nsegs = n;
+    pthread_rwlock_unlock(&log->segs_lock);
+    for (size_t i = 0; i < ngone; i++) {
+        if (gone[i]->fd >= 0 && unlink(gone[i]->path) == 0)
+            fs_sync_parent(gone[i]->path);
+        segment_unref(gone[i]);
+    }
+    return log->segs[n - 1];
+}
+
+void shardlog_rollback(shardlog *log)
+{
+    pthread_mutex_lock(&log->mu);
+    if (!log->pend.n && !log->flush.n) {
+        pthread_mutex_unlock(&log->mu);
+        return;
+    }
+    uint64_t keep = atomic_load(&log->committed);
+    int64_t arrival = atomic_load(&log->committed_arrival_ms);
+    log->pend.n = log->flush.n = 0;
+    log->queued = false;
+    log->next_offset = log->written_end = keep;
+    log->last_arrival_ms = arrival;
+    log->tail = drop_unpublished_segments(log);
+    if (segment_rewind(log->tail, keep, arrival) < 0) {
+        log_error("store: %s: cannot cut the unacknowledged bytes", log->tail->path);
+        store_fail(log->st, log);
+    }
+    pthread_mutex_unlock(&log->mu);
+}
+
+bool shardlog_note_synced(shardlog *log)
+{
+    if (log->written_end <= log->state.synced_end || atomic_load(&log->failed))
+        return false;
+    bool was_dirty = log->state_dirty;
+    log->state.synced_end = log->written_end;
+    if (logstate_write(&log->state, log->dir, false) == 0)
+        log->state_dirty = true;
+    return log->state_dirty && !was_dirty;
+}
+
+bool shardlog_sync_state(shardlog *log, int64_t now_ns, bool force)
+{
+    if (!log->state_dirty)
+        return false;
+    if (!force && log->in_batch && now_ns - log->state_synced_ns < STATE_SYNC_NS)
+        return true;
+    if (logstate_sync(&log->state) < 0)
+        log_error("store: %s: cannot sync its state file", log->dir);
+    log->state_dirty = false;
+    log->state_synced_ns = now_ns;
+    return false;
 }
 
 void shardlog_flush_publish(shardlog *log)
@@ -178,6 +271,7 @@ void shardlog_flush_publish(shardlog *log)
         return;
     for (size_t i = 0; i < log->flush.n; i++) {
         piece *pc = &log->flush.pieces[i];
+        pc->seg->unpublished = false;
         atomic_store_explicit(&pc->seg->committed_end, pc->pos + pc->bytes.len,
                               memory_order_release);
     }

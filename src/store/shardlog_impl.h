@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "common/buf.h"
+#include "logstate.h"
 #include "segment.h"
 #include "shardlog.h"
 
@@ -35,13 +36,15 @@ typedef struct pending {
 
 struct shardlog {
     store *st;
-    char *dir;
+    char *dir;     /* <data dir>/<relpath> */
+    char *relpath; /* as opened */
 
     pthread_mutex_t mu;
     segment *tail; /* receives appends */
     uint64_t next_offset;
     int64_t last_arrival_ms; /* of the last appended record */
     bool queued;             /* on the store's queue for the next cycle */
+    uint64_t queued_ticket;  /* when queued: the cycle that will take the pending bytes */
     pending pend;            /* appended, not yet taken by the storage thread */
 
     pending flush; /* storage thread: taken, being written */
@@ -54,13 +57,34 @@ struct shardlog {
     atomic_int_fast64_t committed_arrival_ms;
     atomic_uint_fast64_t horizon;
     atomic_bool failed;
+    _Atomic int64_t retain_cutoff_ms; /* retention asked to delete segments older than this */
+    _Atomic int64_t retain_below;     /* ... and segments whose records are all below this */
+    atomic_bool retain_queued;        /* on the store's retention queue */
+
+    /* Storage thread only (and recovery, before the log is shared). */
+    uint64_t written_end;    /* offset after the last record written to its file */
+    bool in_batch;           /* taken by the current cycle */
+    bool synced_in_cycle;    /* one of its segments was synced in the current cycle */
+    logstate state;          /* the state file (synced_end advanced after each sync) */
+    bool state_dirty;        /* written since its last fdatasync */
+    int64_t state_synced_ns; /* when it was last fdatasynced */
 };
 
-/* The segment holding offset (the last one starting at or before it), referenced; NULL if none. */
-segment *shardlog_segment_at(shardlog *log, uint64_t offset);
+/* A state file written after a sync is fdatasynced when its log goes idle, at a barrier, or at
+ * least this often while the log stays busy. */
+#define STATE_SYNC_NS (200 * 1000000LL)
+
+/* The segment holding *offset (the last one starting at or before it), referenced; NULL if none.
+ * An offset in a gap between segments (a range recovery skipped) moves to the next segment's
+ * first offset. */
+segment *shardlog_segment_at(shardlog *log, uint64_t *offset);
 /* Appends seg to the segment list (which takes the caller's reference). */
 void shardlog_add_segment(shardlog *log, segment *seg);
 
 void pending_free(pending *p);
+
+/* Recovery (recovery.c): builds the segment list, the tail, next_offset and the state of a log
+ * from its directory, under the store's recovery mode. -1 when the log cannot be opened. */
+int recovery_run(shardlog *log);
 
 #endif

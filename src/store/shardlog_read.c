@@ -44,7 +44,8 @@ static bool visit_frame(read_state *rs, const frame_view *f)
     return rs->visit(&rec, rs->arg) && rs->visited < rs->max_records;
 }
 
-/* Reads rs->next and on from seg, up to its committed end. -1 on I/O error or corruption. */
+/* Reads rs->next and on from seg, up to its committed end. -1 on I/O error or corruption: a frame
+ * whose CRC fails is never visited. */
 static int read_segment(shardlog *log, segment *seg, frame_cursor *cur, read_state *rs)
 {
     index_entry from;
@@ -53,16 +54,18 @@ static int read_segment(shardlog *log, segment *seg, frame_cursor *cur, read_sta
                   (unsigned long long)rs->next);
         return -1;
     }
-    cursor_seek(cur, seg->fd, from.pos,
-                atomic_load_explicit(&seg->committed_end, memory_order_acquire));
+    /* committed_end first: the storage thread publishes it after creating the file */
+    uint64_t end = atomic_load_explicit(&seg->committed_end, memory_order_acquire);
+    cursor_seek(cur, seg->fd, from.pos, end);
     uint64_t expect = from.offset;
     frame_view f;
     const char *raw;
     int r;
     while ((r = cursor_next(cur, &f, &raw)) == 1) {
-        if (f.offset != expect++) {
-            log_error("store: %s: corrupt frame at %s:%llu", log->dir, seg->path,
-                      (unsigned long long)(cur->pos - f.len));
+        if (f.offset != expect++ || (f.offset >= rs->next && !frame_crc_ok(raw, &f))) {
+            log_error("store: %s: CORRUPT frame at %s byte %llu (offset %llu): not served",
+                      log->dir, seg->path, (unsigned long long)(cur->pos - f.len),
+                      (unsigned long long)(expect - 1));
             return -1;
         }
         if (f.offset >= rs->next && !visit_frame(rs, &f)) {
@@ -88,9 +91,13 @@ int shardlog_read(shardlog *log, uint64_t from, size_t max_records, size_t max_b
     segment *prev = NULL;
     uint64_t prev_next = 0;
     while (rc == 0 && !rs.done && max_records && rs.next < rs.committed) {
-        segment *seg = shardlog_segment_at(log, rs.next);
+        segment *seg = shardlog_segment_at(log, &rs.next);
         if (!seg)
-            break; /* trimmed away while we read */
+            break;                     /* trimmed away while we read */
+        if (rs.next >= rs.committed) { /* moved past a gap to where nothing is committed yet */
+            segment_unref(seg);
+            break;
+        }
         if (seg == prev && rs.next == prev_next) {
             log_error("store: %s: offset %llu is missing", log->dir, (unsigned long long)rs.next);
             rc = -1;

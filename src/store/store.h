@@ -12,11 +12,21 @@
  *   durability interval: report after write; fdatasync every interval_ms
  *   durability none:     report after write; never fdatasync except at close
  *
- * A ticket covers every shard of the store, so after a failed write or fdatasync (logged) no
- * further ticket is ever reported, and the failed shard's appends return -1.
+ * Full disk: a write that finds no space (ENOSPC, EDQUOT) abandons its cycle. Every append not
+ * yet published (that cycle's and the next one's) is forgotten and its bytes cut from the files;
+ * their tickets are lost (store_ticket_lost), never reported durable, and the server answers them
+ * with a retryable error. Appends go on as before, and succeed again once space returns: nothing
+ * that was not acknowledged is served or survives a restart.
  *
- * Environment (for tests): KINESD_SEGMENT_BYTES, read by store_open, sets the size at which a
- * shard's segment file is rolled over (default 64 MiB, at least 256). */
+ * Any other failed write or fdatasync (an I/O error: after a failed fdatasync the page cache can
+ * no longer be trusted) fails the store: no further ticket is ever reported, and the failed
+ * shard's appends return -1 (errno EIO).
+ *
+ * The segments written in a cycle are fdatasynced in parallel by a small pool of sync threads.
+ *
+ * Environment (for tests and tuning), read by store_open: KINESD_SEGMENT_BYTES sets the size at
+ * which a shard's segment file is rolled over (default 64 MiB, at least 256); KINESD_SYNC_THREADS
+ * the number of sync threads besides the storage thread (default 4, 0 syncs one after another). */
 #ifndef KINESD_STORE_H
 #define KINESD_STORE_H
 
@@ -24,6 +34,21 @@
 #include <stdint.h>
 
 typedef enum { DURABILITY_SYNC, DURABILITY_INTERVAL, DURABILITY_NONE } durability_mode;
+
+/* What opening a shard log does with damage that is not a torn tail (see shardlog.c for the rule
+ * and docs/storage.md), as a storage engine's WAL recovery modes:
+ *
+ *   RECOVER_STRICT      the default: the log is not opened, nothing is changed on disk, and the
+ *                       damage is logged and kept in the store's damage report. For every server
+ *                       whose data matters: an operator decides (restore a backup, or restart
+ *                       with quarantine knowing what is lost).
+ *   RECOVER_QUARANTINE  damaged files are moved into <data>/quarantine/<shard>/ (never deleted),
+ *                       the intact frames before the damage are kept, the lost offset range is
+ *                       recorded as a gap and logged, and the log opens. For getting a server back
+ *                       up after a disk fault, accepting the loss the log names.
+ *
+ * A torn tail (the unsynced end of the last segment) is cut in both modes. */
+typedef enum { RECOVER_STRICT, RECOVER_QUARANTINE } recovery_mode;
 
 typedef struct store store;
 
@@ -43,6 +68,21 @@ const char *store_dir(const store *st);
 /* Makes everything appended so far durable (whatever the mode) before returning: one commit
  * cycle with its fdatasyncs. Blocks: never call it on a loop thread. */
 void store_flush(store *st);
+/* True when the appends holding `ticket` were abandoned (the disk was full): they will never be
+ * durable. Recorded before any later ticket is reported durable. */
+bool store_ticket_lost(store *st, uint64_t ticket);
+
+/* Sets how shard logs opened from now on treat damage (RECOVER_STRICT until called). */
+void store_set_recovery(store *st, recovery_mode mode);
+recovery_mode store_recovery(const store *st);
+
+/* Moves <data>/<relpath> (a file or a directory) to <data>/quarantine/<relpath> (with a ".N"
+ * suffix if that exists), never deleting anything, and syncs both directories. -1 on error. */
+int store_quarantine(store *st, const char *relpath);
+
+/* The damage found by shard log opens so far, one line per damaged file or lost range ("" when
+ * none); valid until the next open or store_close. */
+const char *store_damage_report(store *st);
 
 /* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
  * will ever be reported, so whoever still waits for one must give up (the server answers

@@ -225,12 +225,14 @@ class Kinesd:
             config=Config(**settings),
         )
 
-    def aws(self, *args, timeout=60):
-        """Runs `aws kinesis ARGS`; returns (rc, parsed json or None, stderr)."""
+    def aws(self, *args, timeout=60, service="kinesis", credentials=None):
+        """Runs `aws SERVICE ARGS` signed with CREDENTIALS ((key, secret) or (key, secret,
+        token); default the test key); returns (rc, parsed json or None, stderr)."""
+        key, secret = credentials[:2] if credentials else (ACCESS_KEY, SECRET_KEY)
         env = dict(os.environ)
         env.update(
-            AWS_ACCESS_KEY_ID=ACCESS_KEY,
-            AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+            AWS_ACCESS_KEY_ID=key,
+            AWS_SECRET_ACCESS_KEY=secret,
             AWS_DEFAULT_REGION=REGION,
             AWS_REGION=REGION,
             AWS_PAGER="",
@@ -240,7 +242,9 @@ class Kinesd:
         )
         env.pop("AWS_PROFILE", None)
         env.pop("AWS_SESSION_TOKEN", None)
-        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", "kinesis"] + list(args)
+        if credentials and len(credentials) > 2:
+            env["AWS_SESSION_TOKEN"] = credentials[2]
+        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json", service] + list(args)
         done = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout)
         out = done.stdout.decode("utf-8", "replace").strip()
         parsed = json.loads(out) if out else None

@@ -6,6 +6,10 @@ meta.sqlite transaction on the control thread). Puts must keep completing during
 none may wait longer than STALL_LIMIT_S. That is a correctness property of the threading
 contract (docs/threading.md), not a benchmark: before the control plane had its own thread the
 same calls froze every put for about a second.
+
+A machine busy with other work slows every put, stall or not; so the limit grows with the
+writer's own baseline (its slowest puts before the control calls began): a stall is a put far
+slower than the writer's normal worst, and on a quiet machine that is 100 ms.
 """
 
 import http.client
@@ -19,6 +23,8 @@ from kinesd_harness import AUTHORIZATION, KinesdTestCase
 
 BIG_SHARDS = 1000
 STALL_LIMIT_S = 0.1
+BASELINE_PUTS = 300
+BASELINE_FACTOR = 3
 # The sanitizer build runs several times slower on a shared 2-core machine; there the limit
 # is what tells a stalled loop (seconds) from a busy machine.
 if os.environ.get("KINESD_SANITIZED") == "1":
@@ -73,8 +79,10 @@ class ControlPlaneIsolation(KinesdTestCase):
         writer = Writer(self.server, "hot")
         writer.start()
         try:
-            while len(writer.puts) < 20:
+            while len(writer.puts) < BASELINE_PUTS:
                 time.sleep(0.01)
+            slowest = max(p[1] - p[0] for p in writer.puts[:BASELINE_PUTS])
+            limit = max(STALL_LIMIT_S, BASELINE_FACTOR * slowest)
             create = self.timed(lambda: self.create_stream("big", shards=BIG_SHARDS))
             delete = self.timed(lambda: (self.kinesis.delete_stream(StreamName="big"),
                                          self.wait_gone("big", timeout_s=60)))
@@ -84,10 +92,11 @@ class ControlPlaneIsolation(KinesdTestCase):
         self.assertEqual(writer.errors, [])
         for what, window in (("CreateStream", create), ("DeleteStream", delete)):
             done, longest = self.during(writer, window)
-            print("%s of %d shards: %.2f s, %d puts completed meanwhile, longest put %.1f ms"
-                  % (what, BIG_SHARDS, window[1] - window[0], done, longest * 1000))
+            print("%s of %d shards: %.2f s, %d puts completed meanwhile, longest put %.1f ms "
+                  "(limit %.0f ms)" % (what, BIG_SHARDS, window[1] - window[0], done,
+                                       longest * 1000, limit * 1000))
             self.assertGreater(done, 0, "%s froze the writer" % what)
-            self.assertLess(longest, STALL_LIMIT_S, "%s stalled a put" % what)
+            self.assertLess(longest, limit, "%s stalled a put" % what)
 
 
 if __name__ == "__main__":

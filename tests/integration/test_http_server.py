@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from kinesd_harness import Kinesd, kinesd_bin
+from kinesd_harness import AUTHORIZATION, Kinesd, kinesd_bin
 
 
 def start_kinesd(*args, env=None, listen="127.0.0.1:0"):
@@ -65,12 +65,14 @@ class CommandLine(unittest.TestCase):
                           ("--transition-ms", "KINESD_TRANSITION_MS"),
                           ("--shard-limit", "KINESD_SHARD_LIMIT"), ("--threads", "KINESD_THREADS"),
                           ("--max-request-bytes", "KINESD_MAX_REQUEST_BYTES"),
+                          ("--memory-budget", "KINESD_MEMORY_BUDGET"),
                           ("--idle-timeout-ms", "KINESD_IDLE_TIMEOUT_MS"),
                           ("--log-level", "KINESD_LOG_LEVEL")]:
             self.assertIn(flag, r.stdout)
             self.assertIn(env, r.stdout)
         for default in ["127.0.0.1:4567", "./data", "default sync", "default 100",
-                        "default 200", "default 500", "default 12582912", "default 60000",
+                        "default 200", "default 500", "default 12582912", "default 536870912",
+                        "default 60000",
                         "default info"]:
             self.assertIn(default, r.stdout)
 
@@ -194,6 +196,31 @@ class Http(unittest.TestCase):
         self.assertEqual(r.status, 413)
         self.assertIn(b"SerializationException", body)
         self.assertEqual(r.getheader("Connection"), "close")
+        conn.close()
+
+    def test_body_of_exactly_the_cap_is_taken(self):
+        conn = self.k.connection()
+        body = b'{"Limit": 1' + b" " * (65536 - 12) + b"}"
+        self.assertEqual(len(body), 65536)
+        conn.request("POST", "/", body=body, headers={
+            "Content-Type": "application/x-amz-json-1.1", "Authorization": AUTHORIZATION,
+            "X-Amz-Target": "Kinesis_20131202.ListStreams", "X-Amz-Date": "20250101T000000Z"})
+        r = conn.getresponse()
+        answer = r.read()
+        self.assertEqual(r.status, 200, answer)
+        conn.close()
+
+    def test_head_too_large(self):
+        conn = self.k.connection()
+        conn.putrequest("POST", "/")
+        for i in range(700):
+            conn.putheader("X-Filler-%03d" % i, "%090d" % i)
+        conn.putheader("Content-Length", "2")
+        conn.endheaders(b"{}")
+        r = conn.getresponse()
+        body = r.read()
+        self.assertEqual(r.status, 431)
+        self.assertIn(b"Request header fields too large", body)
         conn.close()
 
     def test_http10_closes(self):

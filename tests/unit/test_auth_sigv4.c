@@ -1,6 +1,7 @@
 /* test_auth_sigv4.c - the SigV4 signer against the AWS signing test suite (tests/data/sigv4, one
- * cmocka test per case: canonical request, string to sign, signature) and against botocore for a
- * Kinesis PutRecord request. */
+ * cmocka test per case: canonical request, string to sign, signature), the verifier against the
+ * same cases (the header-signed and the presigned request verify; any changed byte does not), and
+ * the signer against botocore for a Kinesis PutRecord request. */
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "auth/sigv4.h"
+#include "auth/sigv4_verify.h"
 #include "auth/uri.h"
 
 #define SUITE_DIR TEST_DATA_DIR "/sigv4"
@@ -192,6 +194,61 @@ static void test_suite_case(void **state)
     free(context);
 }
 
+/* ---- the verifier over the same cases ------------------------------------------------------- */
+
+/* Verifies a signed request of the suite (header-signed-request.txt or query-signed-request.txt)
+ * as received, with the suite's secret. */
+static sigv4_result verify_text(char *text, const char *secret, bool normalize)
+{
+    parsed_request r;
+    parse_request(&r, text);
+    char url[2048];
+    snprintf(url, sizeof url, "%s%s%s", r.path, *r.query ? "?" : "", r.query);
+    sigv4_incoming in = {r.method,       url,       r.headers, r.header_count, r.body,
+                         strlen(r.body), !normalize};
+    sigv4_claim claim;
+    kbuf scratch = KBUF_INIT;
+    sigv4_result rc = sigv4_claim_read(&in, &claim, &scratch);
+    if (rc == SIGV4_OK)
+        rc = sigv4_verify(&in, &claim, secret);
+    kbuf_free(&scratch);
+    return rc;
+}
+
+static void verify_case_file(const char *dir, const char *file, const char *secret, bool normalize)
+{
+    char *text = read_file(dir, file);
+    char *copy = strdup(text);
+    assert_int_equal(verify_text(copy, secret, normalize), SIGV4_OK);
+    free(copy);
+    /* a changed byte in the signature, the method or a signed header value does not verify */
+    const char *targets[] = {"Signature=", "X-Amz-Signature=", "X-Amz-Date:", "GET ", "POST "};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        char *at = strstr(text, targets[i]);
+        if (!at)
+            continue;
+        copy = strdup(text);
+        char *c = copy + (at - text) + strlen(targets[i]) -
+                  (targets[i][0] == 'G' || targets[i][0] == 'P' ? 2 : 0);
+        *c = *c == '1' ? '2' : '1';
+        assert_int_not_equal(verify_text(copy, secret, normalize), SIGV4_OK);
+        free(copy);
+    }
+    free(text);
+}
+
+static void test_suite_case_verifies(void **state)
+{
+    const char *dir = *state;
+    char *context = read_file(dir, "context.json");
+    char *secret = json_field(context, "secret_access_key");
+    bool normalize = json_flag(context, "normalize");
+    verify_case_file(dir, "header-signed-request.txt", secret, normalize);
+    verify_case_file(dir, "query-signed-request.txt", secret, normalize);
+    free(secret);
+    free(context);
+}
+
 /* ---- botocore parity ---------------------------------------------------------------------- */
 
 /* Expected values computed once with botocore 1.43 (python):
@@ -285,21 +342,24 @@ int main(void)
         fprintf(stderr, "cannot open %s\n", SUITE_DIR);
         return 1;
     }
-    struct CMUnitTest tests[128];
-    size_t n = 0;
+    struct CMUnitTest tests[160];
+    size_t n = 0, cases = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < 125) {
+    char *names[64];
+    while ((e = readdir(d)) != NULL && cases < 64) {
         if (e->d_name[0] == '.' || strchr(e->d_name, '.'))
             continue; /* ".", "..", NOTICE.md */
         char *name = strdup(e->d_name);
+        names[cases++] = name;
         tests[n++] = (struct CMUnitTest){name, test_suite_case, NULL, NULL, name};
+        tests[n++] = (struct CMUnitTest){"verified", test_suite_case_verifies, NULL, NULL, name};
     }
     closedir(d);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_put_record_matches_botocore);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_amz_date_now_format);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_normalize_dot_dot_at_root);
     int failed = _cmocka_run_group_tests("sigv4", tests, n, NULL, NULL);
-    for (size_t i = 0; i + 3 < n; i++)
-        free(tests[i].initial_state);
+    for (size_t i = 0; i < cases; i++)
+        free(names[i]);
     return failed;
 }

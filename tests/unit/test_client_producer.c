@@ -1,7 +1,7 @@
 /* test_client_producer.c - the producer's guarantees that need no server: bounded memory with
  * failing or blocking back-pressure, records dropped only after their TTL, every record reported
- * exactly once, and close returning with nothing left behind. The endpoint is a closed loopback
- * port, so every send fails with a (retryable) connection error. */
+ * exactly once, close returning with nothing left behind, and the schema hook refusing records. The
+ * endpoint is a closed loopback port, so every send fails with a (retryable) connection error. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -169,6 +169,34 @@ static void test_invalid_records_are_refused_at_put(void **state)
     assert_int_equal(t.failed, 0);
 }
 
+static void test_records_not_matching_the_schema_are_refused(void **state)
+{
+    (void)state;
+    const char *schema_text = "{\"required\": [\"id\"], \"properties\": {\"id\": "
+                              "{\"type\": \"integer\"}}}";
+    kines_error err;
+    kines_schema *schema = kines_schema_compile(schema_text, strlen(schema_text), NULL, &err);
+    assert_non_null(schema);
+    tally t = {0};
+    pthread_mutex_init(&t.lock, NULL);
+    static char url[64];
+    closed_endpoint(url);
+    kines_producer_options o = {
+        .linger_ms = 1, .record_ttl_ms = 200, .on_result = on_result, .user = &t, .schema = schema};
+    kines_producer *p = fixture_producer(url, &o);
+    assert_int_equal(kines_producer_put(p, "{\"id\": \"a\"}", 11, "k", NULL, (void *)1, &err), -1);
+    assert_int_equal(err.status, KINES_ERR_INVALID);
+    assert_string_equal(err.message, "record does not match the schema: /id: expected integer, "
+                                     "got string (schema #/properties/id/type)");
+    assert_int_equal(kines_producer_put(p, "{}", 2, "k", NULL, (void *)2, &err), -1);
+    assert_non_null(strstr(err.message, "/id: required property missing"));
+    assert_int_equal(kines_producer_put(p, "{\"id\": 7}", 9, "k", NULL, (void *)3, &err), 0);
+    kines_producer_close(p);
+    assert_int_equal(t.reported[1] + t.reported[2], 0); /* refused ones are never reported */
+    assert_int_equal(t.reported[3], 1);                 /* the valid one was buffered */
+    kines_schema_free(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_records_fail_only_after_their_ttl),
         cmocka_unit_test(test_full_buffer_blocks_until_room),
         cmocka_unit_test(test_invalid_records_are_refused_at_put),
+        cmocka_unit_test(test_records_not_matching_the_schema_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -290,15 +290,33 @@ static void test_merge(void **state)
                         "Shards shardId-000000000000 and shardId-000000000002 in stream mg under "
                         "account 123456789012 are not an adjacent pair of shards eligible for "
                         "merging");
+    /* AWS merges a pair in order only: the lower range first */
+    assert_string_equal(fails("InvalidArgumentException", "MergeShards",
+                              "{\"StreamName\":\"mg\",\"ShardToMerge\":\"shardId-000000000002\","
+                              "\"AdjacentShardToMerge\":\"shardId-000000000001\"}"),
+                        "Shards shardId-000000000002 and shardId-000000000001 in stream mg under "
+                        "account 123456789012 are not an adjacent pair of shards eligible for "
+                        "merging");
+    /* shard ids are read as AWS reads them, and reported padded */
+    assert_string_equal(fails("ResourceNotFoundException", "MergeShards",
+                              "{\"StreamName\":\"mg\",\"ShardToMerge\":\"x-1\","
+                              "\"AdjacentShardToMerge\":\"7\"}"),
+                        "Could not find shard shardId-000000000007 in stream mg under account "
+                        "123456789012.");
+    assert_string_equal(fails("ResourceNotFoundException", "MergeShards",
+                              "{\"StreamName\":\"nope\",\"ShardToMerge\":\"2147483648\","
+                              "\"AdjacentShardToMerge\":\"1\"}"),
+                        "Could not find shard 2147483648 in stream nope under account "
+                        "123456789012.");
     json_object_put(ok("MergeShards", "{\"StreamName\":\"mg\","
-                                      "\"ShardToMerge\":\"shardId-000000000002\","
-                                      "\"AdjacentShardToMerge\":\"shardId-000000000001\"}"));
+                                      "\"ShardToMerge\":\"shard-1\","
+                                      "\"AdjacentShardToMerge\":\"2\"}"));
     json_object *d = describe("mg");
     assert_int_equal(len_at(d, "StreamDescription.Shards"), 4);
     assert_string_equal(str_at(d, "StreamDescription.Shards.3.ParentShardId"),
-                        "shardId-000000000002");
-    assert_string_equal(str_at(d, "StreamDescription.Shards.3.AdjacentParentShardId"),
                         "shardId-000000000001");
+    assert_string_equal(str_at(d, "StreamDescription.Shards.3.AdjacentParentShardId"),
+                        "shardId-000000000002");
     assert_string_equal(str_at(d, "StreamDescription.Shards.3.HashKeyRange.StartingHashKey"),
                         str_at(d, "StreamDescription.Shards.1.HashKeyRange.StartingHashKey"));
     assert_string_equal(str_at(d, "StreamDescription.Shards.3.HashKeyRange.EndingHashKey"),

@@ -584,7 +584,10 @@ static void test_get_records_errors(void **state)
                      "{\"ShardIterator\":\"%s\",\"StreamARN\":\"arn:aws:kinesis:us-east-1:"
                      "000000000000:stream/other\"}",
                      it),
-                 "ResourceNotFoundException", NULL);
+                 "InvalidArgumentException",
+                 "StreamARN arn:aws:kinesis:us-east-1:000000000000:stream/other does not match the "
+                 "stream of the shard iterator (arn:aws:kinesis:us-east-1:000000000000:stream/"
+                 "gone).");
     result ok = run(op_get_records,
                     "{\"ShardIterator\":\"%s\",\"StreamARN\":\"arn:aws:kinesis:us-east-1:"
                     "000000000000:stream/gone\"}",

@@ -67,8 +67,17 @@ static void test_route_and_ids(void **state)
     assert_ptr_equal(stream_shard_by_id(s, "shardId-000000000001"), s->shards[1]);
     assert_null(stream_shard_by_id(s, "shardId-000000000002"));
     assert_null(stream_shard_by_id(s, "shardId-00000000000x"));
-    assert_null(stream_shard_by_id(s, "shard-000000000001"));
     assert_null(stream_shard_by_id(s, "shardId-"));
+    assert_null(stream_shard_by_id(s, "a-b-1"));
+    /* AWS reads any "<anything>-<digits>" or bare digits */
+    assert_ptr_equal(stream_shard_by_id(s, "shard-000000000001"), s->shards[1]);
+    assert_ptr_equal(stream_shard_by_id(s, "abc-1"), s->shards[1]);
+    assert_ptr_equal(stream_shard_by_id(s, "0"), s->shards[0]);
+    assert_int_equal(shard_id_index("2147483647"), 2147483647);
+    assert_int_equal(shard_id_index("2147483648"), -1);
+    char padded[24];
+    shard_id_format(5, padded);
+    assert_string_equal(padded, "shardId-000000000005");
 
     split(s, 0, s->shards[0]->hash_end / 2, NOW);
     shard *child = s->shards[2];
@@ -304,9 +313,17 @@ static void touch(const char *relpath)
     assert_int_equal(system(cmd), 0);
 }
 
-/* What a crash leaves behind: a creation that never committed (its marker) is removed, a
- * committed creation's marker goes, a deleted stream's files go, and a directory nobody can
- * explain stays (never delete what may hold acknowledged records). */
+static void write_file(const char *relpath, const char *text)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "mkdir -p $(dirname %s/%s) && printf '%s' > %s/%s", data_dir,
+             relpath, text, data_dir, relpath);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* What a crash leaves behind: a creation that never committed (its marker, or no record written)
+ * is removed, a committed creation's marker goes, a deleted stream's files go, and a directory
+ * nobody can explain that holds records is moved to quarantine, never deleted. */
 static void test_crash_leftovers(void **state)
 {
     (void)state;
@@ -315,17 +332,20 @@ static void test_crash_leftovers(void **state)
     snprintf(rel, sizeof(rel), "streams/%llu/CREATING", (unsigned long long)s->uid);
     touch(rel);
     touch("streams/900/CREATING");
-    touch("streams/900/0/00000000000000000000.log");
+    write_file("streams/900/0/00000000000000000000.log", "records");
     touch("streams/901/0/00000000000000000000.log");
-    touch("streams/902/0/00000000000000000000.log");
+    write_file("streams/902/0/00000000000000000000.log", "records");
+    write_file("streams/903/0/00000000000000000000.log", "records");
     assert_int_equal(meta_delete_stream(registry_meta(), 902), 0);
     close_registry();
     open_registry();
     assert_false(exists(rel));
     assert_non_null(registry_find(ACCOUNT, REGION, "kept"));
     assert_false(exists("streams/900"));
-    assert_true(exists("streams/901/0/00000000000000000000.log"));
+    assert_false(exists("streams/901"));
     assert_false(exists("streams/902"));
+    assert_false(exists("streams/903"));
+    assert_true(exists("quarantine/streams/903/0/00000000000000000000.log"));
 }
 
 /* A reshard that cannot be made changes nothing: here its child cannot get a log (a file stands

@@ -1,8 +1,9 @@
 /* test_net_http.c - the HTTP server over real sockets on 127.0.0.1, with a dummy application.
  *
  * The dummy handler (here, not in src/) answers "/delay/N" after N ms from a uv_timer, so that
- * answers come late and out of order; "/echo" answers the request body; "/header/NAME" answers
- * that header's value; anything else answers its url. HTTP/2 is spoken by an nghttp2 client. */
+ * answers come late and out of order; "/block/N" holds the loop thread for N ms, then answers;
+ * "/echo" answers the request body; "/header/NAME" answers that header's value; anything else
+ * answers its url. HTTP/2 is spoken by an nghttp2 client. */
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -73,6 +74,9 @@ static void test_handler(http_exchange *ex, const http_request *req, void *loop_
         d->timer.data = d;
         uv_timer_start(&d->timer, on_delay, strtoull(req->url + 7, NULL, 10), 0);
         atomic_fetch_add(&delays_started, 1);
+    } else if (strncmp(req->url, "/block/", 7) == 0) {
+        usleep((useconds_t)strtoul(req->url + 7, NULL, 10) * 1000);
+        respond_plain(ex, req->url, strlen(req->url));
     } else if (strcmp(req->url, "/echo") == 0) {
         respond_plain(ex, req->body, req->body_len);
     } else if (strncmp(req->url, "/header/", 8) == 0) {
@@ -86,9 +90,9 @@ static void test_handler(http_exchange *ex, const http_request *req, void *loop_
 /* --- fixture -----------------------------------------------------------------------------------
  */
 
-static http_server *start_server(int idle_timeout_ms)
+static http_server_config test_config(int idle_timeout_ms)
 {
-    http_server_config cfg = {
+    return (http_server_config){
         .host = "127.0.0.1",
         .port = 0,
         .threads = 2,
@@ -98,10 +102,36 @@ static http_server *start_server(int idle_timeout_ms)
         .loop_init = test_loop_init,
         .loop_done = test_loop_done,
     };
-    http_server *srv = http_server_start(&cfg);
+}
+
+static http_server *start_with(const http_server_config *cfg)
+{
+    http_server *srv = http_server_start(cfg);
     assert_non_null(srv);
     assert_true(http_server_port(srv) > 0);
     return srv;
+}
+
+static http_server *start_server(int idle_timeout_ms)
+{
+    http_server_config cfg = test_config(idle_timeout_ms);
+    return start_with(&cfg);
+}
+
+/* A server that takes bodies up to 4 MiB, with this memory budget (0: the default). */
+static http_server *start_for_large_bodies(size_t memory_budget, int threads)
+{
+    http_server_config cfg = test_config(5000);
+    cfg.max_request_bytes = 4 << 20;
+    cfg.memory_budget = memory_budget;
+    cfg.threads = threads;
+    return start_with(&cfg);
+}
+
+static void stop_server(http_server *srv)
+{
+    atomic_store(&loops_done, 0);
+    http_server_stop(srv);
 }
 
 static int setup(void **state)
@@ -345,7 +375,7 @@ static void test_too_large_chunked(void **state)
     expect_too_large(state, &out);
 }
 
-/* Headers count toward the cap too. */
+/* The head has its own cap (64 KiB): 431. */
 static void test_too_large_headers(void **state)
 {
     kbuf out = KBUF_INIT;
@@ -353,7 +383,116 @@ static void test_too_large_headers(void **state)
     for (int i = 0; i < 700; i++)
         kbuf_printf(&out, "X-Filler-%03d: %090d\r\n", i, i);
     kbuf_puts(&out, "\r\n");
-    expect_too_large(state, &out);
+    conn c = conn_open(*state);
+    send_str(c.fd, out.data);
+    response r;
+    read_expected(&c, &r, 431, NULL);
+    assert_non_null(strstr(r.body, "Request header fields too large"));
+    expect_eof(c.fd);
+    conn_close(&c);
+    kbuf_free(&out);
+}
+
+/* The cap is the body's: a body of exactly max_request_bytes, with its headers, is taken. */
+static void test_body_of_exactly_the_cap(void **state)
+{
+    kbuf out = KBUF_INIT;
+    kbuf_puts(&out, "POST /echo HTTP/1.1\r\nX-Padding: p\r\nContent-Length: 65536\r\n\r\n");
+    for (int i = 0; i < 65536; i++)
+        kbuf_putc(&out, (char)('a' + i % 26));
+    conn c = conn_open(*state);
+    send_str_n(c.fd, out.data, out.len);
+    response r;
+    read_expected(&c, &r, 200, NULL);
+    assert_int_equal(r.content_length, 65536);
+    assert_memory_equal(r.body, out.data + out.len - 65536, 65536);
+    conn_close(&c);
+    kbuf_free(&out);
+}
+
+/* A body the memory budget has no room for is answered 503 at once (before a 100 Continue, so
+ * the client never sends it); a small one on the next connection is served. */
+static void test_budget_refuses_large_body(void **state)
+{
+    (void)state;
+    http_server *srv = start_for_large_bodies(1 << 20, 2); /* large bodies: up to 3/4 of it */
+    conn c = conn_open(srv);
+    send_str(c.fd, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 800000\r\n\r\n");
+    response r;
+    read_expected(&c, &r, 503, NULL);
+    assert_string_equal(r.connection, "close");
+    assert_non_null(strstr(r.body, "\"__type\":\"ServiceUnavailable\""));
+    expect_eof(c.fd);
+    conn_close(&c);
+    c = conn_open(srv);
+    send_str(c.fd, "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nsmall");
+    expect_response(&c, 200, "small");
+    conn_close(&c);
+    stop_server(srv);
+}
+
+/* Sends as much of data as the socket takes, ignoring a connection the server closed. */
+static void send_ignoring_close(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return;
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Admitted bodies are counted in full: three uploads that together pass the budget's mark for
+ * large bodies, sent interleaved, do not all wait for room half-way (none would complete): the
+ * one that does not fit is refused at once (unless the others were done by the time its head
+ * was read) and the others complete. */
+static void test_budget_admitted_bodies_all_complete(void **state)
+{
+    (void)state;
+    enum { N = 3, LEN = 300000, PIECE = 100000 };
+    http_server *srv = start_for_large_bodies(1 << 20, 1); /* large bodies: 768 KiB in all */
+    static char body[LEN];
+    memset(body, 'b', sizeof(body));
+    conn c[N];
+    for (int i = 0; i < N; i++) {
+        c[i] = conn_open(srv);
+        send_str(c[i].fd, "POST /sink HTTP/1.1\r\nContent-Length: 300000\r\n\r\n");
+    }
+    for (int piece = 0; piece < LEN / PIECE; piece++)
+        for (int i = 0; i < N; i++)
+            send_ignoring_close(c[i].fd, body + piece * PIECE, PIECE);
+    int ok = 0, refused = 0;
+    for (int i = 0; i < N; i++) {
+        response r;
+        assert_int_equal(read_response(&c[i], &r), 0);
+        ok += r.status == 200;
+        refused += r.status == 503;
+        conn_close(&c[i]);
+    }
+    assert_true(ok >= 2 && ok + refused == N);
+    stop_server(srv);
+}
+
+/* A timeout that comes due while input waits in the socket (the loop was busy, or the process
+ * stopped) lets the read run first: the keep-alive request sent meanwhile is answered. */
+static void test_timer_reads_waiting_input_first(void **state)
+{
+    (void)state;
+    http_server_config cfg = test_config(300);
+    cfg.threads = 1;
+    http_server *srv = start_with(&cfg);
+    conn idle = conn_open(srv), busy = conn_open(srv);
+    send_str(idle.fd, "GET /first HTTP/1.1\r\n\r\n");
+    expect_response(&idle, 200, "/first");
+    send_str(busy.fd, "GET /block/1000 HTTP/1.1\r\n\r\n");
+    usleep(200000); /* the loop is blocked; idle's timer comes due meanwhile */
+    send_str(idle.fd, "GET /second HTTP/1.1\r\n\r\n");
+    expect_response(&busy, 200, "/block/1000");
+    expect_response(&idle, 200, "/second");
+    conn_close(&idle);
+    conn_close(&busy);
+    stop_server(srv);
 }
 
 static void test_malformed_request(void **state)
@@ -439,8 +578,7 @@ static void test_idle_timeout(void **state)
     send_str(c.fd, "GET /delay/500 HTTP/1.1\r\n\r\n");
     expect_response(&c, 200, "/delay/500");
     conn_close(&c);
-    atomic_store(&loops_done, 0);
-    http_server_stop(srv);
+    stop_server(srv);
 }
 
 /* A request that trickles in must be complete within the timeout, however steady the trickle. */
@@ -757,6 +895,30 @@ static void test_h2_too_large(void **state)
     h2_client_close(&cl);
 }
 
+/* A body larger than the connection's receive window arrives: the server gives the window back
+ * as it takes the bytes (manual flow control). */
+static void test_h2_body_beyond_the_window(void **state)
+{
+    (void)state;
+    http_server *srv = start_for_large_bodies(0, 2);
+    h2_client cl;
+    h2_client_open(&cl, srv);
+    kbuf body = KBUF_INIT;
+    for (int i = 0; i < (3 << 20); i++)
+        kbuf_putc(&body, (char)('a' + i % 26));
+    kbuf sent = KBUF_INIT;
+    kbuf_append(&sent, body.data, body.len);
+    h2_stream *echo = h2_request(&cl, "POST", "/echo", &body);
+    assert_true(h2_run(&cl));
+    assert_int_equal(echo->status, 200);
+    assert_int_equal(echo->body.len, sent.len);
+    assert_memory_equal(echo->body.data, sent.data, sent.len);
+    kbuf_free(&body);
+    kbuf_free(&sent);
+    h2_client_close(&cl);
+    stop_server(srv);
+}
+
 /* Stop sends GOAWAY but lets the open stream finish. */
 static void test_h2_stop_finishes_streams(void **state)
 {
@@ -790,6 +952,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_too_large_content_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_large_chunked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_large_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_body_of_exactly_the_cap, setup, teardown),
+        cmocka_unit_test(test_budget_refuses_large_body),
+        cmocka_unit_test(test_budget_admitted_bodies_all_complete),
+        cmocka_unit_test(test_timer_reads_waiting_input_first),
         cmocka_unit_test_setup_teardown(test_malformed_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http10_closes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_half_close_answered, setup, teardown),
@@ -803,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_h2_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_h2_too_large, setup, teardown),
         cmocka_unit_test(test_h2_stop_finishes_streams),
+        cmocka_unit_test(test_h2_body_beyond_the_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,10 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "common/clock.h"
+#include "store/crc32c.h"
 #include "store_fixture.h"
 
 #define RECORD_BYTES 100
@@ -163,12 +166,91 @@ static void test_group_commit(void **state)
     store_close(st);
 }
 
+/* GB/s of one checksum over 128-byte records (a frame's size here) and over 64 KiB. */
+static double checksum_rate(uint32_t (*sum)(uint32_t, const void *, size_t), size_t len)
+{
+    static char buf[1 << 16];
+    memset(buf, 'c', sizeof buf);
+    size_t total = 256u << 20, rounds = total / len;
+    volatile uint32_t sink = 0;
+    int64_t start = clock_mono_ns();
+    for (size_t i = 0; i < rounds; i++)
+        sink += sum(0, buf + (i * 64) % (sizeof buf - len + 1), len);
+    (void)sink;
+    return (double)total / seconds_since(start) / 1e9;
+}
+
+static uint32_t zlib_crc(uint32_t crc, const void *p, size_t len)
+{
+    return (uint32_t)crc32(crc, p, (uInt)len);
+}
+
+static void test_checksum_speed(void **state)
+{
+    (void)state;
+    for (size_t len = 128; len <= 65536; len *= 512)
+        printf("  checksum of %zu-byte buffers: zlib crc32 %.2f GB/s, CRC-32C portable %.2f GB/s, "
+               "CRC-32C %s %.2f GB/s\n",
+               len, checksum_rate(zlib_crc, len), checksum_rate(crc32c_portable, len),
+               crc32c_hardware() ? "SSE4.2" : "(portable)", checksum_rate(crc32c, len));
+}
+
+#define HOT_SHARDS 200
+
+/* One record to each of 200 shards, then a wait for all of them: each cycle syncs 200 segments. */
+static double hot_shard_rounds(int sync_threads)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", sync_threads);
+    setenv("KINESD_SYNC_THREADS", n, 1);
+    waiter_reset();
+    store *st = store_open(dir, DURABILITY_SYNC, 0, on_durable, NULL);
+    unsetenv("KINESD_SYNC_THREADS");
+    shardlog *logs[HOT_SHARDS];
+    for (int i = 0; i < HOT_SHARDS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "hot%d/%d", sync_threads, i);
+        assert_non_null(logs[i] = shardlog_open(st, name));
+    }
+    char data[RECORD_BYTES];
+    log_record_in rec;
+    fill_batch(&rec, 1, data);
+    int rounds = 0;
+    int64_t start = clock_mono_ns();
+    while (clock_mono_ns() - start < 1500000000LL) {
+        uint64_t first, ticket = 0;
+        int64_t arrival;
+        for (int i = 0; i < HOT_SHARDS; i++)
+            assert_int_equal(shardlog_append(logs[i], &rec, 1, 1, &first, &arrival, &ticket), 0);
+        assert_true(wait_durable(ticket));
+        rounds++;
+    }
+    double per_s = rounds / seconds_since(start);
+    for (int i = 0; i < HOT_SHARDS; i++)
+        shardlog_close(logs[i]);
+    store_close(st);
+    return per_s;
+}
+
+static void test_many_hot_shards(void **state)
+{
+    (void)state;
+    for (int threads = 0; threads <= 8; threads += 4) {
+        double rounds = hot_shard_rounds(threads);
+        printf("  %d hot shards, a record to each then a wait (mode sync), %d sync threads: "
+               "%.1f rounds/s (%.0f records/s)\n",
+               HOT_SHARDS, threads, rounds, rounds * HOT_SHARDS);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fdatasync_cost, setup, teardown),
+        cmocka_unit_test(test_checksum_speed),
         cmocka_unit_test_setup_teardown(test_append_and_read_throughput, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_hot_shards, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

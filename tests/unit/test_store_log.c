@@ -1,7 +1,9 @@
 /* test_store_log.c - the shard log's behaviour: round trips, offsets and arrival times, read
- * limits, lookups by time, segment roll-over, reopening, torn tails, retention, destroy. */
+ * limits, lookups by time, segment roll-over, reopening, retention, destroy (damage and torn
+ * tails: test_store_recovery.c). */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +57,18 @@ static void collected_drop(collected *c)
 {
     collected_free(c);
     free(c);
+}
+
+static size_t count_files(const char *path, const char *suffix);
+
+/* Waits (10 s at most) until path holds at most `most` files ending in suffix: retention's unlinks
+ * run on the store's deleting thread. */
+static size_t wait_files_at_most(const char *path, const char *suffix, size_t most)
+{
+    size_t n;
+    for (int i = 0; (n = count_files(path, suffix)) > most && i < 1000; i++)
+        usleep(10000);
+    return n;
 }
 
 static size_t count_files(const char *path, const char *suffix)
@@ -270,115 +284,6 @@ static void test_big_record_gets_own_segment(void **state)
     shardlog_close(log);
 }
 
-/* Frame size of the records append_numbered writes (i < 10, size 100). */
-#define SMALL_FRAME (26 + 2 + 100)
-
-static void corrupt_and_reopen(const char *name, void (*damage)(int fd), size_t expect)
-{
-    shardlog *log = shardlog_open(st, name);
-    assert_non_null(log);
-    append_numbered(log, 0, 9, 100, 1, 0);
-    shardlog_close(log);
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s/%020d.log", dir, name, 0);
-    int fd = open(path, O_RDWR);
-    assert_true(fd >= 0);
-    damage(fd);
-    close(fd);
-
-    log = shardlog_open(st, name);
-    assert_non_null(log);
-    assert_int_equal(shardlog_committed(log), expect);
-    collected *c = collected_new();
-    read_all(log, 0, 100, c);
-    check_numbered(c, 0, expect);
-    collected_free(c);
-    /* A new record takes the torn one's place; the good old frames after it never come back. */
-    append_numbered(log, expect, 1, 100, 1, 0);
-    shardlog_close(log);
-    log = shardlog_open(st, name);
-    assert_non_null(log);
-    read_all(log, 0, 100, c);
-    check_numbered(c, 0, expect + 1);
-    collected_drop(c);
-    shardlog_close(log);
-}
-
-static void cut_mid_frame(int fd)
-{
-    assert_int_equal(ftruncate(fd, 5 * SMALL_FRAME + 40), 0);
-}
-
-static void garbage_in_frame(int fd)
-{
-    char junk[16];
-    memset(junk, 0xab, sizeof junk);
-    assert_int_equal(pwrite(fd, junk, sizeof junk, 4 * SMALL_FRAME + 60), (ssize_t)sizeof junk);
-}
-
-static void garbage_length(int fd)
-{
-    char junk[4] = {0x7f, 0x7f, 0x7f, 0x7f};
-    assert_int_equal(pwrite(fd, junk, sizeof junk, 6 * SMALL_FRAME), (ssize_t)sizeof junk);
-}
-
-static void test_torn_tail_cut(void **state)
-{
-    (void)state;
-    corrupt_and_reopen("cut", cut_mid_frame, 5);
-}
-
-static void test_torn_tail_bad_crc(void **state)
-{
-    (void)state;
-    corrupt_and_reopen("crc", garbage_in_frame, 4);
-}
-
-static void test_torn_tail_bad_length(void **state)
-{
-    (void)state;
-    corrupt_and_reopen("len", garbage_length, 6);
-}
-
-static void test_torn_sealed_segment_drops_later_ones(void **state)
-{
-    (void)state;
-    shardlog *log = shardlog_open(st, "chain");
-    assert_non_null(log);
-    append_numbered(log, 0, 100, 150, 1, 0);
-    shardlog_close(log);
-    /* Damage the second segment and remove its index, as if it had never been sealed. */
-    char path[160];
-    snprintf(path, sizeof path, "%s/chain", dir);
-    DIR *d = opendir(path);
-    uint64_t offsets[64];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".log"))
-            offsets[n++] = strtoull(e->d_name, NULL, 10);
-    closedir(d);
-    uint64_t second = UINT64_MAX;
-    for (size_t i = 0; i < n; i++)
-        if (offsets[i] > 0 && offsets[i] < second)
-            second = offsets[i];
-    snprintf(path, sizeof path, "%s/chain/%020llu.idx", dir, (unsigned long long)second);
-    assert_int_equal(unlink(path), 0);
-    snprintf(path, sizeof path, "%s/chain/%020llu.log", dir, (unsigned long long)second);
-    assert_int_equal(truncate(path, 250), 0); /* mid second frame */
-
-    log = shardlog_open(st, "chain");
-    assert_non_null(log);
-    assert_int_equal(shardlog_committed(log), second + 1);
-    collected *c = collected_new();
-    read_all(log, 0, 100, c);
-    check_numbered(c, 0, second + 1);
-    collected_drop(c);
-    snprintf(path, sizeof path, "%s/chain", dir);
-    assert_int_equal(count_files(path, ".log"), 2);
-    shardlog_close(log);
-}
-
 static void test_retention(void **state)
 {
     (void)state;
@@ -389,12 +294,15 @@ static void test_retention(void **state)
     snprintf(path, sizeof path, "%s/retain", dir);
     size_t before = count_files(path, ".log");
 
-    shardlog_trim_before(log, 100000); /* nothing is that old */
+    uint64_t end;
+    shardlog_trim_before(log, 100000);                 /* nothing is that old */
+    assert_int_equal(shardlog_sync_end(log, &end), 0); /* retention runs on the storage thread */
     assert_int_equal(shardlog_trim_horizon(log), 0);
     shardlog_trim_before(log, 100000 + 100 * 100); /* about half */
+    assert_int_equal(shardlog_sync_end(log, &end), 0);
     uint64_t horizon = shardlog_trim_horizon(log);
     assert_true(horizon > 50 && horizon <= 100);
-    assert_true(count_files(path, ".log") < before);
+    assert_true(wait_files_at_most(path, ".log", before - 1) < before);
 
     collected *c = collected_new();
     uint64_t next;
@@ -404,7 +312,8 @@ static void test_retention(void **state)
     assert_int_equal(shardlog_offset_at_time(log, 0), horizon);
 
     shardlog_trim_before(log, INT64_MAX); /* the tail segment always stays */
-    assert_int_equal(count_files(path, ".log"), 1);
+    assert_int_equal(shardlog_sync_end(log, &end), 0);
+    assert_int_equal(wait_files_at_most(path, ".log", 1), 1);
     horizon = shardlog_trim_horizon(log);
     assert_true(horizon > 100 && horizon < 200);
     read_all(log, 0, 1000, c);
@@ -485,6 +394,43 @@ static void test_write_failure_is_never_acknowledged(void **state)
     shardlog_close(log);
 }
 
+static void mark_done(void *arg)
+{
+    atomic_store((atomic_bool *)arg, true);
+}
+
+static bool wait_flag(atomic_bool *flag)
+{
+    for (int i = 0; !atomic_load(flag) && i < 1000; i++)
+        usleep(10000);
+    return atomic_load(flag);
+}
+
+/* The asynchronous close keeps what was appended; the asynchronous destroy deletes the directory;
+ * neither blocks its caller, both report when done. */
+static void test_close_and_destroy_async(void **state)
+{
+    (void)state;
+    shardlog *log = shardlog_open(st, "async");
+    assert_non_null(log);
+    append_numbered(log, 0, 5, 100, 1, 0);
+    log_record_in rec = {"k5", 2, "record-5-unwaited", 17};
+    uint64_t first, ticket;
+    int64_t arrival;
+    assert_int_equal(shardlog_append(log, &rec, 1, 1, &first, &arrival, &ticket), 0);
+    atomic_bool closed = false, destroyed = false;
+    shardlog_close_async(log, mark_done, &closed);
+    assert_true(wait_flag(&closed));
+    log = shardlog_open(st, "async");
+    assert_non_null(log);
+    assert_int_equal(shardlog_committed(log), 6); /* the one appended just before the close too */
+    shardlog_destroy_async(log, mark_done, &destroyed);
+    assert_true(wait_flag(&destroyed));
+    char path[128];
+    snprintf(path, sizeof path, "%s/async", dir);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,13 +440,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roll_over_and_reopen, setup_small_segments, teardown),
         cmocka_unit_test_setup_teardown(test_big_record_gets_own_segment, setup_small_segments,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_torn_tail_cut, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_tail_bad_crc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_tail_bad_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_sealed_segment_drops_later_ones,
-                                        setup_small_segments, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup_small_segments, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_and_double_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_and_destroy_async, setup, teardown),
         cmocka_unit_test_setup_teardown(test_modes_report_tickets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure_is_never_acknowledged, setup, teardown),
     };

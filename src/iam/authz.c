@@ -1,0 +1,227 @@
+/* authz.c - verify mode: may the caller do this (see iam_internal.h)?
+ *
+ * For each resource ARN the operation's op_entry names (or "*"), AWS's evaluation runs over the
+ * caller's identity policies (its inline policies and attached managed policies; the root has
+ * none and is allowed everything in its account) and the resource's own policy, which the
+ * service that owns the ARN hands over (service.resource_access): an explicit Deny wins, then an
+ * Allow - and across accounts both the resource's policy and the caller's must allow. A call
+ * allowed on another account's resource then acts in that account (op_call.account).
+ *
+ * Decisions are cached per loop thread, by (principal, action, resource) and the generation of
+ * identities and resource policies (service_access_generation), unless a policy involved reads
+ * a key that changes per request (aws:SourceIp, aws:CurrentTime, ...). Resource policies are
+ * compiled once per document text per thread. A thread's caches are freed when it ends. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../auth/policy.h"
+#include "../core/service.h"
+#include "iam_internal.h"
+#include "state.h"
+
+#define MAX_RESOURCES 8
+#define MAX_IDENTITY_POLICIES 32
+#define DECISION_SLOTS 512
+#define RESOURCE_POLICY_SLOTS 16
+
+/* ---- caches (per loop thread) -------------------------------------------------------------- */
+
+typedef struct decision_slot {
+    uint64_t hash;
+    uint64_t generation;
+    char *key; /* "principal\naction\nresource" */
+    policy_decision decision;
+} decision_slot;
+
+typedef struct compiled_slot {
+    char *text;
+    policy *compiled; /* NULL when the text does not parse (it then grants nothing) */
+} compiled_slot;
+
+static _Thread_local decision_slot decisions[DECISION_SLOTS];
+static _Thread_local compiled_slot resource_policies[RESOURCE_POLICY_SLOTS];
+static _Thread_local unsigned next_compiled;
+static pthread_key_t caches_key; /* set on a thread that has caches: frees them at its end */
+static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
+
+static void free_thread_caches(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < DECISION_SLOTS; i++) {
+        free(decisions[i].key);
+        decisions[i].key = NULL;
+    }
+    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++) {
+        free(resource_policies[i].text);
+        policy_free(resource_policies[i].compiled);
+        resource_policies[i] = (compiled_slot){NULL, NULL};
+    }
+}
+
+static void make_caches_key(void)
+{
+    if (pthread_key_create(&caches_key, free_thread_caches) != 0)
+        abort();
+}
+
+/* Called before this thread first fills a cache. */
+static void own_thread_caches(void)
+{
+    pthread_once(&caches_once, make_caches_key);
+    if (!pthread_getspecific(caches_key))
+        pthread_setspecific(caches_key, decisions);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static decision_slot *cached(const char *key, uint64_t hash, uint64_t generation)
+{
+    decision_slot *slot = &decisions[hash % DECISION_SLOTS];
+    bool hit = slot->key && slot->hash == hash && slot->generation == generation &&
+               strcmp(slot->key, key) == 0;
+    return hit ? slot : NULL;
+}
+
+static void remember(const char *key, uint64_t hash, uint64_t generation, policy_decision d)
+{
+    own_thread_caches();
+    decision_slot *slot = &decisions[hash % DECISION_SLOTS];
+    free(slot->key);
+    slot->key = strdup(key);
+    slot->hash = hash;
+    slot->generation = generation;
+    slot->decision = d;
+}
+
+static const policy *resource_policy(const char *text)
+{
+    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++)
+        if (resource_policies[i].text && strcmp(resource_policies[i].text, text) == 0)
+            return resource_policies[i].compiled;
+    own_thread_caches();
+    compiled_slot *slot = &resource_policies[next_compiled++ % RESOURCE_POLICY_SLOTS];
+    free(slot->text);
+    policy_free(slot->compiled);
+    kbuf why = KBUF_INIT;
+    slot->text = strdup(text);
+    slot->compiled = policy_parse(text, POLICY_RESOURCE, &why);
+    kbuf_free(&why);
+    return slot->compiled;
+}
+
+/* ---- one resource -------------------------------------------------------------------------- */
+
+/* The account field of an ARN ("arn:aws:kinesis:REGION:ACCOUNT:..."), into out; "" for "*". */
+static void arn_account(const char *arn, char out[16])
+{
+    const char *p = arn;
+    out[0] = '\0';
+    for (int colons = 0; *p && colons < 4; p++)
+        colons += *p == ':';
+    size_t n = strcspn(p, ":");
+    if (*p && n < 16) {
+        memcpy(out, p, n);
+        out[n] = '\0';
+    }
+}
+
+/* The caller's identity policies; iam_lock held. */
+static size_t identity_policies(const caller *who, const policy **out)
+{
+    iam_user *u = who->root ? NULL : state_user(who->account, who->user_name);
+    size_t n = 0;
+    for (size_t i = 0; u && i < u->n_inlines && n < MAX_IDENTITY_POLICIES; i++)
+        out[n++] = u->inlines[i].compiled;
+    for (size_t i = 0; u && i < u->n_attached && n < MAX_IDENTITY_POLICIES; i++)
+        out[n++] = u->attached[i]->compiled;
+    return n;
+}
+
+static bool any_varies(const policy *const *ps, size_t n, const policy *resource)
+{
+    for (size_t i = 0; i < n; i++)
+        if (policy_varies_per_request(ps[i]))
+            return true;
+    return resource && policy_varies_per_request(resource);
+}
+
+/* The resource's policy and tags from the service that owns it. */
+static const policy *resource_context(op_call *call, const char *arn, policy_request *r)
+{
+    const service *owner = strcmp(arn, "*") == 0 ? NULL : service_by_arn(arn);
+    resource_access access = {0};
+    if (!owner || !owner->resource_access || !owner->resource_access(arn, call->arena, &access))
+        return NULL;
+    policy_tag *tags = arena_alloc(call->arena, (access.tag_count + 1) * sizeof *tags);
+    for (size_t i = 0; i < access.tag_count; i++)
+        tags[i] = (policy_tag){access.tag_keys[i], access.tag_values[i]};
+    r->tags = tags;
+    r->tag_count = access.tag_count;
+    return access.policy ? resource_policy(access.policy) : NULL;
+}
+
+static policy_decision decide(op_call *call, policy_request *r, bool cross_account)
+{
+    const caller *who = call->who;
+    const policy *resource = resource_context(call, r->resource, r);
+    kbuf key = KBUF_INIT;
+    kbuf_printf(&key, "%s\n%s\n%s", who->arn, r->action, r->resource);
+    uint64_t hash = fnv1a(key.data), generation = service_access_generation();
+    pthread_rwlock_rdlock(&iam_lock);
+    const policy *identity[MAX_IDENTITY_POLICIES];
+    size_t n = identity_policies(who, identity);
+    bool cacheable = !any_varies(identity, n, resource);
+    decision_slot *hit = cacheable ? cached(key.data, hash, generation) : NULL;
+    policy_decision d =
+        hit ? hit->decision : policy_decide(identity, n, who->root, resource, cross_account, r);
+    pthread_rwlock_unlock(&iam_lock);
+    if (cacheable && !hit)
+        remember(key.data, hash, generation, d);
+    kbuf_free(&key);
+    return d;
+}
+
+bool iam_authorize(op_call *call, const op_entry *entry)
+{
+    const char *arns[MAX_RESOURCES];
+    int n = entry->resources ? entry->resources(call, arns, MAX_RESOURCES) : (arns[0] = "*", 1);
+    if (n < 0)
+        return false;
+    const caller *who = call->who;
+    const char *owner = NULL;
+    for (int i = 0; i < n; i++) {
+        char account[16];
+        arn_account(arns[i], account);
+        bool cross = account[0] && strcmp(account, who->account) != 0;
+        policy_request r = {.action = entry->action,
+                            .resource = arns[i],
+                            .principal_arn = who->arn,
+                            .principal_account = who->account,
+                            .username = who->root ? NULL : who->user_name,
+                            .userid = who->user_id,
+                            .source_ip = who->source_ip[0] ? who->source_ip : NULL,
+                            .secure_transport = who->secure_transport,
+                            .now_ms = call->now_ms};
+        policy_decision d = decide(call, &r, cross);
+        if (d != DECISION_ALLOW) {
+            kbuf message = KBUF_INIT;
+            policy_denied_message(d, &r, &message);
+            aws_error_set(call->err, 400, "AccessDeniedException", "%s", message.data);
+            kbuf_free(&message);
+            return false;
+        }
+        if (cross && !owner)
+            owner = arena_strdup(call->arena, account);
+    }
+    if (owner)
+        call->account = owner;
+    return true;
+}

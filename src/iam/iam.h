@@ -1,0 +1,40 @@
+/* iam.h - identity and access: the IAM and STS services, and the authenticator and authorizer
+ * the core runs in verify mode (dispatch_auth_hooks).
+ *
+ * IAM (users, access keys, inline and managed policies, user tags) and STS (GetCallerIdentity,
+ * GetSessionToken) are served on kinesd's port over the query protocol. Their state lives in
+ * <data-dir>/iam.sqlite (secrets sealed under the master key) and in memory (state.h). In verify
+ * mode every request's SigV4 signature is checked against the key's secret and every operation's
+ * action and resources (its op_entry) are authorized by AWS's policy evaluation logic; the first
+ * start creates the default account's root key and writes it to <data-dir>/root-credentials. */
+#ifndef KINESD_IAM_H
+#define KINESD_IAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/dispatch.h"
+#include "../core/service.h"
+
+extern service iam_service;
+extern service sts_service;
+
+typedef struct iam_options {
+    const char *data_dir;
+    const char *master_key_file; /* NULL: <data-dir>/master.key */
+    bool verify;                 /* --auth verify: authenticate and authorize every request */
+} iam_options;
+
+/* Loads the identities (creating iam.sqlite and the master key when absent) and, in verify mode,
+ * makes sure the default account has a root key (KINESD_ROOT_ACCESS_KEY_ID/_SECRET_ACCESS_KEY,
+ * else a generated one written to <data-dir>/root-credentials). -1 with a one-line reason. */
+int iam_open(const iam_options *opt, char *why, size_t why_len);
+/* The hooks the core runs in verify mode (install with dispatch_set_auth). */
+const dispatch_auth_hooks *iam_auth_hooks(void);
+void iam_close(void);
+
+/* `kinesd account create ID`: creates the account and its root key (kinesd must not be
+ * running on data_dir) and prints the key as a credentials-file profile. Exit status. */
+int iam_account_command(const iam_options *opt, int argc, char **argv);
+
+#endif

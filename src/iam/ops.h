@@ -1,0 +1,79 @@
+/* ops.h - the IAM and STS operations (handlers of the op tables in service.c) and what they
+ * share: finding the user a call names, writing entities, committing a change.
+ *
+ *   ops_users.c     CreateUser, GetUser, ListUsers, DeleteUser, TagUser, UntagUser, ListUserTags
+ *   ops_keys.c      CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
+ *                   GetAccessKeyLastUsed
+ *   ops_policies.c  PutUserPolicy, GetUserPolicy, ListUserPolicies, DeleteUserPolicy,
+ *                   CreatePolicy, GetPolicy, GetPolicyVersion, ListPolicies, DeletePolicy,
+ *                   AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies
+ *   sts.c           GetCallerIdentity, GetSessionToken (and the session tokens themselves)
+ *
+ * Reads run on loop threads under iam_lock shared (OP_LOOP_READ); changes run on the IAM control
+ * thread: one transaction in iam.sqlite, then the in-memory change under iam_lock exclusive. */
+#ifndef KINESD_IAM_OPS_H
+#define KINESD_IAM_OPS_H
+
+#include "../core/call.h"
+#include "state.h"
+
+#define IAM_MAX_KEYS_PER_USER 2
+
+void op_create_user(op_call *call);
+void op_get_user(op_call *call);
+void op_list_users(op_call *call);
+void op_delete_user(op_call *call);
+void op_tag_user(op_call *call);
+void op_untag_user(op_call *call);
+void op_list_user_tags(op_call *call);
+void op_create_access_key(op_call *call);
+void op_list_access_keys(op_call *call);
+void op_update_access_key(op_call *call);
+void op_delete_access_key(op_call *call);
+void op_get_access_key_last_used(op_call *call);
+void op_put_user_policy(op_call *call);
+void op_get_user_policy(op_call *call);
+void op_list_user_policies(op_call *call);
+void op_delete_user_policy(op_call *call);
+void op_create_policy(op_call *call);
+void op_get_policy(op_call *call);
+void op_get_policy_version(op_call *call);
+void op_list_policies(op_call *call);
+void op_delete_policy(op_call *call);
+void op_attach_user_policy(op_call *call);
+void op_detach_user_policy(op_call *call);
+void op_list_attached_user_policies(op_call *call);
+void op_get_caller_identity(op_call *call);
+void op_get_session_token(op_call *call);
+
+/* The UserName of the input, or the caller's own user name when absent (NULL for the root). */
+const char *ops_user_name(const op_call *call);
+/* The user of the call's account by name; NULL with NoSuchEntity set. */
+iam_user *ops_find_user(op_call *call, const char *name);
+/* Finishes a change: commits, or sets ServiceFailure; true when committed. */
+bool ops_commit(op_call *call, int rc);
+/* Around an in-memory change: takes iam_lock exclusively; the end releases it and marks cached
+ * authorization decisions stale. */
+void ops_publish_begin(void);
+void ops_publish_end(void);
+
+/* How a List operation pages over entities sorted by name. */
+typedef struct ops_lister {
+    const char *list_key;                                   /* "Users" */
+    const char *(*name_of)(const void *item);               /* the Marker's text */
+    bool (*include)(const op_call *call, const void *item); /* filters (PathPrefix, ...) */
+    void (*write)(kenc *e, const void *item);
+} ops_lister;
+
+/* Writes the output of a List operation over items[0..n) (sorted by name): the page after
+ * Marker, at most MaxItems (default 100) of them, IsTruncated and Marker. */
+void ops_write_page(op_call *call, const ops_lister *l, void *const *items, size_t n);
+/* Writes IsTruncated (and Marker, the last name written, when truncated). */
+void ops_page_end(op_call *call, bool truncated, const char *last);
+
+/* Writers. */
+void ops_write_user(kenc *e, const iam_user *u, bool with_tags);
+void ops_write_tags(kenc *e, const iam_user *u);
+void ops_write_urlencoded(kenc *e, const char *document); /* policy documents, as IAM sends */
+
+#endif

@@ -1,0 +1,123 @@
+/* ops_common.c - what the IAM operations share: the user a call names, committing and
+ * publishing a change, paging, and writing entities (see ops.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "../auth/uri.h"
+#include "../core/service.h"
+#include "db.h"
+#include "ops.h"
+
+#define DEFAULT_PAGE 100
+
+const char *ops_user_name(const op_call *call)
+{
+    const char *name = kv_str(call->input, "UserName");
+    return name ? name : call->who->root ? NULL : call->who->user_name;
+}
+
+iam_user *ops_find_user(op_call *call, const char *name)
+{
+    iam_user *u = name ? state_user(call->account, name) : NULL;
+    if (!u)
+        call_fail(call, "NoSuchEntityException", "The user with name %s cannot be found.",
+                  name ? name : "");
+    return u;
+}
+
+bool ops_commit(op_call *call, int rc)
+{
+    if (rc == 0 && db_commit() == 0)
+        return true;
+    if (rc != 0)
+        db_rollback();
+    call_fail(call, "ServiceFailureException",
+              "The request processing has failed because of an unknown error, exception or "
+              "failure.");
+    return false;
+}
+
+void ops_publish_begin(void)
+{
+    pthread_rwlock_wrlock(&iam_lock);
+}
+
+void ops_publish_end(void)
+{
+    pthread_rwlock_unlock(&iam_lock);
+    service_access_changed();
+}
+
+void ops_write_page(op_call *call, const ops_lister *l, void *const *items, size_t n)
+{
+    const char *marker = kv_str(call->input, "Marker"), *last = NULL;
+    int64_t max;
+    size_t at = 0, written = 0,
+           limit = kv_int(call->input, "MaxItems", &max) && max > 0 ? (size_t)max : DEFAULT_PAGE;
+    while (marker && at < n && strcmp(l->name_of(items[at]), marker) <= 0)
+        at++;
+    enc_map_begin(call->out);
+    enc_key(call->out, l->list_key);
+    enc_list_begin(call->out);
+    for (; at < n && written < limit; at++) {
+        if (!l->include(call, items[at]))
+            continue;
+        l->write(call->out, items[at]);
+        last = l->name_of(items[at]);
+        written++;
+    }
+    enc_list_end(call->out);
+    ops_page_end(call, at < n, last);
+    enc_map_end(call->out);
+}
+
+void ops_page_end(op_call *call, bool truncated, const char *last)
+{
+    enc_key(call->out, "IsTruncated");
+    enc_bool(call->out, truncated);
+    if (truncated && last) {
+        enc_key(call->out, "Marker");
+        enc_str(call->out, last);
+    }
+}
+
+void ops_write_tags(kenc *e, const iam_user *u)
+{
+    enc_key(e, "Tags");
+    enc_list_begin(e);
+    for (size_t i = 0; i < u->n_tags; i++) {
+        enc_map_begin(e);
+        enc_key(e, "Key");
+        enc_str(e, u->tags[i].key);
+        enc_key(e, "Value");
+        enc_str(e, u->tags[i].value);
+        enc_map_end(e);
+    }
+    enc_list_end(e);
+}
+
+void ops_write_user(kenc *e, const iam_user *u, bool with_tags)
+{
+    enc_map_begin(e);
+    enc_key(e, "Path");
+    enc_str(e, u->path);
+    enc_key(e, "UserName");
+    enc_str(e, u->name);
+    enc_key(e, "UserId");
+    enc_str(e, u->id);
+    enc_key(e, "Arn");
+    enc_str(e, u->arn);
+    enc_key(e, "CreateDate");
+    enc_timestamp_ms(e, u->created_ms);
+    if (with_tags && u->n_tags)
+        ops_write_tags(e, u);
+    enc_map_end(e);
+}
+
+void ops_write_urlencoded(kenc *e, const char *document)
+{
+    kbuf text = KBUF_INIT;
+    uri_encode(&text, document, strlen(document), false);
+    enc_strn(e, text.data ? text.data : "", text.len);
+    kbuf_free(&text);
+}
