@@ -24,7 +24,8 @@ typedef enum {
     KIND_DURABILITY,
     KIND_LOG_LEVEL,
     KIND_AUTH,
-    KIND_RECOVER
+    KIND_RECOVER,
+    KIND_ON_OFF
 } kind;
 
 typedef struct setting {
@@ -33,7 +34,7 @@ typedef struct setting {
     const char *arg; /* the value's name in --help */
     const char *help;
     kind kind;
-    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_FILE) */
+    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_FILE, KIND_ON_OFF) */
     long long min, max;
 } setting;
 
@@ -70,6 +71,10 @@ static const setting settings[] = {
     {"recover", "KINESD_RECOVER", "MODE",
      "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
      KIND_RECOVER, 0, 0, 0},
+    {"metrics", "KINESD_METRICS", "on|off", "record metrics (CloudWatch API, GET /metrics)",
+     KIND_ON_OFF, AT(metrics), 0, 1},
+    {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
+     AT(metrics_max_mb), 1, 1000000},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -78,6 +83,7 @@ static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static const char *const auth_names[] = {"", "open", "verify"};
 static const char *const recover_names[] = {"strict", "quarantine"};
+static const char *const on_off_names[] = {"off", "on"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -95,6 +101,8 @@ static void set_defaults(kinesd_config *cfg)
     cfg->memory_budget = (size_t)512 << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
+    cfg->metrics = 1;
+    cfg->metrics_max_mb = 256;
 }
 
 /* "HOST:PORT" or "[V6ADDR]:PORT". */
@@ -192,6 +200,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->recover = (recovery_mode)i;
         return 0;
+    case KIND_ON_OFF:
+        if ((i = name_index(value, on_off_names, 2)) < 0)
+            return -1;
+        *(int *)((char *)cfg + s->offset) = i;
+        return 0;
     }
     return -1;
 }
@@ -226,6 +239,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_RECOVER:
         snprintf(out, len, "%s", recover_names[cfg->recover]);
+        break;
+    case KIND_ON_OFF:
+        snprintf(out, len, "%s", on_off_names[*(const int *)((const char *)cfg + s->offset)]);
         break;
     }
 }

@@ -32,6 +32,8 @@ typedef struct kinesd_config {
     bool auth_explicit;         /* --auth was given as a flag (not only KINESD_AUTH) */
     char master_key_file[4096]; /* --master-key-file, default "" (<data-dir>/master.key) */
     recovery_mode recover;      /* --recover strict|quarantine, default strict */
+    int metrics;                /* --metrics on|off: record metrics (1), default on */
+    int metrics_max_mb;         /* --metrics-max-mb: metrics history on disk, default 256 */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

@@ -51,8 +51,8 @@ typedef struct service {
     void (*tick)(int64_t now_ms);
     int tick_ms;
     /* The service checks its input against the model itself: the core decodes (types) the
-     * input but does not answer ValidationException (SQS answers MissingParameter,
-     * InvalidAttributeName... as its query protocol did). */
+     * input but does not answer ValidationException (CloudWatch and SQS answer MissingParameter,
+     * InvalidParameterValue... as their query protocols did). */
     bool own_validation;
     /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
     void (*on_durable)(void);

@@ -12,13 +12,11 @@
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
-#include "core/service.h"
 #include "iam/iam.h"
 #include "kinesis/iterator.h"
-#include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "protocol/model.h"
-#include "sqs/sqs.h"
+#include "services.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -82,30 +80,6 @@ static int choose_auth_mode(void)
     return 0;
 }
 
-static iam_options identity_options(void)
-{
-    return (iam_options){kinesd_cfg.data_dir,
-                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
-                         kinesd_cfg.auth == AUTH_VERIFY};
-}
-
-/* The identity and token services; in verify mode also the authenticator and authorizer. */
-static int start_identity(void)
-{
-    char why[4400];
-    iam_options opt = identity_options();
-    if (iam_open(&opt, why, sizeof why) < 0) {
-        fprintf(stderr, "kinesd: %s\n", why);
-        return -1;
-    }
-    if (service_register(&iam_service) < 0 || service_register(&sts_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the IAM and STS services\n");
-        return -1;
-    }
-    dispatch_set_auth(opt.verify ? iam_auth_hooks() : NULL);
-    return 0;
-}
-
 /* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
 static void report_refusal(store *st)
 {
@@ -131,7 +105,7 @@ int main(int argc, char **argv)
         bool with_id = argc >= 4;
         if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
             return 2;
-        iam_options opt = identity_options();
+        iam_options opt = services_identity_options();
         return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
     }
     if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
@@ -164,25 +138,9 @@ int main(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (kinesis_open(st) < 0) {
+    if (services_open(st) < 0) {
         report_refusal(st);
-        store_close(st);
-        return 1;
-    }
-    if (sqs_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
-        kinesis_close();
-        store_close(st);
-        return 1;
-    }
-    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0 ||
-        start_identity() < 0) {
-        fprintf(stderr, "kinesd: cannot start the services\n");
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+        services_close(st);
         return 1;
     }
     char address[300];
@@ -190,11 +148,7 @@ int main(int argc, char **argv)
     http_server *srv = start_http();
     if (!srv) {
         fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+        services_close(st);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
@@ -207,13 +161,9 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&stop_signals, &sig);
     log_info("kinesd stopping (%s)", strsignal(sig));
-    sqs_quiesce();
+    services_quiesce();
     http_server_stop(srv);
-    service_stop_all();
-    iam_close();
-    sqs_close();
-    kinesis_close();
-    store_close(st);
+    services_close(st);
     model_unload();
     return 0;
 }

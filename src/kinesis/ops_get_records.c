@@ -17,6 +17,7 @@ typedef struct read_ctx {
     kenc *out;
     const shard *sh;
     int64_t last_arrival_ms; /* of the last record written; 0 when none */
+    records_read *rr;        /* counts the records and bytes */
 } read_ctx;
 
 /* A Record structure. */
@@ -41,21 +42,24 @@ static bool write_record(const log_record *rec, void *arg)
     read_ctx *rc = arg;
     write_one_record(rc->out, rc->sh, rec);
     rc->last_arrival_ms = rec->arrival_ms;
+    rc->rr->records++;
+    rc->rr->bytes += rec->data_len + rec->partition_key_len;
     return true;
 }
 
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind)
+                       size_t max_bytes, int64_t now_ms, records_read *rr)
 {
-    read_ctx rc = {.out = out, .sh = sh};
+    *rr = (records_read){0};
+    read_ctx rc = {.out = out, .sh = sh, .rr = rr};
     enc_key(out, "Records");
     enc_list_begin(out);
-    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, next) != 0)
+    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, &rr->next) != 0)
         return -1;
     enc_list_end(out);
-    bool at_tip = *next >= shardlog_committed(sh->log);
+    bool at_tip = rr->next >= shardlog_committed(sh->log);
     int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : now_ms - rc.last_arrival_ms;
-    *millis_behind = behind > 0 ? behind : 0;
+    rr->millis_behind = behind > 0 ? behind : 0;
     return 0;
 }
 
@@ -126,27 +130,29 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
     const shard *sh = iterator_shard(call, it, &s);
     if (!sh)
         return;
+    stream_metrics_time(call, s, "GetRecords.Latency");
     kenc *out = call->out;
-    uint64_t next;
-    int64_t behind;
+    records_read rr;
     enc_map_begin(out);
-    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &next,
-                           &behind) != 0) {
+    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &rr) !=
+        0) {
+        stream_metrics_get_records(s, sh, NULL);
         fail_internal(call->err);
         return;
     }
-    if (sh->closed && next >= sh->end_offset) {
+    stream_metrics_get_records(s, sh, &rr);
+    if (sh->closed && rr.next >= sh->end_offset) {
         records_write_children(out, s, sh);
     } else {
         char text[ITERATOR_MAX_LEN + 1];
-        it->offset = next;
+        it->offset = rr.next;
         it->issued_ms = call->now_ms;
         iterator_encode(it, text);
         enc_key(out, "NextShardIterator");
         enc_str(out, text);
     }
     enc_key(out, "MillisBehindLatest");
-    enc_int(out, behind);
+    enc_int(out, rr.millis_behind);
     enc_map_end(out);
 }
 

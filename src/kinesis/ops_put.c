@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../monitoring/metrics.h"
 #include "../store/shardlog.h"
 #include "ops_util.h" /* fail_internal */
 #include "ops.h"
@@ -68,6 +69,7 @@ static void put_one(op_call *call, const stream *s)
         fail_internal(call->err);
         return;
     }
+    stream_metrics_put_record(s, sh, record_size(call->input), true);
     char seq[SEQNO_LEN + 1];
     records_seqno(sh, offset, seq);
     enc_map_begin(call->out);
@@ -81,8 +83,12 @@ static void put_one(op_call *call, const stream *s)
 void op_put_record(op_call *call)
 {
     stream *s = records_stream(call);
-    if (s)
-        put_one(call, s);
+    if (!s)
+        return;
+    stream_metrics_time(call, s, "PutRecord.Latency");
+    put_one(call, s);
+    if (call->err->status)
+        stream_metrics_put_record(s, NULL, 0, false);
 }
 
 /* ---- PutRecords ------------------------------------------------------------------------------ */
@@ -176,6 +182,27 @@ static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
     return max_ticket;
 }
 
+/* Tells the metrics what the batch stored: per shard (enhanced monitoring) and in all. */
+static void count_batch(const stream *s, const put_batch *b)
+{
+    if (!metrics_enabled())
+        return;
+    size_t failed = 0, bytes = 0;
+    for (size_t g = 0; g < b->group_count; g++) {
+        const shard_group *grp = &b->groups[g];
+        size_t group_bytes = 0;
+        for (size_t i = grp->start; i < grp->start + grp->count; i++)
+            group_bytes += b->recs[i].data_len + b->recs[i].partition_key_len;
+        if (grp->failed) {
+            failed += grp->count;
+            continue;
+        }
+        bytes += group_bytes;
+        stream_metrics_shard_in(s, grp->sh, grp->count, group_bytes);
+    }
+    stream_metrics_put_records(s, b->n, failed, bytes);
+}
+
 static void write_batch_result(kenc *out, const put_batch *b)
 {
     size_t failed = 0;
@@ -218,8 +245,14 @@ void op_put_records(op_call *call)
     b.recs = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
 
     stream *s = records_stream(call);
-    if (s && plan_batch(call, s, list, &b)) {
-        call->commit_ticket = append_groups(call, list, &b);
-        write_batch_result(call->out, &b);
+    if (!s)
+        return;
+    stream_metrics_time(call, s, "PutRecords.Latency");
+    if (!plan_batch(call, s, list, &b)) {
+        stream_metrics_put_records(s, 0, 0, 0);
+        return;
     }
+    call->commit_ticket = append_groups(call, list, &b);
+    count_batch(s, &b);
+    write_batch_result(call->out, &b);
 }

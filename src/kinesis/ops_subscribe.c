@@ -40,6 +40,7 @@ typedef struct subscription {
     enc_format format;
     sub_claim *claim;
     char consumer_arn[sizeof(((consumer *)0)->arn)];
+    char consumer_name[sizeof(((consumer *)0)->name)]; /* its metrics' ConsumerName */
     uint64_t stream_uid;
     int shard_index;
     uint64_t offset;       /* the next record to send */
@@ -144,6 +145,7 @@ static bool resolve(op_call *call, subscription *sub)
     if (!start_offset(call, s, sh, &sub->offset))
         return false;
     sub->claim = sub_claim_take(c->arn, sh->index, clock_mono_ms());
+    stream_metrics_subscribe(s, c->name, sub->claim != NULL, sub->claim == NULL);
     if (!sub->claim) {
         aws_error_set(call->err, 400, "ResourceInUseException",
                       "Another active subscription exists for this consumer: %s:%s:%s:%s",
@@ -151,6 +153,7 @@ static bool resolve(op_call *call, subscription *sub)
         return false;
     }
     snprintf(sub->consumer_arn, sizeof(sub->consumer_arn), "%s", c->arn);
+    snprintf(sub->consumer_name, sizeof(sub->consumer_name), "%s", c->name);
     sub->stream_uid = s->uid;
     sub->shard_index = sh->index;
     return true;
@@ -180,16 +183,16 @@ static int write_event(subscription *sub, const stream *s, const shard *sh, int6
     es_begin_event(&sub->frame, &m, "SubscribeToShardEvent", payload_types[sub->format]);
     enc_init(&out, sub->format, &sub->frame);
     enc_map_begin(&out);
-    uint64_t next;
-    int64_t behind;
-    if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms, &next,
-                           &behind) != 0)
+    records_read rr;
+    if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms,
+                           &rr) != 0)
         return -1;
-    sub->offset = next;
-    write_continuation(&out, sh, next);
+    stream_metrics_event(s, sh, sub->consumer_name, &rr);
+    sub->offset = rr.next;
+    write_continuation(&out, sh, rr.next);
     enc_key(&out, "MillisBehindLatest");
-    enc_int(&out, behind);
-    *ended = sh->closed && next >= sh->end_offset;
+    enc_int(&out, rr.millis_behind);
+    *ended = sh->closed && rr.next >= sh->end_offset;
     if (*ended)
         records_write_children(&out, s, sh);
     enc_map_end(&out);

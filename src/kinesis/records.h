@@ -10,6 +10,7 @@
 #include "../core/call.h"
 #include "registry.h"
 #include "seqno.h"
+#include "stream_metrics.h"
 
 /* One PutRecords' data and partition keys together: 5 MiB, or the stream's record size (its
  * MaxRecordSizeInKiB) when that is larger. */
@@ -34,11 +35,11 @@ void records_shard_not_found(aws_error *err, const char *shard_id, const char *s
                              const char *account);
 
 /* The "Records" member of GetRecords and SubscribeToShardEvent: the records of sh from position
- * `from`, at most max_records of at most max_bytes. Sets *next to the position after the last one
- * read and *millis_behind to MillisBehindLatest (0 at the tip or when none was read). -1 when the
- * log cannot be read (the list is left open). */
+ * `from`, at most max_records of at most max_bytes. Fills *rr: the position after the last one
+ * read, MillisBehindLatest (0 at the tip or when none was read), how many records and bytes were
+ * read. -1 when the log cannot be read (the list is left open). */
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind);
+                       size_t max_bytes, int64_t now_ms, records_read *rr);
 /* ChildShards: every shard that has sh as its parent or adjacent parent. */
 void records_write_children(kenc *out, const stream *s, const shard *sh);
 

@@ -381,6 +381,7 @@ void conn_accept(http_loop *loop)
         loop->conns->prev = c;
     loop->conns = c;
     loop->conn_count++;
+    http_count_connection(+1);
     if (uv_accept((uv_stream_t *)&loop->listener, (uv_stream_t *)&c->tcp) < 0) {
         conn_close(c);
         return;
@@ -495,5 +496,6 @@ void conn_maybe_free(http_conn *c)
         nghttp2_session_del(c->h2);
     free(c);
     loop->conn_count--;
+    http_count_connection(-1);
     loop_conn_gone(loop);
 }

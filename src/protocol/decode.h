@@ -25,6 +25,8 @@ kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aw
  * values; malformed CBOR, trailing bytes and NaN/infinite numbers are a bare
  * SerializationException. Read with libcbor's streaming decoder only. */
 kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err);
+/* The same for Smithy RPC v2 CBOR bodies, whose timestamps are epoch seconds (integer or float). */
+kval *decode_cbor_rpcv2(const model_op *op, const void *body, size_t len, arena *a, aws_error *err);
 
 /* Whether err (set by a decoder) says the body could not be read at all. */
 static inline bool decode_unreadable(const aws_error *err)

@@ -7,11 +7,10 @@
  * allocation: arrays grow as items actually arrive, and a container announcing more items than
  * the body has bytes left is refused (so no count arithmetic can wrap). Text strings must be
  * well-formed UTF-8, each chunk on its own (RFC 8949, 3.2.3). Maps and arrays of definite and
- * indefinite
- * length are read, strings may be chunked, blobs are byte strings, and a timestamp is an integer
- * (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it (tags are ignored:
- * the shape says what an item means). Unknown members are skipped whatever they hold; nulls are
- * absent members. */
+ * indefinite length are read, strings may be chunked, blobs are byte strings, and a timestamp is an
+ * integer (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it in CBOR 1.1,
+ * or of epoch seconds in Smithy RPC v2 (tags are ignored: the shape says what an item means).
+ * Unknown members are skipped whatever they hold; nulls are absent members. */
 #include <cbor.h>
 #include <math.h>
 #include <string.h>
@@ -41,6 +40,7 @@ typedef struct cdec {
     kval *root;
     frame stack[CBOR_MAX_DEPTH];
     int depth;
+    int64_t ms_per_unit; /* of a timestamp on the wire: 1 (CBOR 1.1) or 1000 (RPC v2) */
     bool started, finished, failed;
     bool chunking, chunk_text;
     kbuf chunks;
@@ -203,7 +203,10 @@ static void store_int(cdec *d, bool negative, uint64_t raw)
     } else if (s->type == SHAPE_INTEGER || s->type == SHAPE_LONG) {
         slot->type = KV_INT, slot->u.i = decode_integer_in_range(s, v);
     } else if (s->type == SHAPE_TIMESTAMP) {
-        slot->type = KV_TIMESTAMP, slot->u.i = v;
+        slot->type = KV_TIMESTAMP;
+        slot->u.i = v > INT64_MAX / d->ms_per_unit   ? INT64_MAX
+                    : v < INT64_MIN / d->ms_per_unit ? INT64_MIN
+                                                     : v * d->ms_per_unit;
     } else if (s->type == SHAPE_DOUBLE) {
         slot->type = KV_DOUBLE, slot->u.d = (double)v;
     } else {
@@ -220,6 +223,10 @@ static void store_double(cdec *d, double v)
     if (!begin_item(d, &slot, &s))
         return;
     bool integral = isfinite(v) && v < 9.2e18 && v > -9.2e18;
+    if (s && s->type == SHAPE_TIMESTAMP) {
+        v *= (double)d->ms_per_unit;
+        integral = integral && v < 9.2e18 && v > -9.2e18;
+    }
     if (!s) {
         /* skipped */
     } else if (s->type == SHAPE_DOUBLE) {
@@ -518,10 +525,11 @@ static const struct cbor_callbacks callbacks = {
     .indef_break = cb_break,
 };
 
-kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+static kval *decode_body(const model_op *op, const void *body, size_t len, int64_t ms_per_unit,
+                         arena *a, aws_error *err)
 {
     static const model_shape no_input = {.name = "", .type = SHAPE_STRUCTURE};
-    cdec d = {.a = a, .err = err, .body_len = len};
+    cdec d = {.a = a, .err = err, .body_len = len, .ms_per_unit = ms_per_unit};
     d.root_shape = model_op_input(op) ? model_op_input(op) : &no_input;
     d.root = arena_alloc(a, sizeof *d.root);
     d.root->type = KV_MAP;
@@ -539,4 +547,14 @@ kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aw
         fail(&d);
     kbuf_free(&d.chunks);
     return d.failed ? NULL : d.root;
+}
+
+kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+{
+    return decode_body(op, body, len, 1, a, err);
+}
+
+kval *decode_cbor_rpcv2(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+{
+    return decode_body(op, body, len, 1000, a, err);
 }

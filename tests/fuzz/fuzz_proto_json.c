@@ -10,6 +10,6 @@ static kval *decode_json_body(const model_op *op, const void *body, size_t len, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_request_body(decode_json_body, data, size);
+    fuzz_request_body(decode_json_body, "SerializationException", data, size);
     return 0;
 }

@@ -3,7 +3,8 @@
 
 Run it again after a service model changes (the request-body seeds follow the models: one body per
 operation with every member its input shape has, valid for Kinesis; in JSON for the JSON and
-REST-JSON models, in CBOR for Kinesis and the RPC v2 CBOR models) or to add seeds;
+REST-JSON models, in CBOR for Kinesis and the RPC v2 CBOR models, form-encoded for the query
+models) or to add seeds;
 the corpora are committed, so CI and the fuzz runs start from them. Inputs that once found a bug
 are kept as seeds too (named after what they found). Formats: see each target's file comment.
 """
@@ -13,6 +14,7 @@ import json
 import os
 import struct
 import sys
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -53,8 +55,8 @@ def sample(shapes, name, depth=0):
     shape = shapes[name]
     kind = shape["type"]
     if kind == "structure":
-        return ("map", [(member, sample(shapes, spec["shape"], depth + 1))
-                        for member, spec in shape["members"].items() if depth < 4])
+        return ("struct", [(member, sample(shapes, spec["shape"], depth + 1))
+                           for member, spec in shape["members"].items() if depth < 4])
     if kind == "list":
         return ("list", [sample(shapes, shape["member"]["shape"], depth + 1)])
     if kind == "map":
@@ -77,7 +79,7 @@ def sample(shapes, name, depth=0):
 
 def to_json(value):
     kind, v = value
-    if kind == "map":
+    if kind in ("struct", "map"):
         return {k: to_json(x) for k, x in v}
     if kind == "list":
         return [to_json(x) for x in v]
@@ -101,7 +103,7 @@ def to_cbor(value, indefinite=False):
     """CBOR as the AWS SDK for Java writes it (INDEFINITE: maps and lists of indefinite length,
     as that SDK sends them; timestamps as tag 1 with epoch milliseconds)."""
     kind, v = value
-    if kind == "map":
+    if kind in ("struct", "map"):
         body = b"".join(to_cbor(("text", k)) + to_cbor(x, indefinite) for k, x in v)
         return b"\xbf" + body + b"\xff" if indefinite else cbor_head(5, len(v)) + body
     if kind == "list":
@@ -121,6 +123,28 @@ def to_cbor(value, indefinite=False):
     return b"\xfb" + struct.pack(">d", v)
 
 
+def to_form(value, prefix=""):
+    """The query protocols' form pairs of a value: members joined with '.', lists as
+    NAME.member.N, maps as NAME.entry.N.key / .value (N from 1)."""
+    kind, v = value
+    if kind == "map":
+        return [pair for i, (k, x) in enumerate(v, 1)
+                for pair in [("%s.entry.%d.key" % (prefix, i), k)]
+                + to_form(x, "%s.entry.%d.value" % (prefix, i))]
+    if kind == "struct":
+        return [pair for k, x in v for pair in to_form(x, prefix + "." + k if prefix else k)]
+    if kind == "list":
+        return [pair for i, x in enumerate(v, 1)
+                for pair in to_form(x, "%s.member.%d" % (prefix, i))]
+    if kind == "blob":
+        return [(prefix, base64.b64encode(v).decode())]
+    if kind == "bool":
+        return [(prefix, "true" if v else "false")]
+    if kind == "time":
+        return [(prefix, "2023-11-14T22:13:20Z")]
+    return [(prefix, str(v))]
+
+
 def request_bodies():
     for path in sorted(os.listdir(SPEC)):
         if not path.endswith(".service.json"):
@@ -129,14 +153,16 @@ def request_bodies():
         meta = model["metadata"]
         service = meta.get("signingName") or meta["endpointPrefix"]
         protocol = meta["protocol"]
-        if protocol == "query":
-            continue  # form-encoded bodies: no decoder fuzzed here reads them
         shapes = model["shapes"]
         for op, spec in sorted(model["operations"].items()):
-            value = sample(shapes, spec["input"]["shape"]) if "input" in spec else ("map", [])
+            value = sample(shapes, spec["input"]["shape"]) if "input" in spec else ("struct", [])
             name = op if service == "kinesis" else "%s/%s" % (service, op)
             file_name = name.replace("/", "-")
             prefix = (name + "\n").encode()
+            if protocol == "query":
+                form = "&".join("%s=%s" % (k, urllib.parse.quote(x, safe=""))
+                                for k, x in to_form(value))
+                write("fuzz_proto_query", file_name, prefix + form.encode())
             if protocol in ("json", "rest-json"):
                 write("fuzz_proto_json", file_name, prefix + json.dumps(to_json(value)).encode())
             if service == "kinesis" or protocol == "smithy-rpc-v2-cbor":
@@ -150,6 +176,8 @@ def request_bodies():
     write("fuzz_proto_json", "bad_base64_utf8", 'PutRecord\n{"Data":"a\u00e9d="}'.encode())
     write("fuzz_proto_json", "partition_key_not_utf8",
           b'PutRecord\n{"PartitionKey":"\xf6\xac\x8b\x92","Data":""}')
+    write("fuzz_proto_query", "value_not_utf8", b"iam/GetPolicy\nPolicyArn=xxxx\xff\xff%FF")
+    write("fuzz_proto_query", "timestamp_1e300", b"monitoring/GetMetricStatistics\nStartTime=1e300")
     write("fuzz_proto_cbor", "shard_count_2_64", b"CreateStream\n\xa1\x6aShardCount\x1b"
                                                  + b"\xff" * 8)
     write("fuzz_proto_cbor", "partition_key_not_utf8",

@@ -1,13 +1,14 @@
-/* proto_input.h - what the two request-body fuzz targets (fuzz_proto_json, fuzz_proto_cbor) share:
- * the input format, the run of decoder + validation, and the properties every outcome must have.
+/* proto_input.h - what the request-body fuzz targets (fuzz_proto_json, _cbor, _query) share: the
+ * input format, the run of decoder + validation, and the properties every outcome must have.
  *
  * An input is an operation name, a newline, and the body ("PutRecords\n{...}"); the name is a
  * Kinesis operation's, or "SERVICE/Operation" for another model kinesd carries ("sqs/SendMessage",
  * SERVICE being its SigV4 signing name); a name no model has is skipped. The seed corpus holds one
  * body per operation, so the fuzzer starts from every operation of the models. Properties
  * checked on every input:
- *   - a refused body is a 400 SerializationException, a body breaking the model's constraints a
- *     400 ValidationException; the error encodes in both wire formats;
+ *   - a refused body is a 400 of the decoder's type (SerializationException; ValidationError for
+ *     the query protocols), a body breaking the model's constraints a 400 ValidationException;
+ *     the error encodes in both wire formats;
  *   - a decoded tree has the type its shape says at every level, known members only, UTF-8 text
  *     (a client must be able to read back what kinesd stores), integers within their Java type;
  *   - a message quotes no more than AWS_QUOTE_MAX bytes of any value.
@@ -128,7 +129,8 @@ static const model_op *find_op(const char *name)
 }
 
 /* Runs one input through decode (and validation when it decodes), checking the properties. */
-static void fuzz_request_body(body_decoder decode, const uint8_t *data, size_t size)
+static void fuzz_request_body(body_decoder decode, const char *refusal, const uint8_t *data,
+                              size_t size)
 {
     const uint8_t *newline = memchr(data, '\n', size);
     if (!newline || newline - data > 96)
@@ -147,7 +149,7 @@ static void fuzz_request_body(body_decoder decode, const uint8_t *data, size_t s
     aws_error_init(&err);
     kval *input = decode(op, body, body_len, &a, &err);
     if (!input) {
-        check_error(&err, "SerializationException");
+        check_error(&err, refusal);
     } else {
         FUZZ_REQUIRE(err.status == 0);
         if (model_op_input(op))

@@ -210,14 +210,15 @@ class Kinesd:
 
     # ---- clients -------------------------------------------------------------------------------
 
-    def client(self, **config):
+    def client(self, service="kinesis", **config):
+        """A boto3 client of SERVICE ("kinesis", "cloudwatch", ...) for this server."""
         import boto3
         from botocore.config import Config
 
         settings = dict(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
         settings.update(config)
         return boto3.client(
-            "kinesis",
+            service,
             endpoint_url=self.endpoint,
             region_name=REGION,
             aws_access_key_id=ACCESS_KEY,
