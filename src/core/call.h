@@ -37,6 +37,7 @@ typedef struct op_call {
      * mode) - the resource's owner, so the handler finds the resource where it lives. */
     const char *account;
     const char *region;          /* who->region: from the SigV4 credential scope */
+    const char *request_id;      /* the answer's x-amzn-RequestId */
     const kval *input;           /* KV_MAP of the operation's input shape */
     const http_request *request; /* the raw request; valid until the call completes */
     arena *arena;                /* scratch that lives as long as the call */

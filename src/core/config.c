@@ -25,7 +25,8 @@ typedef enum {
     KIND_LOG_LEVEL,
     KIND_AUTH,
     KIND_RECOVER,
-    KIND_ON_OFF
+    KIND_ON_OFF,
+    KIND_TEXT /* a char array of kinesd_config at offset, of size max */
 } kind;
 
 typedef struct setting {
@@ -75,6 +76,22 @@ static const setting settings[] = {
      KIND_ON_OFF, AT(metrics), 0, 1},
     {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
      AT(metrics_max_mb), 1, 1000000},
+    {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
+     "execution environments per function without reserved concurrency", KIND_INT,
+     AT(lambda_concurrency), 0, 1000},
+    {"lambda-retry-delay-ms", "KINESD_LAMBDA_RETRY_DELAY_MS", "MS",
+     "delay before an async invocation's first retry (doubles for the second)", KIND_INT,
+     AT(lambda_retry_delay_ms), 0, 3600000},
+    {"lambda-code-limit-bytes", "KINESD_LAMBDA_CODE_LIMIT_BYTES", "BYTES",
+     "largest unzipped function code (Lambda's quota)", KIND_SIZE, AT(lambda_code_limit), 1024,
+     1LL << 40},
+    {"lambda-runtimes", "KINESD_LAMBDA_RUNTIMES", "DIR",
+     "the Node and Python runtime clients (default: share/kinesd/runtimes by the binary)",
+     KIND_TEXT, AT(lambda_runtimes), 0, sizeof(((kinesd_config *)0)->lambda_runtimes)},
+    {"lambda-node", "KINESD_LAMBDA_NODE", "PATH", "the Node.js interpreter of nodejs runtimes",
+     KIND_TEXT, AT(lambda_node), 0, sizeof(((kinesd_config *)0)->lambda_node)},
+    {"lambda-python", "KINESD_LAMBDA_PYTHON", "PATH", "the Python interpreter of python runtimes",
+     KIND_TEXT, AT(lambda_python), 0, sizeof(((kinesd_config *)0)->lambda_python)},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -103,6 +120,11 @@ static void set_defaults(kinesd_config *cfg)
     cfg->log_level = LOG_INFO;
     cfg->metrics = 1;
     cfg->metrics_max_mb = 256;
+    cfg->lambda_concurrency = 10;
+    cfg->lambda_retry_delay_ms = 60000;
+    cfg->lambda_code_limit = 262144000;
+    snprintf(cfg->lambda_node, sizeof(cfg->lambda_node), "node");
+    snprintf(cfg->lambda_python, sizeof(cfg->lambda_python), "python3");
 }
 
 /* "HOST:PORT" or "[V6ADDR]:PORT". */
@@ -205,6 +227,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         *(int *)((char *)cfg + s->offset) = i;
         return 0;
+    case KIND_TEXT:
+        if (strlen(value) >= (size_t)s->max)
+            return -1;
+        snprintf((char *)cfg + s->offset, (size_t)s->max, "%s", value);
+        return 0;
     }
     return -1;
 }
@@ -242,6 +269,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_ON_OFF:
         snprintf(out, len, "%s", on_off_names[*(const int *)((const char *)cfg + s->offset)]);
+        break;
+    case KIND_TEXT:
+        snprintf(out, len, "%s", (const char *)cfg + s->offset);
         break;
     }
 }

@@ -2,6 +2,7 @@
  *
  *   dispatch.c  the pipeline: a request's route, checks, caller, and where its handler runs
  *   reply.c     wire formats: how a request's answer (or error) is encoded and sent
+ *   rest.c      the REST-JSON protocol: routing by method and URI template, binding, errors
  *   loops.c     each loop thread's state: replies waiting for durability, calls completed on
  *               other threads, the wake-ups that bring both back to the loop
  *
@@ -69,6 +70,14 @@ void reply_failed(core_request *r); /* loop thread: answers r InternalFailure (t
 void request_free(core_request *r);
 /* Answers a CORS preflight (OPTIONS with Origin): 200, the asked headers and method allowed. */
 void reply_preflight(http_exchange *ex, const http_request *req);
+
+/* rest.c */
+extern const reply_format reply_rest_json;
+/* The REST-JSON operation whose method and URI template match req, with r->svc and r->format
+ * set; NULL (nothing set) when no registered REST-JSON service has one. */
+const model_op *rest_route(core_request *r, const http_request *req);
+/* r->op's input bound from req's URI labels, query, headers and body; NULL with r->err set. */
+kval *rest_decode(core_request *r, const http_request *req);
 
 /* dispatch.c */
 void request_finish(core_request *r);  /* loop thread: answer now, or park until durable */

@@ -151,6 +151,9 @@ static const model_op *route(core_request *r, const http_request *req)
 {
     if (is_query_request(req))
         return query_op(r, req);
+    const model_op *rest = http_request_header(req, "x-amz-target") ? NULL : rest_route(r, req);
+    if (rest)
+        return rest;
     if (strcmp(req->method, "POST") != 0) {
         r->format = &reply_plain_xml;
         aws_error_set(&r->err, 403, "AccessDeniedException",
@@ -209,6 +212,8 @@ static bool read_body(core_request *r, const http_request *req)
 
 static kval *decode(core_request *r, const model_op *op, const http_request *req)
 {
+    if (r->format == &reply_rest_json)
+        return rest_decode(r, req);
     if (r->format->enc == ENC_XML)
         return decode_query(op, &r->form, &r->mem, &r->err);
     if (!read_body(r, req))
@@ -256,6 +261,8 @@ static bool prepare(core_request *r, const http_request *req)
     r->op = op;
     r->call.operation = model_op_name(op);
     r->call.service = r->svc;
+    if (r->format == &reply_rest_json)
+        r->call.status = model_op_response_code(op); /* a handler may choose another */
     if (!decode_and_authenticate(r, op, req))
         return false;
     r->call.account = r->who.account;
@@ -338,6 +345,7 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
     arena_init(&r->mem);
     aws_error_init(&r->err);
     r->call = (op_call){.who = &r->who,
+                        .request_id = r->request_id,
                         .request = req,
                         .arena = &r->mem,
                         .now_ms = clock_now_ms(),

@@ -155,6 +155,9 @@ int main(int argc, char **argv)
     log_info("auth %s: %s", kinesd_cfg.auth == AUTH_VERIFY ? "verify" : "open",
              kinesd_cfg.auth == AUTH_VERIFY ? "every signature and permission is checked"
                                             : "any well-formed signature is believed");
+    char endpoint[320];
+    snprintf(endpoint, sizeof(endpoint), "http://%s", address);
+    services_listening(endpoint);
     log_info("kinesd listening on %s (data %s, durability %s)", address, kinesd_cfg.data_dir,
              durability_name(kinesd_cfg.durability));
 

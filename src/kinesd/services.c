@@ -2,19 +2,22 @@
  * services.h).
  *
  * Each row opens one service's state and names what it registers with the core. They open in
- * table order (the monitoring registry before the services that record metrics, identity last,
- * as it authorizes everyone else's operations), and close in reverse. The monitoring service
+ * table order (the monitoring registry before the services that record metrics, the queues
+ * before the functions that deliver to them, identity last, as it authorizes everyone else's
+ * operations), and close in reverse. The monitoring service
  * closes only after the store, whose commit cycles it observes until the store stops. */
 #include "services.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "console/console.h"
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/service.h"
 #include "iam/iam.h"
 #include "kinesis/kinesis.h"
+#include "lambda/lambda.h"
 #include "monitoring/monitoring.h"
 #include "sqs/sqs.h"
 
@@ -29,7 +32,13 @@ static int open_monitoring(store *st)
 
 static void close_nothing(void)
 {
-    /* the monitoring service closes after the store (services_close) */
+    /* the monitoring service closes after the store (services_close); the console has no state */
+}
+
+static int open_nothing(store *st)
+{
+    (void)st; /* the console has no state: its files are in the binary */
+    return 0;
 }
 
 iam_options services_identity_options(void)
@@ -37,6 +46,13 @@ iam_options services_identity_options(void)
     return (iam_options){kinesd_cfg.data_dir,
                          kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
                          kinesd_cfg.auth == AUTH_VERIFY};
+}
+
+/* Functions deliver failures to queues through the queue service. */
+static int open_functions(store *st)
+{
+    lambda_set_sqs_deliver(sqs_deliver);
+    return lambda_open(st);
 }
 
 static int open_identity(store *st)
@@ -62,7 +78,9 @@ static wired services[] = {
     {"the metrics history", open_monitoring, close_nothing, {&monitoring_service, NULL}, false},
     {"the streams", kinesis_open, kinesis_close, {&kinesis_service, NULL}, false},
     {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
+    {"the functions", open_functions, lambda_close, {&lambda_service, NULL}, false},
     {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
+    {"the console", open_nothing, close_nothing, {&console_service, NULL}, false},
 };
 
 #define SERVICE_COUNT (sizeof services / sizeof services[0])
@@ -103,8 +121,14 @@ int services_open(store *st)
     return register_all();
 }
 
+void services_listening(const char *endpoint)
+{
+    lambda_set_endpoint(endpoint);
+}
+
 void services_quiesce(void)
 {
+    lambda_quiesce();
     sqs_quiesce();
 }
 

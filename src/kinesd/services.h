@@ -10,7 +10,10 @@
 /* Opens and registers every service (and, in verify mode, the authenticator). -1 (printed) when
  * one cannot start: then services_close undoes what was done. */
 int services_open(store *st);
-/* Before the HTTP server stops: services let go of requests they hold (long polls). */
+/* Once the HTTP server listens at endpoint ("http://127.0.0.1:4567"): functions call it. */
+void services_listening(const char *endpoint);
+/* Before the HTTP server stops: services let go of requests they hold (long polls, running
+ * invocations). */
 void services_quiesce(void);
 /* After the HTTP server stopped (or services_open failed): stops the services' threads, closes
  * what was opened, closes the store (which the monitoring service watches until then), and the
