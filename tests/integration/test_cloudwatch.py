@@ -202,9 +202,15 @@ class KinesisMetrics(CloudWatchCase):
         self.assertIsNone(self.stat("IncomingBytes", {"StreamName": self.STREAM,
                                                       "ShardId": shards[0]}))  # not enabled
 
-    def test_get_metric_data(self):
+    def wait_recorded(self):
+        """Until the setup's puts and gets are all in (reads publish on their own threads)."""
         self.wait_for(self.records, lambda: self.stat("IncomingRecords",
                                                       {"StreamName": self.STREAM}), "records")
+        self.wait_for(self.get_calls, lambda: self.stat("GetRecords.Success",
+                                                        {"StreamName": self.STREAM}), "gets")
+
+    def test_get_metric_data(self):
+        self.wait_recorded()
         dims = [{"Name": "StreamName", "Value": self.STREAM}]
         out = self.cw.get_metric_data(
             MetricDataQueries=[
@@ -231,8 +237,7 @@ class KinesisMetrics(CloudWatchCase):
         self.assertEqual(results["gets"]["StatusCode"], "Complete")
 
     def test_list_metrics(self):
-        self.wait_for(self.records, lambda: self.stat("IncomingRecords",
-                                                      {"StreamName": self.STREAM}), "records")
+        self.wait_recorded()
         metrics = self.cw.list_metrics(
             Namespace="AWS/Kinesis",
             Dimensions=[{"Name": "StreamName", "Value": self.STREAM}])["Metrics"]
