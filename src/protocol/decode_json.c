@@ -1,9 +1,11 @@
 /* decode_json.c - JSON 1.1 request bodies to kval trees typed by the model (see decode.h).
  *
- * The body must be well-formed UTF-8 (RFC 8259 8.1), checked here: json-c's own check lets through
- * bytes no UTF-8 has (F5..FF), which boto3 then cannot read back. json-c parses it (with an
- * explicit length, strictly); the tree is then walked once against the input shape, copying
- * strings and decoding blobs straight into the arena.
+ * A body is read by the streaming reader (decode_json_stream.c) when it takes it, else by the
+ * json-c reader here (decode_json_stream.h says which does what), whose messages are the
+ * SerializationException texts. The body must be well-formed UTF-8 (RFC 8259 8.1), checked here:
+ * json-c's own check lets through bytes no UTF-8 has (F5..FF), which boto3 then cannot read back.
+ * json-c parses it (with an explicit length, strictly); the tree is then walked once against the
+ * input shape, copying strings and decoding blobs straight into the arena.
  */
 #include <json-c/json.h>
 #include <math.h>
@@ -14,6 +16,7 @@
 #include "../common/utf8.h"
 #include "decode.h"
 #include "decode_errors.h"
+#include "decode_json_stream.h"
 
 #define JSON_MAX_DEPTH 64
 /* Timestamps beyond +-10^11 seconds (year ~5000) are refused rather than overflowing. */
@@ -292,6 +295,13 @@ kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aw
 
 kval *decode_json_shape(const model_shape *shape, const char *body, size_t len, arena *a,
                         aws_error *err)
+{
+    kval *streamed = len ? decode_json_stream(shape, body, len, a) : NULL;
+    return streamed ? streamed : decode_json_dom(shape, body, len, a, err);
+}
+
+kval *decode_json_dom(const model_shape *shape, const char *body, size_t len, arena *a,
+                      aws_error *err)
 {
     decoder d = {a, err};
     kval *out = arena_alloc(a, sizeof *out);

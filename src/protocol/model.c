@@ -171,6 +171,7 @@ static bool load_member(service_model *m, model_member *mem, json_object *def, c
     char *path = arena_strdup(&m->mem, name);
     path[0] = (char)tolower((unsigned char)path[0]);
     mem->name = arena_strdup(&m->mem, name);
+    mem->name_len = strlen(name);
     mem->path_name = path;
     mem->shape = shape_of(m, ref);
     mem->required = is_required(def, name);
@@ -529,9 +530,9 @@ const model_shape *model_shape_at(const service_model *m, size_t i)
 const model_member *shape_find_member(const model_shape *s, const char *name, size_t len)
 {
     for (size_t i = 0; i < s->n_members; i++) {
-        const char *m = s->members[i].name;
-        if (strncmp(m, name, len) == 0 && m[len] == '\0')
-            return &s->members[i];
+        const model_member *m = &s->members[i];
+        if (m->name_len == len && memcmp(m->name, name, len) == 0)
+            return m;
     }
     return NULL;
 }

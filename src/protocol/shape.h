@@ -39,6 +39,7 @@ typedef enum {
 
 typedef struct model_member {
     const char *name;      /* as on the wire: "StreamName" */
+    size_t name_len;       /* strlen(name): decoders match keys by length first */
     const char *path_name; /* as in validation messages: "streamName" */
     const model_shape *shape;
     bool required;

@@ -19,7 +19,7 @@ typedef enum {
     KV_BLOB,      /* model "blob": decoded bytes */
     KV_TIMESTAMP, /* model "timestamp": epoch milliseconds in u.i */
     KV_LIST,
-    KV_MAP,       /* model "structure" and "map" */
+    KV_MAP, /* model "structure" and "map" */
 } kv_type;
 
 typedef struct kval kval;
@@ -54,5 +54,8 @@ const char *kv_str(const kval *map, const char *key);
 bool kv_int(const kval *map, const char *key, int64_t *out);
 /* The boolean member, or dflt when absent. */
 bool kv_bool(const kval *map, const char *key, bool dflt);
+/* Whether two trees hold the same values, map entries in the same order (the JSON readers'
+ * differential checks). */
+bool kv_equal(const kval *a, const kval *b);
 
 #endif
