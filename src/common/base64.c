@@ -46,36 +46,48 @@ void base64_encode(const void *in, size_t n, char *out)
     }
 }
 
+/* The last group: padding allowed, with canonical (zero) trailing bits. Returns the bytes written
+ * (1 to 3), or -1 when malformed. */
+static int decode_last_group(const uint8_t *t, const char *in, unsigned char *o)
+{
+    uint8_t a = t[(unsigned char)in[0]], b = t[(unsigned char)in[1]];
+    uint8_t c = t[(unsigned char)in[2]], d = t[(unsigned char)in[3]];
+    if (a > 63 || b > 63 || c == 255 || d == 255 || (c == 64 && d != 64))
+        return -1;
+    o[0] = (unsigned char)(a << 2 | b >> 4);
+    if (c == 64)
+        return b & 15 ? -1 : 1; /* non-canonical trailing bits */
+    o[1] = (unsigned char)(b << 4 | c >> 2);
+    if (d == 64)
+        return c & 3 ? -1 : 2;
+    o[2] = (unsigned char)(c << 6 | d);
+    return 3;
+}
+
 bool base64_decode(const char *in, size_t n, void *out, size_t *out_len)
 {
     const uint8_t *t = decode_table();
     unsigned char *o = out;
     if (n % 4 != 0)
         return false;
-    for (size_t i = 0; i < n; i += 4) {
-        uint8_t a = t[(unsigned char)in[i]], b = t[(unsigned char)in[i + 1]];
-        uint8_t c = t[(unsigned char)in[i + 2]], d = t[(unsigned char)in[i + 3]];
-        bool last = i + 4 == n;
-        if (a > 63 || b > 63 || c == 255 || d == 255)
-            return false;
-        if (!last && (c == 64 || d == 64))
-            return false;
-        if (c == 64 && d != 64)
-            return false;
-        *o++ = (unsigned char)(a << 2 | b >> 4);
-        if (c == 64) {
-            if (b & 15) /* non-canonical trailing bits */
-                return false;
-            break;
-        }
-        *o++ = (unsigned char)(b << 4 | c >> 2);
-        if (d == 64) {
-            if (c & 3)
-                return false;
-            break;
-        }
-        *o++ = (unsigned char)(c << 6 | d);
+    if (n == 0) {
+        *out_len = 0;
+        return true;
     }
-    *out_len = (size_t)(o - (unsigned char *)out);
+    /* every group before the last: four alphabet characters (0..63; '=' is 64, others 255) */
+    for (size_t i = 0; i + 4 < n; i += 4, o += 3) {
+        uint32_t a = t[(unsigned char)in[i]], b = t[(unsigned char)in[i + 1]];
+        uint32_t c = t[(unsigned char)in[i + 2]], d = t[(unsigned char)in[i + 3]];
+        if ((a | b | c | d) & 0xC0)
+            return false;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        o[0] = (unsigned char)(v >> 16);
+        o[1] = (unsigned char)(v >> 8);
+        o[2] = (unsigned char)v;
+    }
+    int last = decode_last_group(t, in + n - 4, o);
+    if (last < 0)
+        return false;
+    *out_len = (size_t)(o + last - (unsigned char *)out);
     return true;
 }

@@ -152,8 +152,15 @@ static void describe_all(kbuf *out, const model_shape *s)
     kbuf_putc(out, ']');
 }
 
+static bool has_constraints(const model_shape *s)
+{
+    return s->has_min || s->has_max || s->regex || s->n_enums;
+}
+
 static bool scalar_ok(const model_shape *s, const kval *val)
 {
+    if (!has_constraints(s))
+        return true;
     for (constraint c = 0; c < C_COUNT; c++)
         if (applies(s, c) && !satisfied(s, c, val))
             return false;
@@ -273,6 +280,19 @@ static void report_elements(validator *v, const model_shape *s, const kval *val,
     describe_all(out, elem);
 }
 
+/* n in decimal, NUL-terminated (a list of 500 records pushes 500 indexes: no printf). */
+static void decimal(size_t n, char out[24])
+{
+    char digits[24];
+    size_t len = 0;
+    do
+        digits[len++] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    for (size_t i = 0; i < len; i++)
+        out[i] = digits[len - 1 - i];
+    out[len] = '\0';
+}
+
 static size_t path_push(validator *v, const char *part, bool member_suffix)
 {
     size_t saved = v->path.len;
@@ -292,6 +312,8 @@ static void path_pop(validator *v, size_t saved)
 
 static void check_own_constraints(validator *v, const model_shape *s, const kval *val)
 {
+    if (!has_constraints(s))
+        return;
     for (size_t i = 0; i < sizeof member_order / sizeof member_order[0] && !full(v); i++) {
         constraint c = member_order[i];
         if (applies(s, c) && !satisfied(s, c, val))
@@ -330,7 +352,7 @@ static void check_list(validator *v, const model_shape *s, const kval *val)
     }
     for (size_t i = 0; i < val->u.list.n && !full(v); i++) {
         char index[24];
-        snprintf(index, sizeof index, "%zu", i + 1);
+        decimal(i + 1, index);
         size_t saved = path_push(v, index, true);
         const kval *item = &val->u.list.items[i];
         if (item->type == KV_NULL)

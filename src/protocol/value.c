@@ -7,9 +7,13 @@ const kval *kv_get(const kval *map, const char *key)
 {
     if (!map || map->type != KV_MAP)
         return NULL;
-    for (size_t i = 0; i < map->u.map.n; i++)
-        if (strcmp(map->u.map.keys[i], key) == 0)
+    /* A structure's keys are its members' names (the decoders set them), which validation looks
+     * up by the same pointer; others compare from the first byte. */
+    for (size_t i = 0; i < map->u.map.n; i++) {
+        const char *k = map->u.map.keys[i];
+        if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
             return &map->u.map.vals[i];
+    }
     return NULL;
 }
 
