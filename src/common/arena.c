@@ -1,10 +1,15 @@
-/* arena.c - bump allocator for per-request memory (see arena.h). */
+/* arena.c - bump allocator for per-request memory (see arena.h).
+ *
+ * Each new block is twice the size of the one before (from ARENA_BLOCK up to ARENA_BLOCK_MAX),
+ * so a request's allocations from the heap grow with the logarithm of its size: a PutRecords of
+ * 500 records takes a handful of blocks, not one per few dozen records. */
 #include "arena.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define ARENA_BLOCK 8192
+#define ARENA_BLOCK_MAX (1024 * 1024)
 
 struct arena_block {
     arena_block *next;
@@ -33,7 +38,9 @@ void *arena_alloc(arena *a, size_t n)
     n = (n + 15) & ~(size_t)15;
     arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        size_t cap = !b ? ARENA_BLOCK : b->cap < ARENA_BLOCK_MAX ? b->cap * 2 : ARENA_BLOCK_MAX;
+        if (cap < n)
+            cap = n;
         b = malloc(sizeof(*b) + cap);
         if (!b)
             abort();

@@ -1,12 +1,16 @@
-/* test_common_codecs.c - strict base64, 128-bit hash keys (decimal, MD5 routing values), UUIDs. */
+/* test_common_codecs.c - strict base64, 128-bit hash keys (decimal, MD5 routing values: RFC
+ * 1321's test suite, and OpenSSL's digest for every length up to five blocks), UUIDs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/base64.h"
 #include "common/buf.h"
+#include "common/md5.h"
 #include "common/u128.h"
 #include "common/uuid.h"
 
@@ -41,8 +45,8 @@ static void base64_matches_rfc4648_vectors(void **state)
 static void base64_rejects_malformed_input(void **state)
 {
     (void)state;
-    const char *bad[] = {"Zg=",  "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "Zh==", "Zm9=", "Zm 9v",
-                         "====", "Zm=v", "Zm9vYg=\n"};
+    const char *bad[] = {"Zg=",  "Zg",    "Z===", "Zm9v!A==", "Zg==Zg==", "Zh==",
+                         "Zm9=", "Zm 9v", "====", "Zm=v",     "Zm9vYg=\n"};
     unsigned char out[16];
     size_t n;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -84,6 +88,44 @@ static void u128_md5_reads_digest_big_endian(void **state)
     assert_true(u128_md5("a", 1) == expected);
 }
 
+static void md5_passes_rfc_1321_suite(void **state)
+{
+    (void)state;
+    static const char *const suite[][2] = {
+        {"", "d41d8cd98f00b204e9800998ecf8427e"},
+        {"a", "0cc175b9c0f1b6a831c399e269772661"},
+        {"abc", "900150983cd24fb0d6963f7d28e17f72"},
+        {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+        {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
+        {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+         "d174ab98d277d9f5a5611c2c9f419d9f"},
+        {"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"},
+    };
+    for (size_t i = 0; i < sizeof suite / sizeof suite[0]; i++) {
+        unsigned char d[MD5_DIGEST_BYTES];
+        char hex[2 * MD5_DIGEST_BYTES + 1];
+        md5_digest(suite[i][0], strlen(suite[i][0]), d);
+        for (int j = 0; j < MD5_DIGEST_BYTES; j++)
+            snprintf(hex + 2 * j, 3, "%02x", d[j]);
+        assert_string_equal(hex, suite[i][1]);
+    }
+}
+
+static void md5_matches_openssl_at_every_length(void **state)
+{
+    (void)state;
+    unsigned char msg[5 * 64];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (unsigned char)(i * 131 + 7);
+    for (size_t n = 0; n <= sizeof msg; n++) {
+        unsigned char ours[MD5_DIGEST_BYTES], theirs[EVP_MAX_MD_SIZE];
+        md5_digest(msg, n, ours);
+        assert_true(EVP_Digest(msg, n, theirs, NULL, EVP_md5(), NULL));
+        assert_memory_equal(ours, theirs, MD5_DIGEST_BYTES);
+    }
+}
+
 static void uuid_is_version_4(void **state)
 {
     (void)state;
@@ -117,6 +159,8 @@ int main(void)
         cmocka_unit_test(u128_parses_and_formats_decimal),
         cmocka_unit_test(u128_rejects_out_of_range_and_garbage),
         cmocka_unit_test(u128_md5_reads_digest_big_endian),
+        cmocka_unit_test(md5_passes_rfc_1321_suite),
+        cmocka_unit_test(md5_matches_openssl_at_every_length),
         cmocka_unit_test(uuid_is_version_4),
         cmocka_unit_test(kbuf_grows_and_formats),
     };

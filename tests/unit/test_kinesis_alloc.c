@@ -1,0 +1,221 @@
+/* test_kinesis_alloc.c - no heap allocation per record on the PutRecords and GetRecords paths: a
+ * counting allocator (this executable's malloc, calloc and realloc, counting the calls made on
+ * the test's own thread, then handing them to glibc) around the path below HTTP - the JSON body
+ * decoded and validated against the model, the handler run (routing, the shard log append, the
+ * answer written) - for requests of 50 and of 500 records. What the larger request allocates
+ * beyond the smaller one grows with the logarithm of its size (arena blocks and answer buffers
+ * that double), not with its records. Skipped under AddressSanitizer, which owns malloc there. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/clock.h"
+#include "core/config.h"
+#include "kinesis/iterator.h"
+#include "kinesis/kinesis.h"
+#include "kinesis/ops.h"
+#include "kinesis/registry_edit.h"
+#include "protocol/decode.h"
+#include "protocol/validate.h"
+
+#define ACCOUNT "000000000000"
+#define REGION "us-east-1"
+#define SMALL 50
+#define LARGE 500
+/* Allocations the 450 more records may add: log-growth of buffers only. */
+#define MAX_EXTRA_ALLOCATIONS 24
+
+#ifndef __SANITIZE_ADDRESS__
+static _Thread_local long allocations; /* malloc, calloc and realloc calls of this thread */
+
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t count, size_t n);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+void *malloc(size_t n)
+{
+    allocations++;
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t count, size_t n)
+{
+    allocations++;
+    return __libc_calloc(count, n);
+}
+
+void *realloc(void *p, size_t n)
+{
+    allocations++;
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    __libc_free(p);
+}
+#endif
+
+static char dir[64];
+static store *st;
+static _Atomic uint64_t durable;
+
+static void on_durable(uint64_t ticket, void *arg)
+{
+    (void)arg;
+    durable = ticket;
+}
+
+/* Runs one operation as the dispatcher does below HTTP (decode, validate, handler) and returns
+ * how many allocations it made; the answer is left in *answer. */
+static long run_counted(const char *operation, const char *body, size_t len, kbuf *answer)
+{
+    const model_op *op = model_find_op(model_get(MODEL_KINESIS), operation);
+    kbuf_reset(answer);
+    long before = 0;
+#ifndef __SANITIZE_ADDRESS__
+    before = allocations;
+#endif
+    arena a;
+    arena_init(&a);
+    aws_error err;
+    aws_error_init(&err);
+    kenc enc;
+    enc_init(&enc, ENC_JSON, answer);
+    kval *input = decode_json(op, body, len, &a, &err);
+    assert_non_null(input);
+    assert_true(validate_input(op, input, &err));
+    op_call call = {.operation = operation,
+                    .account = ACCOUNT,
+                    .region = REGION,
+                    .input = input,
+                    .arena = &a,
+                    .now_ms = clock_now_ms(),
+                    .out = &enc,
+                    .err = &err};
+    const op_entry *entry = kinesis_find_op(operation);
+    assert_non_null(entry);
+    entry->handler(&call);
+    if (err.status)
+        fail_msg("%s: %s: %s", operation, err.type, err.message.data);
+    arena_free(&a);
+    aws_error_free(&err);
+    long made = 0;
+#ifndef __SANITIZE_ADDRESS__
+    made = allocations - before;
+#endif
+    for (int i = 0; i < 5000 && durable < call.commit_ticket; i++)
+        usleep(1000);
+    assert_true(durable >= call.commit_ticket);
+    return made;
+}
+
+/* A PutRecords body of n records of 100 bytes, all for shard 0 (one partition key). */
+static void put_records_body(kbuf *body, int n)
+{
+    kbuf_reset(body);
+    kbuf_puts(body, "{\"StreamName\":\"alloc\",\"Records\":[");
+    for (int i = 0; i < n; i++)
+        kbuf_printf(body, "%s{\"Data\":\"%0136d\",\"PartitionKey\":\"key\"}", i ? "," : "", i);
+    kbuf_puts(body, "]}");
+}
+
+static long put_records(int n, kbuf *answer)
+{
+    kbuf body = KBUF_INIT;
+    put_records_body(&body, n);
+    long made = run_counted("PutRecords", body.data, body.len, answer);
+    kbuf_free(&body);
+    return made;
+}
+
+/* GetRecords of `limit` records from the start of shard 0. */
+static long get_records(int limit, kbuf *answer)
+{
+    kbuf body = KBUF_INIT;
+    kbuf_printf(&body, "{\"StreamName\":\"alloc\",\"ShardId\":\"shardId-000000000000\","
+                       "\"ShardIteratorType\":\"TRIM_HORIZON\"}");
+    run_counted("GetShardIterator", body.data, body.len, answer);
+    const char *it = strstr(answer->data, "\"ShardIterator\":\"");
+    assert_non_null(it);
+    it += strlen("\"ShardIterator\":\"");
+    kbuf_reset(&body);
+    kbuf_printf(&body, "{\"ShardIterator\":\"%.*s\",\"Limit\":%d}", (int)strcspn(it, "\""), it,
+                limit);
+    long made = run_counted("GetRecords", body.data, body.len, answer);
+    kbuf_free(&body);
+    return made;
+}
+
+static size_t count_of(const kbuf *answer, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = answer->data; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void no_allocation_per_record(void **state)
+{
+    (void)state;
+#ifdef __SANITIZE_ADDRESS__
+    skip();
+#endif
+    assert_non_null(
+        registry_create_stream(ACCOUNT, REGION, "alloc", 1, false, 0, NULL, 0, clock_now_ms()));
+    kbuf answer = KBUF_INIT;
+    put_records(LARGE, &answer); /* warms up what each thread makes once */
+    put_records(SMALL, &answer);
+    long small_put = put_records(SMALL, &answer), large_put = put_records(LARGE, &answer);
+    assert_int_equal(count_of(&answer, "\"SequenceNumber\""), LARGE);
+    get_records(LARGE, &answer);
+    long small_get = get_records(SMALL, &answer), large_get = get_records(LARGE, &answer);
+    assert_int_equal(count_of(&answer, "\"SequenceNumber\""), LARGE);
+    printf("allocations: PutRecords %d records %ld, %d records %ld; GetRecords %d records %ld, "
+           "%d records %ld\n",
+           SMALL, small_put, LARGE, large_put, SMALL, small_get, LARGE, large_get);
+    assert_true(large_put - small_put <= MAX_EXTRA_ALLOCATIONS);
+    assert_true(large_get - small_get <= MAX_EXTRA_ALLOCATIONS);
+    kbuf_free(&answer);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/kinesd-alloc-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    kinesd_cfg.transition_ms = 0;
+    st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
+    assert_non_null(st);
+    assert_int_equal(registry_open(st), 0);
+    char why[512];
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    registry_close();
+    store_close(st);
+    model_unload();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_allocation_per_record),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
