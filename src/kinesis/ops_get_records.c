@@ -15,19 +15,18 @@
 /* State of one records_write_list: the encoder and what it reports afterwards. */
 typedef struct read_ctx {
     kenc *out;
-    const shard *sh;
+    char seq[SEQNO_LEN + 1]; /* the shard's numbers: formatted once, then each record's position */
     int64_t last_arrival_ms; /* of the last record written; 0 when none */
     records_read *rr;        /* counts the records and bytes */
 } read_ctx;
 
-/* A Record structure. */
-static void write_one_record(kenc *out, const shard *sh, const log_record *rec)
+/* A Record structure; seq holds the shard's number, whose position is set here. */
+static void write_one_record(kenc *out, char seq[SEQNO_LEN + 1], const log_record *rec)
 {
-    char seq[SEQNO_LEN + 1];
-    records_seqno(sh, rec->offset, seq);
+    seqno_set_position(seq, seqno_record_position(rec->offset));
     enc_map_begin(out);
     enc_key(out, "SequenceNumber");
-    enc_str(out, seq);
+    enc_strn(out, seq, SEQNO_LEN);
     enc_key(out, "ApproximateArrivalTimestamp");
     enc_timestamp_ms(out, rec->arrival_ms);
     enc_key(out, "Data");
@@ -44,7 +43,7 @@ static void write_one_record(kenc *out, const shard *sh, const log_record *rec)
 static bool write_record(const log_record *rec, void *arg)
 {
     read_ctx *rc = arg;
-    write_one_record(rc->out, rc->sh, rec);
+    write_one_record(rc->out, rc->seq, rec);
     rc->last_arrival_ms = rec->arrival_ms;
     rc->rr->records++;
     rc->rr->bytes += rec->data_len + rec->partition_key_len;
@@ -55,7 +54,8 @@ int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_rec
                        size_t max_bytes, int64_t now_ms, records_read *rr)
 {
     *rr = (records_read){0};
-    read_ctx rc = {.out = out, .sh = sh, .rr = rr};
+    read_ctx rc = {.out = out, .rr = rr};
+    records_seqno(sh, from, rc.seq);
     enc_key(out, "Records");
     enc_list_begin(out);
     if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, &rr->next) != 0)

@@ -109,6 +109,8 @@ typedef struct shard_group {
     size_t start, count;
     uint64_t first_offset;
     bool failed;
+    char seq[SEQNO_LEN + 1]; /* the answer: the number of the group's record being written */
+    size_t id_len;           /* strlen(sh->id) */
 } shard_group;
 
 typedef struct put_batch {
@@ -214,18 +216,23 @@ static void count_batch(const stream *s, const put_batch *b)
     stream_metrics_put_records(s, b->n, failed, bytes);
 }
 
+/* Each record's number and shard id: a group's shard part of the number is formatted once. */
 static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
     size_t failed = 0;
-    for (size_t g = 0; g < b->group_count; g++)
-        failed += b->groups[g].failed ? b->groups[g].count : 0;
+    for (size_t g = 0; g < b->group_count; g++) {
+        shard_group *grp = &b->groups[g];
+        failed += grp->failed ? grp->count : 0;
+        records_seqno(grp->sh, grp->first_offset, grp->seq);
+        grp->id_len = strlen(grp->sh->id);
+    }
     enc_map_begin(out);
     enc_key(out, "FailedRecordCount");
     enc_int(out, (int64_t)failed);
     enc_key(out, "Records");
     enc_list_begin(out);
     for (size_t i = 0; i < b->n; i++) {
-        const shard_group *grp = &b->groups[b->group_of[i]];
+        shard_group *grp = &b->groups[b->group_of[i]];
         enc_map_begin(out);
         if (grp->failed) {
             enc_key(out, "ErrorCode");
@@ -233,12 +240,11 @@ static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
             enc_key(out, "ErrorMessage");
             enc_str(out, "Internal Service Failure"); /* AWS's text for it */
         } else {
-            char seq[SEQNO_LEN + 1];
-            records_seqno(grp->sh, grp->first_offset + b->rank[i], seq);
+            seqno_set_position(grp->seq, seqno_record_position(grp->first_offset + b->rank[i]));
             enc_key(out, "SequenceNumber");
-            enc_str(out, seq);
+            enc_strn(out, grp->seq, SEQNO_LEN);
             enc_key(out, "ShardId");
-            enc_str(out, grp->sh->id);
+            enc_strn(out, grp->sh->id, grp->id_len);
         }
         enc_map_end(out);
     }

@@ -46,6 +46,11 @@ void seqno_format(int64_t shard_created_ms, int shard_index, uint64_t position,
     *p = '\0';
 }
 
+void seqno_set_position(char seq[SEQNO_LEN + 1], uint64_t position)
+{
+    put_field(seq + SEQNO_LEN - POSITION_DIGITS, position, POSITION_DIGITS);
+}
+
 /* Reads `width` decimal digits as a number no greater than max. */
 static bool parse_field(const char *s, int width, uint64_t max, uint64_t *out)
 {

@@ -34,6 +34,10 @@ static inline uint64_t seqno_read_offset(uint64_t position, bool after)
 void seqno_format(int64_t shard_created_ms, int shard_index, uint64_t position,
                   char out[SEQNO_LEN + 1]);
 
+/* Rewrites only the position field of a formatted number (its shard's fields stay): a batch of
+ * one shard's records formats the shard's part once. */
+void seqno_set_position(char seq[SEQNO_LEN + 1], uint64_t position);
+
 /* False when s is not a sequence number kinesd could have issued. */
 bool seqno_parse(const char *s, size_t n, int64_t *shard_created_ms, int *shard_index,
                  uint64_t *position);

@@ -32,6 +32,20 @@ static void test_round_trips(void **state)
     round_trip(INT64_MAX, INT32_MAX, UINT64_MAX);
 }
 
+/* Setting the position of a formatted number gives the number formatted with that position. */
+static void test_set_position(void **state)
+{
+    (void)state;
+    const uint64_t positions[] = {0, 1, 9, 10, 123456789, UINT64_MAX, 7};
+    char seq[SEQNO_LEN + 1], want[SEQNO_LEN + 1];
+    seqno_format(1700000000123, 42, 99999, seq);
+    for (size_t i = 0; i < sizeof positions / sizeof positions[0]; i++) {
+        seqno_set_position(seq, positions[i]);
+        seqno_format(1700000000123, 42, positions[i], want);
+        assert_string_equal(seq, want);
+    }
+}
+
 static void test_looks_like_aws(void **state)
 {
     (void)state;
@@ -128,6 +142,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_set_position),
         cmocka_unit_test(test_looks_like_aws),
         cmocka_unit_test(test_ordering),
         cmocka_unit_test(test_rejects),
