@@ -3,26 +3,33 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* 0..63 for alphabet characters, 64 for '=', 255 for anything else. Built once (pthread_once:
- * every loop thread decodes, and none may see a half-built table). */
+/* Decoding: 0..63 for alphabet characters, 64 for '=', 255 for anything else. Encoding: the two
+ * characters of each 12-bit value, so that three bytes take two lookups. Built once
+ * (pthread_once: every loop thread uses them, and none may see a half-built table). */
 static uint8_t table[256];
+static char pairs[4096][2];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static void build_decode_table(void)
+static void build_tables(void)
 {
     for (int i = 0; i < 256; i++)
         table[i] = 255;
     for (int i = 0; i < 64; i++)
         table[(unsigned char)alphabet[i]] = (uint8_t)i;
     table['='] = 64;
+    for (int i = 0; i < 4096; i++) {
+        pairs[i][0] = alphabet[i >> 6];
+        pairs[i][1] = alphabet[i & 63];
+    }
 }
 
 static const uint8_t *decode_table(void)
 {
-    pthread_once(&table_once, build_decode_table);
+    pthread_once(&table_once, build_tables);
     return table;
 }
 
@@ -30,12 +37,11 @@ void base64_encode(const void *in, size_t n, char *out)
 {
     const unsigned char *p = in;
     size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
+    pthread_once(&table_once, build_tables);
+    for (; i + 3 <= n; i += 3, out += 4) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        *out++ = alphabet[v >> 18];
-        *out++ = alphabet[(v >> 12) & 63];
-        *out++ = alphabet[(v >> 6) & 63];
-        *out++ = alphabet[v & 63];
+        memcpy(out, pairs[v >> 12], 2);
+        memcpy(out + 2, pairs[v & 4095], 2);
     }
     if (i < n) {
         uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);

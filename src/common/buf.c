@@ -33,7 +33,7 @@ static void grow_to(kbuf *b, size_t cap)
     b->cap = cap;
 }
 
-void kbuf_reserve(kbuf *b, size_t extra)
+void kbuf_grow(kbuf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -55,25 +55,9 @@ void kbuf_reserve_step(kbuf *b, size_t extra, size_t step)
         grow_to(b, need + (step - need % step) % step);
 }
 
-void kbuf_append(kbuf *b, const void *p, size_t n)
-{
-    kbuf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 void kbuf_puts(kbuf *b, const char *s)
 {
     kbuf_append(b, s, strlen(s));
-}
-
-void kbuf_putc(kbuf *b, char c)
-{
-    kbuf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
 }
 
 void kbuf_vprintf(kbuf *b, const char *fmt, va_list ap)
