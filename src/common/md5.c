@@ -32,6 +32,19 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* One step: a takes b + rotl(a + f + constant + word, shift); the four rounds differ in f, in
+ * the order they take the words (g) and in their shifts. Each round is a loop of its own,
+ * unrolled, so that the shifts and word indexes are constants. */
+#define MD5_ROUND(r, f_expr, g_expr)                                                               \
+    _Pragma("GCC unroll 16") for (int i = 16 * (r); i < 16 * (r) + 16; i++)                        \
+    {                                                                                              \
+        uint32_t f = (f_expr) + a + sine_table[i] + m[(g_expr) % 16];                              \
+        a = d;                                                                                     \
+        d = c;                                                                                     \
+        c = b;                                                                                     \
+        b += rotl(f, shifts[r][i % 4]);                                                            \
+    }
+
 /* Folds one block into the state. */
 static void md5_block(uint32_t state[4], const unsigned char *block)
 {
@@ -39,33 +52,10 @@ static void md5_block(uint32_t state[4], const unsigned char *block)
     for (int i = 0; i < 16; i++)
         m[i] = le32(block + 4 * i);
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-    for (int i = 0; i < 64; i++) {
-        uint32_t f;
-        int g;
-        switch (i / 16) {
-        case 0:
-            f = (b & c) | (~b & d);
-            g = i;
-            break;
-        case 1:
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-            break;
-        case 2:
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-            break;
-        default:
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-            break;
-        }
-        f += a + sine_table[i] + m[g];
-        a = d;
-        d = c;
-        c = b;
-        b += rotl(f, shifts[i / 16][i % 4]);
-    }
+    MD5_ROUND(0, (b & c) | (~b & d), i)
+    MD5_ROUND(1, (d & b) | (~d & c), 5 * i + 1)
+    MD5_ROUND(2, b ^ c ^ d, 3 * i + 5)
+    MD5_ROUND(3, c ^ (b | ~d), 7 * i)
     state[0] += a;
     state[1] += b;
     state[2] += c;
