@@ -217,9 +217,10 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
         cfg->auth = (auth_mode)i;
         return 0;
     case KIND_FILE: /* every KIND_FILE field is as large as master_key_file */
-        _Static_assert(sizeof(cfg->metrics_token_file) == sizeof(cfg->master_key_file), "");
         if (!*value || strlen(value) >= sizeof(cfg->master_key_file))
             return -1;
+        /* (not right after the case label: C11 puts no declaration there, and clang says so) */
+        _Static_assert(sizeof(cfg->metrics_token_file) == sizeof(cfg->master_key_file), "");
         snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);
         return 0;
     case KIND_RECOVER:
