@@ -51,7 +51,8 @@ kines_client *kines_client_new(const kines_options *opts, kines_error *err)
         free(c);
         return NULL;
     }
-    c->http = split_endpoint(c, err) == 0 ? transport_new(c->cfg.timeout_ms) : NULL;
+    c->http =
+        split_endpoint(c, err) == 0 ? transport_new(c->cfg.timeout_ms, c->cfg.ca_bundle) : NULL;
     if (!c->http) {
         if (c->host)
             kines_fail(err, KINES_ERR_TRANSPORT, "cannot initialise libcurl");

@@ -5,6 +5,7 @@
 #include "common/buf.h"
 #include "error.h"
 #include "kines/kines.h"
+#include "options.h"
 #include "profile.h"
 
 #define DEFAULT_MAX_ATTEMPTS 8
@@ -121,6 +122,16 @@ static bool resolve_credentials(const kines_options *o, kines_config *c)
     return credentials_from_env(c) || credentials_from_profile(c);
 }
 
+/* The CAs to trust for https://: options, AWS_CA_BUNDLE, the profile's ca_bundle; else none. */
+static void resolve_ca_bundle(const kines_options *o, kines_config *c)
+{
+    c->ca_bundle = dup_or_null(o->ca_bundle);
+    if (!c->ca_bundle)
+        c->ca_bundle = dup_or_null(getenv("AWS_CA_BUNDLE"));
+    if (!c->ca_bundle)
+        c->ca_bundle = profile_value(c->profile, "ca_bundle", false);
+}
+
 static int or_default(int v, int fallback)
 {
     return v > 0 ? v : fallback;
@@ -128,12 +139,14 @@ static int or_default(int v, int fallback)
 
 int kines_config_resolve(const kines_options *opts, kines_config *out, kines_error *err)
 {
-    static const kines_options none;
-    const kines_options *o = opts ? opts : &none;
+    kines_options given;
+    options_read(&given, sizeof given, opts, OPTIONS_V1_SIZE(kines_options, ca_bundle));
+    const kines_options *o = &given;
     memset(out, 0, sizeof *out);
     resolve_profile_name(o, out);
     resolve_region(o, out);
     resolve_endpoint(o, out);
+    resolve_ca_bundle(o, out);
     bool have_credentials = resolve_credentials(o, out);
     out->max_attempts = or_default(o->max_attempts, DEFAULT_MAX_ATTEMPTS);
     out->retry_base_ms = or_default(o->retry_base_ms, DEFAULT_RETRY_BASE_MS);
@@ -164,5 +177,6 @@ void kines_config_free(kines_config *c)
     free(c->access_key_id);
     free(c->secret_access_key);
     free(c->session_token);
+    free(c->ca_bundle);
     memset(c, 0, sizeof *c);
 }

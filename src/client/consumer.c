@@ -6,6 +6,7 @@
  * idle_ms. When a shard's iterator runs out (the shard is closed and read), the shard list is
  * fetched again so that its children can start. */
 #include "kines/consumer.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,8 +379,7 @@ kines_consumer *kines_consumer_new(const kines_options *client, const char *stre
     kines_consumer *c = calloc(1, sizeof *c);
     if (!c)
         abort();
-    if (opts)
-        c->o = *opts;
+    options_read(&c->o, sizeof c->o, opts, OPTIONS_V1_SIZE(kines_consumer_options, idle_ms));
     c->o.limit = c->o.limit > 0 ? c->o.limit : DEFAULT_LIMIT;
     c->o.idle_ms = c->o.idle_ms > 0 ? c->o.idle_ms : DEFAULT_IDLE_MS;
     c->stream = strdup(stream);

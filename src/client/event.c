@@ -1,4 +1,5 @@
 /* event.c - the canonical event envelope and its dispatch (see kines/event.h). */
+#include "options.h"
 #include "kines/event.h"
 
 #include <json-c/json.h>
@@ -29,10 +30,15 @@ static json_object *string_or_null(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
+#define EVENT_V1_SIZE OPTIONS_V1_SIZE(kines_event, schema)
+
 /* The envelope for event id (its partition key is the caller's or the id). */
-static int build_envelope(const kines_event *ev, const char *id, char **envelope_json,
+static int build_envelope(const kines_event *caller_ev, const char *id, char **envelope_json,
                           kines_error *err)
 {
+    kines_event event;
+    options_read(&event, sizeof event, caller_ev, EVENT_V1_SIZE);
+    const kines_event *ev = &event;
     if (!ev->type || !*ev->type)
         return kines_fail(err, KINES_ERR_INVALID, "an event needs a type");
     const char *text = ev->data_json ? ev->data_json : "";
@@ -76,8 +82,10 @@ int kines_dispatch(kines_client *c, const char *stream, const kines_event *ev, c
     uuid_v4(id);
     if (build_envelope(ev, id, &envelope, err) != 0)
         return -1;
-    kines_put_entry entry = {envelope, strlen(envelope), ev->partition_key ? ev->partition_key : id,
-                             NULL};
+    kines_event event;
+    options_read(&event, sizeof event, ev, EVENT_V1_SIZE);
+    kines_put_entry entry = {envelope, strlen(envelope),
+                             event.partition_key ? event.partition_key : id, NULL};
     kines_put_results res;
     int rc = kines_put_record(c, stream, &entry, &res, err);
     kines_put_results_free(&res);

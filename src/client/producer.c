@@ -9,6 +9,7 @@
  * after the other, retries first. One lock guards the queues, the shared buffer accounting and the
  * statistics. */
 #include "kines/producer.h"
+#include "options.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -501,8 +502,7 @@ kines_producer *kines_producer_new(const kines_options *client, const char *stre
     if (!p)
         abort();
     p->stream = strdup(stream);
-    if (opts)
-        p->o = *opts;
+    options_read(&p->o, sizeof p->o, opts, OPTIONS_V1_SIZE(kines_producer_options, schema));
     apply_defaults(&p->o);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->report_lock, NULL);

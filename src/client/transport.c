@@ -4,10 +4,12 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct transport {
     CURL *curl;
     int timeout_ms;
+    char *ca_bundle; /* NULL: libcurl's default CAs */
     char detail[CURL_ERROR_SIZE];
 };
 
@@ -18,7 +20,7 @@ static void curl_init_once(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-transport *transport_new(int timeout_ms)
+transport *transport_new(int timeout_ms, const char *ca_bundle)
 {
     pthread_once(&curl_once, curl_init_once);
     transport *t = calloc(1, sizeof *t);
@@ -26,8 +28,9 @@ transport *transport_new(int timeout_ms)
         abort();
     t->curl = curl_easy_init();
     t->timeout_ms = timeout_ms;
-    if (!t->curl) {
-        free(t);
+    t->ca_bundle = ca_bundle ? strdup(ca_bundle) : NULL;
+    if (!t->curl || (ca_bundle && !t->ca_bundle)) {
+        transport_free(t);
         return NULL;
     }
     return t;
@@ -38,6 +41,7 @@ void transport_free(transport *t)
     if (!t)
         return;
     curl_easy_cleanup(t->curl);
+    free(t->ca_bundle);
     free(t);
 }
 
@@ -69,6 +73,8 @@ int transport_post(transport *t, const char *url, const char *const *headers, si
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->detail);
+    if (t->ca_bundle)
+        curl_easy_setopt(c, CURLOPT_CAINFO, t->ca_bundle);
     t->detail[0] = '\0';
 
     kbuf_reset(response);

@@ -17,6 +17,7 @@ kinesd_config kinesd_cfg;
 
 typedef enum {
     KIND_LISTEN,
+    KIND_LISTEN_TLS,
     KIND_PATH,
     KIND_FILE,
     KIND_INT,
@@ -70,6 +71,13 @@ static const setting settings[] = {
     {"recover", "KINESD_RECOVER", "MODE",
      "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
      KIND_RECOVER, 0, 0, 0},
+    {"listen-tls", "KINESD_LISTEN_TLS", "HOST:PORT",
+     "also serve HTTPS (TLS 1.2+, ALPN h2 and http/1.1) on this address", KIND_LISTEN_TLS, 0, 0, 0},
+    {"tls-cert", "KINESD_TLS_CERT", "FILE",
+     "PEM certificate chain for --listen-tls (none: a development CA's, in DATA-DIR/tls/)",
+     KIND_FILE, AT(tls_cert), 0, 0},
+    {"tls-key", "KINESD_TLS_KEY", "FILE", "PEM private key of --tls-cert", KIND_FILE, AT(tls_key),
+     0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -97,8 +105,8 @@ static void set_defaults(kinesd_config *cfg)
     cfg->log_level = LOG_INFO;
 }
 
-/* "HOST:PORT" or "[V6ADDR]:PORT". */
-static int parse_listen(const char *value, kinesd_config *cfg)
+/* "HOST:PORT" or "[V6ADDR]:PORT" into host (of host_size bytes) and *port_out. */
+static int parse_listen(const char *value, char *host_out, size_t host_size, int *port_out)
 {
     const char *host = value, *colon;
     size_t host_len;
@@ -118,12 +126,12 @@ static int parse_listen(const char *value, kinesd_config *cfg)
     char *end;
     errno = 0;
     long port = strtol(colon + 1, &end, 10);
-    if (host_len == 0 || host_len >= sizeof(cfg->listen_host) || colon[1] == '\0' || *end ||
-        errno || port < 0 || port > 65535)
+    if (host_len == 0 || host_len >= host_size || colon[1] == '\0' || *end || errno || port < 0 ||
+        port > 65535)
         return -1;
-    memcpy(cfg->listen_host, host, host_len);
-    cfg->listen_host[host_len] = '\0';
-    cfg->listen_port = (int)port;
+    memcpy(host_out, host, host_len);
+    host_out[host_len] = '\0';
+    *port_out = (int)port;
     return 0;
 }
 
@@ -152,7 +160,9 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
     int i;
     switch (s->kind) {
     case KIND_LISTEN:
-        return parse_listen(value, cfg);
+        return parse_listen(value, cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port);
+    case KIND_LISTEN_TLS:
+        return parse_listen(value, cfg->tls_host, sizeof(cfg->tls_host), &cfg->tls_port);
     case KIND_PATH:
         if (!*value || strlen(value) >= sizeof(cfg->data_dir))
             return -1;
@@ -221,8 +231,11 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
     case KIND_AUTH:
         snprintf(out, len, "open on loopback, else verify");
         break;
+    case KIND_LISTEN_TLS:
+        snprintf(out, len, "none");
+        break;
     case KIND_FILE:
-        snprintf(out, len, "DATA-DIR/master.key");
+        snprintf(out, len, "%s", s->offset == AT(master_key_file) ? "DATA-DIR/master.key" : "none");
         break;
     case KIND_RECOVER:
         snprintf(out, len, "%s", recover_names[cfg->recover]);
@@ -303,6 +316,20 @@ static int load_flags(int argc, char **argv, kinesd_config *cfg)
     return 0;
 }
 
+/* --tls-cert and --tls-key come together, and only with --listen-tls. */
+static int check_tls(const kinesd_config *cfg)
+{
+    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+        fprintf(stderr, "kinesd: --tls-cert and --tls-key must be given together\n");
+        return -1;
+    }
+    if (cfg->tls_cert[0] && !cfg->tls_host[0]) {
+        fprintf(stderr, "kinesd: --tls-cert needs --listen-tls HOST:PORT\n");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(int argc, char **argv)
 {
     set_defaults(&kinesd_cfg);
@@ -311,5 +338,5 @@ int config_load(int argc, char **argv)
     int rc = load_flags(argc, argv, &kinesd_cfg);
     if (rc == 1)
         exit(0);
-    return rc;
+    return rc < 0 ? rc : check_tls(&kinesd_cfg);
 }

@@ -32,6 +32,10 @@ typedef struct kinesd_config {
     bool auth_explicit;         /* --auth was given as a flag (not only KINESD_AUTH) */
     char master_key_file[4096]; /* --master-key-file, default "" (<data-dir>/master.key) */
     recovery_mode recover;      /* --recover strict|quarantine, default strict */
+    char tls_host[256];         /* --listen-tls HOST:PORT; "" (the default): no TLS port */
+    int tls_port;
+    char tls_cert[4096]; /* --tls-cert PEM chain; "" (default): DATA/tls/ development certificate */
+    char tls_key[4096];  /* --tls-key PEM key of --tls-cert */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;
