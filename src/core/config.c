@@ -25,7 +25,8 @@ typedef enum {
     KIND_DURABILITY,
     KIND_LOG_LEVEL,
     KIND_AUTH,
-    KIND_RECOVER
+    KIND_RECOVER,
+    KIND_LIMITS
 } kind;
 
 typedef struct setting {
@@ -78,6 +79,8 @@ static const setting settings[] = {
      KIND_FILE, AT(tls_cert), 0, 0},
     {"tls-key", "KINESD_TLS_KEY", "FILE", "PEM private key of --tls-cert", KIND_FILE, AT(tls_key),
      0, 0},
+    {"throughput-limits", "KINESD_THROUGHPUT_LIMITS", "MODE",
+     "aws (enforce AWS's shard, stream and API rates) | off", KIND_LIMITS, 0, 0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -86,6 +89,7 @@ static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static const char *const auth_names[] = {"", "open", "verify"};
 static const char *const recover_names[] = {"strict", "quarantine"};
+static const char *const limits_names[] = {"off", "aws"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -202,6 +206,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->recover = (recovery_mode)i;
         return 0;
+    case KIND_LIMITS:
+        if ((i = name_index(value, limits_names, 2)) < 0)
+            return -1;
+        cfg->throughput_limits = i == 1;
+        return 0;
     }
     return -1;
 }
@@ -239,6 +248,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_RECOVER:
         snprintf(out, len, "%s", recover_names[cfg->recover]);
+        break;
+    case KIND_LIMITS:
+        snprintf(out, len, "%s", limits_names[cfg->throughput_limits]);
         break;
     }
 }

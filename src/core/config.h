@@ -36,6 +36,7 @@ typedef struct kinesd_config {
     int tls_port;
     char tls_cert[4096]; /* --tls-cert PEM chain; "" (default): DATA/tls/ development certificate */
     char tls_key[4096];  /* --tls-key PEM key of --tls-cert */
+    bool throughput_limits; /* --throughput-limits aws (true) | off (false, the default) */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

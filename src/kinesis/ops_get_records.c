@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../store/shardlog.h"
 #include "iterator.h"
 #include "ops_util.h" /* fail_internal */
@@ -16,7 +17,7 @@
 typedef struct read_ctx {
     kenc *out;
     const shard *sh;
-    int64_t last_arrival_ms; /* of the last record written; 0 when none */
+    records_read *done;
 } read_ctx;
 
 /* A Record structure. */
@@ -40,22 +41,24 @@ static bool write_record(const log_record *rec, void *arg)
 {
     read_ctx *rc = arg;
     write_one_record(rc->out, rc->sh, rec);
-    rc->last_arrival_ms = rec->arrival_ms;
+    rc->done->last_arrival_ms = rec->arrival_ms;
+    rc->done->bytes += rec->data_len + rec->partition_key_len;
     return true;
 }
 
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind)
+                       size_t max_bytes, int64_t now_ms, records_read *done)
 {
-    read_ctx rc = {.out = out, .sh = sh};
+    *done = (records_read){.next = from};
+    read_ctx rc = {.out = out, .sh = sh, .done = done};
     enc_key(out, "Records");
     enc_list_begin(out);
-    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, next) != 0)
+    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, &done->next) != 0)
         return -1;
     enc_list_end(out);
-    bool at_tip = *next >= shardlog_committed(sh->log);
-    int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : now_ms - rc.last_arrival_ms;
-    *millis_behind = behind > 0 ? behind : 0;
+    bool at_tip = done->next >= shardlog_committed(sh->log);
+    int64_t behind = at_tip || !done->last_arrival_ms ? 0 : now_ms - done->last_arrival_ms;
+    done->millis_behind = behind > 0 ? behind : 0;
     return 0;
 }
 
@@ -126,15 +129,21 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
     const shard *sh = iterator_shard(call, it, &s);
     if (!sh)
         return;
+    int64_t now_ns = clock_mono_ns();
+    if (!quota_admit_read(sh->quota, now_ns)) {
+        quota_fail_shard(call->err, sh->id, s->name, s->account);
+        return;
+    }
     kenc *out = call->out;
-    uint64_t next;
-    int64_t behind;
+    records_read done;
     enc_map_begin(out);
-    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &next,
-                           &behind) != 0) {
+    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms,
+                           &done) != 0) {
         fail_internal(call->err);
         return;
     }
+    quota_charge_read(sh->quota, done.bytes, now_ns);
+    uint64_t next = done.next;
     if (sh->closed && next >= sh->end_offset) {
         records_write_children(out, s, sh);
     } else {
@@ -146,7 +155,7 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
         enc_str(out, text);
     }
     enc_key(out, "MillisBehindLatest");
-    enc_int(out, behind);
+    enc_int(out, done.millis_behind);
     enc_map_end(out);
 }
 

@@ -1,5 +1,7 @@
 /* ops_put.c - PutRecord and PutRecords: route each record by its hash key to the open shard
- * whose range holds it, append, and answer with shard ids and sequence numbers.
+ * whose range holds it, append what the throughput quotas admit (quota.h: a prefix of each
+ * shard's records; the rest are ProvisionedThroughputExceededException), and answer with shard
+ * ids and sequence numbers.
  *
  * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
  * SequenceNumberForOrdering is accepted as AWS accepts it (any number the model's pattern allows):
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../store/shardlog.h"
 #include "ops_util.h" /* fail_internal */
 #include "ops.h"
@@ -61,6 +64,11 @@ static void put_one(op_call *call, const stream *s)
         return;
     shard *sh = stream_route(s, hash);
     log_record_in rec = log_record_of(call->input);
+    if (sh && !quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
+        quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
+        quota_fail_shard(call->err, sh->id, s->name, s->account);
+        return;
+    }
     uint64_t offset;
     int64_t arrival_ms;
     if (!sh || shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
@@ -91,6 +99,7 @@ void op_put_record(op_call *call)
 typedef struct shard_group {
     shard *sh;
     size_t start, count;
+    size_t admitted; /* the first `admitted` records are appended; the rest were throttled */
     uint64_t first_offset;
     bool failed;
 } shard_group;
@@ -151,9 +160,28 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
     return check_request_size(s, total, call->err);
 }
 
+/* Appends what the quotas admit of one group: a prefix of its records. */
+static uint64_t append_group(op_call *call, const stream *s, const put_batch *b, shard_group *grp,
+                             int64_t now_ns)
+{
+    const log_record_in *recs = b->recs + grp->start;
+    grp->admitted =
+        quota_admit_writes(grp->sh->quota, s->quota, s->on_demand, recs, grp->count, now_ns);
+    if (grp->admitted < grp->count)
+        quota_count_refused_writes(grp->sh->quota, s->quota, s->on_demand,
+                                   grp->count - grp->admitted);
+    if (grp->admitted == 0)
+        return 0;
+    int64_t arrival_ms;
+    uint64_t ticket = 0;
+    grp->failed = shardlog_append(grp->sh->log, recs, grp->admitted, call->now_ms,
+                                  &grp->first_offset, &arrival_ms, &ticket) != 0;
+    return ticket;
+}
+
 /* Lays the records out grouped by shard and appends each group; a failed append fails only the
  * records of its group. Returns the highest commit ticket. */
-static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
+static uint64_t append_groups(op_call *call, const stream *s, const kval *list, put_batch *b)
 {
     size_t start = 0;
     for (size_t g = 0; g < b->group_count; g++) {
@@ -164,23 +192,29 @@ static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
         b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
             log_record_of(&list->u.list.items[i]);
     uint64_t max_ticket = 0;
+    int64_t now_ns = clock_mono_ns();
     for (size_t g = 0; g < b->group_count; g++) {
-        shard_group *grp = &b->groups[g];
-        int64_t arrival_ms;
-        uint64_t ticket = 0;
-        grp->failed = shardlog_append(grp->sh->log, b->recs + grp->start, grp->count, call->now_ms,
-                                      &grp->first_offset, &arrival_ms, &ticket) != 0;
+        uint64_t ticket = append_group(call, s, b, &b->groups[g], now_ns);
         if (ticket > max_ticket)
             max_ticket = ticket;
     }
     return max_ticket;
 }
 
-static void write_batch_result(kenc *out, const put_batch *b)
+static void write_error_entry(kenc *out, const char *code, const char *message)
+{
+    enc_key(out, "ErrorCode");
+    enc_str(out, code);
+    enc_key(out, "ErrorMessage");
+    enc_str(out, message);
+}
+
+static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
     size_t failed = 0;
     for (size_t g = 0; g < b->group_count; g++)
-        failed += b->groups[g].failed ? b->groups[g].count : 0;
+        failed +=
+            b->groups[g].failed ? b->groups[g].count : b->groups[g].count - b->groups[g].admitted;
     enc_map_begin(out);
     enc_key(out, "FailedRecordCount");
     enc_int(out, (int64_t)failed);
@@ -189,11 +223,12 @@ static void write_batch_result(kenc *out, const put_batch *b)
     for (size_t i = 0; i < b->n; i++) {
         const shard_group *grp = &b->groups[b->group_of[i]];
         enc_map_begin(out);
-        if (grp->failed) {
-            enc_key(out, "ErrorCode");
-            enc_str(out, "InternalFailure");
-            enc_key(out, "ErrorMessage");
-            enc_str(out, "Internal Service Failure"); /* AWS's text for it */
+        if (b->rank[i] >= grp->admitted) {
+            char message[320];
+            quota_shard_message(message, sizeof message, grp->sh->id, s->name, s->account);
+            write_error_entry(out, "ProvisionedThroughputExceededException", message);
+        } else if (grp->failed) {
+            write_error_entry(out, "InternalFailure", "Internal Service Failure"); /* AWS's */
         } else {
             char seq[SEQNO_LEN + 1];
             records_seqno(grp->sh, grp->first_offset + b->rank[i], seq);
@@ -219,7 +254,7 @@ void op_put_records(op_call *call)
 
     stream *s = records_stream(call);
     if (s && plan_batch(call, s, list, &b)) {
-        call->commit_ticket = append_groups(call, list, &b);
-        write_batch_result(call->out, &b);
+        call->commit_ticket = append_groups(call, s, list, &b);
+        write_batch_result(call->out, s, &b);
     }
 }

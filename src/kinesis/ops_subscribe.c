@@ -42,6 +42,7 @@ typedef struct subscription {
     uint64_t stream_uid;
     int shard_index;
     uint64_t offset; /* the next record to send */
+    rate_gate pace;  /* 2 MiB/s with --throughput-limits aws (quota.h) */
     int64_t ends_at_ms;
     int64_t last_event_ms;
     kbuf frame; /* the event being written, reused */
@@ -173,8 +174,9 @@ static void write_continuation(kenc *out, const shard *sh, uint64_t next)
     enc_str(out, seq);
 }
 
-/* Writes a SubscribeToShardEvent from sub's position into sub->frame and moves the position.
- * *ended is set at the end of a closed shard. -1 when the log cannot be read. */
+/* Writes a SubscribeToShardEvent from sub's position into sub->frame and moves the position
+ * (charging what it read to sub's pace). *ended is set at the end of a closed shard. -1 when the
+ * log cannot be read. */
 static int write_event(subscription *sub, const stream *s, const shard *sh, int64_t now_ms,
                        bool *ended)
 {
@@ -184,16 +186,16 @@ static int write_event(subscription *sub, const stream *s, const shard *sh, int6
     es_begin_event(&sub->frame, &m, "SubscribeToShardEvent", payload_types[sub->format]);
     enc_init(&out, sub->format, &sub->frame);
     enc_map_begin(&out);
-    uint64_t next;
-    int64_t behind;
-    if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms, &next,
-                           &behind) != 0)
+    records_read done;
+    if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms,
+                           &done) != 0)
         return -1;
-    sub->offset = next;
-    write_continuation(&out, sh, next);
+    quota_push_charge(&sub->pace, done.bytes, clock_mono_ns());
+    sub->offset = done.next;
+    write_continuation(&out, sh, done.next);
     enc_key(&out, "MillisBehindLatest");
-    enc_int(&out, behind);
-    *ended = sh->closed && next >= sh->end_offset;
+    enc_int(&out, done.millis_behind);
+    *ended = sh->closed && done.next >= sh->end_offset;
     if (*ended)
         records_write_children(&out, s, sh);
     enc_map_end(&out);
@@ -292,7 +294,9 @@ static void push(subscription *sub, bool force)
         end_subscription(sub);
         return;
     }
-    for (int i = 0; i < EVENTS_PER_PUSH && http_respond_backlog(sub->ex) < BACKLOG_MAX; i++) {
+    for (int i = 0; i < EVENTS_PER_PUSH && http_respond_backlog(sub->ex) < BACKLOG_MAX &&
+                    quota_push_open(&sub->pace, clock_mono_ns());
+         i++) {
         push_result r = push_event(sub, now_ms, force && i == 0);
         if (r == PUSH_END) {
             end_subscription(sub);

@@ -33,12 +33,19 @@ bool records_hash_key(const kval *record, u128 *out, aws_error *err);
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account);
 
+/* Where a records_write_list ended. */
+typedef struct records_read {
+    uint64_t next;           /* the position after the last record read (or `from`) */
+    int64_t millis_behind;   /* MillisBehindLatest: 0 at the tip or when none was read */
+    size_t bytes;            /* data and partition keys read (what the read quota counts) */
+    int64_t last_arrival_ms; /* of the last record read; 0 when none */
+} records_read;
+
 /* The "Records" member of GetRecords and SubscribeToShardEvent: the records of sh from position
- * `from`, at most max_records of at most max_bytes. Sets *next to the position after the last one
- * read and *millis_behind to MillisBehindLatest (0 at the tip or when none was read). -1 when the
- * log cannot be read (the list is left open). */
+ * `from`, at most max_records of at most max_bytes. -1 when the log cannot be read (the list is
+ * left open). */
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, uint64_t *next, int64_t *millis_behind);
+                       size_t max_bytes, int64_t now_ms, records_read *done);
 /* ChildShards: every shard that has sh as its parent or adjacent parent. */
 void records_write_children(kenc *out, const stream *s, const shard *sh);
 

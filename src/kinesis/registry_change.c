@@ -291,6 +291,7 @@ void reshard_abandon(reshard *r)
             shardlog_destroy(registry_store(), path.data); /* closes it too */
             kbuf_free(&path);
         }
+        shard_quota_free(sh->quota);
         free(sh);
     }
     free_draft_copies(r);

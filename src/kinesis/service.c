@@ -149,6 +149,7 @@ service kinesis_service = {
     .tick = registry_tick,
     .tick_ms = TICK_MS,
     .on_durable = subscriptions_wake,
+    .admit = quota_admit_call,
     .resource_access = kinesis_resource_access,
 };
 
