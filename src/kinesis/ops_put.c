@@ -17,9 +17,19 @@
 #include "ops.h"
 #include "records.h"
 
+/* A record's partition key (absent: "", which an AUTO stream allows). */
+static const char *key_of(const kval *record, size_t *len)
+{
+    const kval *key = kv_get(record, "PartitionKey");
+    *len = key ? key->u.s.len : 0;
+    return key ? key->u.s.ptr : "";
+}
+
 static size_t record_size(const kval *record)
 {
-    return kv_get(record, "Data")->u.s.len + kv_get(record, "PartitionKey")->u.s.len;
+    size_t key_len;
+    key_of(record, &key_len);
+    return kv_get(record, "Data")->u.s.len + key_len;
 }
 
 /* The largest record (data + partition key) the stream takes: its MaxRecordSizeInKiB. */
@@ -51,28 +61,67 @@ static bool check_record_size(const stream *s, const kval *record, size_t positi
 
 static log_record_in log_record_of(const kval *record)
 {
-    const kval *data = kv_get(record, "Data"), *key = kv_get(record, "PartitionKey");
-    return (log_record_in){key->u.s.ptr, key->u.s.len, data->u.s.ptr, data->u.s.len};
+    const kval *data = kv_get(record, "Data");
+    size_t key_len;
+    const char *key = key_of(record, &key_len);
+    return (log_record_in){key, key_len, data->u.s.ptr, data->u.s.len};
+}
+
+/* Where AUTO sends records: the stream's open shards, taken in turn. */
+typedef struct auto_route {
+    shard **open;
+    size_t count;
+} auto_route;
+
+static _Thread_local uint64_t auto_cursor; /* this loop thread's turn */
+
+/* The open shards of an AUTO stream (from the call's arena); none for a USER_PARTITION_KEY one. */
+static auto_route auto_route_of(op_call *call, const stream *s)
+{
+    auto_route r = {0};
+    if (!s->auto_distribution)
+        return r;
+    r.open = arena_alloc(call->arena, sizeof(shard *) * (size_t)s->shard_count);
+    for (int i = 0; i < s->shard_count; i++)
+        if (!s->shards[i]->closed)
+            r.open[r.count++] = s->shards[i];
+    return r;
+}
+
+/* The shard a record goes to: the next open one in turn (AUTO: keys and ExplicitHashKey are
+ * ignored), else the one whose hash range holds its hash key. NULL with err set. */
+static shard *route_record(const stream *s, const auto_route *r, const kval *record, aws_error *err)
+{
+    if (r->count)
+        return r->open[auto_cursor++ % r->count];
+    u128 hash;
+    if (!records_hash_key(record, &hash, err))
+        return NULL;
+    shard *sh = stream_route(s, hash);
+    if (!sh)
+        fail_internal(err);
+    return sh;
 }
 
 /* Appends one record and writes PutRecord's output. */
 static void put_one(op_call *call, const stream *s)
 {
-    u128 hash;
-    if (!check_record_size(s, call->input, 0, call->err) ||
-        !records_hash_key(call->input, &hash, call->err))
+    if (!records_require_keys(call, s) || !check_record_size(s, call->input, 0, call->err))
         return;
-    shard *sh = stream_route(s, hash);
+    auto_route r = auto_route_of(call, s);
+    shard *sh = route_record(s, &r, call->input, call->err);
+    if (!sh)
+        return;
     log_record_in rec = log_record_of(call->input);
-    if (sh && !quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
+    if (!quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
         quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
         quota_fail_shard(call->err, sh->id, s->name, s->account);
         return;
     }
     uint64_t offset;
     int64_t arrival_ms;
-    if (!sh || shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
-                               &call->commit_ticket) != 0) {
+    if (shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
+                        &call->commit_ticket) != 0) {
         fail_internal(call->err);
         return;
     }
@@ -140,19 +189,18 @@ static bool check_request_size(const stream *s, size_t total, aws_error *err)
 /* Checks every record, routes it and assigns it a group and rank. */
 static bool plan_batch(op_call *call, const stream *s, const kval *list, put_batch *b)
 {
+    if (!records_require_keys(call, s))
+        return false;
     size_t *group_index = arena_alloc(call->arena, sizeof(size_t) * (size_t)s->shard_count);
+    auto_route r = auto_route_of(call, s);
     size_t total = 0;
     for (size_t i = 0; i < b->n; i++) {
         const kval *record = &list->u.list.items[i];
-        u128 hash;
-        if (!check_record_size(s, record, i + 1, call->err) ||
-            !records_hash_key(record, &hash, call->err))
+        if (!check_record_size(s, record, i + 1, call->err))
             return false;
-        shard *sh = stream_route(s, hash);
-        if (!sh) {
-            fail_internal(call->err);
+        shard *sh = route_record(s, &r, record, call->err);
+        if (!sh)
             return false;
-        }
         b->group_of[i] = group_for(b, sh, group_index);
         b->rank[i] = b->groups[b->group_of[i]].count++;
         total += record_size(record);

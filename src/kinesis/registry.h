@@ -63,6 +63,8 @@ typedef struct stream {
     char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
     int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
     int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
+    bool auto_distribution;       /* RecordDistributionStrategy AUTO (on-demand streams only):
+                                     records spread evenly, partition keys ignored */
     stream_quota *quota;          /* on-demand write capacity and throttle counters (quota.h) */
 } stream;
 

@@ -33,7 +33,8 @@ static void test_even_ranges(void **state)
 
 static stream *create(const char *region, const char *name, int shards, bool on_demand)
 {
-    return registry_create_stream(ACCOUNT, region, name, shards, on_demand, 0, NULL, 0, NOW);
+    stream_request req = {.shard_count = shards, .on_demand = on_demand};
+    return registry_create_stream(ACCOUNT, region, name, &req, NOW);
 }
 
 /* Splits shard `index` of s at key: committed, pending until the transition ends. */
@@ -235,7 +236,8 @@ static void test_sorted_listing(void **state)
     assert_non_null(create(REGION, "m", 1, false));
     assert_non_null(create(REGION, "b", 1, false));
     assert_non_null(create("us-east-1", "a", 1, false));
-    assert_non_null(registry_create_stream("000000000000", REGION, "z", 1, false, 0, NULL, 0, NOW));
+    stream_request one = {.shard_count = 1};
+    assert_non_null(registry_create_stream("000000000000", REGION, "z", &one, NOW));
     size_t i = registry_stream_after(ACCOUNT, REGION, "");
     assert_string_equal(registry_stream_at(i)->name, "b");
     assert_string_equal(registry_stream_at(i + 1)->name, "m");
