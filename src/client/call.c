@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "auth/sigv4.h"
+#include "common/oom.h"
 #include "error.h"
 #include "kines/kines.h"
 #include "retry.h"
@@ -35,18 +36,20 @@ static int split_endpoint(kines_client *c, kines_error *err)
                           url);
     authority += 3;
     size_t n = strcspn(authority, "/?#");
-    c->host = strndup(authority, n);
-    c->path = strdup(authority[n] == '/' ? authority + n : "/");
-    c->url = strdup(url);
-    return 0;
+    c->host = oom_strndup(authority, n);
+    c->path = oom_strdup(authority[n] == '/' ? authority + n : "/");
+    c->url = oom_strdup(url);
+    return c->host && c->path && c->url ? 0 : kines_out_of_memory(err);
 }
 
 kines_client *kines_client_new(const kines_options *opts, kines_error *err)
 {
     kines_error_clear(err);
     kines_client *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    if (!c) {
+        kines_out_of_memory(err);
+        return NULL;
+    }
     if (kines_config_resolve(opts, &c->cfg, err) != 0) {
         free(c);
         return NULL;
@@ -54,7 +57,7 @@ kines_client *kines_client_new(const kines_options *opts, kines_error *err)
     c->http =
         split_endpoint(c, err) == 0 ? transport_new(c->cfg.timeout_ms, c->cfg.ca_bundle) : NULL;
     if (!c->http) {
-        if (c->host)
+        if (c->host && c->path && c->url)
             kines_fail(err, KINES_ERR_TRANSPORT, "cannot initialise libcurl");
         kines_client_free(c);
         return NULL;
@@ -120,13 +123,18 @@ static int send_once(kines_client *c, const kines_api *api, const char *target, 
     sigv4_sign(&req, &creds, cfg->region, api->signing_name, amz_date, &auth, NULL, NULL);
     size_t header_count = header_lines(signed_headers, signed_count, auth.data, lines);
     const char *headers[MAX_HEADERS];
-    for (size_t i = 0; i < header_count; i++)
+    bool complete = !kbuf_failed(&auth);
+    for (size_t i = 0; i < header_count; i++) {
         headers[i] = lines[i].data;
-
+        complete = complete && !kbuf_failed(&lines[i]);
+    }
     long status = 0;
-    int rc = transport_post(c->http, c->url, headers, header_count, body, strlen(body), &status,
-                            response, &transport_error);
-    if (rc != 0)
+    int rc = complete ? transport_post(c->http, c->url, headers, header_count, body, strlen(body),
+                                       &status, response, &transport_error)
+                      : -1;
+    if (!complete)
+        kines_out_of_memory(err);
+    else if (rc != 0)
         kines_fail(err, KINES_ERR_TRANSPORT, "cannot reach %s: %s", c->url, transport_error.data);
     else if (status != 200)
         rc = kines_fail_from_response(err, (int)status, response);
@@ -153,6 +161,8 @@ static int call_with_retries(kines_client *c, const kines_api *api, const char *
     kines_error *e = err ? err : &local;
     kbuf target = KBUF_INIT;
     kbuf_printf(&target, "%s.%s", api->target_prefix, operation);
+    if (kbuf_failed(&target))
+        return kines_out_of_memory(err);
     retry_policy policy = {c->cfg.max_attempts, c->cfg.retry_base_ms, c->cfg.retry_cap_ms,
                            c->cfg.retry_budget_ms};
     int waited = 0, rc;
@@ -182,11 +192,14 @@ int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
                    const char *request_json, char **response_json, kines_error *err)
 {
     kbuf response = KBUF_INIT;
+    oom_take(); /* a failure noted before this call is not this call's */
     int rc = call_with_retries(c, api, operation, request_json, &response, err);
     if (rc == 0 && response_json) {
         if (response.len == 0)
             kbuf_puts(&response, "{}");
         *response_json = kbuf_detach(&response);
+        if (!*response_json)
+            rc = kines_out_of_memory(err);
     }
     kbuf_free(&response);
     return rc;

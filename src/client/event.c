@@ -1,5 +1,4 @@
 /* event.c - the canonical event envelope and its dispatch (see kines/event.h). */
-#include "options.h"
 #include "kines/event.h"
 
 #include <json-c/json.h>
@@ -9,8 +8,10 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/oom.h"
 #include "common/uuid.h"
 #include "error.h"
+#include "options.h"
 #include "schema_check.h"
 
 /* "2026-11-26T07:00:00.123Z" */
@@ -57,9 +58,11 @@ static int build_envelope(const kines_event *caller_ev, const char *id, char **e
     json_object_object_add(source, "kinesisPartitionKey",
                            json_object_new_string(ev->partition_key ? ev->partition_key : id));
     json_object_object_add(env, "source", source);
-    *envelope_json = strdup(json_object_to_json_string_ext(
+    *envelope_json = oom_strdup(json_object_to_json_string_ext(
         env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(env);
+    if (!*envelope_json)
+        return kines_out_of_memory(err);
     if (schema_check(ev->schema, *envelope_json, strlen(*envelope_json), "event envelope", err)) {
         free(*envelope_json);
         *envelope_json = NULL;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
+
 struct transport {
     CURL *curl;
     int timeout_ms;
@@ -24,11 +26,13 @@ transport *transport_new(int timeout_ms, const char *ca_bundle)
 {
     pthread_once(&curl_once, curl_init_once);
     transport *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    if (!t) {
+        oom_failed();
+        return NULL;
+    }
     t->curl = curl_easy_init();
     t->timeout_ms = timeout_ms;
-    t->ca_bundle = ca_bundle ? strdup(ca_bundle) : NULL;
+    t->ca_bundle = ca_bundle ? oom_strdup(ca_bundle) : NULL;
     if (!t->curl || (ca_bundle && !t->ca_bundle)) {
         transport_free(t);
         return NULL;
@@ -45,10 +49,11 @@ void transport_free(transport *t)
     free(t);
 }
 
+/* A body that cannot be kept (out of memory) stops the transfer: curl reports a write error. */
 static size_t collect_body(char *data, size_t size, size_t n, void *user)
 {
     kbuf_append(user, data, size * n);
-    return size * n;
+    return kbuf_failed(user) ? 0 : size * n;
 }
 
 int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
