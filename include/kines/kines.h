@@ -9,8 +9,9 @@
  * attempt and time budget of the options. Results own their memory; free them with the matching
  * kines_*_free function.
  *
- * Options structures (kines_options, kines_producer_options, kines_consumer_options) begin with
- * struct_size: initialise them with their _INIT macro (KINES_OPTIONS_INIT), which sets it to the
+ * Options structures (kines_options, kines_producer_options, kines_consumer_options,
+ * kines_schema_options, kines_event) begin with struct_size: initialise them with their _INIT
+ * macro (KINES_OPTIONS_INIT, KINES_PRODUCER_OPTIONS_INIT, ...), which sets it to the
  * size your program was compiled with. A later libkines that added fields at the end then reads
  * only what your program has and takes defaults for the rest, so programs keep working without
  * being rebuilt. A struct_size of 0 is read as this version's layout. Out of memory is reported

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "options.h"
 #include "schema_internal.h"
 #include "schema_uri.h"
 
@@ -588,11 +589,14 @@ static void set_schema_dir(kines_schema *s, const char *dir)
     free(abs);
 }
 
-static kines_schema *schema_new(const kines_schema_options *o, kines_error *err)
+static kines_schema *schema_new(const kines_schema_options *given, kines_error *err)
 {
+    kines_schema_options read;
+    options_read(&read, sizeof read, given, OPTIONS_V1_SIZE(kines_schema_options, mapping_count));
+    const kines_schema_options *o = given ? &read : NULL;
     kines_schema *s = calloc(1, sizeof *s);
     if (!s)
-        abort();
+        abort(); /* the schema module does not survive out of memory yet (schema_alloc.h) */
     arena_init(&s->mem);
     s->err = err;
     s->default_draft = o && o->draft ? o->draft : KINES_SCHEMA_DRAFT_2020_12;
