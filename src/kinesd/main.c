@@ -143,6 +143,17 @@ static int wait_for_stop(const sigset_t *stop_signals, tls_context *tls)
     }
 }
 
+/* Stops the services (after the HTTP server) and closes what start-up opened, in reverse order. */
+static void close_services(store *st, tls_context *tls)
+{
+    tls_context_close(tls);
+    service_stop_all();
+    iam_close();
+    sqs_close();
+    kinesis_close();
+    store_close(st);
+}
+
 /* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
 static void report_refusal(store *st)
 {
@@ -210,11 +221,7 @@ int main(int argc, char **argv)
     if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0 ||
         start_identity() < 0) {
         fprintf(stderr, "kinesd: cannot start the services\n");
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+        close_services(st, NULL);
         return 1;
     }
     char address[300];
@@ -225,12 +232,7 @@ int main(int argc, char **argv)
     if (!srv) {
         if (!tls_failed)
             fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        tls_context_close(tls);
-        service_stop_all();
-        iam_close();
-        sqs_close();
-        kinesis_close();
-        store_close(st);
+        close_services(st, tls);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
@@ -250,12 +252,7 @@ int main(int argc, char **argv)
     log_info("kinesd stopping (%s)", strsignal(sig));
     sqs_quiesce();
     http_server_stop(srv);
-    tls_context_close(tls);
-    service_stop_all();
-    iam_close();
-    sqs_close();
-    kinesis_close();
-    store_close(st);
+    close_services(st, tls);
     model_unload();
     return 0;
 }

@@ -45,24 +45,35 @@ static int fail(char *why, size_t len, const char *what, const char *path)
     return -1;
 }
 
-static X509 *read_cert(const char *path)
+static void *pem_cert(FILE *f)
+{
+    return PEM_read_X509(f, NULL, NULL, NULL);
+}
+
+static void *pem_key(FILE *f)
+{
+    return PEM_read_PrivateKey(f, NULL, NULL, NULL);
+}
+
+/* What `read` (pem_cert, pem_key) finds first in the file; NULL when absent or damaged. */
+static void *read_pem(const char *path, void *(*read)(FILE *f))
 {
     FILE *f = fopen(path, "r");
-    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    void *object = f ? read(f) : NULL;
     if (f)
         fclose(f);
     ERR_clear_error();
-    return x;
+    return object;
+}
+
+static X509 *read_cert(const char *path)
+{
+    return read_pem(path, pem_cert);
 }
 
 static EVP_PKEY *read_key(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-    if (f)
-        fclose(f);
-    ERR_clear_error();
-    return k;
+    return read_pem(path, pem_key);
 }
 
 /* Whether cert (with key) is valid from now_s until margin_days later. */
