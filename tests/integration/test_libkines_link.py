@@ -58,9 +58,12 @@ int main(int argc, char **argv)
 
 
 def pkg_libs():
+    """What a program linking libkines.a needs beside it (the sanitizers in the ASan build)."""
     done = subprocess.run(["pkg-config", "--libs", "libcurl", "json-c", "sqlite3", "libpcre2-8",
                            "libcrypto"], capture_output=True, text=True, check=True)
-    return done.stdout.split() + ["-lpthread", "-lm"]
+    sanitized = os.environ.get("KINESD_SANITIZED", "").lower() in ("1", "true", "on")
+    return done.stdout.split() + ["-lpthread", "-lm"] + \
+        (["-fsanitize=address,undefined"] if sanitized else [])
 
 
 class LibkinesLinkTest(KinesdTestCase):
