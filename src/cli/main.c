@@ -32,6 +32,9 @@ static const char usage[] =
     "           [--partition-key K] [--schema FILE]             publish an event envelope\n"
     "  schema validate SCHEMA INSTANCE... [--draft D] [--jsonl] check JSON against a JSON Schema\n"
     "  queue create|delete|purge|list|send|receive|redrive ...  SQS queues (see queue --help)\n"
+    "  function create NAME --runtime R --handler H --code DIR|ZIP   a Lambda function\n"
+    "  function invoke NAME [PAYLOAD] [--log] | list | delete NAME  run, list, delete them\n"
+    "  logs NAME [--follow]                                     a function's log (kinesd)\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -59,7 +62,7 @@ static const struct {
 } commands[] = {
     {"stream", cmd_stream}, {"put", cmd_put},           {"get", cmd_get},
     {"tail", cmd_tail},     {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
-    {"queue", cmd_queue},
+    {"queue", cmd_queue},   {"function", cmd_function}, {"logs", cmd_logs},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

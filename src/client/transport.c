@@ -1,8 +1,9 @@
-/* transport.c - HTTP POST over one reused libcurl easy handle (see transport.h). */
+/* transport.c - HTTP requests over one reused libcurl easy handle (see transport.h). */
 #include "transport.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,16 +60,32 @@ static size_t collect_body(char *data, size_t size, size_t n, void *user)
 int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
                    const void *body, size_t len, long *status, kbuf *response, kbuf *error)
 {
+    transport_exchange ex = {"POST", url, headers, header_count, body, len, NULL};
+    return transport_request(t, &ex, status, response, error);
+}
+
+int transport_request(transport *t, const transport_exchange *ex, long *status, kbuf *response,
+                      kbuf *error)
+{
+    const char *const *headers = ex->headers;
+    size_t header_count = ex->header_count;
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < header_count; i++)
         list = curl_slist_append(list, headers[i]);
     list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
 
     CURL *c = t->curl;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    bool get = strcmp(ex->method, "GET") == 0;
+    curl_easy_setopt(c, CURLOPT_URL, ex->url);
+    curl_easy_setopt(c, get ? CURLOPT_HTTPGET : CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+                     get || strcmp(ex->method, "POST") == 0 ? NULL : ex->method);
+    if (!get) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, ex->body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)ex->len);
+    }
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ex->response_headers ? collect_body : NULL);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, ex->response_headers);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, response);

@@ -22,4 +22,19 @@ void transport_free(transport *t);
 int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
                    const void *body, size_t len, long *status, kbuf *response, kbuf *error);
 
+/* Any method (REST APIs: GET, PUT, DELETE, POST), optionally keeping the response's header lines
+ * (as received, "Name: value\r\n" each) in response_headers. */
+typedef struct transport_exchange {
+    const char *method;         /* "GET" */
+    const char *url;            /* the whole URL, query included */
+    const char *const *headers; /* "Name: value" lines */
+    size_t header_count;        /* entries in headers */
+    const void *body;           /* ignored for GET */
+    size_t len;                 /* of body */
+    kbuf *response_headers;     /* NULL: not kept */
+} transport_exchange;
+
+int transport_request(transport *t, const transport_exchange *ex, long *status, kbuf *response,
+                      kbuf *error);
+
 #endif

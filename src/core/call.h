@@ -9,7 +9,9 @@
  * store reports the ticket durable. A handler that cannot answer yet (a long poll, a function
  * invocation) sets `deferred` and later calls call_complete from any thread, exactly once. A
  * streaming operation (SubscribeToShard) answers the exchange itself, over time, from the
- * request's loop thread: it sets exchange_taken, and the core sends nothing (unless err is set). */
+ * request's loop thread: it sets exchange_taken, and the core sends nothing (unless err is set).
+ * A handler that wants to know when its answer went out (to record the operation's latency, say)
+ * sets `answered`: the core calls it on the loop thread after sending, before the call is freed. */
 #ifndef KINESD_CALL_H
 #define KINESD_CALL_H
 
@@ -35,6 +37,7 @@ typedef struct op_call {
      * mode) - the resource's owner, so the handler finds the resource where it lives. */
     const char *account;
     const char *region;          /* who->region: from the SigV4 credential scope */
+    const char *request_id;      /* the answer's x-amzn-RequestId */
     const kval *input;           /* KV_MAP of the operation's input shape */
     const http_request *request; /* the raw request; valid until the call completes */
     arena *arena;                /* scratch that lives as long as the call */
@@ -48,6 +51,9 @@ typedef struct op_call {
     uv_loop_t *loop;             /* the loop thread the request arrived on */
     bool exchange_taken;         /* the handler answers the exchange itself */
     bool deferred;               /* the handler calls call_complete later */
+    /* After the answer (or error) was sent, with the time since the request arrived; NULL: none. */
+    void (*answered)(struct op_call *call, int64_t elapsed_us);
+    void *answered_arg; /* for `answered` (in the call's arena, typically) */
 } op_call;
 
 typedef void (*op_handler)(op_call *call);

@@ -26,6 +26,8 @@ typedef enum {
     KIND_LOG_LEVEL,
     KIND_AUTH,
     KIND_RECOVER,
+    KIND_ON_OFF,
+    KIND_TEXT, /* a char array of kinesd_config at offset, of size max */
     KIND_LIMITS
 } kind;
 
@@ -35,7 +37,7 @@ typedef struct setting {
     const char *arg; /* the value's name in --help */
     const char *help;
     kind kind;
-    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_FILE) */
+    size_t offset; /* into kinesd_config (KIND_INT, KIND_SIZE, KIND_FILE, KIND_ON_OFF) */
     long long min, max;
 } setting;
 
@@ -72,13 +74,33 @@ static const setting settings[] = {
     {"recover", "KINESD_RECOVER", "MODE",
      "damaged logs: strict (refuse to start) | quarantine (move aside, accept the loss)",
      KIND_RECOVER, 0, 0, 0},
+    {"metrics", "KINESD_METRICS", "on|off", "record metrics (CloudWatch API, GET /metrics)",
+     KIND_ON_OFF, AT(metrics), 0, 1},
+    {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
+     AT(metrics_max_mb), 1, 1000000},
+    {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
+     "execution environments per function without reserved concurrency", KIND_INT,
+     AT(lambda_concurrency), 0, 1000},
+    {"lambda-retry-delay-ms", "KINESD_LAMBDA_RETRY_DELAY_MS", "MS",
+     "delay before an async invocation's first retry (doubles for the second)", KIND_INT,
+     AT(lambda_retry_delay_ms), 0, 3600000},
+    {"lambda-code-limit-bytes", "KINESD_LAMBDA_CODE_LIMIT_BYTES", "BYTES",
+     "largest unzipped function code (Lambda's quota)", KIND_SIZE, AT(lambda_code_limit), 1024,
+     1LL << 40},
+    {"lambda-runtimes", "KINESD_LAMBDA_RUNTIMES", "DIR",
+     "the Node and Python runtime clients (default: share/kinesd/runtimes by the binary)",
+     KIND_TEXT, AT(lambda_runtimes), 0, sizeof(((kinesd_config *)0)->lambda_runtimes)},
+    {"lambda-node", "KINESD_LAMBDA_NODE", "PATH", "the Node.js interpreter of nodejs runtimes",
+     KIND_TEXT, AT(lambda_node), 0, sizeof(((kinesd_config *)0)->lambda_node)},
+    {"lambda-python", "KINESD_LAMBDA_PYTHON", "PATH", "the Python interpreter of python runtimes",
+     KIND_TEXT, AT(lambda_python), 0, sizeof(((kinesd_config *)0)->lambda_python)},
     {"listen-tls", "KINESD_LISTEN_TLS", "HOST:PORT",
      "also serve HTTPS (TLS 1.2+, ALPN h2 and http/1.1) on this address", KIND_LISTEN_TLS, 0, 0, 0},
     {"tls-cert", "KINESD_TLS_CERT", "FILE",
      "PEM certificate chain for --listen-tls (none: a development CA's, in DATA-DIR/tls/)",
-     KIND_FILE, AT(tls_cert), 0, 0},
-    {"tls-key", "KINESD_TLS_KEY", "FILE", "PEM private key of --tls-cert", KIND_FILE, AT(tls_key),
-     0, 0},
+     KIND_TEXT, AT(tls_cert), 0, sizeof(((kinesd_config *)0)->tls_cert)},
+    {"tls-key", "KINESD_TLS_KEY", "FILE", "PEM private key of --tls-cert", KIND_TEXT, AT(tls_key),
+     0, sizeof(((kinesd_config *)0)->tls_key)},
     {"throughput-limits", "KINESD_THROUGHPUT_LIMITS", "MODE",
      "aws (enforce AWS's shard, stream and API rates) | off", KIND_LIMITS, 0, 0, 0},
 };
@@ -89,6 +111,7 @@ static const char *const durability_names[] = {"sync", "interval", "none"};
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static const char *const auth_names[] = {"", "open", "verify"};
 static const char *const recover_names[] = {"strict", "quarantine"};
+static const char *const on_off_names[] = {"off", "on"};
 static const char *const limits_names[] = {"off", "aws"};
 
 static void set_defaults(kinesd_config *cfg)
@@ -107,6 +130,13 @@ static void set_defaults(kinesd_config *cfg)
     cfg->memory_budget = (size_t)512 << 20;
     cfg->idle_timeout_ms = 60000;
     cfg->log_level = LOG_INFO;
+    cfg->metrics = 1;
+    cfg->metrics_max_mb = 256;
+    cfg->lambda_concurrency = 10;
+    cfg->lambda_retry_delay_ms = 60000;
+    cfg->lambda_code_limit = 262144000;
+    snprintf(cfg->lambda_node, sizeof(cfg->lambda_node), "node");
+    snprintf(cfg->lambda_python, sizeof(cfg->lambda_python), "python3");
 }
 
 /* "HOST:PORT" or "[V6ADDR]:PORT" into host (of host_size bytes) and *port_out. */
@@ -206,6 +236,16 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->recover = (recovery_mode)i;
         return 0;
+    case KIND_ON_OFF:
+        if ((i = name_index(value, on_off_names, 2)) < 0)
+            return -1;
+        *(int *)((char *)cfg + s->offset) = i;
+        return 0;
+    case KIND_TEXT:
+        if (strlen(value) >= (size_t)s->max)
+            return -1;
+        snprintf((char *)cfg + s->offset, (size_t)s->max, "%s", value);
+        return 0;
     case KIND_LIMITS:
         if ((i = name_index(value, limits_names, 2)) < 0)
             return -1;
@@ -244,10 +284,16 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         snprintf(out, len, "none");
         break;
     case KIND_FILE:
-        snprintf(out, len, "%s", s->offset == AT(master_key_file) ? "DATA-DIR/master.key" : "none");
+        snprintf(out, len, "DATA-DIR/master.key");
         break;
     case KIND_RECOVER:
         snprintf(out, len, "%s", recover_names[cfg->recover]);
+        break;
+    case KIND_ON_OFF:
+        snprintf(out, len, "%s", on_off_names[*(const int *)((const char *)cfg + s->offset)]);
+        break;
+    case KIND_TEXT:
+        snprintf(out, len, "%s", (const char *)cfg + s->offset);
         break;
     case KIND_LIMITS:
         snprintf(out, len, "%s", limits_names[cfg->throughput_limits]);

@@ -2,6 +2,7 @@
  *
  *   dispatch.c  the pipeline: a request's route, checks, caller, and where its handler runs
  *   reply.c     wire formats: how a request's answer (or error) is encoded and sent
+ *   rest.c      the REST-JSON protocol: routing by method and URI template, binding, errors
  *   loops.c     each loop thread's state: replies waiting for durability, calls completed on
  *               other threads, the wake-ups that bring both back to the loop
  *
@@ -25,6 +26,7 @@ typedef struct reply_format {
     const char *content_type; /* "Content-Type: application/x-amz-json-1.1"; NULL: none */
     const char *extra_header; /* one more header the protocol wants ("smithy-protocol: ..") */
     enc_format enc;           /* how `out` encodes */
+    bool epoch_seconds;       /* CBOR timestamps in epoch seconds (Smithy RPC v2), not ms */
     /* Writes the error body (and headers, via the call) of err; may restate err's type and
      * status in the protocol's terms (the query protocols' codes). */
     void (*write_error)(op_call *call, kbuf *body, aws_error *err, const char *request_id);
@@ -45,6 +47,9 @@ typedef struct core_request {
     const model_op *op;         /* NULL until routed */
     const op_entry *entry;      /* NULL until routed */
     bool cors;                  /* the request has an Origin: answer with CORS headers */
+    int64_t started_ns;         /* monotonic clock when the request arrived */
+    const char *in;             /* the request body, inflated when it came gzipped */
+    size_t in_len;              /* its length */
     loop_ctx *lc;               /* the request's loop */
     http_exchange *ex;          /* answered once, on the loop */
     char request_id[UUID_STR_LEN + 1];
@@ -61,11 +66,21 @@ extern const reply_format reply_json10, reply_json11, reply_cbor, reply_rpcv2_cb
     reply_coral_json, reply_query;
 void reply_send(core_request *r);   /* loop thread: answers r (its body or its error) */
 void reply_failed(core_request *r); /* loop thread: answers r InternalFailure (the store broke) */
+/* Loop thread, after r was answered: tells the call's `answered` hook and the observer, frees r. */
 void request_free(core_request *r);
 /* Answers a CORS preflight (OPTIONS with Origin): 200, the asked headers and method allowed. */
 void reply_preflight(http_exchange *ex, const http_request *req);
 
+/* rest.c */
+extern const reply_format reply_rest_json;
+/* The REST-JSON operation whose method and URI template match req, with r->svc and r->format
+ * set; NULL (nothing set) when no registered REST-JSON service has one. */
+const model_op *rest_route(core_request *r, const http_request *req);
+/* r->op's input bound from req's URI labels, query, headers and body; NULL with r->err set. */
+kval *rest_decode(core_request *r, const http_request *req);
+
 /* dispatch.c */
-void request_finish(core_request *r); /* loop thread: answer now, or park until durable */
+void request_finish(core_request *r);  /* loop thread: answer now, or park until durable */
+void request_observe(core_request *r); /* loop thread: r was answered (its hooks) */
 
 #endif

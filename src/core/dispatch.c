@@ -16,7 +16,10 @@
  *   OP_CONTROL             on the service's control thread; the answer comes back through
  *                          loop_complete.
  * A handler may also defer its answer (call_complete). Plain HTTP routes of the services (GET
- * /metrics, the console) are handed the raw request before any of this. */
+ * /metrics, the console) are handed the raw request before any of this. A body sent with
+ * Content-Encoding: gzip is inflated before it is read (an undecodable one is unreadable). Once
+ * the answer went out, the call's `answered` hook and the observer (dispatch_set_observer) are
+ * told. */
 #include "dispatch.h"
 
 #include <stdio.h>
@@ -26,17 +29,25 @@
 
 #include "../common/clock.h"
 #include "../protocol/decode.h"
+#include "../protocol/gzip.h"
 #include "../protocol/validate.h"
+#include "config.h"
 #include "core_internal.h"
 #include "worker.h"
 
 #define RPCV2_PATH "/service/"
 
 static const dispatch_auth_hooks *auth_hooks; /* NULL: open mode */
+static dispatch_observer observer;            /* NULL: none */
 
 void dispatch_set_auth(const dispatch_auth_hooks *hooks)
 {
     auth_hooks = hooks;
+}
+
+void dispatch_set_observer(dispatch_observer fn)
+{
+    observer = fn;
 }
 
 /* --- routing -------------------------------------------------------------------------------- */
@@ -140,6 +151,9 @@ static const model_op *route(core_request *r, const http_request *req)
 {
     if (is_query_request(req))
         return query_op(r, req);
+    const model_op *rest = http_request_header(req, "x-amz-target") ? NULL : rest_route(r, req);
+    if (rest)
+        return rest;
     if (strcmp(req->method, "POST") != 0) {
         r->format = &reply_plain_xml;
         aws_error_set(&r->err, 403, "AccessDeniedException",
@@ -181,13 +195,35 @@ static bool authenticate(core_request *r, const http_request *req)
     return true;
 }
 
+/* The body as the decoders read it: inflated when it came gzipped; false (unreadable) when it
+ * cannot be inflated. */
+static bool read_body(core_request *r, const http_request *req)
+{
+    const char *encoding = http_request_header(req, "content-encoding");
+    r->in = req->body;
+    r->in_len = req->body_len;
+    if (!encoding || strcasecmp(encoding, "gzip") != 0)
+        return true;
+    if (gzip_inflate(req->body, req->body_len, kinesd_cfg.max_request_bytes, &r->mem, &r->in,
+                     &r->in_len))
+        return true;
+    aws_error_set(&r->err, 400, "SerializationException", "%s", "");
+    return false;
+}
+
 static kval *decode(core_request *r, const model_op *op, const http_request *req)
 {
+    if (r->format == &reply_rest_json)
+        return rest_decode(r, req);
     if (r->format->enc == ENC_XML)
         return decode_query(op, &r->form, &r->mem, &r->err);
+    if (!read_body(r, req))
+        return NULL;
+    if (r->format->epoch_seconds)
+        return decode_cbor_rpcv2(op, r->in, r->in_len, &r->mem, &r->err);
     if (r->format->enc == ENC_CBOR)
-        return decode_cbor(op, req->body, req->body_len, &r->mem, &r->err);
-    return decode_json(op, req->body, req->body_len, &r->mem, &r->err);
+        return decode_cbor(op, r->in, r->in_len, &r->mem, &r->err);
+    return decode_json(op, r->in, r->in_len, &r->mem, &r->err);
 }
 
 /* Moves an error from one holder to another (the first is left empty). */
@@ -226,6 +262,8 @@ static bool prepare(core_request *r, const http_request *req)
     r->op = op;
     r->call.operation = model_op_name(op);
     r->call.service = r->svc;
+    if (r->format == &reply_rest_json)
+        r->call.status = model_op_response_code(op); /* a handler may choose another */
     if (!decode_and_authenticate(r, op, req))
         return false;
     r->call.account = r->who.account;
@@ -277,6 +315,16 @@ void call_complete(op_call *call)
     loop_complete((core_request *)call); /* call is the first member */
 }
 
+void request_observe(core_request *r)
+{
+    int status = r->err.status ? r->err.status : r->call.status ? r->call.status : 200;
+    int64_t elapsed_us = (clock_mono_ns() - r->started_ns) / 1000;
+    if (r->call.answered)
+        r->call.answered(&r->call, elapsed_us);
+    if (observer && r->svc)
+        observer(&r->call, status, elapsed_us);
+}
+
 void request_finish(core_request *r)
 {
     if (!r->err.status && r->call.commit_ticket) {
@@ -292,6 +340,7 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
     core_request *r = calloc(1, sizeof *r);
     if (!r)
         abort();
+    r->started_ns = clock_mono_ns();
     r->lc = lc;
     r->ex = ex;
     r->format = &reply_json11;
@@ -299,6 +348,7 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
     arena_init(&r->mem);
     aws_error_init(&r->err);
     r->call = (op_call){.who = &r->who,
+                        .request_id = r->request_id,
                         .request = req,
                         .arena = &r->mem,
                         .now_ms = clock_now_ms(),
@@ -326,6 +376,7 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
     r->cors = origin != NULL;
     bool ready = prepare(r, req);
     enc_init(&r->enc, r->format->enc, &r->body);
+    r->enc.epoch_seconds = r->format->epoch_seconds;
     if (!ready || run_here(r))
         request_finish(r);
 }

@@ -38,4 +38,12 @@ typedef struct dispatch_auth_hooks {
 /* Installs the hooks (before the HTTP server starts); NULL returns to open mode. */
 void dispatch_set_auth(const dispatch_auth_hooks *hooks);
 
+/* Told of every API call the core answered, once its answer went out (loop thread; must not
+ * block): the call (its service and operation; operation NULL when the request named none), the
+ * HTTP status sent and the time since the request arrived. The monitoring service counts and
+ * times requests with it. */
+typedef void (*dispatch_observer)(const op_call *call, int status, int64_t elapsed_us);
+/* Installs the observer (before the HTTP server starts); NULL removes it. */
+void dispatch_set_observer(dispatch_observer observer);
+
 #endif

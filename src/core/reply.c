@@ -61,17 +61,17 @@ static void write_coral_envelope(op_call *call, kbuf *body, aws_error *err, cons
 }
 
 const reply_format reply_json10 = {"Content-Type: application/x-amz-json-1.0", NULL, ENC_JSON,
-                                   write_type_and_message, NULL};
+                                   .write_error = write_type_and_message};
 const reply_format reply_json11 = {"Content-Type: application/x-amz-json-1.1", NULL, ENC_JSON,
-                                   write_type_and_message, NULL};
+                                   .write_error = write_type_and_message};
 const reply_format reply_cbor = {"Content-Type: application/x-amz-cbor-1.1", NULL, ENC_CBOR,
-                                 write_type_and_message, NULL};
-const reply_format reply_rpcv2_cbor = {"Content-Type: application/cbor",
-                                       "smithy-protocol: rpc-v2-cbor", ENC_CBOR,
-                                       write_type_and_message, NULL};
-const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, write_plain_xml, NULL};
+                                 .write_error = write_type_and_message};
+const reply_format reply_rpcv2_cbor = {
+    "Content-Type: application/cbor", "smithy-protocol: rpc-v2-cbor", ENC_CBOR,
+    .epoch_seconds = true, .write_error = write_type_and_message};
+const reply_format reply_plain_xml = {NULL, NULL, ENC_JSON, .write_error = write_plain_xml};
 const reply_format reply_coral_json = {"Content-Type: application/json", NULL, ENC_JSON,
-                                       write_coral_envelope, NULL};
+                                       .write_error = write_coral_envelope};
 
 void call_header(op_call *call, const char *fmt, ...)
 {
@@ -182,6 +182,7 @@ void reply_preflight(http_exchange *ex, const http_request *req)
 
 void request_free(core_request *r)
 {
+    request_observe(r);
     aws_error_free(&r->err);
     arena_free(&r->mem);
     kbuf_free(&r->body);

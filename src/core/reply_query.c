@@ -72,5 +72,6 @@ static void query_finish_body(op_call *call, kbuf *body, const char *request_id)
     *body = out;
 }
 
-const reply_format reply_query = {"Content-Type: text/xml", NULL, ENC_XML, query_write_error,
-                                  query_finish_body};
+const reply_format reply_query = {"Content-Type: text/xml", NULL, ENC_XML,
+                                  .write_error = query_write_error,
+                                  .finish_body = query_finish_body};

@@ -42,8 +42,12 @@ typedef struct resource_access {
 } resource_access;
 
 typedef struct service {
-    const char *name;            /* "kinesis": logs, and the SigV4 signing name it answers */
-    model_id model;              /* its API */
+    const char *name; /* "kinesis": logs, and the SigV4 signing name it answers */
+    model_id model;   /* its API (ignored when routes_only) */
+    /* The service serves plain routes only (the console): it has no API, no model, no operations
+     * and no control thread; the lookups by target, signing name, model and ARN and
+     * service_each skip it. */
+    bool routes_only;
     const op_entry *ops;         /* its operations, NULL-terminated, in any order */
     pthread_rwlock_t *lock;      /* over its in-memory state (OP_LOOP_READ takes it shared) */
     const service_route *routes; /* plain HTTP routes, NULL-terminated; NULL if none */
@@ -51,8 +55,8 @@ typedef struct service {
     void (*tick)(int64_t now_ms);
     int tick_ms;
     /* The service checks its input against the model itself: the core decodes (types) the
-     * input but does not answer ValidationException (SQS answers MissingParameter,
-     * InvalidAttributeName... as its query protocol did). */
+     * input but does not answer ValidationException (CloudWatch and SQS answer MissingParameter,
+     * InvalidParameterValue... as their query protocols did). */
     bool own_validation;
     /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
     void (*on_durable)(void);
@@ -64,13 +68,14 @@ typedef struct service {
      * tags. A service calls service_access_changed after it changed either. */
     bool (*resource_access)(const char *arn, arena *a, resource_access *out);
     /* The core's state of the service, filled by service_register. */
-    core_worker *worker;         /* its control thread */
-    const service_model *schema; /* the loaded model */
+    core_worker *worker;         /* its control thread; NULL when routes_only */
+    const service_model *schema; /* the loaded model; NULL when routes_only */
     const op_entry **bound; /* the entry of each model operation (model_op_index); NULL: none */
 } service;
 
-/* Registers a service and starts its control thread; before the HTTP server starts. -1 when its
- * model cannot be loaded or its table names an operation the model lacks (logged). */
+/* Registers a service and starts its control thread (a routes_only one: only its routes); before
+ * the HTTP server starts. -1 when its model cannot be loaded or its table names an operation the
+ * model lacks (logged). */
 int service_register(service *svc);
 /* Stops every service's control thread (after the HTTP server stopped); finishes queued work. */
 void service_stop_all(void);
@@ -90,7 +95,7 @@ void service_access_changed(void);
 /* Counts those changes (decision caches remember the count they were filled at). */
 uint64_t service_access_generation(void);
 
-/* Calls fn for every registered service. */
+/* Calls fn for every registered service that has an API (routes-only services are left out). */
 void service_each(void (*fn)(const service *svc, void *arg), void *arg);
 
 #endif

@@ -94,6 +94,7 @@ static void remember(const char *key, uint64_t hash, uint64_t generation, policy
 {
     own_thread_caches();
     decision_slot *slot = &decisions[hash % DECISION_SLOTS];
+    own_thread_caches();
     free(slot->key);
     slot->key = strdup(key);
     slot->hash = hash;
@@ -108,6 +109,7 @@ static const policy *resource_policy(const char *text)
             return resource_policies[i].compiled;
     own_thread_caches();
     compiled_slot *slot = &resource_policies[next_compiled++ % RESOURCE_POLICY_SLOTS];
+    own_thread_caches();
     free(slot->text);
     policy_free(slot->compiled);
     kbuf why = KBUF_INIT;

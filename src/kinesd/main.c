@@ -12,14 +12,12 @@
 #include "common/log.h"
 #include "core/config.h"
 #include "core/dispatch.h"
-#include "core/service.h"
 #include "iam/iam.h"
 #include "kinesis/iterator.h"
-#include "kinesis/kinesis.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "protocol/model.h"
-#include "sqs/sqs.h"
+#include "services.h"
 #include "store/dirlock.h"
 #include "store/store.h"
 
@@ -89,30 +87,6 @@ static int choose_auth_mode(void)
     return 0;
 }
 
-static iam_options identity_options(void)
-{
-    return (iam_options){kinesd_cfg.data_dir,
-                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
-                         kinesd_cfg.auth == AUTH_VERIFY};
-}
-
-/* The identity and token services; in verify mode also the authenticator and authorizer. */
-static int start_identity(void)
-{
-    char why[4400];
-    iam_options opt = identity_options();
-    if (iam_open(&opt, why, sizeof why) < 0) {
-        fprintf(stderr, "kinesd: %s\n", why);
-        return -1;
-    }
-    if (service_register(&iam_service) < 0 || service_register(&sts_service) < 0) {
-        fprintf(stderr, "kinesd: cannot start the IAM and STS services\n");
-        return -1;
-    }
-    dispatch_set_auth(opt.verify ? iam_auth_hooks() : NULL);
-    return 0;
-}
-
 /* The TLS context for --listen-tls (NULL without it; *failed when it cannot be made). */
 static tls_context *open_tls(bool *failed)
 {
@@ -143,17 +117,6 @@ static int wait_for_stop(const sigset_t *stop_signals, tls_context *tls)
     }
 }
 
-/* Stops the services (after the HTTP server) and closes what start-up opened, in reverse order. */
-static void close_services(store *st, tls_context *tls)
-{
-    tls_context_close(tls);
-    service_stop_all();
-    iam_close();
-    sqs_close();
-    kinesis_close();
-    store_close(st);
-}
-
 /* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
 static void report_refusal(store *st)
 {
@@ -179,7 +142,7 @@ int main(int argc, char **argv)
         bool with_id = argc >= 4;
         if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
             return 2;
-        iam_options opt = identity_options();
+        iam_options opt = services_identity_options();
         return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
     }
     if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
@@ -207,21 +170,8 @@ int main(int argc, char **argv)
     }
     dispatch_set_store(st);
     store_set_recovery(st, kinesd_cfg.recover);
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || kinesis_open(st) < 0) {
+    if (iterator_init(kinesd_cfg.data_dir) < 0 || services_open(st) < 0) {
         report_refusal(st);
-        store_close(st);
-        return 1;
-    }
-    if (sqs_open(st) < 0) {
-        fprintf(stderr, "kinesd: cannot load the queues in %s\n", kinesd_cfg.data_dir);
-        kinesis_close();
-        store_close(st);
-        return 1;
-    }
-    if (service_register(&kinesis_service) < 0 || service_register(&sqs_service) < 0 ||
-        start_identity() < 0) {
-        fprintf(stderr, "kinesd: cannot start the services\n");
-        close_services(st, NULL);
         return 1;
     }
     char address[300];
@@ -232,13 +182,17 @@ int main(int argc, char **argv)
     if (!srv) {
         if (!tls_failed)
             fprintf(stderr, "kinesd: cannot listen on %s\n", address);
-        close_services(st, tls);
+        tls_context_close(tls);
+        services_close(st);
         return 1;
     }
     format_address(address, sizeof(address), kinesd_cfg.listen_host, http_server_port(srv));
     log_info("auth %s: %s", kinesd_cfg.auth == AUTH_VERIFY ? "verify" : "open",
              kinesd_cfg.auth == AUTH_VERIFY ? "every signature and permission is checked"
                                             : "any well-formed signature is believed");
+    char endpoint[320];
+    snprintf(endpoint, sizeof(endpoint), "http://%s", address);
+    services_listening(endpoint);
     log_info("kinesd listening on %s (data %s, durability %s)", address, kinesd_cfg.data_dir,
              durability_name(kinesd_cfg.durability));
     if (tls) {
@@ -250,9 +204,10 @@ int main(int argc, char **argv)
 
     int sig = wait_for_stop(&stop_signals, tls);
     log_info("kinesd stopping (%s)", strsignal(sig));
-    sqs_quiesce();
+    services_quiesce();
     http_server_stop(srv);
-    close_services(st, tls);
+    tls_context_close(tls);
+    services_close(st);
     model_unload();
     return 0;
 }

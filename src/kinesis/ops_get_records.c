@@ -17,7 +17,8 @@
 typedef struct read_ctx {
     kenc *out;
     const shard *sh;
-    records_read *done;
+    int64_t last_arrival_ms; /* of the last record written; 0 when none */
+    records_read *rr;        /* counts the records and bytes */
 } read_ctx;
 
 /* A Record structure. */
@@ -41,24 +42,25 @@ static bool write_record(const log_record *rec, void *arg)
 {
     read_ctx *rc = arg;
     write_one_record(rc->out, rc->sh, rec);
-    rc->done->last_arrival_ms = rec->arrival_ms;
-    rc->done->bytes += rec->data_len + rec->partition_key_len;
+    rc->last_arrival_ms = rec->arrival_ms;
+    rc->rr->records++;
+    rc->rr->bytes += rec->data_len + rec->partition_key_len;
     return true;
 }
 
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, records_read *done)
+                       size_t max_bytes, int64_t now_ms, records_read *rr)
 {
-    *done = (records_read){.next = from};
-    read_ctx rc = {.out = out, .sh = sh, .done = done};
+    *rr = (records_read){0};
+    read_ctx rc = {.out = out, .sh = sh, .rr = rr};
     enc_key(out, "Records");
     enc_list_begin(out);
-    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, &done->next) != 0)
+    if (shardlog_read(sh->log, from, max_records, max_bytes, write_record, &rc, &rr->next) != 0)
         return -1;
     enc_list_end(out);
-    bool at_tip = done->next >= shardlog_committed(sh->log);
-    int64_t behind = at_tip || !done->last_arrival_ms ? 0 : now_ms - done->last_arrival_ms;
-    done->millis_behind = behind > 0 ? behind : 0;
+    bool at_tip = rr->next >= shardlog_committed(sh->log);
+    int64_t behind = at_tip || !rc.last_arrival_ms ? 0 : now_ms - rc.last_arrival_ms;
+    rr->millis_behind = behind > 0 ? behind : 0;
     return 0;
 }
 
@@ -131,31 +133,34 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
         return;
     int64_t now_ns = clock_mono_ns();
     if (!quota_admit_read(sh->quota, now_ns)) {
+        stream_metrics_get_records(s, sh, NULL, true);
         quota_fail_shard(call->err, sh->id, s->name, s->account);
         return;
     }
+    stream_metrics_time(call, s, "GetRecords.Latency");
     kenc *out = call->out;
-    records_read done;
+    records_read rr;
     enc_map_begin(out);
-    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms,
-                           &done) != 0) {
+    if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &rr) !=
+        0) {
+        stream_metrics_get_records(s, sh, NULL, false);
         fail_internal(call->err);
         return;
     }
-    quota_charge_read(sh->quota, done.bytes, now_ns);
-    uint64_t next = done.next;
-    if (sh->closed && next >= sh->end_offset) {
+    quota_charge_read(sh->quota, rr.bytes, now_ns);
+    stream_metrics_get_records(s, sh, &rr, false);
+    if (sh->closed && rr.next >= sh->end_offset) {
         records_write_children(out, s, sh);
     } else {
         char text[ITERATOR_MAX_LEN + 1];
-        it->offset = next;
+        it->offset = rr.next;
         it->issued_ms = call->now_ms;
         iterator_encode(it, text);
         enc_key(out, "NextShardIterator");
         enc_str(out, text);
     }
     enc_key(out, "MillisBehindLatest");
-    enc_int(out, done.millis_behind);
+    enc_int(out, rr.millis_behind);
     enc_map_end(out);
 }
 

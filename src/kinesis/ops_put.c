@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../common/clock.h"
+#include "../monitoring/metrics.h"
 #include "../store/shardlog.h"
 #include "ops_util.h" /* fail_internal */
 #include "ops.h"
@@ -116,6 +117,7 @@ static void put_one(op_call *call, const stream *s)
     if (!quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
         quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
         quota_fail_shard(call->err, sh->id, s->name, s->account);
+        stream_metrics_put_record(s, sh, 0, false, true);
         return;
     }
     uint64_t offset;
@@ -125,6 +127,7 @@ static void put_one(op_call *call, const stream *s)
         fail_internal(call->err);
         return;
     }
+    stream_metrics_put_record(s, sh, record_size(call->input), true, false);
     char seq[SEQNO_LEN + 1];
     records_seqno(sh, offset, seq);
     enc_map_begin(call->out);
@@ -138,8 +141,12 @@ static void put_one(op_call *call, const stream *s)
 void op_put_record(op_call *call)
 {
     stream *s = records_stream(call);
-    if (s)
-        put_one(call, s);
+    if (!s)
+        return;
+    stream_metrics_time(call, s, "PutRecord.Latency");
+    put_one(call, s);
+    if (call->err->status && strcmp(call->err->type, "ProvisionedThroughputExceededException"))
+        stream_metrics_put_record(s, NULL, 0, false, false); /* a throttle was counted */
 }
 
 /* ---- PutRecords ------------------------------------------------------------------------------ */
@@ -257,6 +264,25 @@ static void write_error_entry(kenc *out, const char *code, const char *message)
     enc_str(out, message);
 }
 
+/* Tells the metrics what the batch stored: per shard (enhanced monitoring) and in all. */
+static void count_batch(const stream *s, const put_batch *b)
+{
+    if (!metrics_enabled())
+        return;
+    size_t failed = 0, throttled = 0, bytes = 0;
+    for (size_t g = 0; g < b->group_count; g++) {
+        const shard_group *grp = &b->groups[g];
+        size_t group_bytes = 0, stored = grp->failed ? 0 : grp->admitted;
+        for (size_t i = grp->start; i < grp->start + stored; i++)
+            group_bytes += b->recs[i].data_len + b->recs[i].partition_key_len;
+        failed += grp->count - stored;
+        throttled += grp->count - grp->admitted;
+        bytes += group_bytes;
+        stream_metrics_shard_in(s, grp->sh, stored, group_bytes, grp->count - grp->admitted);
+    }
+    stream_metrics_put_records(s, b->n, failed, throttled, bytes);
+}
+
 static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
     size_t failed = 0;
@@ -301,8 +327,14 @@ void op_put_records(op_call *call)
     b.recs = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
 
     stream *s = records_stream(call);
-    if (s && plan_batch(call, s, list, &b)) {
-        call->commit_ticket = append_groups(call, s, list, &b);
-        write_batch_result(call->out, s, &b);
+    if (!s)
+        return;
+    stream_metrics_time(call, s, "PutRecords.Latency");
+    if (!plan_batch(call, s, list, &b)) {
+        stream_metrics_put_records(s, 0, 0, 0, 0);
+        return;
     }
+    call->commit_ticket = append_groups(call, s, list, &b);
+    count_batch(s, &b);
+    write_batch_result(call->out, s, &b);
 }

@@ -39,6 +39,7 @@ typedef struct subscription {
     enc_format format;
     sub_claim *claim;
     char consumer_arn[sizeof(((consumer *)0)->arn)];
+    char consumer_name[sizeof(((consumer *)0)->name)]; /* its metrics' ConsumerName */
     uint64_t stream_uid;
     int shard_index;
     uint64_t offset; /* the next record to send */
@@ -149,6 +150,7 @@ static bool resolve(op_call *call, subscription *sub)
     if (!start_offset(call, s, sh, &sub->offset))
         return false;
     sub->claim = sub_claim_take(c->arn, sh->index, call->now_ms);
+    stream_metrics_subscribe(s, c->name, sub->claim != NULL, sub->claim == NULL);
     if (!sub->claim) {
         aws_error_set(call->err, 400, "ResourceInUseException",
                       "Another active subscription exists for this consumer: %s:%s:%s:%s",
@@ -156,6 +158,7 @@ static bool resolve(op_call *call, subscription *sub)
         return false;
     }
     snprintf(sub->consumer_arn, sizeof(sub->consumer_arn), "%s", c->arn);
+    snprintf(sub->consumer_name, sizeof(sub->consumer_name), "%s", c->name);
     sub->stream_uid = s->uid;
     sub->shard_index = sh->index;
     return true;
@@ -186,16 +189,17 @@ static int write_event(subscription *sub, const stream *s, const shard *sh, int6
     es_begin_event(&sub->frame, &m, "SubscribeToShardEvent", payload_types[sub->format]);
     enc_init(&out, sub->format, &sub->frame);
     enc_map_begin(&out);
-    records_read done;
+    records_read rr;
     if (records_write_list(&out, sh, sub->offset, EVENT_MAX_RECORDS, EVENT_MAX_BYTES, now_ms,
-                           &done) != 0)
+                           &rr) != 0)
         return -1;
-    quota_push_charge(&sub->pace, done.bytes, clock_mono_ns());
-    sub->offset = done.next;
-    write_continuation(&out, sh, done.next);
+    stream_metrics_event(s, sh, sub->consumer_name, &rr);
+    quota_push_charge(&sub->pace, rr.bytes, clock_mono_ns());
+    sub->offset = rr.next;
+    write_continuation(&out, sh, rr.next);
     enc_key(&out, "MillisBehindLatest");
-    enc_int(&out, done.millis_behind);
-    *ended = sh->closed && done.next >= sh->end_offset;
+    enc_int(&out, rr.millis_behind);
+    *ended = sh->closed && rr.next >= sh->end_offset;
     if (*ended)
         records_write_children(&out, s, sh);
     enc_map_end(&out);

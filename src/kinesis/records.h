@@ -10,6 +10,7 @@
 #include "../core/call.h"
 #include "registry.h"
 #include "seqno.h"
+#include "stream_metrics.h"
 
 /* One PutRecords' data and partition keys together: 5 MiB, or the stream's record size (its
  * MaxRecordSizeInKiB) when that is larger. */
@@ -39,19 +40,12 @@ bool records_require_keys(const op_call *call, const stream *s);
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,
                              const char *account);
 
-/* Where a records_write_list ended. */
-typedef struct records_read {
-    uint64_t next;           /* the position after the last record read (or `from`) */
-    int64_t millis_behind;   /* MillisBehindLatest: 0 at the tip or when none was read */
-    size_t bytes;            /* data and partition keys read (what the read quota counts) */
-    int64_t last_arrival_ms; /* of the last record read; 0 when none */
-} records_read;
-
 /* The "Records" member of GetRecords and SubscribeToShardEvent: the records of sh from position
- * `from`, at most max_records of at most max_bytes. -1 when the log cannot be read (the list is
- * left open). */
+ * `from`, at most max_records of at most max_bytes. Fills *rr: the position after the last one
+ * read, MillisBehindLatest (0 at the tip or when none was read), how many records and bytes were
+ * read. -1 when the log cannot be read (the list is left open). */
 int records_write_list(kenc *out, const shard *sh, uint64_t from, size_t max_records,
-                       size_t max_bytes, int64_t now_ms, records_read *done);
+                       size_t max_bytes, int64_t now_ms, records_read *rr);
 /* ChildShards: every shard that has sh as its parent or adjacent parent. */
 void records_write_children(kenc *out, const stream *s, const shard *sh);
 

@@ -17,6 +17,7 @@
 #include "ops.h"
 #include "ops_subscribe.h"
 #include "registry_edit.h"
+#include "stream_gauges.h"
 
 /* ---- the resources an operation acts on ---------------------------------------------------- */
 
@@ -154,12 +155,19 @@ static const op_entry kinesis_ops[] = {
 
 #define TICK_MS 10
 
+/* Transitions, retention (registry_tick) and the streams' disk gauges. */
+static void kinesis_tick(int64_t now_ms)
+{
+    registry_tick(now_ms);
+    stream_gauges_tick(now_ms);
+}
+
 service kinesis_service = {
     .name = "kinesis",
     .model = MODEL_KINESIS,
     .ops = kinesis_ops,
     .lock = &registry_lock,
-    .tick = registry_tick,
+    .tick = kinesis_tick,
     .tick_ms = TICK_MS,
     .on_durable = subscriptions_wake,
     .admit = quota_admit_call,

@@ -91,4 +91,12 @@ bool http_respond_open(const http_exchange *ex);
 /* Bytes of the response accepted but not yet written to the socket (for back-pressure). */
 size_t http_respond_backlog(const http_exchange *ex);
 
+/* Connections of every server in the process: open now, and accepted since start (any thread;
+ * read by the monitoring service). */
+typedef struct http_connection_counts {
+    long open;
+    unsigned long long accepted;
+} http_connection_counts;
+http_connection_counts http_connections(void);
+
 #endif

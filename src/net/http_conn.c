@@ -398,6 +398,7 @@ void conn_accept(http_loop *loop, int kind)
         loop->conns->prev = c;
     loop->conns = c;
     loop->conn_count++;
+    http_count_connection(+1);
     if (uv_accept((uv_stream_t *)&loop->listeners[kind], (uv_stream_t *)&c->tcp) < 0 ||
         (kind == LISTEN_TLS && !tls_conn_start(c, loop->srv->cfg.tls))) {
         conn_close(c);
@@ -524,5 +525,6 @@ void conn_maybe_free(http_conn *c)
         nghttp2_session_del(c->h2);
     free(c);
     loop->conn_count--;
+    http_count_connection(-1);
     loop_conn_gone(loop);
 }

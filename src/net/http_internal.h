@@ -153,7 +153,8 @@ struct http_conn {
 };
 
 /* http_server.c */
-void loop_conn_gone(http_loop *loop); /* a connection was freed */
+void loop_conn_gone(http_loop *loop);  /* a connection was freed */
+void http_count_connection(int delta); /* +1 opened, -1 freed (http_server.c) */
 
 /* http_budget.c */
 /* Sets what *held (a field of c's that counts some buffer) counts to `now`, in c and the total. */

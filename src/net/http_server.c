@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,25 @@
 
 #include "../common/log.h"
 #include "http_internal.h"
+
+/* Connection counts of the process (http_connections): relaxed atomics touched only when a
+ * connection opens or closes, never per request. */
+static atomic_long open_connections;
+static atomic_ullong accepted_connections;
+
+void http_count_connection(int delta)
+{
+    atomic_fetch_add_explicit(&open_connections, delta, memory_order_relaxed);
+    if (delta > 0)
+        atomic_fetch_add_explicit(&accepted_connections, 1, memory_order_relaxed);
+}
+
+http_connection_counts http_connections(void)
+{
+    return (http_connection_counts){
+        atomic_load_explicit(&open_connections, memory_order_relaxed),
+        atomic_load_explicit(&accepted_connections, memory_order_relaxed)};
+}
 
 static int set_port(struct sockaddr_storage *addr, int port)
 {

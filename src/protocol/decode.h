@@ -20,11 +20,16 @@
  * trailing garbage, wrong member types, bad base64 in a blob, bad timestamp. An empty body is an
  * empty map. Unknown members and JSON nulls are ignored (AWS ignores them). Allocates from a. */
 kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aws_error *err);
+/* The same for a body that is one value of `shape` (a REST payload member). */
+kval *decode_json_shape(const model_shape *shape, const char *body, size_t len, arena *a,
+                        aws_error *err);
 
 /* CBOR 1.1 body (application/x-amz-cbor-1.1) -> the same tree, with the same errors for mistyped
  * values; malformed CBOR, trailing bytes and NaN/infinite numbers are a bare
  * SerializationException. Read with libcbor's streaming decoder only. */
 kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err);
+/* The same for Smithy RPC v2 CBOR bodies, whose timestamps are epoch seconds (integer or float). */
+kval *decode_cbor_rpcv2(const model_op *op, const void *body, size_t len, arena *a, aws_error *err);
 
 /* Whether err (set by a decoder) says the body could not be read at all. */
 static inline bool decode_unreadable(const aws_error *err)

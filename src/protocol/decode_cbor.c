@@ -6,9 +6,9 @@
  * next item must have and where it goes. Announced container sizes are never trusted for
  * allocation: arrays grow as items actually arrive. Maps and arrays of definite and indefinite
  * length are read, strings may be chunked, blobs are byte strings, and a timestamp is an integer
- * (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it (tags are ignored:
- * the shape says what an item means). Unknown members are skipped whatever they hold; nulls are
- * absent members. */
+ * (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it in CBOR 1.1, or of
+ * epoch seconds in Smithy RPC v2 (tags are ignored: the shape says what an item means). Unknown
+ * members are skipped whatever they hold; nulls are absent members. */
 #include <cbor.h>
 #include <math.h>
 #include <string.h>
@@ -36,6 +36,7 @@ typedef struct cdec {
     kval *root;
     frame stack[CBOR_MAX_DEPTH];
     int depth;
+    int64_t ms_per_unit; /* of a timestamp on the wire: 1 (CBOR 1.1) or 1000 (RPC v2) */
     bool started, finished, failed;
     bool chunking, chunk_text;
     kbuf chunks;
@@ -198,7 +199,10 @@ static void store_int(cdec *d, bool negative, uint64_t raw)
     } else if (s->type == SHAPE_INTEGER || s->type == SHAPE_LONG) {
         slot->type = KV_INT, slot->u.i = v;
     } else if (s->type == SHAPE_TIMESTAMP) {
-        slot->type = KV_TIMESTAMP, slot->u.i = v;
+        slot->type = KV_TIMESTAMP;
+        slot->u.i = v > INT64_MAX / d->ms_per_unit   ? INT64_MAX
+                    : v < INT64_MIN / d->ms_per_unit ? INT64_MIN
+                                                     : v * d->ms_per_unit;
     } else if (s->type == SHAPE_DOUBLE) {
         slot->type = KV_DOUBLE, slot->u.d = (double)v;
     } else {
@@ -215,6 +219,10 @@ static void store_double(cdec *d, double v)
     if (!begin_item(d, &slot, &s))
         return;
     bool integral = isfinite(v) && v < 9.2e18 && v > -9.2e18;
+    if (s && s->type == SHAPE_TIMESTAMP) {
+        v *= (double)d->ms_per_unit;
+        integral = integral && v < 9.2e18 && v > -9.2e18;
+    }
     if (!s) {
         /* skipped */
     } else if (s->type == SHAPE_DOUBLE) {
@@ -495,10 +503,11 @@ static const struct cbor_callbacks callbacks = {
     .indef_break = cb_break,
 };
 
-kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+static kval *decode_body(const model_op *op, const void *body, size_t len, int64_t ms_per_unit,
+                         arena *a, aws_error *err)
 {
     static const model_shape no_input = {.name = "", .type = SHAPE_STRUCTURE};
-    cdec d = {.a = a, .err = err};
+    cdec d = {.a = a, .err = err, .ms_per_unit = ms_per_unit};
     d.root_shape = model_op_input(op) ? model_op_input(op) : &no_input;
     d.root = arena_alloc(a, sizeof *d.root);
     d.root->type = KV_MAP;
@@ -516,4 +525,14 @@ kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aw
         fail(&d);
     kbuf_free(&d.chunks);
     return d.failed ? NULL : d.root;
+}
+
+kval *decode_cbor(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+{
+    return decode_body(op, body, len, 1, a, err);
+}
+
+kval *decode_cbor_rpcv2(const model_op *op, const void *body, size_t len, arena *a, aws_error *err)
+{
+    return decode_body(op, body, len, 1000, a, err);
 }

@@ -274,7 +274,13 @@ bool decode_json_readable(const char *body, size_t len)
 kval *decode_json(const model_op *op, const char *body, size_t len, arena *a, aws_error *err)
 {
     static const model_shape no_input = {.name = "", .type = SHAPE_STRUCTURE};
-    const model_shape *shape = model_op_input(op) ? model_op_input(op) : &no_input;
+    return decode_json_shape(model_op_input(op) ? model_op_input(op) : &no_input, body, len, a,
+                             err);
+}
+
+kval *decode_json_shape(const model_shape *shape, const char *body, size_t len, arena *a,
+                        aws_error *err)
+{
     decoder d = {a, err};
     kval *out = arena_alloc(a, sizeof *out);
     out->type = KV_MAP;

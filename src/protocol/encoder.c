@@ -2,7 +2,8 @@
  *
  * JSON: strings escaped (control characters as \u00XX, UTF-8 passed through), blobs as base64,
  * timestamps as epoch seconds with three decimals. CBOR: maps and lists of indefinite length,
- * blobs as byte strings, timestamps as tag 1 over epoch milliseconds (what AWS's SDKs exchange).
+ * blobs as byte strings, timestamps as tag 1 over epoch milliseconds (what AWS's SDKs exchange in
+ * CBOR 1.1) or, for Smithy RPC v2, over epoch seconds (an integer, or a double with the ms).
  * XML: every scalar is <key>text</key> (<member> inside a list), containers open and close the
  * element of their key. */
 #include "encoder.h"
@@ -32,6 +33,7 @@ void enc_init(kenc *e, enc_format format, kbuf *out)
     memset(e->need_comma, 0, sizeof e->need_comma);
     e->in_list[0] = false;
     e->key[0] = '\0';
+    e->epoch_seconds = false;
 }
 
 /* JSON: the comma before an element of a list or a key of a map. */
@@ -301,6 +303,15 @@ void enc_null(kenc *e)
         kbuf_putc(e->out, (char)CBOR_NULL);
 }
 
+static void cbor_double(kbuf *out, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    kbuf_putc(out, (char)CBOR_DOUBLE);
+    for (int i = 7; i >= 0; i--)
+        kbuf_putc(out, (char)(bits >> (8 * i)));
+}
+
 void enc_double(kenc *e, double v)
 {
     separate(e);
@@ -320,11 +331,7 @@ void enc_double(kenc *e, double v)
             kbuf_puts(e->out, text);
         return;
     }
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    kbuf_putc(e->out, (char)CBOR_DOUBLE);
-    for (int i = 7; i >= 0; i--)
-        kbuf_putc(e->out, (char)(bits >> (8 * i)));
+    cbor_double(e->out, v);
 }
 
 void enc_blob(kenc *e, const void *p, size_t n)
@@ -366,7 +373,12 @@ void enc_timestamp_ms(kenc *e, int64_t epoch_ms)
     separate(e);
     if (e->format == ENC_CBOR) {
         cbor_head(e->out, CBOR_TAG, 1);
-        cbor_int(e->out, epoch_ms);
+        if (!e->epoch_seconds)
+            cbor_int(e->out, epoch_ms);
+        else if (epoch_ms % 1000 == 0)
+            cbor_int(e->out, epoch_ms / 1000);
+        else
+            cbor_double(e->out, (double)epoch_ms / 1000.0);
         return;
     }
     uint64_t abs_ms = epoch_ms < 0 ? (uint64_t)0 - (uint64_t)epoch_ms : (uint64_t)epoch_ms;

@@ -28,6 +28,8 @@ typedef struct kenc {
     bool in_list[ENC_MAX_DEPTH];    /* XML: the container at this depth is a list */
     char element[ENC_MAX_DEPTH][ENC_XML_NAME_MAX]; /* XML: the element each depth closes */
     char key[ENC_XML_NAME_MAX];                    /* XML: the key the next value is under */
+    bool epoch_seconds; /* CBOR: timestamps in epoch seconds (Smithy RPC v2); false: ms (AWS's
+                           CBOR 1.1). enc_init clears it; set it after. */
 } kenc;
 
 void enc_init(kenc *e, enc_format format, kbuf *out);

@@ -62,6 +62,8 @@ struct store {
     int interval_ms;
     store_durable_fn on_durable;
     void *arg;
+    _Atomic(store_cycle_fn) on_cycle; /* the cycle observer; NULL: none (set while running) */
+    void *_Atomic cycle_arg;
     uint64_t segment_bytes;
     pthread_t thread;
 
@@ -350,15 +352,25 @@ static void complete_cycle(store *st, uint64_t ticket, bool barrier)
 {
     shardlog **logs = (shardlog **)st->batch.items;
     size_t n = st->batch.n;
-    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st))
+    store_cycle_stats stats = {.logs = n, .sync_ns = -1};
+    for (size_t i = 0; i < n; i++)
+        stats.records -= shardlog_committed(logs[i]); /* published below */
+    if (st->mode == DURABILITY_SYNC || barrier || interval_sync_due(st)) {
+        int64_t started = clock_mono_ns();
         sync_all(st);
+        stats.sync_ns = clock_mono_ns() - started;
+    }
     for (size_t i = 0; i < n; i++) {
         shardlog_flush_publish(logs[i]);
         shardlog_flush_seal(logs[i]);
+        stats.records += shardlog_committed(logs[i]);
     }
     update_states(st, barrier);
     if (!atomic_load(&st->failed) && st->on_durable)
         st->on_durable(st->reported = ticket, st->arg);
+    store_cycle_fn on_cycle = atomic_load(&st->on_cycle);
+    if (n && on_cycle)
+        on_cycle(&stats, atomic_load(&st->cycle_arg));
 }
 
 static void run_cycle(store *st, uint64_t ticket, bool barrier)
@@ -694,4 +706,11 @@ const char *store_damage_report(store *st)
 bool store_failed(const store *st)
 {
     return atomic_load(&st->failed);
+}
+
+void store_set_cycle_observer(store *st, store_cycle_fn fn, void *arg)
+{
+    atomic_store(&st->on_cycle, NULL);
+    atomic_store(&st->cycle_arg, arg);
+    atomic_store(&st->on_cycle, fn);
 }

@@ -89,4 +89,17 @@ const char *store_damage_report(store *st);
  * InternalFailure rather than keep the reply, and its shutdown, waiting forever). */
 bool store_failed(const store *st);
 
+/* What one commit cycle did, for whoever watches the store's health (the monitoring service). */
+typedef struct store_cycle_stats {
+    uint64_t logs;    /* shard logs the cycle wrote */
+    uint64_t records; /* records it made durable (committed) */
+    int64_t sync_ns;  /* time its fdatasyncs took; -1 when it did not sync */
+} store_cycle_stats;
+
+typedef void (*store_cycle_fn)(const store_cycle_stats *stats, void *arg);
+
+/* Calls fn on the storage thread after each cycle that wrote something (it must be quick and must
+ * not block); NULL stops it. Set it before appends begin. */
+void store_set_cycle_observer(store *st, store_cycle_fn fn, void *arg);
+
 #endif

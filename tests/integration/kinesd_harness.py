@@ -224,15 +224,16 @@ class Kinesd:
 
     # ---- clients -------------------------------------------------------------------------------
 
-    def client(self, tls=False, **config):
-        """A boto3 Kinesis client; with TLS, over https trusting the development CA."""
+    def client(self, service="kinesis", tls=False, **config):
+        """A boto3 client of SERVICE ("kinesis", "cloudwatch", ...) for this server; with TLS,
+        over https trusting the development CA."""
         import boto3
         from botocore.config import Config
 
         settings = dict(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
         settings.update(config)
         return boto3.client(
-            "kinesis",
+            service,
             endpoint_url=self.tls_endpoint if tls else self.endpoint,
             verify=self.ca_file if tls else None,
             region_name=REGION,

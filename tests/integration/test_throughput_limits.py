@@ -89,6 +89,29 @@ class ThroughputLimitsTest(KinesdTestCase):
             refused = len(w.errors) / w.offered
             self.assertTrue(0.2 <= refused <= 0.7, "%.0f%% refused" % (100 * refused))
         self.assertEqual(len(self.read_all("twice")), w.accepted)
+        self.assert_throttles_counted("twice", len(w.errors))
+
+    def assert_throttles_counted(self, stream, throttled):
+        """CloudWatch's WriteProvisionedThroughputExceeded and PutRecords.ThrottledRecords of the
+        stream sum to the records refused (the collector drains once a second: polled)."""
+        cw = self.server.client("cloudwatch")
+        t0 = int(time.time()) - 600
+
+        def total(name):
+            points = cw.get_metric_statistics(
+                Namespace="AWS/Kinesis", MetricName=name, Period=60, StartTime=t0,
+                EndTime=int(time.time()) + 120, Statistics=["Sum"],
+                Dimensions=[{"Name": "StreamName", "Value": stream}])["Datapoints"]
+            return sum(p["Sum"] for p in points)
+
+        deadline = time.monotonic() + 30
+        got = None
+        while time.monotonic() < deadline:
+            got = (total("WriteProvisionedThroughputExceeded"), total("PutRecords.ThrottledRecords"))
+            if got == (throttled, throttled):
+                return
+            time.sleep(0.25)
+        self.assertEqual(got, (throttled, throttled))
 
     def test_byte_rate_with_large_records(self):
         self.create_stream("bytes")

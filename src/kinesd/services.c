@@ -1,0 +1,143 @@
+/* services.c - which services kinesd serves and in what order they start and stop (see
+ * services.h).
+ *
+ * Each row opens one service's state and names what it registers with the core. They open in
+ * table order (the monitoring registry before the services that record metrics, the queues
+ * before the functions that deliver to them, identity last, as it authorizes everyone else's
+ * operations), and close in reverse. The monitoring service
+ * closes only after the store, whose commit cycles it observes until the store stops. */
+#include "services.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "console/console.h"
+#include "core/config.h"
+#include "core/dispatch.h"
+#include "core/service.h"
+#include "iam/iam.h"
+#include "kinesis/kinesis.h"
+#include "lambda/lambda.h"
+#include "monitoring/monitoring.h"
+#include "sqs/sqs.h"
+
+static bool monitoring_opened; /* closed by services_close, after the store */
+
+static int open_monitoring(store *st)
+{
+    int rc = monitoring_open(st, kinesd_cfg.metrics, (int64_t)kinesd_cfg.metrics_max_mb << 20);
+    monitoring_opened = rc == 0;
+    return rc;
+}
+
+static void close_nothing(void)
+{
+    /* the monitoring service closes after the store (services_close); the console has no state */
+}
+
+static int open_nothing(store *st)
+{
+    (void)st; /* the console has no state: its files are in the binary */
+    return 0;
+}
+
+iam_options services_identity_options(void)
+{
+    return (iam_options){kinesd_cfg.data_dir,
+                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
+                         kinesd_cfg.auth == AUTH_VERIFY};
+}
+
+/* Functions deliver failures to queues through the queue service. */
+static int open_functions(store *st)
+{
+    lambda_set_sqs_deliver(sqs_deliver);
+    return lambda_open(st);
+}
+
+static int open_identity(store *st)
+{
+    (void)st;
+    char why[4400];
+    iam_options opt = services_identity_options();
+    if (iam_open(&opt, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "kinesd: %s\n", why);
+    return -1;
+}
+
+typedef struct wired {
+    const char *what;       /* in the message when it cannot start */
+    int (*open)(store *st); /* loads its state; -1 when it cannot */
+    void (*close)(void);    /* once the core stopped it */
+    service *registers[2];  /* what it registers with the core (NULL-padded) */
+    bool opened;            /* open succeeded: close it */
+} wired;
+
+static wired services[] = {
+    {"the metrics history", open_monitoring, close_nothing, {&monitoring_service, NULL}, false},
+    {"the streams", kinesis_open, kinesis_close, {&kinesis_service, NULL}, false},
+    {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
+    {"the functions", open_functions, lambda_close, {&lambda_service, NULL}, false},
+    {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
+    {"the console", open_nothing, close_nothing, {&console_service, NULL}, false},
+};
+
+#define SERVICE_COUNT (sizeof services / sizeof services[0])
+
+/* Closes every opened service, newest first. */
+static void close_opened(void)
+{
+    for (size_t i = SERVICE_COUNT; i-- > 0;) {
+        if (services[i].opened)
+            services[i].close();
+        services[i].opened = false;
+    }
+}
+
+static int register_all(void)
+{
+    for (size_t i = 0; i < SERVICE_COUNT; i++)
+        for (size_t k = 0; k < 2 && services[i].registers[k]; k++)
+            if (service_register(services[i].registers[k]) < 0) {
+                fprintf(stderr, "kinesd: cannot start the %s service\n",
+                        services[i].registers[k]->name);
+                return -1;
+            }
+    dispatch_set_auth(kinesd_cfg.auth == AUTH_VERIFY ? iam_auth_hooks() : NULL);
+    return 0;
+}
+
+int services_open(store *st)
+{
+    for (size_t i = 0; i < SERVICE_COUNT; i++) {
+        if (services[i].open(st) < 0) {
+            fprintf(stderr, "kinesd: cannot load %s in %s\n", services[i].what,
+                    kinesd_cfg.data_dir);
+            return -1;
+        }
+        services[i].opened = true;
+    }
+    return register_all();
+}
+
+void services_listening(const char *endpoint)
+{
+    lambda_set_endpoint(endpoint);
+}
+
+void services_quiesce(void)
+{
+    lambda_quiesce();
+    sqs_quiesce();
+}
+
+void services_close(store *st)
+{
+    service_stop_all();
+    close_opened();
+    store_close(st);
+    if (monitoring_opened)
+        monitoring_close();
+    monitoring_opened = false;
+}

@@ -1,0 +1,232 @@
+/* cw_data.c - GetMetricData: several metrics, each with one statistic over periods, as
+ * timestamps and values.
+ *
+ * Checks, in order: the model (cw_validate); StartTime before EndTime; at most 500 queries; for
+ * each query an Id that starts with a lower-case letter and holds only letters, digits and
+ * underscores, used once; a MetricStat (metric math expressions are not evaluated: kinesd answers
+ * ValidationError for an Expression), whose Stat is a statistic CloudWatch knows (AWS's words)
+ * and whose Period is valid; dimension names once each. All are ValidationError.
+ *
+ * Each query with ReturnData (the default) gets a result: its Label (default: the metric name),
+ * the periods with samples newest first (ScanBy TimestampDescending, the default) or oldest
+ * first, and StatusCode Complete - or PartialData once MaxDatapoints (default 100,800) values were
+ * returned over all queries, the rest being left out (kinesd does not page GetMetricData). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "cw_ops.h"
+#include "query.h"
+#include "stats.h"
+
+#define MAX_QUERIES 500
+#define DEFAULT_MAX_DATAPOINTS 100800
+
+typedef struct data_query {
+    const kval *in;    /* the MetricDataQuery */
+    const char *id;    /* its Id */
+    const char *label; /* Label, or the metric name */
+    series *s;         /* NULL: no such metric (or not with the unit asked) */
+    stat_spec stat;    /* MetricStat.Stat */
+    int64_t period;    /* MetricStat.Period */
+    int64_t *times;    /* the result's timestamps, seconds (malloc'd) */
+    double *values;    /* and values (malloc'd) */
+    size_t n;          /* how many */
+    size_t cap;        /* room for */
+    bool partial;      /* stopped at MaxDatapoints */
+} data_query;
+
+typedef struct data_run {
+    op_call *call;
+    data_query *q;          /* the queries, in the request's order */
+    size_t n;               /* how many */
+    int64_t start_s, end_s; /* StartTime, EndTime */
+    int64_t budget;         /* datapoints still allowed (MaxDatapoints) */
+    size_t at;              /* the query being checked or run */
+} data_run;
+
+static bool fail(data_run *r, const char *fmt, const char *value)
+{
+    cw_error(r->call, CW_VALIDATION_ERROR, fmt, value, r->at + 1);
+    return false;
+}
+
+static bool id_valid(const char *id)
+{
+    if (!islower((unsigned char)id[0]))
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            return false;
+    return true;
+}
+
+static bool check_id(data_run *r, data_query *q)
+{
+    if (!id_valid(q->id))
+        return fail(r, "The value %s for parameter MetricDataQueries.member.%zu.Id is invalid.",
+                    q->id);
+    for (size_t j = 0; j < r->at; j++)
+        if (strcmp(r->q[j].id, q->id) == 0)
+            return fail(r,
+                        "The value %s for parameter MetricDataQueries.member.%zu.Id is "
+                        "duplicated.",
+                        q->id);
+    return true;
+}
+
+/* The metric, statistic and period of q's MetricStat. */
+static bool read_metric_stat(data_run *r, data_query *q, const kval *ms)
+{
+    const kval *metric = kv_get(ms, "Metric");
+    const char *stat = kv_str(ms, "Stat"), *unit = kv_str(ms, "Unit");
+    char path[96];
+    kv_int(ms, "Period", &q->period);
+    if (!stat_parse(stat, true, &q->stat))
+        return fail(r,
+                    "The value %s for parameter MetricDataQueries.member.%zu.MetricStat.Stat is "
+                    "not a valid statistic.",
+                    stat);
+    snprintf(path, sizeof path, "MetricDataQueries.member.%zu.MetricStat.Period", r->at + 1);
+    if (!cw_period(r->call, CW_VALIDATION_ERROR, path, q->period))
+        return false;
+    snprintf(path, sizeof path, "MetricDataQueries.member.%zu.MetricStat.Metric.Dimensions",
+             r->at + 1);
+    metric_dim dims[METRIC_MAX_DIMS];
+    int n_dims = cw_dimensions(r->call, kv_get(metric, "Dimensions"), path, dims);
+    if (n_dims < 0)
+        return false;
+    const char *name = kv_str(metric, "MetricName");
+    q->s = cw_find_series(r->call, kv_str(metric, "Namespace"), name, dims, n_dims);
+    if (q->s && unit && strcmp(unit, metric_unit_name(q->s->unit)) != 0)
+        q->s = NULL;
+    if (!q->label)
+        q->label = name ? name : q->id;
+    return true;
+}
+
+static bool read_query(data_run *r, data_query *q)
+{
+    q->id = kv_str(q->in, "Id");
+    q->label = kv_str(q->in, "Label");
+    if (!check_id(r, q))
+        return false;
+    const kval *ms = kv_get(q->in, "MetricStat");
+    if (kv_get(q->in, "Expression"))
+        return fail(r,
+                    "kinesd does not evaluate metric math: %s "
+                    "(MetricDataQueries.member.%zu.Expression); use MetricStat.",
+                    kv_str(q->in, "Expression"));
+    if (!ms) {
+        cw_error(r->call, CW_VALIDATION_ERROR,
+                 "The parameter MetricDataQueries.member.%zu.MetricStat is required.", r->at + 1);
+        return false;
+    }
+    return read_metric_stat(r, q, ms);
+}
+
+static void add_value(const period_point *p, void *arg)
+{
+    data_run *r = arg;
+    data_query *q = &r->q[r->at];
+    double v;
+    if (!stat_value(&q->stat, &p->acc, p->hist, p->whole, &v))
+        return;
+    if (r->budget <= 0) {
+        q->partial = true;
+        return;
+    }
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 64;
+        q->times = realloc(q->times, q->cap * sizeof *q->times);
+        q->values = realloc(q->values, q->cap * sizeof *q->values);
+        if (!q->times || !q->values)
+            abort();
+    }
+    q->times[q->n] = p->t;
+    q->values[q->n++] = v;
+    r->budget--;
+}
+
+static void write_result(kenc *out, const data_query *q, bool ascending)
+{
+    enc_map_begin(out);
+    enc_key(out, "Id");
+    enc_str(out, q->id);
+    enc_key(out, "Label");
+    enc_str(out, q->label);
+    enc_key(out, "Timestamps");
+    enc_list_begin(out);
+    for (size_t i = 0; i < q->n; i++)
+        enc_timestamp_ms(out, q->times[ascending ? i : q->n - 1 - i] * 1000);
+    enc_list_end(out);
+    enc_key(out, "Values");
+    enc_list_begin(out);
+    for (size_t i = 0; i < q->n; i++)
+        enc_double(out, q->values[ascending ? i : q->n - 1 - i]);
+    enc_list_end(out);
+    enc_key(out, "StatusCode");
+    enc_str(out, q->partial ? "PartialData" : "Complete");
+    enc_map_end(out);
+}
+
+static void write_output(data_run *r)
+{
+    const char *scan = kv_str(r->call->input, "ScanBy");
+    bool ascending = scan && strcmp(scan, "TimestampAscending") == 0;
+    kenc *out = r->call->out;
+    enc_map_begin(out);
+    enc_key(out, "MetricDataResults");
+    enc_list_begin(out);
+    for (size_t i = 0; i < r->n; i++)
+        if (kv_bool(r->q[i].in, "ReturnData", true))
+            write_result(out, &r->q[i], ascending);
+    enc_list_end(out);
+    enc_key(out, "Messages");
+    enc_list_begin(out);
+    enc_list_end(out);
+    enc_map_end(out);
+}
+
+/* Checks every query, then runs them; false with call->err set. */
+static bool run(data_run *r)
+{
+    for (r->at = 0; r->at < r->n; r->at++)
+        if (!read_query(r, &r->q[r->at]))
+            return false;
+    for (r->at = 0; r->at < r->n; r->at++) {
+        data_query *q = &r->q[r->at];
+        if (q->s && query_periods(collector_history(), q->s, r->start_s, r->end_s, q->period,
+                                  add_value, r) != 0) {
+            cw_error(r->call, CW_INTERNAL_FAILURE, "Internal service failure.");
+            return false;
+        }
+    }
+    return true;
+}
+
+void cw_get_metric_data(op_call *call)
+{
+    data_run r = {.call = call, .budget = DEFAULT_MAX_DATAPOINTS};
+    const kval *queries = kv_get(call->input, "MetricDataQueries");
+    kv_int(call->input, "MaxDatapoints", &r.budget);
+    if (!cw_validate(call) || !cw_time_range(call, CW_VALIDATION_ERROR, &r.start_s, &r.end_s))
+        return;
+    r.n = queries->u.list.n;
+    if (r.n > MAX_QUERIES) {
+        cw_error(call, CW_VALIDATION_ERROR,
+                 "The collection MetricDataQueries must not have a size greater than %d.",
+                 MAX_QUERIES);
+        return;
+    }
+    r.q = arena_alloc(call->arena, (r.n ? r.n : 1) * sizeof *r.q);
+    for (size_t i = 0; i < r.n; i++)
+        r.q[i].in = &queries->u.list.items[i];
+    if (run(&r))
+        write_output(&r);
+    for (size_t i = 0; i < r.n; i++) {
+        free(r.q[i].times);
+        free(r.q[i].values);
+    }
+}
