@@ -16,8 +16,8 @@ int kines_out_of_memory(kines_error *err);
 /* rc, or KINES_ERR_MEMORY (-1) when an allocation failed on this thread since the last check. */
 int kines_check_memory(kines_error *err, int rc);
 
-/* Fills err from a non-200 answer: the AWS JSON error body ({"__type", "message"}) when there is
- * one, else the HTTP status. Returns -1. */
+/* Fills err from a non-200 answer: the AWS error body (JSON {"__type", "message"}, or a query
+ * protocol's XML <Error><Code>, <Message>) when there is one, else the HTTP status. Returns -1. */
 int kines_fail_from_response(kines_error *err, int http_status, const kbuf *body);
 
 #endif

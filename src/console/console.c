@@ -60,8 +60,9 @@ static void respond_asset(http_exchange *ex, const http_request *req, const cons
     http_respond(ex, 200, headers, (const char *)asset->data, asset->len);
 }
 
-static void console_serve(http_exchange *ex, const http_request *req)
+static void console_serve(http_exchange *ex, const http_request *req, const caller *who)
 {
+    (void)who;
     const char *path = req->url + strlen(CONSOLE_PATH);
     size_t len = strcspn(path, "?#");
     if (len == 0) {
@@ -80,8 +81,8 @@ static void console_serve(http_exchange *ex, const http_request *req)
 }
 
 static const service_route console_routes[] = {
-    {"GET", CONSOLE_PATH, console_serve},
-    {NULL, NULL, NULL},
+    {"GET", CONSOLE_PATH, console_serve, false},
+    {NULL, NULL, NULL, false},
 };
 
 service console_service = {

@@ -12,6 +12,7 @@
 
 #include "../common/log.h"
 #include "../core/config.h"
+#include "access.h"
 #include "meta.h"
 #include "registry_edit.h"
 
@@ -166,8 +167,18 @@ static void write_lock(void)
     pthread_rwlock_wrlock(&registry_lock);
 }
 
+/* The consumer's row and its tags, in one transaction. */
+static int commit_new_consumer(const consumer *c, const kval *tags)
+{
+    meta *m = registry_meta();
+    tag_owner owner = {c->stream_uid, c->arn};
+    if (meta_begin(m) != 0)
+        return -1;
+    return meta_end(m, meta_put_consumer(m, c) || registry_put_tags(m, &owner, tags));
+}
+
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms)
+                            const kval *tags, int64_t now_ms)
 {
     consumer *c = calloc(1, sizeof(*c));
     if (!c)
@@ -181,21 +192,26 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
     c->status = kinesd_cfg.transition_ms > 0 ? CONSUMER_CREATING : CONSUMER_ACTIVE;
     if (c->status == CONSUMER_CREATING)
         c->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
-    if (meta_put_consumer(registry_meta(), c) != 0) {
+    if (commit_new_consumer(c, tags) != 0) {
         free(c);
         return NULL;
     }
     write_lock();
     insert_consumer(c);
     registry_unlock();
+    const stream *s = registry_find_uid(stream_uid);
+    if (s && tags)
+        access_refresh(s, c);
     return c;
 }
 
-/* Deletes a consumer for good: its row, then its memory. */
+/* Deletes a consumer for good: its row (with its tags and policy), then its memory. */
 static int remove_consumer(consumer *c)
 {
-    if (meta_delete_consumer(registry_meta(), c->stream_uid, c->name) != 0)
+    meta *m = registry_meta();
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_consumer(m, c)) != 0)
         return -1;
+    access_forget(c->arn);
     write_lock();
     remove_at(lower_bound(c->stream_uid, c->name));
     registry_unlock();

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../protocol/awserr.h"
+#include "../protocol/value.h"
 
 #define CONSUMERS_PER_STREAM 20  /* AWS's limit for provisioned and on-demand standard streams */
 #define CONSUMERS_CREATING_MAX 5 /* at most this many in CREATING at once, per stream */
@@ -53,10 +54,10 @@ consumer *consumer_find_arn(const char *arn);
 bool consumer_require_active(const consumer *c, const char *stream_name, const char *account,
                              aws_error *err);
 
-/* Registers a consumer in CREATING (ACTIVE when transition_ms is 0): committed, then published.
- * NULL on an I/O error. Control thread. */
+/* Registers a consumer in CREATING (ACTIVE when transition_ms is 0) with its tags (a KV_MAP, or
+ * NULL): committed, then published. NULL on an I/O error. Control thread. */
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms);
+                            const kval *tags, int64_t now_ms);
 /* Sets DELETING until transition_ms from now (with 0 the consumer is gone on return): committed,
  * then published. 0, or -1 on an I/O error (the consumer is then unchanged). Control thread. */
 int consumer_start_deleting(consumer *c, int64_t now_ms);

@@ -3,7 +3,7 @@
  *
  * Consumers are kept by consumer.c; this file reads the requests, finds the stream and the
  * consumer they name, checks AWS's limits and writes the Consumer structures. Tags given to
- * RegisterStreamConsumer are accepted and not kept (kinesd has no tags on consumers). */
+ * RegisterStreamConsumer are kept with the consumer (ListTagsForResource shows them). */
 #include "ops_consumers.h"
 
 #include <inttypes.h>
@@ -13,6 +13,7 @@
 #include "consumer.h"
 #include "next_token.h"
 #include "ops.h"
+#include "ops_tags.h"
 #include "ops_util.h"
 #include "registry_edit.h"
 
@@ -122,6 +123,15 @@ static bool require_consumer_room(const stream *s, aws_error *err)
     return err->status == 0;
 }
 
+/* The Tags the new consumer is given must be AWS's tag characters, at most 50 of them. */
+static bool consumer_tags_ok(op_call *call, const char *name, const char *account)
+{
+    const kval *tags = kv_get(call->input, "Tags");
+    return !tags || tags->type != KV_MAP ||
+           (tags_valid(tags, "consumer", name, account, call->err) &&
+            tags_within_limit((int)tags->u.map.n, "consumer", name, account, call->err));
+}
+
 void op_register_consumer(op_call *call)
 {
     stream *s = stream_of_input(call);
@@ -137,9 +147,10 @@ void op_register_consumer(op_call *call)
                       s->account);
         return;
     }
-    if (!require_consumer_room(s, call->err))
+    if (!require_consumer_room(s, call->err) || !consumer_tags_ok(call, name, s->account))
         return;
-    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms);
+    consumer *c =
+        consumer_register(s->uid, s->arn, name, kv_get(call->input, "Tags"), call->now_ms);
     if (!c) {
         fail_internal(call->err);
         return;

@@ -60,6 +60,15 @@ static bool check_record_size(const stream *s, const kval *record, size_t positi
     return false;
 }
 
+/* "EncryptionType": "KMS" when the records were stored sealed (AWS leaves it out otherwise). */
+static void write_encryption_type(kenc *out, const stream *s)
+{
+    if (s->data_key) {
+        enc_key(out, "EncryptionType");
+        enc_str(out, "KMS");
+    }
+}
+
 static log_record_in log_record_of(const kval *record)
 {
     const kval *data = kv_get(record, "Data");
@@ -122,8 +131,8 @@ static void put_one(op_call *call, const stream *s)
     }
     uint64_t offset;
     int64_t arrival_ms;
-    if (shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
-                        &call->commit_ticket) != 0) {
+    if (shardlog_append_sealed(sh->log, s->data_key, &rec, 1, call->now_ms, &offset, &arrival_ms,
+                               &call->commit_ticket) != 0) {
         fail_internal(call->err);
         return;
     }
@@ -135,6 +144,7 @@ static void put_one(op_call *call, const stream *s)
     enc_str(call->out, sh->id);
     enc_key(call->out, "SequenceNumber");
     enc_str(call->out, seq);
+    write_encryption_type(call->out, s);
     enc_map_end(call->out);
 }
 
@@ -229,8 +239,9 @@ static uint64_t append_group(op_call *call, const stream *s, const put_batch *b,
         return 0;
     int64_t arrival_ms;
     uint64_t ticket = 0;
-    grp->failed = shardlog_append(grp->sh->log, recs, grp->admitted, call->now_ms,
-                                  &grp->first_offset, &arrival_ms, &ticket) != 0;
+    grp->failed =
+        shardlog_append_sealed(grp->sh->log, s->data_key, recs, grp->admitted, call->now_ms,
+                               &grp->first_offset, &arrival_ms, &ticket) != 0;
     return ticket;
 }
 
@@ -314,6 +325,7 @@ static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
         enc_map_end(out);
     }
     enc_list_end(out);
+    write_encryption_type(out, s);
     enc_map_end(out);
 }
 

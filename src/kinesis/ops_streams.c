@@ -77,7 +77,7 @@ void op_create_stream(op_call *call)
         return;
     }
     if (req.tags)
-        access_refresh(s);
+        access_refresh(s, NULL);
     write_empty(call->out);
 }
 

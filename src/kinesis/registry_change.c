@@ -43,22 +43,12 @@ static int put_stream_rows(meta *m, const stream *s)
     return rc;
 }
 
-/* Ends a transaction begun with meta_begin: commits when rc is 0, else rolls back. */
-static int finish_tx(meta *m, int rc)
-{
-    if (rc == 0)
-        rc = meta_commit(m);
-    if (rc != 0)
-        meta_rollback(m);
-    return rc;
-}
-
-static int put_tags(meta *m, uint64_t uid, const kval *tags)
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && tags && tags->type == KV_MAP && i < tags->u.map.n; i++) {
         const kval *v = &tags->u.map.vals[i];
-        rc = meta_tag_put(m, uid, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
+        rc = meta_tag_put(m, o, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
     }
     return rc;
 }
@@ -130,9 +120,10 @@ static int commit_new_stream(const stream *s, const kval *tags)
     int rc = meta_set_last_uid(m, s->uid);
     if (rc == 0)
         rc = put_stream_rows(m, s);
+    tag_owner owner = {s->uid, NULL};
     if (rc == 0)
-        rc = put_tags(m, s->uid, tags);
-    return finish_tx(m, rc);
+        rc = registry_put_tags(m, &owner, tags);
+    return meta_end(m, rc);
 }
 
 stream *registry_create_stream(const char *account, const char *region, const char *name,
@@ -173,18 +164,33 @@ stream *registry_create_stream(const char *account, const char *region, const ch
 static int commit_stream_row(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, meta_put_stream(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_stream(m, s)) : -1;
+}
+
+/* The stream's row, with the row of a new data key when there is one. */
+static int commit_stream_and_key(const stream *s, const data_key_row *key)
+{
+    meta *m = registry_meta();
+    if (!key)
+        return commit_stream_row(s);
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_data_key(m, key) || meta_put_stream(m, s))
+                              : -1;
 }
 
 static int commit_rows(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, put_stream_rows(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, put_stream_rows(m, s)) : -1;
 }
 
 static int finish_transition(stream *s, int64_t now_ms);
 
 int stream_update(stream *s, const stream *next, int64_t now_ms)
+{
+    return stream_update_keyed(s, next, NULL, now_ms);
+}
+
+int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, int64_t now_ms)
 {
     stream n = *next;
     bool start_updating = n.status == STREAM_UPDATING && n.transition_at_ms == 0;
@@ -192,7 +198,7 @@ int stream_update(stream *s, const stream *next, int64_t now_ms)
         n.next_status = STREAM_ACTIVE;
         n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
     }
-    if (commit_stream_row(&n) != 0)
+    if (commit_stream_and_key(&n, key) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);
@@ -395,13 +401,13 @@ static int finish_delete(stream *s)
 {
     meta *m = registry_meta();
     uint64_t uid = s->uid;
-    if (meta_begin(m) != 0 || finish_tx(m, meta_delete_stream(m, uid)) != 0)
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_stream(m, uid)) != 0)
         return -1;
     write_lock();
     registry_unlink(s);
     consumers_forget_stream(uid);
     registry_unlock();
-    access_forget(s->arn);
+    access_forget_stream(s->arn);
     stream_free(s);
     remove_stream_dir(uid);
     if (meta_forget_deleted(m, uid) != 0)
@@ -422,7 +428,7 @@ int stream_delete(stream *s, int64_t now_ms)
     int rc = meta_put_stream(m, &n);
     if (rc == 0)
         rc = consumers_put_deleting(s->uid, n.transition_at_ms);
-    if (finish_tx(m, rc) != 0)
+    if (meta_end(m, rc) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);

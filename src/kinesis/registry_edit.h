@@ -59,6 +59,9 @@ meta *registry_meta(void);
 
 /* ---- changes (control thread) -------------------------------------------------------------- */
 
+/* Writes the tags of a KV_MAP (NULL: none) for the owner, in the caller's transaction. */
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags);
+
 /* What a new stream is made with (CreateStream's settings). */
 typedef struct stream_request {
     int shard_count;        /* shards that split the hash key space evenly */
@@ -79,6 +82,8 @@ stream *registry_create_stream(const char *account, const char *region, const ch
  * into s. With next->status UPDATING and no transition time set, the UPDATING transition is
  * started (and, with transition_ms 0, finished at once). 0, or -1 (logged; s unchanged). */
 int stream_update(stream *s, const stream *next, int64_t now_ms);
+/* The same, also storing a new data key's row (StartStreamEncryption) in the transaction. */
+int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, int64_t now_ms);
 
 /* Starts deleting s: DELETING (with its consumers) in one transaction; when the transition ends
  * (at once with transition_ms 0: s may be gone on return) its rows go in one transaction and its

@@ -70,8 +70,8 @@ static const op_entry lambda_ops[] = {
 };
 
 static const service_route lambda_routes[] = {
-    {"GET", FNLOG_ROUTE, fnlog_route},
-    {NULL, NULL, NULL},
+    {"GET", FNLOG_ROUTE, fnlog_route, true},
+    {NULL, NULL, NULL, false},
 };
 
 static void lambda_tick(int64_t now_ms)

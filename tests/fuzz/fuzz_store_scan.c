@@ -19,7 +19,8 @@
 
 #define FIRST_OFFSET 1000
 
-/* Walks the kept prefix again, frame by frame: each must decode, pass its CRC and be next. */
+/* Walks the kept prefix again, frame by frame: each must decode, pass its CRC and come next
+ * (a sealed run takes as many offsets as it holds records). */
 static void check_kept(const uint8_t *data, const segment *seg)
 {
     uint64_t pos = 0, expect = FIRST_OFFSET;
@@ -30,7 +31,7 @@ static void check_kept(const uint8_t *data, const segment *seg)
             !frame_crc_ok(p, &f) || f.offset != expect)
             abort();
         pos += f.len;
-        expect++;
+        expect += f.count;
     }
     if (pos != seg->append_pos || expect != seg->end_offset)
         abort();

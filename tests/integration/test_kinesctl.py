@@ -48,6 +48,14 @@ def clean_env(**extra):
     return env
 
 
+def write_file(directory, name, content):
+    """Writes CONTENT (text, or the JSON of anything else) to DIRECTORY/NAME; returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
 def kinesctl(endpoint, *args, stdin=None, env=None, timeout=120):
     """Runs kinesctl; returns (rc, stdout text, stderr text)."""
     cmd = [kinesctl_bin()] + list(args)

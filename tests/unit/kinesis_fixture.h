@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "core/config.h"
+#include "kinesis/datakey.h"
 #include "kinesis/registry_edit.h"
 
 kinesd_config kinesd_cfg;
@@ -25,10 +26,14 @@ static char data_dir[] = "/tmp/kinesd-server-XXXXXX";
 static store *st;
 static int64_t now_ms;
 
+/* The master key the data keys of encrypted streams are sealed under. */
+static const masterkey test_master = {"kinesd unit tests' master key.."};
+
 static inline void open_registry(void)
 {
     st = store_open(data_dir, DURABILITY_NONE, 0, NULL, NULL);
     assert_non_null(st);
+    datakeys_init(&test_master);
     assert_int_equal(registry_open(st), 0);
 }
 

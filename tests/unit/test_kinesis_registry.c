@@ -257,21 +257,33 @@ static void test_tags(void **state)
 {
     (void)state;
     meta *m = registry_meta();
-    assert_int_equal(meta_tag_put(m, 7, "b", "2"), 0);
-    assert_int_equal(meta_tag_put(m, 7, "a", "1"), 0);
-    assert_int_equal(meta_tag_put(m, 7, "a", "one"), 0);
-    assert_int_equal(meta_tag_put(m, 8, "x", ""), 0);
-    assert_int_equal(meta_tag_count(m, 7), 2);
+    tag_owner s7 = {7, NULL}, s8 = {8, NULL};
+    tag_owner c7 = {7, "arn:aws:kinesis:us-east-1:1:stream/s/consumer/c:1"};
+    assert_int_equal(meta_tag_put(m, &s7, "b", "2"), 0);
+    assert_int_equal(meta_tag_put(m, &s7, "a", "1"), 0);
+    assert_int_equal(meta_tag_put(m, &s7, "a", "one"), 0);
+    assert_int_equal(meta_tag_put(m, &s8, "x", ""), 0);
+    assert_int_equal(meta_tag_put(m, &c7, "a", "consumer's"), 0);
+    assert_int_equal(meta_tag_count(m, &s7), 2);
+    assert_int_equal(meta_tag_count(m, &c7), 1);
+    assert_int_equal(meta_tag_exists(m, &c7, "a"), 1);
+    assert_int_equal(meta_tag_exists(m, &c7, "b"), 0);
     kbuf out = KBUF_INIT;
-    assert_int_equal(meta_tags_each(m, 7, NULL, collect_tag, &out), 0);
+    assert_int_equal(meta_tags_each(m, &s7, NULL, collect_tag, &out), 0);
     assert_string_equal(out.data, "a=one;b=2;");
     kbuf_reset(&out);
-    assert_int_equal(meta_tags_each(m, 7, "a", collect_tag, &out), 0);
+    assert_int_equal(meta_tags_each(m, &s7, "a", collect_tag, &out), 0);
     assert_string_equal(out.data, "b=2;");
-    assert_int_equal(meta_tag_delete(m, 7, "a"), 0);
-    assert_int_equal(meta_tag_count(m, 7), 1);
+    kbuf_reset(&out);
+    assert_int_equal(meta_tags_each(m, &c7, NULL, collect_tag, &out), 0);
+    assert_string_equal(out.data, "a=consumer's;");
+    assert_int_equal(meta_tag_delete(m, &s7, "a"), 0);
+    assert_int_equal(meta_tag_count(m, &s7), 1);
+    assert_int_equal(meta_tag_count(m, &c7), 1);
     assert_int_equal(meta_delete_stream(m, 8), 0);
-    assert_int_equal(meta_tag_count(m, 8), 0);
+    assert_int_equal(meta_tag_count(m, &s8), 0);
+    assert_int_equal(meta_delete_stream(m, 7), 0); /* its consumers' tags go with it */
+    assert_int_equal(meta_tag_count(m, &c7), 0);
     kbuf_free(&out);
 }
 

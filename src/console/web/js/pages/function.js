@@ -112,10 +112,14 @@ export async function mount(main, { params, identity }) {
 
   async function followLog() {
     for (;;) {
-      const response = await fetch(`${logUrl}?from=${offset}`, { cache: 'no-store' });
-      if (!response.ok) break;
-      const text = await response.text();
-      offset = Number(response.headers.get('x-kinesd-log-next')) || offset;
+      let answer;
+      try {
+        answer = await rest('lambda', 'GET', logUrl, { query: `from=${offset}` });
+      } catch (e) {
+        break;
+      }
+      const text = answer.text;
+      offset = Number(answer.headers.get('x-kinesd-log-next')) || offset;
       if (!text) break;
       log = (log + text).slice(-LOG_KEEP);
     }
