@@ -110,6 +110,7 @@ char *kbuf_detach(kbuf *b)
         kbuf_free(b);
         return NULL;
     }
+    b->data[b->len] = '\0'; /* a buffer that never held a byte has no NUL yet */
     char *p = b->data;
     kbuf_init(b);
     return p;
