@@ -615,8 +615,16 @@ static void on_wake(uv_async_t *handle)
         retired = r->next;
         retire_now(r->arn);
     }
-    for (posted_job *j; (j = jobs); free(j)) {
-        jobs = j->next;
+    posted_job *first = NULL; /* jobs run in posting order: a stop posted after a start runs
+                                 after it (the async queue's timer would be closed unmade) */
+    while (jobs) {
+        posted_job *next = jobs->next;
+        jobs->next = first;
+        first = jobs;
+        jobs = next;
+    }
+    for (posted_job *j; (j = first); free(j)) {
+        first = j->next;
         j->fn(j->arg);
     }
     if (quiescing)
