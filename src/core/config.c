@@ -78,6 +78,10 @@ static const setting settings[] = {
      KIND_ON_OFF, AT(metrics), 0, 1},
     {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
      AT(metrics_max_mb), 1, 1000000},
+    {"metrics-token-file", "KINESD_METRICS_TOKEN_FILE", "FILE",
+     "GET /metrics then needs \"Authorization: Bearer <the file's text>\" (required to scrape "
+     "in --auth verify)",
+     KIND_FILE, AT(metrics_token_file), 0, 0},
     {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
      "execution environments per function without reserved concurrency", KIND_INT,
      AT(lambda_concurrency), 0, 1000},
@@ -188,6 +192,11 @@ static int name_index(const char *value, const char *const *names, int count)
     return -1;
 }
 
+/* At file scope: C11 (clang, the fuzz build) allows no declaration right after a case label. */
+_Static_assert(sizeof(((kinesd_config *)0)->metrics_token_file) ==
+                   sizeof(((kinesd_config *)0)->master_key_file),
+               "every KIND_FILE field is as large as master_key_file");
+
 static int apply(const setting *s, const char *value, kinesd_config *cfg)
 {
     long long n;
@@ -226,7 +235,7 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->auth = (auth_mode)i;
         return 0;
-    case KIND_FILE:
+    case KIND_FILE: /* every KIND_FILE field is as large as master_key_file (asserted above) */
         if (!*value || strlen(value) >= sizeof(cfg->master_key_file))
             return -1;
         snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);

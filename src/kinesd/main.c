@@ -182,7 +182,12 @@ int main(int argc, char **argv)
     }
     dispatch_set_store(st);
     store_set_recovery(st, kinesd_cfg.recover);
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || services_open(st) < 0) {
+    if (iterator_init(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        store_close(st);
+        return 1;
+    }
+    if (services_open(st) < 0) {
         report_refusal(st);
         return 1;
     }

@@ -142,6 +142,8 @@ bool consumer_require_active(const consumer *c, const char *stream_name, const c
 static int adopt_loaded(consumer *c, void *arg)
 {
     (void)arg;
+    if (c->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        c->transition_at_ms = registry_transition_deadline();
     insert_consumer(c);
     return 0;
 }
@@ -191,7 +193,7 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
     c->created_ms = now_ms;
     c->status = kinesd_cfg.transition_ms > 0 ? CONSUMER_CREATING : CONSUMER_ACTIVE;
     if (c->status == CONSUMER_CREATING)
-        c->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+        c->transition_at_ms = registry_transition_deadline();
     if (commit_new_consumer(c, tags) != 0) {
         free(c);
         return NULL;
@@ -229,13 +231,13 @@ static int update_consumer(consumer *c, const consumer *next)
     return 0;
 }
 
-int consumer_start_deleting(consumer *c, int64_t now_ms)
+int consumer_start_deleting(consumer *c)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return remove_consumer(c);
     consumer next = *c;
     next.status = CONSUMER_DELETING;
-    next.transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    next.transition_at_ms = registry_transition_deadline();
     return update_consumer(c, &next);
 }
 
@@ -281,11 +283,11 @@ static int finish_transition(consumer *c)
     return update_consumer(c, &next);
 }
 
-void consumers_apply_transitions(int64_t now_ms)
+void consumers_apply_transitions(int64_t deadline_now)
 {
     for (size_t i = nconsumers; i-- > 0;) {
         consumer *c = consumers[i];
-        if (c->transition_at_ms && c->transition_at_ms <= now_ms && finish_transition(c) != 0)
+        if (c->transition_at_ms && c->transition_at_ms <= deadline_now && finish_transition(c) != 0)
             log_error("consumers: consumer %s: transition not persisted", c->name);
     }
 }

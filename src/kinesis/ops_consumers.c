@@ -16,6 +16,7 @@
 #include "ops_tags.h"
 #include "ops_util.h"
 #include "registry_edit.h"
+#include "stream_arn.h"
 
 #define LIST_CONSUMERS_MAX_RESULTS 100 /* the default, and the most one page holds */
 
@@ -55,16 +56,29 @@ static void fail_consumer_not_found(op_call *call, const char *name, const char 
                   call->account);
 }
 
-/* The consumer a ConsumerARN names, in the caller's account and region; the other members, when
- * given, must agree with it. */
-static consumer *consumer_by_arn(op_call *call, const char *arn)
+consumer *consumer_of_arn(op_call *call, const char *arn, stream **sp)
 {
+    stream_arn parts;
+    if (stream_arn_parse(arn, &parts) &&
+        !stream_arn_require_account(&parts, arn, call->account, call->err))
+        return NULL;
     consumer *c = consumer_find_arn(arn);
     stream *s = c ? registry_find_uid(c->stream_uid) : NULL;
     if (!s || strcmp(s->account, call->account) != 0 || strcmp(s->region, call->region) != 0) {
         aws_error_set(call->err, 400, "ResourceNotFoundException", "Consumer %s not found.", arn);
         return NULL;
     }
+    *sp = s;
+    return c;
+}
+
+/* The consumer a ConsumerARN names; the other members, when given, must agree with it. */
+static consumer *consumer_by_arn(op_call *call, const char *arn)
+{
+    stream *s;
+    consumer *c = consumer_of_arn(call, arn, &s);
+    if (!c)
+        return NULL;
     const char *name = kv_str(call->input, "ConsumerName");
     const char *stream_arn = kv_str(call->input, "StreamARN");
     if ((name && strcmp(name, c->name) != 0) ||
@@ -252,7 +266,7 @@ void op_deregister_consumer(op_call *call)
         fail_consumer_not_found(call, c->name, s ? s->name : "");
         return;
     }
-    if (consumer_start_deleting(c, call->now_ms) != 0) {
+    if (consumer_start_deleting(c) != 0) {
         fail_internal(call->err);
         return;
     }

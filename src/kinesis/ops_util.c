@@ -25,6 +25,8 @@ bool resolve_resource_arn(op_call *call, resource_ref *out)
     const char *arn = kv_str(call->input, "ResourceARN");
     stream_arn parts;
     bool under_stream = arn && stream_arn_parse(arn, &parts) && parts.rest[0];
+    if (under_stream && !stream_arn_require_account(&parts, arn, call->account, call->err))
+        return false; /* AccessDenied naming the whole ARN */
     if (under_stream && strncmp(parts.rest, "/consumer/", 10) != 0) {
         aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.", arn);
         return false;
@@ -100,7 +102,7 @@ bool require_shard_id(op_call *call, const char *member)
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)
 {
     int current = registry_open_shards(account, region);
-    if (current + more <= kinesd_cfg.shard_limit)
+    if (more <= (int64_t)kinesd_cfg.shard_limit - current)
         return true;
     aws_error_set(err, 400, "LimitExceededException",
                   "This request would exceed the shard limit for the account %s in %s. Current "

@@ -341,6 +341,8 @@ static int adopt_loaded(stream *s, void *arg)
             sh->end_offset = end;
         }
     }
+    if (s->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        s->transition_at_ms = registry_transition_deadline();
     registry_insert(s);
     return 0;
 }
@@ -557,12 +559,8 @@ stream *registry_resolve_arn(const char *arn, const char *account, const char *r
         aws_error_set(err, 400, "InvalidArgumentException", "Invalid StreamARN: %s", arn);
         return NULL;
     }
-    if (strcmp(parts.account, account) != 0) {
-        aws_error_set(err, 400, "AccessDeniedException",
-                      "User: arn:aws:iam::%s:root is not authorized to access resource: %s",
-                      account, arn);
+    if (!stream_arn_require_account(&parts, arn, account, err))
         return NULL;
-    }
     stream *s =
         strcmp(parts.region, region) == 0 ? registry_find(account, region, parts.name) : NULL;
     if (!s)

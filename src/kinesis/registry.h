@@ -48,7 +48,7 @@ typedef struct stream {
     char arn[256]; /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
     stream_status status;
     stream_status next_status; /* status after the pending transition */
-    int64_t transition_at_ms;  /* 0: no pending transition */
+    int64_t transition_at_ms;  /* registry_deadline_clock: when its transition ends; 0: none */
     bool on_demand;
     int retention_hours;
     int64_t created_ms;

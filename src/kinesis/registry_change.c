@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../store/fsutil.h"
 #include "../core/config.h"
@@ -28,7 +29,15 @@
 #define RETENTION_PERIOD_MS 1000 /* how often the tick applies retention */
 #define RETRY_MS 1000            /* a transition that could not be committed is retried after */
 
-static int64_t last_retention_ms;
+static int64_t last_retention_ms; /* on registry_deadline_clock */
+
+int64_t (*registry_deadline_clock)(void) = clock_mono_ms;
+
+int64_t registry_transition_deadline(void)
+{
+    return registry_deadline_clock() +
+           (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+}
 
 /* ---- committing -------------------------------------------------------------------------- */
 
@@ -136,7 +145,7 @@ stream *registry_create_stream(const char *account, const char *region, const ch
         s->max_record_kib = req->max_record_kib;
     s->created_ms = now_ms;
     s->status = kinesd_cfg.transition_ms > 0 ? STREAM_CREATING : STREAM_ACTIVE;
-    s->transition_at_ms = kinesd_cfg.transition_ms > 0 ? now_ms + kinesd_cfg.transition_ms : 0;
+    s->transition_at_ms = kinesd_cfg.transition_ms > 0 ? registry_transition_deadline() : 0;
     s->warm_target_mibps = req->warm_target_mibps;
     s->warm_current_mibps = s->status == STREAM_ACTIVE ? req->warm_target_mibps : 0;
     uint64_t last;
@@ -196,7 +205,7 @@ int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, 
     bool start_updating = n.status == STREAM_UPDATING && n.transition_at_ms == 0;
     if (start_updating) {
         n.next_status = STREAM_ACTIVE;
-        n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+        n.transition_at_ms = registry_transition_deadline();
     }
     if (commit_stream_and_key(&n, key) != 0)
         return -1;
@@ -310,7 +319,7 @@ int reshard_commit(reshard *r, int64_t now_ms)
     stream n = *live;
     n.status = STREAM_UPDATING;
     n.next_status = STREAM_ACTIVE;
-    n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+    n.transition_at_ms = registry_transition_deadline();
     n.pending = d->shards + first;
     n.pending_count = added;
     if (r->failed || commit_rows(&n) != 0) {
@@ -415,13 +424,13 @@ static int finish_delete(stream *s)
     return 0;
 }
 
-int stream_delete(stream *s, int64_t now_ms)
+int stream_delete(stream *s)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return finish_delete(s);
     stream n = *s;
     n.status = n.next_status = STREAM_DELETING;
-    n.transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    n.transition_at_ms = registry_transition_deadline();
     meta *m = registry_meta();
     if (meta_begin(m) != 0)
         return -1;
@@ -450,16 +459,16 @@ static int finish_transition(stream *s, int64_t now_ms)
     return finish_activation(s);
 }
 
-static void apply_transitions(int64_t now_ms)
+static void apply_transitions(int64_t now_ms, int64_t deadline_now)
 {
     for (size_t i = registry_stream_count(); i-- > 0;) {
         stream *s = registry_stream_at(i);
-        if (!s->transition_at_ms || s->transition_at_ms > now_ms ||
+        if (!s->transition_at_ms || s->transition_at_ms > deadline_now ||
             finish_transition(s, now_ms) == 0)
             continue;
         log_error("registry: stream %s: transition not committed; retrying", s->name);
         write_lock();
-        s->transition_at_ms = now_ms + RETRY_MS;
+        s->transition_at_ms = deadline_now + RETRY_MS;
         registry_unlock();
     }
 }
@@ -476,10 +485,11 @@ static void apply_retention(int64_t now_ms)
 
 void registry_tick(int64_t now_ms)
 {
-    apply_transitions(now_ms);
-    consumers_apply_transitions(now_ms);
-    if (now_ms - last_retention_ms >= RETENTION_PERIOD_MS) {
-        last_retention_ms = now_ms;
+    int64_t deadline_now = registry_deadline_clock();
+    apply_transitions(now_ms, deadline_now);
+    consumers_apply_transitions(deadline_now);
+    if (deadline_now - last_retention_ms >= RETENTION_PERIOD_MS) {
+        last_retention_ms = deadline_now;
         apply_retention(now_ms);
     }
 }

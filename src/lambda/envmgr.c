@@ -615,8 +615,7 @@ static void on_wake(uv_async_t *handle)
         retired = r->next;
         retire_now(r->arn);
     }
-    posted_job *first = NULL; /* jobs run in posting order: a stop posted after a start runs
-                                 after it (the async queue's timer would be closed unmade) */
+    posted_job *first = NULL; /* jobs run in the order they were posted */
     while (jobs) {
         posted_job *next = jobs->next;
         jobs->next = first;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "queue_metrics.h"
 #include "receipt.h"
 #include "record.h"
 
@@ -215,6 +216,7 @@ static bool write_message(const log_record *rec, void *arg)
 void receive_write(op_call *call, sqs_queue *q, const receive_opts *opts, const picked *p, int n)
 {
     kenc *out = call->out;
+    queue_metrics_received(q, n);
     enc_map_begin(out);
     if (n > 0) {
         enc_key(out, "Messages");
@@ -294,14 +296,14 @@ void waiters_serve(sqs_queue *q, int64_t now_ms)
     }
 }
 
-void waiters_expire(sqs_queue *q, int64_t now_ms, bool all)
+void waiters_expire(sqs_queue *q, int64_t mono_ms, bool all)
 {
     pthread_mutex_lock(&q->mu);
     sqs_waiter *done = NULL, **link = &q->waiters;
     q->waiters_last = NULL;
     while (*link) {
         sqs_waiter *w = *link;
-        if (all || w->opts.deadline_ms <= now_ms) {
+        if (all || w->opts.deadline_ms <= mono_ms) {
             *link = w->next;
             w->next = done;
             done = w;

@@ -2,9 +2,7 @@
  * segment file holds, the scan must not crash, every frame it keeps must pass its CRC and follow
  * on from the one before, and any intact frame it reports past damage must be one.
  *
- * Build (not part of the CMake build): clang -fsanitize=fuzzer,address -D_GNU_SOURCE -Isrc
- *   tests/fuzz/fuzz_store_scan.c src/store/{segment,frame,cursor,crc32c,fsutil}.c
- *   src/common/{buf,log,clock}.c -lz -o fuzz_store_scan
+ * Built and run with the other fuzz targets (tests/fuzz/CMakeLists.txt, make fuzz-smoke).
  * Seeds: tests/fuzz/corpus/fuzz_store_scan/. */
 #include <stdint.h>
 #include <stdlib.h>

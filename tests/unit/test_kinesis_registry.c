@@ -31,15 +31,18 @@ static void test_even_ranges(void **state)
     assert_true(start == parse("226854911280625642308916404954512140970") && end == U128_MAX);
 }
 
+/* A stream created at NOW (the made-up clock is set there: transitions run from it). */
 static stream *create(const char *region, const char *name, int shards, bool on_demand)
 {
+    now_ms = NOW;
     stream_request req = {.shard_count = shards, .on_demand = on_demand};
     return registry_create_stream(ACCOUNT, region, name, &req, NOW);
 }
 
-/* Splits shard `index` of s at key: committed, pending until the transition ends. */
+/* Splits shard `index` of s at key at `now`: committed, pending until the transition ends. */
 static void split(stream *s, int index, u128 key, int64_t now)
 {
+    now_ms = now;
     reshard r;
     reshard_begin(&r, s);
     assert_true(reshard_split(&r, reshard_shard(&r, index), key, now));
@@ -96,7 +99,7 @@ static void test_reshard_waits_for_its_transition(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     stream *s = create(REGION, "w", 1, false);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
     assert_int_equal(s->status, STREAM_ACTIVE);
     split(s, 0, (u128)1 << 127, NOW + 200);
     assert_int_equal(s->status, STREAM_UPDATING);
@@ -107,9 +110,9 @@ static void test_reshard_waits_for_its_transition(void **state)
     assert_int_equal(registry_open_shards(ACCOUNT, REGION), 2); /* as it will be */
     append_one(s->shards[0]);
     append_one(s->shards[0]);
-    registry_tick(NOW + 299);
+    tick_at(NOW + 299);
     assert_int_equal(s->pending_count, 2);
-    registry_tick(NOW + 300);
+    tick_at(NOW + 300);
     assert_int_equal(s->status, STREAM_ACTIVE);
     assert_int_equal(s->shard_count, 3);
     assert_int_equal(s->pending_count, 0);
@@ -131,7 +134,7 @@ static void test_pending_reshard_survives_a_restart(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     stream *s = create(REGION, "p", 1, false);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
     split(s, 0, (u128)1 << 127, NOW + 200);
     append_one(s->shards[0]);
     store_flush(st);
@@ -142,10 +145,30 @@ static void test_pending_reshard_survives_a_restart(void **state)
     assert_int_equal(s->shard_count, 1);
     assert_int_equal(s->pending_count, 2);
     assert_int_equal(s->pending[1]->parent, 0);
-    registry_tick(NOW + 300);
+    tick_at(NOW + 300);
     assert_int_equal(s->shard_count, 3);
     assert_true(s->shards[0]->closed);
     assert_int_equal(s->shards[0]->end_offset, 1);
+}
+
+/* Transitions run on the deadline (monotonic) clock: a wall clock stepped back an hour does not
+ * hold a stream in CREATING, nor does one stepped forward end its transition early. */
+static void test_transitions_follow_the_monotonic_clock(void **state)
+{
+    (void)state;
+    kinesd_cfg.transition_ms = 100;
+    now_ms = 5000; /* the deadline clock; the wall clock is NOW */
+    stream_request req = {.shard_count = 1};
+    stream *s = registry_create_stream(ACCOUNT, REGION, "t", &req, NOW);
+    assert_non_null(s);
+    assert_int_equal(s->transition_at_ms, 5100);
+    now_ms = 5099;
+    registry_tick(NOW + 3600 * 1000);
+    assert_int_equal(s->status, STREAM_CREATING);
+    now_ms = 5100;
+    registry_tick(NOW - 3600 * 1000);
+    assert_int_equal(s->status, STREAM_ACTIVE);
+    assert_true(s->created_ms == NOW); /* shown to clients: the wall clock */
 }
 
 static void test_resolve(void **state)
@@ -184,12 +207,13 @@ static void test_reopen_keeps_everything(void **state)
     assert_non_null(b);
     uint64_t uid_b = b->uid;
     assert_true(uid_b > a->uid);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
+    now_ms = NOW + 5;
     stream next = *b;
     next.retention_hours = 48;
     assert_int_equal(stream_update(b, &next, NOW + 5), 0);
     split(a, 1, a->shards[1]->hash_start + 1000, NOW + 5);
-    assert_int_equal(stream_delete(b, NOW + 5), 0);
+    assert_int_equal(stream_delete(b), 0);
 
     close_registry();
     open_registry();
@@ -200,6 +224,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(a->status, STREAM_UPDATING);
+    /* the deadline is re-armed for a whole transition from the reopening (the clock: NOW + 5) */
     assert_int_equal(a->transition_at_ms, NOW + 105);
     assert_int_equal(a->pending_count, 2);
     assert_int_equal(a->pending[1]->parent, 1);
@@ -211,7 +236,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_int_equal(b->status, STREAM_DELETING);
     assert_int_equal(b->retention_hours, 48);
 
-    registry_tick(NOW + 105);
+    tick_at(NOW + 105);
     assert_int_equal(registry_stream_count(), 1);
     a = registry_find(ACCOUNT, REGION, "a");
     assert_int_equal(a->status, STREAM_ACTIVE);
@@ -369,6 +394,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_route_and_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reshard_waits_for_its_transition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_reshard_survives_a_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transitions_follow_the_monotonic_clock, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sorted_listing, setup, teardown),
