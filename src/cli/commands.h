@@ -13,5 +13,8 @@ int cmd_schema(cli_ctx *ctx, int argc, char **argv);
 int cmd_queue(cli_ctx *ctx, int argc, char **argv);
 int cmd_function(cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(cli_ctx *ctx, int argc, char **argv);
+int cmd_trigger(cli_ctx *ctx, int argc, char **argv);
+int cmd_triggers(cli_ctx *ctx, int argc, char **argv);
+int cmd_dlq(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ import unittest
 from lambda_fixtures import (ESM_SLOW_FIRST_BOOTSTRAP, ROLE, EsmTestCase, invocations,
                              record_data)
 from kinesd_harness import REGION
+from test_kinesctl import kinesctl
 
 SERVER_ARGS = {"extra_args": ["--lambda-python", sys.executable]}
 
@@ -251,6 +252,53 @@ class EsmProcessingTest(EsmTestCase):
         seen = self.wait_records(out, 5)
         self.assertEqual([record_data(r) for r in seen], [b"pushed-%d" % i for i in range(5)])
         self.assertEqual(seen[0]["eventSourceARN"], self.stream_arn("esm-efo"))
+
+    def test_kinesctl_trigger_triggers_and_dlq_replay(self):
+        endpoint = self.server.endpoint
+        sqs, url, queue_arn = self.sqs_queue("ctl-dlq")
+        out = self.esm_function("esm-ctl", handler="poison")
+        self.create_stream("ctl-stream")
+        rc, created, err = kinesctl(endpoint, "trigger", "create", "esm-ctl", "ctl-stream",
+                                    "--starting-position", "trim-horizon", "--retries", "0",
+                                    "--report-failures", "--on-failure", queue_arn,
+                                    "--batch-size", "10")
+        self.assertEqual(rc, 0, err)
+        uuid = created.split()[0]
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=uuid)["BatchSize"], 10)
+        self.put_many("ctl-stream", [b"one", b"poison", b"two"])
+        self.wait_for("the failure record", lambda: int(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"]) == 1)
+        rc, listed, err = kinesctl(endpoint, "trigger", "list", "esm-ctl")
+        self.assertEqual(rc, 0, err)
+        self.assertIn(uuid, listed)
+        rc, status, err = kinesctl(endpoint, "triggers")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("shardId-000000000000", status)
+        self.assertIn("given-up 2", status)
+
+        self.lam.update_function_configuration(FunctionName="esm-ctl",
+                                               Handler="esm_handler.record")
+        self.lam.get_waiter("function_updated_v2").wait(
+            FunctionName="esm-ctl", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        before = len(invocations(out))
+        rc, replayed, err = kinesctl(endpoint, "dlq", "replay", "ctl-dlq")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("replayed 2 record(s) of shardId-000000000000", replayed)
+        replay = invocations(out)[before:]
+        self.assertEqual(len(replay), 1)
+        again = replay[0]["event"]["Records"]
+        self.assertEqual([record_data(r) for r in again], [b"poison", b"two"])
+        self.assert_shape(again, "ctl-stream")
+        self.assertEqual(int(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"]), 0)
+
+        rc, disabled, err = kinesctl(endpoint, "trigger", "disable", uuid)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Disabled", disabled)
+        self.assertEqual(kinesctl(endpoint, "trigger", "delete", uuid)[0], 0)
+        self.assertEqual(kinesctl(endpoint, "trigger", "list", "esm-ctl")[1], "")
 
 
 if __name__ == "__main__":
