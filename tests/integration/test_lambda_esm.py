@@ -3,14 +3,15 @@ once and in order per shard, parents before children after a reshard; failures a
 bisected and given up to an OnFailure queue; timeouts are retried; filters, tumbling windows,
 ParallelizationFactor and enhanced fan-out consumers."""
 
+import datetime
 import json
 import os
 import sys
 import time
 import unittest
 
-from lambda_fixtures import (ESM_SLOW_FIRST_BOOTSTRAP, ROLE, EsmTestCase, invocations,
-                             record_data)
+from lambda_fixtures import (BASH_BOOTSTRAP, ESM_SLOW_FIRST_BOOTSTRAP, ROLE, EsmTestCase,
+                             invocations, record_data)
 from kinesd_harness import REGION
 from test_kinesctl import kinesctl
 
@@ -86,6 +87,17 @@ class EsmProcessingTest(EsmTestCase):
         for inv in invocations(out):
             self.assertLessEqual(len(inv["event"]["Records"]), 100)
             self.assertEqual(set(inv["event"]), {"Records"})
+        cloudwatch = self.server.client("cloudwatch")
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def every_batch_sampled():
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/Lambda", MetricName="IteratorAge", Statistics=["SampleCount"],
+                Dimensions=[{"Name": "FunctionName", "Value": "esm-10k"}], Period=60,
+                StartTime=now - datetime.timedelta(minutes=5),
+                EndTime=now + datetime.timedelta(minutes=5))["Datapoints"]
+            return sum(p["SampleCount"] for p in points) == len(invocations(out))
+        self.wait_for("an IteratorAge sample per batch", every_batch_sampled, timeout_s=15)
 
     def test_reshard_parent_before_child(self):
         out = self.esm_function("esm-reshard", SLEEP=0.02)
@@ -252,6 +264,41 @@ class EsmProcessingTest(EsmTestCase):
         seen = self.wait_records(out, 5)
         self.assertEqual([record_data(r) for r in seen], [b"pushed-%d" % i for i in range(5)])
         self.assertEqual(seen[0]["eventSourceARN"], self.stream_arn("esm-efo"))
+
+    def test_starting_positions(self):
+        self.create_stream("esm-start")
+        self.put_many("esm-start", [b"early-%d" % i for i in range(3)])
+        # boto3 sends StartingPositionTimestamp in whole seconds: start on the next one
+        middle = int(time.time()) + 1
+        time.sleep(middle - time.time() + 0.05)
+        self.put_many("esm-start", [b"middle-%d" % i for i in range(2)])
+        at_out = self.esm_function("esm-at")
+        latest_out = self.esm_function("esm-latest")
+        self.create_mapping("esm-at", "esm-start", StartingPosition="AT_TIMESTAMP",
+                            StartingPositionTimestamp=middle)
+        latest = self.create_mapping("esm-latest", "esm-start", StartingPosition="LATEST")
+        self.assertEqual(latest["StartingPosition"], "LATEST")
+        self.put_many("esm-start", [b"late"])
+        self.assertEqual([record_data(r) for r in self.wait_records(at_out, 3)],
+                         [b"middle-0", b"middle-1", b"late"])
+        self.assertEqual([record_data(r) for r in self.wait_records(latest_out, 1)], [b"late"])
+
+    def test_failure_record_to_a_stream(self):
+        # kinesd's extension: OnFailure may be a Kinesis stream. The bootstrap crashes on an
+        # event that mentions "crash" (here: the partition key).
+        self.create_function("esm-crashing", "provided.al2023", "x",
+                             {"bootstrap": BASH_BOOTSTRAP})
+        self.create_stream("esm-crashing")
+        self.create_stream("esm-failures")
+        self.create_mapping("esm-crashing", "esm-crashing", MaximumRetryAttempts=1,
+                            DestinationConfig={"OnFailure": {
+                                "Destination": self.stream_arn("esm-failures")}})
+        self.put_many("esm-crashing", [b"boom"], key=lambda i: "crash")
+        failure, = self.stream_records("esm-failures", 1)
+        self.assertEqual(failure["requestContext"]["condition"], "RetryAttemptsExhausted")
+        self.assertEqual(failure["requestContext"]["approximateInvokeCount"], 2)
+        self.assertEqual(failure["responseContext"]["functionError"], "Unhandled")
+        self.assertEqual(failure["KinesisBatchInfo"]["batchSize"], 1)
 
     def test_kinesctl_trigger_triggers_and_dlq_replay(self):
         endpoint = self.server.endpoint
