@@ -13,6 +13,7 @@
 #include "../common/buf.h"
 #include "../common/clock.h"
 #include "../protocol/encoder.h"
+#include "jsonfield.h"
 
 /* Per record, besides its data and key: its fields, names and the source's ARN and role. */
 #define RECORD_OVERHEAD 1024
@@ -196,10 +197,8 @@ void esm_answer_read(const char *body, size_t len, bool function_ok, bool report
     *out = (esm_answer){.ok = function_ok, .failed_at = -1};
     if (!function_ok || (!report_failures && !windows))
         return;
-    json_tokener *tok = json_tokener_new();
-    json_object *answer = len ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
-    bool parsed = !len || json_tokener_get_error(tok) == json_tokener_success;
-    json_tokener_free(tok);
+    bool parsed = true;
+    json_object *answer = len ? jf_parse(body, len, &parsed) : NULL;
     if (windows)
         out->state = read_state(answer);
     if (report_failures) {

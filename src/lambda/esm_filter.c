@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonfield.h"
+
 #define MAX_DEPTH 32
 
 /* --- checking -------------------------------------------------------------------------------- */
@@ -154,8 +156,9 @@ static bool valid_pattern(json_object *p, int depth)
 
 bool esm_filter_valid(const char *text)
 {
-    json_object *p = json_tokener_parse(text);
-    bool ok = p && valid_pattern(p, 0);
+    bool parsed;
+    json_object *p = jf_parse(text, strlen(text), &parsed);
+    bool ok = parsed && valid_pattern(p, 0);
     json_object_put(p);
     return ok;
 }
@@ -307,30 +310,15 @@ bool esm_filter_match(json_object *pattern, json_object *event)
     return true;
 }
 
-/* Whether the bytes from `at` on are all white space. */
-static bool blank_after(const char *data, size_t at, size_t len)
-{
-    while (at < len && data[at] && strchr(" \t\r\n", data[at]))
-        at++;
-    return at == len;
-}
-
 bool esm_filter_record(json_object *const *filters, size_t n, const void *data, size_t len)
 {
     if (n == 0)
         return true;
-    json_tokener *tok = json_tokener_new();
-    json_object *parsed = json_tokener_parse_ex(tok, data, (int)len);
-    size_t end = json_tokener_get_parse_end(tok);
-    if (!parsed && json_tokener_get_error(tok) == json_tokener_continue)
-        parsed = json_tokener_parse_ex(tok, "", 1); /* the end of a bare number or literal */
-    bool whole = json_tokener_get_error(tok) == json_tokener_success && blank_after(data, end, len);
-    json_tokener_free(tok);
+    bool whole;
+    json_object *parsed = jf_parse(data, len, &whole);
     json_object *event = json_object_new_object();
     if (whole)
         json_object_object_add(event, "data", parsed);
-    else
-        json_object_put(parsed);
     bool pass = false;
     for (size_t i = 0; !pass && i < n; i++)
         pass = esm_filter_match(filters[i], event);
