@@ -17,8 +17,6 @@
 #define VISIBILITY_S 120
 #define READ_LIMIT 10000
 
-static const kines_api sqs_api = {"sqs", "AmazonSQS", "application/x-amz-json-1.0"};
-
 static const char help[] =
     "usage: kinesctl dlq replay QUEUE [--function F] [--max N] [--keep]\n"
     "\n"
@@ -242,7 +240,7 @@ static bool delete_message(dlq_cmd *d, json_object *msg)
 {
     json_object *req = with(with(json_object_new_object(), "QueueUrl", d->queue_url),
                             "ReceiptHandle", member(msg, "ReceiptHandle"));
-    json_object *out = call(d, &sqs_api, "DeleteMessage", req, "the failure record");
+    json_object *out = call(d, &kcli_sqs_api, "DeleteMessage", req, "the failure record");
     json_object_put(out);
     return out != NULL;
 }
@@ -257,7 +255,7 @@ static int replay_queue(dlq_cmd *d, long max)
         long want = max - replayed < RECEIVE_BATCH ? max - replayed : RECEIVE_BATCH;
         json_object_object_add(req, "MaxNumberOfMessages", json_object_new_int((int)want));
         json_object_object_add(req, "VisibilityTimeout", json_object_new_int(VISIBILITY_S));
-        json_object *answer = call(d, &sqs_api, "ReceiveMessage", req, "the queue");
+        json_object *answer = call(d, &kcli_sqs_api, "ReceiveMessage", req, "the queue");
         if (!answer)
             return cli_exit_code(&d->err);
         size_t n = json_object_object_get_ex(answer, "Messages", &msgs)
@@ -287,7 +285,7 @@ static bool find_queue(dlq_cmd *d, const char *queue)
         d->queue_url = strdup(queue);
         return true;
     }
-    json_object *out = call(d, &sqs_api, "GetQueueUrl",
+    json_object *out = call(d, &kcli_sqs_api, "GetQueueUrl",
                             with(json_object_new_object(), "QueueName", queue), "the queue");
     if (out && member(out, "QueueUrl"))
         d->queue_url = strdup(member(out, "QueueUrl"));

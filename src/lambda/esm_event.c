@@ -13,6 +13,7 @@
 #include "../common/buf.h"
 #include "../common/clock.h"
 #include "../protocol/encoder.h"
+#include "function.h"
 #include "jsonfield.h"
 
 /* Per record, besides its data and key: its fields, names and the source's ARN and role. */
@@ -54,11 +55,8 @@ void esm_record_free(esm_record *r)
 
 void esm_iso_time(int64_t ms, char out[32])
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+    fn_format_time(ms, out);
+    memcpy(out + 23, "Z", 2); /* "...T10:00:00.000+0000" -> "...T10:00:00.000Z" */
 }
 
 /* --- the event ------------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "../core/config.h"
 #include "../kinesis/kinesis_internal.h"
 #include "esm.h"
+#include "ops.h"
 
 #define DEFAULT_PAGE 100
 
@@ -217,10 +218,8 @@ void op_list_event_source_mappings(op_call *call)
     fn_ref ref;
     if (function && !fn_ref_parse(function, NULL, call->account, call->region, &ref, call->err))
         return;
-    const char *marker = kv_str(call->input, "Marker");
-    int64_t max = DEFAULT_PAGE;
-    kv_int(call->input, "MaxItems", &max);
-    int first = marker ? atoi(marker) : 0, seen = 0, written = 0;
+    int first, max, seen = 0, written = 0;
+    ops_page(call, DEFAULT_PAGE, &first, &max);
     kenc *e = call->out;
     enc_map_begin(e);
     enc_key(e, "EventSourceMappings");
@@ -235,12 +234,7 @@ void op_list_event_source_mappings(op_call *call)
             write_mapping(call, m, c);
     }
     enc_list_end(e);
-    if (written == max) {
-        char next[16];
-        snprintf(next, sizeof next, "%d", first + written);
-        enc_key(e, "NextMarker");
-        enc_str(e, next);
-    }
+    ops_next_marker(e, first, written, max);
     enc_map_end(e);
 }
 

@@ -181,6 +181,14 @@ def poison(event, context):
     _save(event, context, start)
     return {"batchItemFailures": failed}
 
+def slow_first(event, context):
+    # the first invocation ever sleeps past any short Timeout
+    marker = os.path.join(os.environ["OUT"], "slept")
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(10)
+    return record(event, context)
+
 def tumbling(event, context):
     # counts the records of each tumbling window in its state
     start = time.time_ns()
@@ -189,23 +197,6 @@ def tumbling(event, context):
     _save(event, context, start)
     return {"state": state}
 """
-
-# A bash bootstrap (AWS's tutorial loop) whose first invocation ever sleeps past any short
-# Timeout; every invocation that answers saves its event as $OUT/done-REQUEST_ID.json.
-ESM_SLOW_FIRST_BOOTSTRAP = r"""#!/bin/bash
-set -euo pipefail
-API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
-while true; do
-  HEADERS="$(mktemp)"
-  EVENT_DATA=$(curl -sS -LD "$HEADERS" "$API/invocation/next")
-  REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
-  rm -f "$HEADERS"
-  if [ ! -e "$OUT/slept" ]; then touch "$OUT/slept"; sleep 5; fi
-  echo "$EVENT_DATA" > "$OUT/done-$REQUEST_ID.json"
-  curl -sS -X POST "$API/invocation/$REQUEST_ID/response" -d '{}' > /dev/null
-done
-"""
-
 
 def invocations(out_dir):
     """The invocations an ESM_HANDLER saved in OUT_DIR, in the order they started."""
@@ -225,14 +216,15 @@ class EsmTestCase(LambdaTestCase):
     """A LambdaTestCase with event source mapping helpers: a handler function writing into its
     own temporary directory, waiting for records to be seen."""
 
-    def esm_function(self, name, handler="record", **env):
-        """Creates a Python function running ESM_HANDLER's HANDLER; its output directory."""
+    def esm_function(self, name, handler="record", env=None, **kwargs):
+        """Creates a Python function running ESM_HANDLER's HANDLER (ENV: more variables, KWARGS:
+        more settings); its output directory."""
         out = tempfile.mkdtemp(prefix="kinesd-esm-")
         self.addCleanup(shutil.rmtree, out, True)
-        variables = dict(OUT=out, **{k: str(v) for k, v in env.items()})
+        variables = dict(OUT=out, **{k: str(v) for k, v in (env or {}).items()})
         self.create_function(name, "python3.12", "esm_handler." + handler,
                              {"esm_handler.py": ESM_HANDLER},
-                             Environment={"Variables": variables})
+                             Environment={"Variables": variables}, **kwargs)
         return out
 
     def wait_for(self, what, check, timeout_s=60.0):

@@ -5,13 +5,11 @@ ParallelizationFactor and enhanced fan-out consumers."""
 
 import datetime
 import json
-import os
 import sys
 import time
 import unittest
 
-from lambda_fixtures import (BASH_BOOTSTRAP, ESM_SLOW_FIRST_BOOTSTRAP, ROLE, EsmTestCase,
-                             invocations, record_data)
+from lambda_fixtures import BASH_BOOTSTRAP, ROLE, EsmTestCase, invocations, record_data
 from kinesd_harness import REGION
 from test_kinesctl import kinesctl
 
@@ -100,7 +98,7 @@ class EsmProcessingTest(EsmTestCase):
         self.wait_for("an IteratorAge sample per batch", every_batch_sampled, timeout_s=15)
 
     def test_reshard_parent_before_child(self):
-        out = self.esm_function("esm-reshard", SLEEP=0.02)
+        out = self.esm_function("esm-reshard", env={"SLEEP": 0.02})
         self.create_stream("esm-reshard", shards=1)
         self.create_mapping("esm-reshard", "esm-reshard", BatchSize=20)
         self.put_many("esm-reshard", [b"before-%d" % i for i in range(200)])
@@ -173,18 +171,12 @@ class EsmProcessingTest(EsmTestCase):
         self.assertEqual(status["Shards"][0]["GivenUp"], 1)
 
     def test_timed_out_batch_is_killed_and_retried(self):
-        out = self.esm_function("esm-unused")  # a directory for the bash bootstrap's files
-        self.create_function("esm-timeout", "provided.al2023", "x",
-                             {"bootstrap": ESM_SLOW_FIRST_BOOTSTRAP}, Timeout=1,
-                             Environment={"Variables": {"OUT": out}})
+        out = self.esm_function("esm-timeout", handler="slow_first", Timeout=1)
         self.create_stream("esm-timeout")
         mapping = self.create_mapping("esm-timeout", "esm-timeout")
         self.put_many("esm-timeout", [b"slow"])
-        done = self.wait_for("the retried batch", lambda: [
-            n for n in os.listdir(out) if n.startswith("done-")], timeout_s=30)
-        with open(os.path.join(out, done[0])) as f:
-            event = json.load(f)
-        self.assertEqual([record_data(r) for r in event["Records"]], [b"slow"])
+        self.assertEqual([record_data(r) for r in self.wait_records(out, 1, timeout_s=30)],
+                         [b"slow"])
         shard, = [m for m in self.triggers() if m["UUID"] == mapping["UUID"]][0]["Shards"]
         self.assertGreaterEqual(shard["BatchesFailed"], 1)
         self.assertIn("Sandbox.Timedout", shard["LastError"])
@@ -236,7 +228,7 @@ class EsmProcessingTest(EsmTestCase):
         self.assertRegex(window["start"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
     def test_parallelization_keeps_order_per_key(self):
-        out = self.esm_function("esm-parallel", SLEEP=0.02)
+        out = self.esm_function("esm-parallel", env={"SLEEP": 0.02})
         self.create_stream("esm-parallel")
         self.create_mapping("esm-parallel", "esm-parallel", ParallelizationFactor=4,
                             BatchSize=5)

@@ -25,7 +25,7 @@ class EsmKillTest(EsmTestCase):
         type(self).kinesis = self.server.client()
 
     def test_kill9_mid_processing_skips_nothing(self):
-        out = self.esm_function("esm-crash", SLEEP=0.05)
+        out = self.esm_function("esm-crash", env={"SLEEP": 0.05})
         self.create_stream("esm-crash", shards=2)
         self.lam.create_event_source_mapping(
             FunctionName="esm-crash", EventSourceArn=self.stream_arn("esm-crash"),
