@@ -356,6 +356,18 @@ static core_request *request_new(loop_ctx *lc, http_exchange *ex, const http_req
     return r;
 }
 
+/* A plain route that wants a signed request: its caller authenticated first (errors in JSON). */
+static void serve_signed_route(core_request *r, const service_route *route, const http_request *req)
+{
+    enc_init(&r->enc, r->format->enc, &r->body);
+    if (!authenticate(r, req)) {
+        request_finish(r);
+        return;
+    }
+    route->handler(r->ex, req, &r->who);
+    request_free(r);
+}
+
 void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
 {
     const char *origin = http_request_header(req, "origin");
@@ -365,12 +377,16 @@ void dispatch_request(http_exchange *ex, const http_request *req, void *ctx)
     }
     const service *owner;
     const service_route *plain = service_find_route(req->method, req->url, &owner);
-    if (plain) {
-        plain->handler(ex, req);
+    if (plain && !plain->signed_only) {
+        plain->handler(ex, req, NULL);
         return;
     }
     core_request *r = request_new(ctx, ex, req);
     r->cors = origin != NULL;
+    if (plain) {
+        serve_signed_route(r, plain, req);
+        return;
+    }
     bool ready = prepare(r, req);
     enc_init(&r->enc, r->format->enc, &r->body);
     r->enc.epoch_seconds = r->format->epoch_seconds;

@@ -33,7 +33,13 @@ static bool bind_ops(service *svc)
 
 int service_register(service *svc)
 {
-    if (service_count == MAX_SERVICES || !(svc->schema = model_get(svc->model)))
+    if (service_count == MAX_SERVICES)
+        return -1;
+    if (svc->routes_only) {
+        services[service_count++] = svc;
+        return 0;
+    }
+    if (!(svc->schema = model_get(svc->model)))
         return -1;
     if (!bind_ops(svc)) {
         free(svc->bound);
@@ -56,9 +62,17 @@ void service_stop_all(void)
     }
 }
 
+/* Whether the service has an API (a model); routes-only services have none. */
+static bool has_api(const service *svc)
+{
+    return svc->schema != NULL;
+}
+
 const service *service_by_target(const char *prefix, size_t len)
 {
     for (int i = 0; i < service_count; i++) {
+        if (!has_api(services[i]))
+            continue;
         const char *target = model_target_prefix(services[i]->schema);
         if (target && strlen(target) == len && memcmp(target, prefix, len) == 0)
             return services[i];
@@ -69,7 +83,7 @@ const service *service_by_target(const char *prefix, size_t len)
 const service *service_by_signing_name(const char *name)
 {
     for (int i = 0; i < service_count; i++)
-        if (strcmp(model_signing_name(services[i]->schema), name) == 0)
+        if (has_api(services[i]) && strcmp(model_signing_name(services[i]->schema), name) == 0)
             return services[i];
     return NULL;
 }
@@ -77,7 +91,7 @@ const service *service_by_signing_name(const char *name)
 const service *service_by_model(model_id model)
 {
     for (int i = 0; i < service_count; i++)
-        if (services[i]->model == model)
+        if (has_api(services[i]) && services[i]->model == model)
             return services[i];
     return NULL;
 }
@@ -114,6 +128,8 @@ const service *service_by_arn(const char *arn)
     const char *name = arn + sizeof prefix - 1;
     size_t n = strcspn(name, ":");
     for (int i = 0; i < service_count; i++) {
+        if (!has_api(services[i]))
+            continue;
         const char *signing = model_signing_name(services[i]->schema);
         if (strlen(signing) == n && strncmp(signing, name, n) == 0)
             return services[i];
@@ -134,5 +150,6 @@ uint64_t service_access_generation(void)
 void service_each(void (*fn)(const service *svc, void *arg), void *arg)
 {
     for (int i = 0; i < service_count; i++)
-        fn(services[i], arg);
+        if (has_api(services[i]))
+            fn(services[i], arg);
 }

@@ -25,12 +25,16 @@ typedef struct core_worker core_worker;
 /* A plain HTTP route of a service that is not an AWS API call (GET /metrics, the console, the
  * Lambda Runtime API): the handler gets the raw request on its loop thread and answers it with
  * http_respond, then or later. */
-typedef void (*route_handler)(http_exchange *ex, const http_request *req);
+typedef void (*route_handler)(http_exchange *ex, const http_request *req, const caller *who);
 
 typedef struct service_route {
     const char *method; /* "GET"; NULL: any */
     const char *prefix; /* the path starts with this ("/console/") */
     route_handler handler;
+    /* The request must be signed: the core authenticates the caller first (verify mode checks
+     * the signature, open mode believes it) and hands it to the handler, else answers AWS's
+     * error. false: anyone may ask, and the handler gets who == NULL. */
+    bool signed_only;
 } service_route;
 
 /* What a service tells the authorizer about one of its resources (service.resource_access). */
@@ -42,8 +46,12 @@ typedef struct resource_access {
 } resource_access;
 
 typedef struct service {
-    const char *name;            /* "kinesis": logs, and the SigV4 signing name it answers */
-    model_id model;              /* its API */
+    const char *name; /* "kinesis": logs, and the SigV4 signing name it answers */
+    model_id model;   /* its API (ignored when routes_only) */
+    /* The service serves plain routes only (the console): it has no API, no model, no operations
+     * and no control thread; the lookups by target, signing name, model and ARN and
+     * service_each skip it. */
+    bool routes_only;
     const op_entry *ops;         /* its operations, NULL-terminated, in any order */
     pthread_rwlock_t *lock;      /* over its in-memory state (OP_LOOP_READ takes it shared) */
     const service_route *routes; /* plain HTTP routes, NULL-terminated; NULL if none */
@@ -61,13 +69,14 @@ typedef struct service {
      * tags. A service calls service_access_changed after it changed either. */
     bool (*resource_access)(const char *arn, arena *a, resource_access *out);
     /* The core's state of the service, filled by service_register. */
-    core_worker *worker;         /* its control thread */
-    const service_model *schema; /* the loaded model */
+    core_worker *worker;         /* its control thread; NULL when routes_only */
+    const service_model *schema; /* the loaded model; NULL when routes_only */
     const op_entry **bound; /* the entry of each model operation (model_op_index); NULL: none */
 } service;
 
-/* Registers a service and starts its control thread; before the HTTP server starts. -1 when its
- * model cannot be loaded or its table names an operation the model lacks (logged). */
+/* Registers a service and starts its control thread (a routes_only one: only its routes); before
+ * the HTTP server starts. -1 when its model cannot be loaded or its table names an operation the
+ * model lacks (logged). */
 int service_register(service *svc);
 /* Stops every service's control thread (after the HTTP server stopped); finishes queued work. */
 void service_stop_all(void);
@@ -87,7 +96,7 @@ void service_access_changed(void);
 /* Counts those changes (decision caches remember the count they were filled at). */
 uint64_t service_access_generation(void);
 
-/* Calls fn for every registered service. */
+/* Calls fn for every registered service that has an API (routes-only services are left out). */
 void service_each(void (*fn)(const service *svc, void *arg), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "console/console.h"
 #include "core/config.h"
 #include "core/dispatch.h"
 #include "core/service.h"
@@ -31,7 +32,13 @@ static int open_monitoring(store *st)
 
 static void close_nothing(void)
 {
-    /* the monitoring service closes after the store (services_close) */
+    /* the monitoring service closes after the store (services_close); the console has no state */
+}
+
+static int open_nothing(store *st)
+{
+    (void)st; /* the console has no state: its files are in the binary */
+    return 0;
 }
 
 iam_options services_identity_options(void)
@@ -73,6 +80,7 @@ static wired services[] = {
     {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
     {"the functions", open_functions, lambda_close, {&lambda_service, NULL}, false},
     {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
+    {"the console", open_nothing, close_nothing, {&console_service, NULL}, false},
 };
 
 #define SERVICE_COUNT (sizeof services / sizeof services[0])

@@ -190,6 +190,7 @@ int esm_resource(op_call *call, const char **arns, int max);
 /* --- esm_status.c --------------------------------------------------------------------------- */
 
 #define ESM_STATUS_ROUTE "/_kinesd/lambda/triggers/" /* + ACCOUNT/REGION */
-void esm_status_route(http_exchange *ex, const http_request *req);
+/* A signed route: only the caller's own account's mappings (403 for another account's). */
+void esm_status_route(http_exchange *ex, const http_request *req, const caller *who);
 
 #endif

@@ -1,8 +1,9 @@
 /* esm_status.c - GET /_kinesd/lambda/triggers/ACCOUNT/REGION: the event source mappings of an
  * account and region with each shard's progress (its checkpoint, how far it was read, its lag
  * behind the shard's end and IteratorAge, counts and last error), as JSON; what `kinesctl
- * triggers` prints. A plain route on the loop thread, like the function logs: it reads under
- * lambda_lock shared and each mapping's progress mutex. */
+ * triggers` prints. A signed plain route on the loop thread, like the function logs (the
+ * caller's own account only): it reads under lambda_lock shared and each mapping's progress
+ * mutex. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static json_object *mapping_status(const esm_mapping *m)
     return o;
 }
 
-void esm_status_route(http_exchange *ex, const http_request *req)
+void esm_status_route(http_exchange *ex, const http_request *req, const caller *who)
 {
     char account[16] = "", region[32] = "";
     const char *rel = req->url + strlen(ESM_STATUS_ROUTE);
@@ -65,6 +66,10 @@ void esm_status_route(http_exchange *ex, const http_request *req)
         memcpy(account, rel, n);
         account[n] = '\0';
         snprintf(region, sizeof region, "%.*s", (int)strcspn(rel + n + 1, "/?"), rel + n + 1);
+    }
+    if (strcmp(account, who->account) != 0) {
+        http_respond(ex, 403, NULL, "", 0); /* another account's mappings are not the caller's */
+        return;
     }
     json_object *list = json_object_new_array(), *root = json_object_new_object();
     pthread_rwlock_rdlock(&lambda_lock);

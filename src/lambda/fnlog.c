@@ -67,9 +67,14 @@ static bool safe_name(const char *s)
     return slashes == 2;
 }
 
-void fnlog_route(http_exchange *ex, const http_request *req)
+void fnlog_route(http_exchange *ex, const http_request *req, const caller *who)
 {
     const char *rel = req->url + strlen(FNLOG_ROUTE);
+    size_t account_len = strcspn(rel, "/");
+    if (account_len != strlen(who->account) || strncmp(rel, who->account, account_len) != 0) {
+        http_respond(ex, 403, NULL, "", 0); /* only the function's own account reads its log */
+        return;
+    }
     size_t n = strcspn(rel, "?");
     const char *from = strstr(rel + n, "from=");
     char name[400], path[4700];

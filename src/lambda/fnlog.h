@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "../core/caller.h"
 #include "../net/http.h"
 #include "function.h"
 
@@ -22,6 +23,6 @@ void fnlog_remove(const fn_version *v);
 
 /* GET FNLOG_ROUTE ACCOUNT/REGION/NAME?from=OFFSET: up to 1 MiB of the log from OFFSET, with
  * X-Kinesd-Log-Next: the offset to ask for next (404 when the function never logged). */
-void fnlog_route(http_exchange *ex, const http_request *req);
+void fnlog_route(http_exchange *ex, const http_request *req, const caller *who);
 
 #endif

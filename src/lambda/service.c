@@ -81,9 +81,9 @@ static const op_entry lambda_ops[] = {
 };
 
 static const service_route lambda_routes[] = {
-    {"GET", FNLOG_ROUTE, fnlog_route},
-    {"GET", ESM_STATUS_ROUTE, esm_status_route},
-    {NULL, NULL, NULL},
+    {"GET", FNLOG_ROUTE, fnlog_route, true},
+    {"GET", ESM_STATUS_ROUTE, esm_status_route, true},
+    {NULL, NULL, NULL, false},
 };
 
 static void lambda_tick(int64_t now_ms)

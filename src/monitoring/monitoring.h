@@ -35,6 +35,6 @@ void monitoring_close(void);
 /* The Prometheus text of every metric (GET /metrics' body), appended to out. Any thread. */
 void prometheus_write(kbuf *out);
 /* The GET /metrics route's handler (loop thread). */
-void prometheus_serve(http_exchange *ex, const http_request *req);
+void prometheus_serve(http_exchange *ex, const http_request *req, const caller *who);
 
 #endif

@@ -268,8 +268,9 @@ void prometheus_write(kbuf *out)
     free(all);
 }
 
-void prometheus_serve(http_exchange *ex, const http_request *req)
+void prometheus_serve(http_exchange *ex, const http_request *req, const caller *who)
 {
+    (void)who;
     static const char *const text[] = {"Content-Type: text/plain; version=0.0.4; charset=utf-8",
                                        NULL};
     size_t path_len = strcspn(req->url, "?");

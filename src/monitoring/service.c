@@ -23,8 +23,8 @@ static const op_entry monitoring_ops[] = {
 };
 
 static const service_route monitoring_routes[] = {
-    {"GET", MONITORING_METRICS_PATH, prometheus_serve},
-    {NULL, NULL, NULL},
+    {"GET", MONITORING_METRICS_PATH, prometheus_serve, false}, /* scrapers do not sign */
+    {NULL, NULL, NULL, false},
 };
 
 service monitoring_service = {

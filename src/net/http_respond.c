@@ -22,6 +22,10 @@ const char *http_reason_phrase(int status)
         return "Continue";
     case 200:
         return "OK";
+    case 301:
+        return "Moved Permanently";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 403:

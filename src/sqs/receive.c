@@ -50,6 +50,10 @@ int receive_take(sqs_queue *q, const receive_opts *opts, int64_t now_ms, picked 
     kbuf rec = KBUF_INIT;
     int n = 0;
     uint64_t off;
+    /* A message received with VisibilityTimeout 0 is visible again at once, but one call hands
+     * out each message once (as SQS does): such messages are hidden for the length of the
+     * call and shown again after it. */
+    int64_t hide_ms = opts->visibility_ms ? opts->visibility_ms : 1;
     while (n < opts->max && msgindex_pop_visible(ix, &off)) {
         msg_entry *e = msgindex_get(ix, off);
         if (e->sent_ms < cutoff) {
@@ -58,11 +62,13 @@ int receive_take(sqs_queue *q, const receive_opts *opts, int64_t now_ms, picked 
         } else if (over_receive_limit(q, e)) {
             queue_move(q, off);
         } else {
-            msgindex_receive(ix, off, now_ms, opts->visibility_ms);
+            msgindex_receive(ix, off, now_ms, hide_ms);
             record_state_received(&rec, off, e->receive_count, e->first_receive_ms);
             out[n++] = (picked){off, e->receive_count, e->first_receive_ms};
         }
     }
+    for (int i = 0; opts->visibility_ms == 0 && i < n; i++)
+        msgindex_change_visibility(ix, out[i].offset, now_ms, 0);
     *failed = rec.len && !queue_append_state(q, &rec, now_ms, ticket);
     kbuf_free(&rec);
     return *failed ? 0 : n;

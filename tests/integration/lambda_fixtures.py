@@ -16,7 +16,7 @@ import tempfile
 import time
 import zipfile
 
-from kinesd_harness import ACCOUNT, REGION, KinesdTestCase
+from kinesd_harness import ACCOUNT, AUTHORIZATION, REGION, KinesdTestCase
 
 ROLE = "arn:aws:iam::%s:role/lambda-test" % ACCOUNT
 
@@ -270,11 +270,23 @@ class EsmTestCase(LambdaTestCase):
             "Attributes"]["QueueArn"]
         return sqs, url, arn
 
-    def triggers(self):
-        """kinesd's status of the mappings (GET /_kinesd/lambda/triggers/ACCOUNT/REGION)."""
+    def triggers_route(self, account=ACCOUNT, authorization=AUTHORIZATION):
+        """GET /_kinesd/lambda/triggers/ACCOUNT/REGION (open mode believes a well-formed
+        signature): (status, body)."""
         conn = self.server.connection()
+        headers = {"X-Amz-Date": "20250101T000000Z"}
+        if authorization:
+            headers["Authorization"] = authorization
         try:
-            conn.request("GET", "/_kinesd/lambda/triggers/%s/%s" % (ACCOUNT, REGION))
-            return json.loads(conn.getresponse().read())["EventSourceMappings"]
+            conn.request("GET", "/_kinesd/lambda/triggers/%s/%s" % (account, REGION),
+                         headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
         finally:
             conn.close()
+
+    def triggers(self):
+        """kinesd's status of the mappings (kinesctl triggers)."""
+        status, body = self.triggers_route()
+        self.assertEqual(status, 200)
+        return json.loads(body)["EventSourceMappings"]

@@ -121,6 +121,13 @@ class EsmBadInputTest(EsmTestCase):
                                                  FilterCriteria={"Filters": [{"Pattern": "{"}]})
         self.assertEqual(self.lam.get_event_source_mapping(UUID=first["UUID"])["BatchSize"], 100)
 
+    def test_status_route_wants_the_callers_own_account(self):
+        status, body = self.triggers_route(authorization=None)
+        self.assertEqual(status, 400)
+        self.assertIn(b"MissingAuthenticationTokenException", body)
+        self.assertEqual(self.triggers_route(account="111111111111")[0], 403)
+        self.assertEqual(self.triggers(), [])
+
 
 class EsmStatesTest(EsmTestCase):
     """With --transition-ms, a mapping's changes take time, as on AWS."""

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import unittest
 
+from kinesd_harness import AUTHORIZATION
 from lambda_fixtures import (BASH_BOOTSTRAP, NODE_HANDLER, PYTHON_HANDLER, ROLE, LambdaTestCase,
                              make_zip)
 from test_kinesctl import EXIT_NOT_FOUND, kinesctl
@@ -47,6 +48,27 @@ class FunctionsTest(LambdaTestCase):
         self.assertRegex(log, r"END RequestId: [0-9a-f-]{36}\nREPORT RequestId: [0-9a-f-]{36}\t"
                               r"Duration: [0-9.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB"
                               r"\tMax Memory Used: \d+ MB\t")
+
+    def test_log_route_reads_only_the_callers_own_account(self):
+        """kinesd's log route (kinesctl logs, the console) wants a signed request, and a caller
+        reads the logs of its own account's functions only."""
+        self.create_function("logged-fn", "python3.11", "lambda_function.lambda_handler",
+                             {"lambda_function.py": PYTHON_HANDLER})
+        self.invoke("logged-fn", {})
+        path = "/_kinesd/lambda/logs/000000000000/us-east-1/logged-fn"
+        cases = [({}, 400, b"MissingAuthenticationTokenException"),
+                 ({"Authorization": AUTHORIZATION.replace("AKIDEXAMPLE", "111111111111")}, 403,
+                  b""),
+                 ({"Authorization": AUTHORIZATION}, 200, b"START RequestId")]
+        for headers, status, text in cases:
+            with self.subTest(headers=headers):
+                conn = self.server.connection()
+                conn.request("GET", path, headers=dict(headers, **{"X-Amz-Date": "20250101T000000Z"}))
+                resp = conn.getresponse()
+                body = resp.read()
+                conn.close()
+                self.assertEqual(resp.status, status)
+                self.assertIn(text, body)
 
     def test_python_handler(self):
         self.create_function("py-fn", "python3.11", "lambda_function.lambda_handler",

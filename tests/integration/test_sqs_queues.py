@@ -96,6 +96,18 @@ class SqsQueuesTest(KinesdTestCase):
         self.assertEqual((attrs["ApproximateNumberOfMessages"],
                           attrs["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
 
+    def test_zero_visibility_hands_each_message_out_once_per_call(self):
+        """VisibilityTimeout 0 (a peek) leaves the message visible, but one call returns it once:
+        repeating it within the call would push it toward its dead-letter queue."""
+        url = self.sqs.create_queue(QueueName="peeked")["QueueUrl"]
+        self.sqs.send_message(QueueUrl=url, MessageBody="only")
+        for count in ("1", "2"):
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           VisibilityTimeout=0,
+                                           AttributeNames=["ApproximateReceiveCount"])
+            self.assertEqual([m["Body"] for m in got["Messages"]], ["only"])
+            self.assertEqual(got["Messages"][0]["Attributes"]["ApproximateReceiveCount"], count)
+
     def test_batches(self):
         url = self.sqs.create_queue(QueueName="batches")["QueueUrl"]
         entries = [{"Id": "m%d" % i, "MessageBody": "body %d" % i} for i in range(10)]
