@@ -69,7 +69,7 @@ void esm_answer_read(const char *body, size_t len, bool function_ok, bool report
 /* What a failure record says. */
 typedef struct esm_failure {
     const char *request_id;       /* of the last invocation, or a new id when none was made */
-    const char *function_arn;     /* qualified */
+    const char *function_arn;     /* as the mapping names it (qualified only if it was) */
     const char *condition;        /* RetryAttemptsExhausted, RecordAgeExceeded */
     int invoke_count;             /* approximateInvokeCount */
     const char *executed_version; /* responseContext (NULL: the batch was never invoked) */

@@ -147,12 +147,9 @@ static void give_up(esm_lane *l, int n, const char *condition)
         snprintf(request_id, sizeof request_id, "%s", l->request_id);
     else
         uuid_v4(request_id);
-    char function_arn[FN_ARN_MAX + 140];
-    snprintf(function_arn, sizeof function_arn, "%s%s", c->function_arn,
-             c->function.qualifier[0] ? "" : ":$LATEST");
     esm_failure f = {
         .request_id = request_id,
-        .function_arn = function_arn,
+        .function_arn = c->function_arn,
         .condition = condition,
         .invoke_count = invoked ? l->attempts : 0,
         .executed_version = invoked ? l->version : NULL,

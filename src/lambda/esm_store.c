@@ -428,6 +428,17 @@ static void mark_stored(const dirty_shard *d)
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Drops a mapping's checkpoints of another stream (deleted and created again under its name). */
+static int forget_other_streams(const char *uuid, uint64_t stream_uid)
+{
+    sqlite3_stmt *st = prepare("DELETE FROM esm_checkpoints WHERE uuid = ? AND stream_uid != ?");
+    if (st) {
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)stream_uid);
+    }
+    return finish(st);
+}
+
 /* Stores the changed checkpoints in one transaction, after making every record appended so far
  * durable (the failure records sent before the checkpoints moved). */
 static void store_checkpoints(void)
@@ -440,8 +451,12 @@ static void store_checkpoints(void)
         return;
     store_flush(esms.st);
     bool ok = exec("BEGIN") == 0;
-    for (int i = 0; ok && i < d.n; i++)
-        ok = put_checkpoint(d.items[i].m->cfg->uuid, &d.items[i].copy, d.items[i].stream_uid) == 0;
+    for (int i = 0; ok && i < d.n; i++) {
+        const dirty_shard *item = &d.items[i];
+        if (i == 0 || item->m != d.items[i - 1].m) /* a mapping's shards are collected together */
+            ok = forget_other_streams(item->m->cfg->uuid, item->stream_uid) == 0;
+        ok = ok && put_checkpoint(item->m->cfg->uuid, &item->copy, item->stream_uid) == 0;
+    }
     if (commit_if(ok) == 0)
         for (int i = 0; i < d.n; i++)
             mark_stored(&d.items[i]);

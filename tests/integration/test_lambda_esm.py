@@ -141,7 +141,7 @@ class EsmProcessingTest(EsmTestCase):
         context = failure["requestContext"]
         self.assertEqual(context["condition"], "RetryAttemptsExhausted")
         self.assertEqual(context["approximateInvokeCount"], 3)
-        self.assertEqual(context["functionArn"], self.function_arn("esm-poison") + ":$LATEST")
+        self.assertEqual(context["functionArn"], self.function_arn("esm-poison"))
         self.assertEqual(failure["responseContext"]["statusCode"], 200)
         self.assertEqual(failure["responseContext"]["executedVersion"], "$LATEST")
         self.assertEqual(failure["version"], "1.0")
@@ -274,6 +274,19 @@ class EsmProcessingTest(EsmTestCase):
         self.assertEqual([record_data(r) for r in self.wait_records(at_out, 3)],
                          [b"middle-0", b"middle-1", b"late"])
         self.assertEqual([record_data(r) for r in self.wait_records(latest_out, 1)], [b"late"])
+
+    def test_batches_stay_under_six_megabytes(self):
+        out = self.esm_function("esm-big")
+        self.create_stream("esm-big")
+        self.create_mapping("esm-big", "esm-big", BatchSize=100, MaximumBatchingWindowInSeconds=1)
+        for i in range(8):
+            self.kinesis.put_record(StreamName="esm-big", PartitionKey="k",
+                                    Data=bytes([65 + i]) * (900 * 1024))
+        self.wait_records(out, 8)
+        sizes = [len(json.dumps(inv["event"])) for inv in invocations(out)]
+        self.assertGreater(len(sizes), 1)
+        for size in sizes:
+            self.assertLess(size, 6 * 1024 * 1024)
 
     def test_failure_record_to_a_stream(self):
         # kinesd's extension: OnFailure may be a Kinesis stream. The bootstrap crashes on an
