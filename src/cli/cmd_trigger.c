@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/uri.h"
 #include "commands.h"
 #include "lambda_api.h"
 #include "output.h"
@@ -199,9 +200,15 @@ static int trigger_run(const cli_ctx *ctx, lambda_api *api, const cli_args *a, c
         return body ? request(ctx, api, "POST", MAPPINGS, body, NULL, "trigger") : EXIT_USAGE;
     }
     if (strcmp(verb, "list") == 0) {
-        snprintf(path, sizeof path, MAPPINGS "?MaxItems=10000%s%s", arg ? "&FunctionName=" : "",
-                 arg ? arg : "");
-        return request(ctx, api, "GET", path, NULL, "EventSourceMappings", "triggers");
+        kbuf query = KBUF_INIT;
+        kbuf_puts(&query, MAPPINGS "?MaxItems=10000");
+        if (arg) {
+            kbuf_puts(&query, "&FunctionName=");
+            uri_encode(&query, arg, strlen(arg), false);
+        }
+        int rc = request(ctx, api, "GET", query.data, NULL, "EventSourceMappings", "triggers");
+        kbuf_free(&query);
+        return rc;
     }
     snprintf(path, sizeof path, MAPPINGS "/%s", arg);
     if (strcmp(verb, "delete") == 0)

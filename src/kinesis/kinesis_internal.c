@@ -226,16 +226,3 @@ int kinesis_offset_at_time(const kinesis_source *src, int shard_index, int64_t t
     aws_error_free(&err);
     return sh ? 0 : -1;
 }
-
-bool kinesis_sequence_offset(const kinesis_shard_view *sh, const char *sequence_number,
-                             uint64_t *offset)
-{
-    int64_t created;
-    int index;
-    uint64_t position;
-    if (!seqno_parse(sequence_number, strlen(sequence_number), &created, &index, &position) ||
-        index != sh->index || created != sh->created_ms)
-        return false;
-    *offset = seqno_read_offset(position, false);
-    return true;
-}

@@ -103,9 +103,4 @@ int kinesis_read(const kinesis_source *src, int shard_index, uint64_t from, size
 int kinesis_offset_at_time(const kinesis_source *src, int shard_index, int64_t ts_ms,
                            uint64_t *offset);
 
-/* The offset of the record a sequence number of shard sh names; false when the text is no
- * sequence number of that shard. */
-bool kinesis_sequence_offset(const kinesis_shard_view *sh, const char *sequence_number,
-                             uint64_t *offset);
-
 #endif
