@@ -275,6 +275,23 @@ class EsmProcessingTest(EsmTestCase):
                          [b"middle-0", b"middle-1", b"late"])
         self.assertEqual([record_data(r) for r in self.wait_records(latest_out, 1)], [b"late"])
 
+    def test_disabled_mapping_resumes_where_it_stopped(self):
+        out = self.esm_function("esm-pause")
+        self.create_stream("esm-pause")
+        uuid = self.create_mapping("esm-pause", "esm-pause")["UUID"]
+        self.put_many("esm-pause", [b"a-%d" % i for i in range(3)])
+        self.wait_records(out, 3)
+        self.assertEqual(self.lam.update_event_source_mapping(UUID=uuid, Enabled=False)["State"],
+                         "Disabled")
+        self.put_many("esm-pause", [b"b-%d" % i for i in range(3)])
+        time.sleep(1)
+        self.assertEqual(len(self.seen_records(out)), 3)
+        self.lam.update_event_source_mapping(UUID=uuid, Enabled=True, BatchSize=2)
+        seen = self.wait_records(out, 6)
+        self.assertEqual([record_data(r) for r in seen],
+                         [b"a-0", b"a-1", b"a-2", b"b-0", b"b-1", b"b-2"])
+        self.assertLessEqual(len(invocations(out)[-1]["event"]["Records"]), 2)
+
     def test_batches_stay_under_six_megabytes(self):
         out = self.esm_function("esm-big")
         self.create_stream("esm-big")
