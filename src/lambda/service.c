@@ -160,3 +160,8 @@ void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver)
 {
     destination_set_sqs(deliver);
 }
+
+void lambda_set_credentials(lambda_credentials_fn mint)
+{
+    env_spawn_set_credentials(mint);
+}
