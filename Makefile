@@ -1,10 +1,14 @@
 # Makefile - wraps the README's commands. The build itself is CMake + Ninja.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 6
+FUZZ_TARGETS ?=
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: all deps build asan run test test-fast bench powerloss format clean
+.PHONY: all deps build asan run test test-fast bench powerloss fuzz fuzz-smoke format clean
 
 all: build
 
@@ -27,10 +31,20 @@ asan: $(ASAN_BUILD)/build.ninja
 run: deps build
 	$(BUILD)/kinesd $(ARGS)
 
-# Sets up and runs every test: the release build, then the ASan+UBSan build.
+# Sets up and runs every test: the release build, then the ASan+UBSan build, then each fuzz
+# target briefly.
 test: deps build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
+	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SMOKE_SECONDS)
+
+# Every libFuzzer target (tests/fuzz) for FUZZ_SMOKE_SECONDS each: about a minute in all.
+fuzz-smoke: deps
+	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SMOKE_SECONDS)
+
+# The long run: FUZZ_SECONDS per target (FUZZ_TARGETS: only those), one after the other.
+fuzz: deps
+	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -47,4 +61,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -36,7 +36,7 @@ def call(conn, op, body):
     raw = resp.read()
     if resp.status != 200:
         raise RuntimeError("%s answered %d: %r" % (op, resp.status, raw[:200]))
-    return json.loads(raw)
+    return json.loads(raw) if raw else {}  # operations without output answer an empty body
 
 
 def pct(values, p):

@@ -106,6 +106,30 @@ typedef struct kines_api {
 int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
                    const char *request_json, char **response_json, kines_error *err);
 
+/* ---- query-protocol APIs: IAM and STS ------------------------------------------------------- */
+
+/* One form parameter of a query-protocol call ("UserName" = "reader"). */
+typedef struct kines_param {
+    const char *name;
+    const char *value;
+} kines_param;
+
+/* Calls OPERATION of a query-protocol API (form-encoded Action=OPERATION&Version=VERSION and the
+ * params, signed for SIGNING_NAME: "iam" with version "2010-05-08", "sts" with "2011-06-15");
+ * *response_xml (caller frees) is the XML answer. The request goes to the client's endpoint when
+ * one was given (kinesd serves IAM and STS on its own port); without one, to AWS's
+ * (https://iam.amazonaws.com, https://sts.REGION.amazonaws.com). IAM is signed for us-east-1, as
+ * AWS's global IAM endpoint requires. An error answer fills err with its Code and Message. */
+int kines_call_query(kines_client *c, const char *signing_name, const char *version,
+                     const char *operation, const kines_param *params, size_t param_count,
+                     char **response_xml, kines_error *err);
+
+/* The text of the next element named `name` in an XML answer at or after *pos (0 to start; pos
+ * may be NULL), with the five XML entities and character references decoded, as a new string
+ * (caller frees); NULL when there is none. *pos moves past the element, so calls in a loop walk
+ * a list ("member" gives each member's inner XML, to look into with the same call). */
+char *kines_xml_text(const char *xml, const char *name, size_t *pos);
+
 /* ---- streams ------------------------------------------------------------------------------- */
 
 typedef struct kines_shard {

@@ -51,6 +51,8 @@ void uri_decode(kbuf *out, const char *s, size_t n)
 /* Removes the last segment (and its leading '/') from the normalised path built so far. */
 static void drop_last_segment(kbuf *out, size_t base)
 {
+    if (out->len == base)
+        return; /* "/.." stays at the root (and an empty buffer may have no memory yet) */
     while (out->len > base && out->data[out->len - 1] != '/')
         out->len--;
     if (out->len > base)

@@ -30,6 +30,7 @@ enum {
 typedef struct cli_ctx {
     kines_options opts; /* --endpoint-url, --region, --profile */
     bool json;          /* --output json */
+    bool profile;       /* --output profile (a credentials-file profile: `iam key create`) */
     bool color;         /* stderr is a terminal and --no-color not given */
     bool stdout_tty;
     bool debug;

@@ -18,6 +18,7 @@ static const char help[] =
     "  kinesctl stream reshard NAME --shards N [--wait]\n"
     "  kinesctl stream retention NAME --hours N\n"
     "  kinesctl stream mode NAME on-demand|provisioned [--wait]\n"
+    "  kinesctl stream encrypt NAME [--key-id KEY] [--stop] [--wait]\n"
     "  kinesctl stream tag NAME KEY=VALUE... ;  kinesctl stream untag NAME KEY...\n"
     "  kinesctl stream tags NAME ;  kinesctl stream limits\n"
     "\n"
@@ -25,6 +26,8 @@ static const char help[] =
     "returns\n"
     "once it is ACTIVE. reshard scales uniformly to N open shards (UpdateShardCount). wait polls\n"
     "until the stream is ACTIVE, or with --gone until it no longer exists (default timeout 60 s).\n"
+    "encrypt makes the records written from now on be stored encrypted (KMS key --key-id, default\n"
+    "alias/aws/kinesis); with --stop they are stored unencrypted again.\n"
     "\n"
     "examples:\n"
     "  kinesctl stream create orders --shards 4 --wait\n"
@@ -224,6 +227,7 @@ static const struct {
     {"reshard", 2, 2, "one stream NAME", stream_reshard},
     {"retention", 2, 2, "one stream NAME", stream_retention},
     {"mode", 3, 3, "a stream NAME and on-demand or provisioned", stream_mode},
+    {"encrypt", 2, 2, "one stream NAME", stream_encrypt},
     {"tag", 3, ARGS_MAX_POSITIONAL, "a stream NAME and KEY=VALUE pairs", stream_tag},
     {"untag", 3, ARGS_MAX_POSITIONAL, "a stream NAME and tag KEYs", stream_untag},
     {"tags", 2, 2, "one stream NAME", stream_tags},
@@ -233,8 +237,8 @@ static const struct {
 int cmd_stream(cli_ctx *ctx, int argc, char **argv)
 {
     stream_cmd s = {.ctx = ctx};
-    int rc = cli_parse(ctx, "stream", argc - 1, argv + 1, "shards timeout hours",
-                       "on-demand wait gone", help, &s.args);
+    int rc = cli_parse(ctx, "stream", argc - 1, argv + 1, "shards timeout hours key-id",
+                       "on-demand wait gone stop", help, &s.args);
     if (rc >= 0)
         return rc;
     const char *action = s.args.positional_count > 0 ? s.args.positional[0] : NULL;
@@ -256,6 +260,6 @@ int cmd_stream(cli_ctx *ctx, int argc, char **argv)
         return rc;
     }
     cli_error(ctx, "stream needs one of create, delete, describe, wait, list, reshard, retention, "
-                   "mode, tag, untag, tags, limits. See `kinesctl stream --help`.");
+                   "mode, encrypt, tag, untag, tags, limits. See `kinesctl stream --help`.");
     return EXIT_USAGE;
 }

@@ -1,4 +1,4 @@
-/* cmd_stream_settings.c - `kinesctl stream retention|mode|tag|untag|tags|limits`. */
+/* cmd_stream_settings.c - `kinesctl stream retention|mode|encrypt|tag|untag|tags|limits`. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +44,27 @@ int stream_mode(stream_cmd *s)
     if ((rc = stream_wait_if_asked(s, false, &wait)) != EXIT_OK)
         return rc;
     return stream_done(s, wait ? "ACTIVE" : "UPDATING", "stream %s is now %s", s->name, mode);
+}
+
+int stream_encrypt(stream_cmd *s)
+{
+    const char *key = args_value(&s->args, "key-id");
+    bool stop = args_has(&s->args, "stop");
+    kines_stream_ref ref = {.name = s->name};
+    if (!key)
+        key = "alias/aws/kinesis";
+    int rc = stop ? kines_stop_stream_encryption(s->client, &ref, key, &s->err)
+                  : kines_start_stream_encryption(s->client, &ref, key, &s->err);
+    if (rc != 0)
+        return cli_fail(s->ctx, &s->err, s->name);
+    bool wait;
+    if ((rc = stream_wait_if_asked(s, false, &wait)) != EXIT_OK)
+        return rc;
+    if (stop)
+        return stream_done(s, wait ? "ACTIVE" : "UPDATING",
+                           "stream %s stores new records unencrypted", s->name);
+    return stream_done(s, wait ? "ACTIVE" : "UPDATING",
+                       "stream %s encrypts new records at rest (key %s)", s->name, key);
 }
 
 int stream_tag(stream_cmd *s)

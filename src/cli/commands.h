@@ -14,6 +14,8 @@ int cmd_tail(cli_ctx *ctx, int argc, char **argv);
 int cmd_dispatch(cli_ctx *ctx, int argc, char **argv);
 int cmd_schema(cli_ctx *ctx, int argc, char **argv);
 int cmd_queue(cli_ctx *ctx, int argc, char **argv);
+int cmd_iam(cli_ctx *ctx, int argc, char **argv);
+int cmd_whoami(cli_ctx *ctx, int argc, char **argv);
 int cmd_function(cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(cli_ctx *ctx, int argc, char **argv);
 int cmd_trigger(cli_ctx *ctx, int argc, char **argv);

@@ -32,6 +32,9 @@ static const char usage[] =
     "           [--partition-key K] [--schema FILE]             publish an event envelope\n"
     "  schema validate SCHEMA INSTANCE... [--draft D] [--jsonl] check JSON against a JSON Schema\n"
     "  queue create|delete|purge|list|send|receive|redrive ...  SQS queues (see queue --help)\n"
+    "  iam user|key|policy ...                                  IAM users, access keys, policies\n"
+    "                                                           (see iam --help)\n"
+    "  whoami                                                   who the credentials are\n"
     "  function create NAME --runtime R --handler H --code DIR|ZIP   a Lambda function\n"
     "  function invoke NAME [PAYLOAD] [--log] | list | delete NAME  run, list, delete them\n"
     "  logs NAME [--follow]                                     a function's log (kinesd)\n"
@@ -46,7 +49,7 @@ static const char usage[] =
     "                       the profile's endpoint_url, or https://kinesis.REGION.amazonaws.com)\n"
     "  --region REGION      else AWS_REGION, AWS_DEFAULT_REGION, the profile's region\n"
     "  --profile NAME       a profile of ~/.aws/credentials and ~/.aws/config\n"
-    "  --output json        machine-readable output\n"
+    "  --output json        machine-readable output (`iam key create`: also profile)\n"
     "  --no-color           never colour (colour is only used on a terminal anyway)\n"
     "  --debug              show where the configuration came from\n"
     "  --help               help for a command, e.g. `kinesctl put --help`\n"
@@ -64,10 +67,11 @@ static const struct {
     const char *name;
     cli_command_fn fn;
 } commands[] = {
-    {"stream", cmd_stream},   {"put", cmd_put},           {"get", cmd_get},
-    {"tail", cmd_tail},       {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
-    {"queue", cmd_queue},     {"function", cmd_function}, {"logs", cmd_logs},
-    {"trigger", cmd_trigger}, {"triggers", cmd_triggers}, {"dlq", cmd_dlq},
+    {"stream", cmd_stream},     {"put", cmd_put},           {"get", cmd_get},
+    {"tail", cmd_tail},         {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
+    {"queue", cmd_queue},       {"iam", cmd_iam},           {"whoami", cmd_whoami},
+    {"function", cmd_function}, {"logs", cmd_logs},         {"trigger", cmd_trigger},
+    {"triggers", cmd_triggers}, {"dlq", cmd_dlq},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,
@@ -87,11 +91,13 @@ int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const ch
     if (args_has(out, "no-color"))
         ctx->color = false;
     const char *output = args_value(out, "output");
-    if (output && strcmp(output, "json") != 0 && strcmp(output, "text") != 0) {
-        cli_error(ctx, "--output must be json or text, not '%s'", output);
+    if (output && strcmp(output, "json") != 0 && strcmp(output, "text") != 0 &&
+        strcmp(output, "profile") != 0) {
+        cli_error(ctx, "--output must be json, text or profile, not '%s'", output);
         return EXIT_USAGE;
     }
     ctx->json = output && strcmp(output, "json") == 0;
+    ctx->profile = output && strcmp(output, "profile") == 0;
     if (args_has(out, "help")) {
         fputs(help, stdout);
         return EXIT_OK;

@@ -26,10 +26,22 @@ static bool type_is(const kines_error *err, const char *const *types)
     return false;
 }
 
-static const char *const auth_types[] = {
-    "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException",
-    "ExpiredTokenException",       "IncompleteSignature",       "MissingAuthenticationToken",
-    "InvalidClientTokenId",        "SignatureDoesNotMatch",     NULL};
+static const char *const auth_types[] = {"UnrecognizedClientException",
+                                         "InvalidSignatureException",
+                                         "AccessDeniedException",
+                                         "ExpiredTokenException",
+                                         "IncompleteSignature",
+                                         "MissingAuthenticationToken",
+                                         "InvalidClientTokenId",
+                                         "SignatureDoesNotMatch",
+                                         "AccessDenied",
+                                         NULL};
+/* IAM's own errors (kinesctl iam): the hints about streams do not apply to them. */
+static const char *const iam_not_found_types[] = {"NoSuchEntity", NULL};
+static const char *const iam_conflict_types[] = {"EntityAlreadyExists", "DeleteConflict",
+                                                 "LimitExceeded", NULL};
+static const char *const iam_invalid_types[] = {"MalformedPolicyDocument", "ValidationError",
+                                                "InvalidInput", NULL};
 static const char *const throttle_types[] = {"ProvisionedThroughputExceededException",
                                              "ThrottlingException", NULL};
 static const char *const in_use_types[] = {"ResourceInUseException", "LimitExceededException",
@@ -55,8 +67,12 @@ int cli_exit_code(const kines_error *err)
     default:
         return EXIT_ERROR;
     }
-    if (strcmp(err->type, "ResourceNotFoundException") == 0)
+    if (strcmp(err->type, "ResourceNotFoundException") == 0 || type_is(err, iam_not_found_types))
         return EXIT_NOT_FOUND;
+    if (type_is(err, iam_conflict_types))
+        return EXIT_IN_USE;
+    if (type_is(err, iam_invalid_types))
+        return EXIT_BAD_INPUT;
     if (type_is(err, auth_types) || err->http_status == 403)
         return EXIT_AUTH;
     if (type_is(err, throttle_types))
@@ -68,9 +84,11 @@ int cli_exit_code(const kines_error *err)
     return EXIT_ERROR;
 }
 
-/* What to do about it, by exit code. */
-static const char *hint(int code)
+/* What to do about it, by exit code (IAM's refusals say it themselves). */
+static const char *hint(int code, const kines_error *err)
 {
+    if (type_is(err, iam_not_found_types) || type_is(err, iam_conflict_types))
+        return "";
     switch (code) {
     case EXIT_CONFIG:
         return "";
@@ -99,8 +117,8 @@ int cli_fail(const cli_ctx *ctx, const kines_error *err, const char *what)
     if (n > 0 && msg[n - 1] == '.')
         n--;
     if (err->status == KINES_ERR_SERVICE)
-        cli_error(ctx, "%s: %s: %.*s.%s", what, err->type, n, msg, hint(code));
+        cli_error(ctx, "%s: %s: %.*s.%s", what, err->type, n, msg, hint(code, err));
     else
-        cli_error(ctx, "%s: %.*s.%s", what, n, msg, hint(code));
+        cli_error(ctx, "%s: %.*s.%s", what, n, msg, hint(code, err));
     return code;
 }

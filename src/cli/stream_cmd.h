@@ -1,5 +1,5 @@
 /* stream_cmd.h - what the `kinesctl stream` actions share (cmd_stream.c holds the life cycle ones,
- * cmd_stream_settings.c retention, mode, tags and limits). */
+ * cmd_stream_settings.c retention, mode, encryption, tags and limits). */
 #ifndef KCLI_STREAM_CMD_H
 #define KCLI_STREAM_CMD_H
 
@@ -26,6 +26,7 @@ int stream_wait_if_asked(stream_cmd *s, bool gone, bool *waited);
 
 int stream_retention(stream_cmd *s);
 int stream_mode(stream_cmd *s);
+int stream_encrypt(stream_cmd *s);
 int stream_tag(stream_cmd *s);
 int stream_untag(stream_cmd *s);
 int stream_tags(stream_cmd *s);

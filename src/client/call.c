@@ -1,6 +1,6 @@
-/* call.c - the client and its one request path: JSON 1.1 (or another AWS JSON API) over HTTP,
- * signed with SigV4, AWS errors decoded, throttling / 5xx / connection errors retried with backoff
- * (see kines.h). */
+/* call.c - the client and its one request path: JSON 1.1 (or another AWS JSON API, or a query
+ * protocol's form: query.c) over HTTP, signed with SigV4, AWS errors decoded, throttling / 5xx /
+ * connection errors retried with backoff (see kines.h and wire.h). */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "kines/kines.h"
 #include "retry.h"
 #include "transport.h"
+#include "wire.h"
 
 /* Kinesis: the API the typed calls speak. */
 static const kines_api kinesis_api = {"kinesis", "Kinesis_20131202", "application/x-amz-json-1.1"};
@@ -25,20 +26,28 @@ struct kines_client {
     char *url;
 };
 
-/* Splits "scheme://authority/path" into authority and path ("/" when none). */
-static int split_endpoint(kines_client *c, kines_error *err)
+int client_split_endpoint(const char *url, char **host, char **path, kines_error *err)
 {
-    const char *url = c->cfg.endpoint_url;
     const char *authority = strstr(url, "://");
     if (!authority || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return kines_fail(err, KINES_ERR_CONFIG, "endpoint '%s' is not an http:// or https:// URL",
                           url);
     authority += 3;
     size_t n = strcspn(authority, "/?#");
-    c->host = strndup(authority, n);
-    c->path = strdup(authority[n] == '/' ? authority + n : "/");
-    c->url = strdup(url);
+    *host = strndup(authority, n);
+    *path = strdup(authority[n] == '/' ? authority + n : "/");
+    if (!*host || !*path)
+        abort();
     return 0;
+}
+
+/* Splits the endpoint into authority and path. */
+static int split_endpoint(kines_client *c, kines_error *err)
+{
+    if (client_split_endpoint(c->cfg.endpoint_url, &c->host, &c->path, err) != 0)
+        return -1;
+    c->url = strdup(c->cfg.endpoint_url);
+    return c->url ? 0 : -1;
 }
 
 kines_client *kines_client_new(const kines_options *opts, kines_error *err)
@@ -80,7 +89,8 @@ const kines_config *kines_client_config(const kines_client *c)
 
 /* ---- one attempt ---------------------------------------------------------------------------- */
 
-#define MAX_HEADERS 7
+#define MAX_SIGNED_HEADERS 5
+#define MAX_HEADERS (MAX_SIGNED_HEADERS + 2)
 
 /* The header lines to send: the signed headers, Authorization and User-Agent. */
 static size_t header_lines(const sigv4_header *signed_headers, size_t signed_count,
@@ -98,35 +108,48 @@ static size_t header_lines(const sigv4_header *signed_headers, size_t signed_cou
     return n;
 }
 
+/* The headers SigV4 signs: Host, Content-Type, X-Amz-Date, and X-Amz-Target and
+ * X-Amz-Security-Token when there are. */
+static size_t signed_headers_of(const kines_client *c, const client_wire *w, const char *host,
+                                const char *amz_date, sigv4_header out[MAX_SIGNED_HEADERS])
+{
+    size_t n = 0;
+    out[n++] = (sigv4_header){"Host", host};
+    out[n++] = (sigv4_header){"Content-Type", w->content_type};
+    out[n++] = (sigv4_header){"X-Amz-Date", amz_date};
+    if (w->target)
+        out[n++] = (sigv4_header){"X-Amz-Target", w->target};
+    if (c->cfg.session_token)
+        out[n++] = (sigv4_header){"X-Amz-Security-Token", c->cfg.session_token};
+    return n;
+}
+
 /* Signs and sends the request once; returns 0 with the response body on HTTP 200. */
-static int send_once(kines_client *c, const kines_api *api, const char *target, const char *body,
-                     kbuf *response, kines_error *err)
+static int send_once(kines_client *c, const client_wire *w, const char *body, kbuf *response,
+                     kines_error *err)
 {
     char amz_date[17];
     sigv4_amz_date_now(amz_date);
     const kines_config *cfg = &c->cfg;
-    sigv4_header signed_headers[] = {
-        {"Host", c->host},
-        {"Content-Type", api->content_type},
-        {"X-Amz-Date", amz_date},
-        {"X-Amz-Target", target},
-        {"X-Amz-Security-Token", cfg->session_token},
-    };
-    size_t signed_count = cfg->session_token ? 5 : 4;
-    sigv4_request req = {"POST", c->path, "", signed_headers, signed_count, body, strlen(body)};
+    const char *url = w->url ? w->url : c->url, *host = w->url ? w->host : c->host;
+    sigv4_header signed_headers[MAX_SIGNED_HEADERS];
+    size_t signed_count = signed_headers_of(c, w, host, amz_date, signed_headers);
+    sigv4_request req = {
+        "POST", w->url ? w->path : c->path, "", signed_headers, signed_count, body, strlen(body)};
     sigv4_credentials creds = {cfg->access_key_id, cfg->secret_access_key, cfg->session_token};
     kbuf auth = KBUF_INIT, lines[MAX_HEADERS], transport_error = KBUF_INIT;
-    sigv4_sign(&req, &creds, cfg->region, api->signing_name, amz_date, &auth, NULL, NULL);
+    sigv4_sign(&req, &creds, w->region ? w->region : cfg->region, w->signing_name, amz_date, &auth,
+               NULL, NULL);
     size_t header_count = header_lines(signed_headers, signed_count, auth.data, lines);
     const char *headers[MAX_HEADERS];
     for (size_t i = 0; i < header_count; i++)
         headers[i] = lines[i].data;
 
     long status = 0;
-    int rc = transport_post(c->http, c->url, headers, header_count, body, strlen(body), &status,
+    int rc = transport_post(c->http, url, headers, header_count, body, strlen(body), &status,
                             response, &transport_error);
     if (rc != 0)
-        kines_fail(err, KINES_ERR_TRANSPORT, "cannot reach %s: %s", c->url, transport_error.data);
+        kines_fail(err, KINES_ERR_TRANSPORT, "cannot reach %s: %s", url, transport_error.data);
     else if (status != 200)
         rc = kines_fail_from_response(err, (int)status, response);
     for (size_t i = 0; i < header_count; i++)
@@ -145,19 +168,18 @@ static void sleep_ms(int ms)
         ;
 }
 
-static int call_with_retries(kines_client *c, const kines_api *api, const char *operation,
-                             const char *body, kbuf *response, kines_error *err)
+int client_send(kines_client *c, const client_wire *w, const char *body, kbuf *response,
+                kines_error *err)
 {
     kines_error local;
     kines_error *e = err ? err : &local;
-    kbuf target = KBUF_INIT;
-    kbuf_printf(&target, "%s.%s", api->target_prefix, operation);
     retry_policy policy = {c->cfg.max_attempts, c->cfg.retry_base_ms, c->cfg.retry_cap_ms,
                            c->cfg.retry_budget_ms};
     int waited = 0, rc;
     for (int attempt = 1;; attempt++) {
         kines_error_clear(e);
-        rc = send_once(c, api, target.data, body, response, e);
+        kbuf_reset(response);
+        rc = send_once(c, w, body, response, e);
         e->attempts = attempt;
         if (rc == 0 || !kines_error_is_retryable(e))
             break;
@@ -167,7 +189,6 @@ static int call_with_retries(kines_client *c, const kines_api *api, const char *
         sleep_ms(delay);
         waited += delay;
     }
-    kbuf_free(&target);
     return rc;
 }
 
@@ -180,8 +201,13 @@ int kines_call_json(kines_client *c, const char *operation, const char *request_
 int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
                    const char *request_json, char **response_json, kines_error *err)
 {
-    kbuf response = KBUF_INIT;
-    int rc = call_with_retries(c, api, operation, request_json, &response, err);
+    kbuf response = KBUF_INIT, target = KBUF_INIT;
+    kbuf_printf(&target, "%s.%s", api->target_prefix, operation);
+    client_wire w = {.signing_name = api->signing_name,
+                     .content_type = api->content_type,
+                     .target = target.data};
+    int rc = client_send(c, &w, request_json, &response, err);
+    kbuf_free(&target);
     if (rc == 0 && response_json) {
         if (response.len == 0)
             kbuf_puts(&response, "{}");

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int kines_fail(kines_error *err, kines_status status, const char *fmt, ...)
@@ -60,10 +61,29 @@ static void copy_error_type(char *out, size_t cap, const char *type)
     snprintf(out, cap, "%.*s", (int)strcspn(type, ":"), type);
 }
 
+/* A query protocol's <ErrorResponse><Error><Code>...</Code><Message>...</Message>. */
+static int fail_from_xml(kines_error *err, int http_status, const kbuf *body)
+{
+    char *code = kines_xml_text(body->data, "Code", NULL);
+    char *message = kines_xml_text(body->data, "Message", NULL);
+    kines_fail(err, KINES_ERR_SERVICE, "%s", message ? message : "");
+    err->http_status = http_status;
+    if (code)
+        snprintf(err->type, sizeof err->type, "%s", code);
+    else
+        snprintf(err->type, sizeof err->type, "HTTP%d", http_status);
+    free(code);
+    free(message);
+    return -1;
+}
+
 int kines_fail_from_response(kines_error *err, int http_status, const kbuf *body)
 {
     if (!err)
         return -1;
+    size_t lead = body->len ? strspn(body->data, " \t\r\n") : 0;
+    if (body->len > lead && body->data[lead] == '<')
+        return fail_from_xml(err, http_status, body);
     json_object *root = body->len ? json_tokener_parse(body->data) : NULL;
     json_object *type = NULL, *message = NULL;
     if (root && json_object_is_type(root, json_type_object)) {

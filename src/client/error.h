@@ -11,8 +11,8 @@ int kines_fail(kines_error *err, kines_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void kines_error_clear(kines_error *err);
 
-/* Fills err from a non-200 answer: the AWS JSON error body ({"__type", "message"}) when there is
- * one, else the HTTP status. Returns -1. */
+/* Fills err from a non-200 answer: the AWS error body (JSON {"__type", "message"}, or a query
+ * protocol's XML <Error><Code>, <Message>) when there is one, else the HTTP status. Returns -1. */
 int kines_fail_from_response(kines_error *err, int http_status, const kbuf *body);
 
 #endif

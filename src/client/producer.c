@@ -207,19 +207,16 @@ static bool batch_due(const lane *l, int64_t now)
     return now - l->queue.head->put_ns >= (int64_t)p->o.linger_ms * 1000000;
 }
 
-/* Under the lock: waits until `when` (monotonic), or until woken by a put, flush or close. */
+/* Under the lock: waits until `when` (monotonic, as l->wake's clock), or until woken by a put,
+ * flush or close. A wall clock stepped back or forward changes nothing. */
 static void wait_until(lane *l, int64_t when)
 {
-    int64_t wait_ns = when - clock_mono_ns();
-    if (wait_ns <= 0)
+    int64_t now = clock_mono_ns();
+    if (when <= now)
         return;
-    if (wait_ns > MAX_WAIT_NS)
-        wait_ns = MAX_WAIT_NS; /* the caller looks again */
-    struct timespec at;
-    clock_gettime(CLOCK_REALTIME, &at);
-    int64_t ns = at.tv_nsec + wait_ns;
-    at.tv_sec += ns / 1000000000;
-    at.tv_nsec = ns % 1000000000;
+    if (when - now > MAX_WAIT_NS)
+        when = now + MAX_WAIT_NS; /* the caller looks again */
+    struct timespec at = {.tv_sec = when / 1000000000, .tv_nsec = when % 1000000000};
     pthread_cond_timedwait(&l->wake, &l->p->lock, &at);
 }
 
@@ -483,7 +480,11 @@ static int start_lane(kines_producer *p, int i, const kines_options *client, kin
 {
     lane *l = &p->lanes[i];
     l->p = p;
-    pthread_cond_init(&l->wake, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC); /* wait_until's deadlines */
+    pthread_cond_init(&l->wake, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     l->batch = malloc(sizeof *l->batch);
     if (!l->batch)
         abort();

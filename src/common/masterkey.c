@@ -20,7 +20,23 @@ void masterkey_random(void *out, size_t n)
         abort();
 }
 
-/* Writes a fresh key to path.tmp and renames it into place (never a partial key). */
+/* fsyncs the directory holding path, so that a rename into it survives a power cut. */
+static int sync_parent_dir(const char *path)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Writes a fresh key to path.tmp and renames it into place (never a partial key), durably: the
+ * data sealed under it is useless without it. */
 static int create_key(masterkey *mk, const char *path, char *why, size_t why_len)
 {
     char tmp[4200];
@@ -30,7 +46,7 @@ static int create_key(masterkey *mk, const char *path, char *why, size_t why_len
     bool ok = fd >= 0 && write(fd, mk->key, MASTERKEY_LEN) == MASTERKEY_LEN && fsync(fd) == 0;
     if (fd >= 0)
         close(fd);
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || rename(tmp, path) != 0 || sync_parent_dir(path) != 0) {
         snprintf(why, why_len, "cannot create the master key %s: %s", path, strerror(errno));
         unlink(tmp);
         return -1;

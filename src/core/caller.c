@@ -36,11 +36,55 @@ static bool all_digits(const char *s, size_t n)
     return n > 0;
 }
 
-/* Credential=AKID/20250101/us-east-1/kinesis/aws4_request */
-static void parse_credential(const char *credential, auth_scope *scope)
+static bool is_word_char(char c)
 {
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The shape every AWS partition gives its regions (botocore's partitions.json: aws
+ * "^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", aws-us-gov "^us\-gov\-\w+\-\d+$", aws-cn,
+ * aws-iso...): lower-case letters, one or more dash-separated words, a dash and a number. A
+ * region of that shape that AWS does not have yet is accepted; it must fit auth_scope.region. */
+static bool region_well_formed(const char *r, size_t n)
+{
+    size_t first = 0, last = n, dashes = 0;
+    while (first < n && r[first] >= 'a' && r[first] <= 'z')
+        first++;
+    while (last > 0 && isdigit((unsigned char)r[last - 1]))
+        last--;
+    if (n >= sizeof(((auth_scope *)0)->region) || first == 0 || last == n || last <= first + 1 ||
+        r[first] != '-' || r[last - 1] != '-')
+        return false;
+    for (size_t i = first; i < last; i++) {
+        bool dash = r[i] == '-';
+        if (!dash && !is_word_char(r[i]))
+            return false;
+        if (dash && i + 1 < last && r[i + 1] == '-')
+            return false; /* an empty word */
+        dashes += dash;
+    }
+    return dashes >= 2;
+}
+
+/* Credential=AKID/20250101/us-east-1/kinesis/aws4_request. The region goes into ARNs: a malformed
+ * one ("us-east-1:111111111111" made an ARN that looked like another account's) is refused as AWS
+ * refuses a region it does not serve (403 InvalidSignatureException); a credential without one
+ * keeps us-east-1. */
+static bool parse_credential(const char *credential, auth_scope *scope, aws_error *err)
+{
+    const char *date = strchr(credential, '/');
+    const char *region = date ? strchr(date + 1, '/') : NULL;
+    region = region ? region + 1 : NULL;
+    size_t region_len = region ? strcspn(region, "/") : 0;
+    if (region && !region_well_formed(region, region_len)) {
+        aws_error_set(err, 403, "InvalidSignatureException",
+                      "Credential should be scoped to a valid region, not '%.*s'. ",
+                      (int)region_len, region);
+        return false;
+    }
     sscanf(credential, "%128[^/]/%8[^/]/%31[^/]/%31[^/]/", scope->access_key, scope->date,
            scope->region, scope->service);
+    return true;
 }
 
 /* The value of query parameter `name` in url, percent-decoded into out: 1 when present with a
@@ -95,8 +139,7 @@ static bool header_scope(const http_request *req, const char *auth, auth_scope *
         kbuf_free(&msg);
         return false;
     }
-    parse_credential(credential, scope);
-    return true;
+    return parse_credential(credential, scope, err);
 }
 
 /* A presigned request's query parameters, as AWS checks them. */
@@ -117,9 +160,8 @@ static bool query_scope(const http_request *req, auth_scope *scope, aws_error *e
         kbuf_free(&msg);
         return false;
     }
-    parse_credential(credential, scope);
     scope->presigned = true;
-    return true;
+    return parse_credential(credential, scope, err);
 }
 
 bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err)

@@ -3,7 +3,8 @@
  * Every AWS request carries an Authorization header (or presigned query parameters) whose
  * credential scope names an access key, a date, a region and a service. caller_scope reads it and
  * answers a missing or malformed one as AWS does (MissingAuthenticationTokenException,
- * IncompleteSignatureException). Who the key belongs to is the authenticator's business:
+ * IncompleteSignatureException; InvalidSignatureException for a region without the shape of an
+ * AWS region). Who the key belongs to is the authenticator's business:
  *
  *   open mode (the default on loopback): any well-formed signature is believed; the account is the
  *     access key when that is a 12-digit number (a common convention of local AWS emulators), else
@@ -44,7 +45,8 @@ typedef struct caller {
 } caller;
 
 /* Reads the credential scope of req (Authorization header or presigned query); false with
- * MissingAuthenticationTokenException / IncompleteSignatureException in err. */
+ * MissingAuthenticationTokenException / IncompleteSignatureException / InvalidSignatureException
+ * in err. */
 bool caller_scope(const http_request *req, auth_scope *scope, aws_error *err);
 
 /* The open-mode caller of a scope: the account's root, as described above. */

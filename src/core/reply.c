@@ -33,7 +33,7 @@ static void write_type_and_message(op_call *call, kbuf *body, aws_error *err,
 {
     (void)request_id;
     kbuf_reset(body);
-    enc_error(call->out->format, body, err->type, err->message.len ? err->message.data : NULL);
+    enc_error(call->out->format, body, err->type, err->message.data, err->message.len);
 }
 
 /* <Type>\n  <Message>text</Message>\n</Type>\n */

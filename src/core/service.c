@@ -147,6 +147,21 @@ uint64_t service_access_generation(void)
     return __atomic_load_n(&access_generation, __ATOMIC_ACQUIRE);
 }
 
+void resource_access_begin(resource_access *out, arena *a, const char *policy, size_t tag_count)
+{
+    out->policy = policy && *policy ? arena_strdup(a, policy) : NULL;
+    out->tag_keys = arena_alloc(a, (tag_count + 1) * sizeof(char *));
+    out->tag_values = arena_alloc(a, (tag_count + 1) * sizeof(char *));
+    out->tag_count = tag_count;
+}
+
+void resource_access_tag(resource_access *out, arena *a, size_t i, const char *key,
+                         const char *value)
+{
+    out->tag_keys[i] = arena_strdup(a, key);
+    out->tag_values[i] = arena_strdup(a, value);
+}
+
 void service_each(void (*fn)(const service *svc, void *arg), void *arg)
 {
     for (int i = 0; i < service_count; i++)

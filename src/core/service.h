@@ -68,6 +68,10 @@ typedef struct service {
      * no such resource. Any thread, never blocks. NULL: the service has no resource policies or
      * tags. A service calls service_access_changed after it changed either. */
     bool (*resource_access)(const char *arn, arena *a, resource_access *out);
+    /* Sets call->err to the service's own refusal of an unauthorized call, whose text (AWS's
+     * "User: ... is not authorized to perform: ...") is `message`; NULL: AccessDeniedException,
+     * HTTP 400, as Kinesis answers. */
+    void (*access_denied)(op_call *call, const char *message);
     /* The core's state of the service, filled by service_register. */
     core_worker *worker;         /* its control thread; NULL when routes_only */
     const service_model *schema; /* the loaded model; NULL when routes_only */
@@ -90,6 +94,12 @@ const op_entry *service_find_op(const service *svc, const model_op *op);
 const service_route *service_find_route(const char *method, const char *path, const service **svc);
 /* The owner of an ARN ("arn:aws:SERVICE:..."): the service whose signing name is SERVICE. */
 const service *service_by_arn(const char *arn);
+
+/* For resource_access hooks: copies the policy (NULL or "": none) into a and makes room for
+ * tag_count tags, which resource_access_tag then copies in, i from 0. */
+void resource_access_begin(resource_access *out, arena *a, const char *policy, size_t tag_count);
+void resource_access_tag(resource_access *out, arena *a, size_t i, const char *key,
+                         const char *value);
 
 /* Resource policies and tags changed somewhere: cached authorization decisions are stale. */
 void service_access_changed(void);

@@ -216,7 +216,10 @@ bool iam_authorize(op_call *call, const op_entry *entry)
         if (d != DECISION_ALLOW) {
             kbuf message = KBUF_INIT;
             policy_denied_message(d, &r, &message);
-            aws_error_set(call->err, 400, "AccessDeniedException", "%s", message.data);
+            if (call->service && call->service->access_denied)
+                call->service->access_denied(call, message.data);
+            else
+                aws_error_set(call->err, 400, "AccessDeniedException", "%s", message.data);
             kbuf_free(&message);
             return false;
         }

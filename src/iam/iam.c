@@ -1,7 +1,7 @@
 /* iam.c - the identity service's start-up and the `kinesd account create` command (see iam.h).
  *
- * Start-up loads the master key (creating it on first use), opens iam.sqlite (refusing a master
- * key that does not open it), loads every identity, and makes sure the default account exists.
+ * Start-up opens iam.sqlite under the master key main.c loaded (refusing a master key that does
+ * not open it), loads every identity, and makes sure the default account exists.
  * In verify mode the default account gets a root key: KINESD_ROOT_ACCESS_KEY_ID and
  * KINESD_ROOT_SECRET_ACCESS_KEY when set (kept in memory only), else a generated key stored in
  * iam.sqlite and written once to <data-dir>/root-credentials (0600) as the profile
@@ -17,15 +17,14 @@
 
 #include "../common/clock.h"
 #include "../common/log.h"
-#include "../store/dirlock.h"
 #include "db.h"
 #include "iam_internal.h"
 
-static masterkey master;
+static const masterkey *master;
 
 const masterkey *iam_master(void)
 {
-    return &master;
+    return master;
 }
 
 static const dispatch_auth_hooks hooks = {iam_authenticate, iam_authorize};
@@ -37,15 +36,8 @@ const dispatch_auth_hooks *iam_auth_hooks(void)
 
 static int open_store(const iam_options *opt, char *why, size_t why_len)
 {
-    char path[4200];
-    if (opt->master_key_file)
-        snprintf(path, sizeof path, "%s", opt->master_key_file);
-    else
-        snprintf(path, sizeof path, "%s/master.key", opt->data_dir);
-    if (masterkey_load(&master, path, !opt->master_key_file, why, why_len) != 0 ||
-        db_open(opt->data_dir, &master, why, why_len) != 0)
-        return -1;
-    return 0;
+    master = opt->master;
+    return db_open(opt->data_dir, master, why, why_len);
 }
 
 /* Creates an account and its root key in one transaction; NULL on error. */
@@ -175,8 +167,7 @@ int iam_account_command(const iam_options *opt, int argc, char **argv)
         return 2;
     }
     char why[4400];
-    if (dirlock_acquire(opt->data_dir, why, (int)sizeof why) < 0 ||
-        open_store(opt, why, sizeof why) != 0 || db_load() != 0) {
+    if (open_store(opt, why, sizeof why) != 0 || db_load() != 0) {
         fprintf(stderr, "kinesd: %s\n", why);
         return 1;
     }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../common/buf.h"
+#include "../common/masterkey.h"
 #include "../core/dispatch.h"
 #include "../core/service.h"
 
@@ -23,11 +24,11 @@ extern service sts_service;
 
 typedef struct iam_options {
     const char *data_dir;
-    const char *master_key_file; /* NULL: <data-dir>/master.key */
-    bool verify;                 /* --auth verify: authenticate and authorize every request */
+    const masterkey *master; /* seals secrets in iam.sqlite; must outlive the service */
+    bool verify;             /* --auth verify: authenticate and authorize every request */
 } iam_options;
 
-/* Loads the identities (creating iam.sqlite and the master key when absent) and, in verify mode,
+/* Loads the identities (creating iam.sqlite when absent) and, in verify mode,
  * makes sure the default account has a root key (KINESD_ROOT_ACCESS_KEY_ID/_SECRET_ACCESS_KEY,
  * else a generated one written to <data-dir>/root-credentials). -1 with a one-line reason. */
 int iam_open(const iam_options *opt, char *why, size_t why_len);
@@ -42,8 +43,9 @@ void iam_close(void);
 bool iam_root_session(const char *account, int64_t expires_ms, char *key, size_t key_cap,
                       char *secret, size_t secret_cap, kbuf *token);
 
-/* `kinesd account create ID`: creates the account and its root key (kinesd must not be
- * running on data_dir) and prints the key as a credentials-file profile. Exit status. */
+/* `kinesd account create ID`: creates the account and its root key (the caller holds the data
+ * directory's lock: kinesd is not running on it) and prints the key as a credentials-file
+ * profile. Exit status. */
 int iam_account_command(const iam_options *opt, int argc, char **argv);
 
 #endif

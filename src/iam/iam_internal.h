@@ -10,7 +10,7 @@
 #include "../common/masterkey.h"
 #include "../core/dispatch.h"
 
-/* The master key iam_open loaded. */
+/* The master key iam_open was given (iam_options.master). */
 const masterkey *iam_master(void);
 
 /* authn.c, authz.c: the hooks. */

@@ -96,18 +96,30 @@ static void report_refusal(store *st)
             kinesd_cfg.data_dir, damage, kinesd_cfg.data_dir, kinesd_cfg.data_dir);
 }
 
+/* `kinesd account create ID [options]` (the options follow the ID), on a stopped kinesd's data
+ * directory. */
+static int account_command(int argc, char **argv)
+{
+    bool with_id = argc >= 4 && strcmp(argv[2], "create") == 0;
+    if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
+        return 2;
+    char why[4400];
+    if (with_id && dirlock_acquire(kinesd_cfg.data_dir, why, sizeof why) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        return 1;
+    }
+    if (with_id && services_load_master_key() < 0)
+        return 1;
+    iam_options opt = services_identity_options();
+    return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "check") == 0)
         return kinesd_check(argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "account") == 0) {
-        /* kinesd account create ID [options]: the options follow the ID */
-        bool with_id = argc >= 4;
-        if (config_load(with_id ? argc - 3 : 1, with_id ? argv + 3 : argv) < 0)
-            return 2;
-        iam_options opt = services_identity_options();
-        return iam_account_command(&opt, with_id ? 2 : argc - 2, argv + 2);
-    }
+    if (argc >= 2 && strcmp(argv[1], "account") == 0)
+        return account_command(argc, argv);
     if (config_load(argc, argv) < 0 || choose_auth_mode() < 0)
         return 2;
     log_set_level((log_level)kinesd_cfg.log_level);
@@ -133,7 +145,12 @@ int main(int argc, char **argv)
     }
     dispatch_set_store(st);
     store_set_recovery(st, kinesd_cfg.recover);
-    if (iterator_init(kinesd_cfg.data_dir) < 0 || services_open(st) < 0) {
+    if (iterator_init(kinesd_cfg.data_dir, why, sizeof(why)) < 0) {
+        fprintf(stderr, "kinesd: %s\n", why);
+        store_close(st);
+        return 1;
+    }
+    if (services_open(st) < 0) {
         report_refusal(st);
         services_close(st);
         return 1;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "common/masterkey.h"
 #include "console/console.h"
 #include "core/config.h"
 #include "core/dispatch.h"
@@ -41,11 +42,35 @@ static int open_nothing(store *st)
     return 0;
 }
 
+/* The key that seals secrets and stream data keys at rest, shared by the services. */
+static masterkey master;
+
+int services_load_master_key(void)
+{
+    char path[4200], why[4400];
+    bool named = kinesd_cfg.master_key_file[0] != '\0';
+    if (named)
+        snprintf(path, sizeof path, "%s", kinesd_cfg.master_key_file);
+    else
+        snprintf(path, sizeof path, "%s/master.key", kinesd_cfg.data_dir);
+    if (masterkey_load(&master, path, !named, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "kinesd: %s\n", why);
+    return -1;
+}
+
 iam_options services_identity_options(void)
 {
-    return (iam_options){kinesd_cfg.data_dir,
-                         kinesd_cfg.master_key_file[0] ? kinesd_cfg.master_key_file : NULL,
-                         kinesd_cfg.auth == AUTH_VERIFY};
+    return (iam_options){kinesd_cfg.data_dir, &master, kinesd_cfg.auth == AUTH_VERIFY};
+}
+
+static int open_streams(store *st)
+{
+    char why[600];
+    int rc = kinesis_open(st, &master, why, sizeof why);
+    if (rc < 0 && why[0])
+        fprintf(stderr, "kinesd: %s\n", why);
+    return rc;
 }
 
 /* Functions deliver failures to queues through the queue service and, in verify mode, call
@@ -79,7 +104,7 @@ typedef struct wired {
 
 static wired services[] = {
     {"the metrics history", open_monitoring, close_nothing, {&monitoring_service, NULL}, false},
-    {"the streams", kinesis_open, kinesis_close, {&kinesis_service, NULL}, false},
+    {"the streams", open_streams, kinesis_close, {&kinesis_service, NULL}, false},
     {"the queues", sqs_open, sqs_close, {&sqs_service, NULL}, false},
     {"the functions", open_functions, lambda_close, {&lambda_service, NULL}, false},
     {"the identities", open_identity, iam_close, {&iam_service, &sts_service}, false},
@@ -113,6 +138,8 @@ static int register_all(void)
 
 int services_open(store *st)
 {
+    if (services_load_master_key() < 0)
+        return -1;
     for (size_t i = 0; i < SERVICE_COUNT; i++) {
         if (services[i].open(st) < 0) {
             fprintf(stderr, "kinesd: cannot load %s in %s\n", services[i].what,

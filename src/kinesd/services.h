@@ -19,7 +19,12 @@ void services_quiesce(void);
  * what was opened, closes the store (which the monitoring service watches until then), and the
  * monitoring service last. */
 void services_close(store *st);
-/* Where the identity service keeps its state, from the settings (also for `kinesd account`). */
+/* Loads the master key that seals secrets and stream data keys at rest: --master-key-file, else
+ * <data-dir>/master.key (created on first use). services_open does it first; `kinesd account`
+ * calls it itself. -1 (printed) when the key cannot be read or made. */
+int services_load_master_key(void);
+/* Where the identity service keeps its state, from the settings and the loaded master key (also
+ * for `kinesd account`). */
 iam_options services_identity_options(void);
 
 #endif

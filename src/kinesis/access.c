@@ -1,5 +1,5 @@
-/* access.c - streams' resource policies and tags in memory, for the authorizer (see access.h).
- * A stream without either has no entry. */
+/* access.c - the resource policies and tags of streams and consumers in memory, for the
+ * authorizer (see access.h). A resource without either has no entry. */
 #include "access.h"
 
 #include <pthread.h>
@@ -80,23 +80,25 @@ static void publish(const char *arn, access_entry *fresh)
     service_access_changed();
 }
 
-void access_refresh(const stream *s)
+void access_refresh(const stream *s, const consumer *c)
 {
+    const char *arn = c ? c->arn : s->arn;
+    tag_owner owner = {s->uid, c ? c->arn : NULL};
     meta *m = registry_meta();
     kbuf policy = KBUF_INIT;
     access_entry e = {0};
-    int found = meta_policy_get(m, s->arn, &policy);
-    meta_tags_each(m, s->uid, "", add_tag, &e);
+    int found = meta_policy_get(m, arn, &policy);
+    meta_tags_each(m, &owner, "", add_tag, &e);
     if (found == 1)
         e.policy = kbuf_detach(&policy);
     kbuf_free(&policy);
     if (!e.policy && !e.n_tags) {
         entry_free(&e);
-        publish(s->arn, NULL);
+        publish(arn, NULL);
         return;
     }
-    e.arn = xstrdup(s->arn);
-    publish(s->arn, &e);
+    e.arn = xstrdup(arn);
+    publish(arn, &e);
 }
 
 void access_forget(const char *arn)
@@ -104,19 +106,29 @@ void access_forget(const char *arn)
     publish(arn, NULL);
 }
 
+void access_forget_stream(const char *stream_arn)
+{
+    size_t len = strlen(stream_arn);
+    pthread_mutex_lock(&access_mu);
+    for (size_t i = n_entries; i-- > 0;) {
+        const char *arn = entries[i].arn;
+        if (strncmp(arn, stream_arn, len) == 0 && (!arn[len] || arn[len] == '/')) {
+            entry_free(&entries[i]);
+            entries[i] = entries[--n_entries];
+        }
+    }
+    pthread_mutex_unlock(&access_mu);
+    service_access_changed();
+}
+
 bool kinesis_resource_access(const char *arn, arena *a, resource_access *out)
 {
     pthread_mutex_lock(&access_mu);
     const access_entry *e = find(arn);
     if (e) {
-        out->policy = e->policy ? arena_strdup(a, e->policy) : NULL;
-        out->tag_count = e->n_tags;
-        out->tag_keys = arena_alloc(a, (e->n_tags + 1) * sizeof(char *));
-        out->tag_values = arena_alloc(a, (e->n_tags + 1) * sizeof(char *));
-        for (size_t i = 0; i < e->n_tags; i++) {
-            out->tag_keys[i] = arena_strdup(a, e->keys[i]);
-            out->tag_values[i] = arena_strdup(a, e->values[i]);
-        }
+        resource_access_begin(out, a, e->policy, e->n_tags);
+        for (size_t i = 0; i < e->n_tags; i++)
+            resource_access_tag(out, a, i, e->keys[i], e->values[i]);
     }
     pthread_mutex_unlock(&access_mu);
     return e != NULL;

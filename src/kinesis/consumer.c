@@ -12,6 +12,7 @@
 
 #include "../common/log.h"
 #include "../core/config.h"
+#include "access.h"
 #include "meta.h"
 #include "registry_edit.h"
 
@@ -141,6 +142,8 @@ bool consumer_require_active(const consumer *c, const char *stream_name, const c
 static int adopt_loaded(consumer *c, void *arg)
 {
     (void)arg;
+    if (c->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        c->transition_at_ms = registry_transition_deadline();
     insert_consumer(c);
     return 0;
 }
@@ -166,8 +169,18 @@ static void write_lock(void)
     pthread_rwlock_wrlock(&registry_lock);
 }
 
+/* The consumer's row and its tags, in one transaction. */
+static int commit_new_consumer(const consumer *c, const kval *tags)
+{
+    meta *m = registry_meta();
+    tag_owner owner = {c->stream_uid, c->arn};
+    if (meta_begin(m) != 0)
+        return -1;
+    return meta_end(m, meta_put_consumer(m, c) || registry_put_tags(m, &owner, tags));
+}
+
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms)
+                            const kval *tags, int64_t now_ms)
 {
     consumer *c = calloc(1, sizeof(*c));
     if (!c)
@@ -180,22 +193,27 @@ consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const c
     c->created_ms = now_ms;
     c->status = kinesd_cfg.transition_ms > 0 ? CONSUMER_CREATING : CONSUMER_ACTIVE;
     if (c->status == CONSUMER_CREATING)
-        c->transition_at_ms = now_ms + kinesd_cfg.transition_ms;
-    if (meta_put_consumer(registry_meta(), c) != 0) {
+        c->transition_at_ms = registry_transition_deadline();
+    if (commit_new_consumer(c, tags) != 0) {
         free(c);
         return NULL;
     }
     write_lock();
     insert_consumer(c);
     registry_unlock();
+    const stream *s = registry_find_uid(stream_uid);
+    if (s && tags)
+        access_refresh(s, c);
     return c;
 }
 
-/* Deletes a consumer for good: its row, then its memory. */
+/* Deletes a consumer for good: its row (with its tags and policy), then its memory. */
 static int remove_consumer(consumer *c)
 {
-    if (meta_delete_consumer(registry_meta(), c->stream_uid, c->name) != 0)
+    meta *m = registry_meta();
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_consumer(m, c)) != 0)
         return -1;
+    access_forget(c->arn);
     write_lock();
     remove_at(lower_bound(c->stream_uid, c->name));
     registry_unlock();
@@ -213,13 +231,13 @@ static int update_consumer(consumer *c, const consumer *next)
     return 0;
 }
 
-int consumer_start_deleting(consumer *c, int64_t now_ms)
+int consumer_start_deleting(consumer *c)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return remove_consumer(c);
     consumer next = *c;
     next.status = CONSUMER_DELETING;
-    next.transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    next.transition_at_ms = registry_transition_deadline();
     return update_consumer(c, &next);
 }
 
@@ -265,11 +283,11 @@ static int finish_transition(consumer *c)
     return update_consumer(c, &next);
 }
 
-void consumers_apply_transitions(int64_t now_ms)
+void consumers_apply_transitions(int64_t deadline_now)
 {
     for (size_t i = nconsumers; i-- > 0;) {
         consumer *c = consumers[i];
-        if (c->transition_at_ms && c->transition_at_ms <= now_ms && finish_transition(c) != 0)
+        if (c->transition_at_ms && c->transition_at_ms <= deadline_now && finish_transition(c) != 0)
             log_error("consumers: consumer %s: transition not persisted", c->name);
     }
 }

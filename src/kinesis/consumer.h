@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../protocol/awserr.h"
+#include "../protocol/value.h"
 
 #define CONSUMERS_PER_STREAM 20  /* AWS's limit for provisioned and on-demand standard streams */
 #define CONSUMERS_CREATING_MAX 5 /* at most this many in CREATING at once, per stream */
@@ -27,7 +28,7 @@ typedef struct consumer {
     char stream_arn[256];
     int64_t created_ms;
     consumer_status status;
-    int64_t transition_at_ms; /* 0: no pending transition */
+    int64_t transition_at_ms; /* registry_deadline_clock: when its transition ends; 0: none */
 } consumer;
 
 const char *consumer_status_name(consumer_status status);
@@ -53,13 +54,15 @@ consumer *consumer_find_arn(const char *arn);
 bool consumer_require_active(const consumer *c, const char *stream_name, const char *account,
                              aws_error *err);
 
-/* Registers a consumer in CREATING (ACTIVE when transition_ms is 0): committed, then published.
- * NULL on an I/O error. Control thread. */
+/* Registers a consumer created at now_ms (wall clock: its timestamp and ARN) with its tags (a
+ * KV_MAP, or NULL), in CREATING for a transition (ACTIVE when transition_ms is 0): committed,
+ * then published. NULL on an I/O error. Control thread. */
 consumer *consumer_register(uint64_t stream_uid, const char *stream_arn, const char *name,
-                            int64_t now_ms);
-/* Sets DELETING until transition_ms from now (with 0 the consumer is gone on return): committed,
- * then published. 0, or -1 on an I/O error (the consumer is then unchanged). Control thread. */
-int consumer_start_deleting(consumer *c, int64_t now_ms);
+                            const kval *tags, int64_t now_ms);
+/* Sets DELETING for a transition (with transition_ms 0 the consumer is gone on return):
+ * committed, then published. 0, or -1 on an I/O error (the consumer is then unchanged). Control
+ * thread. */
+int consumer_start_deleting(consumer *c);
 /* DeleteStream's part, in two halves around the stream's own change: writes the rows of the
  * stream's consumers as DELETING until `until_ms` (inside the caller's transaction), and, once
  * committed, sets them so in memory (the caller holds registry_lock exclusively). */
@@ -69,7 +72,8 @@ void consumers_set_deleting(uint64_t stream_uid, int64_t until_ms);
  * caller holds registry_lock exclusively. */
 void consumers_forget_stream(uint64_t stream_uid);
 
-/* Applies the due transitions (registry_tick, control thread). */
-void consumers_apply_transitions(int64_t now_ms);
+/* Applies the transitions due by deadline_now (registry_deadline_clock; registry_tick, control
+ * thread). */
+void consumers_apply_transitions(int64_t deadline_now);
 
 #endif

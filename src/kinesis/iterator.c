@@ -20,7 +20,6 @@
 #include <openssl/rand.h>
 
 #include "../common/base64.h"
-#include "../common/log.h"
 
 #define ITERATOR_VERSION 1
 #define KEY_LEN 32
@@ -34,47 +33,52 @@ static unsigned char server_key[KEY_LEN];
 
 /* ---- the server key -------------------------------------------------------------------------- */
 
-/* Loads the key into server_key: 0, 1 when the file does not exist yet, -1 on error (logged). */
-static int read_key(const char *path)
+/* Loads the key into server_key: 0, 1 when the file does not exist yet, -1 with why set. */
+static int read_key(const char *path, char *why, size_t why_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT)
         return 1;
     if (fd < 0) {
-        log_error("cannot open %s: %s", path, strerror(errno));
+        snprintf(why, why_len, "cannot open the iterator key %s: %s", path, strerror(errno));
         return -1;
     }
     ssize_t n = read(fd, server_key, KEY_LEN);
+    int read_errno = errno;
     unsigned char extra;
-    ssize_t more = read(fd, &extra, 1);
+    ssize_t more = n == KEY_LEN ? read(fd, &extra, 1) : 0;
     close(fd);
-    if (n != KEY_LEN || more != 0) {
-        log_error("iterator key %s is not %d bytes", path, KEY_LEN);
-        return -1;
-    }
-    return 0;
+    if (n < 0)
+        snprintf(why, why_len, "cannot read the iterator key %s: %s", path, strerror(read_errno));
+    else if (n != KEY_LEN || more != 0)
+        snprintf(why, why_len,
+                 "the iterator key %s is not the %d bytes kinesd writes there (a damaged or "
+                 "foreign file; removing it makes a new key, which invalidates the shard "
+                 "iterators handed out before)",
+                 path, KEY_LEN);
+    return n == KEY_LEN && more == 0 ? 0 : -1;
 }
 
 /* Writes a fresh random key to a temporary file and renames it into place, so a crash never
  * leaves a partial key behind. */
-static int create_key(const char *data_dir, const char *path)
+static int create_key(const char *data_dir, const char *path, char *why, size_t why_len)
 {
     if (RAND_bytes(server_key, KEY_LEN) != 1) {
-        log_error("cannot generate an iterator key");
+        snprintf(why, why_len, "cannot generate an iterator key");
         return -1;
     }
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || write(fd, server_key, KEY_LEN) != KEY_LEN || fsync(fd) != 0) {
-        log_error("cannot write %s: %s", tmp, strerror(errno));
+        snprintf(why, why_len, "cannot write the iterator key %s: %s", tmp, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
     close(fd);
     if (rename(tmp, path) != 0) {
-        log_error("cannot rename %s: %s", tmp, strerror(errno));
+        snprintf(why, why_len, "cannot rename %s: %s", tmp, strerror(errno));
         return -1;
     }
     int dir = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -85,15 +89,15 @@ static int create_key(const char *data_dir, const char *path)
     return 0;
 }
 
-int iterator_init(const char *data_dir)
+int iterator_init(const char *data_dir, char *why, size_t why_len)
 {
     char path[4096];
     if ((size_t)snprintf(path, sizeof(path), "%s/iterator.key", data_dir) >= sizeof(path)) {
-        log_error("data directory path too long");
+        snprintf(why, why_len, "data directory path too long");
         return -1;
     }
-    int r = read_key(path);
-    return r == 1 ? create_key(data_dir, path) : r;
+    int r = read_key(path, why, why_len);
+    return r == 1 ? create_key(data_dir, path, why, why_len) : r;
 }
 
 /* ---- encoding -------------------------------------------------------------------------------- */
@@ -151,7 +155,8 @@ static void format_aws_time(int64_t ms, char out[40])
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm)) /* a year beyond int */
+        memset(&tm, 0, sizeof tm);
     strftime(out, 40, "%a %b %d %H:%M:%S UTC %Y", &tm);
 }
 
@@ -198,7 +203,7 @@ bool iterator_decode(const char *s, size_t n, int64_t now_ms, shard_iterator *it
         aws_error_set(err, 400, "InvalidArgumentException", "Invalid ShardIterator.");
         return false;
     }
-    if (now_ms - it->issued_ms > ITERATOR_TTL_MS) {
+    if (it->issued_ms < now_ms - ITERATOR_TTL_MS) { /* no subtraction of issue times: no overflow */
         set_expired(err, it->issued_ms, now_ms);
         return false;
     }

@@ -26,8 +26,9 @@ typedef struct shard_iterator {
 } shard_iterator;
 
 /* Loads the key from <data_dir>/iterator.key, creating it (random, 0600) if absent. Call once at
- * start-up, before any iterator is made or read. Returns -1 on error (logged). */
-int iterator_init(const char *data_dir);
+ * start-up, before any iterator is made or read. Returns -1 with a one-line reason in why (which
+ * file, and what is wrong with it) on error. */
+int iterator_init(const char *data_dir, char *why, size_t why_len);
 
 /* Writes the iterator's text and a NUL into out; returns its length. */
 size_t iterator_encode(const shard_iterator *it, char out[ITERATOR_MAX_LEN + 1]);

@@ -11,11 +11,8 @@
 
 #include "../common/buf.h"
 #include "../common/log.h"
+#include "meta_internal.h"
 #include "registry_edit.h"
-
-struct meta {
-    sqlite3 *db;
-};
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -25,7 +22,8 @@ static const char schema[] =
     " region TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, next_status TEXT NOT NULL,"
     " transition_at INTEGER NOT NULL, mode TEXT NOT NULL, retention INTEGER NOT NULL,"
     " created INTEGER NOT NULL, metrics INTEGER NOT NULL, max_record_kib INTEGER NOT NULL,"
-    " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL);"
+    " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL,"
+    " data_key INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
     " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
@@ -34,16 +32,20 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS deleted_streams(uid INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS tags(stream_uid INTEGER NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(stream_uid, key));"
+    "CREATE TABLE IF NOT EXISTS consumer_tags(arn TEXT NOT NULL, stream_uid INTEGER NOT NULL,"
+    " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(arn, key));"
     "CREATE TABLE IF NOT EXISTS policies(arn TEXT PRIMARY KEY, stream_uid INTEGER NOT NULL,"
     " policy TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS consumers(stream_uid INTEGER NOT NULL, name TEXT NOT NULL,"
     " arn TEXT NOT NULL, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     " status TEXT NOT NULL, transition_at INTEGER NOT NULL, PRIMARY KEY(stream_uid, name));"
+    "CREATE TABLE IF NOT EXISTS data_keys(id INTEGER PRIMARY KEY, stream_uid INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, wrapped BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS accounts(account TEXT NOT NULL, region TEXT NOT NULL,"
     " commitment TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
     " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));";
 
-static int fail(meta *m, const char *what)
+int meta_fail(meta *m, const char *what)
 {
     log_error("meta.sqlite: %s: %s", what, sqlite3_errmsg(m->db));
     return -1;
@@ -77,7 +79,9 @@ static int upgrade(meta *m)
                        "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
                        "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;") ||
            add_columns(m, "SELECT pending FROM shards LIMIT 0",
-                       "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;");
+                       "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;") ||
+           add_columns(m, "SELECT data_key FROM streams LIMIT 0",
+                       "ALTER TABLE streams ADD COLUMN data_key INTEGER NOT NULL DEFAULT 0;");
 }
 
 meta *meta_open(const char *data_dir)
@@ -91,7 +95,7 @@ meta *meta_open(const char *data_dir)
     kbuf_free(&path);
     if (rc != SQLITE_OK || exec(m, schema) != 0 || upgrade(m) != 0) {
         if (rc != SQLITE_OK)
-            fail(m, "open");
+            meta_fail(m, "open");
         meta_close(m);
         return NULL;
     }
@@ -122,49 +126,58 @@ void meta_rollback(meta *m)
     exec(m, "ROLLBACK");
 }
 
-/* Prepares sql; NULL (logged) on error. */
-static sqlite3_stmt *prepare(meta *m, const char *sql)
+int meta_end(meta *m, int rc)
+{
+    if (rc == 0)
+        rc = meta_commit(m);
+    if (rc != 0) {
+        meta_rollback(m);
+        return -1;
+    }
+    return 0;
+}
+
+sqlite3_stmt *meta_prepare(meta *m, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fail(m, sql);
+        meta_fail(m, sql);
         return NULL;
     }
     return st;
 }
 
-/* Runs a statement that returns no rows, then finalizes it. */
-static int run(meta *m, sqlite3_stmt *st)
+int meta_run(meta *m, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(m, "step");
+    return rc == SQLITE_DONE ? 0 : meta_fail(m, "step");
 }
 
 int meta_last_uid(meta *m, uint64_t *uid)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT value FROM counters WHERE name = 'stream_uid'");
+    sqlite3_stmt *st = meta_prepare(m, "SELECT value FROM counters WHERE name = 'stream_uid'");
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
     *uid = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(m, "last uid");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : meta_fail(m, "last uid");
 }
 
 int meta_set_last_uid(meta *m, uint64_t uid)
 {
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO counters VALUES('stream_uid', ?)");
+    sqlite3_stmt *st = meta_prepare(m, "INSERT OR REPLACE INTO counters VALUES('stream_uid', ?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
-    return run(m, st);
+    return meta_run(m, st);
 }
 
 int meta_put_stream(meta *m, const stream *s)
 {
     sqlite3_stmt *st =
-        prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        meta_prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
@@ -182,7 +195,8 @@ int meta_put_stream(meta *m, const stream *s)
     sqlite3_bind_text(st, 13, s->kms_key_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 14, s->warm_target_mibps);
     sqlite3_bind_int(st, 15, s->warm_current_mibps);
-    return run(m, st);
+    sqlite3_bind_int64(st, 16, (sqlite3_int64)s->data_key_id);
+    return meta_run(m, st);
 }
 
 int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh, bool pending)
@@ -190,7 +204,7 @@ int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh, bool pending)
     char start[U128_DEC_MAX + 1], end[U128_DEC_MAX + 1];
     u128_format(sh->hash_start, start);
     u128_format(sh->hash_end, end);
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO shards VALUES(?,?,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *st = meta_prepare(m, "INSERT OR REPLACE INTO shards VALUES(?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)stream_uid);
@@ -203,14 +217,12 @@ int meta_put_shard(meta *m, uint64_t stream_uid, const shard *sh, bool pending)
     sqlite3_bind_int(st, 8, sh->closed);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)sh->end_offset);
     sqlite3_bind_int(st, 10, pending);
-    return run(m, st);
+    return meta_run(m, st);
 }
 
-/* Prepares `sql` with the uid bound to its first parameter and, unless text is NULL, text to its
- * second; NULL on failure. */
-static sqlite3_stmt *prepare_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
+sqlite3_stmt *meta_prepare_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
 {
-    sqlite3_stmt *st = prepare(m, sql);
+    sqlite3_stmt *st = meta_prepare(m, sql);
     if (!st)
         return NULL;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
@@ -219,42 +231,45 @@ static sqlite3_stmt *prepare_for_uid(meta *m, const char *sql, uint64_t uid, con
     return st;
 }
 
-/* Runs `sql` with its parameters bound as by prepare_for_uid. */
-static int run_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
+int meta_run_for_uid(meta *m, const char *sql, uint64_t uid, const char *text)
 {
-    sqlite3_stmt *st = prepare_for_uid(m, sql, uid, text);
-    return st ? run(m, st) : -1;
+    sqlite3_stmt *st = meta_prepare_for_uid(m, sql, uid, text);
+    return st ? meta_run(m, st) : -1;
 }
 
 int meta_delete_stream(meta *m, uint64_t stream_uid)
 {
-    if (run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
-        run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
-        run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
-        run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
-        run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL) != 0)
+    if (meta_run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_run_for_uid(m, "DELETE FROM consumer_tags WHERE stream_uid = ?", stream_uid, NULL) !=
+            0 ||
+        meta_run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_run_for_uid(m, "DELETE FROM data_keys WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL) != 0)
         return -1;
-    return run_for_uid(m, "INSERT OR REPLACE INTO deleted_streams VALUES(?)", stream_uid, NULL);
+    return meta_run_for_uid(m, "INSERT OR REPLACE INTO deleted_streams VALUES(?)", stream_uid,
+                            NULL);
 }
 
 int meta_deleted_each(meta *m, void (*fn)(uint64_t uid, void *arg), void *arg)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT uid FROM deleted_streams");
+    sqlite3_stmt *st = meta_prepare(m, "SELECT uid FROM deleted_streams");
     if (!st)
         return -1;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn((uint64_t)sqlite3_column_int64(st, 0), arg);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(m, "deleted streams");
+    return rc == SQLITE_DONE ? 0 : meta_fail(m, "deleted streams");
 }
 
 int meta_forget_deleted(meta *m, uint64_t stream_uid)
 {
-    return run_for_uid(m, "DELETE FROM deleted_streams WHERE uid = ?", stream_uid, NULL);
+    return meta_run_for_uid(m, "DELETE FROM deleted_streams WHERE uid = ?", stream_uid, NULL);
 }
 
-static const char *column_text(sqlite3_stmt *st, int col)
+const char *meta_column_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     return t ? (const char *)t : "";
@@ -272,19 +287,21 @@ static stream_status status_parse(const char *name)
 
 static stream *stream_from_row(sqlite3_stmt *st)
 {
-    stream *s = stream_new(column_text(st, 1), column_text(st, 2), column_text(st, 3));
+    stream *s =
+        stream_new(meta_column_text(st, 1), meta_column_text(st, 2), meta_column_text(st, 3));
     s->uid = (uint64_t)sqlite3_column_int64(st, 0);
-    s->status = status_parse(column_text(st, 4));
-    s->next_status = status_parse(column_text(st, 5));
+    s->status = status_parse(meta_column_text(st, 4));
+    s->next_status = status_parse(meta_column_text(st, 5));
     s->transition_at_ms = sqlite3_column_int64(st, 6);
-    s->on_demand = strcmp(column_text(st, 7), "ON_DEMAND") == 0;
+    s->on_demand = strcmp(meta_column_text(st, 7), "ON_DEMAND") == 0;
     s->retention_hours = sqlite3_column_int(st, 8);
     s->created_ms = sqlite3_column_int64(st, 9);
     s->shard_level_metrics = (unsigned)sqlite3_column_int64(st, 10);
     s->max_record_kib = sqlite3_column_int(st, 11);
-    snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", column_text(st, 12));
+    snprintf(s->kms_key_id, sizeof(s->kms_key_id), "%s", meta_column_text(st, 12));
     s->warm_target_mibps = sqlite3_column_int(st, 13);
     s->warm_current_mibps = sqlite3_column_int(st, 14);
+    s->data_key_id = (uint64_t)sqlite3_column_int64(st, 15);
     return s;
 }
 
@@ -292,11 +309,12 @@ static stream *stream_from_row(sqlite3_stmt *st)
  * ones (a reshard's children waiting for its transition) last. */
 static int load_shards(meta *m, stream *s)
 {
-    sqlite3_stmt *st = prepare_for_uid(m,
-                                       "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
-                                       " created_ms, closed, end_offset, pending FROM shards"
-                                       " WHERE stream_uid = ? ORDER BY idx",
-                                       s->uid, NULL);
+    sqlite3_stmt *st =
+        meta_prepare_for_uid(m,
+                             "SELECT idx, hash_start, hash_end, parent, adjacent_parent,"
+                             " created_ms, closed, end_offset, pending FROM shards"
+                             " WHERE stream_uid = ? ORDER BY idx",
+                             s->uid, NULL);
     if (!st)
         return -1;
     int rc, bad = 0;
@@ -305,7 +323,7 @@ static int load_shards(meta *m, stream *s)
         if (!pending && s->pending_count)
             bad = 1;
         shard *sh = stream_push_shard(s, pending);
-        const char *start = column_text(st, 1), *end = column_text(st, 2);
+        const char *start = meta_column_text(st, 1), *end = meta_column_text(st, 2);
         if (sqlite3_column_int(st, 0) != sh->index ||
             !u128_parse(start, strlen(start), &sh->hash_start) ||
             !u128_parse(end, strlen(end), &sh->hash_end))
@@ -318,7 +336,7 @@ static int load_shards(meta *m, stream *s)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fail(m, "load shards");
+        return meta_fail(m, "load shards");
     if (bad) {
         log_error("meta.sqlite: stream %s has corrupt shard rows", s->name);
         return -1;
@@ -329,9 +347,9 @@ static int load_shards(meta *m, stream *s)
 int meta_load(meta *m, meta_stream_fn fn, void *arg)
 {
     sqlite3_stmt *st =
-        prepare(m, "SELECT uid, account, region, name, status, next_status,"
-                   " transition_at, mode, retention, created, metrics, max_record_kib,"
-                   " kms_key_id, warm_target, warm_current FROM streams");
+        meta_prepare(m, "SELECT uid, account, region, name, status, next_status,"
+                        " transition_at, mode, retention, created, metrics, max_record_kib,"
+                        " kms_key_id, warm_target, warm_current, data_key FROM streams");
     if (!st)
         return -1;
     int rc, result = 0;
@@ -345,103 +363,44 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
         }
     }
     if (result == 0 && rc != SQLITE_DONE)
-        result = fail(m, "load streams");
+        result = meta_fail(m, "load streams");
     sqlite3_finalize(st);
     return result;
 }
 
-int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg)
+int meta_put_data_key(meta *m, const data_key_row *k)
 {
-    sqlite3_stmt *st = prepare_for_uid(
-        m, "SELECT key, value FROM tags WHERE stream_uid = ? AND key > ? ORDER BY key", stream_uid,
-        after_key ? after_key : "");
+    sqlite3_stmt *st = meta_prepare(m, "INSERT INTO data_keys VALUES(?,?,?,?)");
     if (!st)
         return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!fn(column_text(st, 0), column_text(st, 1), arg)) {
-            rc = SQLITE_DONE;
-            break;
-        }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->stream_uid);
+    sqlite3_bind_int64(st, 3, k->created_ms);
+    sqlite3_bind_blob(st, 4, k->wrapped, (int)k->wrapped_len, SQLITE_STATIC);
+    return meta_run(m, st);
+}
+
+int meta_data_keys_each(meta *m, meta_data_key_fn fn, void *arg)
+{
+    sqlite3_stmt *st = meta_prepare(m, "SELECT id, stream_uid, created_ms, wrapped FROM data_keys");
+    if (!st)
+        return -1;
+    int rc, result = 0;
+    while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        data_key_row k = {(uint64_t)sqlite3_column_int64(st, 0),
+                          (uint64_t)sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                          sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3)};
+        result = fn(&k, arg);
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = meta_fail(m, "data keys");
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(m, "tags");
-}
-
-/* Runs a count(*) query over the tags of a stream, with an optional key. */
-static int count_tags(meta *m, const char *sql, uint64_t stream_uid, const char *key)
-{
-    sqlite3_stmt *st = prepare_for_uid(m, sql, stream_uid, key);
-    if (!st)
-        return -1;
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n < 0 ? fail(m, "tag count") : n;
-}
-
-int meta_tag_count(meta *m, uint64_t stream_uid)
-{
-    return count_tags(m, "SELECT count(*) FROM tags WHERE stream_uid = ?", stream_uid, NULL);
-}
-
-int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key)
-{
-    return count_tags(m, "SELECT count(*) FROM tags WHERE stream_uid = ? AND key = ?", stream_uid,
-                      key);
-}
-
-int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value)
-{
-    sqlite3_stmt *st =
-        prepare_for_uid(m, "INSERT OR REPLACE INTO tags VALUES(?,?,?)", stream_uid, key);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-    return run(m, st);
-}
-
-int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key)
-{
-    return run_for_uid(m, "DELETE FROM tags WHERE stream_uid = ? AND key = ?", stream_uid, key);
-}
-
-int meta_policy_get(meta *m, const char *arn, kbuf *out)
-{
-    sqlite3_stmt *st = prepare(m, "SELECT policy FROM policies WHERE arn = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        kbuf_puts(out, column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fail(m, "policy");
-    return rc == SQLITE_ROW;
-}
-
-int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy)
-{
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO policies VALUES(?,?,?)");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)stream_uid);
-    sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
-    return run(m, st);
-}
-
-int meta_policy_delete(meta *m, const char *arn)
-{
-    sqlite3_stmt *st = prepare(m, "DELETE FROM policies WHERE arn = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    return run(m, st);
+    return result;
 }
 
 int meta_put_consumer(meta *m, const consumer *c)
 {
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO consumers VALUES(?,?,?,?,?,?,?)");
+    sqlite3_stmt *st = meta_prepare(m, "INSERT OR REPLACE INTO consumers VALUES(?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)c->stream_uid);
@@ -451,13 +410,19 @@ int meta_put_consumer(meta *m, const consumer *c)
     sqlite3_bind_int64(st, 5, c->created_ms);
     sqlite3_bind_text(st, 6, consumer_status_name(c->status), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, c->transition_at_ms);
-    return run(m, st);
+    return meta_run(m, st);
 }
 
-int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name)
+int meta_delete_consumer(meta *m, const consumer *c)
 {
-    return run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ? AND name = ?", stream_uid,
-                       name);
+    sqlite3_stmt *tags = meta_prepare(m, "DELETE FROM consumer_tags WHERE arn = ?");
+    if (!tags)
+        return -1;
+    sqlite3_bind_text(tags, 1, c->arn, -1, SQLITE_STATIC);
+    if (meta_run(m, tags) != 0 || meta_policy_delete(m, c->arn) != 0)
+        return -1;
+    return meta_run_for_uid(m, "DELETE FROM consumers WHERE stream_uid = ? AND name = ?",
+                            c->stream_uid, c->name);
 }
 
 static consumer *consumer_from_row(sqlite3_stmt *st)
@@ -466,33 +431,34 @@ static consumer *consumer_from_row(sqlite3_stmt *st)
     if (!c)
         abort();
     c->stream_uid = (uint64_t)sqlite3_column_int64(st, 0);
-    snprintf(c->name, sizeof(c->name), "%s", column_text(st, 1));
-    snprintf(c->arn, sizeof(c->arn), "%s", column_text(st, 2));
-    snprintf(c->stream_arn, sizeof(c->stream_arn), "%s", column_text(st, 3));
+    snprintf(c->name, sizeof(c->name), "%s", meta_column_text(st, 1));
+    snprintf(c->arn, sizeof(c->arn), "%s", meta_column_text(st, 2));
+    snprintf(c->stream_arn, sizeof(c->stream_arn), "%s", meta_column_text(st, 3));
     c->created_ms = sqlite3_column_int64(st, 4);
-    c->status = consumer_status_parse(column_text(st, 5));
+    c->status = consumer_status_parse(meta_column_text(st, 5));
     c->transition_at_ms = sqlite3_column_int64(st, 6);
     return c;
 }
 
 int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT stream_uid, name, arn, stream_arn, created_ms, status,"
-                                  " transition_at FROM consumers");
+    sqlite3_stmt *st =
+        meta_prepare(m, "SELECT stream_uid, name, arn, stream_arn, created_ms, status,"
+                        " transition_at FROM consumers");
     if (!st)
         return -1;
     int rc, result = 0;
     while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
         result = fn(consumer_from_row(st), arg);
     if (result == 0 && rc != SQLITE_DONE)
-        result = fail(m, "load consumers");
+        result = meta_fail(m, "load consumers");
     sqlite3_finalize(st);
     return result;
 }
 
 int meta_put_account(meta *m, const account_row *a)
 {
-    sqlite3_stmt *st = prepare(m, "INSERT OR REPLACE INTO accounts VALUES(?,?,?,?,?,?)");
+    sqlite3_stmt *st = meta_prepare(m, "INSERT OR REPLACE INTO accounts VALUES(?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, a->account, -1, SQLITE_STATIC);
@@ -501,26 +467,26 @@ int meta_put_account(meta *m, const account_row *a)
     sqlite3_bind_int64(st, 4, a->started_ms);
     sqlite3_bind_int64(st, 5, a->ended_ms);
     sqlite3_bind_int64(st, 6, a->earliest_end_ms);
-    return run(m, st);
+    return meta_run(m, st);
 }
 
 int meta_get_account(meta *m, account_row *a)
 {
-    sqlite3_stmt *st = prepare(m, "SELECT commitment, started_ms, ended_ms, earliest_end_ms"
-                                  " FROM accounts WHERE account = ? AND region = ?");
+    sqlite3_stmt *st = meta_prepare(m, "SELECT commitment, started_ms, ended_ms, earliest_end_ms"
+                                       " FROM accounts WHERE account = ? AND region = ?");
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, a->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, a->region, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        snprintf(a->commitment, sizeof(a->commitment), "%s", column_text(st, 0));
+        snprintf(a->commitment, sizeof(a->commitment), "%s", meta_column_text(st, 0));
         a->started_ms = sqlite3_column_int64(st, 1);
         a->ended_ms = sqlite3_column_int64(st, 2);
         a->earliest_end_ms = sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return fail(m, "account");
+        return meta_fail(m, "account");
     return rc == SQLITE_ROW;
 }

@@ -1,12 +1,13 @@
 /* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
  *
- * Rows for streams, their shards (open, closed and pending), their tags, resource policies and
- * consumers, the account settings of each account and region, the counter that hands out stream
- * uids, and the uids of deleted streams whose files may still need deleting. The registry keeps
- * streams and shards in memory and writes them through here; tags are only kept here. SQLite runs
- * in WAL mode with synchronous=FULL, so a committed transaction survives a crash. Every API call's
- * change is one transaction (meta_begin ... meta_commit around the puts). Not thread-safe: only
- * the Kinesis control thread uses it (and the main thread at start-up). */
+ * Rows for streams, their shards (open, closed and pending), their tags, resource policies,
+ * consumers and data keys (wrapped under the master key: datakey.h), the account settings of each
+ * account and region, the counter that hands out stream uids, and the uids of deleted streams whose
+ * files may still need deleting. The registry keeps streams and shards in memory and writes them
+ * through here; tags are only kept here. SQLite runs in WAL mode with synchronous=FULL, so a
+ * committed transaction survives a crash. Every API call's change is one transaction (meta_begin
+ * ... meta_commit around the puts). Not thread-safe: only the Kinesis control thread uses it (and
+ * the main thread at start-up). */
 #ifndef KINESD_META_H
 #define KINESD_META_H
 
@@ -26,6 +27,8 @@ void meta_close(meta *m);
 int meta_begin(meta *m);
 int meta_commit(meta *m);
 void meta_rollback(meta *m);
+/* Ends a transaction begun with meta_begin: commits when rc is 0, else rolls back; 0, or -1. */
+int meta_end(meta *m, int rc);
 
 /* The last stream uid handed out (0 when none); a new stream takes the next one and records it
  * with meta_set_last_uid in its creation's transaction, so uids are never reused. */
@@ -48,15 +51,34 @@ int meta_forget_deleted(meta *m, uint64_t stream_uid);
 typedef int (*meta_stream_fn)(stream *s, void *arg);
 int meta_load(meta *m, meta_stream_fn fn, void *arg);
 
-/* Tags, ordered by key. */
-typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */
-int meta_tags_each(meta *m, uint64_t stream_uid, const char *after_key, meta_tag_fn fn, void *arg);
-int meta_tag_count(meta *m, uint64_t stream_uid);
-int meta_tag_exists(meta *m, uint64_t stream_uid, const char *key); /* 1, 0, or -1 on error */
-int meta_tag_put(meta *m, uint64_t stream_uid, const char *key, const char *value);
-int meta_tag_delete(meta *m, uint64_t stream_uid, const char *key);
+/* The data keys of encrypted streams (datakey.h), removed with their stream. */
+typedef struct data_key_row {
+    uint64_t id;
+    uint64_t stream_uid;
+    int64_t created_ms;
+    const void *wrapped; /* the key sealed under the master key */
+    size_t wrapped_len;
+} data_key_row;
 
-/* Resource policies, by the ARN of their resource (a stream); removed with the stream. */
+int meta_put_data_key(meta *m, const data_key_row *k);
+typedef int (*meta_data_key_fn)(const data_key_row *k, void *arg); /* non-zero stops */
+int meta_data_keys_each(meta *m, meta_data_key_fn fn, void *arg);
+
+/* Tags, ordered by key, of a stream or of one of its consumers (removed with either). */
+typedef struct tag_owner {
+    uint64_t stream_uid;      /* the stream (or the consumer's stream) */
+    const char *consumer_arn; /* the consumer's ARN; NULL: the stream itself */
+} tag_owner;
+
+typedef bool (*meta_tag_fn)(const char *key, const char *value, void *arg); /* false stops */
+int meta_tags_each(meta *m, const tag_owner *o, const char *after_key, meta_tag_fn fn, void *arg);
+int meta_tag_count(meta *m, const tag_owner *o);
+int meta_tag_exists(meta *m, const tag_owner *o, const char *key); /* 1, 0, or -1 on error */
+int meta_tag_put(meta *m, const tag_owner *o, const char *key, const char *value);
+int meta_tag_delete(meta *m, const tag_owner *o, const char *key);
+
+/* Resource policies, by the ARN of their resource (a stream or a consumer, filed with the
+ * stream's uid); removed with the stream, or the consumer. */
 int meta_policy_get(meta *m, const char *arn, kbuf *out); /* 1 found, 0 none, -1 error */
 int meta_policy_put(meta *m, uint64_t stream_uid, const char *arn, const char *policy);
 int meta_policy_delete(meta *m, const char *arn);
@@ -64,7 +86,8 @@ int meta_policy_delete(meta *m, const char *arn);
 /* Consumers, by stream uid and name. meta_load_consumers hands fn a consumer it allocated (free
  * it with free()); fn takes ownership. */
 int meta_put_consumer(meta *m, const consumer *c);
-int meta_delete_consumer(meta *m, uint64_t stream_uid, const char *name);
+/* Removes the consumer's row, its tags and its policy. */
+int meta_delete_consumer(meta *m, const consumer *c);
 typedef int (*meta_consumer_fn)(consumer *c, void *arg);
 int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg);
 

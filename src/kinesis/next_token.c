@@ -23,7 +23,8 @@ const char *next_token_make(arena *a, int64_t now_ms, const char *payload)
 
 static const char *invalid(const char *token, aws_error *err)
 {
-    aws_error_set(err, 400, "InvalidArgumentException", "Invalid NextToken: %s", token);
+    aws_error_set(err, 400, "InvalidArgumentException", "Invalid NextToken: ");
+    aws_error_quote(&err->message, token, strlen(token)); /* a token may have 1 MiB */
     return NULL;
 }
 
@@ -40,7 +41,7 @@ const char *next_token_read(arena *a, const char *token, int64_t now_ms, aws_err
     long long issued = strtoll(plain, &end, 10);
     if (end == plain || *end != ':' || issued > now_ms + NEXT_TOKEN_CLOCK_SLACK_MS)
         return invalid(token, err);
-    if (now_ms - issued > NEXT_TOKEN_TTL_MS) {
+    if (issued < now_ms - NEXT_TOKEN_TTL_MS) { /* issued is the client's: never subtracted */
         aws_error_set(err, 400, "ExpiredNextTokenException", "The NextToken has expired.");
         return NULL;
     }

@@ -3,7 +3,7 @@
  *
  * Consumers are kept by consumer.c; this file reads the requests, finds the stream and the
  * consumer they name, checks AWS's limits and writes the Consumer structures. Tags given to
- * RegisterStreamConsumer are accepted and not kept (kinesd has no tags on consumers). */
+ * RegisterStreamConsumer are kept with the consumer (ListTagsForResource shows them). */
 #include "ops_consumers.h"
 
 #include <inttypes.h>
@@ -13,8 +13,10 @@
 #include "consumer.h"
 #include "next_token.h"
 #include "ops.h"
+#include "ops_tags.h"
 #include "ops_util.h"
 #include "registry_edit.h"
+#include "stream_arn.h"
 
 #define LIST_CONSUMERS_MAX_RESULTS 100 /* the default, and the most one page holds */
 
@@ -54,16 +56,29 @@ static void fail_consumer_not_found(op_call *call, const char *name, const char 
                   call->account);
 }
 
-/* The consumer a ConsumerARN names, in the caller's account and region; the other members, when
- * given, must agree with it. */
-static consumer *consumer_by_arn(op_call *call, const char *arn)
+consumer *consumer_of_arn(op_call *call, const char *arn, stream **sp)
 {
+    stream_arn parts;
+    if (stream_arn_parse(arn, &parts) &&
+        !stream_arn_require_account(&parts, arn, call->account, call->err))
+        return NULL;
     consumer *c = consumer_find_arn(arn);
     stream *s = c ? registry_find_uid(c->stream_uid) : NULL;
     if (!s || strcmp(s->account, call->account) != 0 || strcmp(s->region, call->region) != 0) {
         aws_error_set(call->err, 400, "ResourceNotFoundException", "Consumer %s not found.", arn);
         return NULL;
     }
+    *sp = s;
+    return c;
+}
+
+/* The consumer a ConsumerARN names; the other members, when given, must agree with it. */
+static consumer *consumer_by_arn(op_call *call, const char *arn)
+{
+    stream *s;
+    consumer *c = consumer_of_arn(call, arn, &s);
+    if (!c)
+        return NULL;
     const char *name = kv_str(call->input, "ConsumerName");
     const char *stream_arn = kv_str(call->input, "StreamARN");
     if ((name && strcmp(name, c->name) != 0) ||
@@ -122,6 +137,15 @@ static bool require_consumer_room(const stream *s, aws_error *err)
     return err->status == 0;
 }
 
+/* The Tags the new consumer is given must be AWS's tag characters, at most 50 of them. */
+static bool consumer_tags_ok(op_call *call, const char *name, const char *account)
+{
+    const kval *tags = kv_get(call->input, "Tags");
+    return !tags || tags->type != KV_MAP ||
+           (tags_valid(tags, "consumer", name, account, call->err) &&
+            tags_within_limit((int)tags->u.map.n, "consumer", name, account, call->err));
+}
+
 void op_register_consumer(op_call *call)
 {
     stream *s = stream_of_input(call);
@@ -137,9 +161,10 @@ void op_register_consumer(op_call *call)
                       s->account);
         return;
     }
-    if (!require_consumer_room(s, call->err))
+    if (!require_consumer_room(s, call->err) || !consumer_tags_ok(call, name, s->account))
         return;
-    consumer *c = consumer_register(s->uid, s->arn, name, call->now_ms);
+    consumer *c =
+        consumer_register(s->uid, s->arn, name, kv_get(call->input, "Tags"), call->now_ms);
     if (!c) {
         fail_internal(call->err);
         return;
@@ -241,7 +266,7 @@ void op_deregister_consumer(op_call *call)
         fail_consumer_not_found(call, c->name, s ? s->name : "");
         return;
     }
-    if (consumer_start_deleting(c, call->now_ms) != 0) {
+    if (consumer_start_deleting(c) != 0) {
         fail_internal(call->err);
         return;
     }

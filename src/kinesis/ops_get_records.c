@@ -34,6 +34,10 @@ static void write_one_record(kenc *out, const shard *sh, const log_record *rec)
     enc_blob(out, rec->data, rec->data_len);
     enc_key(out, "PartitionKey");
     enc_strn(out, rec->partition_key, rec->partition_key_len);
+    if (rec->sealed) {
+        enc_key(out, "EncryptionType");
+        enc_str(out, "KMS");
+    }
     enc_map_end(out);
 }
 

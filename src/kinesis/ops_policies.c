@@ -1,11 +1,12 @@
-/* ops_policies.c - resource policies of streams: PutResourcePolicy, GetResourcePolicy,
- * DeleteResourcePolicy.
+/* ops_policies.c - resource policies of streams and consumers: PutResourcePolicy,
+ * GetResourcePolicy, DeleteResourcePolicy.
  *
  * kinesd stores a policy document as given (it must be a JSON object) and hands it back; in
- * verify mode the authorizer evaluates it (access.h keeps it in memory for the loop threads). A
- * policy belongs to the stream, filed under the stream's own ARN, however the request spelled the
- * ARN's partition. Policies live only in meta.sqlite, so these operations run on the control
- * thread. */
+ * verify mode the authorizer evaluates it (access.h keeps it in memory for the loop threads): a
+ * consumer's policy decides who may SubscribeToShard through it. A policy belongs to its stream
+ * or consumer, filed under the resource's own ARN, however the request spelled the ARN's
+ * partition; a consumer's goes with it when it is deregistered. Policies live only in
+ * meta.sqlite, so these operations run on the control thread. */
 #include <json-c/json.h>
 #include <string.h>
 
@@ -26,22 +27,37 @@ static bool is_json_object(const char *text)
     return ok;
 }
 
+/* The resource of ResourceARN, whose policy may change now: a consumer must be ACTIVE (as on
+ * AWS). False with err set. */
+static bool changeable_resource(op_call *call, resource_ref *r)
+{
+    if (!resolve_resource_arn(call, r))
+        return false;
+    if (!r->c || r->c->status == CONSUMER_ACTIVE)
+        return true;
+    aws_error_set(call->err, 400, "ResourceInUseException",
+                  "Consumer %s with creation timestamp %lld under stream %s and account %s is not "
+                  "in ACTIVE status.",
+                  r->c->name, (long long)(r->c->created_ms / 1000), r->s->name, r->s->account);
+    return false;
+}
+
 void op_put_resource_policy(op_call *call)
 {
-    stream *s = resolve_resource_arn(call);
+    resource_ref r;
     const char *policy = kv_str(call->input, "Policy");
-    if (!s || !policy)
+    if (!changeable_resource(call, &r) || !policy)
         return;
     if (!is_json_object(policy)) {
         aws_error_set(call->err, 400, "InvalidArgumentException",
                       "The policy document is not a valid JSON object.");
         return;
     }
-    if (meta_policy_put(registry_meta(), s->uid, s->arn, policy)) {
+    if (meta_policy_put(registry_meta(), r.s->uid, r.arn, policy)) {
         fail_internal(call->err);
         return;
     }
-    access_refresh(s);
+    access_refresh(r.s, r.c);
     write_empty(call->out);
 }
 
@@ -49,8 +65,9 @@ void op_put_resource_policy(op_call *call)
 void op_get_resource_policy(op_call *call)
 {
     kbuf policy = KBUF_INIT;
-    stream *s = resolve_resource_arn(call);
-    int found = s ? meta_policy_get(registry_meta(), s->arn, &policy) : 0;
+    resource_ref r;
+    int found =
+        resolve_resource_arn(call, &r) ? meta_policy_get(registry_meta(), r.arn, &policy) : 0;
     if (found < 0)
         fail_internal(call->err);
     if (call->err->status == 0) {
@@ -64,18 +81,19 @@ void op_get_resource_policy(op_call *call)
 
 void op_delete_resource_policy(op_call *call)
 {
-    stream *s = resolve_resource_arn(call);
+    resource_ref r;
     kbuf policy = KBUF_INIT;
-    int found = s ? meta_policy_get(registry_meta(), s->arn, &policy) : -2;
+    int found =
+        changeable_resource(call, &r) ? meta_policy_get(registry_meta(), r.arn, &policy) : -2;
     kbuf_free(&policy);
     if (found == 0)
         aws_error_set(call->err, 400, "ResourceNotFoundException",
                       "No resource policy found for resource %s.",
                       kv_str(call->input, "ResourceARN"));
-    else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), s->arn) != 0))
+    else if (found == -1 || (found == 1 && meta_policy_delete(registry_meta(), r.arn) != 0))
         fail_internal(call->err);
     else if (found == 1) {
-        access_refresh(s);
+        access_refresh(r.s, r.c);
         write_empty(call->out);
     }
 }

@@ -47,6 +47,15 @@ static bool check_record_size(const stream *s, const kval *record, size_t positi
     return false;
 }
 
+/* "EncryptionType": "KMS" when the records were stored sealed (AWS leaves it out otherwise). */
+static void write_encryption_type(kenc *out, const stream *s)
+{
+    if (s->data_key) {
+        enc_key(out, "EncryptionType");
+        enc_str(out, "KMS");
+    }
+}
+
 static log_record_in log_record_of(const kval *record)
 {
     const kval *data = kv_get(record, "Data"), *key = kv_get(record, "PartitionKey");
@@ -64,8 +73,8 @@ static void put_one(op_call *call, const stream *s)
     log_record_in rec = log_record_of(call->input);
     uint64_t offset;
     int64_t arrival_ms;
-    if (!sh || shardlog_append(sh->log, &rec, 1, call->now_ms, &offset, &arrival_ms,
-                               &call->commit_ticket) != 0) {
+    if (!sh || shardlog_append_sealed(sh->log, s->data_key, &rec, 1, call->now_ms, &offset,
+                                      &arrival_ms, &call->commit_ticket) != 0) {
         fail_internal(call->err);
         return;
     }
@@ -77,6 +86,7 @@ static void put_one(op_call *call, const stream *s)
     enc_str(call->out, sh->id);
     enc_key(call->out, "SequenceNumber");
     enc_str(call->out, seq);
+    write_encryption_type(call->out, s);
     enc_map_end(call->out);
 }
 
@@ -159,7 +169,7 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
 
 /* Lays the records out grouped by shard and appends each group; a failed append fails only the
  * records of its group. Returns the highest commit ticket. */
-static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
+static uint64_t append_groups(op_call *call, const stream *s, const kval *list, put_batch *b)
 {
     size_t start = 0;
     for (size_t g = 0; g < b->group_count; g++) {
@@ -174,8 +184,9 @@ static uint64_t append_groups(op_call *call, const kval *list, put_batch *b)
         shard_group *grp = &b->groups[g];
         int64_t arrival_ms;
         uint64_t ticket = 0;
-        grp->failed = shardlog_append(grp->sh->log, b->recs + grp->start, grp->count, call->now_ms,
-                                      &grp->first_offset, &arrival_ms, &ticket) != 0;
+        grp->failed =
+            shardlog_append_sealed(grp->sh->log, s->data_key, b->recs + grp->start, grp->count,
+                                   call->now_ms, &grp->first_offset, &arrival_ms, &ticket) != 0;
         if (ticket > max_ticket)
             max_ticket = ticket;
     }
@@ -203,7 +214,7 @@ static void count_batch(const stream *s, const put_batch *b)
     stream_metrics_put_records(s, b->n, failed, bytes);
 }
 
-static void write_batch_result(kenc *out, const put_batch *b)
+static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
     size_t failed = 0;
     for (size_t g = 0; g < b->group_count; g++)
@@ -232,6 +243,7 @@ static void write_batch_result(kenc *out, const put_batch *b)
         enc_map_end(out);
     }
     enc_list_end(out);
+    write_encryption_type(out, s);
     enc_map_end(out);
 }
 
@@ -252,7 +264,7 @@ void op_put_records(op_call *call)
         stream_metrics_put_records(s, 0, 0, 0);
         return;
     }
-    call->commit_ticket = append_groups(call, list, &b);
+    call->commit_ticket = append_groups(call, s, list, &b);
     count_batch(s, &b);
-    write_batch_result(call->out, &b);
+    write_batch_result(call->out, s, &b);
 }

@@ -1,12 +1,14 @@
 /* ops_stream_settings.c - operations that change or report a stream's settings rather than its
  * shards: retention (Increase/DecreaseStreamRetentionPeriod), capacity mode (UpdateStreamMode),
  * enhanced monitoring (Enable/DisableEnhancedMonitoring), server-side encryption
- * (Start/StopStreamEncryption: the key is recorded and reported, data is not encrypted at rest),
+ * (Start/StopStreamEncryption: records appended from then on are stored sealed under a fresh
+ * data key, or plain again; see datakey.h),
  * the record size limit (UpdateMaxRecordSize), and the account's limits (DescribeLimits). */
 #include <stdio.h>
 #include <string.h>
 
 #include "../core/config.h"
+#include "datakey.h"
 #include "ops.h"
 #include "ops_util.h"
 #include "registry_edit.h"
@@ -142,8 +144,21 @@ static void change_encryption(op_call *call, bool start)
     stream next = *s;
     snprintf(next.kms_key_id, sizeof(next.kms_key_id), "%s", start ? key : "");
     next.status = STREAM_UPDATING;
-    if (apply_change(call, s, &next))
+    bool rekey = start && (!s->data_key || strcmp(s->kms_key_id, key) != 0);
+    data_key fresh = {0};
+    if (rekey) {
+        datakey_make(s->uid, call->now_ms, &fresh);
+        next.data_key = store_add_key(registry_store(), fresh.id, fresh.secret);
+        next.data_key_id = fresh.id;
+    } else if (!start) {
+        next.data_key = NULL;
+        next.data_key_id = 0;
+    }
+    if (stream_update_keyed(s, &next, rekey ? &fresh.row : NULL, call->now_ms) == 0)
         write_empty(call->out);
+    else
+        fail_internal(call->err);
+    datakey_free(&fresh);
 }
 
 void op_start_encryption(op_call *call)

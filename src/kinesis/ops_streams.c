@@ -67,7 +67,7 @@ void op_create_stream(op_call *call)
         return;
     }
     if (tags)
-        access_refresh(s);
+        access_refresh(s, NULL);
     write_empty(call->out);
 }
 
@@ -85,7 +85,7 @@ void op_delete_stream(op_call *call)
     }
     if (!consumers_allow_stream_delete(call, s)) /* a CREATING stream may go, as on AWS */
         return;
-    if (stream_delete(s, call->now_ms) != 0) {
+    if (stream_delete(s) != 0) {
         fail_internal(call->err);
         return;
     }

@@ -22,6 +22,7 @@
 #include "../protocol/eventstream.h"
 #include "consumer.h"
 #include "ops.h"
+#include "ops_consumers.h"
 #include "records.h"
 #include "registry_edit.h" /* registry_find_uid */
 #include "sub_claims.h"
@@ -42,10 +43,10 @@ typedef struct subscription {
     char consumer_name[sizeof(((consumer *)0)->name)]; /* its metrics' ConsumerName */
     uint64_t stream_uid;
     int shard_index;
-    uint64_t offset; /* the next record to send */
-    int64_t ends_at_ms;
-    int64_t last_event_ms;
-    kbuf frame; /* the event being written, reused */
+    uint64_t offset;       /* the next record to send */
+    int64_t ends_at_ms;    /* monotonic: the end of its lifetime */
+    int64_t last_event_ms; /* monotonic: when the last event went out (heartbeats) */
+    kbuf frame;            /* the event being written, reused */
     struct subscription *prev, *next;
 } subscription;
 
@@ -68,14 +69,9 @@ static int64_t subscription_ms(void)
 /* The ACTIVE consumer the ConsumerARN names in the caller's account and region, and its stream. */
 static consumer *find_consumer(op_call *call, stream **sp)
 {
-    const char *arn = kv_str(call->input, "ConsumerARN");
-    consumer *c = consumer_find_arn(arn);
-    stream *s = c ? registry_find_uid(c->stream_uid) : NULL;
-    if (!s || strcmp(s->account, call->account) != 0 || strcmp(s->region, call->region) != 0) {
-        aws_error_set(call->err, 400, "ResourceNotFoundException", "Consumer %s not found.", arn);
-        return NULL;
-    }
-    if (!consumer_require_active(c, s->name, call->account, call->err))
+    stream *s;
+    consumer *c = consumer_of_arn(call, kv_str(call->input, "ConsumerARN"), &s);
+    if (!c || !consumer_require_active(c, s->name, call->account, call->err))
         return NULL;
     *sp = s;
     return c;
@@ -148,7 +144,7 @@ static bool resolve(op_call *call, subscription *sub)
     }
     if (!start_offset(call, s, sh, &sub->offset))
         return false;
-    sub->claim = sub_claim_take(c->arn, sh->index, call->now_ms);
+    sub->claim = sub_claim_take(c->arn, sh->index, clock_mono_ms());
     stream_metrics_subscribe(s, c->name, sub->claim != NULL, sub->claim == NULL);
     if (!sub->claim) {
         aws_error_set(call->err, 400, "ResourceInUseException",
@@ -209,13 +205,13 @@ static void write_exception(subscription *sub, const char *type, const char *mes
     es_message m;
     kbuf_reset(&sub->frame);
     es_begin_exception(&sub->frame, &m, type, payload_types[sub->format]);
-    enc_error(sub->format, &sub->frame, type, message);
+    enc_error(sub->format, &sub->frame, type, message, strlen(message));
     es_end(&sub->frame, &m);
 }
 
-static bool send_frame(subscription *sub, int64_t now_ms)
+static bool send_frame(subscription *sub, int64_t mono_ms)
 {
-    sub->last_event_ms = now_ms;
+    sub->last_event_ms = mono_ms;
     return http_respond_chunk(sub->ex, sub->frame.data, sub->frame.len);
 }
 
@@ -251,7 +247,8 @@ static bool consumer_active(const subscription *sub)
 }
 
 /* Writes the next frame into sub->frame, or says there is none to send. Caller holds the lock. */
-static push_result next_frame(subscription *sub, int64_t now_ms, bool force, bool *last)
+static push_result next_frame(subscription *sub, int64_t now_ms, int64_t mono_ms, bool force,
+                              bool *last)
 {
     const stream *s = registry_find_uid(sub->stream_uid);
     const shard *sh = s && sub->shard_index < s->shard_count ? s->shards[sub->shard_index] : NULL;
@@ -264,7 +261,7 @@ static push_result next_frame(subscription *sub, int64_t now_ms, bool force, boo
         return PUSH_END;
     bool news =
         sub->offset < shardlog_committed(sh->log) || (sh->closed && sub->offset >= sh->end_offset);
-    if (!news && !force && now_ms - sub->last_event_ms < HEARTBEAT_MS)
+    if (!news && !force && mono_ms - sub->last_event_ms < HEARTBEAT_MS)
         return PUSH_IDLE;
     if (write_event(sub, s, sh, now_ms, last) != 0) {
         *last = true;
@@ -274,29 +271,29 @@ static push_result next_frame(subscription *sub, int64_t now_ms, bool force, boo
 }
 
 /* Sends one event if there is something to say (or `force`). Takes the lock for the read. */
-static push_result push_event(subscription *sub, int64_t now_ms, bool force)
+static push_result push_event(subscription *sub, int64_t now_ms, int64_t mono_ms, bool force)
 {
     bool last;
     registry_read_lock();
-    push_result r = next_frame(sub, now_ms, force, &last);
+    push_result r = next_frame(sub, now_ms, mono_ms, force, &last);
     registry_unlock();
     if (r != PUSH_SENT)
         return r;
-    return send_frame(sub, now_ms) && !last ? PUSH_SENT : PUSH_END;
+    return send_frame(sub, mono_ms) && !last ? PUSH_SENT : PUSH_END;
 }
 
 /* Pushes what there is, a few events at most and not past the back-pressure limit; ends the
  * subscription when it is over. */
 static void push(subscription *sub, bool force)
 {
-    int64_t now_ms = clock_now_ms();
-    if (!http_respond_open(sub->ex) || now_ms >= sub->ends_at_ms ||
+    int64_t now_ms = clock_now_ms(), mono_ms = clock_mono_ms();
+    if (!http_respond_open(sub->ex) || mono_ms >= sub->ends_at_ms ||
         sub_claim_superseded(sub->claim)) {
         end_subscription(sub);
         return;
     }
     for (int i = 0; i < EVENTS_PER_PUSH && http_respond_backlog(sub->ex) < BACKLOG_MAX; i++) {
-        push_result r = push_event(sub, now_ms, force && i == 0);
+        push_result r = push_event(sub, now_ms, mono_ms, force && i == 0);
         if (r == PUSH_END) {
             end_subscription(sub);
             return;
@@ -328,7 +325,8 @@ static void start_subscription(op_call *call, subscription *sub)
     const char *headers[] = {"Content-Type: " ES_CONTENT_TYPE, rid_header, NULL};
     sub->ex = call->exchange;
     sub->format = call->out->format;
-    sub->ends_at_ms = call->now_ms + subscription_ms();
+    int64_t mono_ms = clock_mono_ms(); /* a subscription's deadlines run on the monotonic clock */
+    sub->ends_at_ms = mono_ms + subscription_ms();
     uv_timer_init(call->loop, &sub->timer);
     sub->timer.data = sub;
     sub->next = loop_subscriptions;
@@ -345,7 +343,7 @@ static void start_subscription(op_call *call, subscription *sub)
     enc_map_begin(&out);
     enc_map_end(&out);
     es_end(&sub->frame, &m);
-    send_frame(sub, call->now_ms);
+    send_frame(sub, mono_ms);
     uv_timer_start(&sub->timer, on_poll, POLL_MS, POLL_MS);
     push(sub, true); /* the first event at once, even an empty one */
 }

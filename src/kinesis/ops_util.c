@@ -2,18 +2,44 @@
  * (see ops_util.h). */
 #include "ops_util.h"
 
+#include <string.h>
+
 #include "../core/config.h"
 #include "stream_arn.h"
 
-stream *resolve_resource_arn(op_call *call)
+/* The consumer ARN names a consumer of s (its stream part did name s). */
+static bool resolve_consumer_arn(op_call *call, const char *arn, resource_ref *out)
+{
+    consumer *c = consumer_find_arn(arn);
+    if (!c || c->stream_uid != out->s->uid) {
+        aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.", arn);
+        return false;
+    }
+    out->c = c;
+    out->arn = c->arn;
+    return true;
+}
+
+bool resolve_resource_arn(op_call *call, resource_ref *out)
 {
     const char *arn = kv_str(call->input, "ResourceARN");
     stream_arn parts;
-    if (arn && stream_arn_parse(arn, &parts) && parts.rest[0]) {
+    bool under_stream = arn && stream_arn_parse(arn, &parts) && parts.rest[0];
+    if (under_stream && !stream_arn_require_account(&parts, arn, call->account, call->err))
+        return false; /* AccessDenied naming the whole ARN */
+    if (under_stream && strncmp(parts.rest, "/consumer/", 10) != 0) {
         aws_error_set(call->err, 400, "ResourceNotFoundException", "Resource %s not found.", arn);
-        return NULL;
+        return false;
     }
-    return registry_resolve_arn(arn ? arn : "", call->account, call->region, call->err);
+    const char *stream_part = arn ? arn : "";
+    if (under_stream)
+        stream_part = arena_strndup(call->arena, arn, (size_t)(parts.rest - arn));
+    *out = (resource_ref){registry_resolve_arn(stream_part, call->account, call->region, call->err),
+                          NULL, NULL};
+    if (!out->s)
+        return false;
+    out->arn = out->s->arn;
+    return !under_stream || resolve_consumer_arn(call, arn, out);
 }
 
 bool require_active(const stream *s, aws_error *err)
@@ -66,7 +92,7 @@ bool require_shard_id(op_call *call, const char *member)
 bool require_shard_room(const char *account, const char *region, int64_t more, aws_error *err)
 {
     int current = registry_open_shards(account, region);
-    if (current + more <= kinesd_cfg.shard_limit)
+    if (more <= (int64_t)kinesd_cfg.shard_limit - current)
         return true;
     aws_error_set(err, 400, "LimitExceededException",
                   "This request would exceed the shard limit for the account %s in %s. Current "

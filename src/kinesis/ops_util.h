@@ -9,12 +9,21 @@
 
 #include "../core/call.h"
 #include "../protocol/awserr.h"
+#include "consumer.h"
 #include "registry_edit.h"
 #include "stream_output.h"
 
-/* The stream named by the input's ResourceARN; NULL with err set (ResourceNotFoundException for
- * the ARN of a consumer: kinesd keeps no resources under streams yet). */
-stream *resolve_resource_arn(op_call *call);
+/* What an ARN-addressed operation (TagResource, PutResourcePolicy, ...) acts on: a stream or one
+ * of its consumers. */
+typedef struct resource_ref {
+    stream *s;       /* the stream, or the consumer's stream */
+    consumer *c;     /* the consumer; NULL: the stream itself */
+    const char *arn; /* the resource's own ARN (s->arn or c->arn) */
+} resource_ref;
+
+/* The resource the input's ResourceARN names in the caller's account and region; false with err
+ * set (ResourceNotFoundException) when there is none. */
+bool resolve_resource_arn(op_call *call, resource_ref *out);
 
 /* ResourceInUseException unless the stream is ACTIVE; false when raised. */
 bool require_active(const stream *s, aws_error *err);

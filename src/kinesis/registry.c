@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "access.h"
+#include "datakey.h"
 #include "consumer.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
@@ -316,6 +318,12 @@ static int adopt_loaded(stream *s, void *arg)
         stream_free(s);
         return -1;
     }
+    if (s->data_key_id && !(s->data_key = store_find_key(data_store, s->data_key_id))) {
+        log_error("registry: stream %s seals under data key %llu, which meta.sqlite lacks", s->name,
+                  (unsigned long long)s->data_key_id);
+        stream_free(s);
+        return -1;
+    }
     for (int i = 0; i < s->shard_count + s->pending_count; i++) {
         shard *sh = i < s->shard_count ? s->shards[i] : s->pending[i - s->shard_count];
         if (!(sh->log = open_shard_log(s, i, false))) {
@@ -329,6 +337,8 @@ static int adopt_loaded(stream *s, void *arg)
             sh->end_offset = end;
         }
     }
+    if (s->transition_at_ms) /* a deadline of the process that wrote it: pending, from now */
+        s->transition_at_ms = registry_transition_deadline();
     registry_insert(s);
     return 0;
 }
@@ -470,6 +480,28 @@ static bool metadata_lost(const char *dir)
     return lost;
 }
 
+/* Streams whose encryption kinesd only recorded (before it sealed records) get their data key
+ * now, so that their records are stored encrypted, as DescribeStream says. */
+static int seal_labelled_streams(void)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < nstreams; i++) {
+        stream *s = streams[i];
+        if (!s->kms_key_id[0] || s->data_key)
+            continue;
+        data_key fresh;
+        stream next = *s;
+        datakey_make(s->uid, clock_now_ms(), &fresh);
+        next.data_key = store_add_key(data_store, fresh.id, fresh.secret);
+        next.data_key_id = fresh.id;
+        rc = stream_update_keyed(s, &next, &fresh.row, clock_now_ms());
+        datakey_free(&fresh);
+        if (rc == 0)
+            log_info("registry: stream %s: records written from now on are encrypted", s->name);
+    }
+    return rc;
+}
+
 int registry_open(store *st)
 {
     data_store = st;
@@ -480,16 +512,18 @@ int registry_open(store *st)
     db = meta_open(store_dir(st));
     if (!db)
         return -1;
-    if (meta_load(db, adopt_loaded, NULL) != 0 || consumers_load() != 0 ||
-        meta_deleted_each(db, remove_deleted, NULL) != 0) {
+    if (datakeys_load(db, st) != 0 || meta_load(db, adopt_loaded, NULL) != 0 ||
+        consumers_load() != 0 || meta_deleted_each(db, remove_deleted, NULL) != 0) {
         registry_close();
         return -1;
     }
     for (size_t i = 0; i < nstreams; i++) {
         has_creating_marker(streams[i]->uid);
-        access_refresh(streams[i]);
+        access_refresh(streams[i], NULL);
+        for (size_t c = 0; c < consumers_of(streams[i]->uid); c++)
+            access_refresh(streams[i], consumer_at(streams[i]->uid, c));
     }
-    if (sweep_stream_dirs() != 0) {
+    if (sweep_stream_dirs() != 0 || seal_labelled_streams() != 0) {
         registry_close();
         return -1;
     }
@@ -521,12 +555,8 @@ stream *registry_resolve_arn(const char *arn, const char *account, const char *r
         aws_error_set(err, 400, "InvalidArgumentException", "Invalid StreamARN: %s", arn);
         return NULL;
     }
-    if (strcmp(parts.account, account) != 0) {
-        aws_error_set(err, 400, "AccessDeniedException",
-                      "User: arn:aws:iam::%s:root is not authorized to access resource: %s",
-                      account, arn);
+    if (!stream_arn_require_account(&parts, arn, account, err))
         return NULL;
-    }
     stream *s =
         strcmp(parts.region, region) == 0 ? registry_find(account, region, parts.name) : NULL;
     if (!s)

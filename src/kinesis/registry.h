@@ -45,7 +45,7 @@ typedef struct stream {
     char arn[256]; /* arn:aws:kinesis:REGION:ACCOUNT:stream/NAME */
     stream_status status;
     stream_status next_status; /* status after the pending transition */
-    int64_t transition_at_ms;  /* 0: no pending transition */
+    int64_t transition_at_ms;  /* registry_deadline_clock: when its transition ends; 0: none */
     bool on_demand;
     int retention_hours;
     int64_t created_ms;
@@ -58,6 +58,8 @@ typedef struct stream {
     unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
     char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
+    uint64_t data_key_id;         /* the data key new records are sealed under; 0: stored plain */
+    const store_key *data_key;    /* that key, in the store's keyring (NULL when 0) */
     int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
     int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
 } stream;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../store/fsutil.h"
 #include "../core/config.h"
@@ -28,7 +29,15 @@
 #define RETENTION_PERIOD_MS 1000 /* how often the tick applies retention */
 #define RETRY_MS 1000            /* a transition that could not be committed is retried after */
 
-static int64_t last_retention_ms;
+static int64_t last_retention_ms; /* on registry_deadline_clock */
+
+int64_t (*registry_deadline_clock)(void) = clock_mono_ms;
+
+int64_t registry_transition_deadline(void)
+{
+    return registry_deadline_clock() +
+           (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+}
 
 /* ---- committing -------------------------------------------------------------------------- */
 
@@ -43,22 +52,12 @@ static int put_stream_rows(meta *m, const stream *s)
     return rc;
 }
 
-/* Ends a transaction begun with meta_begin: commits when rc is 0, else rolls back. */
-static int finish_tx(meta *m, int rc)
-{
-    if (rc == 0)
-        rc = meta_commit(m);
-    if (rc != 0)
-        meta_rollback(m);
-    return rc;
-}
-
-static int put_tags(meta *m, uint64_t uid, const kval *tags)
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && tags && tags->type == KV_MAP && i < tags->u.map.n; i++) {
         const kval *v = &tags->u.map.vals[i];
-        rc = meta_tag_put(m, uid, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
+        rc = meta_tag_put(m, o, tags->u.map.keys[i], v->type == KV_STRING ? v->u.s.ptr : "");
     }
     return rc;
 }
@@ -130,9 +129,10 @@ static int commit_new_stream(const stream *s, const kval *tags)
     int rc = meta_set_last_uid(m, s->uid);
     if (rc == 0)
         rc = put_stream_rows(m, s);
+    tag_owner owner = {s->uid, NULL};
     if (rc == 0)
-        rc = put_tags(m, s->uid, tags);
-    return finish_tx(m, rc);
+        rc = registry_put_tags(m, &owner, tags);
+    return meta_end(m, rc);
 }
 
 stream *registry_create_stream(const char *account, const char *region, const char *name,
@@ -145,7 +145,7 @@ stream *registry_create_stream(const char *account, const char *region, const ch
         s->max_record_kib = max_record_kib;
     s->created_ms = now_ms;
     s->status = kinesd_cfg.transition_ms > 0 ? STREAM_CREATING : STREAM_ACTIVE;
-    s->transition_at_ms = kinesd_cfg.transition_ms > 0 ? now_ms + kinesd_cfg.transition_ms : 0;
+    s->transition_at_ms = kinesd_cfg.transition_ms > 0 ? registry_transition_deadline() : 0;
     s->warm_target_mibps = warm_target_mibps;
     s->warm_current_mibps = s->status == STREAM_ACTIVE ? warm_target_mibps : 0;
     uint64_t last;
@@ -173,26 +173,41 @@ stream *registry_create_stream(const char *account, const char *region, const ch
 static int commit_stream_row(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, meta_put_stream(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_stream(m, s)) : -1;
+}
+
+/* The stream's row, with the row of a new data key when there is one. */
+static int commit_stream_and_key(const stream *s, const data_key_row *key)
+{
+    meta *m = registry_meta();
+    if (!key)
+        return commit_stream_row(s);
+    return meta_begin(m) == 0 ? meta_end(m, meta_put_data_key(m, key) || meta_put_stream(m, s))
+                              : -1;
 }
 
 static int commit_rows(const stream *s)
 {
     meta *m = registry_meta();
-    return meta_begin(m) == 0 ? finish_tx(m, put_stream_rows(m, s)) : -1;
+    return meta_begin(m) == 0 ? meta_end(m, put_stream_rows(m, s)) : -1;
 }
 
 static int finish_transition(stream *s, int64_t now_ms);
 
 int stream_update(stream *s, const stream *next, int64_t now_ms)
 {
+    return stream_update_keyed(s, next, NULL, now_ms);
+}
+
+int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, int64_t now_ms)
+{
     stream n = *next;
     bool start_updating = n.status == STREAM_UPDATING && n.transition_at_ms == 0;
     if (start_updating) {
         n.next_status = STREAM_ACTIVE;
-        n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+        n.transition_at_ms = registry_transition_deadline();
     }
-    if (commit_stream_row(&n) != 0)
+    if (commit_stream_and_key(&n, key) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);
@@ -303,7 +318,7 @@ int reshard_commit(reshard *r, int64_t now_ms)
     stream n = *live;
     n.status = STREAM_UPDATING;
     n.next_status = STREAM_ACTIVE;
-    n.transition_at_ms = now_ms + (kinesd_cfg.transition_ms > 0 ? kinesd_cfg.transition_ms : 0);
+    n.transition_at_ms = registry_transition_deadline();
     n.pending = d->shards + first;
     n.pending_count = added;
     if (r->failed || commit_rows(&n) != 0) {
@@ -394,13 +409,13 @@ static int finish_delete(stream *s)
 {
     meta *m = registry_meta();
     uint64_t uid = s->uid;
-    if (meta_begin(m) != 0 || finish_tx(m, meta_delete_stream(m, uid)) != 0)
+    if (meta_begin(m) != 0 || meta_end(m, meta_delete_stream(m, uid)) != 0)
         return -1;
     write_lock();
     registry_unlink(s);
     consumers_forget_stream(uid);
     registry_unlock();
-    access_forget(s->arn);
+    access_forget_stream(s->arn);
     stream_free(s);
     remove_stream_dir(uid);
     if (meta_forget_deleted(m, uid) != 0)
@@ -408,20 +423,20 @@ static int finish_delete(stream *s)
     return 0;
 }
 
-int stream_delete(stream *s, int64_t now_ms)
+int stream_delete(stream *s)
 {
     if (kinesd_cfg.transition_ms <= 0)
         return finish_delete(s);
     stream n = *s;
     n.status = n.next_status = STREAM_DELETING;
-    n.transition_at_ms = now_ms + kinesd_cfg.transition_ms;
+    n.transition_at_ms = registry_transition_deadline();
     meta *m = registry_meta();
     if (meta_begin(m) != 0)
         return -1;
     int rc = meta_put_stream(m, &n);
     if (rc == 0)
         rc = consumers_put_deleting(s->uid, n.transition_at_ms);
-    if (finish_tx(m, rc) != 0)
+    if (meta_end(m, rc) != 0)
         return -1;
     write_lock();
     assign_settings(s, &n);
@@ -443,16 +458,16 @@ static int finish_transition(stream *s, int64_t now_ms)
     return finish_activation(s);
 }
 
-static void apply_transitions(int64_t now_ms)
+static void apply_transitions(int64_t now_ms, int64_t deadline_now)
 {
     for (size_t i = registry_stream_count(); i-- > 0;) {
         stream *s = registry_stream_at(i);
-        if (!s->transition_at_ms || s->transition_at_ms > now_ms ||
+        if (!s->transition_at_ms || s->transition_at_ms > deadline_now ||
             finish_transition(s, now_ms) == 0)
             continue;
         log_error("registry: stream %s: transition not committed; retrying", s->name);
         write_lock();
-        s->transition_at_ms = now_ms + RETRY_MS;
+        s->transition_at_ms = deadline_now + RETRY_MS;
         registry_unlock();
     }
 }
@@ -469,10 +484,11 @@ static void apply_retention(int64_t now_ms)
 
 void registry_tick(int64_t now_ms)
 {
-    apply_transitions(now_ms);
-    consumers_apply_transitions(now_ms);
-    if (now_ms - last_retention_ms >= RETENTION_PERIOD_MS) {
-        last_retention_ms = now_ms;
+    int64_t deadline_now = registry_deadline_clock();
+    apply_transitions(now_ms, deadline_now);
+    consumers_apply_transitions(deadline_now);
+    if (deadline_now - last_retention_ms >= RETENTION_PERIOD_MS) {
+        last_retention_ms = deadline_now;
         apply_retention(now_ms);
     }
 }

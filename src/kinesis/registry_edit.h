@@ -59,6 +59,16 @@ meta *registry_meta(void);
 
 /* ---- changes (control thread) -------------------------------------------------------------- */
 
+/* Writes the tags of a KV_MAP (NULL: none) for the owner, in the caller's transaction. */
+int registry_put_tags(meta *m, const tag_owner *o, const kval *tags);
+/* The clock transitions run on (streams' and consumers'), and the tick's retention period: the
+ * monotonic clock, so that a wall clock stepped back an hour does not hold a stream in CREATING
+ * for that hour. Unit tests put a made-up clock in its place. A deadline is persisted only as
+ * "pending" (non-zero): one loaded at start-up is re-armed for a whole transition from then. */
+extern int64_t (*registry_deadline_clock)(void);
+/* When a transition starting now ends: kinesd_cfg.transition_ms (at least 0) on that clock. */
+int64_t registry_transition_deadline(void);
+
 /* Creates a stream of shard_count shards that split the hash key space evenly, with its tags (a
  * KV_MAP, or NULL) and warm throughput target (0: none), in status CREATING (or ACTIVE when
  * kinesd_cfg.transition_ms is 0): files, then one transaction, then published. NULL on an I/O
@@ -71,11 +81,13 @@ stream *registry_create_stream(const char *account, const char *region, const ch
  * into s. With next->status UPDATING and no transition time set, the UPDATING transition is
  * started (and, with transition_ms 0, finished at once). 0, or -1 (logged; s unchanged). */
 int stream_update(stream *s, const stream *next, int64_t now_ms);
+/* The same, also storing a new data key's row (StartStreamEncryption) in the transaction. */
+int stream_update_keyed(stream *s, const stream *next, const data_key_row *key, int64_t now_ms);
 
 /* Starts deleting s: DELETING (with its consumers) in one transaction; when the transition ends
  * (at once with transition_ms 0: s may be gone on return) its rows go in one transaction and its
  * logs are deleted. 0, or -1 (logged; s unchanged). */
-int stream_delete(stream *s, int64_t now_ms);
+int stream_delete(stream *s);
 
 /* A reshard in the making: a scratch copy of the stream's shards to which splits and merges
  * add children (reshard_split, reshard_merge). Nothing is visible until reshard_commit. */
@@ -99,8 +111,9 @@ int reshard_commit(reshard *r, int64_t now_ms);
 /* Drops a reshard that will not be committed (its children's logs are deleted). */
 void reshard_abandon(reshard *r);
 
-/* Applies due transitions (CREATING/UPDATING -> ACTIVE, pending reshards, DELETING -> gone) and
- * retention. The Kinesis service's tick. */
+/* Applies due transitions (CREATING/UPDATING -> ACTIVE, pending reshards, DELETING -> gone), by
+ * registry_deadline_clock, and retention, by now_ms (wall clock: records carry wall-clock arrival
+ * times). The Kinesis service's tick. */
 void registry_tick(int64_t now_ms);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "access.h"
 #include "consumer.h"
+#include "datakey.h"
 #include "iterator.h"
 #include "ops.h"
 #include "ops_subscribe.h"
@@ -168,9 +169,12 @@ const op_entry *kinesis_find_op(const char *name)
     return NULL;
 }
 
-int kinesis_open(store *st)
+int kinesis_open(store *st, const masterkey *master, char *why, size_t why_len)
 {
-    return registry_open(st);
+    datakeys_init(master);
+    int rc = registry_open(st);
+    snprintf(why, why_len, "%s", datakeys_failure());
+    return rc;
 }
 
 void kinesis_close(void)

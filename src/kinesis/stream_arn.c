@@ -22,6 +22,17 @@ static bool take_field(const char **p, char *out, size_t cap)
     return true;
 }
 
+bool stream_arn_require_account(const stream_arn *parts, const char *arn, const char *account,
+                                aws_error *err)
+{
+    if (strcmp(parts->account, account) == 0)
+        return true;
+    aws_error_set(err, 400, "AccessDeniedException",
+                  "User: arn:aws:iam::%s:root is not authorized to access resource: %s", account,
+                  arn);
+    return false;
+}
+
 bool stream_arn_parse(const char *arn, stream_arn *out)
 {
     char word[16];

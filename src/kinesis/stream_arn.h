@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "../protocol/awserr.h"
+
 typedef struct stream_arn {
     char region[32];
     char account[16];
@@ -14,5 +16,10 @@ typedef struct stream_arn {
 
 /* False when arn does not have that shape or a field is too long for this struct. */
 bool stream_arn_parse(const char *arn, stream_arn *out);
+
+/* AccessDeniedException (false) when the parsed arn names a resource of another account than the
+ * caller's: a stream's or a consumer's ARN alike, whether or not such a resource exists. */
+bool stream_arn_require_account(const stream_arn *parts, const char *arn, const char *account,
+                                aws_error *err);
 
 #endif

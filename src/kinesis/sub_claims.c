@@ -14,7 +14,7 @@
 struct sub_claim {
     char *consumer_arn;
     int shard_index;
-    int64_t called_ms;
+    int64_t called_ms; /* monotonic */
     atomic_bool superseded;
     bool released;
     sub_claim *next; /* in the table */
@@ -39,10 +39,10 @@ static void drop(sub_claim **link)
 }
 
 /* Drops released claims past their retry interval. Caller holds claims_mu. */
-static void drop_expired(int64_t now_ms)
+static void drop_expired(int64_t mono_ms)
 {
     for (sub_claim **link = &claims; *link;) {
-        if ((*link)->released && now_ms - (*link)->called_ms >= SUBSCRIBE_RETRY_MS)
+        if ((*link)->released && mono_ms - (*link)->called_ms >= SUBSCRIBE_RETRY_MS)
             drop(link);
         else
             link = &(*link)->next;
@@ -58,11 +58,11 @@ static sub_claim **find(const char *consumer_arn, int shard_index)
     return link;
 }
 
-static sub_claim *take_locked(const char *consumer_arn, int shard_index, int64_t now_ms)
+static sub_claim *take_locked(const char *consumer_arn, int shard_index, int64_t mono_ms)
 {
-    drop_expired(now_ms);
+    drop_expired(mono_ms);
     sub_claim **link = find(consumer_arn, shard_index);
-    if (*link && now_ms - (*link)->called_ms < SUBSCRIBE_RETRY_MS)
+    if (*link && mono_ms - (*link)->called_ms < SUBSCRIBE_RETRY_MS)
         return NULL;
     if (*link) {
         atomic_store(&(*link)->superseded, true);
@@ -72,16 +72,16 @@ static sub_claim *take_locked(const char *consumer_arn, int shard_index, int64_t
     if (!claim || !(claim->consumer_arn = strdup(consumer_arn)))
         abort();
     claim->shard_index = shard_index;
-    claim->called_ms = now_ms;
+    claim->called_ms = mono_ms;
     claim->next = claims;
     claims = claim;
     return claim;
 }
 
-sub_claim *sub_claim_take(const char *consumer_arn, int shard_index, int64_t now_ms)
+sub_claim *sub_claim_take(const char *consumer_arn, int shard_index, int64_t mono_ms)
 {
     pthread_mutex_lock(&claims_mu);
-    sub_claim *claim = take_locked(consumer_arn, shard_index, now_ms);
+    sub_claim *claim = take_locked(consumer_arn, shard_index, mono_ms);
     pthread_mutex_unlock(&claims_mu);
     return claim;
 }

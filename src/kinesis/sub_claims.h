@@ -15,9 +15,9 @@
 
 typedef struct sub_claim sub_claim;
 
-/* Claims (consumer_arn, shard_index) at now_ms, superseding the previous claim; NULL when the
- * previous successful call is less than SUBSCRIBE_RETRY_MS old. */
-sub_claim *sub_claim_take(const char *consumer_arn, int shard_index, int64_t now_ms);
+/* Claims (consumer_arn, shard_index) at mono_ms (monotonic clock), superseding the previous
+ * claim; NULL when the previous successful call is less than SUBSCRIBE_RETRY_MS old. */
+sub_claim *sub_claim_take(const char *consumer_arn, int shard_index, int64_t mono_ms);
 /* Whether a later call took the subscription over. */
 bool sub_claim_superseded(const sub_claim *claim);
 /* The subscription ended (the claim still counts for the retry interval). */

@@ -4,15 +4,18 @@
  * Only libcbor's streaming decoder is used: cbor_load would allocate whatever sizes untrusted bytes
  * announce. Each decoded item arrives as an event; a stack of open containers says which shape the
  * next item must have and where it goes. Announced container sizes are never trusted for
- * allocation: arrays grow as items actually arrive. Maps and arrays of definite and indefinite
- * length are read, strings may be chunked, blobs are byte strings, and a timestamp is an integer
- * (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it in CBOR 1.1, or of
- * epoch seconds in Smithy RPC v2 (tags are ignored: the shape says what an item means). Unknown
- * members are skipped whatever they hold; nulls are absent members. */
+ * allocation: arrays grow as items actually arrive, and a container announcing more items than
+ * the body has bytes left is refused (so no count arithmetic can wrap). Text strings must be
+ * well-formed UTF-8, each chunk on its own (RFC 8949, 3.2.3). Maps and arrays of definite and
+ * indefinite length are read, strings may be chunked, blobs are byte strings, and a timestamp is an
+ * integer (or float) of epoch milliseconds, usually under tag 1, as AWS's SDKs send it in CBOR 1.1,
+ * or of epoch seconds in Smithy RPC v2 (tags are ignored: the shape says what an item means).
+ * Unknown members are skipped whatever they hold; nulls are absent members. */
 #include <cbor.h>
 #include <math.h>
 #include <string.h>
 
+#include "../common/utf8.h"
 #include "decode.h"
 #include "decode_errors.h"
 
@@ -32,6 +35,7 @@ typedef struct frame {
 typedef struct cdec {
     arena *a;
     aws_error *err;
+    size_t body_len; /* every item takes at least one byte of it */
     const model_shape *root_shape;
     kval *root;
     frame stack[CBOR_MAX_DEPTH];
@@ -197,7 +201,7 @@ static void store_int(cdec *d, bool negative, uint64_t raw)
     if (!s) {
         /* skipped */
     } else if (s->type == SHAPE_INTEGER || s->type == SHAPE_LONG) {
-        slot->type = KV_INT, slot->u.i = v;
+        slot->type = KV_INT, slot->u.i = decode_integer_in_range(s, v);
     } else if (s->type == SHAPE_TIMESTAMP) {
         slot->type = KV_TIMESTAMP;
         slot->u.i = v > INT64_MAX / d->ms_per_unit   ? INT64_MAX
@@ -232,7 +236,8 @@ static void store_double(cdec *d, double v)
         fail(d);
         return;
     } else if (s->type == SHAPE_INTEGER || s->type == SHAPE_LONG) {
-        slot->type = KV_INT, slot->u.i = (int64_t)v; /* truncated toward zero, as AWS does */
+        /* truncated toward zero, as AWS does */
+        slot->type = KV_INT, slot->u.i = decode_integer_in_range(s, (int64_t)v);
     } else if (s->type == SHAPE_TIMESTAMP) {
         slot->type = KV_TIMESTAMP, slot->u.i = (int64_t)(v >= 0 ? v + 0.5 : v - 0.5);
     } else {
@@ -410,9 +415,13 @@ static void cb_null(void *c)
     store_null(c);
 }
 
+/* A string or one chunk of it. Text must be UTF-8: AWS's CBOR readers (Jackson) refuse malformed
+ * text, and a JSON reader could not read it back. */
 static void chunk(cdec *d, cbor_data p, size_t len, bool text)
 {
-    if (!d->chunking)
+    if (text && !utf8_valid((const char *)p, len))
+        fail(d);
+    else if (!d->chunking)
         store_string(d, (const char *)p, len, text);
     else if (d->chunk_text != text)
         fail(d);
@@ -447,9 +456,22 @@ static void cb_text_start(void *c)
 {
     start_chunks(c, true);
 }
+/* A definite container of n items (a map entry is two) that the rest of the body cannot hold is
+ * refused before any count is stored: a count of 2^64 - 1 would otherwise read as INDEFINITE,
+ * and a map of 2^63 entries would count 2^64 = 0 items. */
+static void open_definite(cdec *d, bool is_map, uint64_t n)
+{
+    uint64_t room = is_map ? d->body_len / 2 : d->body_len;
+    if (n > room) {
+        fail(d);
+        return;
+    }
+    open_container(d, is_map, is_map ? n * 2 : n);
+}
+
 static void cb_array(void *c, size_t n)
 {
-    open_container(c, false, n);
+    open_definite(c, false, n);
 }
 static void cb_indef_array(void *c)
 {
@@ -457,7 +479,7 @@ static void cb_indef_array(void *c)
 }
 static void cb_map(void *c, size_t n)
 {
-    open_container(c, true, (uint64_t)n * 2);
+    open_definite(c, true, n);
 }
 static void cb_indef_map(void *c)
 {
@@ -507,7 +529,7 @@ static kval *decode_body(const model_op *op, const void *body, size_t len, int64
                          arena *a, aws_error *err)
 {
     static const model_shape no_input = {.name = "", .type = SHAPE_STRUCTURE};
-    cdec d = {.a = a, .err = err, .ms_per_unit = ms_per_unit};
+    cdec d = {.a = a, .err = err, .body_len = len, .ms_per_unit = ms_per_unit};
     d.root_shape = model_op_input(op) ? model_op_input(op) : &no_input;
     d.root = arena_alloc(a, sizeof *d.root);
     d.root->type = KV_MAP;

@@ -43,6 +43,13 @@ static const char *java_class(wire_kind got)
     }
 }
 
+int64_t decode_integer_in_range(const model_shape *s, int64_t v)
+{
+    if (s->type != SHAPE_INTEGER)
+        return v;
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v;
+}
+
 void decode_error(aws_error *err, const char *message)
 {
     aws_error_set(err, 400, SERIALIZATION, "%s", message);
@@ -50,10 +57,13 @@ void decode_error(aws_error *err, const char *message)
 
 static void quoted_upper_error(aws_error *err, const char *str, size_t len, const char *target)
 {
-    aws_error_set(err, 400, SERIALIZATION, "'");
+    kbuf upper = KBUF_INIT;
     for (size_t i = 0; i < len; i++)
-        kbuf_putc(&err->message, (char)toupper((unsigned char)str[i]));
+        kbuf_putc(&upper, (char)toupper((unsigned char)str[i]));
+    aws_error_set(err, 400, SERIALIZATION, "'");
+    aws_error_quote(&err->message, upper.data, upper.len);
     kbuf_printf(&err->message, "' can not be converted to %s", target);
+    kbuf_free(&upper);
 }
 
 void decode_type_error(aws_error *err, const model_shape *s, wire_kind got, const char *str,

@@ -1,7 +1,9 @@
 /* decode_json.c - JSON 1.1 request bodies to kval trees typed by the model (see decode.h).
  *
- * json-c parses the body (with an explicit length, strictly, UTF-8 checked); the tree is then
- * walked once against the input shape, copying strings and decoding blobs straight into the arena.
+ * The body must be well-formed UTF-8 (RFC 8259 8.1), checked here: json-c's own check lets through
+ * bytes no UTF-8 has (F5..FF), which boto3 then cannot read back. json-c parses it (with an
+ * explicit length, strictly); the tree is then walked once against the input shape, copying
+ * strings and decoding blobs straight into the arena.
  */
 #include <json-c/json.h>
 #include <math.h>
@@ -9,6 +11,7 @@
 #include <strings.h>
 
 #include "../common/base64.h"
+#include "../common/utf8.h"
 #include "decode.h"
 #include "decode_errors.h"
 
@@ -116,15 +119,23 @@ static long first_bad_base64_char(const char *s, size_t n)
 static bool bad_base64(decoder *d, const char *s, size_t n)
 {
     long bad = first_bad_base64_char(s, n);
-    aws_error_set(d->err, 400, "SerializationException",
-                  "'%.*s' can not be converted to a Blob: ", (int)n, s);
-    if (n % 4)
-        kbuf_printf(&d->err->message,
-                    "Base64 encoded length is expected a multiple of 4 bytes but found: %zu", n);
-    else if (bad >= 0)
-        kbuf_printf(&d->err->message, "Invalid Base64 character: '%c'", s[bad]);
-    else
-        kbuf_puts(&d->err->message, "Invalid last non-pad Base64 character dectected");
+    size_t java_len = utf8_utf16_length(s, n); /* what AWS's length check counts */
+    kbuf *message = &d->err->message;
+    aws_error_set(d->err, 400, "SerializationException", "'");
+    aws_error_quote(message, s, n);
+    kbuf_puts(message, "' can not be converted to a Blob: ");
+    if (java_len % 4) {
+        kbuf_printf(message,
+                    "Base64 encoded length is expected a multiple of 4 bytes but found: %zu",
+                    java_len);
+    } else if (bad >= 0) { /* the whole character, not its first byte (JSON text is UTF-8) */
+        size_t char_len = utf8_char_len(s + bad, n - (size_t)bad);
+        kbuf_puts(message, "Invalid Base64 character: '");
+        kbuf_append(message, s + bad, char_len ? char_len : 1);
+        kbuf_putc(message, '\'');
+    } else {
+        kbuf_puts(message, "Invalid last non-pad Base64 character dectected");
+    }
     return false;
 }
 
@@ -151,15 +162,17 @@ static bool decode_string(decoder *d, json_object *j, kval *out)
 }
 
 /* Integers read as AWS reads them: a fraction is truncated toward zero. */
-static bool decode_integer(json_object *j, kval *out)
+static bool decode_integer(const model_shape *s, json_object *j, kval *out)
 {
-    out->type = KV_INT;
+    int64_t v;
     if (json_object_is_type(j, json_type_int)) {
-        out->u.i = json_object_get_int64(j);
+        v = json_object_get_int64(j); /* json-c saturates what int64 cannot hold */
     } else {
-        double v = json_object_get_double(j); /* the cast truncates toward zero */
-        out->u.i = v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
+        double d = json_object_get_double(j); /* the cast truncates toward zero */
+        v = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
     }
+    out->type = KV_INT;
+    out->u.i = decode_integer_in_range(s, v);
     return true;
 }
 
@@ -219,7 +232,7 @@ static bool decode_value(decoder *d, const model_shape *s, json_object *j, kval 
         return t == json_type_string ? decode_blob(d, j, out) : mistyped(d, s, j);
     case SHAPE_INTEGER:
     case SHAPE_LONG:
-        return number ? decode_integer(j, out) : mistyped(d, s, j);
+        return number ? decode_integer(s, j, out) : mistyped(d, s, j);
     case SHAPE_DOUBLE:
         if (!number)
             return mistyped(d, s, j);
@@ -246,13 +259,12 @@ static bool only_whitespace(const char *p, size_t n)
 /* The whole body as one JSON value, NULL when it is not exactly that. */
 static json_object *parse_body(const char *body, size_t len)
 {
-    if (len > INT32_MAX)
+    if (len > INT32_MAX || !utf8_valid(body, len))
         return NULL;
     json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
     if (!tok)
         return NULL;
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-                                    JSON_TOKENER_VALIDATE_UTF8);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     size_t end = json_tokener_get_parse_end(tok);
     if (json_tokener_get_error(tok) != json_tokener_success || !root ||

@@ -2,7 +2,10 @@
  * kval trees typed by the model (see decode.h).
  *
  * The form is split into decoded pairs once; the input shape is then walked, each member looked
- * up by its dotted name. Forms are small (a few dozen pairs), so lookups scan them. */
+ * up by its dotted name. Forms are small (a few dozen pairs), so lookups scan them. Every value
+ * used must be well-formed UTF-8 once percent-decoded (it may be stored and is answered in XML);
+ * integers are held to their Java type and timestamps to +-10^11 seconds, as the JSON decoder
+ * does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +13,12 @@
 #include <time.h>
 
 #include "../common/base64.h"
+#include "../common/utf8.h"
 #include "decode.h"
+#include "decode_errors.h"
 
 #define MAX_QUERY_DEPTH 16
+#define TIMESTAMP_MAX_SECONDS 1e11 /* year ~5000, as decode_json.c */
 
 static int hex_digit(char c)
 {
@@ -116,8 +122,19 @@ static bool present(const qdecoder *d, const char *path)
 
 static bool mistyped(qdecoder *d, const char *path, const char *value, const char *what)
 {
-    aws_error_set(d->err, 400, "ValidationError", "Value '%s' for parameter %s is not %s", value,
-                  path, what);
+    aws_error_set(d->err, 400, "ValidationError", "Value '");
+    aws_error_quote(&d->err->message, value, strlen(value));
+    kbuf_printf(&d->err->message, "' for parameter %s is not %s", path, what);
+    return false;
+}
+
+/* A value that is not UTF-8 is refused without quoting it (the answer is XML). */
+static bool utf8_or_refused(qdecoder *d, const char *path, const char *value)
+{
+    if (utf8_valid(value, strlen(value)))
+        return true;
+    aws_error_set(d->err, 400, "ValidationError", "Value for parameter %s is not valid UTF-8",
+                  path);
     return false;
 }
 
@@ -181,6 +198,8 @@ static bool decode_map(qdecoder *d, const model_shape *s, const char *path, kval
         const char *value_path = join(d->a, entry, "value");
         if (!key)
             continue;
+        if (!utf8_or_refused(d, join(d->a, entry, "key"), key))
+            return false;
         size_t at = out->u.map.n;
         out->u.map.keys[at] = key;
         if (!decode_at(d, s->value, value_path, &out->u.map.vals[at], depth + 1))
@@ -199,13 +218,17 @@ static bool read_timestamp(const char *text, int64_t *ms)
         double frac = 0;
         if (*end == '.')
             frac = strtod(end, (char **)&end);
-        if (strcmp(end, "Z") != 0 && *end)
+        time_t t = timegm(&tm);
+        if ((strcmp(end, "Z") != 0 && *end) || !(frac >= 0 && frac < 1) ||
+            !(t <= TIMESTAMP_MAX_SECONDS && t >= -TIMESTAMP_MAX_SECONDS))
             return false;
-        *ms = (int64_t)timegm(&tm) * 1000 + (int64_t)(frac * 1000);
+        *ms = (int64_t)t * 1000 + (int64_t)(frac * 1000);
         return true;
     }
     char *stop;
     double seconds = strtod(text, &stop);
+    if (!(seconds <= TIMESTAMP_MAX_SECONDS && seconds >= -TIMESTAMP_MAX_SECONDS))
+        return false; /* out of range (and NaN): no conversion that overflows */
     *ms = (int64_t)(seconds * 1000);
     return *text && !*stop;
 }
@@ -216,11 +239,13 @@ static bool decode_scalar(qdecoder *d, const model_shape *s, const char *path, k
     char *end;
     if (!v)
         v = "";
+    if (!utf8_or_refused(d, path, v))
+        return false;
     switch (s->type) {
     case SHAPE_INTEGER:
     case SHAPE_LONG:
         out->type = KV_INT;
-        out->u.i = strtoll(v, &end, 10);
+        out->u.i = decode_integer_in_range(s, strtoll(v, &end, 10));
         return (*v && !*end) || mistyped(d, path, v, "an integer");
     case SHAPE_DOUBLE:
         out->type = KV_DOUBLE;

@@ -390,17 +390,18 @@ void enc_timestamp_ms(kenc *e, int64_t epoch_ms)
     kbuf_append(e->out, frac, sizeof frac);
 }
 
-void enc_error(enc_format format, kbuf *out, const char *type, const char *message)
+void enc_error(enc_format format, kbuf *out, const char *type, const char *message,
+               size_t message_len)
 {
     kenc e;
     enc_init(&e, format, out);
     enc_map_begin(&e);
     enc_key(&e, "__type");
     enc_str(&e, type);
-    if (message && *message) {
+    if (message_len) {
         /* AWS spells the key "Message" in its SerializationException bodies */
         enc_key(&e, strcmp(type, "SerializationException") == 0 ? "Message" : "message");
-        enc_str(&e, message);
+        enc_strn(&e, message, message_len);
     }
     enc_map_end(&e);
 }

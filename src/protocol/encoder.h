@@ -52,7 +52,9 @@ void enc_null(kenc *e);
 /* Appends s[0..n) with XML's five special characters escaped. */
 void enc_xml_escape(kbuf *out, const char *s, size_t n);
 
-/* The error body {"__type":..., "message":...} in the given format (JSON or CBOR). */
-void enc_error(enc_format format, kbuf *out, const char *type, const char *message);
+/* The error body {"__type":..., "message":...} in the given format (JSON or CBOR); no message
+ * when message_len is 0. The message is length-counted (a validation message may quote a NUL). */
+void enc_error(enc_format format, kbuf *out, const char *type, const char *message,
+               size_t message_len);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/utf8.h"
 #include "jregex.h"
 
 #define MAX_REPORTED 10 /* AWS lists at most ten violations */
@@ -61,23 +62,11 @@ static bool applies(const model_shape *s, constraint c)
     }
 }
 
-/* A string's length as Java counts it: UTF-16 code units. */
-static int64_t utf16_length(const char *p, size_t n)
-{
-    int64_t units = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if ((c & 0xC0) != 0x80)
-            units += c >= 0xF0 ? 2 : 1;
-    }
-    return units;
-}
-
 static int64_t length_of(const kval *val)
 {
     switch (val->type) {
     case KV_STRING:
-        return utf16_length(val->u.s.ptr, val->u.s.len);
+        return (int64_t)utf8_utf16_length(val->u.s.ptr, val->u.s.len); /* as Java counts */
     case KV_BLOB:
         return (int64_t)val->u.s.len;
     case KV_LIST:
@@ -262,9 +251,12 @@ static kbuf *report(validator *v, const model_shape *s, const kval *val)
     if (!val || val->type == KV_NULL) {
         kbuf_puts(out, "null");
     } else {
+        kbuf text = KBUF_INIT;
+        format_value(&text, s, val);
         kbuf_putc(out, '\'');
-        format_value(out, s, val);
+        aws_error_quote(out, text.data, text.len);
         kbuf_putc(out, '\'');
+        kbuf_free(&text);
     }
     kbuf_printf(out, " at '%s' failed to satisfy constraint: ", v->path.data ? v->path.data : "");
     return out;
@@ -391,9 +383,11 @@ bool validate_value(const model_shape *shape, const kval *value, const char *pat
     validator v = {KBUF_INIT, KBUF_INIT, 0};
     kbuf_puts(&v.path, path);
     check_value(&v, shape, value);
-    if (v.count)
-        aws_error_set(err, 400, "ValidationException", "%d validation error%s detected: %s",
-                      v.count, v.count > 1 ? "s" : "", v.messages.data);
+    if (v.count) { /* the messages may quote a NUL: appended by length */
+        aws_error_set(err, 400, "ValidationException", "%d validation error%s detected: ", v.count,
+                      v.count > 1 ? "s" : "");
+        kbuf_append(&err->message, v.messages.data, v.messages.len);
+    }
     kbuf_free(&v.path);
     kbuf_free(&v.messages);
     return v.count == 0;

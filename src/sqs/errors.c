@@ -1,8 +1,10 @@
 /* errors.c - SQS's error shapes and their query codes (see errors.h). */
 #include "errors.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct error_info {
     const char *type;       /* the __type */
@@ -43,6 +45,7 @@ static const error_info errors[SQS_ERROR_COUNT] = {
     [SQS_MISSING_PARAMETER] = {"com.amazonaws.sqs#MissingRequiredParameterException",
                                "MissingParameter", 400},
     [SQS_INTERNAL_ERROR] = {"com.amazonaws.sqs#InternalError", "InternalError", 500},
+    [SQS_ACCESS_DENIED] = {"com.amazon.coral.service#AccessDeniedException", "AccessDenied", 403},
 };
 
 void sqs_error(op_call *call, sqs_error_kind kind, const char *fmt, ...)
@@ -56,6 +59,15 @@ void sqs_error(op_call *call, sqs_error_kind kind, const char *fmt, ...)
     aws_error_set(call->err, e->status, e->type, "%s", text);
     call_header(call, "x-amzn-query-error: %s;%s", e->query_code,
                 e->status >= 500 ? "Receiver" : "Sender");
+}
+
+void sqs_access_denied(op_call *call, const char *message)
+{
+    char *text = arena_strdup(call->arena, message);
+    for (char *p = strstr(text, "sqs:"); p; p = strstr(p, "sqs:"))
+        for (p += 4; isalpha((unsigned char)*p); p++)
+            *p = (char)tolower((unsigned char)*p);
+    sqs_error(call, SQS_ACCESS_DENIED, "%s", text);
 }
 
 const char *sqs_error_code(sqs_error_kind kind)

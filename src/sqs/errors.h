@@ -28,12 +28,16 @@ typedef enum {
     SQS_UNSUPPORTED_OPERATION,
     SQS_MISSING_PARAMETER,
     SQS_INTERNAL_ERROR,
+    SQS_ACCESS_DENIED,
     SQS_ERROR_COUNT
 } sqs_error_kind;
 
 /* Sets call->err (and the x-amzn-query-error header) to an SQS error. */
 void sqs_error(op_call *call, sqs_error_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The authorizer's refusal as SQS words it (service.access_denied): AccessDenied, HTTP 403, the
+ * actions in the text spelled in lower case ("sqs:sendmessage"), as AWS's SQS writes them. */
+void sqs_access_denied(op_call *call, const char *message);
 /* The query code of an error kind ("ReceiptHandleIsInvalid"): the Code of a batch failure. */
 const char *sqs_error_code(sqs_error_kind kind);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "deliver.h"
 #include "message.h"
 #include "ops.h"
@@ -199,26 +200,38 @@ static void reclaim(sqs_queue *q, int64_t now_ms)
 
 /* ---- the tick ------------------------------------------------------------------------------- */
 
-static int64_t last_expire_ms;
+static int64_t last_expire_ms; /* monotonic */
+
+/* The tick's two clocks: wall time for what messages record, monotonic for its deadlines. */
+typedef struct tick_time {
+    int64_t now_ms;
+    int64_t mono_ms;
+} tick_time;
+
+static bool expire_due(int64_t mono_ms)
+{
+    return mono_ms - last_expire_ms >= EXPIRE_EVERY_MS;
+}
 
 static void maintain(sqs_queue *q, void *arg)
 {
-    int64_t now_ms = *(const int64_t *)arg;
+    const tick_time *t = arg;
     if (atomic_load(&q->waiting)) {
-        waiters_expire(q, now_ms, false);
-        waiters_serve(q, now_ms);
+        waiters_expire(q, t->mono_ms, false);
+        waiters_serve(q, t->now_ms);
     }
-    move_messages(q, now_ms);
-    if (now_ms - last_expire_ms >= EXPIRE_EVERY_MS) {
-        expire(q, now_ms);
-        reclaim(q, now_ms);
+    move_messages(q, t->now_ms);
+    if (expire_due(t->mono_ms)) {
+        expire(q, t->now_ms);
+        reclaim(q, t->now_ms);
     }
 }
 
 void sqs_tick(int64_t now_ms)
 {
-    queues_all(maintain, &now_ms);
-    if (now_ms - last_expire_ms >= EXPIRE_EVERY_MS)
-        last_expire_ms = now_ms;
+    tick_time t = {now_ms, clock_mono_ms()};
+    queues_all(maintain, &t);
+    if (expire_due(t.mono_ms))
+        last_expire_ms = t.mono_ms;
     deliver_poll();
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/service.h"
 #include "deliver.h"
 #include "errors.h"
 #include "meta.h"
@@ -244,6 +245,7 @@ void op_create_queue(op_call *call)
     pthread_rwlock_wrlock(&sqs_lock);
     queues_insert(q);
     pthread_rwlock_unlock(&sqs_lock);
+    service_access_changed();
     write_url(call, q);
 }
 
@@ -270,6 +272,7 @@ void op_delete_queue(op_call *call)
     pthread_rwlock_wrlock(&sqs_lock);
     queues_remove(q);
     pthread_rwlock_unlock(&sqs_lock);
+    service_access_changed();
     waiters_expire(q, 0, true);
     deliver_forget(q);
     queue_close(sqs_store, q, true);
@@ -292,6 +295,7 @@ void op_set_queue_attributes(op_call *call)
     apply_attrs(q, &c);
     q->modified_ms = call->now_ms;
     pthread_rwlock_unlock(&sqs_lock);
+    service_access_changed(); /* the Policy attribute is the queue's resource policy */
     write_empty(call);
 }
 
@@ -314,6 +318,7 @@ static void change_tags(op_call *call, const kval *set, const kval *remove)
         return;
     }
     publish_tags(q, tags, n);
+    service_access_changed();
     write_empty(call);
 }
 

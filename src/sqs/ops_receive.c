@@ -3,6 +3,7 @@
  * ReceiveMessageWaitTimeSeconds), a waiter on the queue (receive.h). */
 #include <string.h>
 
+#include "../common/clock.h"
 #include "errors.h"
 #include "ops.h"
 #include "receive.h"
@@ -62,7 +63,7 @@ static bool read_opts(op_call *call, const sqs_queue *q, receive_opts *o)
         return false;
     *o = (receive_opts){.max = (int)max,
                         .visibility_ms = visibility * 1000,
-                        .deadline_ms = wait ? call->now_ms + wait * 1000 : 0,
+                        .deadline_ms = wait ? clock_mono_ms() + wait * 1000 : 0,
                         .sys_attrs = sys_attrs_of(call->input),
                         .attr_names = kv_get(call->input, "MessageAttributeNames")};
     return true;

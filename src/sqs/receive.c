@@ -294,14 +294,14 @@ void waiters_serve(sqs_queue *q, int64_t now_ms)
     }
 }
 
-void waiters_expire(sqs_queue *q, int64_t now_ms, bool all)
+void waiters_expire(sqs_queue *q, int64_t mono_ms, bool all)
 {
     pthread_mutex_lock(&q->mu);
     sqs_waiter *done = NULL, **link = &q->waiters;
     q->waiters_last = NULL;
     while (*link) {
         sqs_waiter *w = *link;
-        if (all || w->opts.deadline_ms <= now_ms) {
+        if (all || w->opts.deadline_ms <= mono_ms) {
             *link = w->next;
             w->next = done;
             done = w;

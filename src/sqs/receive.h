@@ -36,7 +36,7 @@ enum {
 typedef struct receive_opts {
     int max;                /* MaxNumberOfMessages */
     int64_t visibility_ms;  /* VisibilityTimeout (the queue's when not given) */
-    int64_t deadline_ms;    /* wall clock when a long poll gives up; 0: no waiting */
+    int64_t deadline_ms;    /* monotonic clock: when a long poll gives up; 0: no waiting */
     unsigned sys_attrs;     /* SYS_* */
     const kval *attr_names; /* MessageAttributeNames (a list in the call's input); NULL: none */
 } receive_opts;
@@ -59,8 +59,9 @@ void receive_write(op_call *call, sqs_queue *q, const receive_opts *opts, const 
 void waiters_add(sqs_queue *q, op_call *call, const receive_opts *opts);
 /* Serves q's waiters while messages are visible (sqs_lock held shared, or control thread). */
 void waiters_serve(sqs_queue *q, int64_t now_ms);
-/* Answers the waiters whose deadline passed (all of them with `all`) with no messages. */
-void waiters_expire(sqs_queue *q, int64_t now_ms, bool all);
+/* Answers the waiters whose deadline passed by mono_ms (monotonic clock; all of them with `all`)
+ * with no messages. */
+void waiters_expire(sqs_queue *q, int64_t mono_ms, bool all);
 /* How many receives wait, on every queue. */
 int waiters_total(void);
 /* Whether receives may still wait (false once the server is stopping). */

@@ -17,6 +17,7 @@
 #include "../common/clock.h"
 #include "../common/log.h"
 #include "deliver.h"
+#include "errors.h"
 #include "meta.h"
 #include "ops.h"
 #include "receipt.h"
@@ -26,12 +27,14 @@ store *sqs_store;
 
 /* ---- the resources an operation acts on ----------------------------------------------------- */
 
-/* The queue's ARN from QueueUrl (.../ACCOUNT/NAME) or QueueName (the caller's account). */
+/* The queue's ARN from QueueUrl (.../ACCOUNT/NAME) or QueueName (in QueueOwnerAWSAccountId,
+ * else the caller's account). */
 static int queue_resource(op_call *call, const char **arns, int max)
 {
     (void)max;
     const char *url = kv_str(call->input, "QueueUrl"), *name = kv_str(call->input, "QueueName");
-    const char *account = call->account;
+    const char *owner = kv_str(call->input, "QueueOwnerAWSAccountId");
+    const char *account = owner ? owner : call->account;
     char acct[32] = "";
     if (url && strrchr(url, '/')) {
         const char *slash = strrchr(url, '/'), *start = slash;
@@ -54,6 +57,21 @@ static int queue_resource(op_call *call, const char **arns, int max)
     snprintf(arn, n, "arn:aws:sqs:%s:%s:%s", call->region, account, name);
     arns[0] = arn;
     return 1;
+}
+
+/* The queue's resource policy (its Policy attribute) and tags, for the authorizer: how another
+ * account gets at a queue (service.resource_access). */
+static bool queue_access(const char *arn, arena *a, resource_access *out)
+{
+    pthread_rwlock_rdlock(&sqs_lock);
+    const sqs_queue *q = queues_find_arn(arn);
+    if (q) {
+        resource_access_begin(out, a, q->attrs.values[QA_POLICY], q->tag_count);
+        for (size_t i = 0; i < q->tag_count; i++)
+            resource_access_tag(out, a, i, q->tags[i].key, q->tags[i].value);
+    }
+    pthread_rwlock_unlock(&sqs_lock);
+    return q != NULL;
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */
@@ -143,6 +161,8 @@ service sqs_service = {
     .tick_ms = SQS_TICK_MS,
     .on_durable = sqs_on_durable,
     .own_validation = true,
+    .resource_access = queue_access,
+    .access_denied = sqs_access_denied,
 };
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */

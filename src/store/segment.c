@@ -145,7 +145,8 @@ static const index_entry *index_view(segment *seg, size_t *n)
     return *n ? b->e : NULL;
 }
 
-void segment_note_frame(segment *seg, uint64_t offset, int64_t arrival_ms, size_t frame_len)
+void segment_note_frame(segment *seg, uint64_t offset, uint32_t count, int64_t arrival_ms,
+                        size_t frame_len)
 {
     size_t n = atomic_load_explicit(&seg->index_len, memory_order_relaxed);
     const index_entry *last =
@@ -154,7 +155,7 @@ void segment_note_frame(segment *seg, uint64_t offset, int64_t arrival_ms, size_
         offset - last->offset >= INDEX_EVERY_RECORDS)
         index_push(seg, (index_entry){offset, seg->append_pos, arrival_ms});
     seg->append_pos += frame_len;
-    seg->end_offset = offset + 1;
+    seg->end_offset = offset + count;
     seg->last_arrival_ms = arrival_ms;
 }
 
@@ -231,7 +232,8 @@ static bool plausible_frame(const char *p, size_t avail, uint64_t min_offset, ui
     return st == FRAME_OK;
 }
 
-/* Checks the candidate frame at file position pos (len bytes) by reading it whole. */
+/* Checks the candidate frame at file position pos (len bytes) by reading it whole; *offset is
+ * the last offset it holds. */
 static bool frame_at_is_valid(int fd, uint64_t pos, uint32_t len, uint64_t *offset)
 {
     char *buf = malloc(len);
@@ -241,7 +243,7 @@ static bool frame_at_is_valid(int fd, uint64_t pos, uint32_t len, uint64_t *offs
     bool ok = pread(fd, buf, len, (off_t)pos) == (ssize_t)len &&
               frame_decode(buf, len, &f) == FRAME_OK && frame_crc_ok(buf, &f);
     if (ok)
-        *offset = f.offset;
+        *offset = f.offset + f.count - 1;
     free(buf);
     return ok;
 }
@@ -253,7 +255,7 @@ static bool frame_at_is_valid(int fd, uint64_t pos, uint32_t len, uint64_t *offs
 static int resync(segment *seg, uint64_t from, uint64_t size, segment_scan_result *r)
 {
     uint64_t min_offset = seg->end_offset;
-    uint64_t max_offset = min_offset + (size - from) / FRAME_HEADER + 1;
+    uint64_t max_offset = min_offset + (size - from) / FRAME_MIN_RECORD_BYTES + 1;
     char *buf = malloc(RESYNC_CHUNK + FRAME_HEADER);
     if (!buf)
         abort();
@@ -303,7 +305,7 @@ int segment_scan(segment *seg, frame_cursor *cur, segment_scan_result *r)
     while ((rc = cursor_next(cur, &f, &raw)) == 1) {
         if (f.offset != seg->end_offset || !frame_crc_ok(raw, &f))
             break;
-        segment_note_frame(seg, f.offset, f.arrival_ms, f.len);
+        segment_note_frame(seg, f.offset, f.count, f.arrival_ms, f.len);
     }
     if (rc < 0 || resync(seg, seg->append_pos, r->file_size, r) < 0)
         return -1;

@@ -72,10 +72,12 @@ segment *segment_open(const char *dir, uint64_t first_offset, struct shardlog *o
 void segment_ref(segment *seg);
 void segment_unref(segment *seg); /* the last reference closes and frees */
 
-/* Accounts a frame appended at append_pos (adding an index entry when one is due). */
-void segment_note_frame(segment *seg, uint64_t offset, int64_t arrival_ms, size_t frame_len);
+/* Accounts a frame of `count` offsets from `offset` on appended at append_pos (adding an index
+ * entry when one is due: entries always point at the start of a frame). */
+void segment_note_frame(segment *seg, uint64_t offset, uint32_t count, int64_t arrival_ms,
+                        size_t frame_len);
 
-/* The index entry of the last indexed frame at or before offset; false if none. */
+/* The index entry of the last indexed frame starting at or before offset; false if none. */
 bool segment_seek_offset(segment *seg, uint64_t offset, index_entry *out);
 /* The last index entry whose arrival is before ts_ms; false if none. */
 bool segment_seek_time(segment *seg, int64_t ts_ms, index_entry *out);
@@ -87,7 +89,7 @@ typedef struct segment_scan_result {
     uint64_t file_size;
     bool garbage;        /* a non-zero byte after the last good frame */
     bool later_frames;   /* an intact frame after the last good one (past a damaged stretch) */
-    uint64_t max_offset; /* the highest offset among those frames (when later_frames) */
+    uint64_t max_offset; /* the highest offset those frames hold (when later_frames) */
 } segment_scan_result;
 
 /* Recovery: reads the frames from the start, keeping those with good CRCs and consecutive offsets

@@ -84,6 +84,7 @@ static void shardlog_free(shardlog *log)
         segment_unref(log->segs[i]);
     free(log->segs);
     pending_free(&log->pend);
+    seal_ctx_free(&log->sealer);
     pending_free(&log->flush);
     pthread_mutex_destroy(&log->mu);
     pthread_rwlock_destroy(&log->segs_lock);

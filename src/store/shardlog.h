@@ -51,6 +51,10 @@ typedef struct log_record_in {
  * commit ticket to wait for. Returns -1 on I/O failure (logged). */
 int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t now_ms,
                     uint64_t *first_offset, int64_t *arrival_ms, uint64_t *ticket);
+/* The same, the run sealed (encrypted, see store.h) under key; a NULL key appends plain text. */
+int shardlog_append_sealed(shardlog *log, const store_key *key, const log_record_in *recs, size_t n,
+                           int64_t now_ms, uint64_t *first_offset, int64_t *arrival_ms,
+                           uint64_t *ticket);
 
 typedef struct log_record {
     uint64_t offset;
@@ -59,9 +63,12 @@ typedef struct log_record {
     size_t partition_key_len;
     const void *data;
     size_t data_len;
+    bool sealed; /* it was stored sealed (the read opened it) */
 } log_record;
 
-/* Return false to stop the read after this record. The pointers are valid only during the call. */
+/* Return false to stop the read after this record. The pointers are valid only during the call.
+ * Sealed records are visited opened; a sealed run whose key the store does not hold, or that does
+ * not authenticate, fails the read as a bad CRC does. */
 typedef bool (*log_visit_fn)(const log_record *rec, void *arg);
 
 /* Visits committed records from `from` on, at most max_records of them and stopping before the

@@ -1,7 +1,8 @@
 /* shardlog_append.c - the write path of a shard log: appends copy frames into the pending
  * buffer under the log's mutex; the storage thread takes, writes, publishes and seals them.
  *
- * An append costs one memcpy and one CRC per record and no system call, even when the tail segment
+ * An append costs one memcpy and one CRC per record (a sealed run: one memcpy, one AES-GCM pass
+ * and one CRC for the whole run) and no system call, even when the tail segment
  * is full: it then rolls to a new segment whose file the storage thread creates (a run of records
  * never spans segments, and a run larger than a segment gets a segment of its own). */
 #include <errno.h>
@@ -57,32 +58,48 @@ static void roll(shardlog *log)
     shardlog_add_segment(log, seg);
 }
 
-static void encode_run(shardlog *log, const log_record_in *recs, size_t n, size_t run_bytes,
-                       int64_t arrival_ms)
+/* Lays out the run's frames: one per record, or sealed runs under key. */
+static void encode_run(shardlog *log, const store_key *key, const log_record_in *recs, size_t n,
+                       size_t run_bytes, int64_t arrival_ms)
 {
     segment *seg = log->tail;
     kbuf *b = &pending_piece(&log->pend, seg)->bytes;
     kbuf_reserve(b, run_bytes);
     uint64_t offset = log->next_offset;
-    for (size_t i = 0; i < n; i++, offset++) {
+    for (size_t i = 0, count; i < n; i += count, offset += count) {
         const log_record_in *r = &recs[i];
-        size_t len = frame_size(r->partition_key_len, r->data_len);
-        frame_encode(b->data + b->len, offset, arrival_ms, r->partition_key, r->partition_key_len,
-                     r->data, r->data_len);
+        size_t len;
+        if (key) {
+            count = seal_chunk(r, n - i);
+            len = seal_frame_size(r, count);
+            seal_encode(&log->sealer, key, log->relpath, b->data + b->len, offset, arrival_ms, r,
+                        count);
+        } else {
+            count = 1;
+            len = frame_size(r->partition_key_len, r->data_len);
+            frame_encode(b->data + b->len, offset, arrival_ms, r->partition_key,
+                         r->partition_key_len, r->data, r->data_len);
+        }
         b->len += len;
-        segment_note_frame(seg, offset, arrival_ms, len);
+        segment_note_frame(seg, offset, count, arrival_ms, len);
     }
     b->data[b->len] = '\0';
 }
 
-static bool run_size(const log_record_in *recs, size_t n, size_t *bytes)
+/* The bytes the run's frames take; false when a record cannot fit a frame. */
+static bool run_size(const store_key *key, const log_record_in *recs, size_t n, size_t *bytes)
 {
+    size_t overhead =
+        key ? FRAME_SEALED_HEADER + FRAME_SEALED_TAG + FRAME_MIN_RECORD_BYTES : FRAME_HEADER;
     *bytes = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (recs[i].partition_key_len > UINT16_MAX ||
-            recs[i].data_len > FRAME_MAX - FRAME_HEADER - recs[i].partition_key_len)
+            recs[i].data_len > FRAME_MAX - overhead - recs[i].partition_key_len)
             return false;
-        *bytes += frame_size(recs[i].partition_key_len, recs[i].data_len);
+    for (size_t i = 0, count; i < n; i += count) {
+        count = key ? seal_chunk(&recs[i], n - i) : 1;
+        *bytes += key ? seal_frame_size(&recs[i], count)
+                      : frame_size(recs[i].partition_key_len, recs[i].data_len);
     }
     return true;
 }
@@ -90,8 +107,15 @@ static bool run_size(const log_record_in *recs, size_t n, size_t *bytes)
 int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t now_ms,
                     uint64_t *first_offset, int64_t *arrival_ms, uint64_t *ticket)
 {
+    return shardlog_append_sealed(log, NULL, recs, n, now_ms, first_offset, arrival_ms, ticket);
+}
+
+int shardlog_append_sealed(shardlog *log, const store_key *key, const log_record_in *recs, size_t n,
+                           int64_t now_ms, uint64_t *first_offset, int64_t *arrival_ms,
+                           uint64_t *ticket)
+{
     size_t run_bytes;
-    if (!run_size(recs, n, &run_bytes)) {
+    if (!run_size(key, recs, n, &run_bytes)) {
         log_error("store: record too large for a frame");
         return -1;
     }
@@ -105,7 +129,7 @@ int shardlog_append(shardlog *log, const log_record_in *recs, size_t n, int64_t 
     if (tail->append_pos && tail->append_pos + run_bytes > store_segment_bytes(log->st))
         roll(log);
     int64_t arrival = now_ms > log->last_arrival_ms ? now_ms : log->last_arrival_ms;
-    encode_run(log, recs, n, run_bytes, arrival);
+    encode_run(log, key, recs, n, run_bytes, arrival);
     *first_offset = log->next_offset;
     *arrival_ms = arrival;
     log->next_offset += n;

@@ -16,6 +16,7 @@
 
 #include "common/buf.h"
 #include "logstate.h"
+#include "seal.h"
 #include "segment.h"
 #include "shardlog.h"
 
@@ -46,6 +47,7 @@ struct shardlog {
     bool queued;             /* on the store's queue for the next cycle */
     uint64_t queued_ticket;  /* when queued: the cycle that will take the pending bytes */
     pending pend;            /* appended, not yet taken by the storage thread */
+    seal_ctx sealer;         /* the subkey sealed appends were last sealed under */
 
     pending flush; /* storage thread: taken, being written */
 

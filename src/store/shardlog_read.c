@@ -3,12 +3,14 @@
  * A read never takes the log's append mutex: it loads the committed offset, finds the segment
  * and the index entry at or before its start, and walks frames from there with large preads,
  * skipping those before the start. Only bytes below the segment's published committed_end are
- * read, and no record at or past the committed offset is visited. */
+ * read, and no record at or past the committed offset is visited. A sealed run is opened whole
+ * into a buffer the read keeps (no allocation per record), then its records are visited. */
 #include <stdint.h>
 
 #include "common/log.h"
 #include "cursor.h"
 #include "shardlog_impl.h"
+#include "store_internal.h"
 
 #define READ_BUFFER_MIN (64u << 10)
 #define READ_BUFFER_MAX (1u << 20)
@@ -22,6 +24,8 @@ typedef struct read_state {
     log_visit_fn visit;
     void *arg;
     bool done;
+    seal_ctx opener; /* the subkey sealed runs were last opened with */
+    kbuf plain;      /* the last sealed run opened */
 } read_state;
 
 static size_t read_buffer_size(size_t max_records)
@@ -30,22 +34,73 @@ static size_t read_buffer_size(size_t max_records)
     return want < READ_BUFFER_MIN ? READ_BUFFER_MIN : want;
 }
 
-/* Visits one frame; false when the read is over. */
-static bool visit_frame(read_state *rs, const frame_view *f)
+/* Visits one record; false when the read is over. */
+static bool visit_record(read_state *rs, const log_record *rec)
 {
-    size_t bytes = f->key_len + f->data_len;
+    size_t bytes = rec->partition_key_len + rec->data_len;
     bool over_budget = rs->bytes >= rs->max_bytes || bytes > rs->max_bytes - rs->bytes;
-    if (f->offset >= rs->committed || (rs->visited && over_budget))
+    if (rec->offset >= rs->committed || (rs->visited && over_budget))
         return false;
     rs->bytes += bytes;
     rs->visited++;
-    rs->next = f->offset + 1;
-    log_record rec = {f->offset, f->arrival_ms, f->key, f->key_len, f->data, f->data_len};
-    return rs->visit(&rec, rs->arg) && rs->visited < rs->max_records;
+    rs->next = rec->offset + 1;
+    return rs->visit(rec, rs->arg) && rs->visited < rs->max_records;
+}
+
+static void log_corrupt(shardlog *log, segment *seg, uint64_t pos, uint64_t offset, const char *why)
+{
+    log_error("store: %s: CORRUPT frame at %s byte %llu (offset %llu): %s: not served", log->dir,
+              seg->path, (unsigned long long)pos, (unsigned long long)offset, why);
+}
+
+/* Visits the records of the sealed run f from rs->next on: 1 to go on, 0 when the read is over,
+ * -1 when the run cannot be opened (logged). */
+static int visit_sealed(shardlog *log, segment *seg, read_state *rs, const char *raw,
+                        const frame_view *f, uint64_t pos)
+{
+    seal_result opened =
+        seal_open(&rs->opener, store_keyring(log->st), log->relpath, raw, f, &rs->plain);
+    if (opened == SEAL_UNKNOWN_KEY) {
+        log_error("store: %s: %s byte %llu (offset %llu) is sealed under key %llu, which is not "
+                  "loaded: not served",
+                  log->dir, seg->path, (unsigned long long)pos, (unsigned long long)f->offset,
+                  (unsigned long long)seal_key_id(f));
+        return -1;
+    }
+    if (opened == SEAL_BAD_TAG) {
+        log_corrupt(log, seg, pos, f->offset, "the sealed run does not authenticate");
+        return -1;
+    }
+    const char *p = rs->plain.data, *end = p + rs->plain.len;
+    log_record rec = {.offset = f->offset, .arrival_ms = f->arrival_ms};
+    for (uint32_t i = 0; i < f->count; i++, rec.offset++) {
+        if (!seal_next(&p, end, &rec)) {
+            log_corrupt(log, seg, pos, rec.offset, "the sealed run holds fewer records");
+            return -1;
+        }
+        if (rec.offset >= rs->next && !visit_record(rs, &rec))
+            return 0;
+    }
+    return 1;
+}
+
+/* Visits what frame f (at raw, file position pos) holds from rs->next on: 1 to go on, 0 when the
+ * read is over, -1 on corruption (logged). */
+static int visit_frame(shardlog *log, segment *seg, read_state *rs, const char *raw,
+                       const frame_view *f, uint64_t pos)
+{
+    if (!frame_crc_ok(raw, f)) {
+        log_corrupt(log, seg, pos, f->offset, "bad CRC");
+        return -1;
+    }
+    if (f->sealed)
+        return visit_sealed(log, seg, rs, raw, f, pos);
+    log_record rec = {f->offset, f->arrival_ms, f->key, f->key_len, f->data, f->data_len, false};
+    return visit_record(rs, &rec) ? 1 : 0;
 }
 
 /* Reads rs->next and on from seg, up to its committed end. -1 on I/O error or corruption: a frame
- * whose CRC fails is never visited. */
+ * whose CRC fails (or a sealed run that does not open) is never visited. */
 static int read_segment(shardlog *log, segment *seg, frame_cursor *cur, read_state *rs)
 {
     index_entry from;
@@ -62,15 +117,18 @@ static int read_segment(shardlog *log, segment *seg, frame_cursor *cur, read_sta
     const char *raw;
     int r;
     while ((r = cursor_next(cur, &f, &raw)) == 1) {
-        if (f.offset != expect++ || (f.offset >= rs->next && !frame_crc_ok(raw, &f))) {
-            log_error("store: %s: CORRUPT frame at %s byte %llu (offset %llu): not served",
-                      log->dir, seg->path, (unsigned long long)(cur->pos - f.len),
-                      (unsigned long long)(expect - 1));
+        uint64_t pos = cur->pos - f.len;
+        if (f.offset != expect) {
+            log_corrupt(log, seg, pos, expect, "out of sequence");
             return -1;
         }
-        if (f.offset >= rs->next && !visit_frame(rs, &f)) {
+        expect += f.count;
+        if (expect <= rs->next)
+            continue;
+        int went_on = visit_frame(log, seg, rs, raw, &f, pos);
+        if (went_on <= 0) {
             rs->done = true;
-            return 0;
+            return went_on;
         }
     }
     return r;
@@ -111,6 +169,8 @@ int shardlog_read(shardlog *log, uint64_t from, size_t max_records, size_t max_b
         segment_unref(seg);
     }
     cursor_free(&cur);
+    seal_ctx_free(&rs.opener);
+    kbuf_free(&rs.plain);
     *next = rs.next;
     return rc;
 }

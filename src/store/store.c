@@ -85,6 +85,7 @@ struct store {
     atomic_bool any_lost;   /* lost is not empty: readers take mu only then */
     recovery_mode recovery; /* for shard logs opened from now on */
     kbuf damage;            /* the damage report (under mu) */
+    keyring *keys;          /* the keys of sealed runs (its own mutex) */
 
     /* Storage thread only. */
     ptrvec batch;         /* the queue taken by the current cycle */
@@ -345,6 +346,21 @@ janitor *store_janitor(store *st)
     return st->janitor;
 }
 
+keyring *store_keyring(store *st)
+{
+    return st->keys;
+}
+
+const store_key *store_add_key(store *st, uint64_t id, const unsigned char secret[STORE_KEY_LEN])
+{
+    return keyring_add(st->keys, id, secret);
+}
+
+const store_key *store_find_key(store *st, uint64_t id)
+{
+    return keyring_find(st->keys, id);
+}
+
 /* ---- the storage thread -------------------------------------------------------------------- */
 
 /* Syncs (when due), publishes and seals what the cycle wrote, then reports its ticket. */
@@ -590,12 +606,14 @@ store *store_open(const char *data_dir, durability_mode mode, int interval_ms,
     st->segment_bytes = segment_bytes_from_env();
     st->syncers = sync_pool_start(sync_threads_from_env());
     st->janitor = janitor_start();
+    st->keys = keyring_new();
     atomic_init(&st->open_ticket, 1);
     st->next_sync_ns = clock_mono_ns();
     if (init_sync(st) < 0 || pthread_create(&st->thread, NULL, storage_main, st) != 0) {
         log_error("store: cannot start the storage thread");
         sync_pool_stop(st->syncers);
         janitor_stop(st->janitor);
+        keyring_free(st->keys);
         free(st->dir);
         free(st);
         return NULL;
@@ -629,6 +647,7 @@ void store_close(store *st)
     free(st->dirty_states.items);
     free(st->lost);
     kbuf_free(&st->damage);
+    keyring_free(st->keys);
     free(st->dir);
     free(st);
 }

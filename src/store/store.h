@@ -84,6 +84,26 @@ int store_quarantine(store *st, const char *relpath);
  * none); valid until the next open or store_close. */
 const char *store_damage_report(store *st);
 
+/* ---- keys of sealed (encrypted) records ----------------------------------------------------
+ *
+ * A shard log can store records sealed with AES-256-GCM (shardlog_append_sealed) under a store
+ * key: 32 secret bytes and an id the frames name (frame.h). Its owner keeps the keys (wrapped,
+ * wherever it keeps its metadata) and hands them to the store before any log sealed under them
+ * is read; reads then open sealed records transparently. Each log seals under its own subkey,
+ * derived from the store key and the log's path. Keys stay until store_close. */
+#define STORE_KEY_LEN 32
+
+typedef struct store_key {
+    uint64_t id;                         /* named by the frames sealed under it; never 0 */
+    unsigned char secret[STORE_KEY_LEN]; /* AES-256 key material */
+} store_key;
+
+/* Adds a key (any thread); adding an id again returns the key first added. The pointer stays
+ * valid until store_close. */
+const store_key *store_add_key(store *st, uint64_t id, const unsigned char secret[STORE_KEY_LEN]);
+/* The key of that id; NULL when none was added. */
+const store_key *store_find_key(store *st, uint64_t id);
+
 /* True once a write or fdatasync has failed (any thread): no ticket above the last reported one
  * will ever be reported, so whoever still waits for one must give up (the server answers
  * InternalFailure rather than keep the reply, and its shutdown, waiting forever). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "janitor.h"
+#include "seal.h"
 #include "segment.h"
 #include "shardlog.h"
 
@@ -24,6 +25,8 @@ uint64_t store_enqueue(store *st, shardlog *log);
 void store_wake(store *st);
 /* True while the storage thread abandons a cycle (the disk was full): appends fail at once. */
 bool store_appends_paused(store *st);
+/* The keys of sealed runs (store_add_key). */
+keyring *store_keyring(store *st);
 /* The store's deleting thread. */
 janitor *store_janitor(store *st);
 /* Queues a close (or destroy) of log for the end of the next cycle. */

@@ -6,6 +6,7 @@ with any credentials, users with a policy and a key, and AWS's AccessDenied text
 """
 
 import json
+import subprocess
 
 from kinesd_harness import KinesdTestCase, REGION
 
@@ -38,6 +39,18 @@ class VerifyTestCase(KinesdTestCase):
         super().setUpClass()
         cls.kinesis = cls.as_(ROOT, "kinesis")
         cls.iam = cls.as_(ROOT, "iam")
+
+    @classmethod
+    def create_account(cls, account_id):
+        """Stops kinesd, runs `kinesd account create ACCOUNT_ID`, restarts; returns that
+        account's root key (key id, secret)."""
+        cls.server.stop()
+        done = subprocess.run([cls.server.binary, "account", "create", account_id, "--data-dir",
+                               cls.server.data_dir], capture_output=True, timeout=30, text=True)
+        assert done.returncode == 0, done.stderr
+        lines = dict(line.split(" = ") for line in done.stdout.splitlines() if " = " in line)
+        cls.server.restart()
+        return lines["aws_access_key_id"], lines["aws_secret_access_key"]
 
     @classmethod
     def as_(cls, credentials, service="kinesis", **config):

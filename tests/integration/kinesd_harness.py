@@ -3,7 +3,9 @@
 Owns: the server process (free loopback port, temporary data directory, SIGTERM / kill -9 /
 restart), the three ways the tests speak to it (boto3, the aws CLI, raw HTTP), and
 KinesdTestCase, which starts one server per test module and prints its log when a test fails;
-and clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock ahead.
+clock_shift_shim, an LD_PRELOAD library that moves the server's wall clock; LineReader, which
+reads a child process's output lines with a deadline; and the bits of CBOR the tests write and read
+(cbor_map, cbor_decode).
 """
 
 import base64
@@ -11,13 +13,16 @@ import hashlib
 import http.client
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -279,22 +284,63 @@ class Kinesd:
             conn.close()
 
 
+class LineReader:
+    """Reads the lines of a child process's output (a pipe, text or bytes) on a thread, so that a
+    test waits for the next line with a deadline instead of blocking forever on readline()."""
+
+    def __init__(self, stream):
+        self._lines = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream):
+        while True:
+            line = stream.readline()
+            if not line:
+                break
+            self._lines.put(line)
+        self._lines.put(None)  # the end of the output
+
+    def next(self, timeout_s=30.0):
+        """The next line (with its newline); None once the output ended. Raises AssertionError
+        when no line comes within TIMEOUT_S."""
+        try:
+            return self._lines.get(timeout=timeout_s)
+        except queue.Empty:
+            raise AssertionError("no output line within %.0f s" % timeout_s) from None
+
+
 CLOCK_SHIFT_C = r"""
-/* Shifts CLOCK_REALTIME forward by $ITEST_CLOCK_SHIFT_MS: an LD_PRELOAD for tests. */
+/* Shifts CLOCK_REALTIME by $ITEST_CLOCK_SHIFT_MS (forward or back), or by the number of ms the
+ * file $ITEST_CLOCK_SHIFT_FILE holds, read at every call (so a test can step the wall clock of a
+ * running server): an LD_PRELOAD for tests. CLOCK_MONOTONIC is left alone. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+static long long shift_ms(void)
+{
+    const char *file = getenv("ITEST_CLOCK_SHIFT_FILE");
+    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
+    long long ms = 0;
+    FILE *f = file ? fopen(file, "r") : NULL;
+    if (f) {
+        if (fscanf(f, "%lld", &ms) != 1)
+            ms = 0;
+        fclose(f);
+    }
+    return f ? ms : shift ? atoll(shift) : 0;
+}
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
     static int (*real)(clockid_t, struct timespec *);
     if (!real)
         real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
     int rc = real(id, ts);
-    const char *shift = getenv("ITEST_CLOCK_SHIFT_MS");
-    if (rc == 0 && shift && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
-        long long ns = ts->tv_nsec + (atoll(shift) % 1000) * 1000000LL;
-        ts->tv_sec += atoll(shift) / 1000 + ns / 1000000000LL;
+    if (rc == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) {
+        long long ns = (long long)ts->tv_sec * 1000000000LL + ts->tv_nsec
+                       + shift_ms() * 1000000LL;
+        ts->tv_sec = ns / 1000000000LL;
         ts->tv_nsec = ns % 1000000000LL;
     }
     return rc;
@@ -321,6 +367,37 @@ def clock_shift_shim(test):
     if shim is None:
         test.skipTest("cannot build the clock shim (no C compiler)")
     return shim
+
+
+def cbor_text(text):
+    data = text.encode()
+    assert len(data) < 65536
+    return (bytes([0x60 | len(data)]) if len(data) < 24 else
+            bytes([0x78, len(data)]) if len(data) < 256 else
+            b"\x79" + struct.pack(">H", len(data))) + data
+
+
+def cbor_map(pairs):
+    """A CBOR map of text keys to values: text, a nested map (a list of pairs), or bytes that
+    are already one encoded CBOR item (the request shapes the tests need)."""
+    out = bytes([0xa0 | len(pairs)])
+    for key, value in pairs:
+        out += cbor_text(key) + (cbor_map(value) if isinstance(value, list) else
+                                 value if isinstance(value, bytes) else cbor_text(value))
+    return out
+
+
+def cbor_decode(payload):
+    """Decodes with botocore's CBOR reader, leaving timestamps (epoch milliseconds, as the AWS
+    SDKs' Kinesis CBOR has them) as numbers."""
+    from botocore.parsers import BaseCBORParser
+
+    class Reader(BaseCBORParser):
+        def _parse_datetime(self, value):
+            return value
+
+    reader = Reader()
+    return reader.parse_data_item(reader.get_peekable_stream_from_bytes(payload))
 
 
 def parse_json(raw):

@@ -11,7 +11,8 @@ import os
 import re
 import unittest
 
-from kinesd_harness import ACCOUNT, AUTHORIZATION, REGION, KinesdTestCase, b64, clock_shift_shim
+from kinesd_harness import (ACCOUNT, AUTHORIZATION, REGION, Kinesd, KinesdTestCase, b64,
+                            cbor_decode, cbor_map, clock_shift_shim)
 
 TARGET = "target"           # never successfully written to: must stay empty
 SEQS = "seqs"               # holds a few records for the sequence-number and iterator cases
@@ -20,6 +21,10 @@ SHARD0 = "shardId-000000000000"
 SHARD1 = "shardId-000000000001"
 MIB = 1024 * 1024
 STREAM_NAME_PATTERN = "[a-zA-Z0-9_.-]+"
+QUOTE_MAX = 65536           # bytes of a value a message quotes (AWS_QUOTE_MAX)
+CBOR = {"Content-Type": "application/x-amz-cbor-1.1"}
+UINT64_MAX_CBOR = b"\x1b" + b"\xff" * 8
+INT64_MAX_CBOR = b"\x1b\x7f" + b"\xff" * 7
 HASH_KEY_PATTERN = "0|([1-9]\\d{0,38})"
 
 
@@ -44,6 +49,16 @@ class BadInputCase(KinesdTestCase):
     def assert_streams(self, expected):
         self.assertEqual(set(self.kinesis.list_streams()["StreamNames"]), set(expected))
 
+    def post_cbor(self, op, body):
+        """Raw CBOR POST of BODY (bytes); returns (status, headers, the decoded CBOR body)."""
+        status, headers, raw = self.server.post(op, body, headers=CBOR)
+        return status, headers, cbor_decode(raw)
+
+    def assert_cbor_error(self, op, body, status, error_type):
+        got_status, _, got = self.post_cbor(op, body)
+        self.assertEqual((got_status, got.get("__type")), (status, error_type), got)
+        return got
+
 
 class BadRequests(BadInputCase):
 
@@ -66,7 +81,12 @@ class BadRequests(BadInputCase):
     def test_invalid_json(self):
         for body in (b'{"StreamName": "target", "PartitionKey": "a", "Data": "',
                      b'{"StreamName": "target"} trailing',
-                     b"\xff\xfe{}"):
+                     b"\xff\xfe{}",
+                     # not UTF-8, though json-c's check let these through (fuzz_proto_json):
+                     # a byte no UTF-8 has, an overlong "/", a surrogate
+                     b'{"StreamName": "target", "PartitionKey": "\xf6\xac\x8b\x92", "Data": ""}',
+                     b'{"StreamName": "target", "PartitionKey": "\xc0\xaf", "Data": ""}',
+                     b'{"StreamName": "target", "PartitionKey": "\xed\xa0\x80", "Data": ""}'):
             with self.subTest(body=body):
                 status, headers, got = self.server.post("PutRecord", body)
                 self.assert_aws_error((status, headers, got), 400, "SerializationException")
@@ -500,6 +520,141 @@ class CreatingAndLimits(BadInputCase):
             self.kinesis.delete_stream(StreamName=name)
         for name in ("six", "four"):
             self.wait_gone(name)
+
+
+class HostileValues(BadInputCase):
+    """Numbers, text and sizes no SDK sends (issue 6, section 5): each refused at its root, with
+    nothing stored and no stream made."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kinesis.create_stream(StreamName=TARGET, ShardCount=1)
+        cls.wait_for(TARGET)
+
+    @classmethod
+    def wait_for(cls, name):
+        cls.kinesis.get_waiter("stream_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+
+    def tearDown(self):
+        self.assert_streams([TARGET])
+        self.assert_target_empty()
+
+    def test_shard_count_beyond_int(self):
+        """A model "integer" is Java's int: 2^63 - 1 reads as 2^31 - 1, which the shard limit
+        refuses. (It overflowed ops_util.c: UBSan aborted the ASan build; the release build made
+        an ACTIVE stream of 0 shards.) AWS's answer to such a number is not known."""
+        limit = re.compile(r"^This request would exceed the shard limit .* Number of additional "
+                           r"shards that would have resulted from this request: 2147483647\. ")
+        for count in (9223372036854775807, 18446744073709551615, 2147483648, 1e300):
+            with self.subTest(count=count):
+                self.assert_error("CreateStream", {"StreamName": "huge", "ShardCount": count},
+                                  400, "LimitExceededException", message_regex=limit)
+        for encoded in (UINT64_MAX_CBOR, INT64_MAX_CBOR):
+            with self.subTest(cbor=encoded.hex()):
+                got = self.assert_cbor_error(
+                    "CreateStream", cbor_map([("StreamName", "huge"), ("ShardCount", encoded)]),
+                    400, "LimitExceededException")
+                self.assertRegex(got["message"], limit)
+        self.assert_error("UpdateShardCount",
+                          {"StreamName": TARGET, "TargetShardCount": 9223372036854775807,
+                           "ScalingType": "UNIFORM_SCALING"},
+                          400, "LimitExceededException",
+                          "UpdateShardCount cannot scale up over double your current open shard "
+                          "count. Current open shard count: 1, Target shard count: 2147483647")
+        self.assertEqual(len(self.shards(TARGET)), 1)
+
+    def test_cbor_text_must_be_utf8(self):
+        """A partition key ff fe 00 6b was stored, and every later JSON GetRecords over it made
+        boto3 fail (UnicodeDecodeError). AWS documents no answer; its CBOR reader (Jackson)
+        refuses malformed text, so kinesd answers its bare SerializationException for unreadable
+        CBOR. tearDown reads the shard back with boto3 (JSON)."""
+        bad_key = b"\x64\xff\xfe\x00\x6b"
+        got = self.assert_cbor_error(
+            "PutRecord", cbor_map([("StreamName", TARGET), ("PartitionKey", bad_key),
+                                   ("Data", b"\x41x")]),
+            400, "SerializationException")
+        self.assertEqual(got, {"__type": "SerializationException"})
+        self.assert_cbor_error(
+            "PutRecords", cbor_map([("StreamName", TARGET), ("Records", b"\x81" + cbor_map(
+                [("PartitionKey", bad_key), ("Data", b"\x41x")]))]),
+            400, "SerializationException")
+
+    def test_cbor_counts_beyond_the_body(self):
+        """A map header of 2^63 entries and no entries was read as an empty map (n * 2 wrapped
+        to 0); an array of 2^64 - 1 items as an indefinite one."""
+        self.assert_cbor_error("ListStreams", b"\xbb\x80" + b"\x00" * 7, 400,
+                               "SerializationException")
+        self.assert_cbor_error(
+            "CreateStream", cbor_map([("StreamName", "tagged"), ("ShardCount", b"\x01"),
+                                      ("Tags", b"\xbb\x80" + b"\x00" * 7)]),
+            400, "SerializationException")
+        self.assert_cbor_error(
+            "PutRecords", cbor_map([("StreamName", TARGET),
+                                    ("Records", b"\x9b" + b"\xff" * 8 + b"\xff")]),
+            400, "SerializationException")
+
+    def test_malformed_region(self):
+        """The credential scope's region goes into ARNs: "us-east-1:111111111111" made an ARN
+        that looked like another account's. AWS refuses a region it does not serve with 403
+        InvalidSignatureException "Credential should be scoped to a valid region, not 'R'. "
+        (aws/aws-sdk-js#4545 shows the 403, joona/aws-es-curl#15 and aws/aws-sdk-ruby#508 the
+        text); kinesd serves every region, so it refuses only a region without the shape of
+        botocore's partitions.json regionRegex, and accepts an unknown well-formed one."""
+        for region in ("us-east-1:111111111111", "", "US-EAST-1", "us-east", "us--east-1",
+                       "useast1", "x" * 40 + "-east-1"):
+            auth = AUTHORIZATION.replace("/us-east-1/", "/%s/" % region)
+            with self.subTest(region=region):
+                self.assert_error(
+                    "CreateStream", {"StreamName": "regional", "ShardCount": 1}, 403,
+                    "InvalidSignatureException",
+                    "Credential should be scoped to a valid region, not '%s'. " % region,
+                    headers={"Authorization": auth})
+        for region in ("xx-moon-7", "us-gov-west-1", "eusc-de-east-1"):
+            auth = AUTHORIZATION.replace("/us-east-1/", "/%s/" % region)
+            with self.subTest(region=region):
+                status, _, got = self.server.post("ListStreams", {},
+                                                  headers={"Authorization": auth})
+                self.assertEqual((status, got["StreamNames"]), (200, []))
+
+    def test_nul_is_quoted_in_messages(self):
+        """A NUL in a value cut the validation message short."""
+        self.assert_error(
+            "CreateStream", {"StreamName": "a\u0000b", "ShardCount": 1}, 400,
+            "ValidationException",
+            "1 validation error detected: Value 'a\u0000b' at 'streamName' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: " + STREAM_NAME_PATTERN)
+
+    def test_huge_value_is_quoted_cut(self):
+        """An 11 MB StreamName was echoed back whole. AWS quotes values whole as far as reports
+        show (a CloudFormation templateBody over 51,200 bytes in its length error,
+        aws-amplify/amplify-cli#14855); kinesd quotes whole what the model's bounds allow and
+        cuts beyond QUOTE_MAX bytes, with "..."."""
+        status, headers, got = self.server.post(
+            "DeleteStream", '{"StreamName": "%s"}' % ("a" * (11 * MIB)))
+        self.assert_aws_error((status, headers, got), 400, "ValidationException",
+                              "1 validation error detected: Value '%s...' at 'streamName' "
+                              "failed to satisfy constraint: Member must have length less than "
+                              "or equal to 128" % ("a" * QUOTE_MAX))
+
+
+class DamagedIteratorKey(unittest.TestCase):
+    """A damaged iterator.key was reported as "cannot load the metadata": the message names the
+    file and what is wrong with it, and kinesd exits non-zero."""
+
+    def test_short_key_file(self):
+        server = Kinesd()
+        self.addCleanup(server.close)
+        os.makedirs(server.data_dir)
+        key = os.path.join(server.data_dir, "iterator.key")
+        with open(key, "wb") as f:
+            f.write(b"short")
+        with self.assertRaisesRegex(RuntimeError, "exited with 1 during start-up") as raised:
+            server.start()
+        self.assertIn("kinesd: the iterator key %s is not the 32 bytes" % key,
+                      str(raised.exception))
+        self.assertNotIn("metadata", str(raised.exception))
 
 
 class ExpiredIterator(BadInputCase):

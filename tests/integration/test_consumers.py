@@ -195,6 +195,11 @@ class Consumers(ConsumerHelpers, KinesdTestCase):
         neither = "Either ConsumerARN or both ConsumerName and StreamARN must be provided."
         mismatch = "ConsumerARN %s does not match the given StreamARN and ConsumerName." % arn
         unknown = stream_arn("look") + "/consumer/c:1"
+        # another account's consumer is AccessDenied, as another account's stream is (it said
+        # ResourceNotFound), whether or not it exists
+        foreign = arn.replace(":%s:" % ACCOUNT, ":111111111111:")
+        denied = ("User: arn:aws:iam::%s:root is not authorized to access resource: %s"
+                  % (ACCOUNT, foreign))
         for op in ("DescribeStreamConsumer", "DeregisterStreamConsumer"):
             cases = [
                 ({}, "InvalidArgumentException", neither),
@@ -206,6 +211,7 @@ class Consumers(ConsumerHelpers, KinesdTestCase):
                  "InvalidArgumentException", mismatch),
                 ({"ConsumerARN": unknown}, "ResourceNotFoundException",
                  "Consumer %s not found." % unknown),
+                ({"ConsumerARN": foreign}, "AccessDeniedException", denied),
                 ({"StreamARN": stream_arn("look2"), "ConsumerName": "c"},
                  "ResourceNotFoundException", not_found("c", "look2")),
                 ({"StreamARN": stream_arn("gone"), "ConsumerName": "c"},

@@ -5,12 +5,16 @@ kinesd is killed with SIGKILL mid-load, restarted on the same directory, and eve
 record must be there, with the acknowledged shard and sequence number, in order, exactly once.
 Three rounds on the same stream; records of earlier rounds must survive later crashes too.
 A SIGTERM under load must exit 0 and keep every acknowledged record as well.
+Each kill comes at a random moment after the writers' first acknowledgement; the random seed is
+printed, and KINESD_TEST_SEED=N replays a run's kill times.
 """
 
 import base64
 import http.client
 import json
+import os
 import random
+import sys
 import threading
 import time
 import unittest
@@ -21,6 +25,23 @@ STREAM = "crashy"
 ROUNDS = 3
 WRITERS = 4
 JOIN_TIMEOUT_S = 30
+FIRST_ACK_TIMEOUT_S = 60
+
+
+def run_seed():
+    """KINESD_TEST_SEED when set (to replay a failure), else a fresh one; printed either way."""
+    seed = int(os.environ.get("KINESD_TEST_SEED") or time.time_ns() % 2**32)
+    sys.stderr.write("test_crash: seed %d (replay with KINESD_TEST_SEED=%d)\n" % (seed, seed))
+    return seed
+
+
+def wait_for_first_ack(writers):
+    """Waits until a writer had a record acknowledged (a slow start on a loaded machine)."""
+    deadline = time.monotonic() + FIRST_ACK_TIMEOUT_S
+    while not any(w.acked for w in writers):
+        if time.monotonic() > deadline:
+            raise AssertionError("nothing acknowledged within %d s" % FIRST_ACK_TIMEOUT_S)
+        time.sleep(0.01)
 
 
 class RawWriter(threading.Thread):
@@ -84,6 +105,11 @@ class Crash(KinesdTestCase):
 
     SERVER_ARGS = dict(durability="sync")
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.random = random.Random(run_seed())
+
     def read_all(self):
         """Every record of every shard: {shard id: [(key, data, seq), ...]} in read order."""
         found = {}
@@ -98,7 +124,8 @@ class Crash(KinesdTestCase):
                    for i in range(WRITERS)]
         for w in writers:
             w.start()
-        time.sleep(random.uniform(1.0, 2.0))
+        wait_for_first_ack(writers)
+        time.sleep(self.random.uniform(0.5, 1.5))
         self.server.kill9()
         for w in writers:
             w.join(JOIN_TIMEOUT_S)
@@ -153,7 +180,8 @@ class Crash(KinesdTestCase):
                    for i in range(WRITERS)]
         for w in writers:
             w.start()
-        time.sleep(1.0)
+        wait_for_first_ack(writers)
+        time.sleep(0.5)  # under load: more requests in flight
         self.assertEqual(self.server.stop(), 0, "kinesd did not exit 0 on SIGTERM under load")
         for w in writers:
             w.join(JOIN_TIMEOUT_S)

@@ -137,13 +137,7 @@ class CrossAccount(VerifyTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server.stop()
-        done = subprocess.run([cls.server.binary, "account", "create", ACCOUNT_B, "--data-dir",
-                               cls.server.data_dir], capture_output=True, timeout=30, text=True)
-        assert done.returncode == 0, done.stderr
-        lines = dict(line.split(" = ") for line in done.stdout.splitlines() if " = " in line)
-        cls.root_b = (lines["aws_access_key_id"], lines["aws_secret_access_key"])
-        cls.server.restart()
+        cls.root_b = cls.create_account(ACCOUNT_B)
 
     def test_resource_policy_grants_another_account(self):
         self.create_stream("shared")

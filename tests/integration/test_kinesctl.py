@@ -19,7 +19,7 @@ import time
 import unittest
 import uuid
 
-from kinesd_harness import ACCESS_KEY, REGION, SECRET_KEY, KinesdTestCase
+from kinesd_harness import ACCESS_KEY, REGION, SECRET_KEY, KinesdTestCase, LineReader
 
 # kinesctl's exit codes (src/cli/cli.h).
 EXIT_OK, EXIT_USAGE, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_NOT_FOUND = 0, 2, 3, 4, 5
@@ -46,6 +46,14 @@ def clean_env(**extra):
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     env.update(extra)
     return env
+
+
+def write_file(directory, name, content):
+    """Writes CONTENT (text, or the JSON of anything else) to DIRECTORY/NAME; returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(content if isinstance(content, str) else json.dumps(content))
+    return path
 
 
 def kinesctl(endpoint, *args, stdin=None, env=None, timeout=120):
@@ -256,13 +264,42 @@ class Kinesctl(KinesdTestCase):
             [kinesctl_bin(), "tail", name, "--follow", "--endpoint-url", self.server.endpoint],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env())
         try:
-            time.sleep(1.0)  # --follow starts at latest
+            output = LineReader(follower.stdout)
+            first = self.first_followed_line(name, output)
+            self.assertTrue(first.startswith(b"probe"), first)  # --follow starts at latest
             self.run_ok("put", name, stdin=b"new 1\nnew 2\n")
-            got = {follower.stdout.readline().decode().strip() for _ in range(2)}
+            got = set()
+            while len(got) < 2:
+                line = output.next()
+                self.assertIsNotNone(line, "tail --follow ended")
+                if not line.startswith(b"probe"):  # probes put before it followed trail in
+                    got.add(line.decode().strip())
             self.assertEqual(got, {"new 1", "new 2"})
         finally:
             follower.terminate()
             follower.wait(10)
+
+    def first_followed_line(self, name, output, deadline_s=60):
+        """Puts "probe N" records until `tail --follow` (read by OUTPUT) prints one: it prints
+        only records put after it started following, whenever on a loaded machine that is."""
+        deadline = time.monotonic() + deadline_s
+        n = 0
+        while True:
+            self.run_ok("put", name, "probe %d" % n)
+            n += 1
+            try:
+                return output.next(timeout_s=1.0)
+            except AssertionError:
+                self.assertLess(time.monotonic(), deadline,
+                                "tail --follow printed nothing in %d s" % deadline_s)
+
+    def wait_for_records(self, name, count, deadline_s=60):
+        """Waits until the stream holds COUNT records (all delivered)."""
+        deadline = time.monotonic() + deadline_s
+        while len(self.run_ok("tail", name).splitlines()) < count:
+            self.assertLess(time.monotonic(), deadline,
+                            "fewer than %d records after %d s" % (count, deadline_s))
+            time.sleep(0.1)
 
     def test_put_interrupted_delivers_what_was_read(self):
         name = "ctl-interrupt"
@@ -272,7 +309,7 @@ class Kinesctl(KinesdTestCase):
                                stderr=subprocess.PIPE, env=clean_env())
         put.stdin.write(b"".join(b"line %d\n" % i for i in range(100)))
         put.stdin.flush()
-        time.sleep(0.5)
+        self.wait_for_records(name, 100)  # delivered as read: so all 100 lines were read
         put.send_signal(signal.SIGINT)  # stdin stays open: only the interrupt ends the input
         out, err = put.communicate(timeout=30)
         self.assertEqual(put.returncode, 130, err)

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 from kinesd_harness import KinesdTestCase
-from test_kinesctl import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, kinesctl
+from test_kinesctl import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, kinesctl, write_file
 
 # The canonical event envelope (draft 04), its source block in a second file of the folder.
 ENVELOPE = {
@@ -42,10 +42,7 @@ class SchemaFiles:
         self.dir = tempfile.mkdtemp(prefix="kinesctl-schema-")
 
     def write(self, name, content):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(content if isinstance(content, str) else json.dumps(content))
-        return path
+        return write_file(self.dir, name, content)
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import unittest
 
-from kinesd_harness import KinesdTestCase, clock_shift_shim
+from kinesd_harness import KinesdTestCase, LineReader, clock_shift_shim
 
 SIX_MINUTES_MS = 6 * 60 * 1000
 
@@ -58,7 +58,8 @@ class LibkinesApi(KinesdTestCase):
         self.put_records("expiring", range(3))
         proc = self.run_live("consumer-expiry", "expiring", stdin=subprocess.PIPE)
         self.addCleanup(proc.kill)
-        self.assertEqual(proc.stdout.readline(), "READ 3\n")
+        output = LineReader(proc.stdout)
+        self.assertEqual(output.next(), "READ 3\n")
 
         self.assertEqual(self.server.stop(), 0)
         self.server.env = dict(ITEST_CLOCK_SHIFT_MS=str(SIX_MINUTES_MS), LD_PRELOAD=shim,
@@ -67,8 +68,11 @@ class LibkinesApi(KinesdTestCase):
         self.server.restart()
         self.kinesis = self.server.client()
         self.put_records("expiring", range(3, 6))
-        out, _ = proc.communicate("go\n", timeout=60)
-        self.assertEqual((proc.returncode, out), (0, "READ 6\n"))
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+        self.assertEqual(output.next(timeout_s=60), "READ 6\n")
+        self.assertEqual(output.next(), None)
+        self.assertEqual(proc.wait(60), 0)
 
     def put_records(self, stream, numbers):
         for n in numbers:

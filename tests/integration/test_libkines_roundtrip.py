@@ -58,13 +58,24 @@ class ProducerConsumerRoundTrip(KinesdTestCase):
             self.assertGreater(d["n"], last.get(d["k"], -1), "order of key %s" % d["k"])
             last[d["k"]] = d["n"]
 
+    def wait_for_some_records(self, stream, deadline_s=60):
+        """Waits until the producer delivered records to the stream (its first shards)."""
+        deadline = time.monotonic() + deadline_s
+        while not any(self.kinesis.get_records(
+                ShardIterator=self.kinesis.get_shard_iterator(
+                    StreamName=stream, ShardId=s["ShardId"],
+                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"], Limit=1)["Records"]
+                for s in self.shards(stream)):
+            self.assertLess(time.monotonic(), deadline, "nothing delivered in %d s" % deadline_s)
+            time.sleep(0.05)
+
     def test_round_trip_across_reshard_with_checkpoint_restart(self):
         stream = "rt-reshard"
         self.create_stream(stream, shards=2)
         put = self.start_put(stream)
         put.stdin.write(lines_for(0, RECORDS // 2))
         put.stdin.flush()
-        time.sleep(0.5)  # let the producer deliver part of it to the parent shards
+        self.wait_for_some_records(stream)  # part of it goes to the parent shards
         self.kinesis.update_shard_count(StreamName=stream, TargetShardCount=3,
                                         ScalingType="UNIFORM_SCALING")
         self.wait_active(stream)
@@ -104,7 +115,7 @@ class ProducerConsumerRoundTrip(KinesdTestCase):
         put = self.start_put(stream)
         put.stdin.write(lines_for(0, 5000))
         put.stdin.flush()
-        time.sleep(0.5)
+        self.wait_for_some_records(stream)  # part of it before the restart
         self.assertEqual(self.server.stop(), 0)
         writer = threading.Thread(target=lambda: (put.stdin.write(lines_for(5000, 10000)),
                                                   put.stdin.close()))

@@ -2,13 +2,15 @@
 
 With --transition-ms 1500: CREATING then ACTIVE, UPDATING during a split (writes still work, a
 second reshard is refused with ResourceInUseException), DELETING then gone. A SIGTERM restart
-keeps streams, shards, records, sequence numbers and issued iterators.
+keeps streams, shards, records, sequence numbers and issued iterators. Transitions run on the
+monotonic clock: a wall clock stepped back an hour does not hold them up.
 """
 
+import os
 import time
 import unittest
 
-from kinesd_harness import ACCOUNT, KinesdTestCase
+from kinesd_harness import ACCOUNT, KinesdTestCase, clock_shift_shim, stream_arn
 
 TRANSITION_MS = 1500  # long enough that the checks made during a transition finish within it, even on a loaded machine
 
@@ -129,6 +131,39 @@ class Lifecycle(KinesdTestCase):
         last_before = before["kept-a"][4][out["ShardId"]]
         if last_before:
             self.assertGreater(int(out["SequenceNumber"]), int(last_before[-1][0]))
+
+
+class WallClockSteps(KinesdTestCase):
+    """The wall clock of a running kinesd steps back an hour (an NTP correction, a restored VM)
+    while a stream and a consumer are in CREATING: both become ACTIVE after their transition,
+    not an hour later (they ran on the wall clock)."""
+
+    SERVER_ARGS = dict(transition_ms=TRANSITION_MS)
+
+    def test_transitions_ignore_a_wall_clock_step_back(self):
+        shim = clock_shift_shim(self)
+        shift = os.path.join(self.server.root, "clock-shift")
+        with open(shift, "w") as f:
+            f.write("0")
+        self.assertEqual(self.server.stop(), 0)
+        self.server.env = dict(ITEST_CLOCK_SHIFT_FILE=shift, LD_PRELOAD=shim,
+                               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+                               + ":verify_asan_link_order=0")
+        self.server.restart()
+        self.kinesis = self.server.client()
+        self.create_stream("stepped")
+        self.kinesis.create_stream(StreamName="late", ShardCount=1)
+        consumer = self.kinesis.register_stream_consumer(
+            StreamARN=stream_arn("stepped"), ConsumerName="c")["Consumer"]
+        self.assertEqual(consumer["ConsumerStatus"], "CREATING")
+        with open(shift, "w") as f:
+            f.write("-3600000")
+        self.wait_active("late", timeout_s=30)
+        deadline = time.monotonic() + 30
+        while self.kinesis.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])[
+                "ConsumerDescription"]["ConsumerStatus"] != "ACTIVE":
+            self.assertLess(time.monotonic(), deadline, "consumer still CREATING after 30 s")
+            time.sleep(0.05)
 
 
 if __name__ == "__main__":

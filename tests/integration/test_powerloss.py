@@ -1,6 +1,7 @@
 """test_powerloss - the power-loss simulator: every acknowledged record survives any power cut.
 
-kinesd runs a workload (puts from several clients, a stream created, one deleted, a reshard) under
+kinesd runs a workload (puts from several clients, a stream created, one deleted, the written
+stream encrypted half-way (so its logs hold plain frames, then sealed runs), a reshard) under
 tests/powerloss/plshim.so, which records every change it makes under its data directory; each
 client notes what was acknowledged and when (CLOCK_MONOTONIC, the clock of the recording). Then
 tests/powerloss/replay.py builds crash states (what was synced before a cut point, plus random
@@ -108,6 +109,9 @@ class Recorded:
         time.sleep(WORKLOAD_S / 3)
         kin.create_stream(StreamName="plB", ShardCount=1)
         self.acked_now("create plB")
+        kin.start_stream_encryption(StreamName="plA", EncryptionType="KMS",
+                                    KeyId="alias/aws/kinesis")  # from here on sealed runs
+        self.acked_now("encrypt plA")
         self.started["delete plC"] = time.monotonic_ns()
         kin.delete_stream(StreamName="plC")
         self.acked_now("delete plC")
@@ -194,6 +198,10 @@ def check_control(kin, control, started, cut_ns):
             status = kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
             if status["StreamStatus"] != "DELETING":
                 problems.append("%s acknowledged, stream %s" % (change, status["StreamStatus"]))
+        if verb == "encrypt":
+            summary = kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+            if summary["EncryptionType"] != "KMS":
+                problems.append("%s acknowledged, stream not encrypted" % change)
         if verb == "reshard":
             open_shards = [s for s in kin.list_shards(StreamName=name)["Shards"]
                            if "EndingSequenceNumber" not in s["SequenceNumberRange"]]

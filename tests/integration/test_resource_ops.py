@@ -272,6 +272,7 @@ class ResourceOps(KinesdTestCase):
         foreign = stream_arn(TAGGED, account="111111111111")
         elsewhere = stream_arn(TAGGED, region="eu-west-1")
         consumer = stream_arn(TAGGED) + "/consumer/c:1"
+        foreign_consumer = foreign + "/consumer/c:1"
         cases = [
             ("AddTagsToStream", {"StreamName": "nope", "Tags": {"a": "b"}},
              "ResourceNotFoundException", stream_not_found("nope")),
@@ -302,6 +303,8 @@ class ResourceOps(KinesdTestCase):
              "ResourceNotFoundException", stream_not_found(TAGGED)),
             ("TagResource", {"ResourceARN": consumer, "Tags": {"a": "b"}},
              "ResourceNotFoundException", "Resource %s not found." % consumer),
+            ("TagResource", {"ResourceARN": foreign_consumer, "Tags": {"a": "b"}},
+             "AccessDeniedException", access_denied(foreign_consumer)),
         ]
         self.assert_refused_unchanged(cases)
 

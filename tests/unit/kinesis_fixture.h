@@ -1,7 +1,7 @@
 /* kinesis_fixture.h - shared by the server unit tests that need a registry: a fresh temporary
  * data directory per test with a store and the registry opened on it, the server configuration
- * reset to test values, and a made-up clock (now_ms) the test may move. Header-only: each test
- * file is its own executable. */
+ * reset to test values, and a made-up clock (now_ms) the test may move, which is also the
+ * registry's deadline clock (transitions). Header-only: each test file is its own executable. */
 #ifndef KINESD_KINESIS_FIXTURE_H
 #define KINESD_KINESIS_FIXTURE_H
 
@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "core/config.h"
+#include "kinesis/datakey.h"
 #include "kinesis/registry_edit.h"
 
 kinesd_config kinesd_cfg;
@@ -25,10 +26,29 @@ static char data_dir[] = "/tmp/kinesd-server-XXXXXX";
 static store *st;
 static int64_t now_ms;
 
+/* The master key the data keys of encrypted streams are sealed under. */
+static const masterkey test_master = {"kinesd unit tests' master key.."};
+
+/* The registry's deadline clock in these tests: the made-up now_ms. */
+static int64_t made_up_clock(void)
+{
+    return now_ms;
+}
+
+/* Runs the registry's tick with the made-up clock at t (for the tick only). */
+static inline void tick_at(int64_t t)
+{
+    int64_t saved = now_ms;
+    now_ms = t;
+    registry_tick(t);
+    now_ms = saved;
+}
+
 static inline void open_registry(void)
 {
     st = store_open(data_dir, DURABILITY_NONE, 0, NULL, NULL);
     assert_non_null(st);
+    datakeys_init(&test_master);
     assert_int_equal(registry_open(st), 0);
 }
 
@@ -47,6 +67,7 @@ static inline int setup(void **state)
     kinesd_cfg.transition_ms = 0;
     kinesd_cfg.shard_limit = 500;
     now_ms = clock_now_ms();
+    registry_deadline_clock = made_up_clock;
     open_registry();
     return 0;
 }

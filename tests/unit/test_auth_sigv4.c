@@ -318,6 +318,21 @@ static void test_amz_date_now_format(void **state)
     assert_int_equal(date[15], 'Z');
 }
 
+/* ".." above the root stays at the root, also into an empty buffer (it wrote through NULL). */
+static void test_normalize_dot_dot_at_root(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"../a", "/a"}, {"/..", "/"}, {"..", "/"}, {"/../../a/./b/../c/", "/a/c/"}, {"", "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kbuf out = KBUF_INIT;
+        uri_normalize_path(&out, cases[i][0]);
+        assert_string_equal(out.data, cases[i][1]);
+        kbuf_free(&out);
+    }
+}
+
 /* ---- runner: one test per suite folder, then the fixed tests ------------------------------- */
 
 int main(void)
@@ -342,6 +357,7 @@ int main(void)
     closedir(d);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_put_record_matches_botocore);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_amz_date_now_format);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_normalize_dot_dot_at_root);
     int failed = _cmocka_run_group_tests("sigv4", tests, n, NULL, NULL);
     for (size_t i = 0; i < cases; i++)
         free(names[i]);

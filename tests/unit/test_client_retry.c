@@ -2,23 +2,16 @@
  * which errors are retried, and the whole request path against a scripted loopback HTTP server:
  * throttling and 5xx answers are retried on the same keep-alive connection, other errors are not.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "client/retry.h"
 #include "kines/kines.h"
+#include "scripted_server.h"
 
 /* ---- the policy ----------------------------------------------------------------------------- */
 
@@ -83,111 +76,15 @@ static void test_which_errors_are_retried(void **state)
     assert_false(kines_error_is_retryable(&e));
 }
 
-/* ---- a scripted server ---------------------------------------------------------------------- */
+/* ---- the request path, against a scripted server ----------------------------------------- */
 
-typedef struct script {
-    int listen_fd, port;
-    const char *const *answers; /* "STATUS BODY" per request, in order; the last one repeats */
-    int requests, connections;
-    int saw_signature; /* every request carried a SigV4 Authorization and the target */
-    pthread_t thread;
-} script;
-
-/* Reads one request (headers and Content-Length body); false at end of connection. */
-static bool read_request(int fd, script *s)
-{
-    char buf[65536];
-    size_t len = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
-        if (n <= 0)
-            return false;
-        len += (size_t)n;
-        buf[len] = '\0';
-        end = strstr(buf, "\r\n\r\n");
-    }
-    const char *cl = strcasestr(buf, "content-length:");
-    size_t body = cl ? strtoul(cl + 15, NULL, 10) : 0, have = len - (size_t)(end + 4 - buf);
-    while (have < body) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0)
-            return false;
-        have += (size_t)n;
-    }
-    if (!strstr(buf, "AWS4-HMAC-SHA256 Credential=AKIDTEST/") ||
-        !strcasestr(buf, "x-amz-target: Kinesis_20131202.ListStreams"))
-        s->saw_signature = 0;
-    return true;
-}
-
-static void answer(int fd, const char *spec)
-{
-    int status = atoi(spec);
-    const char *body = strchr(spec, ' ') + 1;
-    char head[256];
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d X\r\nContent-Type: application/x-amz-json-1.1\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     status, strlen(body));
-    if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0)
-        return;
-}
-
-static void *serve(void *arg)
-{
-    script *s = arg;
-    int fd;
-    while ((fd = accept(s->listen_fd, NULL, NULL)) >= 0) {
-        s->connections++;
-        while (read_request(fd, s)) {
-            int i = s->requests++;
-            int last = 0;
-            while (s->answers[last + 1])
-                last++;
-            answer(fd, s->answers[i < last ? i : last]);
-        }
-        close(fd);
-    }
-    return NULL;
-}
-
-static void script_start(script *s, const char *const *answers)
-{
-    memset(s, 0, sizeof *s);
-    s->answers = answers;
-    s->saw_signature = 1;
-    s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    assert_int_equal(bind(s->listen_fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s->listen_fd, 8), 0);
-    getsockname(s->listen_fd, (struct sockaddr *)&a, &alen);
-    s->port = ntohs(a.sin_port);
-    pthread_create(&s->thread, NULL, serve, s);
-}
-
-static void script_stop(script *s)
-{
-    shutdown(s->listen_fd, SHUT_RDWR);
-    close(s->listen_fd);
-    pthread_join(s->thread, NULL);
-}
+/* What every ListStreams request of these tests carries. */
+static const char *const signed_list_streams[] = {
+    "AWS4-HMAC-SHA256 Credential=AKIDTEST/", "x-amz-target: Kinesis_20131202.ListStreams", NULL};
 
 static kines_client *client_for(const script *s, int max_attempts)
 {
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", s->port);
-    kines_options o = {.endpoint_url = url,
-                       .region = "us-east-1",
-                       .access_key_id = "AKIDTEST",
-                       .secret_access_key = "secret",
-                       .max_attempts = max_attempts,
-                       .retry_base_ms = 5,
-                       .retry_cap_ms = 20};
-    kines_client *c = kines_client_new(&o, NULL);
-    assert_non_null(c);
-    return c;
+    return script_client(s, max_attempts, "us-east-1");
 }
 
 static void test_throttling_and_5xx_are_retried(void **state)
@@ -199,7 +96,7 @@ static void test_throttling_and_5xx_are_retried(void **state)
         "\"message\":\"slow down\"}",
         "503 not json", "200 {\"StreamNames\":[\"a\"],\"HasMoreStreams\":false}", NULL};
     script s;
-    script_start(&s, answers);
+    script_start(&s, answers, signed_list_streams);
     kines_client *c = client_for(&s, 8);
     char *response = NULL;
     kines_error err;
@@ -211,7 +108,7 @@ static void test_throttling_and_5xx_are_retried(void **state)
     script_stop(&s);
     assert_int_equal(s.requests, 4);
     assert_int_equal(s.connections, 1); /* one keep-alive connection for all attempts */
-    assert_true(s.saw_signature);
+    assert_true(s.all_carried);
 }
 
 static void test_client_errors_are_not_retried(void **state)
@@ -220,7 +117,7 @@ static void test_client_errors_are_not_retried(void **state)
     static const char *const answers[] = {
         "400 {\"__type\":\"ResourceNotFoundException\",\"message\":\"Stream x not found.\"}", NULL};
     script s;
-    script_start(&s, answers);
+    script_start(&s, answers, signed_list_streams);
     kines_client *c = client_for(&s, 8);
     kines_error err;
     assert_int_equal(kines_call_json(c, "ListStreams", "{}", NULL, &err), -1);
@@ -239,7 +136,7 @@ static void test_attempts_are_bounded(void **state)
     static const char *const answers[] = {
         "400 {\"__type\":\"LimitExceededException\",\"Message\":\"too many\"}", NULL};
     script s;
-    script_start(&s, answers);
+    script_start(&s, answers, signed_list_streams);
     kines_client *c = client_for(&s, 3);
     kines_error err;
     assert_int_equal(kines_call_json(c, "ListStreams", "{}", NULL, &err), -1);
@@ -255,7 +152,7 @@ static void test_unreachable_endpoint(void **state)
 {
     (void)state;
     script s;
-    script_start(&s, (const char *const[]){"200 {}", NULL});
+    script_start(&s, (const char *const[]){"200 {}", NULL}, NULL);
     script_stop(&s); /* the port is closed now */
     kines_client *c = client_for(&s, 2);
     kines_error err;

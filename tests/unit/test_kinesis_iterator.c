@@ -16,13 +16,14 @@
 #define NOW 1764140000000LL
 
 static char dir[64];
+static char why[512]; /* iterator_init's reason for a failure */
 
 static int make_dir(void **state)
 {
     (void)state;
     snprintf(dir, sizeof(dir), "/tmp/kinesd-iter-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    return iterator_init(dir);
+    return iterator_init(dir, why, sizeof(why));
 }
 
 static int remove_dir(void **state)
@@ -142,6 +143,25 @@ static void test_expiry(void **state)
     aws_error_free(&err);
 }
 
+/* Issue times at the ends of int64 (an iterator signed by a key that a foreign or damaged server
+ * wrote): expired or not, never an overflowed subtraction (UBSan aborts the ASan build on one). */
+static void test_expiry_at_the_extremes(void **state)
+{
+    (void)state;
+    shard_iterator in = sample(), out;
+    char text[ITERATOR_MAX_LEN + 1];
+    aws_error err;
+    in.issued_ms = INT64_MIN;
+    iterator_encode(&in, text);
+    assert_false(decode(text, NOW, &out, &err));
+    assert_string_equal(err.type, "ExpiredIteratorException");
+    aws_error_free(&err);
+    in.issued_ms = INT64_MAX; /* from the future: not expired */
+    iterator_encode(&in, text);
+    assert_true(decode(text, NOW, &out, &err));
+    aws_error_free(&err);
+}
+
 /* The key survives a restart (same directory); another data directory has another key. */
 static void test_key_persists(void **state)
 {
@@ -151,19 +171,19 @@ static void test_key_persists(void **state)
     iterator_encode(&in, text);
     aws_error err;
 
-    assert_int_equal(iterator_init(dir), 0);
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
     assert_true(decode(text, NOW, &out, &err));
     aws_error_free(&err);
 
     char other[64] = "/tmp/kinesd-iter-XXXXXX";
     assert_non_null(mkdtemp(other));
-    assert_int_equal(iterator_init(other), 0);
+    assert_int_equal(iterator_init(other, why, sizeof(why)), 0);
     assert_invalid(text);
     char path[128];
     snprintf(path, sizeof(path), "%s/iterator.key", other);
     unlink(path);
     rmdir(other);
-    assert_int_equal(iterator_init(dir), 0);
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
 }
 
 static void test_bad_key_file(void **state)
@@ -176,10 +196,12 @@ static void test_bad_key_file(void **state)
     FILE *f = fopen(path, "w");
     fputs("short", f);
     fclose(f);
-    assert_int_equal(iterator_init(other), -1);
+    assert_int_equal(iterator_init(other, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, path)); /* the reason names the file, not "the metadata" */
+    assert_non_null(strstr(why, "is not the 32 bytes"));
     unlink(path);
     rmdir(other);
-    assert_int_equal(iterator_init(dir), 0);
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
 }
 
 int main(void)
@@ -188,7 +210,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_longest_name_fits),
         cmocka_unit_test(test_key_file),     cmocka_unit_test(test_tampered_and_garbage),
         cmocka_unit_test(test_expiry),       cmocka_unit_test(test_key_persists),
-        cmocka_unit_test(test_bad_key_file),
+        cmocka_unit_test(test_bad_key_file), cmocka_unit_test(test_expiry_at_the_extremes),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -36,9 +36,10 @@ static void break_writes(shardlog *log)
 static void test_latest_starts_after_committed(void **state)
 {
     (void)state;
-    assert_int_equal(iterator_init(data_dir), 0);
+    char why[512];
+    assert_int_equal(iterator_init(data_dir, why, sizeof(why)), 0);
     json_object_put(ok("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}"));
-    registry_tick(now_ms + 1);
+    tick_at(now_ms + 1);
     registry_read_lock();
     shard *sh = registry_find(ACCOUNT, REGION, "s")->shards[0];
     registry_unlock();

@@ -160,11 +160,11 @@ static void test_transitions(void **state)
     fails("ResourceInUseException", "SplitShard",
           "{\"StreamName\":\"slow\",\"ShardToSplit\":\"shardId-000000000000\","
           "\"NewStartingHashKey\":\"1000\"}");
-    registry_tick(now_ms + 99);
+    tick_at(now_ms + 99);
     d = describe("slow");
     assert_string_equal(str_at(d, "StreamDescription.StreamStatus"), "CREATING");
     json_object_put(d);
-    registry_tick(now_ms + 100);
+    tick_at(now_ms + 100);
     d = describe("slow");
     assert_string_equal(str_at(d, "StreamDescription.StreamStatus"), "ACTIVE");
     json_object_put(d);
@@ -180,7 +180,7 @@ static void test_transitions(void **state)
                               "\"ScalingType\":\"UNIFORM_SCALING\"}"),
                         "Stream slow under account 123456789012 not ACTIVE, instead in state "
                         "UPDATING");
-    registry_tick(now_ms + 200);
+    tick_at(now_ms + 200);
     d = describe("slow");
     assert_string_equal(str_at(d, "StreamDescription.StreamStatus"), "ACTIVE");
     json_object_put(d);
@@ -190,7 +190,7 @@ static void test_transitions(void **state)
     d = describe("slow");
     assert_string_equal(str_at(d, "StreamDescription.StreamStatus"), "DELETING");
     json_object_put(d);
-    registry_tick(now_ms + 100);
+    tick_at(now_ms + 100);
     fails("ResourceNotFoundException", "DescribeStream", "{\"StreamName\":\"slow\"}");
 }
 

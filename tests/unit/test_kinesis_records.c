@@ -177,7 +177,7 @@ static void delete_stream(const char *name)
 {
     stream *s = registry_find(ACCOUNT, REGION, name);
     assert_non_null(s);
-    assert_int_equal(stream_delete(s, clock_now_ms()), 0);
+    assert_int_equal(stream_delete(s), 0);
 }
 
 static int setup(void **state)
@@ -189,7 +189,8 @@ static int setup(void **state)
     st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
     assert_non_null(st);
     assert_int_equal(registry_open(st), 0);
-    assert_int_equal(iterator_init(dir), 0);
+    char why[512];
+    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
     return 0;
 }
 

@@ -31,14 +31,17 @@ static void test_even_ranges(void **state)
     assert_true(start == parse("226854911280625642308916404954512140970") && end == U128_MAX);
 }
 
+/* A stream created at NOW (the made-up clock is set there: transitions run from it). */
 static stream *create(const char *region, const char *name, int shards, bool on_demand)
 {
+    now_ms = NOW;
     return registry_create_stream(ACCOUNT, region, name, shards, on_demand, 0, NULL, 0, NOW);
 }
 
-/* Splits shard `index` of s at key: committed, pending until the transition ends. */
+/* Splits shard `index` of s at key at `now`: committed, pending until the transition ends. */
 static void split(stream *s, int index, u128 key, int64_t now)
 {
+    now_ms = now;
     reshard r;
     reshard_begin(&r, s);
     assert_true(reshard_split(&r, reshard_shard(&r, index), key, now));
@@ -95,7 +98,7 @@ static void test_reshard_waits_for_its_transition(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     stream *s = create(REGION, "w", 1, false);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
     assert_int_equal(s->status, STREAM_ACTIVE);
     split(s, 0, (u128)1 << 127, NOW + 200);
     assert_int_equal(s->status, STREAM_UPDATING);
@@ -106,9 +109,9 @@ static void test_reshard_waits_for_its_transition(void **state)
     assert_int_equal(registry_open_shards(ACCOUNT, REGION), 2); /* as it will be */
     append_one(s->shards[0]);
     append_one(s->shards[0]);
-    registry_tick(NOW + 299);
+    tick_at(NOW + 299);
     assert_int_equal(s->pending_count, 2);
-    registry_tick(NOW + 300);
+    tick_at(NOW + 300);
     assert_int_equal(s->status, STREAM_ACTIVE);
     assert_int_equal(s->shard_count, 3);
     assert_int_equal(s->pending_count, 0);
@@ -130,7 +133,7 @@ static void test_pending_reshard_survives_a_restart(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     stream *s = create(REGION, "p", 1, false);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
     split(s, 0, (u128)1 << 127, NOW + 200);
     append_one(s->shards[0]);
     store_flush(st);
@@ -141,10 +144,29 @@ static void test_pending_reshard_survives_a_restart(void **state)
     assert_int_equal(s->shard_count, 1);
     assert_int_equal(s->pending_count, 2);
     assert_int_equal(s->pending[1]->parent, 0);
-    registry_tick(NOW + 300);
+    tick_at(NOW + 300);
     assert_int_equal(s->shard_count, 3);
     assert_true(s->shards[0]->closed);
     assert_int_equal(s->shards[0]->end_offset, 1);
+}
+
+/* Transitions run on the deadline (monotonic) clock: a wall clock stepped back an hour does not
+ * hold a stream in CREATING, nor does one stepped forward end its transition early. */
+static void test_transitions_follow_the_monotonic_clock(void **state)
+{
+    (void)state;
+    kinesd_cfg.transition_ms = 100;
+    now_ms = 5000; /* the deadline clock; the wall clock is NOW */
+    stream *s = registry_create_stream(ACCOUNT, REGION, "t", 1, false, 0, NULL, 0, NOW);
+    assert_non_null(s);
+    assert_int_equal(s->transition_at_ms, 5100);
+    now_ms = 5099;
+    registry_tick(NOW + 3600 * 1000);
+    assert_int_equal(s->status, STREAM_CREATING);
+    now_ms = 5100;
+    registry_tick(NOW - 3600 * 1000);
+    assert_int_equal(s->status, STREAM_ACTIVE);
+    assert_true(s->created_ms == NOW); /* shown to clients: the wall clock */
 }
 
 static void test_resolve(void **state)
@@ -183,12 +205,13 @@ static void test_reopen_keeps_everything(void **state)
     assert_non_null(b);
     uint64_t uid_b = b->uid;
     assert_true(uid_b > a->uid);
-    registry_tick(NOW + 100);
+    tick_at(NOW + 100);
+    now_ms = NOW + 5;
     stream next = *b;
     next.retention_hours = 48;
     assert_int_equal(stream_update(b, &next, NOW + 5), 0);
     split(a, 1, a->shards[1]->hash_start + 1000, NOW + 5);
-    assert_int_equal(stream_delete(b, NOW + 5), 0);
+    assert_int_equal(stream_delete(b), 0);
 
     close_registry();
     open_registry();
@@ -199,6 +222,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(a->status, STREAM_UPDATING);
+    /* the deadline is re-armed for a whole transition from the reopening (the clock: NOW + 5) */
     assert_int_equal(a->transition_at_ms, NOW + 105);
     assert_int_equal(a->pending_count, 2);
     assert_int_equal(a->pending[1]->parent, 1);
@@ -210,7 +234,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_int_equal(b->status, STREAM_DELETING);
     assert_int_equal(b->retention_hours, 48);
 
-    registry_tick(NOW + 105);
+    tick_at(NOW + 105);
     assert_int_equal(registry_stream_count(), 1);
     a = registry_find(ACCOUNT, REGION, "a");
     assert_int_equal(a->status, STREAM_ACTIVE);
@@ -255,21 +279,33 @@ static void test_tags(void **state)
 {
     (void)state;
     meta *m = registry_meta();
-    assert_int_equal(meta_tag_put(m, 7, "b", "2"), 0);
-    assert_int_equal(meta_tag_put(m, 7, "a", "1"), 0);
-    assert_int_equal(meta_tag_put(m, 7, "a", "one"), 0);
-    assert_int_equal(meta_tag_put(m, 8, "x", ""), 0);
-    assert_int_equal(meta_tag_count(m, 7), 2);
+    tag_owner s7 = {7, NULL}, s8 = {8, NULL};
+    tag_owner c7 = {7, "arn:aws:kinesis:us-east-1:1:stream/s/consumer/c:1"};
+    assert_int_equal(meta_tag_put(m, &s7, "b", "2"), 0);
+    assert_int_equal(meta_tag_put(m, &s7, "a", "1"), 0);
+    assert_int_equal(meta_tag_put(m, &s7, "a", "one"), 0);
+    assert_int_equal(meta_tag_put(m, &s8, "x", ""), 0);
+    assert_int_equal(meta_tag_put(m, &c7, "a", "consumer's"), 0);
+    assert_int_equal(meta_tag_count(m, &s7), 2);
+    assert_int_equal(meta_tag_count(m, &c7), 1);
+    assert_int_equal(meta_tag_exists(m, &c7, "a"), 1);
+    assert_int_equal(meta_tag_exists(m, &c7, "b"), 0);
     kbuf out = KBUF_INIT;
-    assert_int_equal(meta_tags_each(m, 7, NULL, collect_tag, &out), 0);
+    assert_int_equal(meta_tags_each(m, &s7, NULL, collect_tag, &out), 0);
     assert_string_equal(out.data, "a=one;b=2;");
     kbuf_reset(&out);
-    assert_int_equal(meta_tags_each(m, 7, "a", collect_tag, &out), 0);
+    assert_int_equal(meta_tags_each(m, &s7, "a", collect_tag, &out), 0);
     assert_string_equal(out.data, "b=2;");
-    assert_int_equal(meta_tag_delete(m, 7, "a"), 0);
-    assert_int_equal(meta_tag_count(m, 7), 1);
+    kbuf_reset(&out);
+    assert_int_equal(meta_tags_each(m, &c7, NULL, collect_tag, &out), 0);
+    assert_string_equal(out.data, "a=consumer's;");
+    assert_int_equal(meta_tag_delete(m, &s7, "a"), 0);
+    assert_int_equal(meta_tag_count(m, &s7), 1);
+    assert_int_equal(meta_tag_count(m, &c7), 1);
     assert_int_equal(meta_delete_stream(m, 8), 0);
-    assert_int_equal(meta_tag_count(m, 8), 0);
+    assert_int_equal(meta_tag_count(m, &s8), 0);
+    assert_int_equal(meta_delete_stream(m, 7), 0); /* its consumers' tags go with it */
+    assert_int_equal(meta_tag_count(m, &c7), 0);
     kbuf_free(&out);
 }
 
@@ -355,6 +391,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_route_and_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reshard_waits_for_its_transition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_reshard_survives_a_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transitions_follow_the_monotonic_clock, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sorted_listing, setup, teardown),

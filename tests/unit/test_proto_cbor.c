@@ -148,6 +148,74 @@ static void refuses_malformed_and_hostile_bytes(void **state)
     fails("ListStreams", deep, sizeof deep, "");
 }
 
+/* Text strings must be UTF-8: a partition key ff fe 00 6b was stored, and every later JSON
+ * GetRecords covering it broke boto3 (UnicodeDecodeError). AWS's answer is not documented; its
+ * CBOR reader (Jackson) refuses malformed text, so this is the bare SerializationException that
+ * kinesd gives for any unreadable CBOR. */
+static void refuses_text_that_is_not_utf8(void **state)
+{
+    (void)state;
+    const unsigned char key[] = {0xa2, 0x6c, 'P', 'a', 'r', 't',  'i',  't',  'i',
+                                 'o',  'n',  'K', 'e', 'y', 0x64, 0xff, 0xfe, 0x00,
+                                 'k',  0x64, 'D', 'a', 't', 'a',  0x41, 'x'};
+    fails("PutRecord", key, sizeof key, "");
+    /* overlong "/", a surrogate, past U+10FFFF, a truncated sequence */
+    static const unsigned char bad[][4] = {
+        {0xc0, 0xaf}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80}, {0xe2, 0x82}};
+    static const size_t bad_len[] = {2, 3, 4, 2};
+    for (size_t i = 0; i < 4; i++) {
+        unsigned char body[32] = {0xa1, 0x6a, 'S', 't', 'r', 'e', 'a', 'm', 'N', 'a', 'm', 'e'};
+        body[12] = (unsigned char)(0x60 + bad_len[i]);
+        memcpy(body + 13, bad[i], bad_len[i]);
+        fails("DeleteStream", body, 13 + bad_len[i], "");
+    }
+    /* in a member name, and in a chunk: each chunk must be whole characters (RFC 8949 3.2.3) */
+    const unsigned char bad_name[] = {0xa1, 0x62, 0xc3, 0x28, 0x61, 'x'};
+    fails("DeleteStream", bad_name, sizeof bad_name, "");
+    const unsigned char split[] = {0xa1, 0x6a, 'S', 't',  'r',  'e',  'a',  'm',  'N',
+                                   'a',  'm',  'e', 0x7f, 0x61, 0xc3, 0x61, 0xa9, 0xff};
+    fails("DeleteStream", split, sizeof split, "");
+    const unsigned char good[] = {0xa1, 0x6a, 'S',  't',  'r',  'e',  'a',  'm',  'N', 'a',
+                                  'm',  'e',  0x7f, 0x62, 0xc3, 0xa9, 0x61, 0x00, 0xff};
+    const kval *v = decode("DeleteStream", good, sizeof good);
+    assert_non_null(v);
+    assert_int_equal(kv_get(v, "StreamName")->u.s.len, 3);
+}
+
+/* Announced counts the body cannot hold are refused before any arithmetic on them: a map of 2^63
+ * entries counted 2^64 = 0 items and read as an empty map; an array of 2^64 - 1 items read as
+ * indefinite and was closed by a break. */
+static void refuses_counts_beyond_the_body(void **state)
+{
+    (void)state;
+    const unsigned char map_2_63[] = {0xbb, 0x80, 0, 0, 0, 0, 0, 0, 0};
+    fails("ListStreams", map_2_63, sizeof map_2_63, "");
+    const unsigned char inner_map[] = {0xa1, 0x64, 'T', 'a', 'g', 's', 0xbb, 0x80,
+                                       0,    0,    0,   0,   0,   0,   0};
+    fails("AddTagsToStream", inner_map, sizeof inner_map, "");
+    const unsigned char list_as_indefinite[] = {0xa1, 0x67, 'R',  'e',  'c',  'o',  'r',
+                                                'd',  's',  0x9b, 0xff, 0xff, 0xff, 0xff,
+                                                0xff, 0xff, 0xff, 0xff, 0xff};
+    fails("PutRecords", list_as_indefinite, sizeof list_as_indefinite, "");
+    const unsigned char too_many[] = {0xa3, 0x61, 'a', 0x01}; /* 3 entries, 3 bytes left */
+    fails("ListStreams", too_many, sizeof too_many, "");
+}
+
+/* ShardCount 1b ff..ff reads as Java's largest int, as the JSON number does. */
+static void holds_integers_to_their_java_range(void **state)
+{
+    (void)state;
+    const unsigned char huge[] = {0xa1, 0x6a, 'S',  'h',  'a',  'r',  'd',  'C',  'o',  'u', 'n',
+                                  't',  0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    int64_t n = 0;
+    assert_true(kv_int(decode("CreateStream", huge, sizeof huge), "ShardCount", &n));
+    assert_int_equal(n, INT32_MAX);
+    const unsigned char negative[] = {0xa1, 0x6a, 'S', 'h',  'a',  'r', 'd', 'C', 'o',
+                                      'u',  'n',  't', 0x3a, 0x80, 0,   0,   0};
+    assert_true(kv_int(decode("CreateStream", negative, sizeof negative), "ShardCount", &n));
+    assert_int_equal(n, INT32_MIN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +223,9 @@ int main(void)
         cmocka_unit_test(decodes_definite_maps_numbers_and_chunks),
         cmocka_unit_test(reports_mistyped_values_as_json_does),
         cmocka_unit_test(refuses_malformed_and_hostile_bytes),
+        cmocka_unit_test(refuses_text_that_is_not_utf8),
+        cmocka_unit_test(refuses_counts_beyond_the_body),
+        cmocka_unit_test(holds_integers_to_their_java_range),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

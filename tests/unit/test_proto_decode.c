@@ -57,6 +57,31 @@ static void truncates_fractional_integers(void **state)
     assert_int_equal(n, 5);
 }
 
+/* A model "integer" is Java's 32-bit int: numbers beyond it read as its nearest end, so no
+ * operation computes with a count it cannot hold (ShardCount 2^63 - 1 overflowed ops_util.c). */
+static void holds_integers_to_their_java_range(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        int64_t want;
+    } cases[] = {
+        {"{\"ShardCount\":9223372036854775807}", INT32_MAX},
+        {"{\"ShardCount\":18446744073709551615}", INT32_MAX},
+        {"{\"ShardCount\":1e300}", INT32_MAX},
+        {"{\"ShardCount\":2147483648}", INT32_MAX},
+        {"{\"ShardCount\":2147483647}", INT32_MAX},
+        {"{\"ShardCount\":-9223372036854775808}", INT32_MIN},
+        {"{\"ShardCount\":-2147483649.5}", INT32_MIN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const kval *v = decode("CreateStream", cases[i].body);
+        int64_t n = 0;
+        assert_true(kv_int(v, "ShardCount", &n));
+        assert_int_equal(n, cases[i].want);
+    }
+}
+
 static void decodes_blobs_nested_lists_and_maps(void **state)
 {
     (void)state;
@@ -118,6 +143,13 @@ static void refuses_unreadable_bodies(void **state)
     fails("ListStreams", "{\"Limit\":-Infinity}", "");
     fails("ListStreams", " ", "");
     fails("ListStreams", "{\"a\":\"\xff\"}", "");
+    /* bytes no UTF-8 has, which json-c's own check let through (found by fuzz_proto_json): in a
+     * string value, a map key, an unknown member's name; an overlong form, a surrogate */
+    fails("PutRecord", "{\"PartitionKey\":\"\xf6\xac\x8b\x92\"}", "");
+    fails("AddTagsToStream", "{\"Tags\":{\"\xf8\x88\x80\x80\x80\":\"v\"}}", "");
+    fails("ListStreams", "{\"\xfe\":1}", "");
+    fails("DeleteStream", "{\"StreamName\":\"\xc0\xaf\"}", "");
+    fails("DeleteStream", "{\"StreamName\":\"\xed\xa0\x80\"}", "");
     /* the length given is the body: a NUL ends nothing */
     assert_null(
         decode_json(model_find_op(model_get(MODEL_KINESIS), "ListStreams"), "{}\0{", 4, &A, &E));
@@ -166,6 +198,40 @@ static void reports_bad_base64_as_aws_does(void **state)
           "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'");
     fails("PutRecord", "{\"Data\":\"+/+=\"}",
           "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected");
+    /* the bad character is quoted whole, not its first byte ('\xc3'); lengths are counted in
+     * Java's UTF-16 units (a surrogate pair is two) */
+    fails("PutRecord", "{\"Data\":\"ab\\u00e9d\"}",
+          "'ab\xc3\xa9"
+          "d' can not be converted to a Blob: Invalid Base64 character: '\xc3\xa9'");
+    fails("PutRecord",
+          "{\"Data\":\"a\xc3\xa9"
+          "d\"}",
+          "'a\xc3\xa9"
+          "d' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 "
+          "bytes but found: 3");
+    fails("PutRecord", "{\"Data\":\"a\\ud83d\\ude00=\"}",
+          "'a\xf0\x9f\x98\x80=' can not be converted to a Blob: Invalid Base64 character: "
+          "'\xf0\x9f\x98\x80'");
+}
+
+/* A value longer than any the model allows is quoted cut at AWS_QUOTE_MAX bytes, between two
+ * characters, and marked with "...": an 11 MB value is not sent back. */
+static void quotes_long_values_cut(void **state)
+{
+    (void)state;
+    size_t n = 3 * AWS_QUOTE_MAX; /* "é" repeated: the cut must not split one */
+    kbuf body = KBUF_INIT;
+    kbuf_puts(&body, "{\"Data\":\"!");
+    for (size_t i = 0; i < n / 2; i++)
+        kbuf_puts(&body, "\xc3\xa9");
+    kbuf_puts(&body, "\"}");
+    assert_null(decode("PutRecord", body.data));
+    assert_string_equal(E.type, "SerializationException");
+    const char *quoted = E.message.data + 1, *end = strstr(quoted, "...'");
+    assert_non_null(end);
+    assert_in_range((size_t)(end - quoted), AWS_QUOTE_MAX - 1, AWS_QUOTE_MAX);
+    assert_true((end - quoted) % 2 == 1); /* "!" then whole two-byte characters */
+    kbuf_free(&body);
 }
 
 /* A 500-record PutRecords with 100-byte records: printed, not asserted. */
@@ -199,6 +265,8 @@ int main(void)
         cmocka_unit_test(decodes_strings_ints_and_ignores_unknowns),
         cmocka_unit_test(decodes_empty_body_and_whitespace),
         cmocka_unit_test(truncates_fractional_integers),
+        cmocka_unit_test(holds_integers_to_their_java_range),
+        cmocka_unit_test(quotes_long_values_cut),
         cmocka_unit_test(decodes_blobs_nested_lists_and_maps),
         cmocka_unit_test(decodes_timestamps_and_booleans),
         cmocka_unit_test(refuses_unreadable_bodies),

@@ -76,19 +76,23 @@ static void writes_error_bodies(void **state)
 {
     (void)state;
     kbuf out = KBUF_INIT;
-    enc_error(ENC_JSON, &out, "ResourceNotFoundException", "Stream \"s\" not found.");
+    const char *not_found = "Stream \"s\" not found.";
+    enc_error(ENC_JSON, &out, "ResourceNotFoundException", not_found, strlen(not_found));
     assert_string_equal(out.data,
                         "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Stream \\\"s\\\" "
                         "not found.\"}");
     kbuf_reset(&out);
-    enc_error(ENC_JSON, &out, "SerializationException", "");
+    enc_error(ENC_JSON, &out, "SerializationException", "", 0);
     assert_string_equal(out.data, "{\"__type\":\"SerializationException\"}");
     kbuf_reset(&out);
-    enc_error(ENC_JSON, &out, "SerializationException", "Expected null");
+    enc_error(ENC_JSON, &out, "SerializationException", "Expected null", 13);
     assert_string_equal(out.data,
                         "{\"__type\":\"SerializationException\",\"Message\":\"Expected null\"}");
     kbuf_reset(&out);
-    enc_error(ENC_CBOR, &out, "X", "m");
+    enc_error(ENC_JSON, &out, "ValidationException", "a\0b", 3); /* a quoted NUL is kept */
+    assert_string_equal(out.data, "{\"__type\":\"ValidationException\",\"message\":\"a\\u0000b\"}");
+    kbuf_reset(&out);
+    enc_error(ENC_CBOR, &out, "X", "m", 1);
     const unsigned char want[] = {0xbf, 0x66, '_', '_', 't', 'y', 'p', 'e',  0x61, 'X', 0x67,
                                   'm',  'e',  's', 's', 'a', 'g', 'e', 0x61, 'm',  0xff};
     assert_int_equal(out.len, sizeof want);

@@ -78,6 +78,40 @@ static void reports_lengths_patterns_and_ranges(void **state)
             "Member must have value less than or equal to 10000");
 }
 
+/* A NUL inside a value is quoted like any character: the message is not cut at it. */
+static void quotes_values_holding_nuls(void **state)
+{
+    (void)state;
+    assert_false(check("CreateStream", "{\"StreamName\":\"a\\u0000b\",\"ShardCount\":1}"));
+    static const char want[] = "1 validation error detected: Value 'a\0b' at 'streamName' failed "
+                               "to satisfy constraint: Member must satisfy regular expression "
+                               "pattern: [a-zA-Z0-9_.-]+";
+    assert_int_equal(E.message.len, sizeof want - 1);
+    assert_memory_equal(E.message.data, want, sizeof want - 1);
+}
+
+/* An 11 MB StreamName is quoted cut at AWS_QUOTE_MAX bytes, followed by "...". */
+static void quotes_huge_values_cut(void **state)
+{
+    (void)state;
+    size_t n = 11 * 1024 * 1024;
+    kbuf body = KBUF_INIT;
+    kbuf_puts(&body, "{\"StreamName\":\"");
+    kbuf_reserve(&body, n);
+    memset(body.data + body.len, 'a', n);
+    body.len += n;
+    kbuf_puts(&body, "\"}");
+    assert_false(check("DeleteStream", body.data));
+    static const char head[] = "1 validation error detected: Value '";
+    const char *quoted = E.message.data + sizeof head - 1;
+    assert_memory_equal(E.message.data, head, sizeof head - 1);
+    assert_int_equal(strspn(quoted, "a"), AWS_QUOTE_MAX);
+    assert_string_equal(quoted + AWS_QUOTE_MAX,
+                        "...' at 'streamName' failed to satisfy constraint: Member must have "
+                        "length less than or equal to 128");
+    kbuf_free(&body);
+}
+
 static void counts_string_length_in_utf16_units(void **state)
 {
     (void)state;
@@ -220,6 +254,8 @@ int main(void)
         cmocka_unit_test(accepts_valid_input),
         cmocka_unit_test(reports_missing_required_members),
         cmocka_unit_test(reports_lengths_patterns_and_ranges),
+        cmocka_unit_test(quotes_values_holding_nuls),
+        cmocka_unit_test(quotes_huge_values_cut),
         cmocka_unit_test(counts_string_length_in_utf16_units),
         cmocka_unit_test(reports_enums_in_aws_order),
         cmocka_unit_test(reports_nested_list_members),

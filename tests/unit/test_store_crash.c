@@ -7,7 +7,8 @@
  * against what was acknowledged.
  *
  * The child inherits the parent's durability waiter, which the previous round's recovery store
- * advanced; it must start from zero, or the child's first tickets count as durable at once. */
+ * advanced; it must start from zero, or the child's first tickets count as durable at once.
+ * The kill times are random: the seed is printed, and KINESD_TEST_SEED=N replays a run. */
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -203,7 +204,10 @@ static void crash_once(int kill_after_ms)
 static void test_kill_during_appends(void **state)
 {
     (void)state;
-    srand((unsigned)clock_mono_ns());
+    const char *fixed = getenv("KINESD_TEST_SEED");
+    unsigned seed = fixed ? (unsigned)strtoul(fixed, NULL, 10) : (unsigned)clock_mono_ns();
+    printf("  seed %u (replay with KINESD_TEST_SEED=%u)\n", seed, seed);
+    srand(seed);
     for (int round = 0; round < 4; round++)
         crash_once(150 + rand() % 500);
     for (int round = 0; round < 3; round++)

@@ -1,0 +1,432 @@
+/* cmd_iam.c - `kinesctl iam user|key|policy ...` and `kinesctl whoami`: IAM users, their access
+ * keys and policies, and who the credentials are (STS GetCallerIdentity). They speak IAM's and
+ * STS's query protocol (kines_call_query) to the endpoint, which kinesd serves beside Kinesis;
+ * without an endpoint they go to AWS's IAM and STS. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "output.h"
+
+#define IAM_VERSION "2010-05-08"
+#define STS_VERSION "2011-06-15"
+#define POLICY_MAX_BYTES (128 * 1024) /* far above IAM's own limits, which it reports itself */
+
+static const char help[] =
+    "usage:\n"
+    "  kinesctl iam user create NAME ;  kinesctl iam user delete NAME ;  kinesctl iam user list\n"
+    "  kinesctl iam key create USER [--output profile]\n"
+    "  kinesctl iam key list USER\n"
+    "  kinesctl iam key disable|enable|delete USER KEY_ID\n"
+    "  kinesctl iam policy put USER --file POLICY.json [--name NAME]\n"
+    "  kinesctl iam policy attach USER POLICY_ARN\n"
+    "  kinesctl iam policy attach USER --file POLICY.json [--name NAME]\n"
+    "  kinesctl whoami\n"
+    "\n"
+    "key create prints the new key with its secret, which is shown this once (--output profile:\n"
+    "as a credentials-file profile named after the user, to append to a credentials file).\n"
+    "policy put sets an inline policy (named after the file unless --name); policy attach\n"
+    "attaches a managed policy, first creating it from --file when given one. whoami prints the\n"
+    "ARN, account and user id of the credentials in use. Delete a user's keys and policies\n"
+    "before the user.\n"
+    "\n"
+    "examples:\n"
+    "  kinesctl iam user create reader\n"
+    "  kinesctl iam policy put reader --file read-orders.json\n"
+    "  kinesctl iam key create reader --output profile >> ~/.aws/credentials\n"
+    "  AWS_PROFILE=reader kinesctl whoami\n";
+
+typedef struct iam_cmd {
+    cli_ctx *ctx;
+    cli_args args; /* positional: [0] user|key|policy, [1] the action, [2] USER or NAME, [3] ... */
+    kines_client *client;
+    kines_error err;
+} iam_cmd;
+
+/* ---- calls and output ----------------------------------------------------------------------- */
+
+/* Calls an IAM (or, with sts, STS) operation; its XML answer (caller frees), or NULL after
+ * reporting the failure about `what` with *rc set. */
+static char *call(iam_cmd *c, bool sts, const char *op, const kines_param *params, size_t n,
+                  const char *what, int *rc)
+{
+    char *xml = NULL;
+    if (kines_call_query(c->client, sts ? "sts" : "iam", sts ? STS_VERSION : IAM_VERSION, op,
+                         params, n, &xml, &c->err) != 0) {
+        *rc = cli_fail(c->ctx, &c->err, what);
+        return NULL;
+    }
+    return xml;
+}
+
+/* Adds the text of each named element of xml to o (members absent from the answer are left
+ * out); names is NULL-terminated. */
+static json_object *add_fields(json_object *o, const char *xml, const char *const *names)
+{
+    for (; *names; names++) {
+        char *text = kines_xml_text(xml, *names, NULL);
+        if (text)
+            json_object_object_add(o, *names, json_object_new_string(text));
+        free(text);
+    }
+    return o;
+}
+
+/* Prints {"UserName": user, key: value} (value may be NULL), or the sentence. */
+static int done(iam_cmd *c, const char *user, const char *key, const char *value,
+                const char *sentence)
+{
+    if (c->ctx->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "UserName", json_object_new_string(user));
+        if (key && value)
+            json_object_object_add(o, key, json_object_new_string(value));
+        output_json(c->ctx, o);
+    } else {
+        puts(sentence);
+    }
+    return EXIT_OK;
+}
+
+/* A simple call whose answer says nothing worth printing; then done() with the sentence. */
+static int act(iam_cmd *c, const char *op, const kines_param *params, size_t n, const char *key,
+               const char *value, const char *sentence)
+{
+    int rc = EXIT_OK;
+    char *xml = call(c, false, op, params, n, params[0].value, &rc);
+    if (!xml)
+        return rc;
+    free(xml);
+    return done(c, params[0].value, key, value, sentence);
+}
+
+/* Prints every member of a list answer, following Marker while IsTruncated: one line each
+ * (the text of `line_fields`, tab-separated) or {"<list>": [objects of `fields`]}. */
+static int list_members(iam_cmd *c, const char *op, const char *user, const char *list,
+                        const char *const *fields, const char *const *line_fields)
+{
+    json_object *items = json_object_new_array();
+    char *marker = NULL;
+    int rc = EXIT_OK;
+    do {
+        kines_param params[2];
+        size_t n = 0;
+        if (user)
+            params[n++] = (kines_param){"UserName", user};
+        if (marker)
+            params[n++] = (kines_param){"Marker", marker};
+        char *xml = call(c, false, op, params, n, user ? user : "users", &rc);
+        free(marker);
+        marker = NULL;
+        if (!xml)
+            break;
+        char *member, *truncated = kines_xml_text(xml, "IsTruncated", NULL);
+        for (size_t pos = 0; (member = kines_xml_text(xml, "member", &pos)); free(member))
+            json_object_array_add(items, add_fields(json_object_new_object(), member, fields));
+        if (truncated && strcmp(truncated, "true") == 0)
+            marker = kines_xml_text(xml, "Marker", NULL);
+        free(truncated);
+        free(xml);
+    } while (marker);
+    if (rc == EXIT_OK && c->ctx->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, list, json_object_get(items));
+        output_json(c->ctx, o);
+    }
+    for (size_t i = 0; rc == EXIT_OK && !c->ctx->json && i < json_object_array_length(items); i++) {
+        json_object *item = json_object_array_get_idx(items, i), *v;
+        for (const char *const *f = line_fields; *f; f++)
+            printf("%s%s", f == line_fields ? "" : "\t",
+                   json_object_object_get_ex(item, *f, &v) ? json_object_get_string(v) : "");
+        putchar('\n');
+    }
+    json_object_put(items);
+    return rc;
+}
+
+/* ---- users ---------------------------------------------------------------------------------- */
+
+static const char *const user_fields[] = {"UserName", "UserId", "Arn", "CreateDate", NULL};
+
+static int user_create(iam_cmd *c)
+{
+    const char *name = c->args.positional[2];
+    kines_param p[] = {{"UserName", name}};
+    int rc = EXIT_OK;
+    char *xml = call(c, false, "CreateUser", p, 1, name, &rc);
+    if (!xml)
+        return rc;
+    char *arn = kines_xml_text(xml, "Arn", NULL);
+    if (c->ctx->json)
+        output_json(c->ctx, add_fields(json_object_new_object(), xml, user_fields));
+    else
+        printf("created user %s (%s)\n", name, arn ? arn : "");
+    free(arn);
+    free(xml);
+    return EXIT_OK;
+}
+
+static int user_delete(iam_cmd *c)
+{
+    const char *name = c->args.positional[2];
+    kines_param p[] = {{"UserName", name}};
+    char sentence[256];
+    snprintf(sentence, sizeof sentence, "deleted user %s", name);
+    return act(c, "DeleteUser", p, 1, NULL, NULL, sentence);
+}
+
+static int user_list(iam_cmd *c)
+{
+    static const char *const line[] = {"UserName", NULL};
+    return list_members(c, "ListUsers", NULL, "Users", user_fields, line);
+}
+
+/* ---- access keys ---------------------------------------------------------------------------- */
+
+static int key_create(iam_cmd *c)
+{
+    const char *user = c->args.positional[2];
+    kines_param p[] = {{"UserName", user}};
+    int rc = EXIT_OK;
+    char *xml = call(c, false, "CreateAccessKey", p, 1, user, &rc);
+    if (!xml)
+        return rc;
+    static const char *const fields[] = {"UserName", "AccessKeyId", "SecretAccessKey", "Status",
+                                         NULL};
+    char *id = kines_xml_text(xml, "AccessKeyId", NULL);
+    char *secret = kines_xml_text(xml, "SecretAccessKey", NULL);
+    if (c->ctx->json)
+        output_json(c->ctx, add_fields(json_object_new_object(), xml, fields));
+    else if (c->ctx->profile)
+        printf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", user, id ? id : "",
+               secret ? secret : "");
+    else
+        printf("access key of user %s (the secret is shown this once):\n"
+               "aws_access_key_id     %s\naws_secret_access_key %s\n",
+               user, id ? id : "", secret ? secret : "");
+    free(id);
+    free(secret);
+    free(xml);
+    return EXIT_OK;
+}
+
+static int key_list(iam_cmd *c)
+{
+    static const char *const fields[] = {"UserName", "AccessKeyId", "Status", "CreateDate", NULL};
+    static const char *const line[] = {"AccessKeyId", "Status", "CreateDate", NULL};
+    return list_members(c, "ListAccessKeys", c->args.positional[2], "AccessKeyMetadata", fields,
+                        line);
+}
+
+static int key_status(iam_cmd *c, const char *status, const char *verb)
+{
+    const char *user = c->args.positional[2], *key = c->args.positional[3];
+    kines_param p[] = {{"UserName", user}, {"AccessKeyId", key}, {"Status", status}};
+    char sentence[256];
+    snprintf(sentence, sizeof sentence, "%s access key %s of user %s", verb, key, user);
+    return act(c, "UpdateAccessKey", p, 3, "AccessKeyId", key, sentence);
+}
+
+static int key_disable(iam_cmd *c)
+{
+    return key_status(c, "Inactive", "disabled");
+}
+
+static int key_enable(iam_cmd *c)
+{
+    return key_status(c, "Active", "enabled");
+}
+
+static int key_delete(iam_cmd *c)
+{
+    const char *user = c->args.positional[2], *key = c->args.positional[3];
+    kines_param p[] = {{"UserName", user}, {"AccessKeyId", key}};
+    char sentence[256];
+    snprintf(sentence, sizeof sentence, "deleted access key %s of user %s", key, user);
+    return act(c, "DeleteAccessKey", p, 2, "AccessKeyId", key, sentence);
+}
+
+/* ---- policies ------------------------------------------------------------------------------- */
+
+/* The text of --file (caller frees); NULL after reporting why, with *rc set. */
+static char *read_policy_file(iam_cmd *c, int *rc)
+{
+    const char *path = args_value(&c->args, "file");
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    kbuf text = KBUF_INIT;
+    size_t got = 0;
+    if (f) {
+        kbuf_reserve(&text, POLICY_MAX_BYTES + 1);
+        got = fread(text.data, 1, POLICY_MAX_BYTES + 1, f);
+        text.len = got;
+        text.data[got] = '\0';
+        fclose(f);
+    }
+    if (!path)
+        cli_error(c->ctx, "this needs --file POLICY.json. See `kinesctl iam --help`.");
+    else if (!f || got > POLICY_MAX_BYTES || strlen(text.data) != got)
+        cli_error(c->ctx, "cannot read the policy file %s as a text of at most 128 KiB", path);
+    else
+        return kbuf_detach(&text);
+    *rc = path ? EXIT_BAD_INPUT : EXIT_USAGE;
+    kbuf_free(&text);
+    return NULL;
+}
+
+/* --name, else the file's name without its directory and extension. */
+static char *policy_name(iam_cmd *c)
+{
+    const char *name = args_value(&c->args, "name");
+    if (name)
+        return strdup(name);
+    const char *path = args_value(&c->args, "file"), *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path, *dot = strrchr(base, '.');
+    return strndup(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+}
+
+static int policy_put(iam_cmd *c)
+{
+    const char *user = c->args.positional[2];
+    int rc = EXIT_OK;
+    char *document = read_policy_file(c, &rc);
+    if (!document)
+        return rc;
+    char *name = policy_name(c), sentence[512];
+    kines_param p[] = {{"UserName", user}, {"PolicyName", name}, {"PolicyDocument", document}};
+    snprintf(sentence, sizeof sentence, "put policy %s on user %s", name, user);
+    rc = act(c, "PutUserPolicy", p, 3, "PolicyName", name, sentence);
+    free(name);
+    free(document);
+    return rc;
+}
+
+/* The ARN of a managed policy made from --file (caller frees); NULL with *rc set. */
+static char *create_managed_policy(iam_cmd *c, int *rc)
+{
+    char *document = read_policy_file(c, rc);
+    if (!document)
+        return NULL;
+    char *name = policy_name(c);
+    kines_param p[] = {{"PolicyName", name}, {"PolicyDocument", document}};
+    char *xml = call(c, false, "CreatePolicy", p, 2, name, rc);
+    char *arn = xml ? kines_xml_text(xml, "Arn", NULL) : NULL;
+    free(xml);
+    free(name);
+    free(document);
+    return arn;
+}
+
+static int policy_attach(iam_cmd *c)
+{
+    const char *user = c->args.positional[2];
+    bool from_file = args_value(&c->args, "file") != NULL;
+    if (from_file == (c->args.positional_count == 4)) {
+        cli_error(c->ctx, "policy attach takes a USER and either a POLICY_ARN or --file. See "
+                          "`kinesctl iam --help`.");
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    char *arn = from_file ? create_managed_policy(c, &rc) : strdup(c->args.positional[3]);
+    if (!arn)
+        return rc;
+    kines_param p[] = {{"UserName", user}, {"PolicyArn", arn}};
+    char sentence[2200];
+    snprintf(sentence, sizeof sentence, "attached policy %s to user %s", arn, user);
+    rc = act(c, "AttachUserPolicy", p, 2, "PolicyArn", arn, sentence);
+    free(arn);
+    return rc;
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+/* Each action with its number of positional words (object and action included). */
+static const struct {
+    const char *object, *action;
+    int min_words, max_words;
+    const char *words; /* what the words are, for the usage error */
+    int (*fn)(iam_cmd *c);
+} actions[] = {
+    {"user", "create", 3, 3, "a user NAME", user_create},
+    {"user", "delete", 3, 3, "a user NAME", user_delete},
+    {"user", "list", 2, 2, "no arguments", user_list},
+    {"key", "create", 3, 3, "a USER", key_create},
+    {"key", "list", 3, 3, "a USER", key_list},
+    {"key", "disable", 4, 4, "a USER and a KEY_ID", key_disable},
+    {"key", "enable", 4, 4, "a USER and a KEY_ID", key_enable},
+    {"key", "delete", 4, 4, "a USER and a KEY_ID", key_delete},
+    {"policy", "put", 3, 3, "a USER (and --file)", policy_put},
+    {"policy", "attach", 3, 4, "a USER and a POLICY_ARN or --file", policy_attach},
+};
+
+/* Runs fn with a client; the exit code. */
+static int with_client(iam_cmd *c, int (*fn)(iam_cmd *c))
+{
+    int rc;
+    c->client = cli_client(c->ctx, &rc);
+    if (!c->client)
+        return rc;
+    rc = fn(c);
+    kines_client_free(c->client);
+    return rc;
+}
+
+int cmd_iam(cli_ctx *ctx, int argc, char **argv)
+{
+    iam_cmd c = {.ctx = ctx};
+    int rc = cli_parse(ctx, "iam", argc - 1, argv + 1, "file name", "", help, &c.args);
+    if (rc >= 0)
+        return rc;
+    const char *object = c.args.positional_count > 0 ? c.args.positional[0] : "";
+    const char *action = c.args.positional_count > 1 ? c.args.positional[1] : "";
+    for (size_t i = 0; i < sizeof actions / sizeof *actions; i++) {
+        if (strcmp(object, actions[i].object) != 0 || strcmp(action, actions[i].action) != 0)
+            continue;
+        int words = c.args.positional_count;
+        if (words < actions[i].min_words || words > actions[i].max_words) {
+            cli_error(ctx, "iam %s %s takes %s. See `kinesctl iam --help`.", object, action,
+                      actions[i].words);
+            return EXIT_USAGE;
+        }
+        return with_client(&c, actions[i].fn);
+    }
+    cli_error(ctx, "iam needs user create|delete|list, key create|list|disable|enable|delete or "
+                   "policy put|attach. See `kinesctl iam --help`.");
+    return EXIT_USAGE;
+}
+
+static int whoami(iam_cmd *c)
+{
+    int rc = EXIT_OK;
+    char *xml = call(c, true, "GetCallerIdentity", NULL, 0, "whoami", &rc);
+    if (!xml)
+        return rc;
+    static const char *const fields[] = {"UserId", "Account", "Arn", NULL};
+    json_object *o = add_fields(json_object_new_object(), xml, fields), *arn, *account, *id;
+    if (c->ctx->json) {
+        output_json(c->ctx, o);
+    } else {
+        json_object_object_get_ex(o, "Arn", &arn);
+        json_object_object_get_ex(o, "Account", &account);
+        json_object_object_get_ex(o, "UserId", &id);
+        printf("arn      %s\naccount  %s\nuser id  %s\n", json_object_get_string(arn),
+               json_object_get_string(account), json_object_get_string(id));
+        json_object_put(o);
+    }
+    free(xml);
+    return EXIT_OK;
+}
+
+int cmd_whoami(cli_ctx *ctx, int argc, char **argv)
+{
+    iam_cmd c = {.ctx = ctx};
+    int rc = cli_parse(ctx, "whoami", argc - 1, argv + 1, "", "", help, &c.args);
+    if (rc >= 0)
+        return rc;
+    if (c.args.positional_count) {
+        cli_error(ctx, "whoami takes no arguments. See `kinesctl iam --help`.");
+        return EXIT_USAGE;
+    }
+    return with_client(&c, whoami);
+}

@@ -1,0 +1,94 @@
+/* fuzz_net_http1.c - the HTTP/1.1 server path (src/net: http_parser callbacks, pipelining,
+ * Expect: 100-continue, chunked and Content-Length bodies, the request cap, errors, streaming
+ * answers) driven through the public API over loopback (net_loopback.h): one input is the bytes
+ * one client sends on one connection.
+ *
+ * Properties: the server neither crashes nor hangs (it closes within the deadline once the client
+ * has half-closed), and what it sends back parses, to its last byte, as a sequence of complete
+ * HTTP/1.1 responses: interim 100s, then at most one final response per request plus one error.
+ *
+ * Known gap: the answer to a HEAD request carries a body (src/net does not know the method when it
+ * frames a response; RFC 9110 9.3.2 says it must not). Checking stops at a HEAD's answer until
+ * that is fixed; see the report with tests/fuzz/corpus/fuzz_net_http1/head_with_body. */
+#include <http_parser.h>
+
+#include "net_loopback.h"
+
+#define MAX_TRACKED 256
+
+typedef struct request_log {
+    unsigned char methods[MAX_TRACKED]; /* enum http_method of each request, in order */
+    size_t count;
+} request_log;
+
+typedef struct response_check {
+    const request_log *requests;
+    size_t finals; /* final (non-1xx) responses seen */
+    bool at_head;  /* a HEAD's answer: stop checking there (see the file comment) */
+} response_check;
+
+static int on_request_head(http_parser *p)
+{
+    request_log *log = p->data;
+    if (log->count < MAX_TRACKED)
+        log->methods[log->count++] = (unsigned char)p->method;
+    return 0;
+}
+
+/* The methods of the requests in the input, as far as they parse. */
+static void log_requests(const uint8_t *data, size_t size, request_log *log)
+{
+    http_parser parser;
+    http_parser_settings settings = {.on_headers_complete = on_request_head};
+    http_parser_init(&parser, HTTP_REQUEST);
+    parser.data = log;
+    log->count = 0;
+    http_parser_execute(&parser, &settings, (const char *)data, size);
+}
+
+static int on_response_head(http_parser *p)
+{
+    response_check *check = p->data;
+    if (p->status_code < 200)
+        return 0;
+    size_t k = check->finals++;
+    /* one answer per request, plus one error (the log may have stopped counting) */
+    FUZZ_REQUIRE(k <= check->requests->count || check->requests->count == MAX_TRACKED);
+    if (k < check->requests->count && check->requests->methods[k] == HTTP_HEAD) {
+        check->at_head = true;
+        http_parser_pause(p, 1);
+    }
+    return 0;
+}
+
+static void check_responses(const kbuf *received, const request_log *requests)
+{
+    http_parser parser;
+    http_parser_settings settings = {.on_headers_complete = on_response_head};
+    response_check check = {.requests = requests};
+    http_parser_init(&parser, HTTP_RESPONSE);
+    parser.data = &check;
+    size_t n = http_parser_execute(&parser, &settings, received->data ? received->data : "",
+                                   received->len);
+    if (check.at_head)
+        return;
+    FUZZ_REQUIRE(n == received->len && HTTP_PARSER_ERRNO(&parser) == HPE_OK);
+    http_parser_execute(&parser, &settings, NULL, 0); /* the end: no response may be cut */
+    FUZZ_REQUIRE(HTTP_PARSER_ERRNO(&parser) == HPE_OK);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char h2_preface[24] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    if (size >= sizeof h2_preface && memcmp(data, h2_preface, sizeof h2_preface) == 0)
+        return 0; /* an HTTP/2 connection: fuzz_net_h2's */
+    request_log requests;
+    log_requests(data, size, &requests);
+    kbuf received = KBUF_INIT;
+    const void *parts[] = {data};
+    size_t lens[] = {size};
+    fuzz_exchange(parts, lens, 1, &received);
+    check_responses(&received, &requests);
+    kbuf_free(&received);
+    return 0;
+}
