@@ -620,8 +620,15 @@ static void on_wake(uv_async_t *handle)
         retired = r->next;
         retire_now(r->arn);
     }
-    for (posted_job *j; (j = jobs); free(j)) {
-        jobs = j->next;
+    posted_job *first = NULL; /* jobs run in posting order too: a stop after its start */
+    while (jobs) {
+        posted_job *next = jobs->next;
+        jobs->next = first;
+        first = jobs;
+        jobs = next;
+    }
+    for (posted_job *j; (j = first); free(j)) {
+        first = j->next;
         j->fn(j->arg);
     }
     if (quiescing)
