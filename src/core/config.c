@@ -76,6 +76,10 @@ static const setting settings[] = {
      KIND_ON_OFF, AT(metrics), 0, 1},
     {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
      AT(metrics_max_mb), 1, 1000000},
+    {"metrics-token-file", "KINESD_METRICS_TOKEN_FILE", "FILE",
+     "GET /metrics then needs \"Authorization: Bearer <the file's text>\" (required to scrape "
+     "in --auth verify)",
+     KIND_FILE, AT(metrics_token_file), 0, 0},
     {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
      "execution environments per function without reserved concurrency", KIND_INT,
      AT(lambda_concurrency), 0, 1000},
@@ -212,7 +216,8 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->auth = (auth_mode)i;
         return 0;
-    case KIND_FILE:
+    case KIND_FILE: /* every KIND_FILE field is as large as master_key_file */
+        _Static_assert(sizeof(cfg->metrics_token_file) == sizeof(cfg->master_key_file), "");
         if (!*value || strlen(value) >= sizeof(cfg->master_key_file))
             return -1;
         snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);

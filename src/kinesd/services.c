@@ -20,12 +20,15 @@
 #include "kinesis/kinesis.h"
 #include "lambda/lambda.h"
 #include "monitoring/monitoring.h"
+#include "monitoring/scrape_auth.h"
 #include "sqs/sqs.h"
 
 static bool monitoring_opened; /* closed by services_close, after the store */
 
 static int open_monitoring(store *st)
 {
+    if (scrape_auth_configure(kinesd_cfg.auth == AUTH_VERIFY, kinesd_cfg.metrics_token_file) < 0)
+        return -1;
     int rc = monitoring_open(st, kinesd_cfg.metrics, (int64_t)kinesd_cfg.metrics_max_mb << 20);
     monitoring_opened = rc == 0;
     return rc;
@@ -170,4 +173,5 @@ void services_close(store *st)
     if (monitoring_opened)
         monitoring_close();
     monitoring_opened = false;
+    scrape_auth_clear();
 }

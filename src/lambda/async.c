@@ -51,6 +51,7 @@ static struct {
     uint64_t read_offset;                /* environment thread: the next offset to read */
     async_event *head, *tail;            /* environment thread: pending events */
     uv_timer_t pump_timer;               /* environment thread */
+    bool pumping;                        /* environment thread: pump_timer is initialised */
     atomic_uint_fast64_t watermark;      /* published by the environment thread */
     uint64_t stored_watermark;           /* control thread */
     int64_t last_store_ms, last_trim_ms; /* control thread */
@@ -374,13 +375,16 @@ static void start_pumping(void *arg)
     (void)arg;
     uv_timer_init(envmgr_loop(), &aq.pump_timer);
     uv_timer_start(&aq.pump_timer, on_pump_timer, 0, PUMP_MS);
+    aq.pumping = true;
 }
 
+/* Environment thread, after start_pumping (jobs run in the order posted). */
 static void stop_pumping(void *arg)
 {
     (void)arg;
-    if (!uv_is_closing((uv_handle_t *)&aq.pump_timer))
+    if (aq.pumping && !uv_is_closing((uv_handle_t *)&aq.pump_timer))
         uv_close((uv_handle_t *)&aq.pump_timer, NULL);
+    aq.pumping = false;
 }
 
 void async_on_durable(void)

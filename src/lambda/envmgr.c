@@ -620,7 +620,7 @@ static void on_wake(uv_async_t *handle)
         retired = r->next;
         retire_now(r->arn);
     }
-    posted_job *first = NULL; /* jobs run in posting order too: a stop after its start */
+    posted_job *first = NULL; /* jobs run in the order they were posted */
     while (jobs) {
         posted_job *next = jobs->next;
         jobs->next = first;

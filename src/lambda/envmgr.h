@@ -71,7 +71,8 @@ void envmgr_submit(invocation *inv);
 /* Retires the environments of a function (deleted or updated): idle ones now, busy ones when
  * their invocation ends. Any thread. */
 void envmgr_retire(const char *function_arn);
-/* Runs fn on the environment thread soon (any thread): the async queue's wake-ups. */
+/* Runs fn on the environment thread soon (any thread), after the jobs posted before it: the async
+ * queue's wake-ups. */
 void envmgr_post(void (*fn)(void *arg), void *arg);
 /* The environment thread's loop (for timers of code that runs there). */
 uv_loop_t *envmgr_loop(void);

@@ -132,6 +132,7 @@ static void finish_head(http_exchange *ex, bool end_stream)
         return;
     }
     ex->req.method = ex->head.data + ex->method_off;
+    ex->head_only = strcmp(ex->req.method, "HEAD") == 0;
     ex->req.url = ex->head.data + ex->url_off;
 }
 
@@ -338,7 +339,8 @@ static ssize_t read_body(nghttp2_session *session, int32_t stream_id, uint8_t *b
         return NGHTTP2_ERR_DEFERRED;
     }
     size_t n = left < len ? left : len;
-    memcpy(buf, ex->response.data + ex->body_sent, n);
+    if (n) /* a HEAD's answer has no body: its buffer may be unallocated */
+        memcpy(buf, ex->response.data + ex->body_sent, n);
     ex->body_sent += n;
     if (ex->body_sent == ex->response.len && ex->answered)
         *flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -408,7 +410,8 @@ void h2_respond(http_exchange *ex, int status, const char *const *headers, const
 {
     char length[24];
     snprintf(length, sizeof(length), "%zu", body_len);
-    kbuf_append(&ex->response, body, body_len); /* before the request (body's source) goes */
+    if (!ex->head_only) /* before the request (the body's source) goes */
+        kbuf_append(&ex->response, body, body_len);
     ex->answered = true;
     submit_response(ex, status, headers, length);
 }

@@ -104,6 +104,7 @@ struct http_exchange {
     bool stream_gone; /* HTTP/2: reset or closed before the application answered */
     bool expired;     /* HTTP/2: reset because it did not arrive within idle_timeout_ms */
     bool keep_alive;
+    bool head_only;       /* a HEAD request: its answer has headers, never a body */
     bool expect_continue; /* a "100 Continue" is owed once it is first in line */
     bool delivered;       /* the application owns it until http_respond */
     bool answered;

@@ -99,6 +99,7 @@ static void finish_head(http_exchange *ex, http_parser *p)
     kbuf_putc(&ex->head, '\0');
     exchange_index_headers(ex);
     ex->req.method = http_method_str((enum http_method)p->method);
+    ex->head_only = p->method == HTTP_HEAD;
     ex->req.url = ex->head.data;
 }
 

@@ -106,7 +106,8 @@ void http_respond(http_exchange *ex, int status, const char *const *headers, con
     snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
     kbuf_reserve(&ex->response, 256 + body_len);
     format_head(ex, status, headers, length);
-    kbuf_append(&ex->response, body, body_len);
+    if (!ex->head_only) /* RFC 9110 9.3.2: the length a GET would have, no body */
+        kbuf_append(&ex->response, body, body_len);
     exchange_drop_request(ex); /* body may have pointed into the request; recharges */
     ex->answered = true;
     conn_flush(c);

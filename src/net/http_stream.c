@@ -48,7 +48,7 @@ bool http_respond_chunk(http_exchange *ex, const void *data, size_t len)
 {
     if (!http_respond_open(ex))
         return false;
-    if (len == 0) /* an empty chunk would end an HTTP/1.1 body */
+    if (len == 0 || ex->head_only) /* an empty chunk would end an HTTP/1.1 body */
         return true;
     if (ex->stream_id) {
         drop_sent(ex);
@@ -81,7 +81,8 @@ void http_respond_finish(http_exchange *ex)
         conn_retry(c);
         return;
     }
-    kbuf_puts(&ex->response, "0\r\n\r\n");
+    if (!ex->head_only)
+        kbuf_puts(&ex->response, "0\r\n\r\n");
     exchange_recharge(ex);
     conn_flush(c);
     conn_retry(c);

@@ -9,6 +9,7 @@ x-amz-id-2 on every answer, and empty bodies for operations without output.
 
 import base64
 import json
+import socket
 import unittest
 
 from kinesd_harness import AUTHORIZATION, KinesdTestCase
@@ -73,6 +74,24 @@ class HttpEdges(KinesdTestCase):
                                  "service/operation name to be authorized</Message>\n"
                                  "</AccessDeniedException>\n")
                 self.assert_ids(headers)
+
+    def test_head_is_answered_with_headers_only(self):
+        """RFC 9110 9.3.2: a HEAD's answer has GET's Content-Length and no body, so a request
+        pipelined behind it reads intact."""
+        _, get_headers, get_body = self.request("GET", headers=self.signed())
+        request = ("%s / HTTP/1.1\r\nHost: x\r\nX-Amz-Date: 20250101T000000Z\r\n"
+                   "Authorization: " + AUTHORIZATION + "\r\n%s\r\n")
+        wire = (request % ("HEAD", "") + request % ("GET", "Connection: close\r\n")).encode()
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as sock:
+            sock.sendall(wire)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        head_answer, rest = received.split(b"\r\n\r\n", 1)
+        self.assertIn(b"Content-Length: %d\r\n" % len(get_body), head_answer + b"\r\n")
+        self.assertTrue(rest.startswith(b"HTTP/1.1 403 "), rest[:40])
+        self.assertTrue(rest.endswith(b"\r\n\r\n" + get_body))
+        self.assertEqual(get_headers["content-length"], str(len(get_body)))
 
     def test_unknown_target_and_empty_body(self):
         cases = [({"X-Amz-Target": None}, b"{}", "UnknownOperationException"),

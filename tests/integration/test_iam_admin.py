@@ -128,7 +128,7 @@ class Restart(VerifyTestCase):
         done = subprocess.run(self.server.command() + ["--master-key-file", other_key],
                               capture_output=True, timeout=30,
                               env=dict(os.environ, **self.server.env))
-        self.assertEqual(done.returncode, 1)
+        self.assertEqual(done.returncode, 1, done.stderr.decode(errors="replace")[-3000:])
         self.assertIn(b"the master key does not open iam.sqlite", done.stderr)
         self.server.restart()
 
