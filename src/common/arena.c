@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oom.h"
+
 #define ARENA_BLOCK 8192
 #define ARENA_BLOCK_MAX (1024 * 1024)
 
@@ -42,8 +44,10 @@ void *arena_alloc(arena *a, size_t n)
         if (cap < n)
             cap = n;
         b = malloc(sizeof(*b) + cap);
-        if (!b)
-            abort();
+        if (!b) {
+            oom_failed();
+            return NULL;
+        }
         b->used = 0;
         b->cap = cap;
         b->next = a->head;
@@ -58,6 +62,8 @@ void *arena_alloc(arena *a, size_t n)
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -41,6 +41,11 @@ typedef struct kinesd_config {
     char lambda_runtimes[4096];    /* --lambda-runtimes DIR: the runtime clients; "": found */
     char lambda_node[1024];        /* --lambda-node: the Node interpreter, default node (PATH) */
     char lambda_python[1024];      /* --lambda-python: the Python interpreter, default python3 */
+    char tls_host[256];            /* --listen-tls HOST:PORT; "" (the default): no TLS port */
+    int tls_port;                  /* the port of --listen-tls */
+    char tls_cert[4096]; /* --tls-cert PEM chain; "" (default): DATA/tls/ development certificate */
+    char tls_key[4096];  /* --tls-key PEM key of --tls-cert */
+    bool throughput_limits; /* --throughput-limits aws (true) | off (false, the default) */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

@@ -76,10 +76,13 @@ static int open_streams(store *st)
     return rc;
 }
 
-/* Functions deliver failures to queues through the queue service. */
+/* Functions deliver failures to queues through the queue service and, in verify mode, call
+ * kinesd with sessions of their account's root that the identity service issues. */
 static int open_functions(store *st)
 {
     lambda_set_sqs_deliver(sqs_deliver);
+    if (kinesd_cfg.auth == AUTH_VERIFY)
+        lambda_set_credentials(iam_root_session);
     return lambda_open(st);
 }
 

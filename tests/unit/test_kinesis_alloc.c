@@ -169,8 +169,8 @@ static void no_allocation_per_record(void **state)
 #ifdef __SANITIZE_ADDRESS__
     skip();
 #endif
-    assert_non_null(
-        registry_create_stream(ACCOUNT, REGION, "alloc", 1, false, 0, NULL, 0, clock_now_ms()));
+    stream_request req = {.shard_count = 1};
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, "alloc", &req, clock_now_ms()));
     kbuf answer = KBUF_INIT;
     put_records(LARGE, &answer); /* warms up what each thread makes once */
     put_records(SMALL, &answer);
