@@ -126,7 +126,7 @@ static void send_answer(core_request *r, int status)
     for (size_t at = 0; at < extra->len && n < MAX_HEADERS + 6; at += strlen(extra->data + at) + 1)
         headers[n++] = extra->data + at;
     headers[n] = NULL;
-    http_respond(r->ex, status, headers, r->body.data ? r->body.data : "", r->body.len);
+    http_respond_kbuf(r->ex, status, headers, &r->body);
 }
 
 static void send_error(core_request *r)

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "../common/buf.h"
+
 typedef struct http_header {
     const char *name;  /* lower-cased */
     const char *value; /* surrounding whitespace trimmed */
@@ -75,6 +77,11 @@ void http_server_stop(http_server *srv);
  * are added by the server. The body is copied. */
 void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
                   size_t body_len);
+/* http_respond of a body built in a kbuf, whose memory is taken (*body becomes empty): on
+ * HTTP/1.1 a body of HTTP_BODY_TAKEN_MIN bytes or more is written from its own buffer right
+ * after the head (one writev) instead of being copied (GetRecords answers run to megabytes). */
+void http_respond_kbuf(http_exchange *ex, int status, const char *const *headers, kbuf *body);
+#define HTTP_BODY_TAKEN_MIN (64 * 1024)
 
 /* Streaming responses, all on ex's loop thread. http_respond_start sends status and headers
  * (HTTP/1.1: Transfer-Encoding: chunked; HTTP/2: no content-length; Date and Connection are

@@ -448,11 +448,12 @@ void conn_stop(http_conn *c)
     conn_flush(c);
 }
 
-/* One write in flight: its bytes stay until libuv is done with them. */
+/* One write in flight: its bytes (one or two pieces, written with one writev) stay until libuv
+ * is done with them. */
 typedef struct conn_write_req {
     uv_write_t req;
     http_conn *conn;
-    kbuf bytes;
+    kbuf pieces[2]; /* the bytes in order; the second may be empty */
 } conn_write_req;
 
 /* Frees a finished write; returns its connection. */
@@ -460,8 +461,9 @@ static http_conn *conn_write_done(uv_write_t *req)
 {
     conn_write_req *w = req->data;
     http_conn *c = w->conn;
-    budget_set(c, &c->writes_charged, c->writes_charged - w->bytes.cap);
-    kbuf_free(&w->bytes);
+    budget_set(c, &c->writes_charged, c->writes_charged - w->pieces[0].cap - w->pieces[1].cap);
+    kbuf_free(&w->pieces[0]);
+    kbuf_free(&w->pieces[1]);
     free(w);
     c->writes_in_flight--;
     return c;
@@ -477,34 +479,55 @@ static void on_written(uv_write_t *req, int status)
     conn_maybe_free(c);
 }
 
-bool conn_write(http_conn *c, kbuf *bytes)
-{
-    if (c->tls && !tls_conn_seal(c, bytes)) {
-        kbuf_free(bytes);
-        conn_close(c);
-        return false;
-    }
-    return conn_send(c, bytes);
-}
-
-bool conn_send(http_conn *c, kbuf *bytes)
+/* conn_send of first then second (both taken) in one write. */
+static bool send_pieces(http_conn *c, kbuf *first, kbuf *second)
 {
     conn_write_req *w = calloc(1, sizeof(*w));
     if (!w)
         abort();
     w->conn = c;
     w->req.data = w;
-    w->bytes = *bytes;
-    kbuf_init(bytes);
+    w->pieces[0] = *first;
+    kbuf_init(first);
+    if (second) {
+        w->pieces[1] = *second;
+        kbuf_init(second);
+    }
     c->writes_in_flight++;
-    budget_set(c, &c->writes_charged, c->writes_charged + w->bytes.cap);
-    uv_buf_t buf = uv_buf_init(w->bytes.data, (unsigned int)w->bytes.len);
-    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
+    budget_set(c, &c->writes_charged, c->writes_charged + w->pieces[0].cap + w->pieces[1].cap);
+    uv_buf_t bufs[2] = {uv_buf_init(w->pieces[0].data, (unsigned int)w->pieces[0].len),
+                        uv_buf_init(w->pieces[1].data, (unsigned int)w->pieces[1].len)};
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, w->pieces[1].len ? 2 : 1, on_written) < 0) {
         conn_write_done(&w->req);
         conn_close(c);
         return false;
     }
     return true;
+}
+
+bool conn_write(http_conn *c, kbuf *bytes)
+{
+    return conn_write_pieces(c, bytes, NULL);
+}
+
+bool conn_write_pieces(http_conn *c, kbuf *first, kbuf *second)
+{
+    if (c->tls && second) { /* sealed as one stretch */
+        kbuf_append(first, second->data, second->len);
+        kbuf_free(second);
+        second = NULL;
+    }
+    if (c->tls && !tls_conn_seal(c, first)) {
+        kbuf_free(first);
+        conn_close(c);
+        return false;
+    }
+    return send_pieces(c, first, second);
+}
+
+bool conn_send(http_conn *c, kbuf *bytes)
+{
+    return send_pieces(c, bytes, NULL);
 }
 
 void conn_maybe_free(http_conn *c)

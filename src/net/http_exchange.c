@@ -47,7 +47,8 @@ void exchange_unlink(http_exchange *ex)
 void exchange_recharge(http_exchange *ex)
 {
     size_t body = ex->body.cap > ex->claim ? ex->body.cap : ex->claim;
-    size_t bytes = ex->head.cap + ex->header_offs.cap + body + ex->response.cap;
+    size_t bytes =
+        ex->head.cap + ex->header_offs.cap + body + ex->response.cap + ex->response_body.cap;
     if (ex->headers)
         bytes += (ex->req.header_count + 1) * sizeof(http_header);
     budget_set(ex->conn, &ex->charged, bytes);
@@ -69,6 +70,7 @@ void exchange_free(http_exchange *ex)
 {
     exchange_drop_request(ex);
     kbuf_free(&ex->response);
+    kbuf_free(&ex->response_body);
     exchange_recharge(ex);
     free(ex);
 }

@@ -100,6 +100,7 @@ struct http_exchange {
     http_header *headers;
     kbuf body;
     kbuf response;       /* HTTP/1: bytes ready to write; HTTP/2: the body (or its unsent rest) */
+    kbuf response_body;  /* HTTP/1: a large body taken from the application, written after them */
     size_t charged;      /* bytes of this exchange counted in the budget */
     uint64_t declared;   /* the body's declared length, or HTTP_UNKNOWN_LENGTH */
     size_t claim;        /* the declared body, counted in the budget from its admission */
@@ -189,6 +190,9 @@ void conn_maybe_free(http_conn *c);
 /* Writes bytes (taken: *bytes becomes empty; encrypted on the TLS port), counted in the budget
  * until written; then conn_retry. False (c closed) if the write cannot start. */
 bool conn_write(http_conn *c, kbuf *bytes);
+/* conn_write of first then second (second may be NULL), both taken, with one writev: a large
+ * body goes out from its own buffer, after the head, without being copied behind it. */
+bool conn_write_pieces(http_conn *c, kbuf *first, kbuf *second);
 /* conn_write without encryption: bytes as they go on the wire. */
 bool conn_send(http_conn *c, kbuf *bytes);
 

@@ -88,30 +88,59 @@ void format_head(http_exchange *ex, int status, const char *const *headers, cons
                 ex->keep_alive ? "keep-alive" : "close");
 }
 
-void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
-                  size_t body_len)
+/* Whether the client went away meanwhile; then ex is released and nothing is sent. */
+static bool exchange_abandoned(http_exchange *ex)
 {
     http_conn *c = ex->conn;
-    if (c->closing || ex->stream_gone) { /* the client went away meanwhile */
-        exchange_unlink(ex);
-        exchange_free(ex);
-        conn_maybe_free(c);
-        return;
-    }
-    if (ex->stream_id) {
-        h2_respond(ex, status, headers, body, body_len);
-        return;
-    }
+    if (!c->closing && !ex->stream_gone)
+        return false;
+    exchange_unlink(ex);
+    exchange_free(ex);
+    conn_maybe_free(c);
+    return true;
+}
+
+/* HTTP/1.1: the head, then the body: copied behind it, or, when `taken` holds it, moved to
+ * ex->response_body (its memory taken). */
+static void respond_http1(http_exchange *ex, int status, const char *const *headers,
+                          const char *body, size_t body_len, kbuf *taken)
+{
+    http_conn *c = ex->conn;
     char length[48];
     snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
-    kbuf_reserve(&ex->response, 256 + body_len);
+    kbuf_reserve(&ex->response, 256 + (taken ? 0 : body_len));
     format_head(ex, status, headers, length);
-    if (!ex->head_only) /* RFC 9110 9.3.2: the length a GET would have, no body */
+    if (ex->head_only) { /* RFC 9110 9.3.2: the length a GET would have, no body */
+    } else if (taken) {
+        ex->response_body = *taken;
+        kbuf_init(taken);
+    } else {
         kbuf_append(&ex->response, body, body_len);
+    }
     exchange_drop_request(ex); /* body may have pointed into the request; recharges */
     ex->answered = true;
     conn_flush(c);
     conn_retry(c);
+}
+
+void http_respond(http_exchange *ex, int status, const char *const *headers, const char *body,
+                  size_t body_len)
+{
+    if (exchange_abandoned(ex))
+        return;
+    if (ex->stream_id)
+        h2_respond(ex, status, headers, body, body_len);
+    else
+        respond_http1(ex, status, headers, body, body_len, NULL);
+}
+
+void http_respond_kbuf(http_exchange *ex, int status, const char *const *headers, kbuf *body)
+{
+    if (body->len < HTTP_BODY_TAKEN_MIN || ex->stream_id)
+        http_respond(ex, status, headers, body->data ? body->data : "", body->len);
+    else if (!exchange_abandoned(ex))
+        respond_http1(ex, status, headers, body->data, body->len, body);
+    kbuf_free(body);
 }
 
 /* Writes what ex's response holds so far (taking the bytes); false when the connection failed. */
@@ -119,10 +148,11 @@ static bool write_response(http_conn *c, http_exchange *ex)
 {
     if (ex->response.len == 0)
         return true;
-    kbuf bytes = ex->response;
+    kbuf bytes = ex->response, body = ex->response_body;
     kbuf_init(&ex->response);
+    kbuf_init(&ex->response_body);
     exchange_recharge(ex);
-    return conn_write(c, &bytes);
+    return conn_write_pieces(c, &bytes, &body);
 }
 
 static void send_continue(http_conn *c)

@@ -11,9 +11,6 @@
  * body again with json-c, for its error text. */
 #include "decode_json_stream.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +19,7 @@
 #include "../common/base64.h"
 #include "../common/utf8.h"
 #include "decode_errors.h"
+#include "json_scan.h"
 
 #define MAX_INTEGER_DIGITS 18    /* every such integer fits int64_t exactly */
 #define MAX_STRUCTURE_MEMBERS 64 /* the members seen fit one uint64_t */
@@ -45,35 +43,6 @@ typedef struct json_text {
 
 static bool read_value(reader *r, const model_shape *s, kval *out);
 static bool skip_value(reader *r);
-
-/* Whether a string holds byte c as it is: printable ASCII but '"' and '\\' (RFC 8259 7). */
-static inline bool plain_byte(unsigned char c)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-/* The first byte at or after p that a string does not hold as it is (end when none): sixteen at a
- * time where SSE2 is (every x86-64), so a base64 blob costs a few steps. */
-static const char *skip_plain(const char *p, const char *end)
-{
-#ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    for (; end - p >= 16; p += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        /* signed: bytes from 0x80 are negative, so "< 0x20" also finds non-ASCII ones */
-        __m128i stop =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                         _mm_cmplt_epi8(v, space));
-        int mask = _mm_movemask_epi8(stop);
-        if (mask)
-            return p + __builtin_ctz((unsigned)mask);
-    }
-#endif
-    while (p < end && plain_byte((unsigned char)*p))
-        p++;
-    return p;
-}
 
 static void skip_ws(reader *r)
 {
@@ -187,7 +156,7 @@ static bool scan_string(reader *r, json_text *t)
     t->raw = p;
     t->escaped = false;
     for (;;) {
-        p = skip_plain(p, end);
+        p = json_skip_plain(p, end);
         if (p == end)
             return false;
         size_t n;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../common/base64.h"
+#include "json_scan.h"
 
 enum { CBOR_UINT = 0, CBOR_NEGINT = 1, CBOR_BYTES = 2, CBOR_TEXT = 3, CBOR_TAG = 6 };
 #define CBOR_MAP_INDEF 0xbf
@@ -194,20 +195,21 @@ static void json_escaped_char(kbuf *out, unsigned char c)
     }
 }
 
+/* s quoted, the bytes JSON must escape escaped; runs of plain text found 16 bytes at a time. */
 static void json_string(kbuf *out, const char *s, size_t n)
 {
-    size_t run = 0;
+    const char *p = s, *end = s + n, *run = s;
     kbuf_reserve(out, n + 2);
     kbuf_putc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    while ((p = json_skip_plain(p, end)) < end) {
+        unsigned char c = (unsigned char)*p++;
         if (!json_escape[c])
-            continue;
-        kbuf_append(out, s + run, i - run);
+            continue; /* UTF-8 goes out as it is */
+        kbuf_append(out, run, (size_t)(p - 1 - run));
         json_escaped_char(out, c);
-        run = i + 1;
+        run = p;
     }
-    kbuf_append(out, s + run, n - run);
+    kbuf_append(out, run, (size_t)(end - run));
     kbuf_putc(out, '"');
 }
 
