@@ -18,19 +18,18 @@
 #include "ops.h"
 #include "records.h"
 
-/* A record's partition key (absent: "", which an AUTO stream allows). */
-static const char *key_of(const kval *record, size_t *len)
+/* A record's data and partition key (absent: "", which an AUTO stream allows), read from its
+ * members once. */
+static log_record_in log_record_of(const kval *record)
 {
-    const kval *key = kv_get(record, "PartitionKey");
-    *len = key ? key->u.s.len : 0;
-    return key ? key->u.s.ptr : "";
+    const kval *data = kv_get(record, "Data"), *key = kv_get(record, "PartitionKey");
+    return (log_record_in){key ? key->u.s.ptr : "", key ? key->u.s.len : 0, data->u.s.ptr,
+                           data->u.s.len};
 }
 
-static size_t record_size(const kval *record)
+static size_t record_size(const log_record_in *rec)
 {
-    size_t key_len;
-    key_of(record, &key_len);
-    return kv_get(record, "Data")->u.s.len + key_len;
+    return rec->data_len + rec->partition_key_len;
 }
 
 /* The largest record (data + partition key) the stream takes: its MaxRecordSizeInKiB. */
@@ -42,10 +41,11 @@ static size_t record_limit(const stream *s)
 /* ValidationException for a record over the stream's record size, naming PutRecord's "data"
  * (position 0) or PutRecords' "records.N.member.data" (position N). Data alone over the limit is
  * quoted as AWS quotes a blob; data that fits but not with its partition key is not quoted. */
-static bool check_record_size(const stream *s, const kval *record, size_t position, aws_error *err)
+static bool check_record_size(const stream *s, const log_record_in *rec, size_t position,
+                              aws_error *err)
 {
-    size_t limit = record_limit(s), data_len = kv_get(record, "Data")->u.s.len;
-    if (record_size(record) <= limit)
+    size_t limit = record_limit(s), data_len = rec->data_len;
+    if (record_size(rec) <= limit)
         return true;
     char member[48] = "data", value[96] = "";
     if (position)
@@ -67,14 +67,6 @@ static void write_encryption_type(kenc *out, const stream *s)
         enc_key(out, "EncryptionType");
         enc_str(out, "KMS");
     }
-}
-
-static log_record_in log_record_of(const kval *record)
-{
-    const kval *data = kv_get(record, "Data");
-    size_t key_len;
-    const char *key = key_of(record, &key_len);
-    return (log_record_in){key, key_len, data->u.s.ptr, data->u.s.len};
 }
 
 /* Where AUTO sends records: the stream's open shards, taken in turn. */
@@ -116,13 +108,13 @@ static shard *route_record(const stream *s, const auto_route *r, const kval *rec
 /* Appends one record and writes PutRecord's output. */
 static void put_one(op_call *call, const stream *s)
 {
-    if (!records_require_keys(call, s) || !check_record_size(s, call->input, 0, call->err))
+    log_record_in rec = log_record_of(call->input);
+    if (!records_require_keys(call, s) || !check_record_size(s, &rec, 0, call->err))
         return;
     auto_route r = auto_route_of(call, s);
     shard *sh = route_record(s, &r, call->input, call->err);
     if (!sh)
         return;
-    log_record_in rec = log_record_of(call->input);
     if (!quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
         quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
         quota_fail_shard(call->err, sh->id, s->name, s->account);
@@ -136,7 +128,7 @@ static void put_one(op_call *call, const stream *s)
         fail_internal(call->err);
         return;
     }
-    stream_metrics_put_record(s, sh, record_size(call->input), true, false);
+    stream_metrics_put_record(s, sh, record_size(&rec), true, false);
     char seq[SEQNO_LEN + 1];
     records_seqno(sh, offset, seq);
     enc_map_begin(call->out);
@@ -178,7 +170,8 @@ typedef struct put_batch {
     size_t *rank;        /* per record: its position within its group */
     shard_group *groups; /* in order of first appearance */
     size_t group_count;
-    log_record_in *recs; /* grouped by shard, request order within a group */
+    log_record_in *in;   /* per record, in request order */
+    log_record_in *recs; /* the same grouped by shard, request order within a group */
 } put_batch;
 
 /* The group of shard sh, created on first use; group_index maps shard index -> group + 1. */
@@ -215,14 +208,15 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
     size_t total = 0;
     for (size_t i = 0; i < b->n; i++) {
         const kval *record = &list->u.list.items[i];
-        if (!check_record_size(s, record, i + 1, call->err))
+        b->in[i] = log_record_of(record);
+        if (!check_record_size(s, &b->in[i], i + 1, call->err))
             return false;
         shard *sh = route_record(s, &r, record, call->err);
         if (!sh)
             return false;
         b->group_of[i] = group_for(b, sh, group_index);
         b->rank[i] = b->groups[b->group_of[i]].count++;
-        total += record_size(record);
+        total += record_size(&b->in[i]);
     }
     return check_request_size(s, total, call->err);
 }
@@ -249,7 +243,7 @@ static uint64_t append_group(op_call *call, const stream *s, const put_batch *b,
 
 /* Lays the records out grouped by shard and appends each group; a failed append fails only the
  * records of its group. Returns the highest commit ticket. */
-static uint64_t append_groups(op_call *call, const stream *s, const kval *list, put_batch *b)
+static uint64_t append_groups(op_call *call, const stream *s, put_batch *b)
 {
     size_t start = 0;
     for (size_t g = 0; g < b->group_count; g++) {
@@ -257,8 +251,7 @@ static uint64_t append_groups(op_call *call, const stream *s, const kval *list, 
         start += b->groups[g].count;
     }
     for (size_t i = 0; i < b->n; i++)
-        b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
-            log_record_of(&list->u.list.items[i]);
+        b->recs[b->groups[b->group_of[i]].start + b->rank[i]] = b->in[i];
     uint64_t max_ticket = 0;
     int64_t now_ns = clock_mono_ns();
     for (size_t g = 0; g < b->group_count; g++) {
@@ -341,6 +334,7 @@ void op_put_records(op_call *call)
     b.group_of = arena_alloc(call->arena, sizeof(size_t) * b.n);
     b.rank = arena_alloc(call->arena, sizeof(size_t) * b.n);
     b.groups = arena_alloc(call->arena, sizeof(shard_group) * b.n);
+    b.in = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
     b.recs = arena_alloc(call->arena, sizeof(log_record_in) * b.n);
 
     stream *s = records_stream(call);
@@ -351,7 +345,7 @@ void op_put_records(op_call *call)
         stream_metrics_put_records(s, 0, 0, 0, 0);
         return;
     }
-    call->commit_ticket = append_groups(call, s, list, &b);
+    call->commit_ticket = append_groups(call, s, &b);
     count_batch(s, &b);
     write_batch_result(call->out, s, &b);
 }
