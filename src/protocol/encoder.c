@@ -249,14 +249,27 @@ void enc_str(kenc *e, const char *s)
     enc_strn(e, s, strlen(s));
 }
 
-/* Decimal digits of v, without printf (GetRecords writes thousands of numbers per response). */
+/* Decimal digits of v, two a step, without printf (GetRecords writes thousands of numbers per
+ * response). */
 static void put_u64(kbuf *out, uint64_t v)
 {
+    static const char pairs[] = /* "00" to "99" */
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
     char digits[20];
     size_t n = 0;
-    do
-        digits[sizeof digits - ++n] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
+    for (; v >= 100; v /= 100) {
+        n += 2;
+        memcpy(digits + sizeof digits - n, pairs + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+        n += 2;
+        memcpy(digits + sizeof digits - n, pairs + 2 * v, 2);
+    } else {
+        digits[sizeof digits - ++n] = (char)('0' + v);
+    }
     kbuf_append(out, digits + sizeof digits - n, n);
 }
 

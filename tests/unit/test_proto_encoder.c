@@ -1,5 +1,6 @@
-/* test_proto_encoder.c - response bodies: JSON escaping, blobs, timestamps, nesting, error bodies,
- * the CBOR forms, and a GetRecords-sized timing loop (printed, not asserted). */
+/* test_proto_encoder.c - response bodies: JSON escaping (at every position), blobs, timestamps,
+ * nesting, error bodies, the CBOR forms, and a GetRecords-sized timing loop (printed, not
+ * asserted). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +50,29 @@ static void escapes_strings_and_passes_utf8_through(void **state)
     enc_strn(&e, "a\"b\\c\n\r\t\x01\x1f\x7f \xc3\xa9\0z", 16);
     assert_string_equal(out.data, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f\x7f \xc3\xa9\\u0000z\"");
     kbuf_free(&out);
+}
+
+/* Strings are scanned 16, then 8 bytes at a time, then byte by byte: a byte to escape (or a
+ * UTF-8 one to pass through) is found at every position of strings of every length up to 40. */
+static void escapes_at_every_position(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {{"\"", "\\\""}, {"\n", "\\n"}, {"\xc3", "\xc3"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (size_t len = 1; len <= 40; len++)
+            for (size_t at = 0; at < len; at++) {
+                char in[41], expected[48];
+                memset(in, 'a', len);
+                in[at] = cases[c][0][0];
+                snprintf(expected, sizeof expected, "\"%.*s%s%.*s\"", (int)at, in, cases[c][1],
+                         (int)(len - at - 1), in + at + 1);
+                kbuf out = KBUF_INIT;
+                kenc e;
+                enc_init(&e, ENC_JSON, &out);
+                enc_strn(&e, in, len);
+                assert_string_equal(out.data, expected);
+                kbuf_free(&out);
+            }
 }
 
 static void writes_blobs_timestamps_and_extreme_ints(void **state)
@@ -175,6 +199,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_nested_json_with_commas),
         cmocka_unit_test(escapes_strings_and_passes_utf8_through),
+        cmocka_unit_test(escapes_at_every_position),
         cmocka_unit_test(writes_blobs_timestamps_and_extreme_ints),
         cmocka_unit_test(writes_error_bodies),
         cmocka_unit_test(writes_cbor_scalars),
