@@ -1,8 +1,8 @@
 /* arena.c - bump allocator for per-request memory (see arena.h).
  *
  * Each new block is twice the size of the one before (from ARENA_BLOCK up to ARENA_BLOCK_MAX),
- * so a request's allocations from the heap grow with the logarithm of its size: a PutRecords of
- * 500 records takes a handful of blocks, not one per few dozen records. */
+ * so a request makes few allocations from the heap: a PutRecords of 500 records takes a handful
+ * of blocks (beyond 64 KiB, one per 64 KiB), not one per few dozen records. */
 #include "arena.h"
 
 #include <stdlib.h>
