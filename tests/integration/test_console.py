@@ -9,7 +9,7 @@ suite, the hashes, KPL expansion, the filter language) runs under node's test ru
 headless Chromium, driven by puppeteer-core (tests/js/console_e2e.js), tours the console in open
 mode (create a stream, live tail records put with the aws CLI, filter, pretty JSON, a KPL
 aggregate, JSONL download, reshard and the shard map, a metric chart, a queue peeked, a
-function invoked) and in
+function invoked, its metrics charted and its triggers listed) and in
 verify mode (sign in with a user's key, see what it may see), with no error in the page's log.
 Screenshots go to <build>/console-screenshots/. The browser tests are skipped when Chromium or
 the npm packages are missing (scripts/install-deps installs both).

@@ -313,6 +313,10 @@ function openTour() {
       document.getElementById('function-log').textContent.includes('console handler got'));
     await shot(page, 'function');
     step('invoked a function from its page: its result, the invocation and its log line');
+    await until(page, () => document.querySelectorAll('#function-metrics .chart-card svg')
+      .length === 4 && document.getElementById('function-metrics').textContent
+      .includes('Throttles') && document.body.textContent.includes('No trigger'));
+    step('its page charts its AWS/Lambda metrics and lists its triggers (none)');
 
     await visit(page, '#/streams', `tr[data-stream="${stream}"] svg.spark`);
     await shot(page, 'streams');

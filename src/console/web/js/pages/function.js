@@ -1,13 +1,27 @@
 // pages/function.js - one function: its configuration, concurrency and asynchronous settings,
-// an invoke form (the result, the function error and the tail of its log), its recent
-// invocations (from the REPORT lines of its log: duration, billed, memory, cold starts) and the
-// log itself, followed as it grows.
+// an invoke form (the result, the function error and the tail of its log), its AWS/Lambda
+// metrics, its triggers (the event source mappings that feed it), its recent invocations (from
+// the REPORT lines of its log: duration, billed, memory, cold starts) and the log itself,
+// followed as it grows.
 import { currentSession, rest } from '../aws.js';
-import { every, fmtBytes, fmtTime, h, replace } from '../dom.js';
+import { every, fmtBytes, fmtDuration, fmtNumber, fmtTime, h, replace } from '../dom.js';
+import { metricPanel } from '../metric_panel.js';
 
 const LOG_MS = 2000;
 const LOG_KEEP = 256 * 1024; // characters of the log kept in the page
 const LOG_ROUTE = '/_kinesd/lambda/logs/'; // kinesd's log route: ACCOUNT/REGION/NAME?from=OFFSET
+
+const METRICS_MS = 10000;
+
+// The metric charts: [title, format, [[label, metric, stat], ...]].
+const CHARTS = [
+  ['Invocations per second', fmtNumber, [['Invocations', 'Invocations', 'Sum'],
+    ['Errors', 'Errors', 'Sum'], ['Throttles', 'Throttles', 'Sum']]],
+  ['Duration', fmtDuration, [['Average', 'Duration', 'Average'], ['p99', 'Duration', 'p99'],
+    ['Maximum', 'Duration', 'Maximum']]],
+  ['Concurrent executions', fmtNumber, [['Maximum', 'ConcurrentExecutions', 'Maximum']]],
+  ['Iterator age (triggers)', fmtDuration, [['Maximum', 'IteratorAge', 'Maximum']]],
+];
 
 const fnPath = (name, tail = '') => `/2015-03-31/functions/${encodeURIComponent(name)}${tail}`;
 
@@ -49,6 +63,25 @@ function invocationsTable(log) {
       h('td', { class: 'num' }, `${r.duration} ms`), h('td', { class: 'num' }, `${r.billed} ms`),
       h('td', { class: 'num' }, `${r.maxMemory} / ${r.memory} MB`),
       h('td', { class: 'num' }, r.init === null ? '—' : `init ${r.init} ms`)))));
+}
+
+// The event source mappings of the function, as ListEventSourceMappings gives them.
+async function triggersCard(name) {
+  const answer = await rest('lambda', 'GET', '/2015-03-31/event-source-mappings',
+    { query: `FunctionName=${encodeURIComponent(name)}` });
+  const mappings = answer.json.EventSourceMappings || [];
+  const body = mappings.length ? h('table', { class: 'list', id: 'triggers' },
+    h('thead', null, h('tr', null, ['Source', 'State', 'Batch', 'Starting position',
+      'Last result'].map((t) => h('th', null, t)))),
+    h('tbody', null, mappings.map((m) => h('tr', null,
+      h('td', { class: 'mono', title: m.EventSourceArn }, m.EventSourceArn.split(':').slice(-1)[0]),
+      h('td', null, h('span', { class: ['pill', m.State === 'Enabled' ? 'ACTIVE' : 'UPDATING'] },
+        m.State)),
+      h('td', { class: 'num' }, String(m.BatchSize)), h('td', null, m.StartingPosition || '—'),
+      h('td', null, m.LastProcessingResult || '—'))))) :
+    h('div', { class: 'empty-state' }, 'No trigger: nothing feeds this function.');
+  return h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Triggers'),
+    h('span', { class: 'muted' }, 'event source mappings')), body);
 }
 
 function invokeForm(name, onDone) {
@@ -106,6 +139,8 @@ export async function mount(main, { params, identity }) {
   const where = (d) => (d && d.Destination ? d.Destination.split(':').slice(-1)[0] : 'none');
   const logBox = h('pre', { class: 'policy log', id: 'function-log' });
   const invocations = h('div', { class: 'card flush' });
+  const metricsBox = h('div', { id: 'function-metrics' });
+  const triggers = await triggersCard(name);
   const region = (currentSession() || {}).region;
   const logUrl = `${LOG_ROUTE}${identity.account}/${region}/${encodeURIComponent(name)}`;
   let log = '', offset = 0;
@@ -144,10 +179,17 @@ export async function mount(main, { params, identity }) {
       fact('Async: on success', where(destinations.OnSuccess)),
       fact('Async: on failure', where(destinations.OnFailure)),
       fact('Last modified', c.LastModified ? fmtTime(Date.parse(c.LastModified)) : '—')),
-    invokeForm(name, () => followLog().catch(() => {})),
+    invokeForm(name, () => followLog().catch(() => {})), metricsBox, triggers,
     h('div', { class: 'card-head' }, h('h2', null, 'Recent invocations'),
       h('span', { class: 'muted' }, 'from the REPORT lines of the log')), invocations,
     h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Log'),
       h('span', { class: 'muted' }, 'followed every 2 s')), logBox));
-  return every(LOG_MS, followLog);
+  const panel = metricPanel(metricsBox, { title: 'Function metrics', namespace: 'AWS/Lambda',
+    dims: { FunctionName: name }, charts: CHARTS });
+  const stopLog = every(LOG_MS, followLog), stopMetrics = every(METRICS_MS, panel.refresh);
+  return () => {
+    stopLog();
+    stopMetrics();
+    panel.destroy();
+  };
 }
