@@ -10,6 +10,7 @@ import { metricPanel } from '../metric_panel.js';
 const LOG_MS = 2000;
 const LOG_KEEP = 256 * 1024; // characters of the log kept in the page
 const LOG_ROUTE = '/_kinesd/lambda/logs/'; // kinesd's log route: ACCOUNT/REGION/NAME?from=OFFSET
+const TRIGGERS_ROUTE = '/_kinesd/lambda/triggers/'; // kinesd's triggers route: ACCOUNT/REGION
 
 const METRICS_MS = 10000;
 
@@ -65,23 +66,34 @@ function invocationsTable(log) {
       h('td', { class: 'num' }, r.init === null ? '—' : `init ${r.init} ms`)))));
 }
 
-// The event source mappings of the function, as ListEventSourceMappings gives them.
-async function triggersCard(name) {
-  const answer = await rest('lambda', 'GET', '/2015-03-31/event-source-mappings',
-    { query: `FunctionName=${encodeURIComponent(name)}` });
-  const mappings = answer.json.EventSourceMappings || [];
-  const body = mappings.length ? h('table', { class: 'list', id: 'triggers' },
-    h('thead', null, h('tr', null, ['Source', 'State', 'Batch', 'Starting position',
-      'Last result'].map((t) => h('th', null, t)))),
-    h('tbody', null, mappings.map((m) => h('tr', null,
-      h('td', { class: 'mono', title: m.EventSourceArn }, m.EventSourceArn.split(':').slice(-1)[0]),
-      h('td', null, h('span', { class: ['pill', m.State === 'Enabled' ? 'ACTIVE' : 'UPDATING'] },
-        m.State)),
-      h('td', { class: 'num' }, String(m.BatchSize)), h('td', null, m.StartingPosition || '—'),
-      h('td', null, m.LastProcessingResult || '—'))))) :
-    h('div', { class: 'empty-state' }, 'No trigger: nothing feeds this function.');
-  return h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Triggers'),
-    h('span', { class: 'muted' }, 'event source mappings')), body);
+// The function's triggers from kinesd's triggers route (ListEventSourceMappings plus each
+// shard's progress): per mapping its source, state, batch size and last result, then per shard
+// its phase, checkpoint, lag, iterator age, records and last error.
+async function triggersCard(account, region, functionArn) {
+  const answer = await rest('lambda', 'GET', `${TRIGGERS_ROUTE}${account}/${region}`);
+  const mine = (answer.json.EventSourceMappings || []).filter((m) =>
+    m.FunctionArn === functionArn || m.FunctionArn.startsWith(functionArn + ':'));
+  const shardRow = (s) => h('tr', null, h('td', { class: 'mono' }, s.ShardId),
+    h('td', null, s.Phase), h('td', { class: 'num' }, String(s.Checkpoint)),
+    h('td', { class: 'num' }, fmtNumber(s.Lag)),
+    h('td', { class: 'num' }, fmtDuration(s.IteratorAgeMilliseconds)),
+    h('td', { class: 'num' }, fmtNumber(s.Records)),
+    h('td', { class: 'num' }, fmtNumber(s.BatchesFailed)), h('td', null, s.LastError || '—'));
+  const mapping = (m) => [
+    h('div', { class: 'facts' }, fact('Source', h('span', { class: 'mono', title:
+      m.EventSourceArn }, m.EventSourceArn.split(':').slice(-1)[0])),
+    fact('State', h('span', { class: ['pill', m.State === 'Enabled' ? 'ACTIVE' : 'UPDATING'] },
+      m.State)), fact('Batch size', String(m.BatchSize)),
+    fact('Last result', m.LastProcessingResult || '—')),
+    h('table', { class: 'list trigger-shards', 'data-trigger': m.UUID },
+      h('thead', null, h('tr', null, ['Shard', 'Phase', 'Checkpoint', 'Lag', 'Iterator age',
+        'Records', 'Failed batches', 'Last error'].map((t, i) =>
+        h('th', { class: i > 1 && i < 7 ? 'num' : null }, t)))),
+      h('tbody', null, m.Shards.map(shardRow)))];
+  return h('div', { class: 'card', id: 'triggers' }, h('div', { class: 'card-head' },
+    h('h2', null, 'Triggers'), h('span', { class: 'muted' }, 'event source mappings')),
+  mine.length ? mine.map(mapping) :
+    h('div', { class: 'empty-state' }, 'No trigger: nothing feeds this function.'));
 }
 
 function invokeForm(name, onDone) {
@@ -140,7 +152,7 @@ export async function mount(main, { params, identity }) {
   const logBox = h('pre', { class: 'policy log', id: 'function-log' });
   const invocations = h('div', { class: 'card flush' });
   const metricsBox = h('div', { id: 'function-metrics' });
-  const triggers = await triggersCard(name);
+  const triggersBox = h('div');
   const region = (currentSession() || {}).region;
   const logUrl = `${LOG_ROUTE}${identity.account}/${region}/${encodeURIComponent(name)}`;
   let log = '', offset = 0;
@@ -179,14 +191,18 @@ export async function mount(main, { params, identity }) {
       fact('Async: on success', where(destinations.OnSuccess)),
       fact('Async: on failure', where(destinations.OnFailure)),
       fact('Last modified', c.LastModified ? fmtTime(Date.parse(c.LastModified)) : '—')),
-    invokeForm(name, () => followLog().catch(() => {})), metricsBox, triggers,
+    invokeForm(name, () => followLog().catch(() => {})), metricsBox, triggersBox,
     h('div', { class: 'card-head' }, h('h2', null, 'Recent invocations'),
       h('span', { class: 'muted' }, 'from the REPORT lines of the log')), invocations,
     h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Log'),
       h('span', { class: 'muted' }, 'followed every 2 s')), logBox));
   const panel = metricPanel(metricsBox, { title: 'Function metrics', namespace: 'AWS/Lambda',
     dims: { FunctionName: name }, charts: CHARTS });
-  const stopLog = every(LOG_MS, followLog), stopMetrics = every(METRICS_MS, panel.refresh);
+  const refresh = async () => {
+    replace(triggersBox, await triggersCard(identity.account, region, c.FunctionArn));
+    await panel.refresh();
+  };
+  const stopLog = every(LOG_MS, followLog), stopMetrics = every(METRICS_MS, refresh);
   return () => {
     stopLog();
     stopMetrics();
