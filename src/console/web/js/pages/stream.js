@@ -3,10 +3,10 @@
 // consumers (with how far behind each is), and its configuration (tags, resource policy,
 // shard-level metrics).
 import { kinesis, paginate } from '../aws.js';
-import { lineChart } from '../chart.js';
 import { confirmDialog, every, fmtBytes, fmtDuration, fmtNumber, fmtTime, formDialog, h,
   replace, reporting, toast } from '../dom.js';
-import { metricSeries, RANGES } from '../metrics.js';
+import { metricPanel } from '../metric_panel.js';
+import { metricSeries } from '../metrics.js';
 import { isOpen, keyFraction, shardMap } from '../shardmap.js';
 import { changeRetention, deleteStream, reshard, retentionText } from '../stream_actions.js';
 
@@ -51,42 +51,8 @@ function facts(s) {
 // ---- monitoring --------------------------------------------------------------------------------
 
 function monitoringTab(box, summary) {
-  const name = summary.StreamName;
-  let range = '1h';
-  const charts = [];
-  const picker = h('div', { class: 'segmented' });
-  const grid = h('div', { class: 'grid2' });
-  const drawPicker = () => replace(picker, Object.entries(RANGES).map(([key, r]) =>
-    h('button', { class: key === range ? 'on' : null, onclick: () => {
-      range = key;
-      drawPicker();
-      load();
-    } }, r.label)));
-  drawPicker();
-  CHARTS.forEach(([title]) => {
-    const holder = h('div');
-    grid.appendChild(h('div', { class: 'card chart-card' }, h('h2', null, title), holder));
-    charts.push({ holder, chart: null });
-  });
-  replace(box, h('div', { class: 'card-head' }, h('h2', null, 'Stream metrics'), picker), grid);
-
-  async function load() {
-    const { ms, period } = RANGES[range];
-    const end = Date.now(), start = end - ms;
-    const queries = CHARTS.flatMap(([, , lines]) => lines.map(([, metric, stat]) => ({
-      namespace: 'AWS/Kinesis', metric, stat, period, dims: { StreamName: name } })));
-    const series = await metricSeries(queries, start, end);
-    let k = 0;
-    CHARTS.forEach(([, format, lines], i) => {
-      const perSecond = lines[0][2] === 'Sum';
-      const data = lines.map(([label]) => ({ label, points: series[k++].map(([t, v]) =>
-        [t, v === null ? null : perSecond ? v / period : v]) }));
-      const opts = { series: data, start, end, format };
-      if (charts[i].chart) charts[i].chart.update(opts);
-      else charts[i].chart = lineChart(charts[i].holder, opts);
-    });
-  }
-  return { refresh: load, destroy: () => charts.forEach((c) => c.chart && c.chart.destroy()) };
+  return metricPanel(box, { title: 'Stream metrics', namespace: 'AWS/Kinesis',
+    dims: { StreamName: summary.StreamName }, charts: CHARTS });
 }
 
 // ---- shards ------------------------------------------------------------------------------------
