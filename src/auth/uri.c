@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "../common/hex.h"
+
 static bool is_unreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -21,17 +23,6 @@ void uri_encode(kbuf *out, const char *s, size_t n, bool keep_slash)
             kbuf_append(out, esc, 3);
         }
     }
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 void uri_decode(kbuf *out, const char *s, size_t n)

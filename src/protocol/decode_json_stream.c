@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "../common/base64.h"
+#include "../common/hex.h"
 #include "../common/utf8.h"
 #include "decode_errors.h"
 #include "json_scan.h"
@@ -98,19 +99,7 @@ static bool next_element(reader *r, char close, bool *more)
     return true;
 }
 
-/* ---- strings ----------------------------------------------------------------------------------
- */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* ---- strings --------------------------------------------------------------------------------- */
 
 /* The code point of the \uXXXX at p (6 bytes available), -1 when the digits are not hex. */
 static long unicode_escape(const char *p)
@@ -257,8 +246,7 @@ static bool read_blob(reader *r, kval *out)
     return true;
 }
 
-/* ---- scalars ----------------------------------------------------------------------------------
- */
+/* ---- scalars --------------------------------------------------------------------------------- */
 
 /* An integer of at most MAX_INTEGER_DIGITS digits, without fraction or exponent ("-0" neither:
  * json-c's reading of it is its own). */
@@ -326,8 +314,7 @@ static bool read_number(reader *r, const model_shape *s, kval *out)
     }
 }
 
-/* ---- containers -------------------------------------------------------------------------------
- */
+/* ---- containers ------------------------------------------------------------------------------ */
 
 /* The array at *items (n used of *cap) with room for one more, grown in the arena (doubling: the
  * old array is left behind, at most as much again as the final one). */
@@ -471,8 +458,7 @@ static bool read_value(reader *r, const model_shape *s, kval *out)
     return false;
 }
 
-/* ---- values of unknown members ----------------------------------------------------------------
- */
+/* ---- values of unknown members --------------------------------------------------------------- */
 
 static bool skip_container(reader *r, char close, bool keyed)
 {
