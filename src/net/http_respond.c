@@ -110,11 +110,11 @@ static void respond_http1(http_exchange *ex, int status, const char *const *head
     snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
     kbuf_reserve(&ex->response, 256 + (taken ? 0 : body_len));
     format_head(ex, status, headers, length);
-    if (ex->head_only) { /* RFC 9110 9.3.2: the length a GET would have, no body */
-    } else if (taken) {
+    bool with_body = !ex->head_only; /* RFC 9110 9.3.2: a HEAD gets a GET's length, no body */
+    if (with_body && taken) {
         ex->response_body = *taken;
         kbuf_init(taken);
-    } else {
+    } else if (with_body) {
         kbuf_append(&ex->response, body, body_len);
     }
     exchange_drop_request(ex); /* body may have pointed into the request; recharges */
