@@ -1,5 +1,7 @@
 /* ops_put.c - PutRecord and PutRecords: route each record by its hash key to the open shard
- * whose range holds it, append, and answer with shard ids and sequence numbers.
+ * whose range holds it, append, and answer with shard ids and sequence numbers. A stream with a
+ * contract (contract.h) stores only the records that match it; PutRecords answers the others as
+ * failed entries.
  *
  * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
  * SequenceNumberForOrdering is accepted as AWS accepts it (any number the model's pattern allows):
@@ -11,6 +13,7 @@
 
 #include "../monitoring/metrics.h"
 #include "../store/shardlog.h"
+#include "contract.h"
 #include "ops_util.h" /* fail_internal */
 #include "ops.h"
 #include "records.h"
@@ -67,7 +70,7 @@ static void put_one(op_call *call, const stream *s)
 {
     u128 hash;
     if (!check_record_size(s, call->input, 0, call->err) ||
-        !records_hash_key(call->input, &hash, call->err))
+        !records_hash_key(call->input, &hash, call->err) || !contract_admits(call, s, call->input))
         return;
     shard *sh = stream_route(s, hash);
     log_record_in rec = log_record_of(call->input);
@@ -117,7 +120,10 @@ typedef struct put_batch {
     size_t *rank;        /* per record: its position within its group */
     shard_group *groups; /* in order of first appearance */
     size_t group_count;
-    log_record_in *recs; /* grouped by shard, request order within a group */
+    log_record_in *recs;   /* grouped by shard, request order within a group */
+    const char **refusals; /* per record: why the stream's contract refused it (NULL: it did
+                              not); NULL when the stream has no contract */
+    size_t refused;        /* records the contract refused: in no group */
 } put_batch;
 
 /* The group of shard sh, created on first use; group_index maps shard index -> group + 1. */
@@ -155,6 +161,11 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
         if (!check_record_size(s, record, i + 1, call->err) ||
             !records_hash_key(record, &hash, call->err))
             return false;
+        total += record_size(record);
+        if (b->refusals && (b->refusals[i] = contract_refusal(call, s, record))) {
+            b->refused++;
+            continue;
+        }
         shard *sh = stream_route(s, hash);
         if (!sh) {
             fail_internal(call->err);
@@ -162,7 +173,6 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
         }
         b->group_of[i] = group_for(b, sh, group_index);
         b->rank[i] = b->groups[b->group_of[i]].count++;
-        total += record_size(record);
     }
     return check_request_size(s, total, call->err);
 }
@@ -177,8 +187,9 @@ static uint64_t append_groups(op_call *call, const stream *s, const kval *list, 
         start += b->groups[g].count;
     }
     for (size_t i = 0; i < b->n; i++)
-        b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
-            log_record_of(&list->u.list.items[i]);
+        if (!b->refusals || !b->refusals[i])
+            b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
+                log_record_of(&list->u.list.items[i]);
     uint64_t max_ticket = 0;
     for (size_t g = 0; g < b->group_count; g++) {
         shard_group *grp = &b->groups[g];
@@ -193,12 +204,21 @@ static uint64_t append_groups(op_call *call, const stream *s, const kval *list, 
     return max_ticket;
 }
 
+static void write_error_entry(kenc *out, const char *code, const char *message)
+{
+    enc_key(out, "ErrorCode");
+    enc_str(out, code);
+    enc_key(out, "ErrorMessage");
+    enc_str(out, message);
+}
+
 /* Tells the metrics what the batch stored: per shard (enhanced monitoring) and in all. */
 static void count_batch(const stream *s, const put_batch *b)
 {
     if (!metrics_enabled())
         return;
-    size_t failed = 0, bytes = 0;
+    contract_count(s, b->refused);
+    size_t failed = b->refused, bytes = 0;
     for (size_t g = 0; g < b->group_count; g++) {
         const shard_group *grp = &b->groups[g];
         size_t group_bytes = 0;
@@ -216,7 +236,7 @@ static void count_batch(const stream *s, const put_batch *b)
 
 static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
-    size_t failed = 0;
+    size_t failed = b->refused;
     for (size_t g = 0; g < b->group_count; g++)
         failed += b->groups[g].failed ? b->groups[g].count : 0;
     enc_map_begin(out);
@@ -227,11 +247,10 @@ static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
     for (size_t i = 0; i < b->n; i++) {
         const shard_group *grp = &b->groups[b->group_of[i]];
         enc_map_begin(out);
-        if (grp->failed) {
-            enc_key(out, "ErrorCode");
-            enc_str(out, "InternalFailure");
-            enc_key(out, "ErrorMessage");
-            enc_str(out, "Internal Service Failure"); /* AWS's text for it */
+        if (b->refusals && b->refusals[i]) {
+            write_error_entry(out, "InvalidArgumentException", b->refusals[i]);
+        } else if (grp->failed) {
+            write_error_entry(out, "InternalFailure", "Internal Service Failure"); /* AWS's */
         } else {
             char seq[SEQNO_LEN + 1];
             records_seqno(grp->sh, grp->first_offset + b->rank[i], seq);
@@ -260,6 +279,8 @@ void op_put_records(op_call *call)
     if (!s)
         return;
     stream_metrics_time(call, s, "PutRecords.Latency");
+    if (s->contract)
+        b.refusals = arena_alloc(call->arena, sizeof(const char *) * b.n);
     if (!plan_batch(call, s, list, &b)) {
         stream_metrics_put_records(s, 0, 0, 0);
         return;

@@ -57,11 +57,13 @@ typedef struct stream {
     shard **pending;
     unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
-    char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
-    uint64_t data_key_id;         /* the data key new records are sealed under; 0: stored plain */
-    const store_key *data_key;    /* that key, in the store's keyring (NULL when 0) */
-    int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
-    int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
+    struct stream_contract *contract; /* the schema its records must match (contract.h); NULL:
+                                         none. Owned: freed with the stream */
+    char kms_key_id[2049];     /* server-side encryption key (EncryptionType KMS); "" = NONE */
+    uint64_t data_key_id;      /* the data key new records are sealed under; 0: stored plain */
+    const store_key *data_key; /* that key, in the store's keyring (NULL when 0) */
+    int warm_target_mibps;     /* UpdateStreamWarmThroughput's target; 0 = never set */
+    int warm_current_mibps;    /* becomes the target when the UPDATING transition ends */
 } stream;
 
 /* Over every stream, shard and consumer in memory (see above). */
