@@ -8,18 +8,25 @@ FUZZ_TARGETS ?=
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: all deps build asan run test test-fast bench powerloss fuzz fuzz-smoke format clean
+.PHONY: all deps test-deps build asan run test test-fast bench powerloss fuzz fuzz-smoke format clean
 
 all: build
 
+# What building and running need; test-deps adds what the tests, bench and format need.
 deps:
 	@scripts/install-deps
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+test-deps:
+	@scripts/install-deps --test
 
-$(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKINESD_SANITIZE=ON
+# The Makefile's builds are the developers' and CI's: warnings are errors there (a plain
+# `cmake` build, a packager's, does not stop on a newer compiler's new warnings).
+$(BUILD)/build.ninja: Makefile
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKINESD_WERROR=ON
+
+$(ASAN_BUILD)/build.ninja: Makefile
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKINESD_SANITIZE=ON \
+		-DKINESD_WERROR=ON
 
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -33,23 +40,23 @@ run: deps build
 
 # Sets up and runs every test: the release build, then the ASan+UBSan build, then each fuzz
 # target briefly.
-test: deps build asan
+test: test-deps build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
 	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SMOKE_SECONDS)
 
 # Every libFuzzer target (tests/fuzz) for FUZZ_SMOKE_SECONDS each: about a minute in all.
-fuzz-smoke: deps
+fuzz-smoke: test-deps
 	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SMOKE_SECONDS)
 
 # The long run: FUZZ_SECONDS per target (FUZZ_TARGETS: only those), one after the other.
-fuzz: deps
+fuzz: test-deps
 	scripts/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: deps build
+bench: test-deps build
 	scripts/bench
 
 # The long power-loss simulation (the test suite runs a short one): 300 crash states.
@@ -57,7 +64,7 @@ powerloss: build
 	cd tests/integration && KINESD_BIN=../../$(BUILD)/kinesd KINESD_BUILD_DIR=../../$(BUILD) \
 		POWERLOSS_STATES=$${POWERLOSS_STATES:-300} python3 -m unittest -v test_powerloss
 
-format:
+format: test-deps
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:

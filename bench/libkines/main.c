@@ -1,6 +1,7 @@
 /* main.c - kinesd-bench-libkines: producer throughput through libkines, one figure line a run.
  *
  *   kinesd-bench-libkines put-records --endpoint http://127.0.0.1:PORT --stream S [flags]
+ *     (or https://localhost:PORT, trusting the CAs of AWS_CA_BUNDLE)
  *   kinesd-bench-libkines producer --endpoint http://127.0.0.1:PORT --stream S [flags]
  *   kinesd-bench-libkines schema [--records N] [--max-seconds S]
  * flags: --records N --record-bytes N --max-seconds S, for put-records --batch N, for producer
@@ -50,8 +51,11 @@ static int parse(int argc, char **argv, loop_options *o)
         else
             return -1;
     }
-    bool loopback = o->endpoint && (strncmp(o->endpoint, "http://127.0.0.1:", 17) == 0 ||
-                                    strncmp(o->endpoint, "http://localhost:", 17) == 0);
+    const char *authority = o->endpoint ? strstr(o->endpoint, "://") : NULL;
+    bool web = o->endpoint && (strncmp(o->endpoint, "http://", 7) == 0 ||
+                               strncmp(o->endpoint, "https://", 8) == 0);
+    bool loopback = web && (strncmp(authority, "://127.0.0.1:", 13) == 0 ||
+                            strncmp(authority, "://localhost:", 13) == 0);
     bool sane = o->records > 0 && o->record_bytes > 0 && o->batch > 0 &&
                 o->batch <= KINES_MAX_BATCH_RECORDS && o->keys > 0 && o->in_flight >= 0 &&
                 o->max_seconds > 0;

@@ -29,7 +29,8 @@ typedef struct kines_user_record {
     size_t len;
 } kines_user_record;
 
-/* Encodes the records into a newly allocated aggregate (*out, caller frees). */
+/* Encodes the records into a newly allocated aggregate (*out, caller frees; NULL, with *out_len
+ * 0, when memory is out). */
 void kines_agg_encode(const kines_put_entry *records, size_t count, unsigned char **out,
                       size_t *out_len);
 
@@ -37,7 +38,8 @@ void kines_agg_encode(const kines_put_entry *records, size_t count, unsigned cha
 bool kines_agg_is_aggregated(const unsigned char *data, size_t len);
 
 /* Decodes an aggregate into *records (caller frees the array; entries point into data). Returns
- * the number of user records, or -1 when data is not a valid aggregate. */
+ * the number of user records, -1 when data is not a valid aggregate, or KINES_AGG_NO_MEMORY. */
+#define KINES_AGG_NO_MEMORY (-2)
 long kines_agg_decode(const unsigned char *data, size_t len, kines_user_record **records);
 
 #ifdef __cplusplus

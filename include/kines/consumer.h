@@ -14,6 +14,7 @@ extern "C" {
 #endif
 
 typedef struct kines_consumer_options {
+    size_t struct_size; /* sizeof(kines_consumer_options): KINES_CONSUMER_OPTIONS_INIT sets it */
     /* Where shards without a checkpoint start (default TRIM_HORIZON). With LATEST, shards that are
      * already closed are skipped; shards created later always start at TRIM_HORIZON. With
      * AT_SEQUENCE_NUMBER, the shard holding that number starts there and the others skip records
@@ -24,6 +25,11 @@ typedef struct kines_consumer_options {
     int limit;                   /* GetRecords Limit; default 1000 */
     int idle_ms;                 /* pause before polling a caught-up shard again; default 250 */
 } kines_consumer_options;
+
+#define KINES_CONSUMER_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        .struct_size = sizeof(kines_consumer_options)                                              \
+    }
 
 typedef struct kines_consumer_record {
     const char *shard_id;

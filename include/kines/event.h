@@ -13,15 +13,21 @@ extern "C" {
 #endif
 
 typedef struct kines_event {
+    size_t struct_size;        /* sizeof(kines_event): KINES_EVENT_INIT sets it (see kines.h) */
     const char *type;          /* required */
     const char *data_json;     /* required: any JSON value */
     const char *user_id;       /* may be NULL */
     const char *producer_id;   /* may be NULL */
     const char *partition_key; /* NULL: the event id */
     /* When set, the envelope must be valid against it, else nothing is published
-     * (KINES_ERR_INVALID naming every error). Added last: the fields above keep their offsets. */
+     * (KINES_ERR_INVALID naming every error). */
     const kines_schema *schema;
 } kines_event;
+
+#define KINES_EVENT_INIT                                                                           \
+    {                                                                                              \
+        .struct_size = sizeof(kines_event)                                                         \
+    }
 
 /* Builds the envelope into *envelope_json (caller frees). */
 int kines_event_envelope(const kines_event *ev, char **envelope_json, kines_error *err);

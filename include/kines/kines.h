@@ -7,7 +7,15 @@
  * errors, or a one-line description for transport and configuration problems. Calls retry
  * throttling, 5xx and connection errors with exponential backoff and full jitter, within the
  * attempt and time budget of the options. Results own their memory; free them with the matching
- * kines_*_free function. */
+ * kines_*_free function.
+ *
+ * Options structures (kines_options, kines_producer_options, kines_consumer_options,
+ * kines_schema_options, kines_event) begin with struct_size: initialise them with their _INIT
+ * macro (KINES_OPTIONS_INIT, KINES_PRODUCER_OPTIONS_INIT, ...), which sets it to the
+ * size your program was compiled with. A later libkines that added fields at the end then reads
+ * only what your program has and takes defaults for the rest, so programs keep working without
+ * being rebuilt. A struct_size of 0 is read as this version's layout. Out of memory is reported
+ * as KINES_ERR_MEMORY: the library never aborts the process. */
 #ifndef KINES_KINES_H
 #define KINES_KINES_H
 
@@ -30,6 +38,7 @@ typedef enum kines_status {
     KINES_ERR_PROTOCOL,  /* the answer was not the JSON Kinesis sends */
     KINES_ERR_TIMEOUT,   /* a wait ran out of time */
     KINES_ERR_FULL,      /* a producer's buffer is full (fail_when_full) */
+    KINES_ERR_MEMORY,    /* memory could not be allocated */
 } kines_status;
 
 typedef struct kines_error {
@@ -47,6 +56,7 @@ bool kines_error_is_retryable(const kines_error *err);
 
 /* Explicit settings (flags); NULL or 0 means "resolve it the way AWS tools do". */
 typedef struct kines_options {
+    size_t struct_size; /* sizeof(kines_options): KINES_OPTIONS_INIT sets it */
     const char *endpoint_url;
     const char *region;
     const char *profile;
@@ -58,7 +68,14 @@ typedef struct kines_options {
     int retry_cap_ms;    /* largest single backoff; default 2000 */
     int retry_budget_ms; /* total time a call may spend sleeping between attempts; default 20000 */
     int timeout_ms;      /* per HTTP request; default 30000 */
+    const char
+        *ca_bundle; /* PEM file of the CAs to trust for https:// (a kinesd's DATA/tls/ca.pem) */
 } kines_options;
+
+#define KINES_OPTIONS_INIT                                                                         \
+    {                                                                                              \
+        .struct_size = sizeof(kines_options)                                                       \
+    }
 
 /* The settings a client ends up with, and where each came from (for `kinesctl --debug`). */
 typedef struct kines_config {
@@ -70,6 +87,7 @@ typedef struct kines_config {
     char *session_token; /* NULL when none */
     const char *endpoint_source, *region_source, *credentials_source;
     int max_attempts, retry_base_ms, retry_cap_ms, retry_budget_ms, timeout_ms;
+    char *ca_bundle; /* NULL: the system's CAs */
 } kines_config;
 
 /* Resolution order: options, then AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL,
@@ -77,7 +95,8 @@ typedef struct kines_config {
  * then the profile (options->profile, else AWS_PROFILE, else "default") in the shared files
  * (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, AWS_CONFIG_FILE or ~/.aws/config). An
  * explicit options->profile takes precedence over credentials in the environment, as with the aws
- * CLI. Without an endpoint the regional one is used: https://kinesis.REGION.amazonaws.com. */
+ * CLI. Without an endpoint the regional one is used: https://kinesis.REGION.amazonaws.com. The CA
+ * bundle: options, then AWS_CA_BUNDLE, then the profile's ca_bundle. */
 int kines_config_resolve(const kines_options *opts, kines_config *out, kines_error *err);
 void kines_config_free(kines_config *cfg);
 

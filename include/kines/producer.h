@@ -28,6 +28,7 @@ typedef void (*kines_result_fn)(void *user, void *record_ctx, const char *shard_
                                 const char *sequence_number, const kines_error *err);
 
 typedef struct kines_producer_options {
+    size_t struct_size;         /* sizeof(kines_producer_options): KINES_PRODUCER_OPTIONS_INIT */
     int max_batch_records;      /* default 500 */
     size_t max_batch_bytes;     /* default 5 MiB, at least 1 MiB */
     int linger_ms;              /* default 100 */
@@ -41,9 +42,14 @@ typedef struct kines_producer_options {
     int max_in_flight; /* concurrent PutRecords requests; default 4, at most 64 */
     /* When set, kines_producer_put refuses records whose data is not valid against it
      * (KINES_ERR_INVALID naming every error) before they are buffered. Not owned: keep it until
-     * the producer is closed. Added last: the fields above keep their offsets. */
+     * the producer is closed. */
     const kines_schema *schema;
 } kines_producer_options;
+
+#define KINES_PRODUCER_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        .struct_size = sizeof(kines_producer_options)                                              \
+    }
 
 typedef struct kines_producer_stats {
     uint64_t records_put;       /* accepted by kines_producer_put */

@@ -35,6 +35,7 @@ typedef struct kines_schema_mapping {
 } kines_schema_mapping;
 
 typedef struct kines_schema_options {
+    size_t struct_size; /* sizeof(kines_schema_options): KINES_SCHEMA_OPTIONS_INIT (kines.h) */
     kines_schema_draft draft; /* for schemas without "$schema"; DEFAULT: 2020-12 */
     bool assert_format;       /* "format" fails values not of the format (else an annotation) */
     const char *schema_dir;   /* where other schemas are: its *.json files are known by their
@@ -42,6 +43,11 @@ typedef struct kines_schema_options {
     const kines_schema_mapping *mappings; /* URI prefixes served from folders */
     size_t mapping_count;
 } kines_schema_options;
+
+#define KINES_SCHEMA_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        .struct_size = sizeof(kines_schema_options)                                                \
+    }
 
 typedef struct kines_schema kines_schema;
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../common/oom.h"
 #include "uri.h"
 
 #define SHA256_LEN 32
@@ -80,9 +81,13 @@ static void append_canonical_query(kbuf *out, const char *query)
         if (end > p) {
             if (count == cap) {
                 cap = cap ? 2 * cap : 8;
-                params = realloc(params, cap * sizeof *params);
-                if (!params)
-                    abort();
+                query_param *grown = realloc(params, cap * sizeof *params);
+                if (!grown) {
+                    oom_failed(); /* libkines: the signature is given up */
+                    kbuf_mark_failed(out);
+                    break;
+                }
+                params = grown;
             }
             const char *key_end = eq ? eq : end;
             params[count].key = reencode(p, (size_t)(key_end - p));
@@ -91,10 +96,14 @@ static void append_canonical_query(kbuf *out, const char *query)
         }
         p = *end ? end + 1 : end;
     }
-    if (count > 1)
+    for (size_t i = 0; i < count; i++)
+        if (!params[i].key || !params[i].value)
+            kbuf_mark_failed(out);
+    if (count > 1 && !kbuf_failed(out))
         qsort(params, count, sizeof *params, compare_params);
     for (size_t i = 0; i < count; i++) {
-        kbuf_printf(out, "%s%s=%s", i ? "&" : "", params[i].key, params[i].value);
+        if (!kbuf_failed(out))
+            kbuf_printf(out, "%s%s=%s", i ? "&" : "", params[i].key, params[i].value);
         free(params[i].key);
         free(params[i].value);
     }
@@ -142,8 +151,10 @@ static char *canonical_value(const char *v)
 static char *lower_name(const char *name)
 {
     char *s = strdup(name);
-    if (!s)
-        abort();
+    if (!s) {
+        oom_failed();
+        return NULL;
+    }
     for (char *p = s; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
@@ -154,15 +165,21 @@ static char *lower_name(const char *name)
 static void append_canonical_headers(kbuf *canonical, kbuf *signed_names, const sigv4_request *req)
 {
     canon_header *hs = calloc(req->header_count ? req->header_count : 1, sizeof *hs);
-    if (!hs)
-        abort();
+    if (!hs) {
+        oom_failed(); /* libkines: the signature is given up */
+        kbuf_mark_failed(canonical);
+        return;
+    }
     for (size_t i = 0; i < req->header_count; i++) {
         hs[i].name = lower_name(req->headers[i].name);
         hs[i].value = canonical_value(req->headers[i].value);
         hs[i].order = i;
+        if (!hs[i].name || !hs[i].value)
+            kbuf_mark_failed(canonical);
     }
-    qsort(hs, req->header_count, sizeof *hs, compare_headers);
-    for (size_t i = 0; i < req->header_count; i++) {
+    if (!kbuf_failed(canonical))
+        qsort(hs, req->header_count, sizeof *hs, compare_headers);
+    for (size_t i = 0; i < req->header_count && !kbuf_failed(canonical); i++) {
         bool same_as_previous = i > 0 && strcmp(hs[i].name, hs[i - 1].name) == 0;
         if (same_as_previous) {
             kbuf_printf(canonical, ",%s", hs[i].value);
@@ -210,11 +227,14 @@ static bool copy_fits(char *dst, size_t cap, const char *src)
     return true;
 }
 
-static void derive_signing_key(const char *secret, const char *date, const char *region,
+/* False when memory was out (libkines): then key is not the signing key. */
+static bool derive_signing_key(const char *secret, const char *date, const char *region,
                                const char *service, unsigned char key[SHA256_LEN])
 {
     kbuf k_secret = KBUF_INIT;
     kbuf_printf(&k_secret, "AWS4%s", secret);
+    if (kbuf_failed(&k_secret))
+        return false;
     unsigned char k_date[SHA256_LEN], k_region[SHA256_LEN], k_service[SHA256_LEN];
     hmac_sha256(k_secret.data, k_secret.len, date, strlen(date), k_date);
     hmac_sha256(k_date, SHA256_LEN, region, strlen(region), k_region);
@@ -222,6 +242,7 @@ static void derive_signing_key(const char *secret, const char *date, const char 
     hmac_sha256(k_service, SHA256_LEN, "aws4_request", strlen("aws4_request"), key);
     OPENSSL_cleanse(k_secret.data, k_secret.len);
     kbuf_free(&k_secret);
+    return true;
 }
 
 static bool slot_matches(const signing_key_slot *s, const char *secret, const char *date,
@@ -231,23 +252,25 @@ static bool slot_matches(const signing_key_slot *s, const char *secret, const ch
            strcmp(s->region, region) == 0 && strcmp(s->service, service) == 0;
 }
 
-static void signing_key(const char *secret, const char *date, const char *region,
+static bool signing_key(const char *secret, const char *date, const char *region,
                         const char *service, unsigned char key[SHA256_LEN])
 {
     signing_key_cache *c = &key_cache;
     for (int i = 0; i < KEY_CACHE_SLOTS; i++) {
         if (slot_matches(&c->slots[i], secret, date, region, service)) {
             memcpy(key, c->slots[i].key, SHA256_LEN);
-            return;
+            return true;
         }
     }
-    derive_signing_key(secret, date, region, service, key);
+    if (!derive_signing_key(secret, date, region, service, key))
+        return false;
     signing_key_slot *s = &c->slots[c->next++ % KEY_CACHE_SLOTS];
     s->valid = copy_fits(s->secret, sizeof s->secret, secret) &&
                copy_fits(s->date, sizeof s->date, date) &&
                copy_fits(s->region, sizeof s->region, region) &&
                copy_fits(s->service, sizeof s->service, service);
     memcpy(s->key, key, SHA256_LEN);
+    return true;
 }
 
 /* ---- the signature ------------------------------------------------------------------------ */
@@ -279,15 +302,16 @@ void sigv4_string_to_sign(const kbuf *canonical, const char *amz_date, const cha
                 region, service, canonical_hash);
 }
 
-void sigv4_signature(const char *secret, const char *amz_date, const char *region,
+bool sigv4_signature(const char *secret, const char *amz_date, const char *region,
                      const char *service, const kbuf *string_to_sign, char hex[2 * SHA256_LEN + 1])
 {
     char date[9];
     snprintf(date, sizeof date, "%.8s", amz_date);
     unsigned char key[SHA256_LEN], sig[SHA256_LEN];
-    signing_key(secret, date, region, service, key);
+    bool ok = signing_key(secret, date, region, service, key);
     hmac_sha256(key, SHA256_LEN, string_to_sign->data, string_to_sign->len, sig);
     to_hex(sig, SHA256_LEN, hex);
+    return ok;
 }
 
 void sigv4_payload_hash(const void *payload, size_t len, char hex[2 * SHA256_LEN + 1])
@@ -303,7 +327,9 @@ void sigv4_sign(const sigv4_request *req, const sigv4_credentials *creds, const 
     sigv4_canonical_request(req, NULL, &canonical, &signed_names);
     sigv4_string_to_sign(&canonical, amz_date, region, service, &to_sign);
     char sig_hex[2 * SHA256_LEN + 1];
-    sigv4_signature(creds->secret_access_key, amz_date, region, service, &to_sign, sig_hex);
+    if (!sigv4_signature(creds->secret_access_key, amz_date, region, service, &to_sign, sig_hex) ||
+        kbuf_failed(&canonical) || kbuf_failed(&signed_names) || kbuf_failed(&to_sign))
+        kbuf_mark_failed(authorization); /* libkines, out of memory: no signature */
     kbuf_printf(authorization,
                 "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/%s/aws4_request, SignedHeaders=%s, "
                 "Signature=%s",

@@ -48,8 +48,9 @@ void sigv4_canonical_request(const sigv4_request *req, const char *payload_hash,
 void sigv4_string_to_sign(const kbuf *canonical, const char *amz_date, const char *region,
                           const char *service, kbuf *out);
 /* The hex signature of string_to_sign; the signing key is cached per thread for a few (secret,
- * date, region, service). */
-void sigv4_signature(const char *secret, const char *amz_date, const char *region,
+ * date, region, service). False when memory was out (libkines): hex is then no signature. With
+ * sigv4_sign, a signature given up for want of memory leaves `authorization` kbuf_failed. */
+bool sigv4_signature(const char *secret, const char *amz_date, const char *region,
                      const char *service, const kbuf *string_to_sign, char hex[65]);
 /* The hex SHA-256 of a payload. */
 void sigv4_payload_hash(const void *payload, size_t len, char hex[65]);

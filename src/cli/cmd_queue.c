@@ -13,7 +13,7 @@
 #define DEFAULT_COUNT 1
 #define REDRIVE_BATCH 10
 
-static const kines_api sqs_api = {"sqs", "AmazonSQS", "application/x-amz-json-1.0"};
+const kines_api kcli_sqs_api = {"sqs", "AmazonSQS", "application/x-amz-json-1.0"};
 
 static const char help[] =
     "usage:\n"
@@ -47,8 +47,8 @@ typedef struct queue_cmd {
 static json_object *call(queue_cmd *q, const char *op, json_object *req, int *rc)
 {
     char *answer = NULL;
-    int failed =
-        kines_call_api(q->client, &sqs_api, op, json_object_to_json_string(req), &answer, &q->err);
+    int failed = kines_call_api(q->client, &kcli_sqs_api, op, json_object_to_json_string(req),
+                                &answer, &q->err);
     json_object_put(req);
     if (failed) {
         *rc = cli_fail(q->ctx, &q->err, q->name ? q->name : "queues");

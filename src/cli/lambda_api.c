@@ -47,7 +47,7 @@ lambda_api *lambda_api_new(const cli_ctx *ctx, int *exit_code)
         abort();
     api->client = c;
     const kines_config *cfg = kines_client_config(c);
-    api->http = transport_new(cfg->timeout_ms > 0 ? cfg->timeout_ms : 120000);
+    api->http = transport_new(cfg->timeout_ms > 0 ? cfg->timeout_ms : 120000, cfg->ca_bundle);
     set_endpoint(api, cfg->endpoint_url);
     const char *key = cfg->access_key_id;
     bool digits = strlen(key) == 12;

@@ -40,6 +40,10 @@ static const char usage[] =
     "  function create NAME --runtime R --handler H --code DIR|ZIP   a Lambda function\n"
     "  function invoke NAME [PAYLOAD] [--log] | list | delete NAME  run, list, delete them\n"
     "  logs NAME [--follow]                                     a function's log (kinesd)\n"
+    "  trigger create FUNCTION STREAM [--batch-size N] ...      map a stream to a function\n"
+    "  trigger list [FUNCTION] | enable|disable|delete UUID     event source mappings\n"
+    "  triggers                                                 each mapping's shards (kinesd)\n"
+    "  dlq replay QUEUE [--max N]                               re-drive failed batches\n"
     "\n"
     "options for every command:\n"
     "  --endpoint-url URL   the Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS, "
@@ -68,7 +72,8 @@ static const struct {
     {"stream", cmd_stream},     {"put", cmd_put},           {"get", cmd_get},
     {"tail", cmd_tail},         {"dispatch", cmd_dispatch}, {"schema", cmd_schema},
     {"queue", cmd_queue},       {"iam", cmd_iam},           {"whoami", cmd_whoami},
-    {"function", cmd_function}, {"logs", cmd_logs},
+    {"function", cmd_function}, {"logs", cmd_logs},         {"trigger", cmd_trigger},
+    {"triggers", cmd_triggers}, {"dlq", cmd_dlq},
 };
 
 int cli_parse(cli_ctx *ctx, const char *command, int argc, char **argv, const char *value_flags,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/oom.h"
 
 enum { WIRE_VARINT = 0, WIRE_BYTES = 2 };
 
@@ -71,9 +72,12 @@ static void encode_protobuf(const kines_put_entry *records, size_t count, kbuf *
                **hashes = calloc(count + 1, sizeof *hashes);
     size_t *key_index = calloc(count + 1, sizeof *key_index);
     long *hash_index = calloc(count + 1, sizeof *hash_index);
-    if (!keys || !hashes || !key_index || !hash_index)
-        abort();
     size_t key_count = 0, hash_count = 0;
+    if (!keys || !hashes || !key_index || !hash_index) {
+        oom_failed();
+        kbuf_mark_failed(b);
+        count = 0; /* nothing is encoded: the caller sees the failure */
+    }
     for (size_t i = 0; i < count; i++) {
         key_index[i] = table_index(keys, &key_count, records[i].partition_key);
         hash_index[i] = records[i].explicit_hash_key
@@ -112,9 +116,10 @@ void kines_agg_encode(const kines_put_entry *records, size_t count, unsigned cha
     kbuf_append(&b, KINES_AGG_MAGIC, KINES_AGG_MAGIC_LEN);
     encode_protobuf(records, count, &b);
     unsigned char digest[KINES_AGG_MD5_LEN];
-    md5(b.data + KINES_AGG_MAGIC_LEN, b.len - KINES_AGG_MAGIC_LEN, digest);
+    if (!kbuf_failed(&b))
+        md5(b.data + KINES_AGG_MAGIC_LEN, b.len - KINES_AGG_MAGIC_LEN, digest);
     kbuf_append(&b, digest, sizeof digest);
-    *out_len = b.len;
+    *out_len = kbuf_failed(&b) ? 0 : b.len;
     *out = (unsigned char *)kbuf_detach(&b);
 }
 
@@ -159,15 +164,21 @@ typedef struct table {
     size_t count, cap;
 } table;
 
-static void table_push(table *t, reader item)
+/* False when memory is out (libkines). */
+static bool table_push(table *t, reader item)
 {
     if (t->count == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 16;
-        t->items = realloc(t->items, t->cap * sizeof *t->items);
-        if (!t->items)
-            abort();
+        size_t cap = t->cap ? 2 * t->cap : 16;
+        reader *grown = realloc(t->items, cap * sizeof *t->items);
+        if (!grown) {
+            oom_failed();
+            return false;
+        }
+        t->items = grown;
+        t->cap = cap;
     }
     t->items[t->count++] = item;
+    return true;
 }
 
 /* Decodes a Record message into out, resolving its table indexes. */
@@ -223,26 +234,28 @@ long kines_agg_decode(const unsigned char *data, size_t len, kines_user_record *
         return -1;
     reader r = {data + KINES_AGG_MAGIC_LEN, data + len - KINES_AGG_MD5_LEN}, sub;
     table keys = {0}, hashes = {0}, messages = {0};
-    bool ok = true;
-    while (ok && r.p < r.end) {
+    bool ok = true, memory = true;
+    while (ok && memory && r.p < r.end) {
         int field, wire;
         uint64_t v;
         ok = get_field(&r, &field, &wire, &v, &sub);
         if (!ok || wire != WIRE_BYTES)
             continue;
         if (field == 1)
-            table_push(&keys, sub);
+            memory = table_push(&keys, sub);
         else if (field == 2)
-            table_push(&hashes, sub);
+            memory = table_push(&hashes, sub);
         else if (field == 3)
-            table_push(&messages, sub);
+            memory = table_push(&messages, sub);
     }
-    kines_user_record *out = calloc(messages.count + 1, sizeof *out);
-    if (!out)
-        abort();
-    for (size_t i = 0; ok && i < messages.count; i++)
+    kines_user_record *out = memory ? calloc(messages.count + 1, sizeof *out) : NULL;
+    if (memory && !out) {
+        oom_failed();
+        memory = false;
+    }
+    for (size_t i = 0; ok && memory && i < messages.count; i++)
         ok = decode_record(messages.items[i], &keys, &hashes, &out[i]);
-    long n = ok ? (long)messages.count : -1;
+    long n = !memory ? KINES_AGG_NO_MEMORY : ok ? (long)messages.count : -1;
     free(keys.items);
     free(hashes.items);
     free(messages.items);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "auth/sigv4.h"
+#include "common/oom.h"
 #include "error.h"
 #include "kines/kines.h"
 #include "retry.h"
@@ -34,11 +35,9 @@ int client_split_endpoint(const char *url, char **host, char **path, kines_error
                           url);
     authority += 3;
     size_t n = strcspn(authority, "/?#");
-    *host = strndup(authority, n);
-    *path = strdup(authority[n] == '/' ? authority + n : "/");
-    if (!*host || !*path)
-        abort();
-    return 0;
+    *host = oom_strndup(authority, n);
+    *path = oom_strdup(authority[n] == '/' ? authority + n : "/");
+    return *host && *path ? 0 : kines_out_of_memory(err);
 }
 
 /* Splits the endpoint into authority and path. */
@@ -46,23 +45,26 @@ static int split_endpoint(kines_client *c, kines_error *err)
 {
     if (client_split_endpoint(c->cfg.endpoint_url, &c->host, &c->path, err) != 0)
         return -1;
-    c->url = strdup(c->cfg.endpoint_url);
-    return c->url ? 0 : -1;
+    c->url = oom_strdup(c->cfg.endpoint_url);
+    return c->url ? 0 : kines_out_of_memory(err);
 }
 
 kines_client *kines_client_new(const kines_options *opts, kines_error *err)
 {
     kines_error_clear(err);
     kines_client *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    if (!c) {
+        kines_out_of_memory(err);
+        return NULL;
+    }
     if (kines_config_resolve(opts, &c->cfg, err) != 0) {
         free(c);
         return NULL;
     }
-    c->http = split_endpoint(c, err) == 0 ? transport_new(c->cfg.timeout_ms) : NULL;
+    c->http =
+        split_endpoint(c, err) == 0 ? transport_new(c->cfg.timeout_ms, c->cfg.ca_bundle) : NULL;
     if (!c->http) {
-        if (c->host)
+        if (c->host && c->path && c->url)
             kines_fail(err, KINES_ERR_TRANSPORT, "cannot initialise libcurl");
         kines_client_free(c);
         return NULL;
@@ -142,13 +144,18 @@ static int send_once(kines_client *c, const client_wire *w, const char *body, kb
                NULL, NULL);
     size_t header_count = header_lines(signed_headers, signed_count, auth.data, lines);
     const char *headers[MAX_HEADERS];
-    for (size_t i = 0; i < header_count; i++)
+    bool complete = !kbuf_failed(&auth);
+    for (size_t i = 0; i < header_count; i++) {
         headers[i] = lines[i].data;
-
+        complete = complete && !kbuf_failed(&lines[i]);
+    }
     long status = 0;
-    int rc = transport_post(c->http, url, headers, header_count, body, strlen(body), &status,
-                            response, &transport_error);
-    if (rc != 0)
+    int rc = complete ? transport_post(c->http, url, headers, header_count, body, strlen(body),
+                                       &status, response, &transport_error)
+                      : -1;
+    if (!complete)
+        kines_out_of_memory(err);
+    else if (rc != 0)
         kines_fail(err, KINES_ERR_TRANSPORT, "cannot reach %s: %s", url, transport_error.data);
     else if (status != 200)
         rc = kines_fail_from_response(err, (int)status, response);
@@ -202,7 +209,10 @@ int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
                    const char *request_json, char **response_json, kines_error *err)
 {
     kbuf response = KBUF_INIT, target = KBUF_INIT;
+    oom_take(); /* a failure noted before this call is not this call's */
     kbuf_printf(&target, "%s.%s", api->target_prefix, operation);
+    if (kbuf_failed(&target))
+        return kines_out_of_memory(err);
     client_wire w = {.signing_name = api->signing_name,
                      .content_type = api->content_type,
                      .target = target.data};
@@ -212,6 +222,8 @@ int kines_call_api(kines_client *c, const kines_api *api, const char *operation,
         if (response.len == 0)
             kbuf_puts(&response, "{}");
         *response_json = kbuf_detach(&response);
+        if (!*response_json)
+            rc = kines_out_of_memory(err);
     }
     kbuf_free(&response);
     return rc;

@@ -28,8 +28,10 @@ static int db_fail(checkpoint_store *s, kines_error *err, const char *what)
 checkpoint_store *checkpoint_open(const char *path, kines_error *err)
 {
     checkpoint_store *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    if (!s) {
+        kines_out_of_memory(err);
+        return NULL;
+    }
     bool ok =
         sqlite3_open(path, &s->db) == SQLITE_OK && sqlite3_busy_timeout(s->db, 5000) == SQLITE_OK &&
         sqlite3_exec(s->db, schema, NULL, NULL, NULL) == SQLITE_OK &&

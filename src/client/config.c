@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/oom.h"
 #include "error.h"
 #include "kines/kines.h"
+#include "options.h"
 #include "profile.h"
 
 #define DEFAULT_MAX_ATTEMPTS 8
@@ -15,7 +17,7 @@
 
 static char *dup_or_null(const char *s)
 {
-    return s && *s ? strdup(s) : NULL;
+    return s && *s ? oom_strdup(s) : NULL;
 }
 
 /* The first set environment variable of the two, copied; *source names it. */
@@ -26,7 +28,7 @@ static char *from_env(const char *first, const char *second, const char **source
         const char *v = getenv(names[i]);
         if (v && *v) {
             *source = names[i];
-            return strdup(v);
+            return oom_strdup(v);
         }
     }
     return NULL;
@@ -42,7 +44,7 @@ static char *profile_key(const char *profile, const char *key)
 static void resolve_profile_name(const kines_options *o, kines_config *c)
 {
     const char *env = getenv("AWS_PROFILE");
-    c->profile = strdup(o->profile && *o->profile ? o->profile : env && *env ? env : "default");
+    c->profile = oom_strdup(o->profile && *o->profile ? o->profile : env && *env ? env : "default");
 }
 
 static void resolve_region(const kines_options *o, kines_config *c)
@@ -99,8 +101,8 @@ static bool credentials_from_env(kines_config *c)
     const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
     if (!key || !*key || !secret || !*secret)
         return false;
-    c->access_key_id = strdup(key);
-    c->secret_access_key = strdup(secret);
+    c->access_key_id = oom_strdup(key);
+    c->secret_access_key = oom_strdup(secret);
     c->session_token = dup_or_null(getenv("AWS_SESSION_TOKEN"));
     c->credentials_source = "environment";
     return true;
@@ -110,8 +112,8 @@ static bool credentials_from_env(kines_config *c)
 static bool resolve_credentials(const kines_options *o, kines_config *c)
 {
     if (o->access_key_id && o->secret_access_key) {
-        c->access_key_id = strdup(o->access_key_id);
-        c->secret_access_key = strdup(o->secret_access_key);
+        c->access_key_id = oom_strdup(o->access_key_id);
+        c->secret_access_key = oom_strdup(o->secret_access_key);
         c->session_token = dup_or_null(o->session_token);
         c->credentials_source = "option";
         return true;
@@ -121,6 +123,16 @@ static bool resolve_credentials(const kines_options *o, kines_config *c)
     return credentials_from_env(c) || credentials_from_profile(c);
 }
 
+/* The CAs to trust for https://: options, AWS_CA_BUNDLE, the profile's ca_bundle; else none. */
+static void resolve_ca_bundle(const kines_options *o, kines_config *c)
+{
+    c->ca_bundle = dup_or_null(o->ca_bundle);
+    if (!c->ca_bundle)
+        c->ca_bundle = dup_or_null(getenv("AWS_CA_BUNDLE"));
+    if (!c->ca_bundle)
+        c->ca_bundle = profile_value(c->profile, "ca_bundle", false);
+}
+
 static int or_default(int v, int fallback)
 {
     return v > 0 ? v : fallback;
@@ -128,12 +140,17 @@ static int or_default(int v, int fallback)
 
 int kines_config_resolve(const kines_options *opts, kines_config *out, kines_error *err)
 {
-    static const kines_options none;
-    const kines_options *o = opts ? opts : &none;
+    kines_options given;
+    options_read(&given, sizeof given, opts, OPTIONS_V1_SIZE(kines_options, ca_bundle));
+    const kines_options *o = &given;
     memset(out, 0, sizeof *out);
+    oom_take(); /* from here on, a failed copy fails the call */
     resolve_profile_name(o, out);
+    if (!out->profile)
+        return kines_out_of_memory(err);
     resolve_region(o, out);
     resolve_endpoint(o, out);
+    resolve_ca_bundle(o, out);
     bool have_credentials = resolve_credentials(o, out);
     out->max_attempts = or_default(o->max_attempts, DEFAULT_MAX_ATTEMPTS);
     out->retry_base_ms = or_default(o->retry_base_ms, DEFAULT_RETRY_BASE_MS);
@@ -142,7 +159,9 @@ int kines_config_resolve(const kines_options *opts, kines_config *out, kines_err
     out->timeout_ms = or_default(o->timeout_ms, DEFAULT_TIMEOUT_MS);
 
     int rc = 0;
-    if (!out->region)
+    if (oom_take())
+        rc = kines_out_of_memory(err);
+    else if (!out->region)
         rc = kines_fail(err, KINES_ERR_CONFIG,
                         "no region: pass --region, set AWS_REGION, or add region to profile '%s'",
                         out->profile);
@@ -164,5 +183,6 @@ void kines_config_free(kines_config *c)
     free(c->access_key_id);
     free(c->secret_access_key);
     free(c->session_token);
+    free(c->ca_bundle);
     memset(c, 0, sizeof *c);
 }

@@ -14,8 +14,10 @@
 
 #include "checkpoint.h"
 #include "common/clock.h"
+#include "common/oom.h"
 #include "error.h"
 #include "kines/aggregation.h"
+#include "options.h"
 
 #define DEFAULT_LIMIT 1000
 #define DEFAULT_IDLE_MS 250
@@ -73,16 +75,25 @@ static cshard *find_shard(kines_consumer *c, const char *id)
 static int add_shard(kines_consumer *c, const kines_shard *s, kines_error *err)
 {
     if (c->count == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->shards = realloc(c->shards, c->cap * sizeof *c->shards);
-        if (!c->shards)
-            abort();
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        cshard *grown = realloc(c->shards, cap * sizeof *c->shards);
+        if (!grown)
+            return kines_out_of_memory(err);
+        c->shards = grown;
+        c->cap = cap;
     }
     cshard *n = &c->shards[c->count];
     memset(n, 0, sizeof *n);
-    n->id = strdup(s->shard_id);
-    n->parent = s->parent_shard_id ? strdup(s->parent_shard_id) : NULL;
-    n->adjacent = s->adjacent_parent_shard_id ? strdup(s->adjacent_parent_shard_id) : NULL;
+    n->id = oom_strdup(s->shard_id);
+    n->parent = oom_strdup(s->parent_shard_id);
+    n->adjacent = oom_strdup(s->adjacent_parent_shard_id);
+    if (!n->id || (s->parent_shard_id && !n->parent) ||
+        (s->adjacent_parent_shard_id && !n->adjacent)) {
+        free(n->id);
+        free(n->parent);
+        free(n->adjacent);
+        return kines_out_of_memory(err);
+    }
     n->initial = !c->listed;
     n->done.sub_sequence = n->resume.sub_sequence = -1;
     c->count++;
@@ -156,7 +167,8 @@ static int open_iterator(kines_consumer *c, cshard *s, kines_error *err)
     if (!elsewhere)
         return rc;
     /* The starting number belongs to another shard: read this one, skipping older records. */
-    s->skip_below = strdup(from.sequence_number);
+    if (!(s->skip_below = oom_strdup(from.sequence_number)))
+        return kines_out_of_memory(err);
     kines_position horizon = {KINES_TRIM_HORIZON, NULL, 0};
     return kines_get_shard_iterator(c->client, c->stream, s->id, &horizon, &s->iterator, err);
 }
@@ -186,7 +198,11 @@ static int poll_shard(kines_consumer *c, cshard *s, kines_error *err)
     if (rc != 0)
         return -1;
     free(s->iterator);
-    s->iterator = page.next_iterator ? strdup(page.next_iterator) : NULL;
+    s->iterator = oom_strdup(page.next_iterator);
+    if (page.next_iterator && !s->iterator) { /* reopened after what was handed out */
+        kines_records_free(&page);
+        return kines_out_of_memory(err);
+    }
     bool caught_up = page.count == 0 && page.millis_behind_latest == 0;
     s->due_ns = clock_mono_ns() + (caught_up ? (int64_t)c->o.idle_ms * 1000000 : 0);
     set_page(c, s, &page);
@@ -283,6 +299,11 @@ static bool advance(kines_consumer *c)
         if (s->skip_below && seq_cmp(r->sequence_number, s->skip_below) < 0)
             continue;
         c->sub_count = kines_agg_decode(r->data, r->len, &c->subs);
+        if (c->sub_count == KINES_AGG_NO_MEMORY) {
+            c->sub_count = 0;
+            c->page_index--; /* read again by the next call (next_record sees the failure) */
+            return false;
+        }
         if (c->sub_count < 0) {
             c->sub_count = 0;
             return true; /* a plain record */
@@ -322,6 +343,8 @@ static int next_record(kines_consumer *c, kines_consumer_record *out, int wait_m
             fill_record(c, &c->page.records[c->page_index - 1], out);
             return 1;
         }
+        if (oom_take())
+            return kines_out_of_memory(e);
         if (c->page_shard && finish_page(c, e) != 0)
             return -1;
         int64_t now = clock_mono_ns(), earliest;
@@ -376,16 +399,22 @@ kines_consumer *kines_consumer_new(const kines_options *client, const char *stre
                                    const kines_consumer_options *opts, kines_error *err)
 {
     kines_consumer *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
-    if (opts)
-        c->o = *opts;
+    if (!c) {
+        kines_out_of_memory(err);
+        return NULL;
+    }
+    options_read(&c->o, sizeof c->o, opts, OPTIONS_V1_SIZE(kines_consumer_options, idle_ms));
     c->o.limit = c->o.limit > 0 ? c->o.limit : DEFAULT_LIMIT;
     c->o.idle_ms = c->o.idle_ms > 0 ? c->o.idle_ms : DEFAULT_IDLE_MS;
-    c->stream = strdup(stream);
-    c->application = strdup(c->o.application ? c->o.application : "default");
-    if (c->o.start.sequence_number)
-        c->o.start.sequence_number = strdup(c->o.start.sequence_number);
+    c->stream = oom_strdup(stream);
+    c->application = oom_strdup(c->o.application ? c->o.application : "default");
+    const char *start = c->o.start.sequence_number;
+    c->o.start.sequence_number = oom_strdup(start);
+    if (!c->stream || !c->application || (start && !c->o.start.sequence_number)) {
+        kines_out_of_memory(err);
+        kines_consumer_free(c);
+        return NULL;
+    }
     c->client = kines_client_new(client, err);
     if (c->client && c->o.checkpoint_path)
         c->store = checkpoint_open(c->o.checkpoint_path, err);

@@ -1,7 +1,9 @@
 /* error.c - kines_error helpers and the retry classification of errors. */
+#include "common/oom.h"
 #include "error.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +11,34 @@
 
 int kines_fail(kines_error *err, kines_status status, const char *fmt, ...)
 {
+    bool out_of_memory = oom_take();
     if (!err)
         return -1;
-    err->status = status;
+    err->status = out_of_memory ? KINES_ERR_MEMORY : status;
     err->type[0] = '\0';
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
+    err->message[0] = '\0';
+    size_t at = 0;
+    if (out_of_memory) /* what the call meant to say follows, unless it said the same */
+        at = (size_t)snprintf(err->message, sizeof err->message, "out of memory%s",
+                              status == KINES_ERR_MEMORY ? "" : ": ");
+    if (!out_of_memory || status != KINES_ERR_MEMORY) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message + at, sizeof err->message - at, fmt, ap);
+        va_end(ap);
+    }
     return -1;
+}
+
+int kines_out_of_memory(kines_error *err)
+{
+    oom_failed();
+    return kines_fail(err, KINES_ERR_MEMORY, "out of memory");
+}
+
+int kines_check_memory(kines_error *err, int rc)
+{
+    return oom_take() ? kines_out_of_memory(err) : rc;
 }
 
 void kines_error_clear(kines_error *err)

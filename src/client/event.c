@@ -8,8 +8,10 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/oom.h"
 #include "common/uuid.h"
 #include "error.h"
+#include "options.h"
 #include "schema_check.h"
 
 /* "2026-11-26T07:00:00.123Z" */
@@ -29,10 +31,15 @@ static json_object *string_or_null(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
+#define EVENT_V1_SIZE OPTIONS_V1_SIZE(kines_event, schema)
+
 /* The envelope for event id (its partition key is the caller's or the id). */
-static int build_envelope(const kines_event *ev, const char *id, char **envelope_json,
+static int build_envelope(const kines_event *caller_ev, const char *id, char **envelope_json,
                           kines_error *err)
 {
+    kines_event event;
+    options_read(&event, sizeof event, caller_ev, EVENT_V1_SIZE);
+    const kines_event *ev = &event;
     if (!ev->type || !*ev->type)
         return kines_fail(err, KINES_ERR_INVALID, "an event needs a type");
     const char *text = ev->data_json ? ev->data_json : "";
@@ -51,9 +58,11 @@ static int build_envelope(const kines_event *ev, const char *id, char **envelope
     json_object_object_add(source, "kinesisPartitionKey",
                            json_object_new_string(ev->partition_key ? ev->partition_key : id));
     json_object_object_add(env, "source", source);
-    *envelope_json = strdup(json_object_to_json_string_ext(
+    *envelope_json = oom_strdup(json_object_to_json_string_ext(
         env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(env);
+    if (!*envelope_json)
+        return kines_out_of_memory(err);
     if (schema_check(ev->schema, *envelope_json, strlen(*envelope_json), "event envelope", err)) {
         free(*envelope_json);
         *envelope_json = NULL;
@@ -76,8 +85,10 @@ int kines_dispatch(kines_client *c, const char *stream, const kines_event *ev, c
     uuid_v4(id);
     if (build_envelope(ev, id, &envelope, err) != 0)
         return -1;
-    kines_put_entry entry = {envelope, strlen(envelope), ev->partition_key ? ev->partition_key : id,
-                             NULL};
+    kines_event event;
+    options_read(&event, sizeof event, ev, EVENT_V1_SIZE);
+    kines_put_entry entry = {envelope, strlen(envelope),
+                             event.partition_key ? event.partition_key : id, NULL};
     kines_put_results res;
     int rc = kines_put_record(c, stream, &entry, &res, err);
     kines_put_results_free(&res);

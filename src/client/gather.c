@@ -1,6 +1,8 @@
 /* gather.c - asking for a list page after page (see gather.h). */
 #include "gather.h"
 
+#include "error.h"
+
 void *gather_pages(kines_client *c, const gather *g, size_t *count, int *rc, kines_error *err)
 {
     kbuf acc = KBUF_INIT;
@@ -14,5 +16,7 @@ void *gather_pages(kines_client *c, const gather *g, size_t *count, int *rc, kin
         more = *rc == 0 && g->read_page(g, resp, &acc) && acc.len > before;
         json_object_put(resp);
     }
-    return kines_mem_take(g->mem, &acc, g->item_size, count);
+    void *items = kines_mem_take(g->mem, &acc, g->item_size, count);
+    *rc = kines_check_memory(err, *rc);
+    return items;
 }

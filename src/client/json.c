@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "common/oom.h"
 #include "error.h"
 
 json_object *json_field(json_object *obj, const char *key)
@@ -29,22 +30,29 @@ double json_double(json_object *obj, const char *key, double fallback)
     return v ? json_object_get_double(v) : fallback;
 }
 
+/* obj NULL (json-c out of memory): nothing is added, and json_call refuses the request. */
 void json_add_str(json_object *obj, const char *key, const char *value)
 {
-    if (value)
+    if (obj && value)
         json_object_object_add(obj, key, json_object_new_string(value));
 }
 
 void json_add_int(json_object *obj, const char *key, int64_t value)
 {
-    json_object_object_add(obj, key, json_object_new_int64(value));
+    if (obj)
+        json_object_object_add(obj, key, json_object_new_int64(value));
 }
 
 int json_call(kines_client *c, const char *operation, json_object *request, json_object **response,
               kines_error *err)
 {
     char *answer = NULL;
-    const char *body = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
+    const char *body =
+        request ? json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN) : NULL;
+    if (!body || oom_take()) { /* the request could not be built whole */
+        json_object_put(request);
+        return kines_out_of_memory(err);
+    }
     int rc = kines_call_json(c, operation, body, &answer, err);
     json_object_put(request);
     if (rc != 0)

@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
+
 struct kines_mem *kines_mem_new(void)
 {
     struct kines_mem *m = malloc(sizeof *m);
-    if (!m)
-        abort();
+    if (!m) {
+        oom_failed();
+        return NULL;
+    }
     arena_init(&m->a);
     return m;
 }
@@ -23,19 +27,19 @@ void kines_mem_free(struct kines_mem *m)
 
 void *kines_mem_alloc(struct kines_mem *m, size_t n)
 {
-    return arena_alloc(&m->a, n ? n : 1);
+    return m ? arena_alloc(&m->a, n ? n : 1) : NULL;
 }
 
 char *kines_mem_strdup(struct kines_mem *m, const char *s)
 {
-    return s ? arena_strdup(&m->a, s) : NULL;
+    return s && m ? arena_strdup(&m->a, s) : NULL;
 }
 
 void *kines_mem_take(struct kines_mem *m, kbuf *acc, size_t item_size, size_t *count)
 {
-    *count = acc->len / item_size;
-    void *p = kines_mem_alloc(m, acc->len);
-    if (acc->len)
+    void *p = kbuf_failed(acc) ? NULL : kines_mem_alloc(m, acc->len);
+    *count = p ? acc->len / item_size : 0;
+    if (p && acc->len)
         memcpy(p, acc->data, acc->len);
     kbuf_free(acc);
     return p;

@@ -1,4 +1,8 @@
-/* mem.h - the memory behind a libkines result: one arena, released by the result's free call. */
+/* mem.h - the memory behind a libkines result: one arena, released by the result's free call.
+ *
+ * Out of memory (libkines: oom.h) kines_mem_new and the allocations return NULL (every function
+ * here takes a NULL kines_mem), the failure is noted, and the call fails once its result is read
+ * (kines_check_memory): readers only make sure they write nowhere through a NULL. */
 #ifndef KINES_CLIENT_MEM_H
 #define KINES_CLIENT_MEM_H
 

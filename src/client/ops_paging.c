@@ -2,6 +2,7 @@
  * DescribeStream (Limit, ExclusiveStartShardId), ListShards and ListStreams (NextToken). */
 #include <string.h>
 
+#include "error.h"
 #include "json.h"
 #include "kines/kines.h"
 #include "mem.h"
@@ -28,7 +29,7 @@ int kines_describe_stream_page(kines_client *c, const kines_stream_ref *stream, 
     if (rc == 0)
         read_stream_description(resp, out, has_more);
     json_object_put(resp);
-    return rc;
+    return kines_check_memory(err, rc);
 }
 
 int kines_list_shards_page(kines_client *c, const kines_list_shards_request *req,

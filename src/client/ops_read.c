@@ -1,5 +1,7 @@
 /* ops_read.c - reading Kinesis result shapes into libkines result structs (see ops_shapes.h).
- * Every string is copied into the result's kines_mem; absent members read as NULL or 0. */
+ * Every string is copied into the result's kines_mem; absent members read as NULL or 0. Out of
+ * memory (libkines) an array reads as empty and a string as NULL: the call then fails with
+ * KINES_ERR_MEMORY (mem.h). */
 #include <string.h>
 
 #include "json.h"
@@ -17,6 +19,8 @@ static const char **read_strings(struct kines_mem *m, json_object *array, size_t
 {
     *count = array_length(array);
     const char **items = kines_mem_alloc(m, *count * sizeof *items);
+    if (!items)
+        *count = 0;
     for (size_t i = 0; i < *count; i++)
         items[i] = kines_mem_strdup(m, json_object_get_string(json_object_array_get_idx(array, i)));
     return items;
@@ -29,7 +33,8 @@ static void *read_array(struct kines_mem *m, json_object *array, size_t size, si
 {
     *count = array_length(array);
     char *items = kines_mem_alloc(m, *count * size);
-    memset(items, 0, *count * size);
+    if (!items)
+        *count = 0;
     for (size_t i = 0; i < *count; i++)
         read_one(m, json_object_array_get_idx(array, i), items + i * size);
     return items;
@@ -101,7 +106,8 @@ void read_stream_page(json_object *response, void *out)
     } else {
         const char **names = read_strings(p->mem, json_field(response, "StreamNames"), &p->count);
         p->streams = kines_mem_alloc(p->mem, p->count * sizeof(kines_stream));
-        memset(p->streams, 0, p->count * sizeof(kines_stream));
+        if (!p->streams)
+            p->count = 0;
         for (size_t i = 0; i < p->count; i++)
             p->streams[i].name = names[i];
     }
@@ -172,9 +178,10 @@ void read_consumers(json_object *response, void *out)
         one = json_field(response, "ConsumerDescription");
     l->mem = kines_mem_new();
     if (one) {
-        l->count = 1;
         l->consumers = kines_mem_alloc(l->mem, sizeof *l->consumers);
-        read_consumer(l->mem, one, l->consumers);
+        l->count = l->consumers ? 1 : 0;
+        if (l->consumers)
+            read_consumer(l->mem, one, l->consumers);
     } else {
         l->consumers = read_array(l->mem, json_field(response, "Consumers"),
                                   sizeof(kines_stream_consumer), &l->count, read_consumer);

@@ -2,6 +2,7 @@
  * sends them and reads the answer (see ops_shapes.h). */
 #include <string.h>
 
+#include "error.h"
 #include "json.h"
 #include "ops_shapes.h"
 
@@ -89,5 +90,5 @@ int call_and_read(kines_client *c, const char *operation, json_object *request, 
     if (rc == 0 && out)
         read(resp, out);
     json_object_put(resp);
-    return rc;
+    return kines_check_memory(err, rc);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
 #include "error.h"
 #include "json.h"
 #include "kines/kines.h"
@@ -48,8 +49,8 @@ int kines_get_resource_policy(kines_client *c, const char *resource_arn, char **
     const char *text = rc == 0 ? json_str(resp, "Policy") : NULL;
     if (rc == 0 && !text)
         rc = kines_fail(err, KINES_ERR_PROTOCOL, "GetResourcePolicy answered without a Policy");
-    if (rc == 0)
-        *policy = strdup(text);
+    if (rc == 0 && !(*policy = oom_strdup(text)))
+        rc = kines_out_of_memory(err);
     json_object_put(resp);
     return rc;
 }

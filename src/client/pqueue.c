@@ -4,14 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
+
 precord *precord_new(const void *data, size_t len, const char *key, const char *explicit_hash_key,
                      void *ctx, int64_t put_ns)
 {
     size_t key_len = strlen(key);
     size_t hash_len = explicit_hash_key ? strlen(explicit_hash_key) + 1 : 0;
     precord *r = malloc(sizeof *r + key_len + 1 + hash_len + len);
-    if (!r)
-        abort();
+    if (!r) {
+        oom_failed();
+        return NULL;
+    }
     memset(r, 0, sizeof *r);
     char *p = (char *)(r + 1);
     r->key = memcpy(p, key, key_len + 1);

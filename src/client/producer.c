@@ -17,8 +17,10 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/oom.h"
 #include "error.h"
 #include "kines/aggregation.h"
+#include "options.h"
 #include "pqueue.h"
 #include "records.h"
 #include "retry.h"
@@ -304,55 +306,63 @@ static void sort_results(kines_producer *p, batch *b, const kines_put_results *r
 }
 
 /* The PutRecords entries of a batch: single records as they are, groups as KPL aggregates
- * (*aggregates collects the buffers to free). */
+ * (*aggregates collects the buffers to free). NULL when memory is out. */
 static kines_put_entry *build_entries(batch *b, unsigned char **aggregates)
 {
     int n = b->entry_count;
     kines_put_entry *entries = calloc((size_t)n, sizeof *entries);
     kines_put_entry *members = calloc(b->records.count, sizeof *members);
     size_t *start = calloc((size_t)n + 1, sizeof *start), *fill = calloc((size_t)n, sizeof *fill);
-    if (!entries || !members || !start || !fill)
-        abort();
-    for (int i = 0; i < n; i++)
+    bool built = entries && members && start && fill;
+    for (int i = 0; built && i < n; i++)
         start[i + 1] = start[i] + (size_t)b->entries[i].records;
-    for (precord *r = b->records.head; r; r = r->next) {
+    for (precord *r = built ? b->records.head : NULL; r; r = r->next) {
         members[start[r->entry] + fill[r->entry]++] =
             (kines_put_entry){r->data, r->len, r->key, r->explicit_hash_key};
         r->attempts++;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; built && i < n; i++) {
         entries[i] = members[start[i]];
         if (b->entries[i].records > 1) {
             kines_agg_encode(&members[start[i]], (size_t)b->entries[i].records, &aggregates[i],
                              &entries[i].len);
             entries[i].data = aggregates[i];
+            built = aggregates[i] != NULL;
         }
     }
     free(members);
     free(start);
     free(fill);
+    if (!built) {
+        oom_failed();
+        free(entries);
+        return NULL;
+    }
     return entries;
 }
 
 static void send_batch(kines_producer *p, kines_client *client, batch *b, outcome *out)
 {
     unsigned char **aggregates = calloc((size_t)b->entry_count, sizeof *aggregates);
-    if (!aggregates)
-        abort();
-    kines_put_entry *entries = build_entries(b, aggregates);
+    kines_put_entry *entries = aggregates ? build_entries(b, aggregates) : NULL;
     kines_put_results res;
-    kines_error err;
-    if (kines_put_records(client, p->stream, entries, (size_t)b->entry_count, &res, &err) == 0) {
+    kines_error err = {0};
+    int rc = entries
+                 ? kines_put_records(client, p->stream, entries, (size_t)b->entry_count, &res, &err)
+                 : kines_out_of_memory(&err);
+    if (rc == 0) {
         sort_results(p, b, &res, out);
         kines_put_results_free(&res);
     } else {
+        /* out of memory now is not for ever: the records are retried, as after throttling */
+        bool retry = kines_error_is_retryable(&err) || err.status == KINES_ERR_MEMORY;
         while (b->records.head) {
             precord *r = b->records.head;
             pqueue_remove(&b->records, r);
-            record_failed(p, r, &err, kines_error_is_retryable(&err), out);
+            record_failed(p, r, &err, retry, out);
         }
     }
-    for (int i = 0; i < b->entry_count; i++)
+    for (int i = 0; aggregates && i < b->entry_count; i++)
         free(aggregates[i]);
     free(aggregates);
     free(entries);
@@ -487,7 +497,7 @@ static int start_lane(kines_producer *p, int i, const kines_options *client, kin
     pthread_condattr_destroy(&monotonic);
     l->batch = malloc(sizeof *l->batch);
     if (!l->batch)
-        abort();
+        return kines_out_of_memory(err);
     l->client = kines_client_new(client, err);
     if (!l->client)
         return -1;
@@ -499,11 +509,12 @@ kines_producer *kines_producer_new(const kines_options *client, const char *stre
                                    const kines_producer_options *opts, kines_error *err)
 {
     kines_producer *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    p->stream = strdup(stream);
-    if (opts)
-        p->o = *opts;
+    if (!p) {
+        kines_out_of_memory(err);
+        return NULL;
+    }
+    p->stream = oom_strdup(stream);
+    options_read(&p->o, sizeof p->o, opts, OPTIONS_V1_SIZE(kines_producer_options, schema));
     apply_defaults(&p->o);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->report_lock, NULL);
@@ -511,8 +522,12 @@ kines_producer *kines_producer_new(const kines_options *client, const char *stre
     pthread_cond_init(&p->idle, NULL);
     p->lane_count = p->o.max_in_flight;
     p->lanes = calloc((size_t)p->lane_count, sizeof *p->lanes);
-    if (!p->stream || !p->lanes)
-        abort();
+    if (!p->stream || !p->lanes) {
+        p->lane_count = 0;
+        destroy(p);
+        kines_out_of_memory(err);
+        return NULL;
+    }
     for (int i = 0; i < p->lane_count; i++) {
         if (start_lane(p, i, client, err) != 0) {
             p->lane_count = i + 1;
@@ -543,6 +558,8 @@ int kines_producer_put(kines_producer *p, const void *data, size_t len, const ch
         schema_check(p->o.schema, data, len, "record", err) != 0)
         return -1;
     precord *r = precord_new(data, len, partition_key, explicit_hash_key, record_ctx, 0);
+    if (!r)
+        return kines_out_of_memory(err);
     pthread_mutex_lock(&p->lock);
     int rc = wait_for_room(p, precord_size(r), err);
     if (rc == 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/oom.h"
 
 static char *trim(char *s)
 {
@@ -49,7 +50,7 @@ char *ini_lookup(const char *path, const char *section, const char *key)
             continue;
         *eq = '\0';
         if (strcmp(trim(s), key) == 0)
-            found = strdup(trim(eq + 1));
+            found = oom_strdup(trim(eq + 1));
     }
     fclose(f);
     return found;
@@ -59,7 +60,7 @@ static char *shared_path(const char *env_name, const char *file)
 {
     const char *override = getenv(env_name);
     if (override && *override)
-        return strdup(override);
+        return oom_strdup(override);
     const char *home = getenv("HOME");
     if (!home)
         return NULL;

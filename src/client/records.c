@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/oom.h"
 #include "error.h"
 #include "json.h"
 #include "kines/kines.h"
@@ -29,9 +30,11 @@ int record_check(const kines_put_entry *e, size_t index, kines_error *err)
 json_object *request_put_record(const kines_stream_ref *stream, const kines_put_entry *e)
 {
     json_object *j = stream ? request_for_stream(stream) : json_object_new_object();
-    char *b64 = malloc(base64_encoded_len(e->len) + 1);
-    if (!b64)
-        abort();
+    char *b64 = j ? malloc(base64_encoded_len(e->len) + 1) : NULL;
+    if (!b64) {
+        oom_failed(); /* json_call refuses to send the request */
+        return j;
+    }
     base64_encode(e->data, e->len, b64);
     json_object_object_add(j, "Data",
                            json_object_new_string_len(b64, (int)base64_encoded_len(e->len)));
@@ -70,11 +73,12 @@ int kines_put_record_ref(kines_client *c, const kines_stream_ref *stream,
     if (rc == 0) {
         out->mem = kines_mem_new();
         out->results = kines_mem_alloc(out->mem, sizeof *out->results);
-        out->count = 1;
-        read_put_result(out->mem, resp, out->results);
+        out->count = out->results ? 1 : 0;
+        if (out->results)
+            read_put_result(out->mem, resp, out->results);
     }
     json_object_put(resp);
-    return rc;
+    return kines_check_memory(err, rc);
 }
 
 int kines_put_record(kines_client *c, const char *stream, const kines_put_entry *entry,
@@ -110,14 +114,14 @@ int kines_put_records_ref(kines_client *c, const kines_stream_ref *stream,
     if (rc == 0) {
         out->mem = kines_mem_new();
         out->results = kines_mem_alloc(out->mem, count * sizeof *out->results);
-        out->count = count;
-        for (size_t i = 0; i < count; i++) {
+        out->count = out->results ? count : 0;
+        for (size_t i = 0; i < out->count; i++) {
             read_put_result(out->mem, json_object_array_get_idx(results, i), &out->results[i]);
             out->failed_count += out->results[i].error_code != NULL;
         }
     }
     json_object_put(resp);
-    return rc;
+    return kines_check_memory(err, rc);
 }
 
 int kines_put_records(kines_client *c, const char *stream, const kines_put_entry *entries,
@@ -165,8 +169,8 @@ int kines_get_shard_iterator_ref(kines_client *c, const kines_stream_ref *stream
     const char *it = json_str(resp, "ShardIterator");
     if (rc == 0 && !it)
         rc = kines_fail(err, KINES_ERR_PROTOCOL, "GetShardIterator answered no ShardIterator");
-    if (rc == 0)
-        *iterator = strdup(it);
+    if (rc == 0 && !(*iterator = oom_strdup(it)))
+        rc = kines_out_of_memory(err);
     json_object_put(resp);
     return rc;
 }
@@ -188,7 +192,7 @@ static bool read_record(struct kines_mem *m, json_object *j, kines_record *r)
     r->partition_key = kines_mem_strdup(m, json_str(j, "PartitionKey"));
     r->arrival_timestamp = json_double(j, "ApproximateArrivalTimestamp", 0);
     r->data = bytes;
-    return base64_decode(data ? data : "", n, bytes, &r->len);
+    return !bytes || base64_decode(data ? data : "", n, bytes, &r->len); /* no memory: noted */
 }
 
 int kines_get_records(kines_client *c, const char *iterator, int limit, kines_records *out,
@@ -206,13 +210,14 @@ int kines_get_records(kines_client *c, const char *iterator, int limit, kines_re
     size_t n = records ? json_object_array_length(records) : 0;
     out->mem = kines_mem_new();
     out->records = kines_mem_alloc(out->mem, n * sizeof *out->records);
-    out->count = n;
-    for (size_t i = 0; i < n && rc == 0; i++)
+    out->count = out->records ? n : 0;
+    for (size_t i = 0; i < out->count && rc == 0; i++)
         if (!read_record(out->mem, json_object_array_get_idx(records, i), &out->records[i]))
             rc = kines_fail(err, KINES_ERR_PROTOCOL, "GetRecords answered invalid base64 Data");
     out->next_iterator = kines_mem_strdup(out->mem, json_str(resp, "NextShardIterator"));
     out->millis_behind_latest = json_int(resp, "MillisBehindLatest", 0);
     json_object_put(resp);
+    rc = kines_check_memory(err, rc);
     if (rc != 0)
         kines_records_free(out);
     return rc;

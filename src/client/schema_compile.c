@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "options.h"
 #include "schema_internal.h"
 #include "schema_uri.h"
 
@@ -107,7 +108,7 @@ struct keyword {
 
 static char *location_of(cctx *c, const char *kw)
 {
-    char *loc = arena_alloc(&c->s->mem, strlen(c->location) + strlen(kw) + 2);
+    char *loc = schema_alloc(&c->s->mem, strlen(c->location) + strlen(kw) + 2);
     sprintf(loc, "%s/%s", c->location, kw);
     return loc;
 }
@@ -149,7 +150,7 @@ static int kw_list(cctx *c, const keyword *kw, const jval *v)
     if (v->kind != J_ARRAY || v->len == 0)
         return bad(c, kw->name, "must be a non-empty array of schemas");
     slist *list = field(c->n, kw);
-    list->items = arena_alloc(&c->s->mem, v->len * sizeof *list->items);
+    list->items = schema_alloc(&c->s->mem, v->len * sizeof *list->items);
     list->count = v->len;
     long i = 0;
     for (const jval *x = v + 1; x < jval_next(v); x = jval_next(x), i++)
@@ -330,7 +331,7 @@ static int kw_properties(cctx *c, const keyword *kw, const jval *v)
     if (v->kind != J_OBJECT)
         return bad(c, kw->name, "must be an object of schemas");
     snode *n = c->n;
-    n->properties = arena_alloc(&c->s->mem, (v->len + 1) * sizeof *n->properties);
+    n->properties = schema_alloc(&c->s->mem, (v->len + 1) * sizeof *n->properties);
     n->property_count = v->len;
     size_t i = 0;
     for (const jval *k = v + 1; k < jval_next(v); k = jval_next(k + 1), i++) {
@@ -346,7 +347,7 @@ static int kw_pattern_properties(cctx *c, const keyword *kw, const jval *v)
     if (v->kind != J_OBJECT)
         return bad(c, kw->name, "must be an object of schemas");
     snode *n = c->n;
-    n->pattern_properties = arena_alloc(&c->s->mem, (v->len + 1) * sizeof *n->pattern_properties);
+    n->pattern_properties = schema_alloc(&c->s->mem, (v->len + 1) * sizeof *n->pattern_properties);
     n->pattern_count = v->len;
     size_t i = 0;
     for (const jval *k = v + 1; k < jval_next(v); k = jval_next(k + 1), i++) {
@@ -363,7 +364,7 @@ static int names_of(cctx *c, const char *kw, const jval *v, snames *out)
 {
     if (v->kind != J_ARRAY)
         return bad(c, kw, "must be an array of property names");
-    out->names = arena_alloc(&c->s->mem, (v->len + 1) * sizeof *out->names);
+    out->names = schema_alloc(&c->s->mem, (v->len + 1) * sizeof *out->names);
     out->count = v->len;
     size_t i = 0;
     for (const jval *x = v + 1; x < jval_next(v); x = jval_next(x)) {
@@ -386,7 +387,7 @@ static int kw_dependencies(cctx *c, const keyword *kw, const jval *v)
     if (v->kind != J_OBJECT)
         return bad(c, kw->name, "must be an object");
     snode *n = c->n;
-    sdep *all = arena_alloc(&c->s->mem, (n->dependency_count + v->len + 1) * sizeof *all);
+    sdep *all = schema_alloc(&c->s->mem, (n->dependency_count + v->len + 1) * sizeof *all);
     if (n->dependency_count)
         memcpy(all, n->dependencies, n->dependency_count * sizeof *all);
     n->dependencies = all;
@@ -414,7 +415,7 @@ static int kw_ref(cctx *c, const keyword *kw, const jval *v)
         return bad(c, kw->name, "must be a URI reference (a string)");
     if (c->n->ref)
         return 0; /* "$ref" beside a "$dynamicRef": the first one stands */
-    char *ref = arena_strndup(&c->s->mem, v->text, v->len);
+    char *ref = schema_strndup(&c->s->mem, v->text, v->len);
     snode *n = c->n;
     kines_schema *s = c->s;
     const char *dynamic_name = NULL;
@@ -532,7 +533,7 @@ snode *schema_compile_node(kines_schema *s, const jval *v, const char *base, con
     snode *n = memo_get(s, v);
     if (n)
         return n;
-    n = arena_alloc(&s->mem, sizeof *n);
+    n = schema_alloc(&s->mem, sizeof *n);
     memo_put(s, v, n);
     n->location = location;
     n->draft = draft;
@@ -584,15 +585,18 @@ static void set_schema_dir(kines_schema *s, const char *dir)
         schema_fail(s, dir, "cannot open the schema directory");
         return;
     }
-    s->schema_dir = arena_strdup(&s->mem, abs);
+    s->schema_dir = schema_strdup(&s->mem, abs);
     free(abs);
 }
 
-static kines_schema *schema_new(const kines_schema_options *o, kines_error *err)
+static kines_schema *schema_new(const kines_schema_options *given, kines_error *err)
 {
+    kines_schema_options read;
+    options_read(&read, sizeof read, given, OPTIONS_V1_SIZE(kines_schema_options, mapping_count));
+    const kines_schema_options *o = given ? &read : NULL;
     kines_schema *s = calloc(1, sizeof *s);
     if (!s)
-        abort();
+        abort(); /* the schema module does not survive out of memory yet (schema_alloc.h) */
     arena_init(&s->mem);
     s->err = err;
     s->default_draft = o && o->draft ? o->draft : KINES_SCHEMA_DRAFT_2020_12;
@@ -602,10 +606,10 @@ static kines_schema *schema_new(const kines_schema_options *o, kines_error *err)
     if (o && o->schema_dir)
         set_schema_dir(s, o->schema_dir);
     s->mapping_count = o ? o->mapping_count : 0;
-    s->mappings = arena_alloc(&s->mem, (s->mapping_count + 1) * sizeof *s->mappings);
+    s->mappings = schema_alloc(&s->mem, (s->mapping_count + 1) * sizeof *s->mappings);
     for (size_t i = 0; i < s->mapping_count; i++) {
-        s->mappings[i].uri_prefix = arena_strdup(&s->mem, o->mappings[i].uri_prefix);
-        s->mappings[i].dir = arena_strdup(&s->mem, o->mappings[i].dir);
+        s->mappings[i].uri_prefix = schema_strdup(&s->mem, o->mappings[i].uri_prefix);
+        s->mappings[i].dir = schema_strdup(&s->mem, o->mappings[i].dir);
     }
     return s;
 }
@@ -641,7 +645,7 @@ kines_schema *kines_schema_compile(const char *json, size_t len, const kines_sch
     text[len] = '\0';
     char *uri = "";
     if (s->schema_dir) { /* relative $refs name files of the schema directory */
-        uri = arena_alloc(&s->mem, strlen(s->schema_dir) + 9);
+        uri = schema_alloc(&s->mem, strlen(s->schema_dir) + 9);
         sprintf(uri, "file://%s/", s->schema_dir);
     }
     const sdoc *doc = s->failed ? NULL : schema_add_doc(s, text, len, uri, "", false);
@@ -667,7 +671,7 @@ kines_schema *kines_schema_compile_file(const char *path, const kines_schema_opt
         set_schema_dir(s, *abs ? abs : "/");
         abs[strlen(abs)] = '/';
     }
-    char *uri = arena_alloc(&s->mem, strlen(abs) + 8);
+    char *uri = schema_alloc(&s->mem, strlen(abs) + 8);
     sprintf(uri, "file://%s", abs);
     free(abs);
     const sdoc *doc = s->failed ? NULL : schema_add_doc(s, text, len, uri, "", false);

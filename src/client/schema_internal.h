@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "schema_alloc.h"
 #include "kines/schema.h"
 #include "schema_format.h"
 #include "schema_json.h"

@@ -107,7 +107,7 @@ static const sresource *find_resource(const kines_schema *s, const char *uri)
 
 static char *str_of(kines_schema *s, const jval *v)
 {
-    return arena_strndup(&s->mem, v->text, v->len);
+    return schema_strndup(&s->mem, v->text, v->len);
 }
 
 static bool word_in(const char *const *words, const jval *key)
@@ -164,7 +164,7 @@ static const char *index_names(kines_schema *s, const sdoc *doc, const jval *v, 
     for (size_t i = 0; i < 2 && draft >= KINES_SCHEMA_DRAFT_2019_09; i++) {
         const jval *a = jval_member(v, anchors[i], strlen(anchors[i]));
         if (a && a->kind == J_STRING) {
-            char *fragment = arena_alloc(&s->mem, a->len + 2);
+            char *fragment = schema_alloc(&s->mem, a->len + 2);
             fragment[0] = '#';
             memcpy(fragment + 1, a->text, a->len);
             add_resource(s, uri_resolve(&s->mem, base, fragment), v, outer, draft, doc);
@@ -210,10 +210,10 @@ static void index_schema(kines_schema *s, const sdoc *doc, const jval *v, const 
 const sdoc *schema_add_doc(kines_schema *s, char *text, size_t len, const char *uri,
                            const char *display, bool quiet)
 {
-    sdoc *d = arena_alloc(&s->mem, sizeof *d);
+    sdoc *d = schema_alloc(&s->mem, sizeof *d);
     d->text = text;
-    d->uri = arena_strdup(&s->mem, uri);
-    d->display = arena_strdup(&s->mem, display);
+    d->uri = schema_strdup(&s->mem, uri);
+    d->display = schema_strdup(&s->mem, display);
     s->docs = realloc(s->docs, (s->doc_count + 1) * sizeof *s->docs);
     if (!s->docs)
         abort();
@@ -282,7 +282,7 @@ static char *path_for_uri(kines_schema *s, const char *uri)
         char *rest = uri_percent_decode(&s->mem, uri + n);
         if (has_dot_dot(rest))
             return NULL;
-        char *path = arena_alloc(&s->mem, strlen(m->dir) + strlen(rest) + 2);
+        char *path = schema_alloc(&s->mem, strlen(m->dir) + strlen(rest) + 2);
         sprintf(path, "%s/%s", m->dir, rest);
         return path;
     }
@@ -304,7 +304,7 @@ static void scan_dir(kines_schema *s, const char *dir, int depth)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char *path = arena_alloc(&s->mem, strlen(dir) + strlen(e->d_name) + 2);
+        char *path = schema_alloc(&s->mem, strlen(dir) + strlen(e->d_name) + 2);
         sprintf(path, "%s/%s", dir, e->d_name);
         struct stat st;
         if (stat(path, &st) != 0)
@@ -314,7 +314,7 @@ static void scan_dir(kines_schema *s, const char *dir, int depth)
             scan_dir(s, path, depth + 1);
         } else if (S_ISREG(st.st_mode) && n > 5 && strcmp(e->d_name + n - 5, ".json") == 0 &&
                    st.st_size <= SCAN_MAX_BYTES && s->doc_count < SCAN_MAX_FILES) {
-            char *uri = arena_alloc(&s->mem, strlen(path) + 8);
+            char *uri = schema_alloc(&s->mem, strlen(path) + 8);
             sprintf(uri, "file://%s", path);
             if (!find_resource(s, uri))
                 load_file(s, path, uri, true);
@@ -365,7 +365,7 @@ static const jval *follow_pointer(kines_schema *s, const sresource *r, const cha
 {
     const jval *v = r->node;
     *base = r->base; /* outside v: the target's own $id is applied when it is compiled */
-    char *token = arena_alloc(&s->mem, strlen(pointer) + 1);
+    char *token = schema_alloc(&s->mem, strlen(pointer) + 1);
     while (v && *pointer == '/') {
         *base = schema_base_inside(s, v, *base, r->draft);
         size_t n = pointer_next(&pointer, token);
@@ -407,7 +407,7 @@ snode *schema_resolve_ref(kines_schema *s, const char *base, const char *ref, co
         return schema_fail(s, from, "$ref \"%s\": nothing at \"%s\" in %s", ref, decoded,
                            *resource_display(r) ? resource_display(r) : "this schema");
     const char *where = resource_display(r);
-    char *location = arena_alloc(&s->mem, strlen(where) + strlen(decoded) + 2);
+    char *location = schema_alloc(&s->mem, strlen(where) + strlen(decoded) + 2);
     sprintf(location, "%s#%s", where, decoded);
     return schema_compile_node(s, v, at_base, location, r->draft);
 }
@@ -443,7 +443,7 @@ void schema_link_dynamic(kines_schema *s)
     }
     for (size_t i = 0; i < s->dynamic_ref_count && !s->failed; i++) {
         snode *n = s->dynamic_refs[i];
-        n->dynamic = arena_alloc(&s->mem, (s->resource_count + 1) * sizeof *n->dynamic);
+        n->dynamic = schema_alloc(&s->mem, (s->resource_count + 1) * sizeof *n->dynamic);
         for (size_t j = 0; j < s->resource_count; j++) {
             const sresource *r = &s->resources[j];
             const char *resource;

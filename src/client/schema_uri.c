@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "schema_alloc.h"
 
 /* A URI reference cut into its five parts (each NULL when absent). */
 typedef struct uri_parts {
@@ -134,7 +135,7 @@ char *uri_resolve(arena *a, const char *base, const char *ref)
     kbuf_append(&out, path.data ? path.data : "", path.len);
     put_part(&out, "?", query->query, query->query_len, "");
     put_part(&out, "#", r.fragment, r.fragment_len, "");
-    char *result = arena_strndup(a, out.data ? out.data : "", out.len);
+    char *result = schema_strndup(a, out.data ? out.data : "", out.len);
     kbuf_free(&path);
     kbuf_free(&merged);
     kbuf_free(&out);
@@ -145,7 +146,7 @@ char *uri_without_fragment(arena *a, const char *uri, const char **fragment)
 {
     const char *hash = strchr(uri, '#');
     *fragment = hash ? hash + 1 : NULL;
-    return arena_strndup(a, uri, hash ? (size_t)(hash - uri) : strlen(uri));
+    return schema_strndup(a, uri, hash ? (size_t)(hash - uri) : strlen(uri));
 }
 
 static int hex_digit(char c)
@@ -158,7 +159,7 @@ static int hex_digit(char c)
 
 char *uri_percent_decode(arena *a, const char *s)
 {
-    char *out = arena_alloc(a, strlen(s) + 1), *w = out;
+    char *out = schema_alloc(a, strlen(s) + 1), *w = out;
     for (; *s; s++) {
         int hi, lo;
         if (*s == '%' && (hi = hex_digit(s[1])) >= 0 && (lo = hex_digit(s[2])) >= 0) {
@@ -176,7 +177,7 @@ char *pointer_append(arena *a, const char *pointer, const char *token, size_t n)
     size_t base = strlen(pointer), extra = 0;
     for (size_t i = 0; i < n; i++)
         extra += token[i] == '~' || token[i] == '/';
-    char *out = arena_alloc(a, base + 1 + n + extra + 1), *w = out + base;
+    char *out = schema_alloc(a, base + 1 + n + extra + 1), *w = out + base;
     memcpy(out, pointer, base);
     *w++ = '/';
     for (size_t i = 0; i < n; i++) {

@@ -81,7 +81,7 @@ static kines_schema_error *error_at(vctx *c, size_t i)
 static char *render_path(arena *a, const ipath *p)
 {
     if (!p)
-        return arena_strdup(a, "");
+        return schema_strdup(a, "");
     char *up = render_path(a, p->up);
     if (p->key)
         return pointer_append(a, up, p->key, p->key_len);
@@ -104,7 +104,7 @@ __attribute__((format(printf, 5, 6))) static bool fail(vctx *c, const snode *s, 
     e.instance_path = render_path(c->mem, p);
     e.keyword = keyword;
     if (*keyword) {
-        char *path = arena_alloc(c->mem, strlen(s->location) + strlen(keyword) + 2);
+        char *path = schema_alloc(c->mem, strlen(s->location) + strlen(keyword) + 2);
         sprintf(path, "%s/%s", s->location, keyword);
         e.schema_path = path;
     } else {
@@ -115,7 +115,7 @@ __attribute__((format(printf, 5, 6))) static bool fail(vctx *c, const snode *s, 
     va_start(ap, fmt);
     kbuf_vprintf(&text, fmt, ap);
     va_end(ap);
-    e.message = arena_strndup(c->mem, text.data, text.len);
+    e.message = schema_strndup(c->mem, text.data, text.len);
     kbuf_free(&text);
     kbuf_append(&c->errors, &e, sizeof e);
     return false;
@@ -154,9 +154,9 @@ static const char *kind_name(const jval *v)
 
 static evalset *ev_new(vctx *c, const jval *v)
 {
-    evalset *e = arena_alloc(c->mem, sizeof *e);
+    evalset *e = schema_alloc(c->mem, sizeof *e);
     e->n = v->len;
-    e->bits = arena_alloc(c->mem, ((v->len + 63) / 64) * sizeof(uint64_t));
+    e->bits = schema_alloc(c->mem, ((v->len + 63) / 64) * sizeof(uint64_t));
     c->steps += v->len / 64; /* the memory counts against the work budget too */
     return e;
 }
@@ -275,7 +275,7 @@ static bool check_content(vctx *c, const snode *s, const jval *v, const ipath *p
     const char *bytes = v->text;
     size_t n = v->len;
     if (s->content_base64) {
-        char *decoded = arena_alloc(c->mem, v->len / 4 * 3 + 1);
+        char *decoded = schema_alloc(c->mem, v->len / 4 * 3 + 1);
         if (!base64_decode(v->text, v->len, decoded, &n))
             return fail(c, s, "contentEncoding", p, "not base64");
         bytes = decoded;

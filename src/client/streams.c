@@ -4,6 +4,7 @@
 
 #include "common/buf.h"
 #include "common/clock.h"
+#include "common/oom.h"
 #include "error.h"
 #include "gather.h"
 #include "json.h"
@@ -69,11 +70,13 @@ int kines_list_shards(kines_client *c, const char *name, kines_shard_list *out, 
         if (rc == 0) {
             collect_shards(out->mem, json_field(resp, "Shards"), &acc);
             const char *next = json_str(resp, "NextToken");
-            token = next ? strdup(next) : NULL;
+            token = next ? oom_strdup(next) : NULL;
         }
         json_object_put(resp);
     } while (rc == 0 && token);
+    free(token);
     out->shards = kines_mem_take(out->mem, &acc, sizeof(kines_shard), &out->count);
+    rc = kines_check_memory(err, rc);
     if (rc != 0)
         kines_shard_list_free(out);
     return rc;

@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
+
 struct transport {
     CURL *curl;
     int timeout_ms;
+    char *ca_bundle; /* NULL: libcurl's default CAs */
     char detail[CURL_ERROR_SIZE];
 };
 
@@ -20,16 +23,19 @@ static void curl_init_once(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-transport *transport_new(int timeout_ms)
+transport *transport_new(int timeout_ms, const char *ca_bundle)
 {
     pthread_once(&curl_once, curl_init_once);
     transport *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    if (!t) {
+        oom_failed();
+        return NULL;
+    }
     t->curl = curl_easy_init();
     t->timeout_ms = timeout_ms;
-    if (!t->curl) {
-        free(t);
+    t->ca_bundle = ca_bundle ? oom_strdup(ca_bundle) : NULL;
+    if (!t->curl || (ca_bundle && !t->ca_bundle)) {
+        transport_free(t);
         return NULL;
     }
     return t;
@@ -40,13 +46,15 @@ void transport_free(transport *t)
     if (!t)
         return;
     curl_easy_cleanup(t->curl);
+    free(t->ca_bundle);
     free(t);
 }
 
+/* A body that cannot be kept (out of memory) stops the transfer: curl reports a write error. */
 static size_t collect_body(char *data, size_t size, size_t n, void *user)
 {
     kbuf_append(user, data, size * n);
-    return size * n;
+    return kbuf_failed(user) ? 0 : size * n;
 }
 
 int transport_post(transport *t, const char *url, const char *const *headers, size_t header_count,
@@ -87,6 +95,8 @@ int transport_request(transport *t, const transport_exchange *ex, long *status, 
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->detail);
+    if (t->ca_bundle)
+        curl_easy_setopt(c, CURLOPT_CAINFO, t->ca_bundle);
     t->detail[0] = '\0';
 
     kbuf_reset(response);

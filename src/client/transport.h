@@ -11,7 +11,9 @@
 
 typedef struct transport transport;
 
-transport *transport_new(int timeout_ms);
+/* ca_bundle: a PEM file of the CAs to trust for https://; NULL: the system's. NULL when libcurl
+ * cannot be set up. */
+transport *transport_new(int timeout_ms, const char *ca_bundle);
 void transport_free(transport *t);
 
 /* POSTs body to url with the given "Name: value" headers. On an HTTP answer returns 0 with

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oom.h"
+
 #define ARENA_BLOCK 8192
 
 struct arena_block {
@@ -35,8 +37,10 @@ void *arena_alloc(arena *a, size_t n)
     if (!b || b->cap - b->used < n) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         b = malloc(sizeof(*b) + cap);
-        if (!b)
-            abort();
+        if (!b) {
+            oom_failed();
+            return NULL;
+        }
         b->used = 0;
         b->cap = cap;
         b->next = a->head;
@@ -51,6 +55,8 @@ void *arena_alloc(arena *a, size_t n)
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -14,9 +14,10 @@ typedef struct arena {
 } arena;
 
 void arena_init(arena *a);
-void arena_free(arena *a);                 /* releases every allocation; a stays usable */
-void *arena_alloc(arena *a, size_t n);     /* 16-byte aligned, zeroed */
-char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy */
+void arena_free(arena *a); /* releases every allocation; a stays usable */
+/* 16-byte aligned, zeroed. Out of memory the server aborts; libkines gets NULL (oom.h). */
+void *arena_alloc(arena *a, size_t n);
+char *arena_strndup(arena *a, const char *s, size_t n); /* NUL-terminated copy (or NULL) */
 char *arena_strdup(arena *a, const char *s);
 
 #endif

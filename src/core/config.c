@@ -17,6 +17,7 @@ kinesd_config kinesd_cfg;
 
 typedef enum {
     KIND_LISTEN,
+    KIND_LISTEN_TLS,
     KIND_PATH,
     KIND_FILE,
     KIND_INT,
@@ -26,7 +27,8 @@ typedef enum {
     KIND_AUTH,
     KIND_RECOVER,
     KIND_ON_OFF,
-    KIND_TEXT /* a char array of kinesd_config at offset, of size max */
+    KIND_TEXT, /* a char array of kinesd_config at offset, of size max */
+    KIND_LIMITS
 } kind;
 
 typedef struct setting {
@@ -76,6 +78,10 @@ static const setting settings[] = {
      KIND_ON_OFF, AT(metrics), 0, 1},
     {"metrics-max-mb", "KINESD_METRICS_MAX_MB", "MB", "metrics history kept on disk", KIND_INT,
      AT(metrics_max_mb), 1, 1000000},
+    {"metrics-token-file", "KINESD_METRICS_TOKEN_FILE", "FILE",
+     "GET /metrics then needs \"Authorization: Bearer <the file's text>\" (required to scrape "
+     "in --auth verify)",
+     KIND_FILE, AT(metrics_token_file), 0, 0},
     {"lambda-concurrency", "KINESD_LAMBDA_CONCURRENCY", "N",
      "execution environments per function without reserved concurrency", KIND_INT,
      AT(lambda_concurrency), 0, 1000},
@@ -92,6 +98,15 @@ static const setting settings[] = {
      KIND_TEXT, AT(lambda_node), 0, sizeof(((kinesd_config *)0)->lambda_node)},
     {"lambda-python", "KINESD_LAMBDA_PYTHON", "PATH", "the Python interpreter of python runtimes",
      KIND_TEXT, AT(lambda_python), 0, sizeof(((kinesd_config *)0)->lambda_python)},
+    {"listen-tls", "KINESD_LISTEN_TLS", "HOST:PORT",
+     "also serve HTTPS (TLS 1.2+, ALPN h2 and http/1.1) on this address", KIND_LISTEN_TLS, 0, 0, 0},
+    {"tls-cert", "KINESD_TLS_CERT", "FILE",
+     "PEM certificate chain for --listen-tls (none: a development CA's, in DATA-DIR/tls/)",
+     KIND_TEXT, AT(tls_cert), 0, sizeof(((kinesd_config *)0)->tls_cert)},
+    {"tls-key", "KINESD_TLS_KEY", "FILE", "PEM private key of --tls-cert", KIND_TEXT, AT(tls_key),
+     0, sizeof(((kinesd_config *)0)->tls_key)},
+    {"throughput-limits", "KINESD_THROUGHPUT_LIMITS", "MODE",
+     "aws (enforce AWS's shard, stream and API rates) | off", KIND_LIMITS, 0, 0, 0},
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -101,6 +116,7 @@ static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 static const char *const auth_names[] = {"", "open", "verify"};
 static const char *const recover_names[] = {"strict", "quarantine"};
 static const char *const on_off_names[] = {"off", "on"};
+static const char *const limits_names[] = {"off", "aws"};
 
 static void set_defaults(kinesd_config *cfg)
 {
@@ -127,8 +143,8 @@ static void set_defaults(kinesd_config *cfg)
     snprintf(cfg->lambda_python, sizeof(cfg->lambda_python), "python3");
 }
 
-/* "HOST:PORT" or "[V6ADDR]:PORT". */
-static int parse_listen(const char *value, kinesd_config *cfg)
+/* "HOST:PORT" or "[V6ADDR]:PORT" into host (of host_size bytes) and *port_out. */
+static int parse_listen(const char *value, char *host_out, size_t host_size, int *port_out)
 {
     const char *host = value, *colon;
     size_t host_len;
@@ -148,12 +164,12 @@ static int parse_listen(const char *value, kinesd_config *cfg)
     char *end;
     errno = 0;
     long port = strtol(colon + 1, &end, 10);
-    if (host_len == 0 || host_len >= sizeof(cfg->listen_host) || colon[1] == '\0' || *end ||
-        errno || port < 0 || port > 65535)
+    if (host_len == 0 || host_len >= host_size || colon[1] == '\0' || *end || errno || port < 0 ||
+        port > 65535)
         return -1;
-    memcpy(cfg->listen_host, host, host_len);
-    cfg->listen_host[host_len] = '\0';
-    cfg->listen_port = (int)port;
+    memcpy(host_out, host, host_len);
+    host_out[host_len] = '\0';
+    *port_out = (int)port;
     return 0;
 }
 
@@ -176,13 +192,20 @@ static int name_index(const char *value, const char *const *names, int count)
     return -1;
 }
 
+/* At file scope: C11 (clang, the fuzz build) allows no declaration right after a case label. */
+_Static_assert(sizeof(((kinesd_config *)0)->metrics_token_file) ==
+                   sizeof(((kinesd_config *)0)->master_key_file),
+               "every KIND_FILE field is as large as master_key_file");
+
 static int apply(const setting *s, const char *value, kinesd_config *cfg)
 {
     long long n;
     int i;
     switch (s->kind) {
     case KIND_LISTEN:
-        return parse_listen(value, cfg);
+        return parse_listen(value, cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port);
+    case KIND_LISTEN_TLS:
+        return parse_listen(value, cfg->tls_host, sizeof(cfg->tls_host), &cfg->tls_port);
     case KIND_PATH:
         if (!*value || strlen(value) >= sizeof(cfg->data_dir))
             return -1;
@@ -212,7 +235,7 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
             return -1;
         cfg->auth = (auth_mode)i;
         return 0;
-    case KIND_FILE:
+    case KIND_FILE: /* every KIND_FILE field is as large as master_key_file (asserted above) */
         if (!*value || strlen(value) >= sizeof(cfg->master_key_file))
             return -1;
         snprintf((char *)cfg + s->offset, sizeof(cfg->master_key_file), "%s", value);
@@ -231,6 +254,11 @@ static int apply(const setting *s, const char *value, kinesd_config *cfg)
         if (strlen(value) >= (size_t)s->max)
             return -1;
         snprintf((char *)cfg + s->offset, (size_t)s->max, "%s", value);
+        return 0;
+    case KIND_LIMITS:
+        if ((i = name_index(value, limits_names, 2)) < 0)
+            return -1;
+        cfg->throughput_limits = i == 1;
         return 0;
     }
     return -1;
@@ -261,6 +289,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
     case KIND_AUTH:
         snprintf(out, len, "open on loopback, else verify");
         break;
+    case KIND_LISTEN_TLS:
+        snprintf(out, len, "none");
+        break;
     case KIND_FILE:
         snprintf(out, len, "DATA-DIR/master.key");
         break;
@@ -272,6 +303,9 @@ static void format_default(const setting *s, const kinesd_config *cfg, char *out
         break;
     case KIND_TEXT:
         snprintf(out, len, "%s", (const char *)cfg + s->offset);
+        break;
+    case KIND_LIMITS:
+        snprintf(out, len, "%s", limits_names[cfg->throughput_limits]);
         break;
     }
 }
@@ -349,6 +383,20 @@ static int load_flags(int argc, char **argv, kinesd_config *cfg)
     return 0;
 }
 
+/* --tls-cert and --tls-key come together, and only with --listen-tls. */
+static int check_tls(const kinesd_config *cfg)
+{
+    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+        fprintf(stderr, "kinesd: --tls-cert and --tls-key must be given together\n");
+        return -1;
+    }
+    if (cfg->tls_cert[0] && !cfg->tls_host[0]) {
+        fprintf(stderr, "kinesd: --tls-cert needs --listen-tls HOST:PORT\n");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(int argc, char **argv)
 {
     set_defaults(&kinesd_cfg);
@@ -357,5 +405,5 @@ int config_load(int argc, char **argv)
     int rc = load_flags(argc, argv, &kinesd_cfg);
     if (rc == 1)
         exit(0);
-    return rc;
+    return rc < 0 ? rc : check_tls(&kinesd_cfg);
 }

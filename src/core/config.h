@@ -34,12 +34,18 @@ typedef struct kinesd_config {
     recovery_mode recover;      /* --recover strict|quarantine, default strict */
     int metrics;                /* --metrics on|off: record metrics (1), default on */
     int metrics_max_mb;         /* --metrics-max-mb: metrics history on disk, default 256 */
-    int lambda_concurrency;     /* --lambda-concurrency: a function's environments, default 10 */
-    int lambda_retry_delay_ms;  /* --lambda-retry-delay-ms: first async retry, default 60000 */
-    size_t lambda_code_limit;   /* --lambda-code-limit-bytes: unzipped code, default 250 MiB */
-    char lambda_runtimes[4096]; /* --lambda-runtimes DIR: the runtime clients; "": found */
-    char lambda_node[1024];     /* --lambda-node: the Node interpreter, default node (PATH) */
-    char lambda_python[1024];   /* --lambda-python: the Python interpreter, default python3 */
+    char metrics_token_file[4096]; /* --metrics-token-file: GET /metrics' bearer token; "" none */
+    int lambda_concurrency;        /* --lambda-concurrency: a function's environments, default 10 */
+    int lambda_retry_delay_ms;     /* --lambda-retry-delay-ms: first async retry, default 60000 */
+    size_t lambda_code_limit;      /* --lambda-code-limit-bytes: unzipped code, default 250 MiB */
+    char lambda_runtimes[4096];    /* --lambda-runtimes DIR: the runtime clients; "": found */
+    char lambda_node[1024];        /* --lambda-node: the Node interpreter, default node (PATH) */
+    char lambda_python[1024];      /* --lambda-python: the Python interpreter, default python3 */
+    char tls_host[256];            /* --listen-tls HOST:PORT; "" (the default): no TLS port */
+    int tls_port;                  /* the port of --listen-tls */
+    char tls_cert[4096]; /* --tls-cert PEM chain; "" (default): DATA/tls/ development certificate */
+    char tls_key[4096];  /* --tls-key PEM key of --tls-cert */
+    bool throughput_limits; /* --throughput-limits aws (true) | off (false, the default) */
 } kinesd_config;
 
 extern kinesd_config kinesd_cfg;

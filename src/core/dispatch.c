@@ -9,8 +9,8 @@
  * body, the target (UnknownOperationException), an unreadable body (SerializationException), the
  * Authorization header's syntax and the caller's signature, the body's value types
  * (SerializationException with a message), validation against the model
- * (ValidationException), authorization (AccessDeniedException), then the operation, run where
- * its op_entry says:
+ * (ValidationException), authorization (AccessDeniedException), the service's admission (its
+ * rate limits), then the operation, run where its op_entry says:
  *   OP_LOOP, OP_LOOP_READ  here, on the request's loop thread (the second with the service's
  *                          state lock held shared);
  *   OP_CONTROL             on the service's control thread; the answer comes back through
@@ -191,6 +191,7 @@ static bool authenticate(core_request *r, const http_request *req)
     else if (!auth_hooks->authenticate(req, &scope, &r->who, &r->err))
         return false;
     snprintf(r->who.source_ip, sizeof r->who.source_ip, "%s", req->peer ? req->peer : "");
+    r->who.secure_transport = req->secure;
     return true;
 }
 
@@ -274,7 +275,9 @@ static bool prepare(core_request *r, const http_request *req)
                       r->call.operation);
         return false;
     }
-    return !auth_hooks || !r->entry->action || auth_hooks->authorize(&r->call, r->entry);
+    if (auth_hooks && r->entry->action && !auth_hooks->authorize(&r->call, r->entry))
+        return false;
+    return !r->svc->admit || r->svc->admit(&r->call, r->entry);
 }
 
 /* --- running -------------------------------------------------------------------------------- */

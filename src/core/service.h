@@ -64,6 +64,9 @@ typedef struct service {
     bool own_validation;
     /* On every loop thread whenever the store made more tickets durable (push to subscribers). */
     void (*on_durable)(void);
+    /* On the loop thread, once a call is authorized and before its handler is run or queued:
+     * false (with call->err set: a rate limit, say) refuses it. NULL: every call runs. */
+    bool (*admit)(op_call *call, const op_entry *entry);
     /* The policy and tags of the resource `arn`, copied into `a`; false when the service knows
      * no such resource. Any thread, never blocks. NULL: the service has no resource policies or
      * tags. A service calls service_access_changed after it changed either. */

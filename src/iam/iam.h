@@ -12,7 +12,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "../common/buf.h"
 #include "../common/masterkey.h"
 #include "../core/dispatch.h"
 #include "../core/service.h"
@@ -33,6 +35,13 @@ int iam_open(const iam_options *opt, char *why, size_t why_len);
 /* The hooks the core runs in verify mode (install with dispatch_set_auth). */
 const dispatch_auth_hooks *iam_auth_hooks(void);
 void iam_close(void);
+
+/* Temporary credentials of an account's root, as GetSessionToken gives them, valid until
+ * expires_ms: for code kinesd runs for an account (Lambda functions calling kinesd in verify
+ * mode). The key id and secret into key / secret, the session token appended to token; true
+ * (the shape of Lambda's credentials hook). Any thread once iam_open succeeded. */
+bool iam_root_session(const char *account, int64_t expires_ms, char *key, size_t key_cap,
+                      char *secret, size_t secret_cap, kbuf *token);
 
 /* `kinesd account create ID`: creates the account and its root key (the caller holds the data
  * directory's lock: kinesd is not running on it) and prints the key as a credentials-file

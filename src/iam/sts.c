@@ -1,6 +1,8 @@
 /* sts.c - STS: GetCallerIdentity and GetSessionToken (see ops.h, session.h). */
+#include <stdio.h>
 #include <string.h>
 
+#include "iam.h"
 #include "iam_internal.h"
 #include "ops.h"
 #include "session.h"
@@ -52,4 +54,17 @@ void op_get_session_token(op_call *call)
     enc_map_end(call->out);
     memset(&c, 0, sizeof c);
     kbuf_free(&token);
+}
+
+bool iam_root_session(const char *account, int64_t expires_ms, char *key, size_t key_cap,
+                      char *secret, size_t secret_cap, kbuf *token)
+{
+    session_claims c = {0};
+    snprintf(c.account, sizeof c.account, "%s", account);
+    c.expires_ms = expires_ms;
+    session_issue(iam_master(), &c, token);
+    snprintf(key, key_cap, "%s", c.access_key);
+    snprintf(secret, secret_cap, "%s", c.secret);
+    memset(&c, 0, sizeof c);
+    return true;
 }

@@ -15,6 +15,7 @@
 #include "iam/iam.h"
 #include "kinesis/iterator.h"
 #include "net/http.h"
+#include "net/tls.h"
 #include "protocol/model.h"
 #include "services.h"
 #include "store/dirlock.h"
@@ -33,7 +34,9 @@ static const char *durability_name(durability_mode mode)
     return "?";
 }
 
-static http_server *start_http(void)
+#define TLS_RENEW_CHECK_S 3600 /* how often the development certificate's end is looked at */
+
+static http_server *start_http(tls_context *tls)
 {
     http_server_config cfg = {
         .host = kinesd_cfg.listen_host,
@@ -45,6 +48,9 @@ static http_server *start_http(void)
         .handler = dispatch_request,
         .loop_init = dispatch_loop_init,
         .loop_done = dispatch_loop_done,
+        .tls = tls,
+        .tls_host = kinesd_cfg.tls_host,
+        .tls_port = kinesd_cfg.tls_port,
     };
     return http_server_start(&cfg);
 }
@@ -67,7 +73,8 @@ static bool is_loopback(const char *host)
  * takes an explicit --auth open. -1 (printed) when refused. */
 static int choose_auth_mode(void)
 {
-    bool loopback = is_loopback(kinesd_cfg.listen_host);
+    bool loopback = is_loopback(kinesd_cfg.listen_host) &&
+                    (!kinesd_cfg.tls_host[0] || is_loopback(kinesd_cfg.tls_host));
     if (kinesd_cfg.auth == AUTH_DEFAULT)
         kinesd_cfg.auth = loopback ? AUTH_OPEN : AUTH_VERIFY;
     if (kinesd_cfg.auth == AUTH_OPEN && !loopback && !kinesd_cfg.auth_explicit) {
@@ -78,6 +85,36 @@ static int choose_auth_mode(void)
         return -1;
     }
     return 0;
+}
+
+/* The TLS context for --listen-tls (NULL without it; *failed when it cannot be made). */
+static tls_context *open_tls(bool *failed)
+{
+    *failed = false;
+    if (!kinesd_cfg.tls_host[0])
+        return NULL;
+    tls_options opt = {kinesd_cfg.tls_cert[0] ? kinesd_cfg.tls_cert : NULL,
+                       kinesd_cfg.tls_key[0] ? kinesd_cfg.tls_key : NULL, kinesd_cfg.data_dir};
+    char why[4400];
+    tls_context *tls = tls_context_open(&opt, why, sizeof why);
+    if (!tls) {
+        fprintf(stderr, "kinesd: TLS: %s\n", why);
+        *failed = true;
+    }
+    return tls;
+}
+
+/* Waits for SIGTERM or SIGINT; meanwhile renews the development certificate when it is due. */
+static int wait_for_stop(const sigset_t *stop_signals, tls_context *tls)
+{
+    struct timespec period = {TLS_RENEW_CHECK_S, 0};
+    for (;;) {
+        int sig = sigtimedwait(stop_signals, NULL, &period);
+        if (sig > 0)
+            return sig;
+        if (tls)
+            tls_context_renew(tls, (int64_t)time(NULL));
+    }
 }
 
 /* Why start-up stopped: damaged shard logs (and what to do), or unloadable metadata. */
@@ -152,14 +189,17 @@ int main(int argc, char **argv)
     }
     if (services_open(st) < 0) {
         report_refusal(st);
-        services_close(st);
         return 1;
     }
     char address[300];
     format_address(address, sizeof(address), kinesd_cfg.listen_host, kinesd_cfg.listen_port);
-    http_server *srv = start_http();
+    bool tls_failed;
+    tls_context *tls = open_tls(&tls_failed);
+    http_server *srv = tls_failed ? NULL : start_http(tls);
     if (!srv) {
-        fprintf(stderr, "kinesd: cannot listen on %s\n", address);
+        if (!tls_failed)
+            fprintf(stderr, "kinesd: cannot listen on %s\n", address);
+        tls_context_close(tls);
         services_close(st);
         return 1;
     }
@@ -172,12 +212,18 @@ int main(int argc, char **argv)
     services_listening(endpoint);
     log_info("kinesd listening on %s (data %s, durability %s)", address, kinesd_cfg.data_dir,
              durability_name(kinesd_cfg.durability));
+    if (tls) {
+        format_address(address, sizeof(address), kinesd_cfg.tls_host, http_server_tls_port(srv));
+        const char *ca = tls_context_ca_file(tls);
+        log_info("kinesd listening for TLS on %s (certificate %s%s)", address,
+                 ca ? "of the development CA " : kinesd_cfg.tls_cert, ca ? ca : "");
+    }
 
-    int sig;
-    sigwait(&stop_signals, &sig);
+    int sig = wait_for_stop(&stop_signals, tls);
     log_info("kinesd stopping (%s)", strsignal(sig));
     services_quiesce();
     http_server_stop(srv);
+    tls_context_close(tls);
     services_close(st);
     model_unload();
     return 0;

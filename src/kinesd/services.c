@@ -20,12 +20,15 @@
 #include "kinesis/kinesis.h"
 #include "lambda/lambda.h"
 #include "monitoring/monitoring.h"
+#include "monitoring/scrape_auth.h"
 #include "sqs/sqs.h"
 
 static bool monitoring_opened; /* closed by services_close, after the store */
 
 static int open_monitoring(store *st)
 {
+    if (scrape_auth_configure(kinesd_cfg.auth == AUTH_VERIFY, kinesd_cfg.metrics_token_file) < 0)
+        return -1;
     int rc = monitoring_open(st, kinesd_cfg.metrics, (int64_t)kinesd_cfg.metrics_max_mb << 20);
     monitoring_opened = rc == 0;
     return rc;
@@ -73,10 +76,13 @@ static int open_streams(store *st)
     return rc;
 }
 
-/* Functions deliver failures to queues through the queue service. */
+/* Functions deliver failures to queues through the queue service and, in verify mode, call
+ * kinesd with sessions of their account's root that the identity service issues. */
 static int open_functions(store *st)
 {
     lambda_set_sqs_deliver(sqs_deliver);
+    if (kinesd_cfg.auth == AUTH_VERIFY)
+        lambda_set_credentials(iam_root_session);
     return lambda_open(st);
 }
 
@@ -167,4 +173,5 @@ void services_close(store *st)
     if (monitoring_opened)
         monitoring_close();
     monitoring_opened = false;
+    scrape_auth_clear();
 }

@@ -23,7 +23,8 @@ static const char schema[] =
     " transition_at INTEGER NOT NULL, mode TEXT NOT NULL, retention INTEGER NOT NULL,"
     " created INTEGER NOT NULL, metrics INTEGER NOT NULL, max_record_kib INTEGER NOT NULL,"
     " kms_key_id TEXT NOT NULL, warm_target INTEGER NOT NULL, warm_current INTEGER NOT NULL,"
-    " data_key INTEGER NOT NULL DEFAULT 0);"
+    " data_key INTEGER NOT NULL DEFAULT 0, distribution TEXT NOT NULL DEFAULT "
+    "'USER_PARTITION_KEY');"
     "CREATE TABLE IF NOT EXISTS shards(stream_uid INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash_start TEXT NOT NULL, hash_end TEXT NOT NULL, parent INTEGER NOT NULL,"
     " adjacent_parent INTEGER NOT NULL, created_ms INTEGER NOT NULL, closed INTEGER NOT NULL,"
@@ -80,6 +81,9 @@ static int upgrade(meta *m)
     return add_columns(m, "SELECT warm_target FROM streams LIMIT 0",
                        "ALTER TABLE streams ADD COLUMN warm_target INTEGER NOT NULL DEFAULT 0;"
                        "ALTER TABLE streams ADD COLUMN warm_current INTEGER NOT NULL DEFAULT 0;") ||
+           add_columns(m, "SELECT distribution FROM streams LIMIT 0",
+                       "ALTER TABLE streams ADD COLUMN distribution TEXT NOT NULL"
+                       " DEFAULT 'USER_PARTITION_KEY';") ||
            add_columns(m, "SELECT pending FROM shards LIMIT 0",
                        "ALTER TABLE shards ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;") ||
            add_columns(m, "SELECT data_key FROM streams LIMIT 0",
@@ -179,7 +183,10 @@ int meta_set_last_uid(meta *m, uint64_t uid)
 int meta_put_stream(meta *m, const stream *s)
 {
     sqlite3_stmt *st =
-        meta_prepare(m, "INSERT OR REPLACE INTO streams VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        meta_prepare(m, "INSERT OR REPLACE INTO streams(uid, account, region, name, status,"
+                        " next_status, transition_at, mode, retention, created, metrics,"
+                        " max_record_kib, kms_key_id, warm_target, warm_current, data_key,"
+                        " distribution) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)s->uid);
@@ -198,6 +205,8 @@ int meta_put_stream(meta *m, const stream *s)
     sqlite3_bind_int(st, 14, s->warm_target_mibps);
     sqlite3_bind_int(st, 15, s->warm_current_mibps);
     sqlite3_bind_int64(st, 16, (sqlite3_int64)s->data_key_id);
+    sqlite3_bind_text(st, 17, s->auto_distribution ? "AUTO" : "USER_PARTITION_KEY", -1,
+                      SQLITE_STATIC);
     return meta_run(m, st);
 }
 
@@ -305,6 +314,7 @@ static stream *stream_from_row(sqlite3_stmt *st)
     s->warm_target_mibps = sqlite3_column_int(st, 13);
     s->warm_current_mibps = sqlite3_column_int(st, 14);
     s->data_key_id = (uint64_t)sqlite3_column_int64(st, 15);
+    s->auto_distribution = strcmp(meta_column_text(st, 16), "AUTO") == 0;
     return s;
 }
 
@@ -352,7 +362,8 @@ int meta_load(meta *m, meta_stream_fn fn, void *arg)
     sqlite3_stmt *st =
         meta_prepare(m, "SELECT uid, account, region, name, status, next_status,"
                         " transition_at, mode, retention, created, metrics, max_record_kib,"
-                        " kms_key_id, warm_target, warm_current, data_key FROM streams");
+                        " kms_key_id, warm_target, warm_current, data_key, distribution"
+                        " FROM streams");
     if (!st)
         return -1;
     int rc, result = 0;

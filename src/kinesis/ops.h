@@ -32,6 +32,7 @@ void op_list_resource_tags(op_call *call);
 void op_increase_retention(op_call *call);
 void op_decrease_retention(op_call *call);
 void op_update_stream_mode(op_call *call);
+void op_update_distribution(op_call *call);
 void op_enable_monitoring(op_call *call);
 void op_disable_monitoring(op_call *call);
 void op_describe_limits(op_call *call);
@@ -58,6 +59,12 @@ void op_list_consumers(op_call *call);
 void op_deregister_consumer(op_call *call);
 /* ops_subscribe.c */
 void op_subscribe_to_shard(op_call *call);
+/* ops_channels.c */
+void op_create_channel(op_call *call);
+void op_describe_channel(op_call *call);
+void op_list_channels(op_call *call);
+void op_update_channel(op_call *call);
+void op_delete_channel(op_call *call);
 /* ops_account.c */
 void op_describe_account_settings(op_call *call);
 void op_update_account_settings(op_call *call);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../store/shardlog.h"
 #include "iterator.h"
 #include "ops_util.h" /* fail_internal */
@@ -134,17 +135,24 @@ static void read_records(op_call *call, shard_iterator *it, size_t limit)
     const shard *sh = iterator_shard(call, it, &s);
     if (!sh)
         return;
+    int64_t now_ns = clock_mono_ns();
+    if (!quota_admit_read(sh->quota, now_ns)) {
+        stream_metrics_get_records(s, sh, NULL, true);
+        quota_fail_shard(call->err, sh->id, s->name, s->account);
+        return;
+    }
     stream_metrics_time(call, s, "GetRecords.Latency");
     kenc *out = call->out;
     records_read rr;
     enc_map_begin(out);
     if (records_write_list(out, sh, it->offset, limit, GET_RECORDS_MAX_BYTES, call->now_ms, &rr) !=
         0) {
-        stream_metrics_get_records(s, sh, NULL);
+        stream_metrics_get_records(s, sh, NULL, false);
         fail_internal(call->err);
         return;
     }
-    stream_metrics_get_records(s, sh, &rr);
+    quota_charge_read(sh->quota, rr.bytes, now_ns);
+    stream_metrics_get_records(s, sh, &rr, false);
     if (sh->closed && rr.next >= sh->end_offset) {
         records_write_children(out, s, sh);
     } else {

@@ -1,7 +1,8 @@
 /* ops_put.c - PutRecord and PutRecords: route each record by its hash key to the open shard
- * whose range holds it, append, and answer with shard ids and sequence numbers. A stream with a
- * contract (contract.h) stores only the records that match it; PutRecords answers the others as
- * failed entries.
+ * whose range holds it, append what the throughput quotas admit (quota.h: a prefix of each
+ * shard's records; the rest are ProvisionedThroughputExceededException), and answer with shard
+ * ids and sequence numbers. A stream with a contract (contract.h) stores only the records that
+ * match it; PutRecords answers the others as failed entries.
  *
  * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
  * SequenceNumberForOrdering is accepted as AWS accepts it (any number the model's pattern allows):
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../monitoring/metrics.h"
 #include "../store/shardlog.h"
 #include "contract.h"
@@ -18,9 +20,19 @@
 #include "ops.h"
 #include "records.h"
 
+/* A record's partition key (absent: "", which an AUTO stream allows). */
+static const char *key_of(const kval *record, size_t *len)
+{
+    const kval *key = kv_get(record, "PartitionKey");
+    *len = key ? key->u.s.len : 0;
+    return key ? key->u.s.ptr : "";
+}
+
 static size_t record_size(const kval *record)
 {
-    return kv_get(record, "Data")->u.s.len + kv_get(record, "PartitionKey")->u.s.len;
+    size_t key_len;
+    key_of(record, &key_len);
+    return kv_get(record, "Data")->u.s.len + key_len;
 }
 
 /* The largest record (data + partition key) the stream takes: its MaxRecordSizeInKiB. */
@@ -61,27 +73,72 @@ static void write_encryption_type(kenc *out, const stream *s)
 
 static log_record_in log_record_of(const kval *record)
 {
-    const kval *data = kv_get(record, "Data"), *key = kv_get(record, "PartitionKey");
-    return (log_record_in){key->u.s.ptr, key->u.s.len, data->u.s.ptr, data->u.s.len};
+    const kval *data = kv_get(record, "Data");
+    size_t key_len;
+    const char *key = key_of(record, &key_len);
+    return (log_record_in){key, key_len, data->u.s.ptr, data->u.s.len};
+}
+
+/* Where AUTO sends records: the stream's open shards, taken in turn. */
+typedef struct auto_route {
+    shard **open;
+    size_t count;
+} auto_route;
+
+static _Thread_local uint64_t auto_cursor; /* this loop thread's turn */
+
+/* The open shards of an AUTO stream (from the call's arena); none for a USER_PARTITION_KEY one. */
+static auto_route auto_route_of(op_call *call, const stream *s)
+{
+    auto_route r = {0};
+    if (!s->auto_distribution)
+        return r;
+    r.open = arena_alloc(call->arena, sizeof(shard *) * (size_t)s->shard_count);
+    for (int i = 0; i < s->shard_count; i++)
+        if (!s->shards[i]->closed)
+            r.open[r.count++] = s->shards[i];
+    return r;
+}
+
+/* The shard a record goes to: the next open one in turn (AUTO: keys and ExplicitHashKey are
+ * ignored), else the one whose hash range holds its hash key. NULL with err set. */
+static shard *route_record(const stream *s, const auto_route *r, const kval *record, aws_error *err)
+{
+    if (r->count)
+        return r->open[auto_cursor++ % r->count];
+    u128 hash;
+    if (!records_hash_key(record, &hash, err))
+        return NULL;
+    shard *sh = stream_route(s, hash);
+    if (!sh)
+        fail_internal(err);
+    return sh;
 }
 
 /* Appends one record and writes PutRecord's output. */
 static void put_one(op_call *call, const stream *s)
 {
-    u128 hash;
-    if (!check_record_size(s, call->input, 0, call->err) ||
-        !records_hash_key(call->input, &hash, call->err) || !contract_admits(call, s, call->input))
+    if (!records_require_keys(call, s) || !check_record_size(s, call->input, 0, call->err))
         return;
-    shard *sh = stream_route(s, hash);
+    auto_route r = auto_route_of(call, s);
+    shard *sh = route_record(s, &r, call->input, call->err);
+    if (!sh || !contract_admits(call, s, call->input))
+        return;
     log_record_in rec = log_record_of(call->input);
+    if (!quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
+        quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
+        quota_fail_shard(call->err, sh->id, s->name, s->account);
+        stream_metrics_put_record(s, sh, 0, false, true);
+        return;
+    }
     uint64_t offset;
     int64_t arrival_ms;
-    if (!sh || shardlog_append_sealed(sh->log, s->data_key, &rec, 1, call->now_ms, &offset,
-                                      &arrival_ms, &call->commit_ticket) != 0) {
+    if (shardlog_append_sealed(sh->log, s->data_key, &rec, 1, call->now_ms, &offset, &arrival_ms,
+                               &call->commit_ticket) != 0) {
         fail_internal(call->err);
         return;
     }
-    stream_metrics_put_record(s, sh, record_size(call->input), true);
+    stream_metrics_put_record(s, sh, record_size(call->input), true, false);
     char seq[SEQNO_LEN + 1];
     records_seqno(sh, offset, seq);
     enc_map_begin(call->out);
@@ -100,8 +157,8 @@ void op_put_record(op_call *call)
         return;
     stream_metrics_time(call, s, "PutRecord.Latency");
     put_one(call, s);
-    if (call->err->status)
-        stream_metrics_put_record(s, NULL, 0, false);
+    if (call->err->status && strcmp(call->err->type, "ProvisionedThroughputExceededException"))
+        stream_metrics_put_record(s, NULL, 0, false, false); /* a throttle was counted */
 }
 
 /* ---- PutRecords ------------------------------------------------------------------------------ */
@@ -110,6 +167,7 @@ void op_put_record(op_call *call)
 typedef struct shard_group {
     shard *sh;
     size_t start, count;
+    size_t admitted; /* the first `admitted` records are appended; the rest were throttled */
     uint64_t first_offset;
     bool failed;
 } shard_group;
@@ -153,28 +211,47 @@ static bool check_request_size(const stream *s, size_t total, aws_error *err)
 /* Checks every record, routes it and assigns it a group and rank. */
 static bool plan_batch(op_call *call, const stream *s, const kval *list, put_batch *b)
 {
+    if (!records_require_keys(call, s))
+        return false;
     size_t *group_index = arena_alloc(call->arena, sizeof(size_t) * (size_t)s->shard_count);
+    auto_route r = auto_route_of(call, s);
     size_t total = 0;
     for (size_t i = 0; i < b->n; i++) {
         const kval *record = &list->u.list.items[i];
-        u128 hash;
-        if (!check_record_size(s, record, i + 1, call->err) ||
-            !records_hash_key(record, &hash, call->err))
+        if (!check_record_size(s, record, i + 1, call->err))
+            return false;
+        shard *sh = route_record(s, &r, record, call->err);
+        if (!sh)
             return false;
         total += record_size(record);
         if (b->refusals && (b->refusals[i] = contract_refusal(call, s, record))) {
             b->refused++;
             continue;
         }
-        shard *sh = stream_route(s, hash);
-        if (!sh) {
-            fail_internal(call->err);
-            return false;
-        }
         b->group_of[i] = group_for(b, sh, group_index);
         b->rank[i] = b->groups[b->group_of[i]].count++;
     }
     return check_request_size(s, total, call->err);
+}
+
+/* Appends what the quotas admit of one group: a prefix of its records. */
+static uint64_t append_group(op_call *call, const stream *s, const put_batch *b, shard_group *grp,
+                             int64_t now_ns)
+{
+    const log_record_in *recs = b->recs + grp->start;
+    grp->admitted =
+        quota_admit_writes(grp->sh->quota, s->quota, s->on_demand, recs, grp->count, now_ns);
+    if (grp->admitted < grp->count)
+        quota_count_refused_writes(grp->sh->quota, s->quota, s->on_demand,
+                                   grp->count - grp->admitted);
+    if (grp->admitted == 0)
+        return 0;
+    int64_t arrival_ms;
+    uint64_t ticket = 0;
+    grp->failed =
+        shardlog_append_sealed(grp->sh->log, s->data_key, recs, grp->admitted, call->now_ms,
+                               &grp->first_offset, &arrival_ms, &ticket) != 0;
+    return ticket;
 }
 
 /* Lays the records out grouped by shard and appends each group; a failed append fails only the
@@ -191,13 +268,9 @@ static uint64_t append_groups(op_call *call, const stream *s, const kval *list, 
             b->recs[b->groups[b->group_of[i]].start + b->rank[i]] =
                 log_record_of(&list->u.list.items[i]);
     uint64_t max_ticket = 0;
+    int64_t now_ns = clock_mono_ns();
     for (size_t g = 0; g < b->group_count; g++) {
-        shard_group *grp = &b->groups[g];
-        int64_t arrival_ms;
-        uint64_t ticket = 0;
-        grp->failed =
-            shardlog_append_sealed(grp->sh->log, s->data_key, b->recs + grp->start, grp->count,
-                                   call->now_ms, &grp->first_offset, &arrival_ms, &ticket) != 0;
+        uint64_t ticket = append_group(call, s, b, &b->groups[g], now_ns);
         if (ticket > max_ticket)
             max_ticket = ticket;
     }
@@ -218,37 +291,40 @@ static void count_batch(const stream *s, const put_batch *b)
     if (!metrics_enabled())
         return;
     contract_count(s, b->refused);
-    size_t failed = b->refused, bytes = 0;
+    size_t failed = b->refused, throttled = 0, bytes = 0;
     for (size_t g = 0; g < b->group_count; g++) {
         const shard_group *grp = &b->groups[g];
-        size_t group_bytes = 0;
-        for (size_t i = grp->start; i < grp->start + grp->count; i++)
+        size_t group_bytes = 0, stored = grp->failed ? 0 : grp->admitted;
+        for (size_t i = grp->start; i < grp->start + stored; i++)
             group_bytes += b->recs[i].data_len + b->recs[i].partition_key_len;
-        if (grp->failed) {
-            failed += grp->count;
-            continue;
-        }
+        failed += grp->count - stored;
+        throttled += grp->count - grp->admitted;
         bytes += group_bytes;
-        stream_metrics_shard_in(s, grp->sh, grp->count, group_bytes);
+        stream_metrics_shard_in(s, grp->sh, stored, group_bytes, grp->count - grp->admitted);
     }
-    stream_metrics_put_records(s, b->n, failed, bytes);
+    stream_metrics_put_records(s, b->n, failed, throttled, bytes);
 }
 
 static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
     size_t failed = b->refused;
     for (size_t g = 0; g < b->group_count; g++)
-        failed += b->groups[g].failed ? b->groups[g].count : 0;
+        failed +=
+            b->groups[g].failed ? b->groups[g].count : b->groups[g].count - b->groups[g].admitted;
     enc_map_begin(out);
     enc_key(out, "FailedRecordCount");
     enc_int(out, (int64_t)failed);
     enc_key(out, "Records");
     enc_list_begin(out);
     for (size_t i = 0; i < b->n; i++) {
-        const shard_group *grp = &b->groups[b->group_of[i]];
         enc_map_begin(out);
-        if (b->refusals && b->refusals[i]) {
+        const shard_group *grp = b->refusals && b->refusals[i] ? NULL : &b->groups[b->group_of[i]];
+        if (!grp) {
             write_error_entry(out, "InvalidArgumentException", b->refusals[i]);
+        } else if (b->rank[i] >= grp->admitted) {
+            char message[320];
+            quota_shard_message(message, sizeof message, grp->sh->id, s->name, s->account);
+            write_error_entry(out, "ProvisionedThroughputExceededException", message);
         } else if (grp->failed) {
             write_error_entry(out, "InternalFailure", "Internal Service Failure"); /* AWS's */
         } else {
@@ -282,7 +358,7 @@ void op_put_records(op_call *call)
     if (s->contract)
         b.refusals = arena_alloc(call->arena, sizeof(const char *) * b.n);
     if (!plan_batch(call, s, list, &b)) {
-        stream_metrics_put_records(s, 0, 0, 0);
+        stream_metrics_put_records(s, 0, 0, 0, 0);
         return;
     }
     call->commit_ticket = append_groups(call, s, list, &b);

@@ -2,6 +2,7 @@
  * timestamp) into a position in a shard, handed out as an authenticated iterator (iterator.h). */
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../store/shardlog.h"
 #include "iterator.h"
 #include "ops_util.h"
@@ -120,6 +121,10 @@ void op_get_shard_iterator(op_call *call)
     const shard *sh = stream_shard_by_id(s, shard_id);
     if (!sh) {
         records_shard_not_found(call->err, shard_id, s->name, s->account);
+        return;
+    }
+    if (!quota_admit_iterator(sh->quota, clock_mono_ns())) {
+        quota_fail_shard(call->err, sh->id, s->name, s->account);
         return;
     }
     shard_iterator it = {.stream_uid = s->uid, .shard_index = sh->index, .issued_ms = call->now_ms};

@@ -1,5 +1,6 @@
 /* ops_stream_settings.c - operations that change or report a stream's settings rather than its
  * shards: retention (Increase/DecreaseStreamRetentionPeriod), capacity mode (UpdateStreamMode),
+ * record distribution (UpdateStreamRecordDistributionStrategy: immediate, on-demand streams only),
  * enhanced monitoring (Enable/DisableEnhancedMonitoring), server-side encryption
  * (Start/StopStreamEncryption: records appended from then on are stored sealed under a fresh
  * data key, or plain again; see datakey.h),
@@ -85,7 +86,21 @@ void op_update_stream_mode(op_call *call)
     const char *mode = kv_str(kv_get(call->input, "StreamModeDetails"), "StreamMode");
     stream next = *s;
     next.on_demand = mode && strcmp(mode, "ON_DEMAND") == 0;
+    next.auto_distribution = next.on_demand && s->auto_distribution; /* provisioned: by key */
     next.status = STREAM_UPDATING;
+    if (apply_change(call, s, &next))
+        write_empty(call->out);
+}
+
+/* ---- UpdateStreamRecordDistributionStrategy ----------------------------------------------- */
+
+void op_update_distribution(op_call *call)
+{
+    stream *s = active_stream(call);
+    if (!s || (!s->on_demand && fail_distribution_needs_on_demand(s->name, s->account, call->err)))
+        return;
+    stream next = *s;
+    next.auto_distribution = strcmp(kv_str(call->input, "RecordDistributionStrategy"), "AUTO") == 0;
     if (apply_change(call, s, &next))
         write_empty(call->out);
 }

@@ -57,16 +57,26 @@ void op_create_stream(op_call *call)
         (!warm_throughput_allowed(call, call->operation, name, on_demand) ||
          !warm_throughput_in_limit(call, warm, name)))
         return;
+    const char *strategy = kv_str(call->input, "RecordDistributionStrategy");
+    bool auto_distribution = strategy && strcmp(strategy, "AUTO") == 0;
+    if (auto_distribution && !on_demand) {
+        fail_distribution_needs_on_demand(name, call->account, call->err);
+        return;
+    }
     int64_t max_record_kib = 0;
     kv_int(call->input, "MaxRecordSizeInKiB", &max_record_kib);
-    const kval *tags = kv_get(call->input, "Tags");
-    stream *s = registry_create_stream(call->account, call->region, name, (int)count, on_demand,
-                                       (int)max_record_kib, tags, (int)warm, call->now_ms);
+    stream_request req = {.shard_count = (int)count,
+                          .on_demand = on_demand,
+                          .auto_distribution = auto_distribution,
+                          .max_record_kib = (int)max_record_kib,
+                          .warm_target_mibps = (int)warm,
+                          .tags = kv_get(call->input, "Tags")};
+    stream *s = registry_create_stream(call->account, call->region, name, &req, call->now_ms);
     if (!s) {
         fail_internal(call->err);
         return;
     }
-    if (tags)
+    if (req.tags)
         access_refresh(s, NULL);
     write_empty(call->out);
 }
@@ -193,6 +203,10 @@ void op_describe_stream_summary(op_call *call)
     write_warm_throughput(e, s);
     enc_key(e, "MaxRecordSizeInKiB");
     enc_int(e, s->max_record_kib);
+    if (s->on_demand) { /* "only present for streams that use the on-demand capacity mode" */
+        enc_key(e, "RecordDistributionStrategy");
+        enc_str(e, s->auto_distribution ? "AUTO" : "USER_PARTITION_KEY");
+    }
     enc_map_end(e);
     enc_map_end(e);
 }

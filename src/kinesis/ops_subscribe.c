@@ -44,6 +44,7 @@ typedef struct subscription {
     uint64_t stream_uid;
     int shard_index;
     uint64_t offset;       /* the next record to send */
+    rate_gate pace;        /* 2 MiB/s with --throughput-limits aws (quota.h) */
     int64_t ends_at_ms;    /* monotonic: the end of its lifetime */
     int64_t last_event_ms; /* monotonic: when the last event went out (heartbeats) */
     kbuf frame;            /* the event being written, reused */
@@ -172,8 +173,9 @@ static void write_continuation(kenc *out, const shard *sh, uint64_t next)
     enc_str(out, seq);
 }
 
-/* Writes a SubscribeToShardEvent from sub's position into sub->frame and moves the position.
- * *ended is set at the end of a closed shard. -1 when the log cannot be read. */
+/* Writes a SubscribeToShardEvent from sub's position into sub->frame and moves the position
+ * (charging what it read to sub's pace). *ended is set at the end of a closed shard. -1 when the
+ * log cannot be read. */
 static int write_event(subscription *sub, const stream *s, const shard *sh, int64_t now_ms,
                        bool *ended)
 {
@@ -188,6 +190,7 @@ static int write_event(subscription *sub, const stream *s, const shard *sh, int6
                            &rr) != 0)
         return -1;
     stream_metrics_event(s, sh, sub->consumer_name, &rr);
+    quota_push_charge(&sub->pace, rr.bytes, clock_mono_ns());
     sub->offset = rr.next;
     write_continuation(&out, sh, rr.next);
     enc_key(&out, "MillisBehindLatest");
@@ -292,7 +295,9 @@ static void push(subscription *sub, bool force)
         end_subscription(sub);
         return;
     }
-    for (int i = 0; i < EVENTS_PER_PUSH && http_respond_backlog(sub->ex) < BACKLOG_MAX; i++) {
+    for (int i = 0; i < EVENTS_PER_PUSH && http_respond_backlog(sub->ex) < BACKLOG_MAX &&
+                    quota_push_open(&sub->pace, clock_mono_ns());
+         i++) {
         push_result r = push_event(sub, now_ms, mono_ms, force && i == 0);
         if (r == PUSH_END) {
             end_subscription(sub);

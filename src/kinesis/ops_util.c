@@ -63,6 +63,16 @@ bool require_provisioned(const stream *s, const char *operation, aws_error *err)
     return false;
 }
 
+bool fail_distribution_needs_on_demand(const char *stream_name, const char *account, aws_error *err)
+{
+    /* AWS's text could not be confirmed: its documentation says only "InvalidArgumentException" */
+    aws_error_set(err, 400, "InvalidArgumentException",
+                  "RecordDistributionStrategy is not supported for stream %s under account %s "
+                  "because it is in PROVISIONED capacity mode.",
+                  stream_name, account);
+    return false;
+}
+
 void fail_shard_not_found(const char *stream_name, const char *account, const char *shard_id,
                           aws_error *err)
 {

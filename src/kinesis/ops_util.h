@@ -30,6 +30,9 @@ bool require_active(const stream *s, aws_error *err);
 /* ValidationException for an ON_DEMAND stream (resharding is PROVISIONED only); false when
  * raised. */
 bool require_provisioned(const stream *s, const char *operation, aws_error *err);
+/* InvalidArgumentException: a record distribution strategy on a PROVISIONED stream; false. */
+bool fail_distribution_needs_on_demand(const char *stream_name, const char *account,
+                                       aws_error *err);
 /* ResourceNotFoundException "Could not find shard ..." (the shard id as given). */
 void fail_shard_not_found(const char *stream_name, const char *account, const char *shard_id,
                           aws_error *err);

@@ -29,6 +29,12 @@ bool records_stream_usable(const stream *s);
  * range), else MD5 of its PartitionKey. */
 bool records_hash_key(const kval *record, u128 *out, aws_error *err);
 
+/* A stream that distributes by partition key (USER_PARTITION_KEY) needs every record's key: the
+ * model no longer requires it (AUTO ignores it), so the ValidationException it gave comes from
+ * here, with the same text ("Value null at 'partitionKey'", PutRecords' at
+ * 'records.N.member.partitionKey'). False with err set. */
+bool records_require_keys(const op_call *call, const stream *s);
+
 /* ResourceNotFoundException "Shard ID in stream NAME under account ACCOUNT does not exist", with
  * the id as AWS reports it (shardId-000000000005 for "5"). */
 void records_shard_not_found(aws_error *err, const char *shard_id, const char *stream_name,

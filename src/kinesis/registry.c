@@ -95,6 +95,7 @@ stream *stream_new(const char *account, const char *region, const char *name)
     s->status = s->next_status = STREAM_ACTIVE;
     s->retention_hours = DEFAULT_RETENTION_HOURS;
     s->max_record_kib = DEFAULT_MAX_RECORD_KIB;
+    s->quota = stream_quota_new();
     return s;
 }
 
@@ -114,6 +115,7 @@ shard *stream_push_shard(stream *s, bool pending)
     sh->index = s->shard_count + s->pending_count;
     snprintf(sh->id, sizeof(sh->id), "shardId-%012d", sh->index);
     sh->parent = sh->adjacent_parent = -1;
+    sh->quota = shard_quota_new();
     if (pending)
         s->pending = shards_push(s->pending, s->pending_count++, sh);
     else
@@ -126,6 +128,7 @@ void shards_free(shard **shards, int n)
     for (int i = 0; i < n; i++) {
         if (shards[i]->log)
             shardlog_close(shards[i]->log);
+        shard_quota_free(shards[i]->quota);
         free(shards[i]);
     }
     free(shards);
@@ -138,6 +141,7 @@ void stream_free(stream *s)
     shards_free(s->shards, s->shard_count);
     shards_free(s->pending, s->pending_count);
     contract_free(s->contract);
+    stream_quota_free(s->quota);
     free(s);
 }
 

@@ -21,6 +21,7 @@
 #include "../protocol/awserr.h"
 #include "../protocol/value.h"
 #include "../store/shardlog.h"
+#include "quota.h"
 
 typedef enum { STREAM_CREATING, STREAM_ACTIVE, STREAM_UPDATING, STREAM_DELETING } stream_status;
 
@@ -35,6 +36,8 @@ typedef struct shard {
     bool closed;         /* by a reshard: takes no more records */
     uint64_t end_offset; /* when closed: the offset after its last record */
     shardlog *log;
+    shard_quota *quota; /* its throughput gates and throttle counters; shared, like log, by the
+                           copies a reshard makes (and freed with the log's owner) */
 } shard;
 
 typedef struct stream {
@@ -59,11 +62,14 @@ typedef struct stream {
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
     struct stream_contract *contract; /* the schema its records must match (contract.h); NULL:
                                          none. Owned: freed with the stream */
-    char kms_key_id[2049];     /* server-side encryption key (EncryptionType KMS); "" = NONE */
-    uint64_t data_key_id;      /* the data key new records are sealed under; 0: stored plain */
-    const store_key *data_key; /* that key, in the store's keyring (NULL when 0) */
-    int warm_target_mibps;     /* UpdateStreamWarmThroughput's target; 0 = never set */
-    int warm_current_mibps;    /* becomes the target when the UPDATING transition ends */
+    char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
+    uint64_t data_key_id;         /* the data key new records are sealed under; 0: stored plain */
+    const store_key *data_key;    /* that key, in the store's keyring (NULL when 0) */
+    int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
+    int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
+    bool auto_distribution;       /* RecordDistributionStrategy AUTO (on-demand streams only):
+                                     records spread evenly, partition keys ignored */
+    stream_quota *quota;          /* on-demand write capacity and throttle counters (quota.h) */
 } stream;
 
 /* Over every stream, shard and consumer in memory (see above). */

@@ -136,26 +136,26 @@ static int commit_new_stream(const stream *s, const kval *tags)
 }
 
 stream *registry_create_stream(const char *account, const char *region, const char *name,
-                               int shard_count, bool on_demand, int max_record_kib,
-                               const kval *tags, int warm_target_mibps, int64_t now_ms)
+                               const stream_request *req, int64_t now_ms)
 {
     stream *s = stream_new(account, region, name);
-    s->on_demand = on_demand;
-    if (max_record_kib > 0)
-        s->max_record_kib = max_record_kib;
+    s->on_demand = req->on_demand;
+    s->auto_distribution = req->auto_distribution;
+    if (req->max_record_kib > 0)
+        s->max_record_kib = req->max_record_kib;
     s->created_ms = now_ms;
     s->status = kinesd_cfg.transition_ms > 0 ? STREAM_CREATING : STREAM_ACTIVE;
     s->transition_at_ms = kinesd_cfg.transition_ms > 0 ? registry_transition_deadline() : 0;
-    s->warm_target_mibps = warm_target_mibps;
-    s->warm_current_mibps = s->status == STREAM_ACTIVE ? warm_target_mibps : 0;
+    s->warm_target_mibps = req->warm_target_mibps;
+    s->warm_current_mibps = s->status == STREAM_ACTIVE ? req->warm_target_mibps : 0;
     uint64_t last;
     if (meta_last_uid(registry_meta(), &last) != 0) {
         stream_free(s);
         return NULL;
     }
     s->uid = last + 1;
-    if (make_stream_dir(s->uid) != 0 || !add_even_shards(s, shard_count, now_ms) ||
-        commit_new_stream(s, tags) != 0) {
+    if (make_stream_dir(s->uid) != 0 || !add_even_shards(s, req->shard_count, now_ms) ||
+        commit_new_stream(s, req->tags) != 0) {
         log_error("registry: stream %s could not be created", name);
         stream_free(s);
         remove_stream_dir(last + 1);
@@ -306,6 +306,7 @@ void reshard_abandon(reshard *r)
             shardlog_destroy(registry_store(), path.data); /* closes it too */
             kbuf_free(&path);
         }
+        shard_quota_free(sh->quota);
         free(sh);
     }
     free_draft_copies(r);

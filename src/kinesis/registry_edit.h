@@ -69,13 +69,21 @@ extern int64_t (*registry_deadline_clock)(void);
 /* When a transition starting now ends: kinesd_cfg.transition_ms (at least 0) on that clock. */
 int64_t registry_transition_deadline(void);
 
-/* Creates a stream of shard_count shards that split the hash key space evenly, with its tags (a
- * KV_MAP, or NULL) and warm throughput target (0: none), in status CREATING (or ACTIVE when
- * kinesd_cfg.transition_ms is 0): files, then one transaction, then published. NULL on an I/O
- * error (logged): nothing of it remains. */
+/* What a new stream is made with (CreateStream's settings). */
+typedef struct stream_request {
+    int shard_count;        /* shards that split the hash key space evenly */
+    bool on_demand;         /* capacity mode ON_DEMAND */
+    bool auto_distribution; /* RecordDistributionStrategy AUTO */
+    int max_record_kib;     /* 0: the default */
+    int warm_target_mibps;  /* 0: none */
+    const kval *tags;       /* a KV_MAP, or NULL */
+} stream_request;
+
+/* Creates a stream as req says, in status CREATING (or ACTIVE when kinesd_cfg.transition_ms is 0):
+ * files, then one transaction, then published. NULL on an I/O error (logged): nothing of it
+ * remains. */
 stream *registry_create_stream(const char *account, const char *region, const char *name,
-                               int shard_count, bool on_demand, int max_record_kib,
-                               const kval *tags, int warm_target_mibps, int64_t now_ms);
+                               const stream_request *req, int64_t now_ms);
 
 /* Commits `next` - a copy of s (same shards) with changed settings and status - and publishes it
  * into s. With next->status UPDATING and no transition time set, the UPDATING transition is

@@ -54,6 +54,12 @@ static int consumer_resource(op_call *call, const char **arns, int max)
     return stream_resource(call, arns, max);
 }
 
+static int channel_resource(op_call *call, const char **arns, int max)
+{
+    (void)max;
+    return named_resource(call, "ChannelARN", arns);
+}
+
 static int tagged_resource(op_call *call, const char **arns, int max)
 {
     (void)max;
@@ -111,6 +117,7 @@ static const op_entry kinesis_ops[] = {
     STREAM_OP("IncreaseStreamRetentionPeriod", op_increase_retention, OP_CONTROL),
     STREAM_OP("DecreaseStreamRetentionPeriod", op_decrease_retention, OP_CONTROL),
     STREAM_OP("UpdateStreamMode", op_update_stream_mode, OP_CONTROL),
+    STREAM_OP("UpdateStreamRecordDistributionStrategy", op_update_distribution, OP_CONTROL),
     STREAM_OP("EnableEnhancedMonitoring", op_enable_monitoring, OP_CONTROL),
     STREAM_OP("DisableEnhancedMonitoring", op_disable_monitoring, OP_CONTROL),
     ACCOUNT_OP("DescribeLimits", op_describe_limits, OP_LOOP_READ),
@@ -141,6 +148,12 @@ static const op_entry kinesis_ops[] = {
     ACCOUNT_OP("DescribeAccountSettings", op_describe_account_settings, OP_CONTROL),
     ACCOUNT_OP("UpdateAccountSettings", op_update_account_settings, OP_CONTROL),
     STREAM_OP("UpdateStreamWarmThroughput", op_update_warm_throughput, OP_CONTROL),
+    ACCOUNT_OP("CreateChannel", op_create_channel, OP_LOOP_READ),
+    ACCOUNT_OP("ListChannels", op_list_channels, OP_LOOP_READ),
+    {"DescribeChannel", op_describe_channel, OP_LOOP_READ, "kinesis:DescribeChannel",
+     channel_resource},
+    {"UpdateChannel", op_update_channel, OP_LOOP_READ, "kinesis:UpdateChannel", channel_resource},
+    {"DeleteChannel", op_delete_channel, OP_LOOP_READ, "kinesis:DeleteChannel", channel_resource},
     {NULL, NULL, OP_LOOP, NULL, NULL},
 };
 
@@ -161,6 +174,7 @@ service kinesis_service = {
     .tick = kinesis_tick,
     .tick_ms = TICK_MS,
     .on_durable = subscriptions_wake,
+    .admit = quota_admit_call,
     .resource_access = kinesis_resource_access,
 };
 

@@ -85,39 +85,42 @@ void stream_metrics_time(op_call *call, const stream *s, const char *latency_met
 
 /* ---- puts --------------------------------------------------------------------------------- */
 
-void stream_metrics_shard_in(const stream *s, const shard *sh, size_t records, size_t bytes)
+void stream_metrics_shard_in(const stream *s, const shard *sh, size_t records, size_t bytes,
+                             size_t throttled)
 {
     if (!(s->shard_level_metrics &
           (SHARD_INCOMING_BYTES | SHARD_INCOMING_RECORDS | SHARD_WRITE_EXCEEDED)))
         return;
     metric_sample samples[] = {BYTES("IncomingBytes", bytes), COUNTER("IncomingRecords", records),
-                               COUNTER("WriteProvisionedThroughputExceeded", 0)};
+                               COUNTER("WriteProvisionedThroughputExceeded", throttled)};
     static const unsigned bits[] = {SHARD_INCOMING_BYTES, SHARD_INCOMING_RECORDS,
                                     SHARD_WRITE_EXCEEDED};
     add_to_shard(s, sh, samples, bits, 3);
 }
 
-void stream_metrics_put_record(const stream *s, const shard *sh, size_t bytes, bool ok)
+void stream_metrics_put_record(const stream *s, const shard *sh, size_t bytes, bool ok,
+                               bool throttled)
 {
     metric_sample samples[] = {
-        COUNTER("PutRecord.Success", ok), COUNTER("WriteProvisionedThroughputExceeded", 0),
+        COUNTER("PutRecord.Success", ok), COUNTER("WriteProvisionedThroughputExceeded", throttled),
         BYTES("PutRecord.Bytes", bytes),  COUNTER("IncomingRecords", 1),
         BYTES("IncomingBytes", bytes),
     };
     add_to_stream(s, samples, ok ? 5 : 2);
-    if (ok)
-        stream_metrics_shard_in(s, sh, 1, bytes);
+    if (ok || throttled)
+        stream_metrics_shard_in(s, sh, ok, ok ? bytes : 0, throttled);
 }
 
-void stream_metrics_put_records(const stream *s, size_t total, size_t failed, size_t bytes)
+void stream_metrics_put_records(const stream *s, size_t total, size_t failed, size_t throttled,
+                                size_t bytes)
 {
     metric_sample samples[] = {
         COUNTER("PutRecords.Success", failed < total),
-        COUNTER("WriteProvisionedThroughputExceeded", 0),
+        COUNTER("WriteProvisionedThroughputExceeded", throttled),
         COUNTER("PutRecords.TotalRecords", total),
         COUNTER("PutRecords.SuccessfulRecords", total - failed),
-        COUNTER("PutRecords.FailedRecords", failed),
-        COUNTER("PutRecords.ThrottledRecords", 0),
+        COUNTER("PutRecords.FailedRecords", failed - throttled),
+        COUNTER("PutRecords.ThrottledRecords", throttled),
         BYTES("PutRecords.Bytes", bytes),
         COUNTER("IncomingRecords", total - failed),
         BYTES("IncomingBytes", bytes),
@@ -138,11 +141,12 @@ static void shard_out(const stream *s, const shard *sh, const records_read *rr)
     add_to_shard(s, sh, samples, bits, 4);
 }
 
-void stream_metrics_get_records(const stream *s, const shard *sh, const records_read *rr)
+void stream_metrics_get_records(const stream *s, const shard *sh, const records_read *rr,
+                                bool throttled)
 {
     metric_sample samples[] = {
         COUNTER("GetRecords.Success", rr != NULL),
-        COUNTER("ReadProvisionedThroughputExceeded", 0),
+        COUNTER("ReadProvisionedThroughputExceeded", throttled),
         COUNTER("GetRecords.Records", rr ? rr->records : 0),
         BYTES("GetRecords.Bytes", rr ? rr->bytes : 0),
         AGE("GetRecords.IteratorAgeMilliseconds", rr ? rr->millis_behind : 0),
@@ -150,6 +154,11 @@ void stream_metrics_get_records(const stream *s, const shard *sh, const records_
     add_to_stream(s, samples, rr ? 5 : 2);
     if (rr && s->shard_level_metrics)
         shard_out(s, sh, rr);
+    if (throttled && (s->shard_level_metrics & SHARD_READ_EXCEEDED)) {
+        metric_sample exceeded = COUNTER("ReadProvisionedThroughputExceeded", 1);
+        static const unsigned bit = SHARD_READ_EXCEEDED;
+        add_to_shard(s, sh, &exceeded, &bit, 1);
+    }
 }
 
 void stream_metrics_subscribe(const stream *s, const char *consumer, bool ok, bool rate_exceeded)

@@ -445,6 +445,11 @@ static bool pool_try(env_pool *p, invocation *inv)
     for (fn_env *e = p->envs; e; e = e->next) {
         if (e->exited || e->retiring)
             continue;
+        if (!e->inv && clock_mono_ns() - e->spawned_ns > ENV_MAX_AGE_MS * 1000000) {
+            e->retiring = true; /* before its credentials expire */
+            env_kill(e);
+            continue;
+        }
         if (!e->inv && e->fv == inv->fv) {
             e->cold = false;
             e->first_next_ns = 0;

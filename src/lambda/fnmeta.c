@@ -184,6 +184,11 @@ int fnmeta_open(const char *data_dir)
     return 0;
 }
 
+struct sqlite3 *fnmeta_db(void)
+{
+    return db;
+}
+
 void fnmeta_close(void)
 {
     sqlite3_close(db);

@@ -15,6 +15,8 @@
  * error (logged). */
 int fnmeta_open(const char *data_dir);
 void fnmeta_close(void);
+/* The open database, for the other tables of lambda.sqlite (event source mappings, esm_store.c). */
+struct sqlite3 *fnmeta_db(void);
 
 /* Writes fn as it will be once new_latest (if not NULL) replaced its $LATEST and new_version (if
  * not NULL) was added to its versions. -1 on error (logged). */

@@ -4,6 +4,7 @@
 #define KINESD_LAMBDA_JSONFIELD_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,5 +14,9 @@ const char *jf_str(json_object *o, const char *key);
 int64_t jf_int(json_object *o, const char *key);
 /* Copies the string field into out (truncated to cap). */
 void jf_copy(json_object *o, const char *key, char *out, size_t cap);
+
+/* Parses exactly len bytes (not NUL-terminated) as one JSON value, white space around it
+ * allowed: the value (NULL for JSON null), *ok false (and NULL) when they are not one. */
+json_object *jf_parse(const char *text, size_t len, bool *ok);
 
 #endif

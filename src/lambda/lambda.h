@@ -12,6 +12,7 @@
 #include "../core/service.h"
 #include "../store/store.h"
 #include "destination.h"
+#include "env.h"
 
 extern service lambda_service;
 
@@ -22,5 +23,10 @@ void lambda_close(void);
 
 /* How destinations reach SQS queues (main passes sqs_deliver). */
 void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver);
+
+/* How functions get credentials for their calls to kinesd in verify mode (main passes
+ * iam_root_session; without one they get an open-mode key, their account's number). Before the
+ * HTTP server starts. */
+void lambda_set_credentials(lambda_credentials_fn mint);
 
 #endif

@@ -15,8 +15,10 @@
 bool ops_ref(op_call *call, fn_ref *ref);
 /* ResourceConflictException while $LATEST's update is in progress; false then. */
 bool ops_not_updating(op_call *call, const fn_version *latest);
-/* A Marker/MaxItems page: the first index and how many (MaxItems, default 50). */
-void ops_page(op_call *call, int *first, int *max);
+/* A Marker/MaxItems page: the first index and how many (MaxItems, else default_max). */
+void ops_page(op_call *call, int default_max, int *first, int *max);
+/* NextMarker after a page of `written` items from `first` on, when the page is full. */
+void ops_next_marker(kenc *e, int first, int written, int max);
 
 void op_create_function(op_call *call);
 void op_get_function(op_call *call);

@@ -63,13 +63,23 @@ bool ops_not_updating(op_call *call, const fn_version *latest)
     return false;
 }
 
-void ops_page(op_call *call, int *first, int *max)
+void ops_page(op_call *call, int default_max, int *first, int *max)
 {
     const char *marker = kv_str(call->input, "Marker");
-    int64_t items = DEFAULT_PAGE;
+    int64_t items = default_max;
     kv_int(call->input, "MaxItems", &items);
     *first = marker ? atoi(marker) : 0;
     *max = (int)items;
+}
+
+void ops_next_marker(kenc *e, int first, int written, int max)
+{
+    if (written < max)
+        return;
+    char next[16];
+    snprintf(next, sizeof next, "%d", first + written);
+    enc_key(e, "NextMarker");
+    enc_str(e, next);
 }
 
 static bool check_revision(op_call *call, const fn_version *latest)
@@ -386,7 +396,7 @@ static void list_page(op_call *call, const char *list_key, const lambda_function
                       bool all_versions)
 {
     int first, max, index = 0, written = 0;
-    ops_page(call, &first, &max);
+    ops_page(call, DEFAULT_PAGE, &first, &max);
     kenc *e = call->out;
     enc_map_begin(e);
     enc_key(e, list_key);
@@ -402,12 +412,7 @@ static void list_page(op_call *call, const char *list_key, const lambda_function
                 fnout_configuration(e, k == 0 ? fn->latest : fn->versions[k - 1]);
     }
     enc_list_end(e);
-    if (written == max) {
-        char next[16];
-        snprintf(next, sizeof next, "%d", first + written);
-        enc_key(e, "NextMarker");
-        enc_str(e, next);
-    }
+    ops_next_marker(e, first, written, max);
     enc_map_end(e);
 }
 

@@ -14,6 +14,7 @@
 #include "async.h"
 #include "code.h"
 #include "envmgr.h"
+#include "esm.h"
 #include "fnlog.h"
 #include "fnmeta.h"
 #include "ops.h"
@@ -66,11 +67,22 @@ static const op_entry lambda_ops[] = {
     FN_OP("DeleteFunctionEventInvokeConfig", op_delete_event_invoke_config, OP_CONTROL,
           "DeleteFunctionEventInvokeConfig"),
     FN_OP("Invoke", op_invoke, OP_LOOP_READ, "InvokeFunction"),
+    {"CreateEventSourceMapping", op_create_event_source_mapping, OP_CONTROL,
+     "lambda:CreateEventSourceMapping", NULL},
+    {"GetEventSourceMapping", op_get_event_source_mapping, OP_LOOP_READ,
+     "lambda:GetEventSourceMapping", esm_resource},
+    {"ListEventSourceMappings", op_list_event_source_mappings, OP_LOOP_READ,
+     "lambda:ListEventSourceMappings", NULL},
+    {"UpdateEventSourceMapping", op_update_event_source_mapping, OP_CONTROL,
+     "lambda:UpdateEventSourceMapping", esm_resource},
+    {"DeleteEventSourceMapping", op_delete_event_source_mapping, OP_CONTROL,
+     "lambda:DeleteEventSourceMapping", esm_resource},
     {NULL, NULL, OP_LOOP, NULL, NULL},
 };
 
 static const service_route lambda_routes[] = {
     {"GET", FNLOG_ROUTE, fnlog_route, true},
+    {"GET", ESM_STATUS_ROUTE, esm_status_route, true},
     {NULL, NULL, NULL, false},
 };
 
@@ -78,6 +90,14 @@ static void lambda_tick(int64_t now_ms)
 {
     fn_transitions(now_ms);
     async_tick(now_ms);
+    esm_tick(now_ms);
+}
+
+/* Records became durable: the async queue and the event source mappings read them. */
+static void lambda_on_durable(void)
+{
+    async_on_durable();
+    esm_on_durable();
 }
 
 service lambda_service = {
@@ -88,7 +108,7 @@ service lambda_service = {
     .routes = lambda_routes,
     .tick = lambda_tick,
     .tick_ms = TICK_MS,
-    .on_durable = async_on_durable,
+    .on_durable = lambda_on_durable,
 };
 
 int lambda_open(store *st)
@@ -101,13 +121,15 @@ int lambda_open(store *st)
     if (!runtimes[0])
         log_warn("lambda: no runtime clients found (--lambda-runtimes): node and python "
                  "functions will not start");
-    if (fnmeta_open(dir) < 0 || async_open(st, kinesd_cfg.lambda_retry_delay_ms) < 0 ||
-        envmgr_start(runtimes) < 0) {
+    if (fnmeta_open(dir) < 0 || esm_store_open(st) < 0 ||
+        async_open(st, kinesd_cfg.lambda_retry_delay_ms) < 0 || envmgr_start(runtimes) < 0) {
         async_close();
+        esm_store_close();
         fnmeta_close();
         return -1;
     }
     async_start();
+    esm_start();
     return 0;
 }
 
@@ -123,8 +145,11 @@ void lambda_quiesce(void)
 
 void lambda_close(void)
 {
+    esm_stop();
     async_stop();
     envmgr_stop();
+    esm_free_pollers();
+    esm_store_close();
     async_close();
     for (int i = fn_count(); i-- > 0;)
         fn_remove(fn_at(i));
@@ -134,4 +159,9 @@ void lambda_close(void)
 void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver)
 {
     destination_set_sqs(deliver);
+}
+
+void lambda_set_credentials(lambda_credentials_fn mint)
+{
+    env_spawn_set_credentials(mint);
 }

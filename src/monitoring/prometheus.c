@@ -20,6 +20,7 @@
 
 #include "metrics.h"
 #include "monitoring.h"
+#include "scrape_auth.h"
 #include "series.h"
 
 typedef struct family_member {
@@ -278,6 +279,8 @@ void prometheus_serve(http_exchange *ex, const http_request *req, const caller *
         http_respond(ex, 404, text, "not found\n", 10);
         return;
     }
+    if (!scrape_auth_admit(ex, req))
+        return;
     kbuf body = KBUF_INIT;
     prometheus_write(&body);
     http_respond(ex, 200, text, body.data ? body.data : "", body.len);

@@ -8,6 +8,7 @@
  * its answer (http_respond_start, _chunk, _finish). The request (its strings and body) stays
  * valid until http_respond or http_respond_start. A connection that opens with the HTTP/2
  * preface (h2c, prior knowledge) is served by nghttp2 and hands its requests to the same handler.
+ * A second port may serve the same over TLS (tls.h: ALPN h2 and http/1.1).
  */
 #ifndef KINESD_HTTP_H
 #define KINESD_HTTP_H
@@ -29,6 +30,7 @@ typedef struct http_request {
     const char *body; /* NUL-terminated for convenience; body_len excludes the NUL */
     size_t body_len;
     const char *peer; /* the client's address ("127.0.0.1", "::1"), set at accept; "" unknown */
+    bool secure;      /* it came over TLS (aws:SecureTransport) */
 } http_request;
 
 /* Value of the (first) header with this lower-case name, or NULL. */
@@ -54,6 +56,9 @@ typedef struct http_server_config {
     http_loop_init_fn loop_init;
     http_loop_done_fn loop_done;
     void *app;
+    struct tls_context *tls; /* NULL: no TLS port; else serve TLS on tls_host:tls_port too */
+    const char *tls_host;
+    int tls_port; /* 0: pick a free port (see http_server_tls_port) */
 } http_server_config;
 
 typedef struct http_server http_server;
@@ -61,6 +66,7 @@ typedef struct http_server http_server;
 /* Binds and starts the loop threads. NULL (logged) if the address cannot be bound. */
 http_server *http_server_start(const http_server_config *cfg);
 int http_server_port(const http_server *srv);
+int http_server_tls_port(const http_server *srv); /* 0 without a TLS port */
 /* Stops accepting, waits until in-flight requests are answered, joins the threads, frees. */
 void http_server_stop(http_server *srv);
 

@@ -242,7 +242,8 @@ static void deliver_complete(http_conn *c)
             ex = ex->next;
         if (!ex || c->closing)
             break;
-        if (!budget_may_take_request(c, c->buffered - h2_incoming(c) - ex->charged)) {
+        size_t held = c->buffered - h2_incoming(c) - c->tls_charged - ex->charged;
+        if (!budget_may_take_request(c, held)) {
             budget_wait(c);
             break;
         }

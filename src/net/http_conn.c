@@ -134,7 +134,7 @@ static void stop_reading(http_conn *c)
 /* Bytes c holds for requests it has taken: all but the one being parsed and unparsed input. */
 static size_t held_for_earlier(const http_conn *c)
 {
-    size_t arriving = c->leftover_charged + (c->current ? c->current->charged : 0);
+    size_t arriving = c->leftover_charged + c->tls_charged + (c->current ? c->current->charged : 0);
     return c->buffered - arriving;
 }
 
@@ -232,6 +232,8 @@ static void resume_reading(http_conn *c)
     kbuf pending = take_leftover(c);
     conn_feed(c, pending.data, pending.len);
     kbuf_free(&pending);
+    if (!c->read_paused && c->tls)
+        tls_conn_resume(c); /* what arrived encrypted meanwhile */
     if (!c->read_paused)
         start_reading(c);
 }
@@ -253,9 +255,11 @@ static bool detect_protocol(http_conn *c, const char *data, size_t len)
     return true;
 }
 
-static void conn_input(http_conn *c, const char *data, size_t len)
+void conn_input(http_conn *c, const char *data, size_t len)
 {
     if (c->proto == PROTO_UNKNOWN) {
+        if (!c->tls && c->leftover.len == 0 && tls_hello_on_plain_port(c, data, len))
+            return;
         if (!detect_protocol(c, data, len))
             return;
         kbuf first = take_leftover(c);
@@ -300,6 +304,10 @@ void conn_shutdown(http_conn *c)
 {
     c->shutting_down = true;
     c->no_more_requests = true;
+    if (c->tls)
+        tls_conn_close_notify(c);
+    if (c->closing)
+        return;
     if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
         conn_close(c);
 }
@@ -340,8 +348,12 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
         on_read_end(c, n);
         return;
     }
-    conn_input(c, buf->base, (size_t)n);
-    conn_update_timer(c);
+    if (c->tls)
+        tls_conn_input(c, buf->base, (size_t)n);
+    else
+        conn_input(c, buf->base, (size_t)n);
+    if (!c->closing)
+        conn_update_timer(c);
 }
 
 static void on_handle_closed(uv_handle_t *handle)
@@ -364,7 +376,12 @@ static void read_peer(http_conn *c)
         uv_ip4_name((const struct sockaddr_in *)&addr, c->peer, sizeof c->peer);
 }
 
-void conn_accept(http_loop *loop)
+void conn_input_end(http_conn *c)
+{
+    on_read_end(c, UV_EOF);
+}
+
+void conn_accept(http_loop *loop, int kind)
 {
     http_conn *c = calloc(1, sizeof(*c));
     if (!c)
@@ -382,7 +399,8 @@ void conn_accept(http_loop *loop)
     loop->conns = c;
     loop->conn_count++;
     http_count_connection(+1);
-    if (uv_accept((uv_stream_t *)&loop->listener, (uv_stream_t *)&c->tcp) < 0) {
+    if (uv_accept((uv_stream_t *)&loop->listeners[kind], (uv_stream_t *)&c->tcp) < 0 ||
+        (kind == LISTEN_TLS && !tls_conn_start(c, loop->srv->cfg.tls))) {
         conn_close(c);
         return;
     }
@@ -461,6 +479,16 @@ static void on_written(uv_write_t *req, int status)
 
 bool conn_write(http_conn *c, kbuf *bytes)
 {
+    if (c->tls && !tls_conn_seal(c, bytes)) {
+        kbuf_free(bytes);
+        conn_close(c);
+        return false;
+    }
+    return conn_send(c, bytes);
+}
+
+bool conn_send(http_conn *c, kbuf *bytes)
+{
     conn_write_req *w = calloc(1, sizeof(*w));
     if (!w)
         abort();
@@ -492,6 +520,7 @@ void conn_maybe_free(http_conn *c)
         c->next->prev = c->prev;
     kbuf_free(&c->leftover);
     budget_set(c, &c->leftover_charged, 0);
+    tls_conn_free(c);
     if (c->h2)
         nghttp2_session_del(c->h2);
     free(c);

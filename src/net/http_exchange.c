@@ -17,6 +17,7 @@ http_exchange *exchange_new(http_conn *c)
     ex->conn = c;
     ex->keep_alive = true;
     ex->req.peer = c->peer;
+    ex->req.secure = c->tls != NULL;
     ex->started = uv_now(&c->loop->uv);
     ex->prev = c->tail;
     if (c->tail)

@@ -8,6 +8,7 @@
  *   http_respond.c  HTTP/1.1: response formatting and sending responses in request order
  *   http_stream.c   streaming responses (both protocols): start, chunks, finish
  *   http2.c         HTTP/2 (prior knowledge, h2c) on the same port, with nghttp2
+ *   http_tls.c      TLS on the connections of the --listen-tls port (OpenSSL), both protocols
  *
  * Everything here is touched only by the loop thread that owns it. */
 #ifndef KINESD_HTTP_INTERNAL_H
@@ -32,6 +33,11 @@
 #define HTTP_BODY_STEP (256u << 10) /* a large body's buffer grows by this much at most */
 
 typedef struct http_conn http_conn;
+typedef struct http_tls http_tls;
+struct tls_context;
+
+enum { LISTEN_PLAIN, LISTEN_TLS, LISTEN_KINDS }; /* a loop's listening sockets */
+#define TLS_PLAIN_MAX 16384                      /* the largest TLS record's plaintext */
 
 typedef enum { PROTO_UNKNOWN, PROTO_HTTP1, PROTO_HTTP2 } http_proto;
 
@@ -42,7 +48,8 @@ typedef struct http_refusal {
     const char *message;
 } http_refusal;
 
-extern const http_refusal refuse_malformed, refuse_too_large, refuse_head_too_large, refuse_busy;
+extern const http_refusal refuse_malformed, refuse_too_large, refuse_head_too_large, refuse_busy,
+    refuse_plain_on_tls;
 
 typedef struct header_pos {
     uint32_t name, value; /* offsets into an exchange's head */
@@ -53,10 +60,10 @@ typedef struct http_loop {
     http_server *srv;
     uv_loop_t uv;
     uv_thread_t thread;
-    uv_tcp_t listener;
+    uv_tcp_t listeners[LISTEN_KINDS]; /* plain HTTP, TLS */
     uv_async_t stop_async;
-    int listen_fd;
-    void *ctx; /* from the application's loop_init */
+    int listen_fds[LISTEN_KINDS]; /* -1 when that kind is not served */
+    void *ctx;                    /* from the application's loop_init */
     bool stopping;
     bool finished;
     http_conn *conns; /* every open connection, doubly linked */
@@ -66,11 +73,13 @@ typedef struct http_loop {
     int64_t date_sec;        /* the second date_line was made for */
     char date_line[48];
     char read_buf[HTTP_READ_BUF_SIZE]; /* shared by the loop's reads: parsed at once */
+    char tls_plain[TLS_PLAIN_MAX];     /* shared by the loop's TLS reads: decrypted into */
 } http_loop;
 
 struct http_server {
     http_server_config cfg;
     int port;
+    int tls_port; /* 0 when there is no TLS port */
     int loop_count;
     http_loop *loops;
     uv_sem_t ready;
@@ -118,7 +127,8 @@ struct http_conn {
     http_parser parser;
     nghttp2_session *h2;
     http_proto proto;
-    bool h2_busy; /* inside nghttp2_session_mem_recv: no sending, no delivering */
+    http_tls *tls; /* on the TLS port; NULL on the plain one */
+    bool h2_busy;  /* inside nghttp2_session_mem_recv: no sending, no delivering */
     http_loop *loop;
     http_conn *prev, *next;     /* in loop->conns */
     http_exchange *head, *tail; /* not yet written, in request order */
@@ -128,6 +138,7 @@ struct http_conn {
     size_t buffered;         /* bytes this connection holds, counted in the budget */
     size_t writes_charged;   /* of which bytes in writes not yet completed */
     size_t leftover_charged; /* of which leftover */
+    size_t tls_charged;      /* of which TLS input not yet decrypted (http_tls.c) */
     kbuf leftover;           /* bytes read but not parsed while reading is paused */
     int open_handles;        /* tcp and timer, until their close callbacks ran */
     bool reading;
@@ -161,7 +172,9 @@ void budget_loop_init(http_loop *loop);
 void budget_loop_close(http_loop *loop);
 
 /* http_conn.c */
-void conn_accept(http_loop *loop);
+void conn_accept(http_loop *loop, int kind);                 /* from listeners[kind] */
+void conn_input(http_conn *c, const char *data, size_t len); /* plaintext, either protocol */
+void conn_input_end(http_conn *c);                           /* the client's side ended */
 void conn_deliver(http_conn *c, http_exchange *ex); /* hands a complete request to the app */
 void conn_stop(http_conn *c);     /* server stop: finish what is in flight, then close */
 void conn_close(http_conn *c);    /* closes now; exchanges the application holds are orphaned */
@@ -173,9 +186,11 @@ bool conn_peer_gone(const http_conn *c);
  * reading (HTTP/1) or delivery (HTTP/2) if it may, and sets the timer. */
 void conn_retry(http_conn *c);
 void conn_maybe_free(http_conn *c);
-/* Writes bytes (taken: *bytes becomes empty), counted in the budget until written; then
- * conn_retry. False (c closed) if the write cannot start. */
+/* Writes bytes (taken: *bytes becomes empty; encrypted on the TLS port), counted in the budget
+ * until written; then conn_retry. False (c closed) if the write cannot start. */
 bool conn_write(http_conn *c, kbuf *bytes);
+/* conn_write without encryption: bytes as they go on the wire. */
+bool conn_send(http_conn *c, kbuf *bytes);
 
 /* http_exchange.c */
 http_exchange *exchange_new(http_conn *c); /* appended to c's queue */
@@ -205,6 +220,17 @@ void conn_fail(http_conn *c, const http_refusal *why); /* answers and closes */
 void respond_error(http_exchange *ex, const http_refusal *why);
 void loop_date_line(http_loop *loop, char out[48]);
 const char *http_reason_phrase(int status);
+
+/* http_tls.c */
+bool tls_conn_start(http_conn *c, struct tls_context *ctx); /* at accept; false: no memory */
+void tls_conn_free(http_conn *c);
+void tls_conn_input(http_conn *c, const char *data, size_t len); /* ciphertext from the socket */
+void tls_conn_resume(http_conn *c); /* reading resumed: decrypts what was kept */
+/* Replaces the plaintext in bytes with its records; false when the connection's TLS failed. */
+bool tls_conn_seal(http_conn *c, kbuf *bytes);
+void tls_conn_close_notify(http_conn *c); /* before the FIN */
+/* The first bytes on the plain port: a TLS ClientHello is refused (true: alert sent, closing). */
+bool tls_hello_on_plain_port(http_conn *c, const char *data, size_t len);
 
 /* http2.c */
 extern const char http2_preface[24]; /* "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" */

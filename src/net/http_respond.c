@@ -125,20 +125,11 @@ static bool write_response(http_conn *c, http_exchange *ex)
     return conn_write(c, &bytes);
 }
 
-static void on_continue_written(uv_write_t *req, int status)
-{
-    (void)status;
-    free(req);
-}
-
 static void send_continue(http_conn *c)
 {
-    uv_write_t *req = malloc(sizeof(*req));
-    if (!req)
-        abort();
-    uv_buf_t buf = uv_buf_init((char *)continue_line, sizeof(continue_line) - 1);
-    if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_continue_written) < 0)
-        free(req);
+    kbuf line = KBUF_INIT;
+    kbuf_append(&line, continue_line, sizeof(continue_line) - 1);
+    conn_write(c, &line);
 }
 
 /* Writes answered responses from the front of the queue; a streaming response at the front

@@ -3,7 +3,8 @@
  *
  * All sockets are bound and listening before http_server_start returns, so a bind error is
  * reported at once and connections made right after start wait in the backlog. Port 0 binds the
- * first socket to a free port and the others to the same one. Stop closes the listeners, lets
+ * first socket to a free port and the others to the same one. With a TLS port configured, each loop
+ * listens on it too (its connections speak TLS, http_tls.c). Stop closes the listeners, lets
  * every connection finish what the application still has to answer, calls loop_done once a
  * loop has no connections left, and joins the threads when their loops run out of handles. */
 #include <errno.h>
@@ -109,35 +110,50 @@ static int resolve(const char *host, struct sockaddr_storage *addr, socklen_t *l
     return 0;
 }
 
-/* Opens one listening socket per loop, all on the same port; -1 (logged) on error. */
-static int open_listeners(http_server *srv)
+/* Opens one listening socket of `kind` per loop on host:port, all on the same port; sets *bound
+ * to that port. -1 (logged) on error. */
+static int open_listeners(http_server *srv, int kind, const char *host, int port, int *bound)
 {
     struct sockaddr_storage addr;
     socklen_t len;
-    if (resolve(srv->cfg.host, &addr, &len) < 0 || set_port(&addr, srv->cfg.port) < 0)
+    if (resolve(host, &addr, &len) < 0 || set_port(&addr, port) < 0)
         return -1;
-    if (srv->cfg.port != 0 && !port_is_free(&addr, len)) {
-        log_error("http: cannot listen on %s:%d: %s", srv->cfg.host, srv->cfg.port,
-                  strerror(errno));
+    if (port != 0 && !port_is_free(&addr, len)) {
+        log_error("http: cannot listen on %s:%d: %s", host, port, strerror(errno));
         return -1;
     }
     for (int i = 0; i < srv->loop_count; i++) {
         int fd = listen_socket(&addr, len);
         if (fd < 0) {
-            log_error("http: cannot listen on %s:%d: %s", srv->cfg.host, port_of(&addr),
-                      strerror(errno));
+            log_error("http: cannot listen on %s:%d: %s", host, port_of(&addr), strerror(errno));
             while (i-- > 0)
-                close(srv->loops[i].listen_fd);
+                close(srv->loops[i].listen_fds[kind]);
             return -1;
         }
-        srv->loops[i].listen_fd = fd;
+        srv->loops[i].listen_fds[kind] = fd;
         if (i == 0) {
             socklen_t alen = len;
             getsockname(fd, (struct sockaddr *)&addr, &alen);
-            srv->port = port_of(&addr);
+            *bound = port_of(&addr);
         }
     }
     return 0;
+}
+
+/* The plain port, and the TLS port when configured; -1 (logged, nothing left open) on error. */
+static int open_all_listeners(http_server *srv)
+{
+    const http_server_config *cfg = &srv->cfg;
+    for (int i = 0; i < srv->loop_count; i++)
+        srv->loops[i].listen_fds[LISTEN_TLS] = -1;
+    if (open_listeners(srv, LISTEN_PLAIN, cfg->host, cfg->port, &srv->port) < 0)
+        return -1;
+    if (!cfg->tls ||
+        open_listeners(srv, LISTEN_TLS, cfg->tls_host, cfg->tls_port, &srv->tls_port) == 0)
+        return 0;
+    for (int i = 0; i < srv->loop_count; i++)
+        close(srv->loops[i].listen_fds[LISTEN_PLAIN]);
+    return -1;
 }
 
 void loop_conn_gone(http_loop *loop)
@@ -155,7 +171,9 @@ static void on_stop(uv_async_t *async)
 {
     http_loop *loop = async->data;
     loop->stopping = true;
-    uv_close((uv_handle_t *)&loop->listener, NULL);
+    for (int kind = 0; kind < LISTEN_KINDS; kind++)
+        if (loop->listen_fds[kind] >= 0)
+            uv_close((uv_handle_t *)&loop->listeners[kind], NULL);
     for (http_conn *c = loop->conns, *next; c; c = next) {
         next = c->next;
         conn_stop(c);
@@ -169,7 +187,21 @@ static void on_connection(uv_stream_t *listener, int status)
         log_warn("http: accept: %s", uv_strerror(status));
         return;
     }
-    conn_accept(listener->data);
+    http_loop *loop = listener->data;
+    conn_accept(loop, listener == (uv_stream_t *)&loop->listeners[LISTEN_TLS] ? LISTEN_TLS
+                                                                              : LISTEN_PLAIN);
+}
+
+static void start_listening(http_loop *loop, int kind)
+{
+    uv_tcp_t *listener = &loop->listeners[kind];
+    uv_tcp_init(&loop->uv, listener);
+    listener->data = loop;
+    int rc = uv_tcp_open(listener, loop->listen_fds[kind]);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)listener, SOMAXCONN, on_connection);
+    if (rc != 0)
+        log_error("http: loop cannot listen: %s", uv_strerror(rc));
 }
 
 static void loop_main(void *arg)
@@ -180,13 +212,9 @@ static void loop_main(void *arg)
     uv_async_init(&loop->uv, &loop->stop_async, on_stop);
     loop->stop_async.data = loop;
     budget_loop_init(loop);
-    uv_tcp_init(&loop->uv, &loop->listener);
-    loop->listener.data = loop;
-    int rc = uv_tcp_open(&loop->listener, loop->listen_fd);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&loop->listener, SOMAXCONN, on_connection);
-    if (rc != 0)
-        log_error("http: loop cannot listen: %s", uv_strerror(rc));
+    for (int kind = 0; kind < LISTEN_KINDS; kind++)
+        if (loop->listen_fds[kind] >= 0)
+            start_listening(loop, kind);
     uv_sem_post(&loop->srv->ready);
     uv_run(&loop->uv, UV_RUN_DEFAULT);
     if (uv_loop_close(&loop->uv) != 0)
@@ -212,7 +240,7 @@ http_server *http_server_start(const http_server_config *cfg)
     srv->loops = calloc((size_t)srv->loop_count, sizeof(http_loop));
     if (!srv->loops)
         abort();
-    if (open_listeners(srv) < 0) {
+    if (open_all_listeners(srv) < 0) {
         free(srv->loops);
         free(srv);
         return NULL;
@@ -234,6 +262,11 @@ http_server *http_server_start(const http_server_config *cfg)
 int http_server_port(const http_server *srv)
 {
     return srv->port;
+}
+
+int http_server_tls_port(const http_server *srv)
+{
+    return srv->tls_port;
 }
 
 void http_server_stop(http_server *srv)

@@ -9,6 +9,7 @@
 
 #include "deliver.h"
 #include "message.h"
+#include "queue_metrics.h"
 #include "sqs.h"
 
 typedef struct delivery {
@@ -44,6 +45,7 @@ int sqs_deliver(const char *queue_arn, const char *body, size_t len, sqs_deliver
     pthread_mutex_unlock(&q->mu);
     message_free(&m);
     if (ok) {
+        queue_metrics_sent(q, len);
         *d = (delivery){q, d->offset, done, arg, NULL};
         pthread_mutex_lock(&pending_mu);
         d->next = pending;

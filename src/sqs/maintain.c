@@ -20,6 +20,7 @@
 #include "deliver.h"
 #include "message.h"
 #include "ops.h"
+#include "queue_metrics.h"
 #include "receive.h"
 #include "sqs.h"
 
@@ -234,4 +235,5 @@ void sqs_tick(int64_t now_ms)
     if (expire_due(t.mono_ms))
         last_expire_ms = t.mono_ms;
     deliver_poll();
+    queue_metrics_tick(now_ms);
 }

@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "ops.h"
+#include "queue_metrics.h"
 #include "receipt.h"
 #include "record.h"
 
@@ -60,6 +61,8 @@ static void delete_one(op_call *call, sqs_queue *q, const char *handle, entry_re
         kbuf_free(&rec);
     }
     pthread_mutex_unlock(&q->mu);
+    if (res->ok)
+        queue_metrics_deleted(q);
 }
 
 /* ---- visibility ----------------------------------------------------------------------------- */

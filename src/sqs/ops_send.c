@@ -7,6 +7,7 @@
 
 #include "message.h"
 #include "ops.h"
+#include "queue_metrics.h"
 
 /* The caller's SenderId: its user id (the account for the root). */
 static const char *sender_of(const op_call *call)
@@ -29,6 +30,8 @@ static bool append(op_call *call, sqs_queue *q, const message_out *const *msgs, 
     pthread_mutex_unlock(&q->mu);
     if (!ok)
         ops_fail_internal(call);
+    for (size_t i = 0; ok && i < n; i++)
+        queue_metrics_sent(q, msgs[i]->data.len);
     return ok;
 }
 

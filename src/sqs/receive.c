@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "queue_metrics.h"
 #include "receipt.h"
 #include "record.h"
 
@@ -215,6 +216,7 @@ static bool write_message(const log_record *rec, void *arg)
 void receive_write(op_call *call, sqs_queue *q, const receive_opts *opts, const picked *p, int n)
 {
     kenc *out = call->out;
+    queue_metrics_received(q, n);
     enc_map_begin(out);
     if (n > 0) {
         enc_key(out, "Messages");

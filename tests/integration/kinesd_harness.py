@@ -37,6 +37,7 @@ AUTHORIZATION = (
 MAX_HASH_KEY = 2**128 - 1
 START_TIMEOUT_S = 5.0
 LISTENING = re.compile(r"kinesd listening on (\[[^\]]+\]|[^ ]+):(\d+) \(data (.*), durability (\w+)\)")
+LISTENING_TLS = re.compile(r"kinesd listening for TLS on (\[[^\]]+\]|[^ ]+):(\d+) ")
 STOP_TIMEOUT_S = 10.0
 
 
@@ -95,9 +96,11 @@ class Kinesd:
 
     LISTEN ("[::1]:0") replaces the free port; with port 0 the port kinesd chose is read from its
     "kinesd listening on" line, as are host and port always (`listening` holds that match).
-    durability=None leaves --durability out (KINESD_DURABILITY in ENV then decides)."""
+    durability=None leaves --durability out (KINESD_DURABILITY in ENV then decides). tls=True
+    also serves TLS on a free loopback port (--listen-tls; `tls_endpoint`, `ca_file`)."""
 
-    def __init__(self, transition_ms=0, durability="sync", extra_args=(), listen=None, env=None):
+    def __init__(self, transition_ms=0, durability="sync", extra_args=(), listen=None, env=None,
+                 tls=False):
         self.binary = kinesd_bin()
         self.transition_ms = transition_ms
         self.durability = durability
@@ -109,12 +112,24 @@ class Kinesd:
         self.port = None if listen else free_port()
         self.listen = listen or "127.0.0.1:%d" % self.port
         self.env = dict(env or {})  # extra environment for the next start (tests may set it)
+        self.tls_listen = "127.0.0.1:%d" % free_port() if tls else None
+        self.tls_port = None
         self.listening = None
         self.proc = None
 
     @property
     def endpoint(self):
         return "http://%s:%d" % ("[%s]" % self.host if ":" in self.host else self.host, self.port)
+
+    @property
+    def tls_endpoint(self):
+        """https://localhost:PORT: the name the development certificate is for."""
+        return "https://localhost:%d" % self.tls_port
+
+    @property
+    def ca_file(self):
+        """The development CA that clients trust (DATA/tls/ca.pem)."""
+        return os.path.join(self.data_dir, "tls", "ca.pem")
 
     def command(self):
         durability = ["--durability", self.durability] if self.durability else []
@@ -123,7 +138,8 @@ class Kinesd:
             "--listen", self.listen,
             "--data-dir", self.data_dir,
             "--transition-ms", str(self.transition_ms),
-        ] + durability + self.extra_args
+        ] + durability + (["--listen-tls", self.tls_listen] if self.tls_listen else []) \
+            + self.extra_args
 
     def start(self):
         log = open(self.log_path, "ab")
@@ -142,11 +158,14 @@ class Kinesd:
         """Waits for this start's "kinesd listening on" line: kinesd prints it once it listens."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            self.listening = LISTENING.search(self.log_since(log_offset))
-            if self.listening:
+            log = self.log_since(log_offset)
+            self.listening = LISTENING.search(log)
+            tls = LISTENING_TLS.search(log)
+            if self.listening and (tls or not self.tls_listen):
                 self.host = self.listening.group(1).strip("[]")
                 self.port = int(self.listening.group(2))
                 self.listen = "%s:%d" % (self.listening.group(1), self.port)  # restart: same port
+                self.tls_port = int(tls.group(2)) if tls else None
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError("kinesd exited with %s during start-up:\n%s"
@@ -210,8 +229,9 @@ class Kinesd:
 
     # ---- clients -------------------------------------------------------------------------------
 
-    def client(self, service="kinesis", **config):
-        """A boto3 client of SERVICE ("kinesis", "cloudwatch", ...) for this server."""
+    def client(self, service="kinesis", tls=False, **config):
+        """A boto3 client of SERVICE ("kinesis", "cloudwatch", ...) for this server; with TLS,
+        over https trusting the development CA."""
         import boto3
         from botocore.config import Config
 
@@ -219,7 +239,8 @@ class Kinesd:
         settings.update(config)
         return boto3.client(
             service,
-            endpoint_url=self.endpoint,
+            endpoint_url=self.tls_endpoint if tls else self.endpoint,
+            verify=self.ca_file if tls else None,
             region_name=REGION,
             aws_access_key_id=ACCESS_KEY,
             aws_secret_access_key=SECRET_KEY,

@@ -2,16 +2,21 @@
 
 Owns: the zips the tests upload (a bash bootstrap speaking the Runtime API with curl, as AWS's
 custom-runtime tutorial does; Python and Node handlers; hostile zips), LambdaTestCase (a
-KinesdTestCase with a boto3 Lambda client, function creation and waiting helpers), and reading a
-Kinesis stream used as a destination.
+KinesdTestCase with a boto3 Lambda client, function creation and waiting helpers), reading a
+Kinesis stream used as a destination, and for event source mappings: handlers that save every
+invocation they get, and EsmTestCase (waiting for records, queues, kinesd's trigger status).
 """
 
+import base64
 import io
 import json
+import os
+import shutil
+import tempfile
 import time
 import zipfile
 
-from kinesd_harness import ACCOUNT, REGION, KinesdTestCase
+from kinesd_harness import ACCOUNT, AUTHORIZATION, REGION, KinesdTestCase
 
 ROLE = "arn:aws:iam::%s:role/lambda-test" % ACCOUNT
 
@@ -146,3 +151,142 @@ class LambdaTestCase(KinesdTestCase):
 
     def function_arn(self, name):
         return "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, name)
+
+
+# Handlers for event source mappings: each invocation is saved as one JSON file in $OUT
+# ({"start", "end", "id", "event"}, named by its start so that a directory listing sorts them).
+ESM_HANDLER = r"""
+import base64, json, os, time
+
+def _save(event, context, start):
+    out = os.environ["OUT"]
+    doc = {"start": start, "end": time.time_ns(), "id": context.aws_request_id, "event": event}
+    name = "%d-%s.json" % (start, context.aws_request_id)
+    with open(os.path.join(out, "." + name), "w") as f:
+        json.dump(doc, f)
+    os.rename(os.path.join(out, "." + name), os.path.join(out, name))
+
+def record(event, context):
+    start = time.time_ns()
+    if os.environ.get("SLEEP"):
+        time.sleep(float(os.environ["SLEEP"]))
+    _save(event, context, start)
+    return {}
+
+def poison(event, context):
+    # reports the records whose data is "poison" as failed (ReportBatchItemFailures)
+    start = time.time_ns()
+    failed = [{"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in event["Records"]
+              if base64.b64decode(r["kinesis"]["data"]) == b"poison"]
+    _save(event, context, start)
+    return {"batchItemFailures": failed}
+
+def slow_first(event, context):
+    # the first invocation ever sleeps past any short Timeout
+    marker = os.path.join(os.environ["OUT"], "slept")
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(10)
+    return record(event, context)
+
+def tumbling(event, context):
+    # counts the records of each tumbling window in its state
+    start = time.time_ns()
+    state = dict(event.get("state") or {})
+    state["count"] = state.get("count", 0) + len(event["Records"])
+    _save(event, context, start)
+    return {"state": state}
+"""
+
+def invocations(out_dir):
+    """The invocations an ESM_HANDLER saved in OUT_DIR, in the order they started."""
+    found = []
+    for name in sorted(os.listdir(out_dir)):
+        if name.endswith(".json") and not name.startswith("."):
+            with open(os.path.join(out_dir, name)) as f:
+                found.append(json.load(f))
+    return found
+
+
+def record_data(record):
+    return base64.b64decode(record["kinesis"]["data"])
+
+
+class EsmTestCase(LambdaTestCase):
+    """A LambdaTestCase with event source mapping helpers: a handler function writing into its
+    own temporary directory, waiting for records to be seen."""
+
+    def esm_function(self, name, handler="record", env=None, **kwargs):
+        """Creates a Python function running ESM_HANDLER's HANDLER (ENV: more variables, KWARGS:
+        more settings); its output directory."""
+        out = tempfile.mkdtemp(prefix="kinesd-esm-")
+        self.addCleanup(shutil.rmtree, out, True)
+        variables = dict(OUT=out, **{k: str(v) for k, v in (env or {}).items()})
+        self.create_function(name, "python3.12", "esm_handler." + handler,
+                             {"esm_handler.py": ESM_HANDLER},
+                             Environment={"Variables": variables}, **kwargs)
+        return out
+
+    def wait_for(self, what, check, timeout_s=60.0):
+        """Waits until check() returns something true; returns it."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            got = check()
+            if got:
+                return got
+            if time.monotonic() > deadline:
+                self.fail("timed out waiting for %s" % what)
+            time.sleep(0.1)
+
+    def seen_records(self, out_dir):
+        """Every record the handler got, in invocation order."""
+        return [r for inv in invocations(out_dir) for r in inv["event"]["Records"]]
+
+    def wait_records(self, out_dir, count, timeout_s=60.0):
+        """Waits until the handler got at least COUNT distinct records; all it got."""
+        def enough():
+            seen = self.seen_records(out_dir)
+            distinct = {r["kinesis"]["sequenceNumber"] for r in seen}
+            return seen if len(distinct) >= count else None
+        return self.wait_for("%d records" % count, enough, timeout_s)
+
+    def put_many(self, stream, datas, key=lambda i: "pk-%d" % i):
+        """Puts the records (500 per PutRecords); their sequence numbers by data."""
+        seqs = {}
+        for at in range(0, len(datas), 500):
+            chunk = datas[at:at + 500]
+            answer = self.kinesis.put_records(StreamName=stream, Records=[
+                {"Data": d, "PartitionKey": key(at + i)} for i, d in enumerate(chunk)])
+            self.assertEqual(answer["FailedRecordCount"], 0)
+            for d, r in zip(chunk, answer["Records"]):
+                seqs[d] = (r["ShardId"], r["SequenceNumber"])
+        return seqs
+
+    def sqs_queue(self, name):
+        """A new SQS queue: (client, url, arn)."""
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        return sqs, url, arn
+
+    def triggers_route(self, account=ACCOUNT, authorization=AUTHORIZATION):
+        """GET /_kinesd/lambda/triggers/ACCOUNT/REGION (open mode believes a well-formed
+        signature): (status, body)."""
+        conn = self.server.connection()
+        headers = {"X-Amz-Date": "20250101T000000Z"}
+        if authorization:
+            headers["Authorization"] = authorization
+        try:
+            conn.request("GET", "/_kinesd/lambda/triggers/%s/%s" % (account, REGION),
+                         headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def triggers(self):
+        """kinesd's status of the mappings (kinesctl triggers)."""
+        status, body = self.triggers_route()
+        self.assertEqual(status, 200)
+        return json.loads(body)["EventSourceMappings"]

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 from botocore.exceptions import ClientError
@@ -409,6 +410,56 @@ class MetricsOff(CloudWatchCase):
         self.assertEqual(self.cw.list_metrics()["Metrics"], [])
         self.assertIsNone(self.stat("IncomingRecords", {"StreamName": "quiet"}))
         self.assertEqual(self.prometheus(), "")
+
+
+class ScrapeAccess(KinesdTestCase):
+    """GET /metrics names every account's streams: in --auth verify it needs
+    --metrics-token-file and the token as a bearer (what Prometheus' credentials_file sends)."""
+
+    SERVER_ARGS = {"extra_args": ["--auth", "verify"]}
+
+    def scrape(self, token=None):
+        request = urllib.request.Request(self.server.endpoint + "/metrics")
+        if token is not None:
+            request.add_header("Authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, resp.headers, resp.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode()
+
+    def restart_with_token_file(self, text):
+        self.server.stop()
+        path = os.path.join(self.server.root, "scrape.token")
+        with open(path, "w") as f:
+            f.write(text)
+        self.server.extra_args = ["--auth", "verify", "--metrics-token-file", path]
+        return path
+
+    def test_verify_mode_needs_the_token(self):
+        status, _, body = self.scrape()
+        self.assertEqual((status, body), (403, "GET /metrics needs --metrics-token-file when "
+                                               "kinesd verifies signatures (--auth verify)\n"))
+        path = self.restart_with_token_file("")
+        done = subprocess.run(self.server.command(), capture_output=True, timeout=30)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn(("--metrics-token-file %s: must hold a token" % path).encode(), done.stderr)
+
+        self.restart_with_token_file(" s3cret-scrape-token\n")
+        self.server.start()
+        for token in (None, "wrong", "s3cret-scrape-tokenX", ""):
+            with self.subTest(token=token):
+                status, headers, body = self.scrape(token)
+                self.assertEqual(status, 401)
+                self.assertEqual(headers["WWW-Authenticate"], 'Bearer realm="kinesd"')
+                self.assertEqual(body, "GET /metrics needs the bearer token of "
+                                       "--metrics-token-file\n")
+        deadline = time.monotonic() + 10
+        while "# TYPE kinesd_connections gauge" not in body:  # the first collection: 1 s
+            self.assertLess(time.monotonic(), deadline, body)
+            time.sleep(0.2)
+            status, _, body = self.scrape("s3cret-scrape-token")
+            self.assertEqual(status, 200)
 
 
 def gms(**changes):

@@ -59,10 +59,13 @@ class FullDisk(unittest.TestCase):
                     f.flush()
             except OSError:
                 pass
+        fd = os.open(self.filler, os.O_RDONLY)
         try:
-            os.fsync(os.open(self.filler, os.O_RDONLY))
+            os.fsync(fd)
         except OSError:
             pass
+        finally:
+            os.close(fd)  # an open filler would keep its space after the unlink
 
     def put_until_failures(self, kin, count):
         acked, failed = [], 0

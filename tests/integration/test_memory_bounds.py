@@ -6,7 +6,8 @@ server's VmRSS, and checks that the peak stays under the budget plus a margin, t
 request on a fresh connection is answered meanwhile, and, once the attackers are gone, that the
 memory went back to the system. Also: the per-request deadline of HTTP/2 streams, keep-alive
 requests sent while the server was stopped (SIGSTOP) longer than its idle timeout, and the 503
-answer to a body the budget cannot take. Under ASan (a shadow heap and a quarantine of freed
+answer to a body the budget cannot take; and two of the attacks over TLS (--listen-tls), whose
+buffers count too. Under ASan (a shadow heap and a quarantine of freed
 memory) the RSS figures mean nothing: there only the behaviour is checked.
 """
 import json
@@ -14,6 +15,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -223,11 +225,13 @@ class RssSampler(threading.Thread):
 
 
 class ServerCase(unittest.TestCase):
-    """One kinesd per test (IDLE_TIMEOUT_MS, a BUDGET of memory) and the checks on its memory."""
+    """One kinesd per test (IDLE_TIMEOUT_MS, a BUDGET of memory, a TLS port with TLS) and the
+    checks on its memory."""
     IDLE_TIMEOUT_MS = 30000
+    TLS = False
 
     def setUp(self):
-        self.server = Kinesd(durability="none", extra_args=[
+        self.server = Kinesd(durability="none", tls=self.TLS, extra_args=[
             "--memory-budget", str(BUDGET), "--threads", "2",
             "--idle-timeout-ms", str(self.IDLE_TIMEOUT_MS)])
         self.server.start()
@@ -433,6 +437,62 @@ class MemoryBoundsTest(ServerCase):
         iterator = kinesis.get_shard_iterator(StreamName="refused", ShardId=shard,
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         self.assertEqual(kinesis.get_records(ShardIterator=iterator)["Records"], [])
+
+
+class TlsMemoryBoundsTest(ServerCase):
+    """Attacks over TLS: what the server holds encrypted or not yet decrypted is counted too.
+    Each attacker finishes its handshake first (Python's ssl over memory buffers), then feeds
+    its requests as ciphertext through the raw socket."""
+    TLS = True
+
+    def tls_attacker(self, payload, rcvbuf=None):
+        """A socket with a finished TLS handshake, and PAYLOAD encrypted for it."""
+        sock = socket.socket()
+        if rcvbuf:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", self.server.tls_port))
+        self.sockets.append(sock)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ssl.create_default_context(cafile=self.server.ca_file).wrap_bio(
+            incoming, outgoing, server_hostname="localhost")
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(sock.recv(65536))
+        sock.sendall(outgoing.read())
+        tls.write(payload)
+        return sock, outgoing.read()
+
+    def test_tls_pipelining_clients_that_never_read(self):
+        """20 TLS connections pipeline GetRecords (1.4 MB answers) and never read."""
+        request = http1_request("GetRecords", self.seed_records())
+        idle = vm_rss(self.pid)
+        attackers = dict(self.tls_attacker(request * 200, rcvbuf=4096) for _ in range(20))
+        sampler = RssSampler(self.pid)
+        sampler.start()
+        self.feed(list(attackers), attackers, 3)
+        self.assert_normal_request_answered()
+        self.assert_peak_bounded(sampler.stop(), "TLS unread responses")
+        self.close_attackers(list(attackers))
+        self.assert_memory_returned(idle, "TLS unread responses")
+
+    def test_tls_large_bodies_held_almost_complete(self):
+        """40 TLS connections each send most of a 4 MB body and hold it."""
+        idle = vm_rss(self.pid)
+        length = 4 * 1000 * 1000
+        payload = http1_request("PutRecord", b"x" * (length - 1), length)
+        attackers = dict(self.tls_attacker(payload) for _ in range(40))
+        sampler = RssSampler(self.pid)
+        sampler.start()
+        self.feed(list(attackers), attackers, 6)
+        self.assert_normal_request_answered()
+        self.assert_peak_bounded(sampler.stop(), "TLS bodies")
+        self.close_attackers(list(attackers))
+        self.assert_memory_returned(idle, "TLS bodies")
 
 
 class DeadlinesTest(ServerCase):

@@ -21,7 +21,8 @@ static void break_writes(shardlog *log)
 
 static stream *one_shard_stream(const char *name)
 {
-    stream *s = registry_create_stream(ACCOUNT, REGION, name, 1, false, 0, NULL, 0, now_ms);
+    stream_request req = {.shard_count = 1};
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, &req, now_ms);
     assert_non_null(s);
     return s;
 }

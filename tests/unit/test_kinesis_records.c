@@ -162,8 +162,8 @@ static json_object *member(json_object *j, const char *key)
 
 static stream *create_stream_sized(const char *name, int shards, int max_record_kib)
 {
-    stream *s = registry_create_stream(ACCOUNT, REGION, name, shards, false, max_record_kib, NULL,
-                                       0, clock_now_ms());
+    stream_request req = {.shard_count = shards, .max_record_kib = max_record_kib};
+    stream *s = registry_create_stream(ACCOUNT, REGION, name, &req, clock_now_ms());
     assert_non_null(s);
     return s;
 }

@@ -35,7 +35,8 @@ static void test_even_ranges(void **state)
 static stream *create(const char *region, const char *name, int shards, bool on_demand)
 {
     now_ms = NOW;
-    return registry_create_stream(ACCOUNT, region, name, shards, on_demand, 0, NULL, 0, NOW);
+    stream_request req = {.shard_count = shards, .on_demand = on_demand};
+    return registry_create_stream(ACCOUNT, region, name, &req, NOW);
 }
 
 /* Splits shard `index` of s at key at `now`: committed, pending until the transition ends. */
@@ -157,7 +158,8 @@ static void test_transitions_follow_the_monotonic_clock(void **state)
     (void)state;
     kinesd_cfg.transition_ms = 100;
     now_ms = 5000; /* the deadline clock; the wall clock is NOW */
-    stream *s = registry_create_stream(ACCOUNT, REGION, "t", 1, false, 0, NULL, 0, NOW);
+    stream_request req = {.shard_count = 1};
+    stream *s = registry_create_stream(ACCOUNT, REGION, "t", &req, NOW);
     assert_non_null(s);
     assert_int_equal(s->transition_at_ms, 5100);
     now_ms = 5099;
@@ -259,7 +261,8 @@ static void test_sorted_listing(void **state)
     assert_non_null(create(REGION, "m", 1, false));
     assert_non_null(create(REGION, "b", 1, false));
     assert_non_null(create("us-east-1", "a", 1, false));
-    assert_non_null(registry_create_stream("000000000000", REGION, "z", 1, false, 0, NULL, 0, NOW));
+    stream_request one = {.shard_count = 1};
+    assert_non_null(registry_create_stream("000000000000", REGION, "z", &one, NOW));
     size_t i = registry_stream_after(ACCOUNT, REGION, "");
     assert_string_equal(registry_stream_at(i)->name, "b");
     assert_string_equal(registry_stream_at(i + 1)->name, "m");
