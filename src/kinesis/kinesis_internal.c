@@ -189,7 +189,7 @@ static void count_read(const kinesis_source *src, const stream *s, read_state *s
     if (src->consumer_name[0])
         stream_metrics_event(s, st->sh, src->consumer_name, &st->rr);
     else
-        stream_metrics_get_records(s, st->sh, &st->rr);
+        stream_metrics_get_records(s, st->sh, &st->rr, false);
 }
 
 int kinesis_read(const kinesis_source *src, int shard_index, uint64_t from, size_t max_records,
