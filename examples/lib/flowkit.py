@@ -29,7 +29,7 @@ START_TIMEOUT_S = 10
 def build_dir():
     """Where kinesd, kinesctl and the examples' programs were built: $KINESD_BUILD_DIR, else
     <repo>/build."""
-    return os.environ.get("KINESD_BUILD_DIR") or os.path.join(REPO, "build")
+    return os.path.abspath(os.environ.get("KINESD_BUILD_DIR") or os.path.join(REPO, "build"))
 
 
 def wait_until(check, timeout_s, what, every_s=0.1):
