@@ -23,6 +23,7 @@
 #include "../common/log.h"
 #include "../common/uuid.h"
 #include "env.h"
+#include "fn_metrics.h"
 #include "fnlog.h"
 
 #define WATCH_MS 50          /* how often a busy environment's deadline and memory are checked */
@@ -103,6 +104,10 @@ void invocation_free(invocation *inv)
 /* Ends an invocation that never reached an environment. */
 static void fail_early(invocation *inv, inv_outcome outcome, const char *error_json)
 {
+    if (outcome == INV_THROTTLED)
+        fn_metrics_throttled(inv->fv);
+    else if (outcome == INV_FUNCTION_ERROR)
+        fn_metrics_invoked(inv->fv, true, -1);
     inv->outcome = outcome;
     kbuf_reset(&inv->response);
     kbuf_puts(&inv->response, error_json);
@@ -161,7 +166,8 @@ static int peak_memory_mb(pid_t pid, const char *field)
     return (int)((kb + 1023) / 1024);
 }
 
-static void report(fn_env *e, int64_t end_ns, int max_memory_mb)
+/* Logs the END and REPORT lines; returns the Duration. */
+static double report(fn_env *e, int64_t end_ns, int max_memory_mb)
 {
     invocation *inv = e->inv;
     /* a cold start's Duration begins when the runtime took the event (Init Duration before) */
@@ -178,6 +184,7 @@ static void report(fn_env *e, int64_t end_ns, int max_memory_mb)
         log_line(e, "Init Duration: %.2f ms\t",
                  (double)((e->first_next_ns ? e->first_next_ns : end_ns) - e->spawned_ns) / 1e6);
     log_line(e, "\n");
+    return ms;
 }
 
 /* --- environments ----------------------------------------------------------------------------- */
@@ -267,6 +274,21 @@ static void env_kill(fn_env *e)
     }
 }
 
+/* ConcurrentExecutions now, of fv's function and of its account and region. */
+static void sample_concurrency(const fn_version *fv)
+{
+    int function_running = 0, account_running = 0;
+    for (env_pool *p = mgr.pools; p; p = p->next)
+        for (fn_env *e = p->envs; e; e = e->next) {
+            if (!e->inv || strcmp(e->fv->account, fv->account) != 0 ||
+                strcmp(e->fv->region, fv->region) != 0)
+                continue;
+            account_running++;
+            function_running += strcmp(e->fv->name, fv->name) == 0;
+        }
+    fn_metrics_concurrency(fv, function_running, account_running);
+}
+
 /* Ends the environment's invocation with outcome and body (from whichever cause came first). */
 static void finish(fn_env *e, inv_outcome outcome, const char *body, size_t len)
 {
@@ -277,8 +299,10 @@ static void finish(fn_env *e, inv_outcome outcome, const char *body, size_t len)
     uv_timer_stop(&e->timer);
     drain_output(e);
     int peak = e->exited ? 0 : peak_memory_mb(e->pid, "VmHWM:");
-    report(e, clock_mono_ns(), peak);
+    double duration_ms = report(e, clock_mono_ns(), peak);
     e->inv = NULL;
+    fn_metrics_invoked(e->fv, outcome != INV_OK, duration_ms);
+    sample_concurrency(e->fv);
     inv->outcome = outcome;
     kbuf_reset(&inv->response);
     kbuf_append(&inv->response, body, len);
@@ -340,7 +364,8 @@ static void on_watch(uv_timer_t *timer)
     fn_env *e = timer->data;
     if (!e->inv)
         return;
-    if (clock_now_ms() >= e->inv->deadline_ms) {
+    /* on the monotonic clock: a wall-clock step neither kills early nor lets it run on */
+    if (clock_mono_ns() - e->inv_started_ns >= (int64_t)e->fv->timeout_s * 1000000000) {
         char why[96];
         char ts[32];
         snprintf(why, sizeof why, "Task timed out after %d.00 seconds", e->fv->timeout_s);
@@ -364,6 +389,7 @@ static void env_start_invocation(fn_env *e, invocation *inv)
     inv->deadline_ms = clock_now_ms() + (int64_t)e->fv->timeout_s * 1000;
     log_line(e, "START RequestId: %s Version: %s\n", inv->request_id, e->fv->version);
     uv_timer_start(&e->timer, on_watch, WATCH_MS, WATCH_MS);
+    sample_concurrency(e->fv);
     rtapi_offer(e, inv);
 }
 
@@ -441,7 +467,7 @@ static env_pool *pool_of(const char *arn)
 static bool pool_try(env_pool *p, invocation *inv)
 {
     int busy = 0, total = 0;
-    fn_env *idle_other = NULL;
+    fn_env *idle_same = NULL, *idle_other = NULL;
     for (fn_env *e = p->envs; e; e = e->next) {
         if (e->exited || e->retiring)
             continue;
@@ -450,19 +476,21 @@ static bool pool_try(env_pool *p, invocation *inv)
             env_kill(e);
             continue;
         }
-        if (!e->inv && e->fv == inv->fv) {
-            e->cold = false;
-            e->first_next_ns = 0;
-            env_start_invocation(e, inv);
-            return true;
-        }
         total++;
         busy += e->inv != NULL;
-        if (!e->inv)
+        if (!e->inv && e->fv == inv->fv)
+            idle_same = e;
+        else if (!e->inv)
             idle_other = e;
     }
-    if (busy >= inv->limit)
+    if (busy >= inv->limit) /* a warm environment too: the limit may have been lowered */
         return false;
+    if (idle_same) {
+        idle_same->cold = false;
+        idle_same->first_next_ns = 0;
+        env_start_invocation(idle_same, inv);
+        return true;
+    }
     if (total >= inv->limit && idle_other) { /* make room: retire a warm one of another version */
         idle_other->retiring = true;
         env_kill(idle_other);

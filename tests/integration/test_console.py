@@ -9,7 +9,7 @@ suite, the hashes, KPL expansion, the filter language) runs under node's test ru
 headless Chromium, driven by puppeteer-core (tests/js/console_e2e.js), tours the console in open
 mode (create a stream, live tail records put with the aws CLI, filter, pretty JSON, a KPL
 aggregate, JSONL download, reshard and the shard map, a metric chart, a queue peeked, a
-function invoked) and in
+function invoked, its metrics charted and its trigger's shard shown) and in
 verify mode (sign in with a user's key, see what it may see), with no error in the page's log.
 Screenshots go to <build>/console-screenshots/. The browser tests are skipped when Chromium or
 the npm packages are missing (scripts/install-deps installs both).
@@ -179,7 +179,18 @@ class ConsoleBrowserTest(KinesdTestCase):
 
     def test_open_mode_tour(self):
         self.create_function("console-hello")
+        self.create_trigger("console-hello", "console-trigger-source")
         run_tour(self, "open", {"FUNCTION": "console-hello"})
+
+    def create_trigger(self, function, stream):
+        """A mapping from an empty one-shard stream: it shows its shard and invokes nothing."""
+        self.kinesis.create_stream(StreamName=stream, ShardCount=1)
+        self.kinesis.get_waiter("stream_exists").wait(StreamName=stream,
+                                                      WaiterConfig={"Delay": 0.2})
+        arn = self.kinesis.describe_stream_summary(
+            StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+        self.server.client("lambda").create_event_source_mapping(
+            FunctionName=function, EventSourceArn=arn, StartingPosition="LATEST")
 
     def create_function(self, name):
         code = io.BytesIO()

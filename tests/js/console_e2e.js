@@ -313,6 +313,18 @@ function openTour() {
       document.getElementById('function-log').textContent.includes('console handler got'));
     await shot(page, 'function');
     step('invoked a function from its page: its result, the invocation and its log line');
+    await until(page, () => document.querySelectorAll('#function-metrics .chart-card svg')
+      .length === 4 && document.getElementById('function-metrics').textContent
+      .includes('Throttles') &&
+      document.querySelectorAll('#triggers .trigger-shards tbody tr').length === 1);
+    await page.evaluate(() => document.getElementById('function-metrics').scrollIntoView());
+    await shot(page, 'function-metrics');
+    step("its page charts its AWS/Lambda metrics and shows its trigger's shard");
+    await visit(page, '#/streams/console-trigger-source', '.facts');
+    await press(page, '[data-tab=consumers]');
+    await until(page, (f) => [...document.querySelectorAll('#stream-triggers tbody tr')]
+      .some((tr) => tr.textContent.includes(f) && tr.textContent.includes('the stream')), fn);
+    step("the trigger's source stream lists it among its readers");
 
     await visit(page, '#/streams', `tr[data-stream="${stream}"] svg.spark`);
     await shot(page, 'streams');

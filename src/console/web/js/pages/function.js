@@ -1,13 +1,28 @@
 // pages/function.js - one function: its configuration, concurrency and asynchronous settings,
-// an invoke form (the result, the function error and the tail of its log), its recent
-// invocations (from the REPORT lines of its log: duration, billed, memory, cold starts) and the
-// log itself, followed as it grows.
+// an invoke form (the result, the function error and the tail of its log), its AWS/Lambda
+// metrics, its triggers (the event source mappings that feed it), its recent invocations (from
+// the REPORT lines of its log: duration, billed, memory, cold starts) and the log itself,
+// followed as it grows.
 import { currentSession, rest } from '../aws.js';
-import { every, fmtBytes, fmtTime, h, replace } from '../dom.js';
+import { every, fmtBytes, fmtDuration, fmtNumber, fmtTime, h, replace } from '../dom.js';
+import { metricPanel } from '../metric_panel.js';
+import { listTriggers } from '../triggers.js';
 
 const LOG_MS = 2000;
 const LOG_KEEP = 256 * 1024; // characters of the log kept in the page
 const LOG_ROUTE = '/_kinesd/lambda/logs/'; // kinesd's log route: ACCOUNT/REGION/NAME?from=OFFSET
+
+const METRICS_MS = 10000;
+
+// The metric charts: [title, format, [[label, metric, stat], ...]].
+const CHARTS = [
+  ['Invocations per second', fmtNumber, [['Invocations', 'Invocations', 'Sum'],
+    ['Errors', 'Errors', 'Sum'], ['Throttles', 'Throttles', 'Sum']]],
+  ['Duration', fmtDuration, [['Average', 'Duration', 'Average'], ['p99', 'Duration', 'p99'],
+    ['Maximum', 'Duration', 'Maximum']]],
+  ['Concurrent executions', fmtNumber, [['Maximum', 'ConcurrentExecutions', 'Maximum']]],
+  ['Iterator age (triggers)', fmtDuration, [['Maximum', 'IteratorAge', 'Maximum']]],
+];
 
 const fnPath = (name, tail = '') => `/2015-03-31/functions/${encodeURIComponent(name)}${tail}`;
 
@@ -49,6 +64,35 @@ function invocationsTable(log) {
       h('td', { class: 'num' }, `${r.duration} ms`), h('td', { class: 'num' }, `${r.billed} ms`),
       h('td', { class: 'num' }, `${r.maxMemory} / ${r.memory} MB`),
       h('td', { class: 'num' }, r.init === null ? '—' : `init ${r.init} ms`)))));
+}
+
+// The function's triggers from kinesd's triggers route (ListEventSourceMappings plus each
+// shard's progress): per mapping its source, state, batch size and last result, then per shard
+// its phase, checkpoint, lag, iterator age, records and last error.
+async function triggersCard(account, region, functionArn) {
+  const mine = (await listTriggers(account, region)).filter((m) =>
+    m.FunctionArn === functionArn || m.FunctionArn.startsWith(functionArn + ':'));
+  const shardRow = (s) => h('tr', null, h('td', { class: 'mono' }, s.ShardId),
+    h('td', null, s.Phase), h('td', { class: 'num' }, String(s.Checkpoint)),
+    h('td', { class: 'num' }, fmtNumber(s.Lag)),
+    h('td', { class: 'num' }, fmtDuration(s.IteratorAgeMilliseconds)),
+    h('td', { class: 'num' }, fmtNumber(s.Records)),
+    h('td', { class: 'num' }, fmtNumber(s.BatchesFailed)), h('td', null, s.LastError || '—'));
+  const mapping = (m) => [
+    h('div', { class: 'facts' }, fact('Source', h('span', { class: 'mono', title:
+      m.EventSourceArn }, m.EventSourceArn.split(':').slice(-1)[0])),
+    fact('State', h('span', { class: ['pill', m.State === 'Enabled' ? 'ACTIVE' : 'UPDATING'] },
+      m.State)), fact('Batch size', String(m.BatchSize)),
+    fact('Last result', m.LastProcessingResult || '—')),
+    h('table', { class: 'list trigger-shards', 'data-trigger': m.UUID },
+      h('thead', null, h('tr', null, ['Shard', 'Phase', 'Checkpoint', 'Lag', 'Iterator age',
+        'Records', 'Failed batches', 'Last error'].map((t, i) =>
+        h('th', { class: i > 1 && i < 7 ? 'num' : null }, t)))),
+      h('tbody', null, m.Shards.map(shardRow)))];
+  return h('div', { class: 'card', id: 'triggers' }, h('div', { class: 'card-head' },
+    h('h2', null, 'Triggers'), h('span', { class: 'muted' }, 'event source mappings')),
+  mine.length ? mine.map(mapping) :
+    h('div', { class: 'empty-state' }, 'No trigger: nothing feeds this function.'));
 }
 
 function invokeForm(name, onDone) {
@@ -106,6 +150,8 @@ export async function mount(main, { params, identity }) {
   const where = (d) => (d && d.Destination ? d.Destination.split(':').slice(-1)[0] : 'none');
   const logBox = h('pre', { class: 'policy log', id: 'function-log' });
   const invocations = h('div', { class: 'card flush' });
+  const metricsBox = h('div', { id: 'function-metrics' });
+  const triggersBox = h('div');
   const region = (currentSession() || {}).region;
   const logUrl = `${LOG_ROUTE}${identity.account}/${region}/${encodeURIComponent(name)}`;
   let log = '', offset = 0;
@@ -144,10 +190,21 @@ export async function mount(main, { params, identity }) {
       fact('Async: on success', where(destinations.OnSuccess)),
       fact('Async: on failure', where(destinations.OnFailure)),
       fact('Last modified', c.LastModified ? fmtTime(Date.parse(c.LastModified)) : '—')),
-    invokeForm(name, () => followLog().catch(() => {})),
+    invokeForm(name, () => followLog().catch(() => {})), metricsBox, triggersBox,
     h('div', { class: 'card-head' }, h('h2', null, 'Recent invocations'),
       h('span', { class: 'muted' }, 'from the REPORT lines of the log')), invocations,
     h('div', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'Log'),
       h('span', { class: 'muted' }, 'followed every 2 s')), logBox));
-  return every(LOG_MS, followLog);
+  const panel = metricPanel(metricsBox, { title: 'Function metrics', namespace: 'AWS/Lambda',
+    dims: { FunctionName: name }, charts: CHARTS });
+  const refresh = async () => {
+    replace(triggersBox, await triggersCard(identity.account, region, c.FunctionArn));
+    await panel.refresh();
+  };
+  const stopLog = every(LOG_MS, followLog), stopMetrics = every(METRICS_MS, refresh);
+  return () => {
+    stopLog();
+    stopMetrics();
+    panel.destroy();
+  };
 }
