@@ -121,7 +121,7 @@ def other_topics(began):
 
 def malformed(began):
     """A customer end event whose body lost its conversation and participant."""
-    start, end = conversation(CONVERSATIONS + 1, began)
+    _, end = conversation(CONVERSATIONS + 1, began)
     for key in ("conversationId", "participantId"):
         del end["detail"]["eventBody"][key]
     return end

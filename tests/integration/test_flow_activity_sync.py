@@ -84,9 +84,9 @@ class ActivitySyncFlow(FlowTestCase):
                                  payload.get("replyTo", payload["sender"]))
                 self.assertEqual(e.get("matchedIntentKey"),
                                  "confirm" if e["kind"] == "inbound-matched-intent" else None)
-            elif e["kind"] in ("experience-finish", FAILED):
-                self.assertEqual(e["outcome"], events[-2]["kind"] if events[-2]["kind"] not in
-                                 ("opened",) else "delivered")
+            elif e["kind"] in ("experience-finish", FAILED):  # the kind that decided it
+                decided = events[-2]["kind"]
+                self.assertEqual(e["outcome"], "delivered" if decided == "opened" else decided)
             elif e["kind"] != START:
                 self.assertEqual(e["messageId"], out)
         if events[-1]["kind"] == FAILED:
