@@ -63,6 +63,10 @@ const char *policy_context_value(const policy_request *r, const char *key, char 
         return r->username ? "User" : "Account";
     if (strcasecmp(key, "aws:SourceIp") == 0)
         return r->source_ip;
+    if (strcasecmp(key, "sts:ExternalId") == 0)
+        return r->external_id;
+    if (strcasecmp(key, "sts:RoleSessionName") == 0)
+        return r->role_session_name;
     if (strcasecmp(key, "aws:SecureTransport") == 0)
         return r->secure_transport ? "true" : "false";
     time_t now = (time_t)(r->now_ms / 1000);

@@ -1,7 +1,9 @@
-/* ops_common.c - what the IAM operations share: the user a call names, committing and
+/* ops_common.c - what the IAM operations share: the user or role a call names, committing and
  * publishing a change, paging, and writing entities (see ops.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../auth/uri.h"
 #include "../core/service.h"
@@ -23,6 +25,36 @@ iam_user *ops_find_user(op_call *call, const char *name)
         call_fail(call, "NoSuchEntityException", "The user with name %s cannot be found.",
                   name ? name : "");
     return u;
+}
+
+iam_user *ops_find_role(op_call *call, const char *name)
+{
+    iam_user *r = name ? state_role(call->account, name) : NULL;
+    if (!r)
+        call_fail(call, "NoSuchEntityException", "The role with name %s cannot be found.",
+                  name ? name : "");
+    return r;
+}
+
+iam_user *ops_any_case(iam_user **(*of)(const char *account, size_t *n), const char *account,
+                       const char *name)
+{
+    size_t n;
+    iam_user **all = of(account, &n), *found = NULL;
+    for (size_t i = 0; i < n && !found; i++)
+        if (strcasecmp(all[i]->name, name) == 0)
+            found = all[i];
+    free(all);
+    return found;
+}
+
+const char *ops_policies_conflict(const iam_user *u)
+{
+    if (u->n_inlines)
+        return "Cannot delete entity, must delete policies first.";
+    if (u->n_attached)
+        return "Cannot delete entity, must detach all policies first.";
+    return NULL;
 }
 
 bool ops_commit(op_call *call, int rc)
@@ -120,4 +152,10 @@ void ops_write_urlencoded(kenc *e, const char *document)
     uri_encode(&text, document, strlen(document), false);
     enc_strn(e, text.data ? text.data : "", text.len);
     kbuf_free(&text);
+}
+
+void ops_write_empty(op_call *call)
+{
+    enc_map_begin(call->out);
+    enc_map_end(call->out);
 }

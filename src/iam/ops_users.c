@@ -8,18 +8,6 @@
 
 #define MAX_TAGS_PER_USER 50
 
-/* User names are unique in an account regardless of case. */
-static iam_user *user_any_case(const char *account, const char *name)
-{
-    size_t n;
-    iam_user **all = state_users_of(account, &n), *found = NULL;
-    for (size_t i = 0; i < n && !found; i++)
-        if (strcasecmp(all[i]->name, name) == 0)
-            found = all[i];
-    free(all);
-    return found;
-}
-
 static bool tags_fit(op_call *call, const iam_user *u, const kval *tags)
 {
     size_t count = u ? u->n_tags : 0;
@@ -48,7 +36,7 @@ void op_create_user(op_call *call)
 {
     const char *name = kv_str(call->input, "UserName"), *path = kv_str(call->input, "Path");
     const kval *tags = kv_get(call->input, "Tags");
-    if (user_any_case(call->account, name)) {
+    if (ops_any_case(state_users_of, call->account, name)) {
         call_fail(call, "EntityAlreadyExistsException", "User with name %s already exists.", name);
         return;
     }
@@ -135,11 +123,7 @@ static const char *delete_conflict(const iam_user *u)
     iam_key *keys[IAM_MAX_KEYS_PER_USER];
     if (state_user_keys(u->account, u->name, keys, IAM_MAX_KEYS_PER_USER))
         return "Cannot delete entity, must delete access keys first.";
-    if (u->n_inlines)
-        return "Cannot delete entity, must delete policies first.";
-    if (u->n_attached)
-        return "Cannot delete entity, must detach all policies first.";
-    return NULL;
+    return ops_policies_conflict(u);
 }
 
 void op_delete_user(op_call *call)

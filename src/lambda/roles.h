@@ -1,0 +1,31 @@
+/* roles.h - functions' execution roles in verify mode (the identity service's hooks, which
+ * kinesd/main.c hands over with lambda_set_roles; none in open mode, where Role is recorded).
+ *
+ * As on AWS: CreateFunction and UpdateFunctionConfiguration refuse a role Lambda cannot assume
+ * (missing, or its trust policy does not allow lambda.amazonaws.com); an environment calls
+ * kinesd with a session of its function's role named after the function; CreateEventSourceMapping
+ * refuses a source the role may not read (GetRecords, GetShardIterator, DescribeStream,
+ * ListShards on the stream; SubscribeToShard on a consumer). */
+#ifndef KINESD_LAMBDA_ROLES_H
+#define KINESD_LAMBDA_ROLES_H
+
+#include <stdbool.h>
+
+#include "../core/call.h"
+#include "function.h"
+#include "lambda.h"
+
+void roles_set(const lambda_roles *hooks);
+/* Whether Lambda can assume role_arn; false with InvalidParameterValueException set. True in
+ * open mode. */
+bool roles_check_assumable(op_call *call, const char *role_arn);
+/* Whether role_arn may read the source (a stream ARN, or a consumer ARN: STREAM/consumer/...);
+ * false with InvalidParameterValueException set. True in open mode. */
+bool roles_check_source(op_call *call, const char *role_arn, const char *source_arn);
+/* The credentials v's environment calls kinesd with, as environment variables of add(ctx,...):
+ * a session of v's role in verify mode; else a 12-digit access key (v's account), which open
+ * mode takes as the account. */
+void roles_credentials(const fn_version *v, int64_t expires_ms,
+                       void (*add)(void *ctx, const char *key, const char *value), void *ctx);
+
+#endif
