@@ -159,22 +159,29 @@ static int list_members(iam_cmd *c, const char *op, const char *user, const char
 
 static const char *const user_fields[] = {"UserName", "UserId", "Arn", "CreateDate", NULL};
 
-static int user_create(iam_cmd *c)
+/* Creates a user or a role (op with params, the first its name): prints its `fields`, or the
+ * sentence "created NOUN NAME (ARN)". */
+static int create_entity(iam_cmd *c, const char *op, const kines_param *p, size_t n,
+                         const char *const *fields, const char *noun)
 {
-    const char *name = c->args.positional[2];
-    kines_param p[] = {{"UserName", name}};
     int rc = EXIT_OK;
-    char *xml = call(c, false, "CreateUser", p, 1, name, &rc);
+    char *xml = call(c, false, op, p, n, p[0].value, &rc);
     if (!xml)
         return rc;
     char *arn = kines_xml_text(xml, "Arn", NULL);
     if (c->ctx->json)
-        output_json(c->ctx, add_fields(json_object_new_object(), xml, user_fields));
+        output_json(c->ctx, add_fields(json_object_new_object(), xml, fields));
     else
-        printf("created user %s (%s)\n", name, arn ? arn : "");
+        printf("created %s %s (%s)\n", noun, p[0].value, arn ? arn : "");
     free(arn);
     free(xml);
     return EXIT_OK;
+}
+
+static int user_create(iam_cmd *c)
+{
+    kines_param p[] = {{"UserName", c->args.positional[2]}};
+    return create_entity(c, "CreateUser", p, 1, user_fields, "user");
 }
 
 static int user_delete(iam_cmd *c)
@@ -408,24 +415,14 @@ static char *trust_document(iam_cmd *c, int *rc)
 
 static int role_create(iam_cmd *c)
 {
-    const char *name = c->args.positional[2];
     int rc = EXIT_OK;
     char *document = trust_document(c, &rc);
     if (!document)
         return rc;
-    kines_param p[] = {{"RoleName", name}, {"AssumeRolePolicyDocument", document}};
-    char *xml = call(c, false, "CreateRole", p, 2, name, &rc);
+    kines_param p[] = {{"RoleName", c->args.positional[2]}, {"AssumeRolePolicyDocument", document}};
+    rc = create_entity(c, "CreateRole", p, 2, role_fields, "role");
     free(document);
-    if (!xml)
-        return rc;
-    char *arn = kines_xml_text(xml, "Arn", NULL);
-    if (c->ctx->json)
-        output_json(c->ctx, add_fields(json_object_new_object(), xml, role_fields));
-    else
-        printf("created role %s (%s)\n", name, arn ? arn : "");
-    free(arn);
-    free(xml);
-    return EXIT_OK;
+    return rc;
 }
 
 static int role_delete(iam_cmd *c)

@@ -78,6 +78,13 @@ iam_user *ops_any_case(iam_user **(*of)(const char *account, size_t *n), const c
  * NULL. */
 const char *ops_policies_conflict(const iam_user *u);
 
+/* Deletes a user or a role unless `conflict` (AWS's DeleteConflict text) says why not; answers
+ * the call. */
+void ops_delete_holder(op_call *call, iam_user *u, const char *conflict);
+/* ListUsers and ListRoles: an entity's name (the Marker) and whether it is under PathPrefix. */
+const char *ops_holder_name(const void *item);
+bool ops_holder_in_path(const op_call *call, const void *item);
+
 /* The principals that hold policies (users, roles) as the policy operations see them. */
 typedef struct ops_holder {
     const char *name_key;    /* the input member naming it: "UserName" */

@@ -18,22 +18,23 @@ const char *ops_user_name(const op_call *call)
     return name ? name : call->who->root ? NULL : call->who->user_name;
 }
 
+/* p, or NULL with NoSuchEntity about the `noun` named `name` when p is NULL. */
+static iam_user *found(op_call *call, iam_user *p, const char *noun, const char *name)
+{
+    if (!p)
+        call_fail(call, "NoSuchEntityException", "The %s with name %s cannot be found.", noun,
+                  name ? name : "");
+    return p;
+}
+
 iam_user *ops_find_user(op_call *call, const char *name)
 {
-    iam_user *u = name ? state_user(call->account, name) : NULL;
-    if (!u)
-        call_fail(call, "NoSuchEntityException", "The user with name %s cannot be found.",
-                  name ? name : "");
-    return u;
+    return found(call, name ? state_user(call->account, name) : NULL, "user", name);
 }
 
 iam_user *ops_find_role(op_call *call, const char *name)
 {
-    iam_user *r = name ? state_role(call->account, name) : NULL;
-    if (!r)
-        call_fail(call, "NoSuchEntityException", "The role with name %s cannot be found.",
-                  name ? name : "");
-    return r;
+    return found(call, name ? state_role(call->account, name) : NULL, "role", name);
 }
 
 iam_user *ops_any_case(iam_user **(*of)(const char *account, size_t *n), const char *account,
@@ -55,6 +56,34 @@ const char *ops_policies_conflict(const iam_user *u)
     if (u->n_attached)
         return "Cannot delete entity, must detach all policies first.";
     return NULL;
+}
+
+void ops_delete_holder(op_call *call, iam_user *u, const char *conflict)
+{
+    if (conflict) {
+        call_fail(call, "DeleteConflictException", "%s", conflict);
+        return;
+    }
+    if (db_begin() != 0 || !ops_commit(call, u->is_role ? db_delete_role(u) : db_delete_user(u)))
+        return;
+    ops_publish_begin();
+    if (u->is_role)
+        state_remove_role(u);
+    else
+        state_remove_user(u);
+    ops_publish_end();
+    ops_write_empty(call);
+}
+
+const char *ops_holder_name(const void *item)
+{
+    return ((const iam_user *)item)->name;
+}
+
+bool ops_holder_in_path(const op_call *call, const void *item)
+{
+    const char *prefix = kv_str(call->input, "PathPrefix");
+    return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
 }
 
 bool ops_commit(op_call *call, int rc)

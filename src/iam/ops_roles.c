@@ -99,17 +99,6 @@ void op_get_role(op_call *call)
         answer_role(call, r);
 }
 
-static const char *role_name_of(const void *item)
-{
-    return ((const iam_user *)item)->name;
-}
-
-static bool role_listed(const op_call *call, const void *item)
-{
-    const char *prefix = kv_str(call->input, "PathPrefix");
-    return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
-}
-
 static void write_listed_role(kenc *e, const void *item)
 {
     write_role(e, item);
@@ -117,7 +106,8 @@ static void write_listed_role(kenc *e, const void *item)
 
 void op_list_roles(op_call *call)
 {
-    static const ops_lister roles = {"Roles", role_name_of, role_listed, write_listed_role};
+    static const ops_lister roles = {"Roles", ops_holder_name, ops_holder_in_path,
+                                     write_listed_role};
     size_t n;
     iam_user **all = state_roles_of(call->account, &n);
     ops_write_page(call, &roles, (void *const *)all, n);
@@ -127,19 +117,8 @@ void op_list_roles(op_call *call)
 void op_delete_role(op_call *call)
 {
     iam_user *r = ops_find_role(call, kv_str(call->input, "RoleName"));
-    if (!r)
-        return;
-    const char *conflict = ops_policies_conflict(r);
-    if (conflict) {
-        call_fail(call, "DeleteConflictException", "%s", conflict);
-        return;
-    }
-    if (db_begin() != 0 || !ops_commit(call, db_delete_role(r)))
-        return;
-    ops_publish_begin();
-    state_remove_role(r);
-    ops_publish_end();
-    ops_write_empty(call);
+    if (r)
+        ops_delete_holder(call, r, ops_policies_conflict(r));
 }
 
 /* Commits r as it would be with the given description and session limit (stored as they are

@@ -92,17 +92,6 @@ void op_get_user(op_call *call)
     enc_map_end(call->out);
 }
 
-static const char *user_name_of(const void *item)
-{
-    return ((const iam_user *)item)->name;
-}
-
-static bool user_listed(const op_call *call, const void *item)
-{
-    const char *prefix = kv_str(call->input, "PathPrefix");
-    return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
-}
-
 static void write_listed_user(kenc *e, const void *item)
 {
     ops_write_user(e, item, false);
@@ -110,7 +99,8 @@ static void write_listed_user(kenc *e, const void *item)
 
 void op_list_users(op_call *call)
 {
-    static const ops_lister users = {"Users", user_name_of, user_listed, write_listed_user};
+    static const ops_lister users = {"Users", ops_holder_name, ops_holder_in_path,
+                                     write_listed_user};
     size_t n;
     iam_user **all = state_users_of(call->account, &n);
     ops_write_page(call, &users, (void *const *)all, n);
@@ -129,20 +119,8 @@ static const char *delete_conflict(const iam_user *u)
 void op_delete_user(op_call *call)
 {
     iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
-    if (!u)
-        return;
-    const char *conflict = delete_conflict(u);
-    if (conflict) {
-        call_fail(call, "DeleteConflictException", "%s", conflict);
-        return;
-    }
-    if (db_begin() != 0 || !ops_commit(call, db_delete_user(u)))
-        return;
-    ops_publish_begin();
-    state_remove_user(u);
-    ops_publish_end();
-    enc_map_begin(call->out);
-    enc_map_end(call->out);
+    if (u)
+        ops_delete_holder(call, u, delete_conflict(u));
 }
 
 /* A copy of u's tags to change before committing them. */

@@ -12,12 +12,10 @@ the role chaining limit) follow IAM's and STS's wording as remembered."""
 
 import datetime
 import json
-import os
 import unittest
-from unittest import mock
 
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase, denied
-from kinesd_harness import clock_shift_shim, stream_arn
+from kinesd_harness import stream_arn
 
 ROOT_ARN = "arn:aws:iam::%s:root" % ACCOUNT
 
@@ -282,15 +280,7 @@ class RolesSurviveRestart(VerifyTestCase):
         sts = self.as_(ROOT, "sts")
         old = session_of(sts.assume_role(RoleArn=role_arn("keeper"), RoleSessionName="before",
                                          DurationSeconds=900))
-        self.assertEqual(self.server.stop(), 0)
-        shift = datetime.timedelta(hours=1)
-        self.server.env.update(LD_PRELOAD=clock_shift_shim(self),
-                               ITEST_CLOCK_SHIFT_MS=str(int(shift.total_seconds() * 1000)),
-                               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-                               + ":verify_asan_link_order=0")
-        self.server.restart()
-        later = datetime.datetime.utcnow() + shift
-        with mock.patch("botocore.auth.get_current_datetime", return_value=later):
+        with self.restart_later(datetime.timedelta(hours=1)):
             role = self.as_(ROOT, "iam").get_role(RoleName="keeper")["Role"]
             self.assertEqual((role["Description"], role["MaxSessionDuration"]), ("kept", 7200))
             self.assert_client_error(self.as_(old).list_streams, "ExpiredTokenException",
