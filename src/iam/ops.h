@@ -78,6 +78,11 @@ iam_user *ops_any_case(iam_user **(*of)(const char *account, size_t *n), const c
  * NULL. */
 const char *ops_policies_conflict(const iam_user *u);
 
+/* A policy's size as IAM counts it: without its whitespace. */
+size_t ops_policy_chars(const char *text);
+/* The document compiled as a `kind` policy; NULL with MalformedPolicyDocument (saying what is
+ * wrong) set. */
+policy *ops_compile(op_call *call, const char *document, policy_kind kind);
 /* Deletes a user or a role unless `conflict` (AWS's DeleteConflict text) says why not; answers
  * the call. */
 void ops_delete_holder(op_call *call, iam_user *u, const char *conflict);

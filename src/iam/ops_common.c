@@ -1,5 +1,6 @@
 /* ops_common.c - what the IAM operations share: the user or role a call names, committing and
  * publishing a change, paging, and writing entities (see ops.h). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,24 @@ bool ops_holder_in_path(const op_call *call, const void *item)
 {
     const char *prefix = kv_str(call->input, "PathPrefix");
     return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
+}
+
+size_t ops_policy_chars(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += !isspace((unsigned char)*text);
+    return n;
+}
+
+policy *ops_compile(op_call *call, const char *document, policy_kind kind)
+{
+    kbuf why = KBUF_INIT;
+    policy *p = policy_parse(document, kind, &why);
+    if (!p)
+        call_fail(call, "MalformedPolicyDocumentException", "%s", why.data);
+    kbuf_free(&why);
+    return p;
 }
 
 bool ops_commit(op_call *call, int rc)

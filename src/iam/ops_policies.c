@@ -3,7 +3,6 @@
  * (PutUserPolicy, PutRolePolicy, ...), one handler over the holder kind (ops_holder). A document is
  * compiled when it is stored: a malformed one is refused with MalformedPolicyDocument saying what
  * is wrong. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,34 +15,15 @@
 const ops_holder ops_users = {"UserName", "user", "PoliciesPerUser", 2048, ops_find_user};
 const ops_holder ops_roles = {"RoleName", "role", "PoliciesPerRole", 10240, ops_find_role};
 
-/* IAM counts a policy's size without its whitespace. */
-static size_t policy_chars(const char *text)
-{
-    size_t n = 0;
-    for (; *text; text++)
-        n += !isspace((unsigned char)*text);
-    return n;
-}
-
-static policy *compile(op_call *call, const char *document)
-{
-    kbuf why = KBUF_INIT;
-    policy *p = policy_parse(document, POLICY_IDENTITY, &why);
-    if (!p)
-        call_fail(call, "MalformedPolicyDocumentException", "%s", why.data);
-    kbuf_free(&why);
-    return p;
-}
-
 /* ---- inline policies ----------------------------------------------------------------------- */
 
 static bool inline_fits(op_call *call, const ops_holder *h, const iam_user *u, const char *name,
                         const char *document)
 {
-    size_t total = policy_chars(document);
+    size_t total = ops_policy_chars(document);
     for (size_t i = 0; i < u->n_inlines; i++)
         if (strcmp(u->inlines[i].name, name) != 0)
-            total += policy_chars(u->inlines[i].document);
+            total += ops_policy_chars(u->inlines[i].document);
     if (total <= h->max_inline_chars)
         return true;
     call_fail(call, "LimitExceededException", "Maximum policy size of %zu bytes exceeded for %s %s",
@@ -56,7 +36,7 @@ static void put_inline(op_call *call, const ops_holder *h)
     iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     const char *name = kv_str(call->input, "PolicyName");
     const char *document = kv_str(call->input, "PolicyDocument");
-    policy *p = u ? compile(call, document) : NULL;
+    policy *p = u ? ops_compile(call, document, POLICY_IDENTITY) : NULL;
     if (!p)
         return;
     if (!inline_fits(call, h, u, name, document) || db_begin() != 0 ||
@@ -214,10 +194,10 @@ void op_create_policy(op_call *call)
                   "A policy called %s already exists. Duplicate names are not allowed.", name);
         return;
     }
-    policy *p = compile(call, document);
+    policy *p = ops_compile(call, document, POLICY_IDENTITY);
     if (!p)
         return;
-    if (policy_chars(document) > MAX_MANAGED_CHARS) {
+    if (ops_policy_chars(document) > MAX_MANAGED_CHARS) {
         call_fail(call, "LimitExceededException", "Cannot exceed quota for PolicySize: %d",
                   MAX_MANAGED_CHARS);
         policy_free(p);

@@ -2,7 +2,6 @@
  * UpdateAssumeRolePolicy. A role's trust policy (AssumeRolePolicyDocument) is compiled when it
  * is stored: a malformed one is refused with MalformedPolicyDocument; its policies are handled
  * with the users' (ops_policies.c). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,20 +15,11 @@
  * MalformedPolicyDocument or LimitExceeded set. */
 static policy *compile_trust(op_call *call, const char *document)
 {
-    size_t chars = 0;
-    for (const char *p = document; *p; p++)
-        chars += !isspace((unsigned char)*p);
-    if (chars > MAX_TRUST_CHARS) {
-        call_fail(call, "LimitExceededException", "Cannot exceed quota for ACLSizePerRole: %d",
-                  MAX_TRUST_CHARS);
-        return NULL;
-    }
-    kbuf why = KBUF_INIT;
-    policy *p = policy_parse(document, POLICY_TRUST, &why);
-    if (!p)
-        call_fail(call, "MalformedPolicyDocumentException", "%s", why.data);
-    kbuf_free(&why);
-    return p;
+    if (ops_policy_chars(document) <= MAX_TRUST_CHARS)
+        return ops_compile(call, document, POLICY_TRUST);
+    call_fail(call, "LimitExceededException", "Cannot exceed quota for ACLSizePerRole: %d",
+              MAX_TRUST_CHARS);
+    return NULL;
 }
 
 static void write_role(kenc *e, const iam_user *r)
