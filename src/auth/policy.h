@@ -48,19 +48,21 @@ typedef struct policy_tag {
 
 /* The request as the policies see it: the request context. */
 typedef struct policy_request {
-    const char *action;            /* "kinesis:PutRecord" */
-    const char *resource;          /* an ARN, or "*" */
-    const char *principal_arn;     /* arn:aws:iam::ACCOUNT:root, :user/NAME, an assumed-role
-                                      ARN, or a service principal ("lambda.amazonaws.com") */
-    const char *principal_account; /* "000000000000" */
-    const char *username;          /* aws:username; NULL for the root */
-    const char *userid;            /* aws:userid */
-    const char *source_ip;         /* aws:SourceIp; NULL when unknown */
-    bool secure_transport;         /* aws:SecureTransport */
-    int64_t now_ms;                /* aws:CurrentTime, aws:EpochTime */
-    const char *external_id;       /* sts:ExternalId (AssumeRole); NULL when absent */
-    const char *role_session_name; /* sts:RoleSessionName (AssumeRole); NULL when absent */
-    const policy_tag *tags;        /* the resource's tags (aws:ResourceTag/...) */
+    const char *action;             /* "kinesis:PutRecord" */
+    const char *resource;           /* an ARN, or "*" */
+    const char *principal_arn;      /* arn:aws:iam::ACCOUNT:root, :user/NAME, an assumed-role
+                                       ARN, or a service principal ("lambda.amazonaws.com") */
+    const char *principal_role_arn; /* a role session's role (arn:aws:iam::ACCOUNT:role/...):
+                                       aws:PrincipalArn, and a Principal naming it matches */
+    const char *principal_account;  /* "000000000000" */
+    const char *username;           /* aws:username; NULL for the root */
+    const char *userid;             /* aws:userid */
+    const char *source_ip;          /* aws:SourceIp; NULL when unknown */
+    bool secure_transport;          /* aws:SecureTransport */
+    int64_t now_ms;                 /* aws:CurrentTime, aws:EpochTime */
+    const char *external_id;        /* sts:ExternalId (AssumeRole); NULL when absent */
+    const char *role_session_name;  /* sts:RoleSessionName (AssumeRole); NULL when absent */
+    const policy_tag *tags;         /* the resource's tags (aws:ResourceTag/...) */
     size_t tag_count;
 } policy_request;
 

@@ -109,6 +109,7 @@ static bool fill_role_caller(caller *who, const session_claims *s, const auth_sc
     snprintf(who->arn, sizeof who->arn, "arn:aws:sts::%s:assumed-role/%s/%s", s->account, s->role,
              s->session);
     snprintf(who->user_id, sizeof who->user_id, "%s:%s", r->id, s->session);
+    snprintf(who->role_arn, sizeof who->role_arn, "%s", r->arn);
     return true;
 }
 

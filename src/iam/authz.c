@@ -215,6 +215,7 @@ policy_request iam_request_of(const caller *who, const char *action, const char 
     return (policy_request){.action = action,
                             .resource = resource,
                             .principal_arn = who->arn,
+                            .principal_role_arn = who->role_arn[0] ? who->role_arn : NULL,
                             .principal_account = who->account,
                             .username = who->user_name[0] ? who->user_name : NULL,
                             .userid = who->user_id,

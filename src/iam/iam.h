@@ -46,6 +46,9 @@ bool iam_lambda_can_assume(const char *role_arn);
  * Lambda (the shape of Lambda's credentials hook). */
 bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t expires_ms,
                         char *key, size_t key_cap, char *secret, size_t secret_cap, kbuf *token);
+/* Whether the caller of a Lambda call may pass the role its input names (Role) to Lambda: its
+ * policies allow iam:PassRole on the role; false with AccessDeniedException set. */
+bool iam_may_pass_role(op_call *call);
 /* Whether the role's own policies allow action on resource (an ARN). */
 bool iam_role_allows(const char *role_arn, const char *action, const char *resource);
 

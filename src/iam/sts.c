@@ -219,6 +219,20 @@ bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t 
     return true;
 }
 
+/* The role a CreateFunction or UpdateFunctionConfiguration passes (its Role). */
+static int passed_role(op_call *call, const char **arns, int max)
+{
+    (void)max;
+    arns[0] = kv_str(call->input, "Role");
+    return arns[0] ? 1 : -1;
+}
+
+bool iam_may_pass_role(op_call *call)
+{
+    static const op_entry pass = {"PassRole", NULL, OP_LOOP, "iam:PassRole", passed_role};
+    return iam_authorize(call, &pass);
+}
+
 bool iam_role_allows(const char *role_arn, const char *action, const char *resource)
 {
     pthread_rwlock_rdlock(&iam_lock);
@@ -230,6 +244,7 @@ bool iam_role_allows(const char *role_arn, const char *action, const char *resou
         snprintf(who.arn, sizeof who.arn, "arn:aws:sts::%s:assumed-role/%s/kinesd", r->account,
                  r->name);
         snprintf(who.user_id, sizeof who.user_id, "%s:kinesd", r->id);
+        snprintf(who.role_arn, sizeof who.role_arn, "%s", r->arn);
         policy_request req = iam_request_of(&who, action, resource, clock_now_ms());
         ok = iam_identity_decision(&who, &req) == DECISION_ALLOW;
     }

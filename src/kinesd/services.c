@@ -81,7 +81,10 @@ static int open_streams(store *st)
 static int open_functions(store *st)
 {
     lambda_set_sqs_deliver(sqs_deliver);
-    static const lambda_roles roles = {iam_lambda_session, iam_lambda_can_assume, iam_role_allows};
+    static const lambda_roles roles = {.mint = iam_lambda_session,
+                                       .may_pass = iam_may_pass_role,
+                                       .can_assume = iam_lambda_can_assume,
+                                       .allows = iam_role_allows};
     if (kinesd_cfg.auth == AUTH_VERIFY)
         lambda_set_roles(&roles);
     return lambda_open(st);

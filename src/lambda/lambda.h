@@ -33,7 +33,9 @@ typedef bool (*lambda_credentials_fn)(const char *role_arn, const char *session_
 
 /* The identity service's hooks for functions' execution roles (roles.h). */
 typedef struct lambda_roles {
-    lambda_credentials_fn mint;               /* a session of a function's role */
+    lambda_credentials_fn mint;      /* a session of a function's role */
+    bool (*may_pass)(op_call *call); /* the caller may pass the input's Role (iam:PassRole);
+                                        false with AccessDeniedException set */
     bool (*can_assume)(const char *role_arn); /* Lambda may assume the role */
     bool (*allows)(const char *role_arn, const char *action,
                    const char *resource); /* the role's policies allow the action */

@@ -13,7 +13,11 @@ void roles_set(const lambda_roles *hooks)
 
 bool roles_check_assumable(op_call *call, const char *role_arn)
 {
-    if (!roles.can_assume || roles.can_assume(role_arn))
+    if (!roles.can_assume)
+        return true;
+    if (!roles.may_pass(call))
+        return false;
+    if (roles.can_assume(role_arn))
         return true;
     aws_error_set(call->err, 400, "InvalidParameterValueException",
                   "The role defined for the function cannot be assumed by Lambda.");

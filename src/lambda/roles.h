@@ -1,8 +1,9 @@
 /* roles.h - functions' execution roles in verify mode (the identity service's hooks, which
  * kinesd/main.c hands over with lambda_set_roles; none in open mode, where Role is recorded).
  *
- * As on AWS: CreateFunction and UpdateFunctionConfiguration refuse a role Lambda cannot assume
- * (missing, or its trust policy does not allow lambda.amazonaws.com); an environment calls
+ * As on AWS: CreateFunction and UpdateFunctionConfiguration refuse a role the caller may not
+ * pass (iam:PassRole) or Lambda cannot assume (missing, or its trust policy does not allow
+ * lambda.amazonaws.com); an environment calls
  * kinesd with a session of its function's role named after the function; CreateEventSourceMapping
  * refuses a source the role may not read (GetRecords, GetShardIterator, DescribeStream,
  * ListShards on the stream; SubscribeToShard on a consumer). */
@@ -16,8 +17,9 @@
 #include "lambda.h"
 
 void roles_set(const lambda_roles *hooks);
-/* Whether Lambda can assume role_arn; false with InvalidParameterValueException set. True in
- * open mode. */
+/* Whether the caller may pass role_arn (the input's Role; iam:PassRole, else
+ * AccessDeniedException) and Lambda can assume it (else InvalidParameterValueException); false
+ * with the error set. True in open mode. */
 bool roles_check_assumable(op_call *call, const char *role_arn);
 /* Whether role_arn may read the source (a stream ARN, or a consumer ARN: STREAM/consumer/...);
  * false with InvalidParameterValueException set. True in open mode. */

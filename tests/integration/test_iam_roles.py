@@ -244,8 +244,10 @@ class AssumeRole(VerifyTestCase):
         self.assert_client_error(
             lambda: kinesis.put_record(StreamName="shared", PartitionKey="k", Data=b"x"),
             "AccessDeniedException")
-        # role chaining: at most an hour
-        self.iam.create_role(RoleName="next", AssumeRolePolicyDocument=trust({"AWS": me}))
+        # role chaining (a trust policy naming the role matches its sessions): at most an hour
+        self.iam.create_role(RoleName="next", AssumeRolePolicyDocument=trust(
+            {"AWS": role_arn("reader")},
+            Condition={"StringEquals": {"aws:PrincipalArn": role_arn("reader")}}))
         self.iam.put_role_policy(RoleName="reader", PolicyName="chain",
                                  PolicyDocument=allow("sts:AssumeRole"))
         self.assert_client_error(lambda: self.assume(session, "next", DurationSeconds=3601),

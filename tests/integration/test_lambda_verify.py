@@ -2,8 +2,8 @@
 function's Role as Lambda assumes it (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 AWS_SESSION_TOKEN, session named after the function), so its SDK calls to kinesd can do exactly
 what the role allows; a role Lambda cannot assume is refused at CreateFunction and
-UpdateFunctionConfiguration, and an event source mapping whose role cannot read its stream is
-refused at CreateEventSourceMapping.
+UpdateFunctionConfiguration (and one the caller may not pass, iam:PassRole), and an event source
+mapping whose role cannot read its stream is refused at CreateEventSourceMapping.
 
 AWS texts: "The role defined for the function cannot be assumed by Lambda." and "Cannot access
 stream ARN. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream,
@@ -127,6 +127,24 @@ class FunctionRoles(VerifyTestCase):
             "InvalidParameterValueException", CANNOT_ASSUME, 400)
         self.assertEqual(self.lam.get_function_configuration(FunctionName="kept-role")["Role"],
                          role_arn("writer"))
+
+    def test_passing_a_role_takes_iam_pass_role(self):
+        code = {"ZipFile": make_zip({"lambda_function.py": PYTHON_HANDLER})}
+        deployer = self.user_with_policy("deployer", grants(
+            ("lambda:*", "*"), ("iam:PassRole", role_arn("writer"))))
+        lam = self.as_(deployer, "lambda")
+        self.assert_client_error(
+            lambda: lam.create_function(FunctionName="escalate", Runtime="python3.12",
+                                        Handler="lambda_function.lambda_handler",
+                                        Role=role_arn("untrusting"), Code=code),
+            "AccessDeniedException",
+            denied("arn:aws:iam::%s:user/deployer" % ACCOUNT, "iam:PassRole",
+                   role_arn("untrusting")))
+        self.assert_client_error(lambda: self.lam.get_function(FunctionName="escalate"),
+                                 "ResourceNotFoundException")
+        lam.create_function(FunctionName="passed", Runtime="python3.12",
+                            Handler="lambda_function.lambda_handler", Role=role_arn("writer"),
+                            Code=code)
 
 
 if __name__ == "__main__":
