@@ -24,6 +24,14 @@ bool roles_check_assumable(op_call *call, const char *role_arn)
     return false;
 }
 
+/* The stream of a source ARN: itself, or the part before "/consumer/". */
+static void stream_of(const char *source_arn, char *out, size_t cap)
+{
+    const char *consumer = strstr(source_arn, "/consumer/");
+    size_t n = consumer ? (size_t)(consumer - source_arn) : strlen(source_arn);
+    snprintf(out, cap, "%.*s", (int)n, source_arn);
+}
+
 /* Whether the role may do every action on arn. */
 static bool allows_all(const char *role_arn, const char *const *actions, const char *arn)
 {
@@ -33,7 +41,7 @@ static bool allows_all(const char *role_arn, const char *const *actions, const c
     return true;
 }
 
-bool roles_check_source(op_call *call, const char *role_arn, const char *source_arn)
+bool roles_may_read(const char *role_arn, const char *source_arn)
 {
     static const char *const stream_actions[] = {"kinesis:GetRecords", "kinesis:GetShardIterator",
                                                  "kinesis:DescribeStream", "kinesis:ListShards",
@@ -41,15 +49,19 @@ bool roles_check_source(op_call *call, const char *role_arn, const char *source_
     static const char *const consumer_actions[] = {"kinesis:SubscribeToShard", NULL};
     if (!roles.allows)
         return true;
-    const char *consumer_part = strstr(source_arn, "/consumer/");
-    bool consumer = consumer_part != NULL;
     char stream_arn[512];
-    snprintf(stream_arn, sizeof stream_arn, "%.*s",
-             (int)(consumer ? (size_t)(consumer_part - source_arn) : strlen(source_arn)),
-             source_arn);
-    if (allows_all(role_arn, stream_actions, stream_arn) &&
-        (!consumer || allows_all(role_arn, consumer_actions, source_arn)))
+    stream_of(source_arn, stream_arn, sizeof stream_arn);
+    bool consumer = strcmp(stream_arn, source_arn) != 0;
+    return allows_all(role_arn, stream_actions, stream_arn) &&
+           (!consumer || allows_all(role_arn, consumer_actions, source_arn));
+}
+
+bool roles_check_source(op_call *call, const char *role_arn, const char *source_arn)
+{
+    if (roles_may_read(role_arn, source_arn))
         return true;
+    char stream_arn[512];
+    stream_of(source_arn, stream_arn, sizeof stream_arn);
     aws_error_set(call->err, 400, "InvalidParameterValueException",
                   "Cannot access stream %s. Please ensure the role can perform the GetRecords, "
                   "GetShardIterator, DescribeStream, ListShards, and ListStreams Actions on your "

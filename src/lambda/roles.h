@@ -6,7 +6,8 @@
  * lambda.amazonaws.com); an environment calls
  * kinesd with a session of its function's role named after the function; CreateEventSourceMapping
  * refuses a source the role may not read (GetRecords, GetShardIterator, DescribeStream,
- * ListShards on the stream; SubscribeToShard on a consumer). */
+ * ListShards on the stream; SubscribeToShard on a consumer), and a mapping whose role can no
+ * longer read its source holds its batches (esm_lane.c). */
 #ifndef KINESD_LAMBDA_ROLES_H
 #define KINESD_LAMBDA_ROLES_H
 
@@ -21,6 +22,9 @@ void roles_set(const lambda_roles *hooks);
  * AccessDeniedException) and Lambda can assume it (else InvalidParameterValueException); false
  * with the error set. True in open mode. */
 bool roles_check_assumable(op_call *call, const char *role_arn);
+/* Whether role_arn's policies let it read the source (as below; true in open mode). Any
+ * thread. */
+bool roles_may_read(const char *role_arn, const char *source_arn);
 /* Whether role_arn may read the source (a stream ARN, or a consumer ARN: STREAM/consumer/...);
  * false with InvalidParameterValueException set. True in open mode. */
 bool roles_check_source(op_call *call, const char *role_arn, const char *source_arn);

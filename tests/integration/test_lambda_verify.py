@@ -3,7 +3,8 @@ function's Role as Lambda assumes it (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY 
 AWS_SESSION_TOKEN, session named after the function), so its SDK calls to kinesd can do exactly
 what the role allows; a role Lambda cannot assume is refused at CreateFunction and
 UpdateFunctionConfiguration (and one the caller may not pass, iam:PassRole), and an event source
-mapping whose role cannot read its stream is refused at CreateEventSourceMapping.
+mapping whose role cannot read its stream is refused at CreateEventSourceMapping (and one whose
+role loses that permission holds its records until it has it again).
 
 AWS texts: "The role defined for the function cannot be assumed by Lambda." and "Cannot access
 stream ARN. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream,
@@ -48,8 +49,9 @@ class FunctionRoles(VerifyTestCase):
         cls.lam = cls.as_(ROOT, "lambda", read_timeout=60)
         # writes to verify-sink only, reads verify-source
         cls.iam.create_role(RoleName="writer", AssumeRolePolicyDocument=LAMBDA_TRUST)
-        cls.iam.put_role_policy(RoleName="writer", PolicyName="io", PolicyDocument=grants(
-            ("kinesis:PutRecord", stream_arn("verify-sink")),
+        cls.iam.put_role_policy(RoleName="writer", PolicyName="write", PolicyDocument=grants(
+            ("kinesis:PutRecord", stream_arn("verify-sink"))))
+        cls.iam.put_role_policy(RoleName="writer", PolicyName="read", PolicyDocument=grants(
             (READ_STREAM, stream_arn("verify-source"))))
         cls.iam.create_role(RoleName="untrusting", AssumeRolePolicyDocument=json.dumps({
             "Statement": [{"Effect": "Allow", "Principal": {"AWS": ACCOUNT},
@@ -62,6 +64,12 @@ class FunctionRoles(VerifyTestCase):
                                  Environment={"Variables": {"STREAM": stream}})
         self.lam.get_waiter("function_active_v2").wait(FunctionName=name,
                                                        WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+    def wait_for(self, condition, why, timeout_s=60):
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            self.assertLess(time.monotonic(), deadline, why)
+            time.sleep(0.2)
 
     def sink(self):
         records, _ = self.read_shard("verify-sink", "shardId-000000000000")
@@ -85,15 +93,23 @@ class FunctionRoles(VerifyTestCase):
                       error["errorMessage"])
 
         # a mapping whose role reads the stream works; one whose role cannot is refused
-        self.lam.create_event_source_mapping(
+        uuid = self.lam.create_event_source_mapping(
             FunctionName="verify-fn", StartingPosition="TRIM_HORIZON",
-            EventSourceArn=stream_arn("verify-source"))
+            EventSourceArn=stream_arn("verify-source"))["UUID"]
         self.kinesis.put_record(StreamName="verify-source", PartitionKey="k", Data=b"via-esm")
-        deadline = time.monotonic() + 60
-        while len(self.sink()) < 2:
-            self.assertLess(time.monotonic(), deadline, "the function wrote %r" % self.sink())
-            time.sleep(0.2)
+        self.wait_for(lambda: len(self.sink()) == 2, "the function wrote %r" % self.sink())
         self.assertEqual(self.sink()[1]["Records"][0]["kinesis"]["partitionKey"], "k")
+        # the role's read permission taken away: the mapping holds its records, then goes on
+        self.iam.delete_role_policy(RoleName="writer", PolicyName="read")
+        self.kinesis.put_record(StreamName="verify-source", PartitionKey="held", Data=b"held")
+        self.wait_for(lambda: self.lam.get_event_source_mapping(UUID=uuid)[
+            "LastProcessingResult"].startswith("PROBLEM: Cannot access stream"),
+            "the mapping went on without the role's permission")
+        self.assertEqual(len(self.sink()), 2)
+        self.iam.put_role_policy(RoleName="writer", PolicyName="read", PolicyDocument=grants(
+            (READ_STREAM, stream_arn("verify-source"))))
+        self.wait_for(lambda: len(self.sink()) == 3, "the held record never came")
+        self.assertEqual(self.sink()[2]["Records"][0]["kinesis"]["partitionKey"], "held")
         self.assert_client_error(
             lambda: self.lam.create_event_source_mapping(
                 FunctionName="verify-astray", StartingPosition="TRIM_HORIZON",
