@@ -30,6 +30,11 @@ static iam_user *found(op_call *call, iam_user *p, const char *noun, const char 
 
 iam_user *ops_find_user(op_call *call, const char *name)
 {
+    if (name && !*name && call->who->role_arn[0]) { /* no UserName, called by a role session */
+        aws_error_set(call->err, 400, "ValidationError",
+                      "Must specify userName when calling with non-User credentials");
+        return NULL;
+    }
     return found(call, name ? state_user(call->account, name) : NULL, "user", name);
 }
 

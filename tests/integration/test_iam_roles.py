@@ -236,6 +236,12 @@ class AssumeRole(VerifyTestCase):
             "AccessDeniedException",
             denied(me, "kinesis:PutRecord", stream_arn("shared")), 400)
         self.assert_client_error(lambda: self.as_(session, "iam").list_roles(), "AccessDenied")
+        self.iam.put_role_policy(RoleName="reader", PolicyName="me",
+                                 PolicyDocument=allow("iam:GetUser"))
+        self.assert_client_error(lambda: self.as_(session, "iam").get_user(), "ValidationError",
+                                 "Must specify userName when calling with non-User credentials",
+                                 400)
+        self.iam.delete_role_policy(RoleName="reader", PolicyName="me")
         # the role's policies as they are now, not as they were when the session began
         self.iam.put_role_policy(RoleName="reader", PolicyName="write",
                                  PolicyDocument=allow("kinesis:PutRecord", stream_arn("shared")))
