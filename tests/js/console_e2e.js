@@ -320,6 +320,11 @@ function openTour() {
     await page.evaluate(() => document.getElementById('function-metrics').scrollIntoView());
     await shot(page, 'function-metrics');
     step("its page charts its AWS/Lambda metrics and shows its trigger's shard");
+    await visit(page, '#/streams/console-trigger-source', '.facts');
+    await press(page, '[data-tab=consumers]');
+    await until(page, (f) => [...document.querySelectorAll('#stream-triggers tbody tr')]
+      .some((tr) => tr.textContent.includes(f) && tr.textContent.includes('the stream')), fn);
+    step("the trigger's source stream lists it among its readers");
 
     await visit(page, '#/streams', `tr[data-stream="${stream}"] svg.spark`);
     await shot(page, 'streams');

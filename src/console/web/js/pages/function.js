@@ -6,11 +6,11 @@
 import { currentSession, rest } from '../aws.js';
 import { every, fmtBytes, fmtDuration, fmtNumber, fmtTime, h, replace } from '../dom.js';
 import { metricPanel } from '../metric_panel.js';
+import { listTriggers } from '../triggers.js';
 
 const LOG_MS = 2000;
 const LOG_KEEP = 256 * 1024; // characters of the log kept in the page
 const LOG_ROUTE = '/_kinesd/lambda/logs/'; // kinesd's log route: ACCOUNT/REGION/NAME?from=OFFSET
-const TRIGGERS_ROUTE = '/_kinesd/lambda/triggers/'; // kinesd's triggers route: ACCOUNT/REGION
 
 const METRICS_MS = 10000;
 
@@ -70,8 +70,7 @@ function invocationsTable(log) {
 // shard's progress): per mapping its source, state, batch size and last result, then per shard
 // its phase, checkpoint, lag, iterator age, records and last error.
 async function triggersCard(account, region, functionArn) {
-  const answer = await rest('lambda', 'GET', `${TRIGGERS_ROUTE}${account}/${region}`);
-  const mine = (answer.json.EventSourceMappings || []).filter((m) =>
+  const mine = (await listTriggers(account, region)).filter((m) =>
     m.FunctionArn === functionArn || m.FunctionArn.startsWith(functionArn + ':'));
   const shardRow = (s) => h('tr', null, h('td', { class: 'mono' }, s.ShardId),
     h('td', null, s.Phase), h('td', { class: 'num' }, String(s.Checkpoint)),

@@ -1,6 +1,6 @@
 // pages/stream.js - one stream: its facts, and tabs for its monitoring charts (records and bytes
 // in and out, iterator age, put latency), its shard map with lineage and per-shard rates, its
-// consumers (with how far behind each is), and its configuration (tags, resource policy,
+// consumers (with how far behind each is) and triggers, and its configuration (tags, resource policy,
 // shard-level metrics).
 import { kinesis, paginate } from '../aws.js';
 import { confirmDialog, every, fmtBytes, fmtDuration, fmtNumber, fmtTime, formDialog, h,
@@ -8,6 +8,7 @@ import { confirmDialog, every, fmtBytes, fmtDuration, fmtNumber, fmtTime, formDi
 import { metricPanel } from '../metric_panel.js';
 import { metricSeries } from '../metrics.js';
 import { isOpen, keyFraction, shardMap } from '../shardmap.js';
+import { arnName, listTriggers } from '../triggers.js';
 import { changeRetention, deleteStream, reshard, retentionText } from '../stream_actions.js';
 
 const REFRESH_MS = 10000;
@@ -128,10 +129,48 @@ function shardsTab(box, summary, reload) {
 
 // ---- consumers ---------------------------------------------------------------------------------
 
+// The triggers (event source mappings) reading the stream or one of its consumers: each one's
+// function, source, state, records, lag and iterator age over its shards, and last error.
+async function triggersTable(arn) {
+  const [, , , region, account] = arn.split(':');
+  let mappings = [];
+  try {
+    mappings = (await listTriggers(account, region)).filter((m) =>
+      m.EventSourceArn === arn || m.EventSourceArn.startsWith(arn + '/consumer/'));
+  } catch (e) {
+    return h('div', { class: 'empty-state' }, `Triggers not shown: ${e.code || e.message}`);
+  }
+  if (!mappings.length) {
+    return h('div', { class: 'empty-state' }, 'No trigger reads this stream.');
+  }
+  const sum = (m, k) => m.Shards.reduce((n, s) => n + s[k], 0);
+  const max = (m, k) => m.Shards.reduce((n, s) => Math.max(n, s[k]), 0);
+  return h('table', { class: 'list', id: 'stream-triggers' },
+    h('thead', null, h('tr', null, ['Function', 'Reads', 'State', 'Records', 'Lag',
+      'Iterator age (max)', 'Last error'].map((t, i) =>
+      h('th', { class: i > 2 && i < 6 ? 'num' : null }, t)))),
+    h('tbody', null, mappings.map((m) => {
+      const fn = arnName(m.FunctionArn.replace(/:(\$LATEST|\d+)$/, '')); // unqualified
+      const source = m.EventSourceArn === arn ? 'the stream' :
+        'consumer ' + m.EventSourceArn.split('/consumer/')[1].split(':')[0];
+      return h('tr', null,
+        h('td', null, h('a', { class: 'mono', href: '#/functions/' + encodeURIComponent(fn) }, fn)),
+        h('td', null, source),
+        h('td', null, h('span', { class: ['pill', m.State === 'Enabled' ? 'ACTIVE' : 'UPDATING'] },
+          m.State)),
+        h('td', { class: 'num' }, fmtNumber(sum(m, 'Records'))),
+        h('td', { class: 'num' }, fmtNumber(sum(m, 'Lag'))),
+        h('td', { class: 'num' }, fmtDuration(max(m, 'IteratorAgeMilliseconds'))),
+        h('td', null, m.Shards.map((s) => s.LastError).filter(Boolean).pop() || '—'));
+    })));
+}
+
 function consumersTab(box, summary, reload) {
   const name = summary.StreamName, arn = summary.StreamARN;
-  const list = h('div', { class: 'card flush' });
-  replace(box, h('div', { class: 'card-head' }, h('h2', null, 'Enhanced fan-out consumers'),
+  const list = h('div', { class: 'card flush' }), triggers = h('div', { class: 'card flush' });
+  replace(box, h('div', { class: 'card-head' }, h('h2', null, 'Triggers'),
+    h('span', { class: 'muted' }, 'event source mappings')), triggers,
+  h('div', { class: 'card-head' }, h('h2', null, 'Enhanced fan-out consumers'),
     h('button', { class: 'button', onclick: () => formDialog({
       title: 'Register consumer', fields: [{ name: 'name', label: 'Consumer name',
         required: true }], submit: 'Register',
@@ -141,6 +180,7 @@ function consumersTab(box, summary, reload) {
       } }) }, 'Register consumer')), list);
 
   async function load() {
+    replace(triggers, await triggersTable(arn));
     const consumers = await paginate('kinesis', 'ListStreamConsumers', { StreamARN: arn },
       (p) => p.Consumers || []);
     const end = Date.now();
