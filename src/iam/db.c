@@ -36,6 +36,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS roles(account TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT "
     " NULL, path TEXT NOT NULL, description TEXT, trust TEXT NOT NULL, max_session_s INTEGER NOT "
     " NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(account, name));"
+    "CREATE TABLE IF NOT EXISTS role_tags(account TEXT NOT NULL, role TEXT NOT NULL, pos "
+    " INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(account, role, key));"
     "CREATE TABLE IF NOT EXISTS role_policies(account TEXT NOT NULL, role TEXT NOT NULL, name "
     " TEXT NOT NULL, pos INTEGER NOT NULL, document TEXT NOT NULL,"
     " PRIMARY KEY(account, role, name));"
@@ -44,13 +46,15 @@ static const char schema[] =
 
 /* The tables of a principal's inline policies and attachments, and their column naming it. */
 typedef struct principal_tables {
+    const char *tags;        /* "user_tags" */
     const char *inlines;     /* "user_policies" */
     const char *attachments; /* "attachments" */
     const char *column;      /* "user" */
 } principal_tables;
 
-static const principal_tables user_tables = {"user_policies", "attachments", "user"};
-static const principal_tables role_tables = {"role_policies", "role_attachments", "role"};
+static const principal_tables user_tables = {"user_tags", "user_policies", "attachments", "user"};
+static const principal_tables role_tables = {"role_tags", "role_policies", "role_attachments",
+                                             "role"};
 
 static const principal_tables *tables_of(const iam_user *u)
 {
@@ -185,6 +189,14 @@ int db_put_account(const iam_account *a)
     return rc == SQLITE_DONE ? 0 : fail("account");
 }
 
+static int delete_tags(const iam_user *u)
+{
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE account = ? AND %s = ?", t->tags, t->column);
+    return RUN(sql, u->account, u->name);
+}
+
 int db_put_user(const iam_user *u)
 {
     sqlite3_stmt *st = prepare("INSERT OR REPLACE INTO users VALUES(?, ?, ?, ?, ?)");
@@ -203,15 +215,17 @@ int db_put_user(const iam_user *u)
 int db_delete_user(const iam_user *u)
 {
     return RUN("DELETE FROM users WHERE account = ? AND name = ?", u->account, u->name) ||
-           RUN("DELETE FROM user_tags WHERE account = ? AND user = ?", u->account, u->name);
+           delete_tags(u);
 }
 
 int db_put_tags(const iam_user *u)
 {
-    if (RUN("DELETE FROM user_tags WHERE account = ? AND user = ?", u->account, u->name))
+    char sql[200];
+    snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(?, ?, ?, ?, ?)", tables_of(u)->tags);
+    if (delete_tags(u))
         return -1;
     for (size_t i = 0; i < u->n_tags; i++) {
-        sqlite3_stmt *st = prepare("INSERT INTO user_tags VALUES(?, ?, ?, ?, ?)");
+        sqlite3_stmt *st = prepare(sql);
         if (!st)
             return -1;
         sqlite3_bind_text(st, 1, u->account, -1, SQLITE_STATIC);
@@ -332,7 +346,8 @@ int db_put_role(const iam_user *r)
 
 int db_delete_role(const iam_user *r)
 {
-    return RUN("DELETE FROM roles WHERE account = ? AND name = ?", r->account, r->name);
+    return RUN("DELETE FROM roles WHERE account = ? AND name = ?", r->account, r->name) ||
+           delete_tags(r);
 }
 
 /* ---- loading ------------------------------------------------------------------------------- */
@@ -377,11 +392,21 @@ static int load_user(sqlite3_stmt *st)
     return 0;
 }
 
-static int load_tag(sqlite3_stmt *st)
+static void load_tag_into(iam_user *u, sqlite3_stmt *st)
 {
-    iam_user *u = state_user(col(st, 0), col(st, 1));
     if (u)
         state_set_tag(u, col(st, 3), col(st, 4));
+}
+
+static int load_tag(sqlite3_stmt *st)
+{
+    load_tag_into(state_user(col(st, 0), col(st, 1)), st);
+    return 0;
+}
+
+static int load_role_tag(sqlite3_stmt *st)
+{
+    load_tag_into(state_role(col(st, 0), col(st, 1)), st);
     return 0;
 }
 
@@ -491,6 +516,7 @@ int db_load(void)
                    each_row("SELECT * FROM policies", load_managed) ||
                    each_row("SELECT * FROM attachments ORDER BY pos", load_attachment) ||
                    each_row("SELECT * FROM roles", load_role) ||
+                   each_row("SELECT * FROM role_tags ORDER BY pos", load_role_tag) ||
                    each_row("SELECT * FROM role_policies ORDER BY pos", load_role_inline) ||
                    each_row("SELECT * FROM role_attachments ORDER BY pos", load_role_attachment)
                ? -1

@@ -1,7 +1,8 @@
 /* ops.h - the IAM and STS operations (handlers of the op tables in service.c) and what they
  * share: finding the user a call names, writing entities, committing a change.
  *
- *   ops_users.c     CreateUser, GetUser, ListUsers, DeleteUser, TagUser, UntagUser, ListUserTags
+ *   ops_users.c     CreateUser, GetUser, ListUsers, DeleteUser
+ *   ops_tags.c      TagUser, UntagUser, ListUserTags, TagRole, UntagRole, ListRoleTags
  *   ops_keys.c      CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
  *                   GetAccessKeyLastUsed
  *   ops_roles.c     CreateRole, GetRole, ListRoles, DeleteRole, UpdateRole,
@@ -52,6 +53,9 @@ void op_list_roles(op_call *call);
 void op_delete_role(op_call *call);
 void op_update_role(op_call *call);
 void op_update_assume_role_policy(op_call *call);
+void op_tag_role(op_call *call);
+void op_untag_role(op_call *call);
+void op_list_role_tags(op_call *call);
 void op_put_role_policy(op_call *call);
 void op_get_role_policy(op_call *call);
 void op_list_role_policies(op_call *call);
@@ -96,10 +100,17 @@ typedef struct ops_holder {
     const char *noun;        /* "user" */
     const char *quota;       /* "PoliciesPerUser": attached managed policies */
     size_t max_inline_chars; /* all its inline policies together, without whitespace */
+    const char *tags_quota;  /* "TagsPerUser" */
     iam_user *(*find)(op_call *call, const char *name); /* NULL with NoSuchEntity */
 } ops_holder;
 
 extern const ops_holder ops_users, ops_roles;
+
+/* Whether Tags (a list of Key/Value) fit on u (NULL: a new user or role) besides its own tags;
+ * false with LimitExceeded set. */
+bool ops_tags_fit(op_call *call, const ops_holder *h, const iam_user *u, const kval *tags);
+/* Sets the Tags on u (replacing the values of keys it has). */
+void ops_apply_tags(iam_user *u, const kval *tags);
 
 /* Finishes a change: commits, or sets ServiceFailure; true when committed. */
 bool ops_commit(op_call *call, int rc);

@@ -12,8 +12,18 @@
 #define MAX_MANAGED_CHARS 6144 /* one managed policy */
 #define MAX_ATTACHED 10        /* managed policies per user or role */
 
-const ops_holder ops_users = {"UserName", "user", "PoliciesPerUser", 2048, ops_find_user};
-const ops_holder ops_roles = {"RoleName", "role", "PoliciesPerRole", 10240, ops_find_role};
+const ops_holder ops_users = {.name_key = "UserName",
+                              .noun = "user",
+                              .quota = "PoliciesPerUser",
+                              .max_inline_chars = 2048,
+                              .tags_quota = "TagsPerUser",
+                              .find = ops_find_user};
+const ops_holder ops_roles = {.name_key = "RoleName",
+                              .noun = "role",
+                              .quota = "PoliciesPerRole",
+                              .max_inline_chars = 10240,
+                              .tags_quota = "TagsPerRole",
+                              .find = ops_find_role};
 
 /* ---- inline policies ----------------------------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* ops_roles.c - IAM roles (see ops.h): CreateRole, GetRole, ListRoles, DeleteRole, UpdateRole,
- * UpdateAssumeRolePolicy. A role's trust policy (AssumeRolePolicyDocument) is compiled when it
- * is stored: a malformed one is refused with MalformedPolicyDocument; its policies are handled
- * with the users' (ops_policies.c). */
+ * UpdateAssumeRolePolicy (their tags: ops_tags.c). A role's trust policy (AssumeRolePolicyDocument)
+ * is compiled when it is stored: a malformed one is refused with MalformedPolicyDocument; its
+ * policies are handled with the users' (ops_policies.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +43,8 @@ static void write_role(kenc *e, const iam_user *r)
     }
     enc_key(e, "MaxSessionDuration");
     enc_int(e, r->max_session_s);
+    if (r->n_tags)
+        ops_write_tags(e, r);
     enc_map_end(e);
 }
 
@@ -64,7 +66,9 @@ void op_create_role(op_call *call)
         call_fail(call, "EntityAlreadyExistsException", "Role with name %s already exists.", name);
         return;
     }
-    policy *trust = compile_trust(call, document);
+    const kval *tags = kv_get(call->input, "Tags");
+    policy *trust =
+        ops_tags_fit(call, &ops_roles, NULL, tags) ? compile_trust(call, document) : NULL;
     if (!trust)
         return;
     char id[IAM_ID_LEN + 1];
@@ -72,7 +76,8 @@ void op_create_role(op_call *call)
     iam_user *r =
         role_new(call->account, name, id, path ? path : "/", kv_str(call->input, "Description"),
                  strdup(document), trust, (int)max_session_s, call->now_ms);
-    if (db_begin() != 0 || !ops_commit(call, db_put_role(r))) {
+    ops_apply_tags(r, tags);
+    if (db_begin() != 0 || !ops_commit(call, db_put_role(r) || db_put_tags(r))) {
         state_remove_role(r); /* never added: only freed */
         return;
     }

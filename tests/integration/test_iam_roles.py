@@ -1,5 +1,5 @@
 """IAM roles and STS AssumeRole in verify mode, with the stock `aws` CLI and boto3: role
-administration and its bad input, who may assume a role (its trust policy, the caller's own
+administration (policies, tags) and its bad input, who may assume a role (its trust policy, the caller's own
 policies, ExternalId, durations), what an assumed-role session may do (the role's policies), and
 roles and sessions across a restart (an expired session is refused).
 
@@ -56,7 +56,15 @@ class RoleAdministration(VerifyTestCase):
         self.assertEqual((out["Role"]["Description"], out["Role"]["MaxSessionDuration"]),
                          ("nightly", 7200))
         self.assertEqual(out["Role"]["AssumeRolePolicyDocument"], json.loads(document))
-        self.iam.create_role(RoleName="other", AssumeRolePolicyDocument=document)
+        self.iam.create_role(RoleName="other", AssumeRolePolicyDocument=document,
+                             Tags=[{"Key": "team", "Value": "data"}])
+        self.assertEqual(self.iam.get_role(RoleName="other")["Role"]["Tags"],
+                         [{"Key": "team", "Value": "data"}])
+        self.iam.tag_role(RoleName="other", Tags=[{"Key": "team", "Value": "ops"},
+                                                  {"Key": "tier", "Value": "1"}])
+        self.iam.untag_role(RoleName="other", TagKeys=["tier"])
+        self.assertEqual(self.iam.list_role_tags(RoleName="other")["Tags"],
+                         [{"Key": "team", "Value": "ops"}])
         names = [r["RoleName"] for r in self.iam.list_roles()["Roles"]]
         self.assertEqual([n for n in names if n in ("etl", "other")], ["etl", "other"])
         self.assertEqual([r["RoleName"] for r in self.iam.list_roles(PathPrefix="/jobs/")["Roles"]],
@@ -130,6 +138,13 @@ class RoleAdministration(VerifyTestCase):
             "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409)
         names = [r["RoleName"] for r in self.iam.list_roles()["Roles"]]
         self.assertEqual([n for n in names if n in ("taken", "bad", "short", "huge")], ["taken"])
+        first = [{"Key": "k%d" % i, "Value": "v"} for i in range(30)]
+        self.iam.tag_role(RoleName="taken", Tags=first)
+        self.assert_client_error(
+            lambda: self.iam.tag_role(RoleName="taken", Tags=[
+                {"Key": "k%d" % i, "Value": "v"} for i in range(30, 51)]),
+            "LimitExceeded", "Cannot exceed quota for TagsPerRole: 50", 409)
+        self.assertEqual(self.iam.list_role_tags(RoleName="taken")["Tags"], first)
         self.assertEqual(self.iam.get_role(RoleName="taken")["Role"]["AssumeRolePolicyDocument"],
                          json.loads(good))
 
@@ -279,7 +294,8 @@ class RolesSurviveRestart(VerifyTestCase):
     def test_roles_and_sessions_across_a_restart(self):
         self.create_stream("kept")
         self.iam.create_role(RoleName="keeper", AssumeRolePolicyDocument=trust({"AWS": ACCOUNT}),
-                             Description="kept", MaxSessionDuration=7200)
+                             Description="kept", MaxSessionDuration=7200,
+                             Tags=[{"Key": "team", "Value": "data"}])
         self.iam.put_role_policy(RoleName="keeper", PolicyName="put", PolicyDocument=allow(
             "kinesis:PutRecord", stream_arn("kept")))
         arn = self.iam.create_policy(PolicyName="list", PolicyDocument=allow(
@@ -290,7 +306,10 @@ class RolesSurviveRestart(VerifyTestCase):
                                          DurationSeconds=900))
         with self.restart_later(datetime.timedelta(hours=1)):
             role = self.as_(ROOT, "iam").get_role(RoleName="keeper")["Role"]
-            self.assertEqual((role["Description"], role["MaxSessionDuration"]), ("kept", 7200))
+            self.assertEqual((role["Description"], role["MaxSessionDuration"], role["Tags"]),
+                             ("kept", 7200, [{"Key": "team", "Value": "data"}]))
+            self.assertEqual(self.as_(ROOT, "iam").list_attached_role_policies(
+                RoleName="keeper")["AttachedPolicies"], [{"PolicyName": "list", "PolicyArn": arn}])
             self.assert_client_error(self.as_(old).list_streams, "ExpiredTokenException",
                                      "The security token included in the request is expired",
                                      400)
