@@ -290,6 +290,38 @@ class AssumeRole(VerifyTestCase):
                                  "The security token included in the request is invalid.", 400)
 
 
+class CrossAccountRole(VerifyTestCase):
+    def test_another_account_assumes_a_role_it_is_trusted_with(self):
+        root_b = self.create_account("111111111111")
+        self.create_stream("home")
+        self.iam.create_role(RoleName="partner", AssumeRolePolicyDocument=trust(
+            {"AWS": "111111111111"}))
+        self.iam.put_role_policy(RoleName="partner", PolicyName="list",
+                                 PolicyDocument=allow("kinesis:ListStreams"))
+        answer = self.as_(root_b, "sts").assume_role(RoleArn=role_arn("partner"),
+                                                     RoleSessionName="visit")
+        self.assertEqual(answer["AssumedRoleUser"]["Arn"],
+                         "arn:aws:sts::%s:assumed-role/partner/visit" % ACCOUNT)
+        self.assertEqual(self.as_(session_of(answer)).list_streams()["StreamNames"], ["home"])
+        # a user of that account needs its own policies to allow it too
+        iam_b = self.as_(root_b, "iam")
+        iam_b.create_user(UserName="guest")
+        key = iam_b.create_access_key(UserName="guest")["AccessKey"]
+        guest = (key["AccessKeyId"], key["SecretAccessKey"])
+        self.assert_client_error(
+            lambda: self.as_(guest, "sts").assume_role(RoleArn=role_arn("partner"),
+                                                       RoleSessionName="visit"),
+            "AccessDenied", status=403)
+        iam_b.put_user_policy(UserName="guest", PolicyName="go",
+                              PolicyDocument=allow("sts:AssumeRole", role_arn("partner")))
+        self.as_(guest, "sts").assume_role(RoleArn=role_arn("partner"), RoleSessionName="visit")
+        # a role that does not exist is refused as one that does not trust the caller
+        self.assert_client_error(
+            lambda: self.as_(root_b, "sts").assume_role(
+                RoleArn=role_arn("reader-of-nothing"), RoleSessionName="visit"),
+            "AccessDenied", status=403)
+
+
 class RolesSurviveRestart(VerifyTestCase):
     def test_roles_and_sessions_across_a_restart(self):
         self.create_stream("kept")
