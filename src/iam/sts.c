@@ -152,6 +152,13 @@ static void role_claims(session_claims *c, const iam_user *r, const char *sessio
 
 void op_assume_role(op_call *call)
 {
+    if (kv_get(call->input, "Policy") || kv_get(call->input, "PolicyArns")) {
+        /* a session policy would narrow the session: ignoring it would grant too much */
+        aws_error_set(call->err, 400, "ValidationError",
+                      "kinesd does not apply session policies (Policy, PolicyArns): assume the "
+                      "role without them.");
+        return;
+    }
     const char *arn = kv_str(call->input, "RoleArn");
     const char *session = kv_str(call->input, "RoleSessionName");
     policy_request req = iam_request_of(call->who, "sts:AssumeRole", arn, call->now_ms);
