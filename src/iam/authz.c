@@ -142,8 +142,8 @@ static iam_user *caller_principal(const caller *who)
 {
     if (who->root)
         return NULL;
-    return who->user_name[0] ? state_user(who->account, who->user_name)
-                             : state_assumed_role(who->arn);
+    return who->role_arn[0] ? state_role_arn(who->role_arn)
+                            : state_user(who->account, who->user_name);
 }
 
 /* The caller's identity policies; iam_lock held. */

@@ -100,22 +100,6 @@ iam_user *state_role_arn(const char *arn)
     return NULL;
 }
 
-iam_user *state_assumed_role(const char *arn)
-{
-    static const char prefix[] = "arn:aws:sts::";
-    const char *kind = strstr(arn, ":assumed-role/");
-    if (strncmp(arn, prefix, sizeof prefix - 1) != 0 || !kind)
-        return NULL;
-    char account[16], name[65];
-    const char *at = arn + sizeof prefix - 1, *role = kind + strlen(":assumed-role/");
-    size_t account_len = (size_t)(kind - at), name_len = strcspn(role, "/");
-    if (account_len >= sizeof account || name_len >= sizeof name)
-        return NULL;
-    snprintf(account, sizeof account, "%.*s", (int)account_len, at);
-    snprintf(name, sizeof name, "%.*s", (int)name_len, role);
-    return state_role(account, name);
-}
-
 iam_key *state_key(const char *id)
 {
     for (size_t i = 0; i < keys.n; i++) {

@@ -94,9 +94,6 @@ iam_account *state_account(const char *id);
 iam_user *state_user(const char *account, const char *name);
 iam_user *state_role(const char *account, const char *name);
 iam_user *state_role_arn(const char *arn);
-/* The role of an assumed-role ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION); NULL when
- * it is not one or the role is gone. */
-iam_user *state_assumed_role(const char *arn);
 iam_key *state_key(const char *id);
 iam_managed *state_managed(const char *account, const char *name);
 iam_managed *state_managed_arn(const char *arn);

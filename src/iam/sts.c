@@ -138,16 +138,16 @@ static void write_assumed(op_call *call, const session_claims *c, const kbuf *to
     enc_map_end(call->out);
 }
 
-/* The claims of a session of r named `session`, lasting `seconds` from now_ms. */
-static void role_claims(session_claims *c, const iam_user *r, const char *session, int64_t now_ms,
-                        int64_t seconds)
+/* The claims of a session of r named `session`, valid until expires_ms. */
+static void role_claims(session_claims *c, const iam_user *r, const char *session,
+                        int64_t expires_ms)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->account, sizeof c->account, "%s", r->account);
     snprintf(c->role, sizeof c->role, "%s", r->name);
     snprintf(c->role_id, sizeof c->role_id, "%s", r->id);
     snprintf(c->session, sizeof c->session, "%s", session);
-    c->expires_ms = now_ms + seconds * 1000;
+    c->expires_ms = expires_ms;
 }
 
 void op_assume_role(op_call *call)
@@ -170,7 +170,7 @@ void op_assume_role(op_call *call)
     bool allowed = r && may_assume(call->who, r, &req);
     int64_t seconds = allowed ? assumed_seconds(call, r) : -1;
     if (seconds > 0)
-        role_claims(&c, r, session, call->now_ms, seconds);
+        role_claims(&c, r, session, call->now_ms + seconds * 1000);
     pthread_rwlock_unlock(&iam_lock);
     if (!allowed)
         aws_error_set(call->err, 403, "AccessDenied",
@@ -215,7 +215,7 @@ bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t 
     iam_user *r = state_role_arn(role_arn);
     bool ok = r && lambda_trusted(r);
     if (ok)
-        role_claims(&c, r, session_name, expires_ms, 0);
+        role_claims(&c, r, session_name, expires_ms);
     pthread_rwlock_unlock(&iam_lock);
     if (!ok)
         return false;
@@ -226,12 +226,14 @@ bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t 
     return true;
 }
 
-/* The role a CreateFunction or UpdateFunctionConfiguration passes (its Role). */
+/* The role a CreateFunction or UpdateFunctionConfiguration passes (its Role, which Lambda's
+ * model requires of CreateFunction; "*" when absent). */
 static int passed_role(op_call *call, const char **arns, int max)
 {
     (void)max;
-    arns[0] = kv_str(call->input, "Role");
-    return arns[0] ? 1 : -1;
+    const char *role = kv_str(call->input, "Role");
+    arns[0] = role ? role : "*";
+    return 1;
 }
 
 bool iam_may_pass_role(op_call *call)
