@@ -270,24 +270,10 @@ static int key_delete(iam_cmd *c)
 static char *read_policy_file(iam_cmd *c, int *rc)
 {
     const char *path = args_value(&c->args, "file");
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    kbuf text = KBUF_INIT;
-    size_t got = 0;
-    if (f) {
-        kbuf_reserve(&text, POLICY_MAX_BYTES + 1);
-        got = fread(text.data, 1, POLICY_MAX_BYTES + 1, f);
-        text.len = got;
-        text.data[got] = '\0';
-        fclose(f);
-    }
-    if (!path)
-        cli_error(c->ctx, "this needs --file POLICY.json. See `kinesctl iam --help`.");
-    else if (!f || got > POLICY_MAX_BYTES || strlen(text.data) != got)
-        cli_error(c->ctx, "cannot read the policy file %s as a text of at most 128 KiB", path);
-    else
-        return kbuf_detach(&text);
-    *rc = path ? EXIT_BAD_INPUT : EXIT_USAGE;
-    kbuf_free(&text);
+    if (path)
+        return cli_read_text(c->ctx, path, POLICY_MAX_BYTES, "policy", rc);
+    cli_error(c->ctx, "this needs --file POLICY.json. See `kinesctl iam --help`.");
+    *rc = EXIT_USAGE;
     return NULL;
 }
 
