@@ -65,6 +65,9 @@ def setup(target, contract=True):
     queue_url = sqs.create_queue(QueueName=QUEUE, Attributes=DLQ_ATTRIBUTES)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"]["QueueArn"]
+    flowkit.execution_role(target, [
+        {"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": arn},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}])
     flowkit.create_function(target, FUNCTION, os.path.join(HERE, "functions"),
                             "processor.handler", timeout=30, variables={"STREAM_NAME": STREAM})
     # a malformed event fails the same way every time: no retries, straight to the queue

@@ -222,6 +222,27 @@ def zip_dir(directory, extra=None):
     return out.getvalue()
 
 
+LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]}
+
+
+def execution_role(target, statements):
+    """On kinesd, makes the target's execution role (a role Lambda may assume, allowed
+    STATEMENTS) unless it exists, then gives it STATEMENTS; in verify mode functions run as
+    it. On AWS the role is the one given with --role, left as it is."""
+    if not target.endpoint:
+        return
+    iam = target.client("iam")
+    name = target.role.rsplit("/", 1)[1]
+    try:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    iam.put_role_policy(RoleName=name, PolicyName="flow", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": statements}))
+
+
 def create_function(target, name, code_dir, handler, runtime="python3.12", timeout=30,
                     variables=None, extra_files=None):
     """Creates (or replaces) function NAME from CODE_DIR and waits until it is Active."""
