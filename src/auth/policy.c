@@ -94,8 +94,10 @@ static bool read_resources(parser *ps, json_object *st, statement *s)
     json_object *res = member(st, "Resource"), *not_res = member(st, "NotResource");
     if (res && not_res)
         return fail(ps, "Statement cannot contain both Resource and NotResource.");
+    if (ps->kind == POLICY_TRUST && (res || not_res))
+        return fail(ps, res ? "Has prohibited field Resource" : "Has prohibited field NotResource");
     if (!res && !not_res) {
-        if (ps->kind == POLICY_RESOURCE) { /* a resource policy may omit them: its resource */
+        if (ps->kind != POLICY_IDENTITY) { /* a resource policy may omit them: its resource */
             s->resources.items = arena_alloc(&ps->p->mem, sizeof(char *));
             s->resources.items[0] = "*";
             s->resources.n = 1;
@@ -109,8 +111,27 @@ static bool read_resources(parser *ps, json_object *st, statement *s)
            check_resources(ps, &s->resources);
 }
 
-/* "*", or {"AWS": one or a list}; other principal kinds (Service, Federated) name nobody kinesd
- * knows and are kept as patterns that match no caller. */
+/* The principals of one kind of a Principal object ({"AWS": ...} or {"Service": ...}), appended
+ * to out. */
+static bool append_principals(parser *ps, json_object *v, str_list *out)
+{
+    str_list more;
+    if (!read_strings(ps, v, &more, "Invalid principal in policy."))
+        return false;
+    const char **all = arena_alloc(&ps->p->mem, (out->n + more.n + 1) * sizeof *all);
+    for (size_t i = 0; i < out->n; i++)
+        all[i] = out->items[i];
+    for (size_t i = 0; i < more.n; i++)
+        all[out->n + i] = more.items[i];
+    out->items = all;
+    out->n += more.n;
+    return true;
+}
+
+/* "*", or {"AWS": one or a list, "Service": one or a list}: AWS principals are account ids,
+ * root, user or role ARNs; service principals ("lambda.amazonaws.com") are kept as they are and
+ * match the requests a service makes (a role's trust policy, policy_request.principal_arn).
+ * Other principal kinds (Federated, CanonicalUser) name nobody kinesd knows and match no one. */
 static bool read_principal(parser *ps, json_object *st, statement *s)
 {
     json_object *pr = member(st, "Principal"), *not_pr = member(st, "NotPrincipal");
@@ -132,12 +153,10 @@ static bool read_principal(parser *ps, json_object *st, statement *s)
     }
     if (!json_object_is_type(v, json_type_object))
         return fail(ps, "Invalid principal in policy.");
-    json_object *aws = member(v, "AWS");
-    if (!aws) {
-        s->principals.n = 0;
-        return true;
-    }
-    return read_strings(ps, aws, &s->principals, "Invalid principal in policy.");
+    json_object *aws = member(v, "AWS"), *service = member(v, "Service");
+    s->principals.n = 0;
+    return (!aws || append_principals(ps, aws, &s->principals)) &&
+           (!service || append_principals(ps, service, &s->principals));
 }
 
 static bool read_condition_key(parser *ps, condition *c, const char *key, json_object *values)

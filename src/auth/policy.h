@@ -9,11 +9,12 @@
  * action; anything else is an implicit deny.
  *
  * The language: Version, Id, Statement (one object or a list), Sid, Effect, Action/NotAction,
- * Resource/NotResource, Principal/NotPrincipal (resource policies: "*", {"AWS": account id,
- * account root ARN or user ARN, or a list}), Condition; wildcards '*' and '?' in actions (case
- * blind) and resources; policy variables ${aws:username} and friends (Version 2012-10-17); the
- * condition operators String*, Numeric*, Date*, Bool, IpAddress/NotIpAddress, Arn*, Null, each
- * with ...IfExists and the ForAnyValue:/ForAllValues: set qualifiers. */
+ * Resource/NotResource, Principal/NotPrincipal (resource and trust policies: "*", {"AWS": account
+ * id, account root ARN or user ARN, or a list; "Service": "lambda.amazonaws.com", ...}), Condition;
+ * wildcards '*' and '?' in actions (case blind) and resources; policy variables ${aws:username} and
+ * friends (Version 2012-10-17); the condition operators String*, Numeric*, Date*, Bool,
+ * IpAddress/NotIpAddress, Arn*, Null, each with ...IfExists and the ForAnyValue:/ForAllValues: set
+ * qualifiers. */
 #ifndef KINESD_POLICY_H
 #define KINESD_POLICY_H
 
@@ -28,6 +29,7 @@ typedef struct policy policy;
 typedef enum {
     POLICY_IDENTITY, /* attached to a user: no Principal */
     POLICY_RESOURCE, /* attached to a resource: Principal required */
+    POLICY_TRUST,    /* a role's trust policy: Principal required, no Resource (the role) */
 } policy_kind;
 
 /* Compiles a document; NULL with the reason in `why` (the text of AWS's
@@ -46,16 +48,21 @@ typedef struct policy_tag {
 
 /* The request as the policies see it: the request context. */
 typedef struct policy_request {
-    const char *action;            /* "kinesis:PutRecord" */
-    const char *resource;          /* an ARN, or "*" */
-    const char *principal_arn;     /* arn:aws:iam::ACCOUNT:root or :user/NAME */
-    const char *principal_account; /* "000000000000" */
-    const char *username;          /* aws:username; NULL for the root */
-    const char *userid;            /* aws:userid */
-    const char *source_ip;         /* aws:SourceIp; NULL when unknown */
-    bool secure_transport;         /* aws:SecureTransport */
-    int64_t now_ms;                /* aws:CurrentTime, aws:EpochTime */
-    const policy_tag *tags;        /* the resource's tags (aws:ResourceTag/...) */
+    const char *action;             /* "kinesis:PutRecord" */
+    const char *resource;           /* an ARN, or "*" */
+    const char *principal_arn;      /* arn:aws:iam::ACCOUNT:root, :user/NAME, an assumed-role
+                                       ARN, or a service principal ("lambda.amazonaws.com") */
+    const char *principal_role_arn; /* a role session's role (arn:aws:iam::ACCOUNT:role/...):
+                                       aws:PrincipalArn, and a Principal naming it matches */
+    const char *principal_account;  /* "000000000000" */
+    const char *username;           /* aws:username; NULL for the root */
+    const char *userid;             /* aws:userid */
+    const char *source_ip;          /* aws:SourceIp; NULL when unknown */
+    bool secure_transport;          /* aws:SecureTransport */
+    int64_t now_ms;                 /* aws:CurrentTime, aws:EpochTime */
+    const char *external_id;        /* sts:ExternalId (AssumeRole); NULL when absent */
+    const char *role_session_name;  /* sts:RoleSessionName (AssumeRole); NULL when absent */
+    const policy_tag *tags;         /* the resource's tags (aws:ResourceTag/...) */
     size_t tag_count;
 } policy_request;
 

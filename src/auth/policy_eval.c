@@ -58,11 +58,15 @@ const char *policy_context_value(const policy_request *r, const char *key, char 
     if (strcasecmp(key, "aws:PrincipalAccount") == 0)
         return r->principal_account;
     if (strcasecmp(key, "aws:PrincipalArn") == 0)
-        return r->principal_arn;
+        return r->principal_role_arn ? r->principal_role_arn : r->principal_arn;
     if (strcasecmp(key, "aws:PrincipalType") == 0)
-        return r->username ? "User" : "Account";
+        return r->principal_role_arn ? "AssumedRole" : r->username ? "User" : "Account";
     if (strcasecmp(key, "aws:SourceIp") == 0)
         return r->source_ip;
+    if (strcasecmp(key, "sts:ExternalId") == 0)
+        return r->external_id;
+    if (strcasecmp(key, "sts:RoleSessionName") == 0)
+        return r->role_session_name;
     if (strcasecmp(key, "aws:SecureTransport") == 0)
         return r->secure_transport ? "true" : "false";
     time_t now = (time_t)(r->now_ms / 1000);
@@ -160,13 +164,15 @@ static bool some_resource_matches(const policy *p, const str_list *resources,
     return found;
 }
 
-/* "*", the caller's account (id or root ARN) or the caller's own ARN. */
+/* "*", the caller's account (id or root ARN), the caller's own ARN, or the role of a role
+ * session. */
 static bool principal_matches(const char *principal, const policy_request *r)
 {
     char root[64];
     snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
     return strcmp(principal, "*") == 0 || strcmp(principal, r->principal_account) == 0 ||
-           strcmp(principal, root) == 0 || strcmp(principal, r->principal_arn) == 0;
+           strcmp(principal, root) == 0 || strcmp(principal, r->principal_arn) == 0 ||
+           (r->principal_role_arn && strcmp(principal, r->principal_role_arn) == 0);
 }
 
 static bool some_principal_matches(const str_list *principals, const policy_request *r)

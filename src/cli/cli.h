@@ -57,6 +57,11 @@ bool cli_int(const cli_ctx *ctx, const cli_args *a, const char *name, long fallb
 
 kines_client *cli_client(const cli_ctx *ctx, int *exit_code);
 
+/* The text of the file at path (caller frees): at most max bytes, no NUL byte. NULL after
+ * printing "cannot read the WHAT file PATH ...", with *exit_code EXIT_BAD_INPUT. */
+char *cli_read_text(const cli_ctx *ctx, const char *path, size_t max, const char *what,
+                    int *exit_code);
+
 /* Compiles the schema file `path` with the --draft and --assert-format of a; NULL (after printing
  * why, with *exit_code set) when it cannot. */
 kines_schema *cli_schema(const cli_ctx *ctx, const cli_args *a, const char *path, int *exit_code);

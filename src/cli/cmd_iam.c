@@ -1,5 +1,6 @@
-/* cmd_iam.c - `kinesctl iam user|key|policy ...` and `kinesctl whoami`: IAM users, their access
- * keys and policies, and who the credentials are (STS GetCallerIdentity). They speak IAM's and
+/* cmd_iam.c - `kinesctl iam user|key|policy|role ...` and `kinesctl whoami`: IAM users, their
+ * access keys and policies, roles (functions' execution roles) and their policies, and who the
+ * credentials are (STS GetCallerIdentity). They speak IAM's and
  * STS's query protocol (kines_call_query) to the endpoint, which kinesd serves beside Kinesis;
  * without an endpoint they go to AWS's IAM and STS. */
 #include <json-c/json.h>
@@ -23,6 +24,10 @@ static const char help[] =
     "  kinesctl iam policy put USER --file POLICY.json [--name NAME]\n"
     "  kinesctl iam policy attach USER POLICY_ARN\n"
     "  kinesctl iam policy attach USER --file POLICY.json [--name NAME]\n"
+    "  kinesctl iam role create NAME [--trust lambda|account]\n"
+    "  kinesctl iam role delete NAME ;  kinesctl iam role list\n"
+    "  kinesctl iam role policy put ROLE --file POLICY.json [--name NAME]\n"
+    "  kinesctl iam role policy attach ROLE POLICY_ARN|--file POLICY.json [--name NAME]\n"
     "  kinesctl whoami\n"
     "\n"
     "key create prints the new key with its secret, which is shown this once (--output profile:\n"
@@ -30,13 +35,17 @@ static const char help[] =
     "policy put sets an inline policy (named after the file unless --name); policy attach\n"
     "attaches a managed policy, first creating it from --file when given one. whoami prints the\n"
     "ARN, account and user id of the credentials in use. Delete a user's keys and policies\n"
-    "before the user.\n"
+    "before the user. role create makes a role Lambda may assume (--trust lambda, the default:\n"
+    "a function's execution role) or the account's users and roles may (--trust account);\n"
+    "role policy put|attach give it policies as policy put|attach give a user.\n"
     "\n"
     "examples:\n"
     "  kinesctl iam user create reader\n"
     "  kinesctl iam policy put reader --file read-orders.json\n"
     "  kinesctl iam key create reader --output profile >> ~/.aws/credentials\n"
-    "  AWS_PROFILE=reader kinesctl whoami\n";
+    "  AWS_PROFILE=reader kinesctl whoami\n"
+    "  kinesctl iam role create kinesd-function --trust lambda\n"
+    "  kinesctl iam role policy put kinesd-function --file write-orders.json\n";
 
 typedef struct iam_cmd {
     cli_ctx *ctx;
@@ -74,13 +83,13 @@ static json_object *add_fields(json_object *o, const char *xml, const char *cons
     return o;
 }
 
-/* Prints {"UserName": user, key: value} (value may be NULL), or the sentence. */
-static int done(iam_cmd *c, const char *user, const char *key, const char *value,
-                const char *sentence)
+/* Prints {name_key: name, key: value} (value may be NULL), or the sentence. */
+static int done(iam_cmd *c, const char *name_key, const char *name, const char *key,
+                const char *value, const char *sentence)
 {
     if (c->ctx->json) {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "UserName", json_object_new_string(user));
+        json_object_object_add(o, name_key, json_object_new_string(name));
         if (key && value)
             json_object_object_add(o, key, json_object_new_string(value));
         output_json(c->ctx, o);
@@ -99,7 +108,7 @@ static int act(iam_cmd *c, const char *op, const kines_param *params, size_t n, 
     if (!xml)
         return rc;
     free(xml);
-    return done(c, params[0].value, key, value, sentence);
+    return done(c, params[0].name, params[0].value, key, value, sentence);
 }
 
 /* Prints every member of a list answer, following Marker while IsTruncated: one line each
@@ -150,22 +159,29 @@ static int list_members(iam_cmd *c, const char *op, const char *user, const char
 
 static const char *const user_fields[] = {"UserName", "UserId", "Arn", "CreateDate", NULL};
 
-static int user_create(iam_cmd *c)
+/* Creates a user or a role (op with params, the first its name): prints its `fields`, or the
+ * sentence "created NOUN NAME (ARN)". */
+static int create_entity(iam_cmd *c, const char *op, const kines_param *p, size_t n,
+                         const char *const *fields, const char *noun)
 {
-    const char *name = c->args.positional[2];
-    kines_param p[] = {{"UserName", name}};
     int rc = EXIT_OK;
-    char *xml = call(c, false, "CreateUser", p, 1, name, &rc);
+    char *xml = call(c, false, op, p, n, p[0].value, &rc);
     if (!xml)
         return rc;
     char *arn = kines_xml_text(xml, "Arn", NULL);
     if (c->ctx->json)
-        output_json(c->ctx, add_fields(json_object_new_object(), xml, user_fields));
+        output_json(c->ctx, add_fields(json_object_new_object(), xml, fields));
     else
-        printf("created user %s (%s)\n", name, arn ? arn : "");
+        printf("created %s %s (%s)\n", noun, p[0].value, arn ? arn : "");
     free(arn);
     free(xml);
     return EXIT_OK;
+}
+
+static int user_create(iam_cmd *c)
+{
+    kines_param p[] = {{"UserName", c->args.positional[2]}};
+    return create_entity(c, "CreateUser", p, 1, user_fields, "user");
 }
 
 static int user_delete(iam_cmd *c)
@@ -254,24 +270,10 @@ static int key_delete(iam_cmd *c)
 static char *read_policy_file(iam_cmd *c, int *rc)
 {
     const char *path = args_value(&c->args, "file");
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    kbuf text = KBUF_INIT;
-    size_t got = 0;
-    if (f) {
-        kbuf_reserve(&text, POLICY_MAX_BYTES + 1);
-        got = fread(text.data, 1, POLICY_MAX_BYTES + 1, f);
-        text.len = got;
-        text.data[got] = '\0';
-        fclose(f);
-    }
-    if (!path)
-        cli_error(c->ctx, "this needs --file POLICY.json. See `kinesctl iam --help`.");
-    else if (!f || got > POLICY_MAX_BYTES || strlen(text.data) != got)
-        cli_error(c->ctx, "cannot read the policy file %s as a text of at most 128 KiB", path);
-    else
-        return kbuf_detach(&text);
-    *rc = path ? EXIT_BAD_INPUT : EXIT_USAGE;
-    kbuf_free(&text);
+    if (path)
+        return cli_read_text(c->ctx, path, POLICY_MAX_BYTES, "policy", rc);
+    cli_error(c->ctx, "this needs --file POLICY.json. See `kinesctl iam --help`.");
+    *rc = EXIT_USAGE;
     return NULL;
 }
 
@@ -286,20 +288,39 @@ static char *policy_name(iam_cmd *c)
     return strndup(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
 }
 
-static int policy_put(iam_cmd *c)
+/* Whom a policy command is about: a user (iam policy ...) or a role (iam role policy ...). */
+typedef struct policy_target {
+    const char *name_key;  /* "UserName" */
+    const char *noun;      /* "user" */
+    const char *put_op;    /* "PutUserPolicy" */
+    const char *attach_op; /* "AttachUserPolicy" */
+    int name_word;         /* the positional word naming it (the ARN, if any, follows) */
+} policy_target;
+
+static const policy_target user_target = {"UserName", "user", "PutUserPolicy", "AttachUserPolicy",
+                                          2};
+static const policy_target role_target = {"RoleName", "role", "PutRolePolicy", "AttachRolePolicy",
+                                          3};
+
+static int put_policy(iam_cmd *c, const policy_target *t)
 {
-    const char *user = c->args.positional[2];
+    const char *holder = c->args.positional[t->name_word];
     int rc = EXIT_OK;
     char *document = read_policy_file(c, &rc);
     if (!document)
         return rc;
     char *name = policy_name(c), sentence[512];
-    kines_param p[] = {{"UserName", user}, {"PolicyName", name}, {"PolicyDocument", document}};
-    snprintf(sentence, sizeof sentence, "put policy %s on user %s", name, user);
-    rc = act(c, "PutUserPolicy", p, 3, "PolicyName", name, sentence);
+    kines_param p[] = {{t->name_key, holder}, {"PolicyName", name}, {"PolicyDocument", document}};
+    snprintf(sentence, sizeof sentence, "put policy %s on %s %s", name, t->noun, holder);
+    rc = act(c, t->put_op, p, 3, "PolicyName", name, sentence);
     free(name);
     free(document);
     return rc;
+}
+
+static int policy_put(iam_cmd *c)
+{
+    return put_policy(c, &user_target);
 }
 
 /* The ARN of a managed policy made from --file (caller frees); NULL with *rc set. */
@@ -318,25 +339,104 @@ static char *create_managed_policy(iam_cmd *c, int *rc)
     return arn;
 }
 
-static int policy_attach(iam_cmd *c)
+static int attach_policy(iam_cmd *c, const policy_target *t)
 {
-    const char *user = c->args.positional[2];
+    const char *holder = c->args.positional[t->name_word];
     bool from_file = args_value(&c->args, "file") != NULL;
-    if (from_file == (c->args.positional_count == 4)) {
-        cli_error(c->ctx, "policy attach takes a USER and either a POLICY_ARN or --file. See "
-                          "`kinesctl iam --help`.");
+    if (from_file == (c->args.positional_count == t->name_word + 2)) {
+        cli_error(c->ctx,
+                  "policy attach takes a %s and either a POLICY_ARN or --file. See "
+                  "`kinesctl iam --help`.",
+                  t->name_key);
         return EXIT_USAGE;
     }
     int rc = EXIT_OK;
-    char *arn = from_file ? create_managed_policy(c, &rc) : strdup(c->args.positional[3]);
+    char *arn =
+        from_file ? create_managed_policy(c, &rc) : strdup(c->args.positional[t->name_word + 1]);
     if (!arn)
         return rc;
-    kines_param p[] = {{"UserName", user}, {"PolicyArn", arn}};
+    kines_param p[] = {{t->name_key, holder}, {"PolicyArn", arn}};
     char sentence[2200];
-    snprintf(sentence, sizeof sentence, "attached policy %s to user %s", arn, user);
-    rc = act(c, "AttachUserPolicy", p, 2, "PolicyArn", arn, sentence);
+    snprintf(sentence, sizeof sentence, "attached policy %s to %s %s", arn, t->noun, holder);
+    rc = act(c, t->attach_op, p, 2, "PolicyArn", arn, sentence);
     free(arn);
     return rc;
+}
+
+static int policy_attach(iam_cmd *c)
+{
+    return attach_policy(c, &user_target);
+}
+
+/* ---- roles ---------------------------------------------------------------------------------- */
+
+static const char *const role_fields[] = {"RoleName", "RoleId", "Arn", "CreateDate", NULL};
+
+/* The trust policy --trust names (caller frees); NULL after reporting why, with *rc set. */
+static char *trust_document(iam_cmd *c, int *rc)
+{
+    const char *trust = args_value(&c->args, "trust");
+    if (!trust || strcmp(trust, "lambda") == 0)
+        return strdup("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                      "\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},"
+                      "\"Action\":\"sts:AssumeRole\"}]}");
+    if (strcmp(trust, "account") != 0) {
+        cli_error(c->ctx, "--trust takes lambda or account. See `kinesctl iam --help`.");
+        *rc = EXIT_USAGE;
+        return NULL;
+    }
+    char *xml = call(c, true, "GetCallerIdentity", NULL, 0, "whoami", rc);
+    char *account = xml ? kines_xml_text(xml, "Account", NULL) : NULL;
+    kbuf doc = KBUF_INIT;
+    if (account)
+        kbuf_printf(&doc,
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                    "\"Principal\":{\"AWS\":\"arn:aws:iam::%s:root\"},"
+                    "\"Action\":\"sts:AssumeRole\"}]}",
+                    account);
+    free(account);
+    free(xml);
+    return doc.data;
+}
+
+static int role_create(iam_cmd *c)
+{
+    int rc = EXIT_OK;
+    char *document = trust_document(c, &rc);
+    if (!document)
+        return rc;
+    kines_param p[] = {{"RoleName", c->args.positional[2]}, {"AssumeRolePolicyDocument", document}};
+    rc = create_entity(c, "CreateRole", p, 2, role_fields, "role");
+    free(document);
+    return rc;
+}
+
+static int role_delete(iam_cmd *c)
+{
+    const char *name = c->args.positional[2];
+    kines_param p[] = {{"RoleName", name}};
+    char sentence[256];
+    snprintf(sentence, sizeof sentence, "deleted role %s", name);
+    return act(c, "DeleteRole", p, 1, NULL, NULL, sentence);
+}
+
+static int role_list(iam_cmd *c)
+{
+    static const char *const line[] = {"RoleName", "Arn", NULL};
+    return list_members(c, "ListRoles", NULL, "Roles", role_fields, line);
+}
+
+/* iam role policy put|attach ROLE ... */
+static int role_policy(iam_cmd *c)
+{
+    const char *verb = c->args.positional[2];
+    if (strcmp(verb, "put") == 0 && c->args.positional_count == 4)
+        return put_policy(c, &role_target);
+    if (strcmp(verb, "attach") == 0)
+        return attach_policy(c, &role_target);
+    cli_error(c->ctx, "iam role policy takes put ROLE --file POLICY.json or attach ROLE "
+                      "POLICY_ARN|--file POLICY.json. See `kinesctl iam --help`.");
+    return EXIT_USAGE;
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
@@ -358,6 +458,10 @@ static const struct {
     {"key", "delete", 4, 4, "a USER and a KEY_ID", key_delete},
     {"policy", "put", 3, 3, "a USER (and --file)", policy_put},
     {"policy", "attach", 3, 4, "a USER and a POLICY_ARN or --file", policy_attach},
+    {"role", "create", 3, 3, "a role NAME", role_create},
+    {"role", "delete", 3, 3, "a role NAME", role_delete},
+    {"role", "list", 2, 2, "no arguments", role_list},
+    {"role", "policy", 4, 5, "put|attach, a ROLE and a POLICY_ARN or --file", role_policy},
 };
 
 /* Runs fn with a client; the exit code. */
@@ -375,7 +479,7 @@ static int with_client(iam_cmd *c, int (*fn)(iam_cmd *c))
 int cmd_iam(cli_ctx *ctx, int argc, char **argv)
 {
     iam_cmd c = {.ctx = ctx};
-    int rc = cli_parse(ctx, "iam", argc - 1, argv + 1, "file name", "", help, &c.args);
+    int rc = cli_parse(ctx, "iam", argc - 1, argv + 1, "file name trust", "", help, &c.args);
     if (rc >= 0)
         return rc;
     const char *object = c.args.positional_count > 0 ? c.args.positional[0] : "";
@@ -391,8 +495,9 @@ int cmd_iam(cli_ctx *ctx, int argc, char **argv)
         }
         return with_client(&c, actions[i].fn);
     }
-    cli_error(ctx, "iam needs user create|delete|list, key create|list|disable|enable|delete or "
-                   "policy put|attach. See `kinesctl iam --help`.");
+    cli_error(ctx, "iam needs user create|delete|list, key create|list|disable|enable|delete, "
+                   "policy put|attach or role create|delete|list|policy. See `kinesctl iam "
+                   "--help`.");
     return EXIT_USAGE;
 }
 

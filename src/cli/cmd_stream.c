@@ -1,4 +1,5 @@
-/* cmd_stream.c - `kinesctl stream create|delete|describe|wait|list|reshard`. */
+/* cmd_stream.c - `kinesctl stream create|delete|describe|wait|list|reshard`, and the table of
+ * every `stream` action (the others are in cmd_stream_settings.c and cmd_stream_contract.c). */
 #include <stdarg.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ static const char help[] =
     "  kinesctl stream encrypt NAME [--key-id KEY] [--stop] [--wait]\n"
     "  kinesctl stream tag NAME KEY=VALUE... ;  kinesctl stream untag NAME KEY...\n"
     "  kinesctl stream tags NAME ;  kinesctl stream limits\n"
+    "  kinesctl stream contract set NAME SCHEMA.json [--assert-format]\n"
+    "  kinesctl stream contract get NAME ;  kinesctl stream contract remove NAME\n"
     "\n"
     "create makes a provisioned stream of N shards (default 1) or an on-demand one; --wait "
     "returns\n"
@@ -28,6 +31,8 @@ static const char help[] =
     "until the stream is ACTIVE, or with --gone until it no longer exists (default timeout 60 s).\n"
     "encrypt makes the records written from now on be stored encrypted (KMS key --key-id, default\n"
     "alias/aws/kinesis); with --stop they are stored unencrypted again.\n"
+    "contract (kinesd only) makes the stream refuse records whose data does not match the JSON\n"
+    "Schema (one self-contained document); --assert-format checks \"format\" keywords too.\n"
     "\n"
     "examples:\n"
     "  kinesctl stream create orders --shards 4 --wait\n"
@@ -35,6 +40,7 @@ static const char help[] =
     "  kinesctl stream reshard orders --shards 8 --wait\n"
     "  kinesctl stream retention orders --hours 48\n"
     "  kinesctl stream tag orders team=payments env=prod\n"
+    "  kinesctl stream contract set orders order.schema.json\n"
     "  kinesctl stream delete orders --wait\n";
 
 int stream_wait_for(stream_cmd *s, bool gone)
@@ -232,13 +238,15 @@ static const struct {
     {"untag", 3, ARGS_MAX_POSITIONAL, "a stream NAME and tag KEYs", stream_untag},
     {"tags", 2, 2, "one stream NAME", stream_tags},
     {"limits", 1, 1, "no arguments", stream_limits},
+    {"contract", 3, 4, "set, get or remove and a stream NAME (set: and a SCHEMA file)",
+     stream_contract},
 };
 
 int cmd_stream(cli_ctx *ctx, int argc, char **argv)
 {
     stream_cmd s = {.ctx = ctx};
     int rc = cli_parse(ctx, "stream", argc - 1, argv + 1, "shards timeout hours key-id",
-                       "on-demand wait gone stop", help, &s.args);
+                       "on-demand wait gone stop assert-format", help, &s.args);
     if (rc >= 0)
         return rc;
     const char *action = s.args.positional_count > 0 ? s.args.positional[0] : NULL;
@@ -259,7 +267,8 @@ int cmd_stream(cli_ctx *ctx, int argc, char **argv)
         kines_client_free(s.client);
         return rc;
     }
-    cli_error(ctx, "stream needs one of create, delete, describe, wait, list, reshard, retention, "
-                   "mode, encrypt, tag, untag, tags, limits. See `kinesctl stream --help`.");
+    cli_error(ctx,
+              "stream needs one of create, delete, describe, wait, list, reshard, retention, "
+              "mode, encrypt, tag, untag, tags, limits, contract. See `kinesctl stream --help`.");
     return EXIT_USAGE;
 }

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/buf.h"
 
 static const char usage[] =
     "kinesctl - command-line client for Amazon Kinesis Data Streams and kinesd\n"
@@ -23,6 +24,7 @@ static const char usage[] =
     "  stream reshard NAME --shards N [--wait]                  change the shard count\n"
     "  stream retention|mode|tag|untag|tags NAME ..., stream limits   settings (see stream "
     "--help)\n"
+    "  stream contract set|get|remove NAME [SCHEMA.json]      records must match (kinesd only)\n"
     "  put NAME [DATA] [--partition-key K] [--jsonl] [--schema FILE]\n"
     "                                                           write records (stdin lines)\n"
     "  get NAME --shard ID [--from POSITION] [--count N]        read one shard\n"
@@ -121,6 +123,28 @@ bool cli_int(const cli_ctx *ctx, const cli_args *a, const char *name, long fallb
     }
     *out = n;
     return true;
+}
+
+char *cli_read_text(const cli_ctx *ctx, const char *path, size_t max, const char *what,
+                    int *exit_code)
+{
+    FILE *f = fopen(path, "rb");
+    kbuf text = KBUF_INIT;
+    size_t got = 0;
+    if (f) {
+        kbuf_reserve(&text, max + 1);
+        got = fread(text.data, 1, max + 1, f);
+        text.len = got;
+        text.data[got] = '\0';
+        fclose(f);
+    }
+    if (f && got <= max && strlen(text.data) == got)
+        return kbuf_detach(&text);
+    cli_error(ctx, "cannot read the %s file %s as a text of at most %zu KiB", what, path,
+              max / 1024);
+    *exit_code = EXIT_BAD_INPUT;
+    kbuf_free(&text);
+    return NULL;
 }
 
 kines_client *cli_client(const cli_ctx *ctx, int *exit_code)

@@ -1,5 +1,6 @@
 /* stream_cmd.h - what the `kinesctl stream` actions share (cmd_stream.c holds the life cycle ones,
- * cmd_stream_settings.c retention, mode, encryption, tags and limits). */
+ * cmd_stream_settings.c retention, mode, encryption, tags and limits, cmd_stream_contract.c the
+ * contract). */
 #ifndef KCLI_STREAM_CMD_H
 #define KCLI_STREAM_CMD_H
 
@@ -31,5 +32,6 @@ int stream_tag(stream_cmd *s);
 int stream_untag(stream_cmd *s);
 int stream_tags(stream_cmd *s);
 int stream_limits(stream_cmd *s);
+int stream_contract(stream_cmd *s); /* cmd_stream_contract.c */
 
 #endif

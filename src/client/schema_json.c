@@ -277,7 +277,8 @@ static int parse_number(parser *ps)
         while (is_digit(ps))
             ps->p++;
     }
-    jval *v = &ps->d->nodes[add_node(ps, J_NUMBER)];
+    size_t index = add_node(ps, J_NUMBER); /* first: it may move the nodes */
+    jval *v = &ps->d->nodes[index];
     v->text = s;
     v->len = (uint32_t)(ps->p - s);
     v->lexical_int = lexical_int;

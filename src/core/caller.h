@@ -36,7 +36,8 @@ typedef struct caller {
     char access_key[129];  /* the key that signed the request */
     char arn[256];         /* arn:aws:iam::ACCOUNT:root, :user/NAME, :assumed-role/R/S */
     char user_name[129];   /* "" for the root */
-    char user_id[129];     /* AIDA... for users, the account for the root */
+    char user_id[129];     /* AIDA... for users, the account for the root, AROA...:SESSION */
+    char role_arn[256];    /* a role session's role (arn:aws:iam::ACCOUNT:role/PATHNAME); "" */
     bool root;             /* the account's root: allowed everything in its account */
     bool session;          /* signed with temporary credentials (X-Amz-Security-Token) */
     const void *principal; /* the authorizer's handle on the caller's policies; NULL in open */

@@ -1,12 +1,13 @@
 /* authn.c - verify mode: who signed a request (see iam_internal.h).
  *
  * The claim (Authorization header or presigned query) names a key; the key is an access key of
- * a user or of an account's root, or the ASIA key of a session token. Checked in this order,
- * each with AWS's error: the key is known and active (UnrecognizedClientException), the session
- * token is valid and current (ExpiredTokenException), the request is fresh - signed within 5
- * minutes of now, or a presigned URL not past X-Amz-Expires (InvalidSignatureException,
- * "Signature expired: ..."), and the signature is the one the secret gives
- * (InvalidSignatureException). */
+ * a user or of an account's root, or the ASIA key of a session token (of a user, a root, or a
+ * role: the caller is then the assumed role, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).
+ * Checked in this order, each with AWS's error: the key is known and active
+ * (UnrecognizedClientException), the session token is valid and current (ExpiredTokenException),
+ * the request is fresh - signed within 5 minutes of now, or a presigned URL not past X-Amz-Expires
+ * (InvalidSignatureException, "Signature expired: ..."), and the signature is the one the secret
+ * gives (InvalidSignatureException). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,22 @@ static bool fill_caller(caller *who, const char *account, const char *user_name,
     return true;
 }
 
+/* The caller a role session stands for: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, its
+ * id ROLEID:SESSION; false when the role is gone (or deleted and created again). */
+static bool fill_role_caller(caller *who, const session_claims *s, const auth_scope *scope)
+{
+    iam_user *r = state_role(s->account, s->role);
+    if (!r || strcmp(r->id, s->role_id) != 0)
+        return false;
+    fill_caller(who, s->account, NULL, scope, s->access_key);
+    who->root = false;
+    snprintf(who->arn, sizeof who->arn, "arn:aws:sts::%s:assumed-role/%s/%s", s->account, s->role,
+             s->session);
+    snprintf(who->user_id, sizeof who->user_id, "%s:%s", r->id, s->session);
+    snprintf(who->role_arn, sizeof who->role_arn, "%s", r->arn);
+    return true;
+}
+
 /* The secret of the claim's key into secret, and the caller it stands for; iam_lock held. */
 static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t now_ms, caller *who,
                      char *secret, size_t cap, aws_error *err)
@@ -104,7 +121,8 @@ static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t 
         session_claims s;
         if (!session_open(iam_master(), claim->session_token, &s) ||
             strcmp(s.access_key, claim->access_key) != 0 ||
-            !fill_caller(who, s.account, s.user, scope, s.access_key)) {
+            !(s.role[0] ? fill_role_caller(who, &s, scope)
+                        : fill_caller(who, s.account, s.user, scope, s.access_key))) {
             aws_error_set(err, 400, "UnrecognizedClientException", "%s", invalid_token);
             return false;
         }

@@ -1,11 +1,12 @@
 /* authz.c - verify mode: may the caller do this (see iam_internal.h)?
  *
  * For each resource ARN the operation's op_entry names (or "*"), AWS's evaluation runs over the
- * caller's identity policies (its inline policies and attached managed policies; the root has
- * none and is allowed everything in its account) and the resource's own policy, which the
- * service that owns the ARN hands over (service.resource_access): an explicit Deny wins, then an
- * Allow - and across accounts both the resource's policy and the caller's must allow. A call
- * allowed on another account's resource then acts in that account (op_call.account).
+ * caller's identity policies (the inline and attached managed policies of its user, or of the
+ * role of its role session; the root has none and is allowed everything in its account) and the
+ * resource's own policy, which the service that owns the ARN hands over (service.resource_access):
+ * an explicit Deny wins, then an Allow - and across accounts both the resource's policy and the
+ * caller's must allow. A call allowed on another account's resource then acts in that account
+ * (op_call.account).
  *
  * Decisions are cached per loop thread, by (principal, action, resource) and the generation of
  * identities and resource policies (service_access_generation), unless a policy involved reads
@@ -135,10 +136,20 @@ static void arn_account(const char *arn, char out[16])
     }
 }
 
+/* The user, or the role of a role session, whose policies the caller carries; NULL for the
+ * root. iam_lock held. */
+static iam_user *caller_principal(const caller *who)
+{
+    if (who->root)
+        return NULL;
+    return who->role_arn[0] ? state_role_arn(who->role_arn)
+                            : state_user(who->account, who->user_name);
+}
+
 /* The caller's identity policies; iam_lock held. */
 static size_t identity_policies(const caller *who, const policy **out)
 {
-    iam_user *u = who->root ? NULL : state_user(who->account, who->user_name);
+    iam_user *u = caller_principal(who);
     size_t n = 0;
     for (size_t i = 0; u && i < u->n_inlines && n < MAX_IDENTITY_POLICIES; i++)
         out[n++] = u->inlines[i].compiled;
@@ -191,6 +202,28 @@ static policy_decision decide(op_call *call, policy_request *r, bool cross_accou
     return d;
 }
 
+policy_decision iam_identity_decision(const caller *who, const policy_request *r)
+{
+    const policy *identity[MAX_IDENTITY_POLICIES];
+    size_t n = identity_policies(who, identity);
+    return policy_decide(identity, n, who->root, NULL, false, r);
+}
+
+policy_request iam_request_of(const caller *who, const char *action, const char *resource,
+                              int64_t now_ms)
+{
+    return (policy_request){.action = action,
+                            .resource = resource,
+                            .principal_arn = who->arn,
+                            .principal_role_arn = who->role_arn[0] ? who->role_arn : NULL,
+                            .principal_account = who->account,
+                            .username = who->user_name[0] ? who->user_name : NULL,
+                            .userid = who->user_id,
+                            .source_ip = who->source_ip[0] ? who->source_ip : NULL,
+                            .secure_transport = who->secure_transport,
+                            .now_ms = now_ms};
+}
+
 bool iam_authorize(op_call *call, const op_entry *entry)
 {
     const char *arns[MAX_RESOURCES];
@@ -203,15 +236,7 @@ bool iam_authorize(op_call *call, const op_entry *entry)
         char account[16];
         arn_account(arns[i], account);
         bool cross = account[0] && strcmp(account, who->account) != 0;
-        policy_request r = {.action = entry->action,
-                            .resource = arns[i],
-                            .principal_arn = who->arn,
-                            .principal_account = who->account,
-                            .username = who->root ? NULL : who->user_name,
-                            .userid = who->user_id,
-                            .source_ip = who->source_ip[0] ? who->source_ip : NULL,
-                            .secure_transport = who->secure_transport,
-                            .now_ms = call->now_ms};
+        policy_request r = iam_request_of(who, entry->action, arns[i], call->now_ms);
         policy_decision d = decide(call, &r, cross);
         if (d != DECISION_ALLOW) {
             kbuf message = KBUF_INIT;

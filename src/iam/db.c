@@ -32,7 +32,34 @@ static const char schema[] =
     " NULL, path TEXT NOT NULL, description TEXT, document TEXT NOT NULL, created_ms INTEGER NOT "
     " NULL, PRIMARY KEY(account, name));"
     "CREATE TABLE IF NOT EXISTS attachments(account TEXT NOT NULL, user TEXT NOT NULL, policy "
-    " TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(account, user, policy));";
+    " TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(account, user, policy));"
+    "CREATE TABLE IF NOT EXISTS roles(account TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT "
+    " NULL, path TEXT NOT NULL, description TEXT, trust TEXT NOT NULL, max_session_s INTEGER NOT "
+    " NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(account, name));"
+    "CREATE TABLE IF NOT EXISTS role_tags(account TEXT NOT NULL, role TEXT NOT NULL, pos "
+    " INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(account, role, key));"
+    "CREATE TABLE IF NOT EXISTS role_policies(account TEXT NOT NULL, role TEXT NOT NULL, name "
+    " TEXT NOT NULL, pos INTEGER NOT NULL, document TEXT NOT NULL,"
+    " PRIMARY KEY(account, role, name));"
+    "CREATE TABLE IF NOT EXISTS role_attachments(account TEXT NOT NULL, role TEXT NOT NULL, "
+    " policy TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(account, role, policy));";
+
+/* The tables of a principal's inline policies and attachments, and their column naming it. */
+typedef struct principal_tables {
+    const char *tags;        /* "user_tags" */
+    const char *inlines;     /* "user_policies" */
+    const char *attachments; /* "attachments" */
+    const char *column;      /* "user" */
+} principal_tables;
+
+static const principal_tables user_tables = {"user_tags", "user_policies", "attachments", "user"};
+static const principal_tables role_tables = {"role_tags", "role_policies", "role_attachments",
+                                             "role"};
+
+static const principal_tables *tables_of(const iam_user *u)
+{
+    return u->is_role ? &role_tables : &user_tables;
+}
 
 static int fail(const char *what)
 {
@@ -162,6 +189,14 @@ int db_put_account(const iam_account *a)
     return rc == SQLITE_DONE ? 0 : fail("account");
 }
 
+static int delete_tags(const iam_user *u)
+{
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE account = ? AND %s = ?", t->tags, t->column);
+    return RUN(sql, u->account, u->name);
+}
+
 int db_put_user(const iam_user *u)
 {
     sqlite3_stmt *st = prepare("INSERT OR REPLACE INTO users VALUES(?, ?, ?, ?, ?)");
@@ -180,15 +215,17 @@ int db_put_user(const iam_user *u)
 int db_delete_user(const iam_user *u)
 {
     return RUN("DELETE FROM users WHERE account = ? AND name = ?", u->account, u->name) ||
-           RUN("DELETE FROM user_tags WHERE account = ? AND user = ?", u->account, u->name);
+           delete_tags(u);
 }
 
 int db_put_tags(const iam_user *u)
 {
-    if (RUN("DELETE FROM user_tags WHERE account = ? AND user = ?", u->account, u->name))
+    char sql[200];
+    snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(?, ?, ?, ?, ?)", tables_of(u)->tags);
+    if (delete_tags(u))
         return -1;
     for (size_t i = 0; i < u->n_tags; i++) {
-        sqlite3_stmt *st = prepare("INSERT INTO user_tags VALUES(?, ?, ?, ?, ?)");
+        sqlite3_stmt *st = prepare(sql);
         if (!st)
             return -1;
         sqlite3_bind_text(st, 1, u->account, -1, SQLITE_STATIC);
@@ -231,23 +268,21 @@ int db_delete_key(const iam_key *k)
 
 int db_put_inline(const iam_user *u, const char *name, const char *document)
 {
-    sqlite3_stmt *st = prepare("INSERT OR REPLACE INTO user_policies VALUES(?, ?, ?, "
-                               "(SELECT count(*) FROM user_policies), ?)");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, u->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, u->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, document, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail("user policy");
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO %s VALUES(?, ?, ?, (SELECT count(*) FROM %s), ?)", t->inlines,
+             t->inlines);
+    return RUN(sql, u->account, u->name, name, document);
 }
 
 int db_delete_inline(const iam_user *u, const char *name)
 {
-    return RUN("DELETE FROM user_policies WHERE account = ? AND user = ? AND name = ?", u->account,
-               u->name, name);
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE account = ? AND %s = ? AND name = ?",
+             t->inlines, t->column);
+    return RUN(sql, u->account, u->name, name);
 }
 
 int db_put_managed(const iam_managed *m)
@@ -274,15 +309,45 @@ int db_delete_managed(const iam_managed *m)
 
 int db_attach(const iam_user *u, const iam_managed *m)
 {
-    return RUN("INSERT OR REPLACE INTO attachments VALUES(?, ?, ?, "
-               "(SELECT count(*) FROM attachments))",
-               u->account, u->name, m->name);
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO %s VALUES(?, ?, ?, (SELECT count(*) FROM %s))", t->attachments,
+             t->attachments);
+    return RUN(sql, u->account, u->name, m->name);
 }
 
 int db_detach(const iam_user *u, const iam_managed *m)
 {
-    return RUN("DELETE FROM attachments WHERE account = ? AND user = ? AND policy = ?", u->account,
-               u->name, m->name);
+    const principal_tables *t = tables_of(u);
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE account = ? AND %s = ? AND policy = ?",
+             t->attachments, t->column);
+    return RUN(sql, u->account, u->name, m->name);
+}
+
+int db_put_role(const iam_user *r)
+{
+    sqlite3_stmt *st = prepare("INSERT OR REPLACE INTO roles VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->trust_document, -1, SQLITE_STATIC);
+    bind_int(st, 7, r->max_session_s);
+    bind_int(st, 8, r->created_ms);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail("role");
+}
+
+int db_delete_role(const iam_user *r)
+{
+    return RUN("DELETE FROM roles WHERE account = ? AND name = ?", r->account, r->name) ||
+           delete_tags(r);
 }
 
 /* ---- loading ------------------------------------------------------------------------------- */
@@ -327,11 +392,21 @@ static int load_user(sqlite3_stmt *st)
     return 0;
 }
 
-static int load_tag(sqlite3_stmt *st)
+static void load_tag_into(iam_user *u, sqlite3_stmt *st)
 {
-    iam_user *u = state_user(col(st, 0), col(st, 1));
     if (u)
         state_set_tag(u, col(st, 3), col(st, 4));
+}
+
+static int load_tag(sqlite3_stmt *st)
+{
+    load_tag_into(state_user(col(st, 0), col(st, 1)), st);
+    return 0;
+}
+
+static int load_role_tag(sqlite3_stmt *st)
+{
+    load_tag_into(state_role(col(st, 0), col(st, 1)), st);
     return 0;
 }
 
@@ -373,11 +448,34 @@ static policy *compile_stored(const char *document)
     return p ? p : policy_parse("{\"Statement\":[]}", POLICY_IDENTITY, &why);
 }
 
-static int load_inline(sqlite3_stmt *st)
+static int load_role(sqlite3_stmt *st)
 {
-    iam_user *u = state_user(col(st, 0), col(st, 1));
+    kbuf why = KBUF_INIT;
+    policy *trust = policy_parse(col(st, 5), POLICY_TRUST, &why);
+    if (!trust) /* cannot happen with what CreateRole stored: it then trusts no one */
+        trust = policy_parse("{\"Statement\":[]}", POLICY_TRUST, &why);
+    kbuf_free(&why);
+    state_add_role(role_new(col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4),
+                            strdup(col(st, 5)), trust, sqlite3_column_int(st, 6),
+                            sqlite3_column_int64(st, 7)));
+    return 0;
+}
+
+static void load_inline_into(iam_user *u, sqlite3_stmt *st)
+{
     if (u)
         state_put_inline(u, col(st, 2), strdup(col(st, 4)), compile_stored(col(st, 4)));
+}
+
+static int load_inline(sqlite3_stmt *st)
+{
+    load_inline_into(state_user(col(st, 0), col(st, 1)), st);
+    return 0;
+}
+
+static int load_role_inline(sqlite3_stmt *st)
+{
+    load_inline_into(state_role(col(st, 0), col(st, 1)), st);
     return 0;
 }
 
@@ -389,12 +487,22 @@ static int load_managed(sqlite3_stmt *st)
     return 0;
 }
 
-static int load_attachment(sqlite3_stmt *st)
+static void load_attachment_into(iam_user *u, sqlite3_stmt *st)
 {
-    iam_user *u = state_user(col(st, 0), col(st, 1));
     iam_managed *m = state_managed(col(st, 0), col(st, 2));
     if (u && m)
         state_attach(u, m);
+}
+
+static int load_attachment(sqlite3_stmt *st)
+{
+    load_attachment_into(state_user(col(st, 0), col(st, 1)), st);
+    return 0;
+}
+
+static int load_role_attachment(sqlite3_stmt *st)
+{
+    load_attachment_into(state_role(col(st, 0), col(st, 1)), st);
     return 0;
 }
 
@@ -406,7 +514,11 @@ int db_load(void)
                    each_row("SELECT * FROM access_keys ORDER BY created_ms", load_key) ||
                    each_row("SELECT * FROM user_policies ORDER BY pos", load_inline) ||
                    each_row("SELECT * FROM policies", load_managed) ||
-                   each_row("SELECT * FROM attachments ORDER BY pos", load_attachment)
+                   each_row("SELECT * FROM attachments ORDER BY pos", load_attachment) ||
+                   each_row("SELECT * FROM roles", load_role) ||
+                   each_row("SELECT * FROM role_tags ORDER BY pos", load_role_tag) ||
+                   each_row("SELECT * FROM role_policies ORDER BY pos", load_role_inline) ||
+                   each_row("SELECT * FROM role_attachments ORDER BY pos", load_role_attachment)
                ? -1
                : 0;
 }

@@ -1,7 +1,7 @@
 /* db.h - the identity database: <data-dir>/iam.sqlite, kinesd's IAM metadata.
  *
- * Tables for accounts, users and their tags, access keys (secrets sealed under the master key,
- * masterkey.h), inline and managed policies, attachments, and a check value sealed under the
+ * Tables for accounts, users and their tags, roles, access keys (secrets sealed under the master
+ * key, masterkey.h), inline and managed policies, attachments, and a check value sealed under the
  * master key, so that start-up with another key fails clearly instead of misreading secrets.
  * WAL mode, synchronous=FULL; one API call is one transaction (db_begin ... db_commit). Only the
  * IAM control thread uses it (and the main thread at start-up, and `kinesd account create`). */
@@ -31,6 +31,9 @@ int db_delete_user(const iam_user *u);
 int db_put_tags(const iam_user *u); /* replaces the user's tags */
 int db_put_key(const iam_key *k);
 int db_delete_key(const iam_key *k);
+int db_put_role(const iam_user *r); /* inserts or replaces (UpdateAssumeRolePolicy) */
+int db_delete_role(const iam_user *r);
+/* Inline policies and attachments of a user or a role (iam_user.is_role). */
 int db_put_inline(const iam_user *u, const char *name, const char *document);
 int db_delete_inline(const iam_user *u, const char *name);
 int db_put_managed(const iam_managed *m);

@@ -3,10 +3,12 @@
  *   iam.c      start-up: master key, iam.sqlite, the root credentials; `kinesd account create`
  *   service.c  the IAM and STS op tables, each operation's action and resources
  *   authn.c    verify mode: the SigV4 signature, the key, the session token, the clock
+ *   sts.c      GetCallerIdentity, GetSessionToken, AssumeRole; the sessions of functions' roles
  *   authz.c    verify mode: AWS's policy evaluation for every operation, with a decision cache */
 #ifndef KINESD_IAM_INTERNAL_H
 #define KINESD_IAM_INTERNAL_H
 
+#include "../auth/policy.h"
 #include "../common/masterkey.h"
 #include "../core/dispatch.h"
 
@@ -17,5 +19,11 @@ const masterkey *iam_master(void);
 bool iam_authenticate(const http_request *req, const auth_scope *scope, caller *who,
                       aws_error *err);
 bool iam_authorize(op_call *call, const op_entry *entry);
+/* authz.c: the request context of who doing action on resource at now_ms. */
+policy_request iam_request_of(const caller *who, const char *action, const char *resource,
+                              int64_t now_ms);
+/* authz.c: what the caller's identity policies alone decide for r (no resource policy, no
+ * cache); iam_lock held. */
+policy_decision iam_identity_decision(const caller *who, const policy_request *r);
 
 #endif

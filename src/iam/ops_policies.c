@@ -1,66 +1,55 @@
-/* ops_policies.c - inline user policies, customer managed policies (one version, v1) and their
- * attachment to users (see ops.h). A document is compiled when it is stored: a malformed one is
- * refused with MalformedPolicyDocument saying what is wrong. */
-#include <ctype.h>
+/* ops_policies.c - inline policies of users and roles, customer managed policies (one version,
+ * v1) and their attachment to users and roles (see ops.h): each user operation has its role twin
+ * (PutUserPolicy, PutRolePolicy, ...), one handler over the holder kind (ops_holder). A document is
+ * compiled when it is stored: a malformed one is refused with MalformedPolicyDocument saying what
+ * is wrong. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "ops.h"
 
-#define MAX_INLINE_CHARS 2048  /* all inline policies of a user together */
 #define MAX_MANAGED_CHARS 6144 /* one managed policy */
-#define MAX_ATTACHED 10        /* managed policies per user */
+#define MAX_ATTACHED 10        /* managed policies per user or role */
 
-/* IAM counts a policy's size without its whitespace. */
-static size_t policy_chars(const char *text)
-{
-    size_t n = 0;
-    for (; *text; text++)
-        n += !isspace((unsigned char)*text);
-    return n;
-}
-
-static policy *compile(op_call *call, const char *document)
-{
-    kbuf why = KBUF_INIT;
-    policy *p = policy_parse(document, POLICY_IDENTITY, &why);
-    if (!p)
-        call_fail(call, "MalformedPolicyDocumentException", "%s", why.data);
-    kbuf_free(&why);
-    return p;
-}
-
-static void write_empty(op_call *call)
-{
-    enc_map_begin(call->out);
-    enc_map_end(call->out);
-}
+const ops_holder ops_users = {.name_key = "UserName",
+                              .noun = "user",
+                              .quota = "PoliciesPerUser",
+                              .max_inline_chars = 2048,
+                              .tags_quota = "TagsPerUser",
+                              .find = ops_find_user};
+const ops_holder ops_roles = {.name_key = "RoleName",
+                              .noun = "role",
+                              .quota = "PoliciesPerRole",
+                              .max_inline_chars = 10240,
+                              .tags_quota = "TagsPerRole",
+                              .find = ops_find_role};
 
 /* ---- inline policies ----------------------------------------------------------------------- */
 
-static bool inline_fits(op_call *call, const iam_user *u, const char *name, const char *document)
+static bool inline_fits(op_call *call, const ops_holder *h, const iam_user *u, const char *name,
+                        const char *document)
 {
-    size_t total = policy_chars(document);
+    size_t total = ops_policy_chars(document);
     for (size_t i = 0; i < u->n_inlines; i++)
         if (strcmp(u->inlines[i].name, name) != 0)
-            total += policy_chars(u->inlines[i].document);
-    if (total <= MAX_INLINE_CHARS)
+            total += ops_policy_chars(u->inlines[i].document);
+    if (total <= h->max_inline_chars)
         return true;
-    call_fail(call, "LimitExceededException",
-              "Maximum policy size of %d bytes exceeded for user %s", MAX_INLINE_CHARS, u->name);
+    call_fail(call, "LimitExceededException", "Maximum policy size of %zu bytes exceeded for %s %s",
+              h->max_inline_chars, h->noun, u->name);
     return false;
 }
 
-void op_put_user_policy(op_call *call)
+static void put_inline(op_call *call, const ops_holder *h)
 {
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     const char *name = kv_str(call->input, "PolicyName");
     const char *document = kv_str(call->input, "PolicyDocument");
-    policy *p = u ? compile(call, document) : NULL;
+    policy *p = u ? ops_compile(call, document, POLICY_IDENTITY) : NULL;
     if (!p)
         return;
-    if (!inline_fits(call, u, name, document) || db_begin() != 0 ||
+    if (!inline_fits(call, h, u, name, document) || db_begin() != 0 ||
         !ops_commit(call, db_put_inline(u, name, document))) {
         policy_free(p);
         return;
@@ -68,28 +57,28 @@ void op_put_user_policy(op_call *call)
     ops_publish_begin();
     state_put_inline(u, name, strdup(document), p);
     ops_publish_end();
-    write_empty(call);
+    ops_write_empty(call);
 }
 
-static iam_inline *find_inline(op_call *call, iam_user **u)
+static iam_inline *find_inline(op_call *call, const ops_holder *h, iam_user **u)
 {
     const char *name = kv_str(call->input, "PolicyName");
-    *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    *u = h->find(call, kv_str(call->input, h->name_key));
     iam_inline *p = *u ? state_find_inline(*u, name) : NULL;
     if (*u && !p)
-        call_fail(call, "NoSuchEntityException", "The user policy with name %s cannot be found.",
-                  name);
+        call_fail(call, "NoSuchEntityException", "The %s policy with name %s cannot be found.",
+                  h->noun, name);
     return p;
 }
 
-void op_get_user_policy(op_call *call)
+static void get_inline(op_call *call, const ops_holder *h)
 {
     iam_user *u;
-    iam_inline *p = find_inline(call, &u);
+    iam_inline *p = find_inline(call, h, &u);
     if (!p)
         return;
     enc_map_begin(call->out);
-    enc_key(call->out, "UserName");
+    enc_key(call->out, h->name_key);
     enc_str(call->out, u->name);
     enc_key(call->out, "PolicyName");
     enc_str(call->out, p->name);
@@ -98,9 +87,9 @@ void op_get_user_policy(op_call *call)
     enc_map_end(call->out);
 }
 
-void op_list_user_policies(op_call *call)
+static void list_inline(op_call *call, const ops_holder *h)
 {
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     if (!u)
         return;
     enc_map_begin(call->out);
@@ -113,16 +102,56 @@ void op_list_user_policies(op_call *call)
     enc_map_end(call->out);
 }
 
-void op_delete_user_policy(op_call *call)
+static void delete_inline(op_call *call, const ops_holder *h)
 {
     iam_user *u;
-    iam_inline *p = find_inline(call, &u);
+    iam_inline *p = find_inline(call, h, &u);
     if (!p || db_begin() != 0 || !ops_commit(call, db_delete_inline(u, p->name)))
         return;
     ops_publish_begin();
     state_delete_inline(u, kv_str(call->input, "PolicyName"));
     ops_publish_end();
-    write_empty(call);
+    ops_write_empty(call);
+}
+
+void op_put_user_policy(op_call *call)
+{
+    put_inline(call, &ops_users);
+}
+
+void op_get_user_policy(op_call *call)
+{
+    get_inline(call, &ops_users);
+}
+
+void op_list_user_policies(op_call *call)
+{
+    list_inline(call, &ops_users);
+}
+
+void op_delete_user_policy(op_call *call)
+{
+    delete_inline(call, &ops_users);
+}
+
+void op_put_role_policy(op_call *call)
+{
+    put_inline(call, &ops_roles);
+}
+
+void op_get_role_policy(op_call *call)
+{
+    get_inline(call, &ops_roles);
+}
+
+void op_list_role_policies(op_call *call)
+{
+    list_inline(call, &ops_roles);
+}
+
+void op_delete_role_policy(op_call *call)
+{
+    delete_inline(call, &ops_roles);
 }
 
 /* ---- managed policies ---------------------------------------------------------------------- */
@@ -175,10 +204,10 @@ void op_create_policy(op_call *call)
                   "A policy called %s already exists. Duplicate names are not allowed.", name);
         return;
     }
-    policy *p = compile(call, document);
+    policy *p = ops_compile(call, document, POLICY_IDENTITY);
     if (!p)
         return;
-    if (policy_chars(document) > MAX_MANAGED_CHARS) {
+    if (ops_policy_chars(document) > MAX_MANAGED_CHARS) {
         call_fail(call, "LimitExceededException", "Cannot exceed quota for PolicySize: %d",
                   MAX_MANAGED_CHARS);
         policy_free(p);
@@ -289,7 +318,7 @@ void op_delete_policy(op_call *call)
     ops_publish_begin();
     state_remove_managed(m);
     ops_publish_end();
-    write_empty(call);
+    ops_write_empty(call);
 }
 
 static bool is_attached(const iam_user *u, const iam_managed *m)
@@ -300,18 +329,18 @@ static bool is_attached(const iam_user *u, const iam_managed *m)
     return false;
 }
 
-void op_attach_user_policy(op_call *call)
+static void attach(op_call *call, const ops_holder *h)
 {
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     iam_managed *m = u ? find_managed(call) : NULL;
     if (!m)
         return;
     if (is_attached(u, m)) {
-        write_empty(call);
+        ops_write_empty(call);
         return;
     }
     if (u->n_attached >= MAX_ATTACHED) {
-        call_fail(call, "LimitExceededException", "Cannot exceed quota for PoliciesPerUser: %d",
+        call_fail(call, "LimitExceededException", "Cannot exceed quota for %s: %d", h->quota,
                   MAX_ATTACHED);
         return;
     }
@@ -320,12 +349,12 @@ void op_attach_user_policy(op_call *call)
     ops_publish_begin();
     state_attach(u, m);
     ops_publish_end();
-    write_empty(call);
+    ops_write_empty(call);
 }
 
-void op_detach_user_policy(op_call *call)
+static void detach(op_call *call, const ops_holder *h)
 {
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     const char *arn = kv_str(call->input, "PolicyArn");
     iam_managed *m = u ? state_managed_arn(arn) : NULL;
     if (!u)
@@ -339,12 +368,12 @@ void op_detach_user_policy(op_call *call)
     ops_publish_begin();
     state_detach(u, m);
     ops_publish_end();
-    write_empty(call);
+    ops_write_empty(call);
 }
 
-void op_list_attached_user_policies(op_call *call)
+static void list_attached(op_call *call, const ops_holder *h)
 {
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
+    iam_user *u = h->find(call, kv_str(call->input, h->name_key));
     const char *prefix = kv_str(call->input, "PathPrefix");
     if (!u)
         return;
@@ -365,4 +394,34 @@ void op_list_attached_user_policies(op_call *call)
     enc_list_end(call->out);
     ops_page_end(call, false, NULL);
     enc_map_end(call->out);
+}
+
+void op_attach_user_policy(op_call *call)
+{
+    attach(call, &ops_users);
+}
+
+void op_detach_user_policy(op_call *call)
+{
+    detach(call, &ops_users);
+}
+
+void op_list_attached_user_policies(op_call *call)
+{
+    list_attached(call, &ops_users);
+}
+
+void op_attach_role_policy(op_call *call)
+{
+    attach(call, &ops_roles);
+}
+
+void op_detach_role_policy(op_call *call)
+{
+    detach(call, &ops_roles);
+}
+
+void op_list_attached_role_policies(op_call *call)
+{
+    list_attached(call, &ops_roles);
 }

@@ -1,4 +1,4 @@
-/* ops_users.c - IAM users and their tags (see ops.h). */
+/* ops_users.c - IAM users (see ops.h; their tags: ops_tags.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -6,58 +6,20 @@
 #include "db.h"
 #include "ops.h"
 
-#define MAX_TAGS_PER_USER 50
-
-/* User names are unique in an account regardless of case. */
-static iam_user *user_any_case(const char *account, const char *name)
-{
-    size_t n;
-    iam_user **all = state_users_of(account, &n), *found = NULL;
-    for (size_t i = 0; i < n && !found; i++)
-        if (strcasecmp(all[i]->name, name) == 0)
-            found = all[i];
-    free(all);
-    return found;
-}
-
-static bool tags_fit(op_call *call, const iam_user *u, const kval *tags)
-{
-    size_t count = u ? u->n_tags : 0;
-    for (size_t i = 0; tags && i < tags->u.list.n; i++) {
-        const char *key = kv_str(&tags->u.list.items[i], "Key");
-        bool known = false;
-        for (size_t j = 0; u && j < u->n_tags && !known; j++)
-            known = strcmp(u->tags[j].key, key) == 0;
-        count += !known;
-    }
-    if (count <= MAX_TAGS_PER_USER)
-        return true;
-    call_fail(call, "LimitExceededException", "Cannot exceed quota for TagsPerUser: %d",
-              MAX_TAGS_PER_USER);
-    return false;
-}
-
-static void apply_tags(iam_user *u, const kval *tags)
-{
-    for (size_t i = 0; tags && i < tags->u.list.n; i++)
-        state_set_tag(u, kv_str(&tags->u.list.items[i], "Key"),
-                      kv_str(&tags->u.list.items[i], "Value"));
-}
-
 void op_create_user(op_call *call)
 {
     const char *name = kv_str(call->input, "UserName"), *path = kv_str(call->input, "Path");
     const kval *tags = kv_get(call->input, "Tags");
-    if (user_any_case(call->account, name)) {
+    if (ops_any_case(state_users_of, call->account, name)) {
         call_fail(call, "EntityAlreadyExistsException", "User with name %s already exists.", name);
         return;
     }
-    if (!tags_fit(call, NULL, tags))
+    if (!ops_tags_fit(call, &ops_users, NULL, tags))
         return;
     char id[IAM_ID_LEN + 1];
     state_random_id(id, "AIDA", IAM_ID_LEN - 4, false);
     iam_user *u = user_new(call->account, name, id, path ? path : "/", call->now_ms);
-    apply_tags(u, tags);
+    ops_apply_tags(u, tags);
     if (db_begin() != 0 || !ops_commit(call, db_put_user(u) || db_put_tags(u))) {
         state_remove_user(u); /* never added: only freed */
         return;
@@ -104,17 +66,6 @@ void op_get_user(op_call *call)
     enc_map_end(call->out);
 }
 
-static const char *user_name_of(const void *item)
-{
-    return ((const iam_user *)item)->name;
-}
-
-static bool user_listed(const op_call *call, const void *item)
-{
-    const char *prefix = kv_str(call->input, "PathPrefix");
-    return !prefix || strncmp(((const iam_user *)item)->path, prefix, strlen(prefix)) == 0;
-}
-
 static void write_listed_user(kenc *e, const void *item)
 {
     ops_write_user(e, item, false);
@@ -122,7 +73,8 @@ static void write_listed_user(kenc *e, const void *item)
 
 void op_list_users(op_call *call)
 {
-    static const ops_lister users = {"Users", user_name_of, user_listed, write_listed_user};
+    static const ops_lister users = {"Users", ops_holder_name, ops_holder_in_path,
+                                     write_listed_user};
     size_t n;
     iam_user **all = state_users_of(call->account, &n);
     ops_write_page(call, &users, (void *const *)all, n);
@@ -135,87 +87,12 @@ static const char *delete_conflict(const iam_user *u)
     iam_key *keys[IAM_MAX_KEYS_PER_USER];
     if (state_user_keys(u->account, u->name, keys, IAM_MAX_KEYS_PER_USER))
         return "Cannot delete entity, must delete access keys first.";
-    if (u->n_inlines)
-        return "Cannot delete entity, must delete policies first.";
-    if (u->n_attached)
-        return "Cannot delete entity, must detach all policies first.";
-    return NULL;
+    return ops_policies_conflict(u);
 }
 
 void op_delete_user(op_call *call)
 {
     iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
-    if (!u)
-        return;
-    const char *conflict = delete_conflict(u);
-    if (conflict) {
-        call_fail(call, "DeleteConflictException", "%s", conflict);
-        return;
-    }
-    if (db_begin() != 0 || !ops_commit(call, db_delete_user(u)))
-        return;
-    ops_publish_begin();
-    state_remove_user(u);
-    ops_publish_end();
-    enc_map_begin(call->out);
-    enc_map_end(call->out);
-}
-
-/* A copy of u's tags to change before committing them. */
-static iam_user *tag_draft(const iam_user *u)
-{
-    iam_user *draft = user_new(u->account, u->name, u->id, u->path, u->created_ms);
-    for (size_t i = 0; i < u->n_tags; i++)
-        state_set_tag(draft, u->tags[i].key, u->tags[i].value);
-    return draft;
-}
-
-/* Commits the draft's tags, then publishes them into u (swapping the tag arrays). */
-static void commit_tags(op_call *call, iam_user *u, iam_user *draft)
-{
-    if (db_begin() == 0 && ops_commit(call, db_put_tags(draft))) {
-        ops_publish_begin();
-        iam_tag *tags = u->tags;
-        size_t n = u->n_tags;
-        u->tags = draft->tags, u->n_tags = draft->n_tags;
-        draft->tags = tags, draft->n_tags = n;
-        ops_publish_end();
-        enc_map_begin(call->out);
-        enc_map_end(call->out);
-    }
-    state_remove_user(draft); /* never added: only freed */
-}
-
-void op_tag_user(op_call *call)
-{
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
-    const kval *tags = kv_get(call->input, "Tags");
-    if (!u || !tags_fit(call, u, tags))
-        return;
-    iam_user *draft = tag_draft(u);
-    apply_tags(draft, tags);
-    commit_tags(call, u, draft);
-}
-
-void op_untag_user(op_call *call)
-{
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
-    const kval *keys = kv_get(call->input, "TagKeys");
-    if (!u)
-        return;
-    iam_user *draft = tag_draft(u);
-    for (size_t i = 0; keys && i < keys->u.list.n; i++)
-        state_remove_tag(draft, keys->u.list.items[i].u.s.ptr);
-    commit_tags(call, u, draft);
-}
-
-void op_list_user_tags(op_call *call)
-{
-    iam_user *u = ops_find_user(call, kv_str(call->input, "UserName"));
-    if (!u)
-        return;
-    enc_map_begin(call->out);
-    ops_write_tags(call->out, u);
-    ops_page_end(call, false, NULL);
-    enc_map_end(call->out);
+    if (u)
+        ops_delete_holder(call, u, delete_conflict(u));
 }

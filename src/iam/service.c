@@ -1,7 +1,7 @@
 /* service.c - the IAM and STS services: their op tables, with where each operation runs, the
  * IAM action it performs and the resource ARNs it acts on (AWS's "Actions, resources, and
- * condition keys for AWS Identity and Access Management"; users and policies are named by their
- * ARN with the default path "/"). Reads run on loop threads under iam_lock shared; changes on
+ * condition keys for AWS Identity and Access Management"; users, roles and policies are named by
+ * their ARN with the default path "/"). Reads run on loop threads under iam_lock shared; changes on
  * the IAM control thread. STS needs no permission for either operation, as on AWS. */
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +55,26 @@ static int policy_resource(op_call *call, const char **arns, int max)
     return 1;
 }
 
+/* The role the call names (RoleName); every role (ListRoles). */
+static int role_resource(op_call *call, const char **arns, int max)
+{
+    (void)max;
+    arns[0] = iam_arn(call, "role", kv_str(call->input, "RoleName"));
+    return 1;
+}
+
+static int roles_resource(op_call *call, const char **arns, int max)
+{
+    (void)max;
+    arns[0] = iam_arn(call, "role", "");
+    return 1;
+}
+
+#define ROLE_OP(name, handler, mode)                                                               \
+    {                                                                                              \
+        name, handler, mode, "iam:" name, role_resource                                            \
+    }
+
 #define USER_OP(name, handler, mode)                                                               \
     {                                                                                              \
         name, handler, mode, "iam:" name, user_resource                                            \
@@ -87,12 +107,30 @@ static const op_entry iam_ops[] = {
     USER_OP("AttachUserPolicy", op_attach_user_policy, OP_CONTROL),
     USER_OP("DetachUserPolicy", op_detach_user_policy, OP_CONTROL),
     USER_OP("ListAttachedUserPolicies", op_list_attached_user_policies, OP_LOOP_READ),
+    ROLE_OP("CreateRole", op_create_role, OP_CONTROL),
+    ROLE_OP("GetRole", op_get_role, OP_LOOP_READ),
+    {"ListRoles", op_list_roles, OP_LOOP_READ, "iam:ListRoles", roles_resource},
+    ROLE_OP("DeleteRole", op_delete_role, OP_CONTROL),
+    ROLE_OP("UpdateRole", op_update_role, OP_CONTROL),
+    ROLE_OP("UpdateAssumeRolePolicy", op_update_assume_role_policy, OP_CONTROL),
+    ROLE_OP("TagRole", op_tag_role, OP_CONTROL),
+    ROLE_OP("UntagRole", op_untag_role, OP_CONTROL),
+    ROLE_OP("ListRoleTags", op_list_role_tags, OP_LOOP_READ),
+    ROLE_OP("PutRolePolicy", op_put_role_policy, OP_CONTROL),
+    ROLE_OP("GetRolePolicy", op_get_role_policy, OP_LOOP_READ),
+    ROLE_OP("ListRolePolicies", op_list_role_policies, OP_LOOP_READ),
+    ROLE_OP("DeleteRolePolicy", op_delete_role_policy, OP_CONTROL),
+    ROLE_OP("AttachRolePolicy", op_attach_role_policy, OP_CONTROL),
+    ROLE_OP("DetachRolePolicy", op_detach_role_policy, OP_CONTROL),
+    ROLE_OP("ListAttachedRolePolicies", op_list_attached_role_policies, OP_LOOP_READ),
     {NULL, NULL, OP_LOOP, NULL, NULL},
 };
 
+/* AssumeRole decides itself (sts.c): the role's trust policy and the caller's own policies. */
 static const op_entry sts_ops[] = {
     {"GetCallerIdentity", op_get_caller_identity, OP_LOOP, NULL, NULL},
     {"GetSessionToken", op_get_session_token, OP_LOOP, NULL, NULL},
+    {"AssumeRole", op_assume_role, OP_LOOP, NULL, NULL},
     {NULL, NULL, OP_LOOP, NULL, NULL},
 };
 

@@ -1,4 +1,5 @@
-/* session.c - session tokens: base64 of the claims ("v1\nKEY\nSECRET\nACCOUNT\nUSER\nEXPIRES")
+/* session.c - session tokens: base64 of the claims ("v1\nKEY\nSECRET\nACCOUNT\nUSER\nEXPIRES",
+ * then "\nROLE\nROLEID\nSESSION" for role sessions; tokens without them read as no role)
  * sealed with AES-256-GCM under the master key (see session.h). */
 #include "session.h"
 
@@ -17,8 +18,8 @@ void session_issue(const masterkey *mk, session_claims *c, kbuf *token)
     state_random_id(c->access_key, "ASIA", IAM_KEY_ID_LEN - 4, true);
     state_random_secret(c->secret);
     kbuf plain = KBUF_INIT, sealed = KBUF_INIT;
-    kbuf_printf(&plain, "v1\n%s\n%s\n%s\n%s\n%" PRId64, c->access_key, c->secret, c->account,
-                c->user, c->expires_ms);
+    kbuf_printf(&plain, "v1\n%s\n%s\n%s\n%s\n%" PRId64 "\n%s\n%s\n%s", c->access_key, c->secret,
+                c->account, c->user, c->expires_ms, c->role, c->role_id, c->session);
     masterkey_seal(mk, plain.data, plain.len, SESSION_AAD, &sealed);
     size_t n = base64_encoded_len(sealed.len);
     kbuf_reserve(token, n);
@@ -59,7 +60,10 @@ bool session_open(const masterkey *mk, const char *token, session_claims *out)
          next_field(&p, out->access_key, sizeof out->access_key) &&
          next_field(&p, out->secret, sizeof out->secret) &&
          next_field(&p, out->account, sizeof out->account) &&
-         next_field(&p, out->user, sizeof out->user) && next_field(&p, expires, sizeof expires);
+         next_field(&p, out->user, sizeof out->user) && next_field(&p, expires, sizeof expires) &&
+         next_field(&p, out->role, sizeof out->role) &&
+         next_field(&p, out->role_id, sizeof out->role_id) &&
+         next_field(&p, out->session, sizeof out->session);
     if (ok)
         out->expires_ms = strtoll(expires, NULL, 10);
     if (plain.data)

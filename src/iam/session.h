@@ -1,5 +1,6 @@
-/* session.h - temporary credentials (GetSessionToken): an ASIA key id, a secret, and a session
- * token that carries both, with the principal and the expiry, sealed under the master key. A
+/* session.h - temporary credentials (GetSessionToken, AssumeRole): an ASIA key id, a secret, and
+ * a session token that carries both, with the principal (a user, the root, or a role and the
+ * session's name) and the expiry, sealed under the master key. A
  * token is thus checked without storage, survives a restart, and cannot be forged or altered. */
 #ifndef KINESD_IAM_SESSION_H
 #define KINESD_IAM_SESSION_H
@@ -14,7 +15,11 @@ typedef struct session_claims {
     char access_key[IAM_KEY_ID_LEN + 1]; /* "ASIA..." */
     char secret[IAM_SECRET_LEN + 1];
     char account[16];
-    char user[129]; /* "" for the root */
+    char user[129];               /* "" for the root and for roles */
+    char role[65];                /* the assumed role's name; "" when not a role session */
+    char role_id[IAM_ID_LEN + 1]; /* its RoleId (AROA...): a session of a deleted and
+                                     re-created role is not one of the new role */
+    char session[65];             /* RoleSessionName */
     int64_t expires_ms;
 } session_claims;
 

@@ -17,7 +17,7 @@ typedef struct ptr_array {
     size_t n, cap;
 } ptr_array;
 
-static ptr_array accounts, users, keys, managed;
+static ptr_array accounts, users, roles, keys, managed;
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -69,12 +69,33 @@ iam_account *state_account(const char *id)
     return NULL;
 }
 
-iam_user *state_user(const char *account, const char *name)
+/* The user or role named `name` in `account` among `a`. */
+static iam_user *principal_named(const ptr_array *a, const char *account, const char *name)
 {
-    for (size_t i = 0; i < users.n; i++) {
-        iam_user *u = users.items[i];
+    for (size_t i = 0; i < a->n; i++) {
+        iam_user *u = a->items[i];
         if (strcmp(u->account, account) == 0 && strcmp(u->name, name) == 0)
             return u;
+    }
+    return NULL;
+}
+
+iam_user *state_user(const char *account, const char *name)
+{
+    return principal_named(&users, account, name);
+}
+
+iam_user *state_role(const char *account, const char *name)
+{
+    return principal_named(&roles, account, name);
+}
+
+iam_user *state_role_arn(const char *arn)
+{
+    for (size_t i = 0; i < roles.n; i++) {
+        iam_user *r = roles.items[i];
+        if (strcmp(r->arn, arn) == 0)
+            return r;
     }
     return NULL;
 }
@@ -149,6 +170,11 @@ iam_user **state_users_of(const char *account, size_t *n)
     return (iam_user **)of_account(&users, account, n, by_user_name);
 }
 
+iam_user **state_roles_of(const char *account, size_t *n)
+{
+    return (iam_user **)of_account(&roles, account, n, by_user_name);
+}
+
 iam_managed **state_managed_of(const char *account, size_t *n)
 {
     return (iam_managed **)of_account(&managed, account, n, by_managed_name);
@@ -175,6 +201,21 @@ iam_user *user_new(const char *account, const char *name, const char *id, const 
     u->arn = make_arn(account, "user", path, name);
     u->created_ms = created_ms;
     return u;
+}
+
+iam_user *role_new(const char *account, const char *name, const char *id, const char *path,
+                   const char *description, char *trust_document, policy *trust, int max_session_s,
+                   int64_t created_ms)
+{
+    iam_user *r = user_new(account, name, id, path, created_ms);
+    free(r->arn);
+    r->arn = make_arn(account, "role", path, name);
+    r->is_role = true;
+    r->description = description ? xstrdup(description) : NULL;
+    r->trust_document = trust_document;
+    r->trust = trust;
+    r->max_session_s = max_session_s;
+    return r;
 }
 
 iam_managed *managed_new(const char *account, const char *name, const char *id, const char *path,
@@ -249,6 +290,9 @@ static void user_free(iam_user *u)
     free(u->name);
     free(u->path);
     free(u->arn);
+    free(u->description);
+    free(u->trust_document);
+    policy_free(u->trust);
     free(u);
 }
 
@@ -284,6 +328,25 @@ void state_remove_user(iam_user *u)
 {
     drop(&users, u);
     user_free(u);
+}
+
+void state_add_role(iam_user *r)
+{
+    push(&roles, r);
+}
+
+void state_remove_role(iam_user *r)
+{
+    drop(&roles, r);
+    user_free(r);
+}
+
+void state_set_trust(iam_user *r, char *document, policy *compiled)
+{
+    free(r->trust_document);
+    policy_free(r->trust);
+    r->trust_document = document;
+    r->trust = compiled;
 }
 
 void state_add_key(iam_key *k)
@@ -402,14 +465,17 @@ void state_clear(void)
 {
     while (users.n)
         state_remove_user(users.items[users.n - 1]);
+    while (roles.n)
+        state_remove_role(roles.items[roles.n - 1]);
     while (keys.n)
         state_remove_key(keys.items[keys.n - 1]);
     while (managed.n)
         state_remove_managed(managed.items[managed.n - 1]);
     for (size_t i = 0; i < accounts.n; i++)
         free(accounts.items[i]);
-    free(users.items), free(keys.items), free(managed.items), free(accounts.items);
-    memset(&users, 0, sizeof users), memset(&keys, 0, sizeof keys);
+    free(users.items), free(roles.items), free(keys.items), free(managed.items);
+    free(accounts.items);
+    memset(&users, 0, sizeof users), memset(&roles, 0, sizeof roles), memset(&keys, 0, sizeof keys);
     memset(&managed, 0, sizeof managed), memset(&accounts, 0, sizeof accounts);
 }
 

@@ -1,5 +1,5 @@
-/* state.h - the identities kinesd knows, in memory: accounts, users, access keys, inline and
- * managed policies (compiled), as the IAM control thread last committed them to iam.sqlite.
+/* state.h - the identities kinesd knows, in memory: accounts, users, roles, access keys, inline
+ * and managed policies (compiled), as the IAM control thread last committed them to iam.sqlite.
  *
  * Threads (docs/threading.md): the IAM control thread alone changes this state - after the
  * change is committed - holding iam_lock exclusively for the in-memory work only; loop threads
@@ -16,7 +16,7 @@
 
 #include "../auth/policy.h"
 
-#define IAM_ID_LEN 21      /* "AIDA" + 17, "ANPA" + 17 */
+#define IAM_ID_LEN 21      /* "AIDA" + 17, "ANPA" + 17, "AROA" + 17 */
 #define IAM_KEY_ID_LEN 20  /* "AKIA" + 16 */
 #define IAM_SECRET_LEN 40  /* the secrets kinesd makes */
 #define IAM_SECRET_MAX 127 /* the longest it takes (KINESD_ROOT_SECRET_ACCESS_KEY) */
@@ -26,7 +26,7 @@ typedef struct iam_tag {
     char *value; /* "data" */
 } iam_tag;
 
-/* A policy embedded in a user (PutUserPolicy). */
+/* A policy embedded in a user or a role (PutUserPolicy, PutRolePolicy). */
 typedef struct iam_inline {
     char *name;       /* PolicyName */
     char *document;   /* as given */
@@ -44,15 +44,18 @@ typedef struct iam_managed {
     char *document;
     policy *compiled;
     int64_t created_ms;
-    int attachments; /* users it is attached to */
+    int attachments; /* users and roles it is attached to */
 } iam_managed;
 
+/* A user, or a role (is_role): both are principals holding inline and attached managed
+ * policies; a role has no keys and is used through sessions (AssumeRole) its trust policy
+ * allows. */
 typedef struct iam_user {
     char account[16];
     char *name;
-    char id[IAM_ID_LEN + 1];
-    char *path; /* "/" */
-    char *arn;  /* arn:aws:iam::ACCOUNT:user/PATHNAME */
+    char id[IAM_ID_LEN + 1]; /* AIDA... (users), AROA... (roles) */
+    char *path;              /* "/" */
+    char *arn;               /* arn:aws:iam::ACCOUNT:user/PATHNAME or :role/PATHNAME */
     int64_t created_ms;
     iam_tag *tags; /* in the order they were first set */
     size_t n_tags;
@@ -60,6 +63,11 @@ typedef struct iam_user {
     size_t n_inlines;
     iam_managed **attached; /* in attachment order */
     size_t n_attached;
+    bool is_role;         /* a role (CreateRole) */
+    char *description;    /* roles: Description; NULL when none */
+    char *trust_document; /* roles: AssumeRolePolicyDocument, as given */
+    policy *trust;        /* roles: the trust policy, compiled (POLICY_TRUST) */
+    int max_session_s;    /* roles: MaxSessionDuration, 3600..43200 */
 } iam_user;
 
 typedef struct iam_key {
@@ -84,6 +92,8 @@ extern pthread_rwlock_t iam_lock;
 /* Lookups (iam_lock held, or the control thread). */
 iam_account *state_account(const char *id);
 iam_user *state_user(const char *account, const char *name);
+iam_user *state_role(const char *account, const char *name);
+iam_user *state_role_arn(const char *arn);
 iam_key *state_key(const char *id);
 iam_managed *state_managed(const char *account, const char *name);
 iam_managed *state_managed_arn(const char *arn);
@@ -91,12 +101,17 @@ iam_managed *state_managed_arn(const char *arn);
 size_t state_user_keys(const char *account, const char *user, iam_key **out, size_t max);
 /* Every user / managed policy of an account, sorted by name, into a malloc'd array. */
 iam_user **state_users_of(const char *account, size_t *n);
+iam_user **state_roles_of(const char *account, size_t *n);
 iam_managed **state_managed_of(const char *account, size_t *n);
 
 /* Changes (control thread, iam_lock held exclusively; the objects become the state's). */
 void state_add_account(iam_account *a);
 void state_add_user(iam_user *u);
 void state_remove_user(iam_user *u); /* and frees it */
+void state_add_role(iam_user *r);
+void state_remove_role(iam_user *r); /* and frees it */
+/* Replaces a role's trust policy; takes document and compiled. */
+void state_set_trust(iam_user *r, char *document, policy *compiled);
 void state_add_key(iam_key *k);
 void state_remove_key(iam_key *k); /* and frees it */
 void state_add_managed(iam_managed *m);
@@ -114,6 +129,10 @@ void state_clear(void); /* frees everything (shutdown) */
 
 /* Builders. */
 iam_user *user_new(const char *account, const char *name, const char *id, const char *path,
+                   int64_t created_ms);
+/* A role; takes trust_document and trust. */
+iam_user *role_new(const char *account, const char *name, const char *id, const char *path,
+                   const char *description, char *trust_document, policy *trust, int max_session_s,
                    int64_t created_ms);
 iam_managed *managed_new(const char *account, const char *name, const char *id, const char *path,
                          const char *description, char *document, policy *compiled,

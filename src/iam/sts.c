@@ -1,7 +1,16 @@
-/* sts.c - STS: GetCallerIdentity and GetSessionToken (see ops.h, session.h). */
+/* sts.c - STS: GetCallerIdentity, GetSessionToken and AssumeRole (see ops.h, session.h), and the
+ * sessions of functions' execution roles (iam.h).
+ *
+ * AssumeRole follows AWS: the role's trust policy must allow the caller (an explicit Deny in it
+ * or in the caller's policies refuses); a caller the trust policy names itself (its ARN, or "*")
+ * needs nothing more in the role's account, while a caller allowed only because its account is
+ * named - and any caller from another account - must also be allowed sts:AssumeRole on the role
+ * by its own policies (the root is). A service (lambda.amazonaws.com) assumes a role its trust
+ * policy names in a Service principal. */
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "iam.h"
 #include "iam_internal.h"
 #include "ops.h"
@@ -9,6 +18,9 @@
 
 #define USER_DEFAULT_S 43200
 #define ROOT_MAX_S 3600
+#define ROLE_DEFAULT_S 3600
+#define CHAINED_MAX_S 3600 /* a role session assuming a role */
+#define LAMBDA_PRINCIPAL "lambda.amazonaws.com"
 
 void op_get_caller_identity(op_call *call)
 {
@@ -19,6 +31,21 @@ void op_get_caller_identity(op_call *call)
     enc_str(call->out, call->who->account);
     enc_key(call->out, "Arn");
     enc_str(call->out, call->who->arn);
+    enc_map_end(call->out);
+}
+
+static void write_credentials(op_call *call, const session_claims *c, const kbuf *token)
+{
+    enc_key(call->out, "Credentials");
+    enc_map_begin(call->out);
+    enc_key(call->out, "AccessKeyId");
+    enc_str(call->out, c->access_key);
+    enc_key(call->out, "SecretAccessKey");
+    enc_str(call->out, c->secret);
+    enc_key(call->out, "SessionToken");
+    enc_str(call->out, token->data);
+    enc_key(call->out, "Expiration");
+    enc_timestamp_ms(call->out, c->expires_ms);
     enc_map_end(call->out);
 }
 
@@ -40,31 +67,196 @@ void op_get_session_token(op_call *call)
     kbuf token = KBUF_INIT;
     session_issue(iam_master(), &c, &token);
     enc_map_begin(call->out);
-    enc_key(call->out, "Credentials");
-    enc_map_begin(call->out);
-    enc_key(call->out, "AccessKeyId");
-    enc_str(call->out, c.access_key);
-    enc_key(call->out, "SecretAccessKey");
-    enc_str(call->out, c.secret);
-    enc_key(call->out, "SessionToken");
-    enc_str(call->out, token.data);
-    enc_key(call->out, "Expiration");
-    enc_timestamp_ms(call->out, c.expires_ms);
-    enc_map_end(call->out);
+    write_credentials(call, &c, &token);
     enc_map_end(call->out);
     memset(&c, 0, sizeof c);
     kbuf_free(&token);
 }
 
-bool iam_root_session(const char *account, int64_t expires_ms, char *key, size_t key_cap,
-                      char *secret, size_t secret_cap, kbuf *token)
+/* ---- AssumeRole ---------------------------------------------------------------------------- */
+
+/* What the trust policy of r says of req's principal. */
+static policy_effect trust_effect(const iam_user *r, const policy_request *req)
 {
-    session_claims c = {0};
-    snprintf(c.account, sizeof c.account, "%s", account);
-    c.expires_ms = expires_ms;
+    return policy_evaluate(r->trust, req);
+}
+
+/* Whether who may assume r (see the top); iam_lock held. */
+static bool may_assume(const caller *who, const iam_user *r, const policy_request *req)
+{
+    policy_effect trusted = trust_effect(r, req);
+    if (trusted != POLICY_ALLOWS)
+        return false;
+    policy_decision own = iam_identity_decision(who, req);
+    if (own == DECISION_ALLOW)
+        return true;
+    if (own != DECISION_NO_IDENTITY_ALLOW || strcmp(r->account, who->account) != 0)
+        return false;
+    policy_request named = *req; /* the trust policy alone, matching no account principal */
+    named.principal_account = "";
+    return trust_effect(r, &named) == POLICY_ALLOWS;
+}
+
+/* The session's lifetime in seconds: DurationSeconds (default 3600) within the role's
+ * MaxSessionDuration (1 hour for role chaining); -1 with ValidationError. */
+static int64_t assumed_seconds(op_call *call, const iam_user *r)
+{
+    int64_t seconds = ROLE_DEFAULT_S;
+    bool given = kv_int(call->input, "DurationSeconds", &seconds);
+    bool chained = call->who->session && !call->who->user_name[0] && !call->who->root;
+    if (given && chained && seconds > CHAINED_MAX_S) {
+        aws_error_set(call->err, 400, "ValidationError",
+                      "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                      "assumed by role chaining.");
+        return -1;
+    }
+    if (seconds > r->max_session_s) {
+        aws_error_set(call->err, 400, "ValidationError",
+                      "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                      "role.");
+        return -1;
+    }
+    return seconds;
+}
+
+static void write_assumed(op_call *call, const session_claims *c, const kbuf *token)
+{
+    enc_map_begin(call->out);
+    write_credentials(call, c, token);
+    enc_key(call->out, "AssumedRoleUser");
+    enc_map_begin(call->out);
+    kbuf text = KBUF_INIT;
+    kbuf_printf(&text, "%s:%s", c->role_id, c->session);
+    enc_key(call->out, "AssumedRoleId");
+    enc_str(call->out, text.data);
+    kbuf_reset(&text);
+    kbuf_printf(&text, "arn:aws:sts::%s:assumed-role/%s/%s", c->account, c->role, c->session);
+    enc_key(call->out, "Arn");
+    enc_str(call->out, text.data);
+    kbuf_free(&text);
+    enc_map_end(call->out);
+    enc_map_end(call->out);
+}
+
+/* The claims of a session of r named `session`, valid until expires_ms. */
+static void role_claims(session_claims *c, const iam_user *r, const char *session,
+                        int64_t expires_ms)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->account, sizeof c->account, "%s", r->account);
+    snprintf(c->role, sizeof c->role, "%s", r->name);
+    snprintf(c->role_id, sizeof c->role_id, "%s", r->id);
+    snprintf(c->session, sizeof c->session, "%s", session);
+    c->expires_ms = expires_ms;
+}
+
+void op_assume_role(op_call *call)
+{
+    if (kv_get(call->input, "Policy") || kv_get(call->input, "PolicyArns")) {
+        /* a session policy would narrow the session: ignoring it would grant too much */
+        aws_error_set(call->err, 400, "ValidationError",
+                      "kinesd does not apply session policies (Policy, PolicyArns): assume the "
+                      "role without them.");
+        return;
+    }
+    const char *arn = kv_str(call->input, "RoleArn");
+    const char *session = kv_str(call->input, "RoleSessionName");
+    policy_request req = iam_request_of(call->who, "sts:AssumeRole", arn, call->now_ms);
+    req.external_id = kv_str(call->input, "ExternalId");
+    req.role_session_name = session;
+    session_claims c;
+    pthread_rwlock_rdlock(&iam_lock);
+    iam_user *r = state_role_arn(arn);
+    bool allowed = r && may_assume(call->who, r, &req);
+    int64_t seconds = allowed ? assumed_seconds(call, r) : -1;
+    if (seconds > 0)
+        role_claims(&c, r, session, call->now_ms + seconds * 1000);
+    pthread_rwlock_unlock(&iam_lock);
+    if (!allowed)
+        aws_error_set(call->err, 403, "AccessDenied",
+                      "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
+                      call->who->arn, arn);
+    if (seconds <= 0)
+        return;
+    kbuf token = KBUF_INIT;
+    session_issue(iam_master(), &c, &token);
+    write_assumed(call, &c, &token);
+    memset(&c, 0, sizeof c);
+    kbuf_free(&token);
+}
+
+/* ---- functions' execution roles ------------------------------------------------------------ */
+
+/* Whether Lambda may assume r: its trust policy allows lambda.amazonaws.com; iam_lock held. */
+static bool lambda_trusted(const iam_user *r)
+{
+    policy_request req = {.action = "sts:AssumeRole",
+                          .resource = r->arn,
+                          .principal_arn = LAMBDA_PRINCIPAL,
+                          .principal_account = "",
+                          .now_ms = clock_now_ms()};
+    return trust_effect(r, &req) == POLICY_ALLOWS;
+}
+
+bool iam_lambda_can_assume(const char *role_arn)
+{
+    pthread_rwlock_rdlock(&iam_lock);
+    iam_user *r = state_role_arn(role_arn);
+    bool ok = r && lambda_trusted(r);
+    pthread_rwlock_unlock(&iam_lock);
+    return ok;
+}
+
+bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t expires_ms,
+                        char *key, size_t key_cap, char *secret, size_t secret_cap, kbuf *token)
+{
+    session_claims c;
+    pthread_rwlock_rdlock(&iam_lock);
+    iam_user *r = state_role_arn(role_arn);
+    bool ok = r && lambda_trusted(r);
+    if (ok)
+        role_claims(&c, r, session_name, expires_ms);
+    pthread_rwlock_unlock(&iam_lock);
+    if (!ok)
+        return false;
     session_issue(iam_master(), &c, token);
     snprintf(key, key_cap, "%s", c.access_key);
     snprintf(secret, secret_cap, "%s", c.secret);
     memset(&c, 0, sizeof c);
     return true;
+}
+
+/* The role a CreateFunction or UpdateFunctionConfiguration passes (its Role, which Lambda's
+ * model requires of CreateFunction; "*" when absent). */
+static int passed_role(op_call *call, const char **arns, int max)
+{
+    (void)max;
+    const char *role = kv_str(call->input, "Role");
+    arns[0] = role ? role : "*";
+    return 1;
+}
+
+bool iam_may_pass_role(op_call *call)
+{
+    static const op_entry pass = {"PassRole", NULL, OP_LOOP, "iam:PassRole", passed_role};
+    return iam_authorize(call, &pass);
+}
+
+bool iam_role_allows(const char *role_arn, const char *action, const char *resource)
+{
+    pthread_rwlock_rdlock(&iam_lock);
+    iam_user *r = state_role_arn(role_arn);
+    bool ok = false;
+    if (r) {
+        caller who = {.root = false};
+        snprintf(who.account, sizeof who.account, "%s", r->account);
+        snprintf(who.arn, sizeof who.arn, "arn:aws:sts::%s:assumed-role/%s/kinesd", r->account,
+                 r->name);
+        snprintf(who.user_id, sizeof who.user_id, "%s:kinesd", r->id);
+        snprintf(who.role_arn, sizeof who.role_arn, "%s", r->arn);
+        policy_request req = iam_request_of(&who, action, resource, clock_now_ms());
+        ok = iam_identity_decision(&who, &req) == DECISION_ALLOW;
+    }
+    pthread_rwlock_unlock(&iam_lock);
+    return ok;
 }

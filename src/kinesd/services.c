@@ -77,12 +77,16 @@ static int open_streams(store *st)
 }
 
 /* Functions deliver failures to queues through the queue service and, in verify mode, call
- * kinesd with sessions of their account's root that the identity service issues. */
+ * kinesd with sessions of their execution roles that the identity service issues. */
 static int open_functions(store *st)
 {
     lambda_set_sqs_deliver(sqs_deliver);
+    static const lambda_roles roles = {.mint = iam_lambda_session,
+                                       .may_pass = iam_may_pass_role,
+                                       .can_assume = iam_lambda_can_assume,
+                                       .allows = iam_role_allows};
     if (kinesd_cfg.auth == AUTH_VERIFY)
-        lambda_set_credentials(iam_root_session);
+        lambda_set_roles(&roles);
     return lambda_open(st);
 }
 

@@ -44,7 +44,9 @@ static const char schema[] =
     " created_ms INTEGER NOT NULL, wrapped BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS accounts(account TEXT NOT NULL, region TEXT NOT NULL,"
     " commitment TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
-    " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));";
+    " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));"
+    "CREATE TABLE IF NOT EXISTS contracts(stream_uid INTEGER PRIMARY KEY, schema TEXT NOT NULL,"
+    " assert_format INTEGER NOT NULL, updated_ms INTEGER NOT NULL);";
 
 int meta_fail(meta *m, const char *what)
 {
@@ -255,6 +257,7 @@ int meta_delete_stream(meta *m, uint64_t stream_uid)
         meta_run_for_uid(m, "DELETE FROM policies WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         meta_run_for_uid(m, "DELETE FROM shards WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
         meta_run_for_uid(m, "DELETE FROM data_keys WHERE stream_uid = ?", stream_uid, NULL) != 0 ||
+        meta_delete_contract(m, stream_uid) != 0 ||
         meta_run_for_uid(m, "DELETE FROM streams WHERE uid = ?", stream_uid, NULL) != 0)
         return -1;
     return meta_run_for_uid(m, "INSERT OR REPLACE INTO deleted_streams VALUES(?)", stream_uid,

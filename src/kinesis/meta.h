@@ -1,11 +1,12 @@
 /* meta.h - the stream metadata database: <data-dir>/meta.sqlite.
  *
  * Rows for streams, their shards (open, closed and pending), their tags, resource policies,
- * consumers and data keys (wrapped under the master key: datakey.h), the account settings of each
- * account and region, the counter that hands out stream uids, and the uids of deleted streams whose
- * files may still need deleting. The registry keeps streams and shards in memory and writes them
- * through here; tags are only kept here. SQLite runs in WAL mode with synchronous=FULL, so a
- * committed transaction survives a crash. Every API call's change is one transaction (meta_begin
+ * contracts, consumers and data keys (wrapped under the master key: datakey.h), the account
+ * settings of each account and region, the counter that hands out stream uids, and the uids of
+ * deleted streams whose files may still need deleting. The registry keeps streams and shards in
+ * memory and writes them through here; tags are only kept here. SQLite runs in WAL mode with
+ * synchronous=FULL, so a committed transaction survives a crash. Every API call's change is one
+ * transaction (meta_begin
  * ... meta_commit around the puts). Not thread-safe: only the Kinesis control thread uses it (and
  * the main thread at start-up). */
 #ifndef KINESD_META_H
@@ -90,6 +91,20 @@ int meta_put_consumer(meta *m, const consumer *c);
 int meta_delete_consumer(meta *m, const consumer *c);
 typedef int (*meta_consumer_fn)(consumer *c, void *arg);
 int meta_load_consumers(meta *m, meta_consumer_fn fn, void *arg);
+
+/* Stream contracts (contract.h): the schema text as it was set, by stream uid; removed with the
+ * stream (meta_contracts.c). */
+typedef struct contract_row {
+    uint64_t stream_uid;
+    const char *schema; /* the JSON Schema text */
+    bool assert_format; /* "format" keywords are assertions */
+    int64_t updated_ms; /* when it was set */
+} contract_row;
+
+int meta_put_contract(meta *m, const contract_row *r);
+int meta_delete_contract(meta *m, uint64_t stream_uid);
+typedef int (*meta_contract_fn)(const contract_row *r, void *arg); /* non-zero stops */
+int meta_contracts_each(meta *m, meta_contract_fn fn, void *arg);
 
 /* The settings of one account in one region (UpdateAccountSettings). */
 typedef struct account_row {

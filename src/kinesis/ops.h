@@ -43,6 +43,10 @@ void op_update_max_record_size(op_call *call);
 void op_put_resource_policy(op_call *call);
 void op_get_resource_policy(op_call *call);
 void op_delete_resource_policy(op_call *call);
+/* ops_contract.c (kinesd's own operations) */
+void op_put_stream_contract(op_call *call);
+void op_get_stream_contract(op_call *call);
+void op_delete_stream_contract(op_call *call);
 /* ops_put.c, ops_shard_iterator.c, ops_get_records.c */
 void op_put_record(op_call *call);
 void op_put_records(op_call *call);

@@ -1,7 +1,8 @@
 /* ops_put.c - PutRecord and PutRecords: route each record by its hash key to the open shard
  * whose range holds it, append what the throughput quotas admit (quota.h: a prefix of each
  * shard's records; the rest are ProvisionedThroughputExceededException), and answer with shard
- * ids and sequence numbers.
+ * ids and sequence numbers. A stream with a contract (contract.h) stores only the records that
+ * match it; PutRecords answers the others as failed entries.
  *
  * The response waits for durability: call->commit_ticket is the highest ticket of the appends.
  * SequenceNumberForOrdering is accepted as AWS accepts it (any number the model's pattern allows):
@@ -14,6 +15,7 @@
 #include "../common/clock.h"
 #include "../monitoring/metrics.h"
 #include "../store/shardlog.h"
+#include "contract.h"
 #include "ops_util.h" /* fail_internal */
 #include "ops.h"
 #include "records.h"
@@ -113,7 +115,7 @@ static void put_one(op_call *call, const stream *s)
         return;
     auto_route r = auto_route_of(call, s);
     shard *sh = route_record(s, &r, call->input, call->err);
-    if (!sh)
+    if (!sh || !contract_admits(call, s, call->input))
         return;
     if (!quota_admit_writes(sh->quota, s->quota, s->on_demand, &rec, 1, clock_mono_ns())) {
         quota_count_refused_writes(sh->quota, s->quota, s->on_demand, 1);
@@ -170,8 +172,11 @@ typedef struct put_batch {
     size_t *rank;        /* per record: its position within its group */
     shard_group *groups; /* in order of first appearance */
     size_t group_count;
-    log_record_in *in;   /* per record, in request order */
-    log_record_in *recs; /* the same grouped by shard, request order within a group */
+    log_record_in *in;     /* per record, in request order */
+    log_record_in *recs;   /* the same grouped by shard, request order within a group */
+    const char **refusals; /* per record: why the stream's contract refused it (NULL: it did
+                              not); NULL when the stream has no contract */
+    size_t refused;        /* records the contract refused: in no group */
 } put_batch;
 
 /* The group of shard sh, created on first use; group_index maps shard index -> group + 1. */
@@ -214,9 +219,13 @@ static bool plan_batch(op_call *call, const stream *s, const kval *list, put_bat
         shard *sh = route_record(s, &r, record, call->err);
         if (!sh)
             return false;
+        total += record_size(&b->in[i]);
+        if (b->refusals && (b->refusals[i] = contract_refusal(call, s, record))) {
+            b->refused++;
+            continue;
+        }
         b->group_of[i] = group_for(b, sh, group_index);
         b->rank[i] = b->groups[b->group_of[i]].count++;
-        total += record_size(&b->in[i]);
     }
     return check_request_size(s, total, call->err);
 }
@@ -251,7 +260,8 @@ static uint64_t append_groups(op_call *call, const stream *s, put_batch *b)
         start += b->groups[g].count;
     }
     for (size_t i = 0; i < b->n; i++)
-        b->recs[b->groups[b->group_of[i]].start + b->rank[i]] = b->in[i];
+        if (!b->refusals || !b->refusals[i])
+            b->recs[b->groups[b->group_of[i]].start + b->rank[i]] = b->in[i];
     uint64_t max_ticket = 0;
     int64_t now_ns = clock_mono_ns();
     for (size_t g = 0; g < b->group_count; g++) {
@@ -275,7 +285,8 @@ static void count_batch(const stream *s, const put_batch *b)
 {
     if (!metrics_enabled())
         return;
-    size_t failed = 0, throttled = 0, bytes = 0;
+    contract_count(s, b->refused);
+    size_t failed = b->refused, throttled = 0, bytes = 0;
     for (size_t g = 0; g < b->group_count; g++) {
         const shard_group *grp = &b->groups[g];
         size_t group_bytes = 0, stored = grp->failed ? 0 : grp->admitted;
@@ -292,7 +303,7 @@ static void count_batch(const stream *s, const put_batch *b)
 /* Each record's number and shard id: a group's shard part of the number is formatted once. */
 static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
 {
-    size_t failed = 0;
+    size_t failed = b->refused;
     for (size_t g = 0; g < b->group_count; g++) {
         shard_group *grp = &b->groups[g];
         failed += grp->failed ? grp->count : grp->count - grp->admitted;
@@ -305,9 +316,11 @@ static void write_batch_result(kenc *out, const stream *s, const put_batch *b)
     enc_key(out, "Records");
     enc_list_begin(out);
     for (size_t i = 0; i < b->n; i++) {
-        shard_group *grp = &b->groups[b->group_of[i]];
         enc_map_begin(out);
-        if (b->rank[i] >= grp->admitted) {
+        shard_group *grp = b->refusals && b->refusals[i] ? NULL : &b->groups[b->group_of[i]];
+        if (!grp) {
+            write_error_entry(out, "InvalidArgumentException", b->refusals[i]);
+        } else if (b->rank[i] >= grp->admitted) {
             char message[320];
             quota_shard_message(message, sizeof message, grp->sh->id, s->name, s->account);
             write_error_entry(out, "ProvisionedThroughputExceededException", message);
@@ -341,6 +354,8 @@ void op_put_records(op_call *call)
     if (!s)
         return;
     stream_metrics_time(call, s, "PutRecords.Latency");
+    if (s->contract)
+        b.refusals = arena_alloc(call->arena, sizeof(const char *) * b.n);
     if (!plan_batch(call, s, list, &b)) {
         stream_metrics_put_records(s, 0, 0, 0, 0);
         return;

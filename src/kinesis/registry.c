@@ -26,6 +26,7 @@
 #include "access.h"
 #include "datakey.h"
 #include "consumer.h"
+#include "contract.h"
 #include "registry_internal.h"
 #include "stream_arn.h"
 
@@ -139,6 +140,7 @@ void stream_free(stream *s)
         return;
     shards_free(s->shards, s->shard_count);
     shards_free(s->pending, s->pending_count);
+    contract_free(s->contract);
     stream_quota_free(s->quota);
     free(s);
 }
@@ -517,7 +519,8 @@ int registry_open(store *st)
     if (!db)
         return -1;
     if (datakeys_load(db, st) != 0 || meta_load(db, adopt_loaded, NULL) != 0 ||
-        consumers_load() != 0 || meta_deleted_each(db, remove_deleted, NULL) != 0) {
+        consumers_load() != 0 || contracts_load() != 0 ||
+        meta_deleted_each(db, remove_deleted, NULL) != 0) {
         registry_close();
         return -1;
     }

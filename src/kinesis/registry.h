@@ -60,6 +60,8 @@ typedef struct stream {
     shard **pending;
     unsigned shard_level_metrics; /* enhanced monitoring: bit i = the model's MetricsName i */
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
+    struct stream_contract *contract; /* the schema its records must match (contract.h); NULL:
+                                         none. Owned: freed with the stream */
     char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
     uint64_t data_key_id;         /* the data key new records are sealed under; 0: stored plain */
     const store_key *data_key;    /* that key, in the store's keyring (NULL when 0) */

@@ -130,6 +130,9 @@ static const op_entry kinesis_ops[] = {
      tagged_resource},
     {"DeleteResourcePolicy", op_delete_resource_policy, OP_CONTROL, "kinesis:DeleteResourcePolicy",
      tagged_resource},
+    STREAM_OP("PutStreamContract", op_put_stream_contract, OP_CONTROL), /* kinesd's own */
+    STREAM_OP("GetStreamContract", op_get_stream_contract, OP_LOOP_READ),
+    STREAM_OP("DeleteStreamContract", op_delete_stream_contract, OP_CONTROL),
     STREAM_OP("PutRecord", op_put_record, OP_LOOP_READ),
     STREAM_OP("PutRecords", op_put_records, OP_LOOP_READ),
     STREAM_OP("GetShardIterator", op_get_shard_iterator, OP_LOOP_READ),

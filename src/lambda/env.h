@@ -59,17 +59,10 @@ struct fn_env {
     kbuf result;                /* what it posted */
 };
 
-/* Temporary credentials of an account's root valid until expires_ms: the key id, the secret and
- * the session token (appended to token). false when none can be had. Any thread. */
-typedef bool (*lambda_credentials_fn)(const char *account, int64_t expires_ms, char *key,
-                                      size_t key_cap, char *secret, size_t secret_cap, kbuf *token);
-
 /* How long an environment's credentials last; environments are retired before (envmgr.c). */
 #define ENV_CREDENTIALS_MS (12LL * 3600 * 1000)
 #define ENV_MAX_AGE_MS (11LL * 3600 * 1000)
 
-/* env_spawn.c: the credentials hook (NULL: open-mode keys); set once, at start-up. */
-void env_spawn_set_credentials(lambda_credentials_fn mint);
 /* env_spawn.c: forks the runtime of e->fv with its Runtime API at e->port; -1 with a
  * Runtime.* error written into why (no process). */
 int env_spawn_process(fn_env *e, const char *runtimes_dir, const char *endpoint, kbuf *why);

@@ -27,18 +27,12 @@
 #include "../core/config.h"
 #include "code.h"
 #include "env.h"
+#include "roles.h"
 #include "runtime.h"
 
 #define MAX_ENV 160
 
 extern char **environ;
-
-static lambda_credentials_fn mint_credentials; /* set once at start-up */
-
-void env_spawn_set_credentials(lambda_credentials_fn mint)
-{
-    mint_credentials = mint;
-}
 
 typedef struct spawn_plan {
     char *argv[6];
@@ -97,23 +91,9 @@ static void add_function_variables(spawn_plan *plan, const fn_version *v)
     json_object_put(vars);
 }
 
-/* The function calls kinesd as its account's root: with a session of it (verify mode), else with
- * a 12-digit access key, which open mode takes as the account. */
-static void add_credentials(spawn_plan *plan, const char *account)
+static void add_credential(void *plan, const char *key, const char *value)
 {
-    char key[64], secret[128];
-    kbuf token = KBUF_INIT;
-    if (mint_credentials && mint_credentials(account, clock_now_ms() + ENV_CREDENTIALS_MS, key,
-                                             sizeof key, secret, sizeof secret, &token)) {
-        add_env(plan, "AWS_ACCESS_KEY_ID", key);
-        add_env(plan, "AWS_SECRET_ACCESS_KEY", secret);
-        add_env(plan, "AWS_SESSION_TOKEN", token.data);
-    } else {
-        add_env(plan, "AWS_ACCESS_KEY_ID", account);
-        add_env(plan, "AWS_SECRET_ACCESS_KEY", "kinesd-function-secret");
-    }
-    memset(secret, 0, sizeof secret);
-    kbuf_free(&token);
+    add_env(plan, key, value);
 }
 
 static void add_standard_variables(spawn_plan *plan, const fn_env *e, const char *endpoint)
@@ -138,7 +118,7 @@ static void add_standard_variables(spawn_plan *plan, const fn_env *e, const char
     add_env(plan, "AWS_EXECUTION_ENV", group);
     add_env(plan, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     add_env(plan, "AWS_ENDPOINT_URL", endpoint);
-    add_credentials(plan, v->account);
+    roles_credentials(v, clock_now_ms() + ENV_CREDENTIALS_MS, add_credential, plan);
     add_env(plan, "TZ", ":UTC");
     add_env(plan, "LANG", "C.UTF-8");
     const char *path = getenv("PATH");

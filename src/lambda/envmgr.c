@@ -29,6 +29,7 @@
 #define WATCH_MS 50          /* how often a busy environment's deadline and memory are checked */
 #define RETRY_WAITING_MS 100 /* how often waiting invocations look for room again */
 #define TAIL_BYTES 4096
+#define INIT_TIMEOUT_MS 10000LL /* Lambda's limit on a runtime's init */
 
 struct env_pool {
     char arn[FN_ARN_MAX]; /* the function's unqualified ARN */
@@ -359,13 +360,29 @@ static void on_process_exit(uv_poll_t *watch, int status, int events)
     pool_drain(p);
 }
 
+/* Whether the invocation in flight ran past the function's Timeout, on the monotonic clock (a
+ * wall-clock step neither kills early nor lets it run on). As on Lambda, a cold start's Timeout
+ * counts from when the runtime finished its init and asked for work; init itself may take up to
+ * INIT_TIMEOUT_MS. */
+static bool timed_out(fn_env *e)
+{
+    pthread_mutex_lock(&e->mu);
+    int64_t init_done_ns = e->first_next_ns;
+    pthread_mutex_unlock(&e->mu);
+    int64_t start_ns = e->inv_started_ns, limit_ns = (int64_t)e->fv->timeout_s * 1000000000;
+    if (e->cold && init_done_ns > start_ns)
+        start_ns = init_done_ns;
+    else if (e->cold && !init_done_ns)
+        limit_ns = INIT_TIMEOUT_MS * 1000000;
+    return clock_mono_ns() - start_ns >= limit_ns;
+}
+
 static void on_watch(uv_timer_t *timer)
 {
     fn_env *e = timer->data;
     if (!e->inv)
         return;
-    /* on the monotonic clock: a wall-clock step neither kills early nor lets it run on */
-    if (clock_mono_ns() - e->inv_started_ns >= (int64_t)e->fv->timeout_s * 1000000000) {
+    if (timed_out(e)) {
         char why[96];
         char ts[32];
         snprintf(why, sizeof why, "Task timed out after %d.00 seconds", e->fv->timeout_s);

@@ -22,6 +22,7 @@
 #include "destination.h"
 #include "envmgr.h"
 #include "esm_poller.h"
+#include "roles.h"
 
 #define RETRY_FIRST_MS 100
 #define RETRY_MAX_MS 5000
@@ -265,6 +266,15 @@ static void invoke(esm_lane *l, int64_t now_ms)
     if (!fv) {
         l->not_before_ms = now_ms + NO_FUNCTION_RETRY_MS;
         report_counts(l, 0, false, 0, "the function does not exist", "PROBLEM: Function not found");
+        esm_wake_at(l->not_before_ms);
+        return;
+    }
+    if (!roles_may_read(role, c->source_arn)) { /* AWS's poller would fail to read */
+        fn_version_unref(fv);
+        l->not_before_ms = now_ms + NO_FUNCTION_RETRY_MS;
+        report_counts(l, 0, false, 0, "the execution role cannot read the stream",
+                      "PROBLEM: Cannot access stream: the execution role cannot perform "
+                      "GetRecords, GetShardIterator, DescribeStream and ListShards on it.");
         esm_wake_at(l->not_before_ms);
         return;
     }

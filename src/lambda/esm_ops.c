@@ -13,6 +13,7 @@
 #include "../kinesis/kinesis_internal.h"
 #include "esm.h"
 #include "ops.h"
+#include "roles.h"
 
 #define DEFAULT_PAGE 100
 
@@ -58,8 +59,8 @@ static void write_mapping(op_call *call, const esm_mapping *m, const esm_config 
 }
 
 /* Sets c's function from FunctionName (InvalidParameterValueException "Function does not exist"
- * when it, or the version it names, does not). */
-static bool read_function(op_call *call, esm_config *c)
+ * when it, or the version it names, does not), and its execution role into role. */
+static bool read_function(op_call *call, esm_config *c, char role[256])
 {
     aws_error ignored;
     aws_error_init(&ignored);
@@ -76,6 +77,7 @@ static bool read_function(op_call *call, esm_config *c)
         return false;
     }
     c->function = ref;
+    snprintf(role, 256, "%s", v->role);
     snprintf(c->function_arn, sizeof c->function_arn, "%s%s%s", v->arn, ref.qualifier[0] ? ":" : "",
              ref.qualifier);
     return true;
@@ -163,12 +165,14 @@ void op_create_event_source_mapping(op_call *call)
     snprintf(c->account, sizeof c->account, "%s", call->account);
     snprintf(c->region, sizeof c->region, "%s", call->region);
     kinesis_source src = {0};
-    if (!esm_config_read(call, c, true) || !read_function(call, c) || !read_source(call, c, &src)) {
+    char role[256];
+    if (!esm_config_read(call, c, true) || !read_function(call, c, role) ||
+        !read_source(call, c, &src)) {
         esm_config_free(c);
         return;
     }
     esm_progress *p = esm_progress_new();
-    if (!unique(call, c)) {
+    if (!roles_check_source(call, role, c->source_arn) || !unique(call, c)) {
         kinesis_source_free(&src);
         esm_progress_unref(p);
         esm_config_free(c);
@@ -258,8 +262,11 @@ void op_update_event_source_mapping(op_call *call)
         return;
     esm_config *c = esm_config_copy(m->cfg);
     bool was_enabled = c->enabled;
+    char role[256];
     if (!esm_config_read(call, c, false) ||
-        (kv_str(call->input, "FunctionName") && (!read_function(call, c) || !unique(call, c)))) {
+        (kv_str(call->input, "FunctionName") &&
+         (!read_function(call, c, role) || !roles_check_source(call, role, c->source_arn) ||
+          !unique(call, c)))) {
         esm_config_free(c);
         return;
     }

@@ -24,9 +24,26 @@ void lambda_close(void);
 /* How destinations reach SQS queues (main passes sqs_deliver). */
 void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver);
 
-/* How functions get credentials for their calls to kinesd in verify mode (main passes
- * iam_root_session; without one they get an open-mode key, their account's number). Before the
- * HTTP server starts. */
-void lambda_set_credentials(lambda_credentials_fn mint);
+/* Temporary credentials of a function's execution role (role_arn) as Lambda assumes it, a
+ * session named session_name, valid until expires_ms: the key id, the secret and the session
+ * token (appended to token). false when none can be had. Any thread. */
+typedef bool (*lambda_credentials_fn)(const char *role_arn, const char *session_name,
+                                      int64_t expires_ms, char *key, size_t key_cap, char *secret,
+                                      size_t secret_cap, kbuf *token);
+
+/* The identity service's hooks for functions' execution roles (roles.h). */
+typedef struct lambda_roles {
+    lambda_credentials_fn mint;      /* a session of a function's role */
+    bool (*may_pass)(op_call *call); /* the caller may pass the input's Role (iam:PassRole);
+                                        false with AccessDeniedException set */
+    bool (*can_assume)(const char *role_arn); /* Lambda may assume the role */
+    bool (*allows)(const char *role_arn, const char *action,
+                   const char *resource); /* the role's policies allow the action */
+} lambda_roles;
+
+/* In verify mode, main passes the identity service's hooks (iam_lambda_session, ...); without
+ * them (open mode) Role is recorded and functions get an open-mode key, their account's number.
+ * Before the HTTP server starts. */
+void lambda_set_roles(const lambda_roles *hooks);
 
 #endif

@@ -17,6 +17,7 @@
 #include "fnmeta.h"
 #include "fnout.h"
 #include "ops.h"
+#include "roles.h"
 #include "runtime.h"
 
 #define MAX_TIMEOUT_S 900
@@ -206,6 +207,8 @@ static bool apply_settings(op_call *call, fn_version *v, bool creating)
     }
     copy_member(in, "Runtime", v->runtime, sizeof v->runtime);
     copy_member(in, "Handler", v->handler, sizeof v->handler);
+    if (kv_str(in, "Role") && !roles_check_assumable(call, kv_str(in, "Role")))
+        return false;
     copy_member(in, "Role", v->role, sizeof v->role);
     copy_member(in, "Description", v->description, sizeof v->description);
     return true;

@@ -18,6 +18,7 @@
 #include "fnlog.h"
 #include "fnmeta.h"
 #include "ops.h"
+#include "roles.h"
 #include "runtime.h"
 
 #define TICK_MS 50
@@ -161,7 +162,7 @@ void lambda_set_sqs_deliver(lambda_sqs_deliver_fn deliver)
     destination_set_sqs(deliver);
 }
 
-void lambda_set_credentials(lambda_credentials_fn mint)
+void lambda_set_roles(const lambda_roles *hooks)
 {
-    env_spawn_set_credentials(mint);
+    roles_set(hooks);
 }

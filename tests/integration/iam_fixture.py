@@ -1,14 +1,17 @@
 """iam_fixture - a kinesd in verify mode for the identity tests, and clients signed as anyone.
 
 Owns: VerifyTestCase (one kinesd per test class, started with --auth verify and a root key from
-KINESD_ROOT_ACCESS_KEY_ID / KINESD_ROOT_SECRET_ACCESS_KEY), boto3 clients of any service signed
-with any credentials, users with a policy and a key, and AWS's AccessDenied text.
+KINESD_ROOT_ACCESS_KEY_ID / KINESD_ROOT_SECRET_ACCESS_KEY; restarted with its clock ahead to expire
+sessions), boto3 clients of any service signed with any credentials, users with a policy and a key, and AWS's AccessDenied text.
 """
 
+import datetime
 import json
+import os
 import subprocess
+from unittest import mock
 
-from kinesd_harness import KinesdTestCase, REGION
+from kinesd_harness import KinesdTestCase, REGION, clock_shift_shim
 
 ROOT_KEY = "AKIAKINESDTESTROOT01"
 ROOT_SECRET = "kinesd-test-root-secret-0000000000000000"
@@ -80,6 +83,18 @@ class VerifyTestCase(KinesdTestCase):
             cls.iam.attach_user_policy(UserName=name, PolicyArn=arn)
         key = cls.iam.create_access_key(UserName=name)["AccessKey"]
         return key["AccessKeyId"], key["SecretAccessKey"]
+
+    def restart_later(self, shift):
+        """Restarts kinesd with its clock SHIFT (a timedelta) ahead; returns a patch under which
+        botocore signs at that time too."""
+        self.assertEqual(self.server.stop(), 0)
+        self.server.env.update(LD_PRELOAD=clock_shift_shim(self),
+                               ITEST_CLOCK_SHIFT_MS=str(int(shift.total_seconds() * 1000)),
+                               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+                               + ":verify_asan_link_order=0")
+        self.server.restart()
+        later = datetime.datetime.utcnow() + shift
+        return mock.patch("botocore.auth.get_current_datetime", return_value=later)
 
     def assert_client_error(self, call, code, message=None, status=None):
         from botocore.exceptions import ClientError

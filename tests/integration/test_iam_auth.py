@@ -7,14 +7,13 @@ from AWS answers quoted in public issue threads; "Signature not yet current" and
 presigned URL's text could not be confirmed and follow the same shape."""
 
 import datetime
-import os
 import unittest
 import urllib.error
 import urllib.request
 from unittest import mock
 
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase, denied
-from kinesd_harness import clock_shift_shim, stream_arn
+from kinesd_harness import stream_arn
 
 INVALID_TOKEN = "The security token included in the request is invalid."
 MISMATCH = ("The request signature we calculated does not match the signature you provided. "
@@ -111,15 +110,7 @@ class ExpiredSessionToken(VerifyTestCase):
         key = self.user_with_policy("carol", allow("kinesis:*"))
         creds = self.as_(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
         session = (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
-        self.assertEqual(self.server.stop(), 0)
-        shift = datetime.timedelta(hours=1)
-        self.server.env.update(LD_PRELOAD=clock_shift_shim(self),
-                               ITEST_CLOCK_SHIFT_MS=str(int(shift.total_seconds() * 1000)),
-                               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
-                               + ":verify_asan_link_order=0")
-        self.server.restart()
-        later = datetime.datetime.utcnow() + shift
-        with mock.patch("botocore.auth.get_current_datetime", return_value=later):
+        with self.restart_later(datetime.timedelta(hours=1)):
             self.assert_client_error(self.as_(session).list_streams, "ExpiredTokenException",
                                      "The security token included in the request is expired",
                                      400)

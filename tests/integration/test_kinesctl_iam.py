@@ -1,5 +1,5 @@
 """kinesctl's identity commands against kinesd in verify mode: `iam user`, `iam key`, `iam policy`,
-`whoami`, and `stream encrypt`.
+`iam role`, `whoami`, and `stream encrypt`.
 
 The blueprint flow made with kinesctl alone: a user, an inline policy from a file, a key printed
 as a credentials-file profile that the next kinesctl (and the aws CLI) use as is; a managed
@@ -130,6 +130,33 @@ class KinesctlIam(VerifyTestCase):
                      "yaml")
         self.refused(EXIT_AUTH, "InvalidClientTokenId", "whoami",
                      credentials=("AKIAUNKNOWNKEY000000", "x" * 40))
+
+    def test_roles(self):
+        self.assertIn("created role kinesd-function (arn:aws:iam::%s:role/kinesd-function)"
+                      % ACCOUNT, self.ok("iam", "role", "create", "kinesd-function"))
+        trust = self.iam.get_role(RoleName="kinesd-function")["Role"]["AssumeRolePolicyDocument"]
+        self.assertEqual(trust["Statement"][0]["Principal"], {"Service": "lambda.amazonaws.com"})
+        self.ok("iam", "role", "create", "operator", "--trust", "account")
+        trust = self.iam.get_role(RoleName="operator")["Role"]["AssumeRolePolicyDocument"]
+        self.assertEqual(trust["Statement"][0]["Principal"],
+                         {"AWS": "arn:aws:iam::%s:root" % ACCOUNT})
+        self.ok("iam", "role", "policy", "put", "operator", "--file",
+                self.write("read-orders.json", READ_ORDERS))
+        self.assertEqual(self.iam.list_role_policies(RoleName="operator")["PolicyNames"],
+                         ["read-orders"])
+        out = self.ok("iam", "role", "policy", "attach", "operator", "--file",
+                      self.write("lister.json", READ_ORDERS))
+        self.assertIn("attached policy arn:aws:iam::%s:policy/lister to role operator" % ACCOUNT,
+                      out)
+        roles = json.loads(self.ok("iam", "role", "list", "--output", "json"))["Roles"]
+        self.assertTrue({"kinesd-function", "operator"} <= {r["RoleName"] for r in roles})
+        self.refused(EXIT_USAGE, "--trust takes lambda or account", "iam", "role", "create",
+                     "x", "--trust", "everyone")
+        self.refused(EXIT_USAGE, "iam role policy takes", "iam", "role", "policy", "drop", "x")
+        self.refused(EXIT_IN_USE, "DeleteConflict", "iam", "role", "delete", "operator")
+        self.ok("iam", "role", "delete", "kinesd-function")
+        self.refused(EXIT_NOT_FOUND, "NoSuchEntity: The role with name kinesd-function cannot be "
+                     "found", "iam", "role", "delete", "kinesd-function")
 
     def test_stream_encrypt(self):
         self.create_stream("sealed")

@@ -325,6 +325,13 @@ function openTour() {
     await until(page, (f) => [...document.querySelectorAll('#stream-triggers tbody tr')]
       .some((tr) => tr.textContent.includes(f) && tr.textContent.includes('the stream')), fn);
     step("the trigger's source stream lists it among its readers");
+    await press(page, '[data-tab=configuration]');
+    await page.waitForSelector('#stream-contract .card-head button');
+    await press(page, '#stream-contract .card-head button');
+    await submitDialog(page, { text: '{"type": "object", "required": ["kind"]}' });
+    await until(page, () => (document.querySelector('#stream-contract pre') || {}).textContent ===
+      JSON.stringify({ type: 'object', required: ['kind'] }, null, 2));
+    step('set a contract on the stream from its page; the page reads it back');
 
     await visit(page, '#/streams', `tr[data-stream="${stream}"] svg.spark`);
     await shot(page, 'streams');

@@ -1,7 +1,7 @@
 // pages/stream.js - one stream: its facts, and tabs for its monitoring charts (records and bytes
 // in and out, iterator age, put latency), its shard map with lineage and per-shard rates, its
-// consumers (with how far behind each is) and triggers, and its configuration (tags, resource policy,
-// shard-level metrics).
+// consumers (with how far behind each is) and triggers, and its configuration (tags, resource
+// policy, contract, shard-level metrics).
 import { kinesis, paginate } from '../aws.js';
 import { confirmDialog, every, fmtBytes, fmtDuration, fmtNumber, fmtTime, formDialog, h,
   replace, reporting, toast } from '../dom.js';
@@ -16,7 +16,8 @@ const REFRESH_MS = 10000;
 // The charts of the monitoring tab: [title, format, [[label, metric, stat], ...]].
 const CHARTS = [
   ['Records per second', fmtNumber, [['In (IncomingRecords)', 'IncomingRecords', 'Sum'],
-    ['Read (GetRecords.Records)', 'GetRecords.Records', 'Sum']]],
+    ['Read (GetRecords.Records)', 'GetRecords.Records', 'Sum'],
+    ['Refused by the contract', 'ContractRejectedRecords', 'Sum']]],
   ['Bytes per second', fmtBytes, [['In (IncomingBytes)', 'IncomingBytes', 'Sum'],
     ['Read (GetRecords.Bytes)', 'GetRecords.Bytes', 'Sum']]],
   ['Iterator age (GetRecords)', fmtDuration, [['Maximum', 'GetRecords.IteratorAgeMilliseconds',
@@ -215,9 +216,39 @@ function consumersTab(box, summary, reload) {
 
 // ---- configuration -----------------------------------------------------------------------------
 
+// A JSON document of the stream (its resource policy, its contract): shown pretty, edited in a
+// dialog, deleted after a confirmation. doc: {title, text (null: none), error, none (the text
+// when there is none), template (a new document), intro, save(text), remove(), removeMessage}.
+function documentCard(doc, reload) {
+  let pretty = doc.text;
+  try {
+    pretty = doc.text ? JSON.stringify(JSON.parse(doc.text), null, 2) : doc.text;
+  } catch (e) {
+    pretty = doc.text;
+  }
+  return [h('div', { class: 'card-head' }, h('h2', null, doc.title),
+    h('div', { class: 'actions' },
+      h('button', { class: 'button', onclick: () => formDialog({
+        title: doc.title, intro: doc.intro,
+        fields: [{ name: 'text', label: 'Document (JSON)', type: 'textarea', rows: 14,
+          value: pretty || JSON.stringify(doc.template, null, 2) }],
+        onSubmit: async (v) => {
+          await doc.save(v.text);
+          reload();
+        } }) }, doc.text ? 'Edit' : 'Add'),
+      doc.text ? h('button', { class: 'button danger', onclick: () => confirmDialog({
+        title: `Delete the ${doc.title.toLowerCase()}?`, action: 'Delete',
+        message: doc.removeMessage, onConfirm: async () => {
+          await doc.remove();
+          reload();
+        } }) }, 'Delete') : null)),
+  doc.error ? h('div', { class: 'callout error' }, `${doc.error.code}: ${doc.error.message}`) :
+    doc.text ? h('pre', { class: 'policy' }, pretty) : h('p', { class: 'muted' }, doc.none)];
+}
+
 function configurationTab(box, summary, reload) {
   const name = summary.StreamName, arn = summary.StreamARN;
-  const tags = h('div', { class: 'card flush' }), policy = h('div');
+  const tags = h('div', { class: 'card flush' }), policy = h('div'), contract = h('div');
   replace(box,
     h('div', { class: 'card-head' }, h('h2', null, 'Tags'),
       h('button', { class: 'button', onclick: () => formDialog({
@@ -228,12 +259,14 @@ function configurationTab(box, summary, reload) {
           reload();
         } }) }, 'Add tag')),
     tags,
-    h('div', { class: 'card' }, policy));
+    h('div', { class: 'card' }, policy),
+    h('div', { class: 'card', id: 'stream-contract' }, contract));
 
   async function load() {
-    const [tagPage, pol] = await Promise.all([
+    const [tagPage, pol, con] = await Promise.all([
       kinesis('ListTagsForStream', { StreamName: name }),
       kinesis('GetResourcePolicy', { ResourceARN: arn }).catch((e) => ({ error: e })),
+      kinesis('GetStreamContract', { StreamName: name }).catch((e) => ({ error: e })),
     ]);
     const list = tagPage.Tags || [];
     replace(tags, list.length ? h('table', { class: 'list' },
@@ -245,34 +278,24 @@ function configurationTab(box, summary, reload) {
           reload();
         } }, 'Remove')))))) : h('div', { class: 'empty-state' }, 'No tags'));
     // no policy reads as "{}" (or nothing)
-    const text = pol.error || !pol.Policy || pol.Policy.trim() === '{}' ? null : pol.Policy;
-    let pretty = text;
-    try {
-      pretty = text ? JSON.stringify(JSON.parse(text), null, 2) : text;
-    } catch (e) {
-      pretty = text;
-    }
-    replace(policy, h('div', { class: 'card-head' }, h('h2', null, 'Resource policy'),
-      h('div', { class: 'actions' },
-        h('button', { class: 'button', onclick: () => formDialog({
-          title: 'Resource policy', intro: 'Who else may use this stream (PutResourcePolicy).',
-          fields: [{ name: 'policy', label: 'Policy document (JSON)', type: 'textarea', rows: 14,
-            value: pretty || JSON.stringify({ Version: '2012-10-17', Statement: [] }, null, 2) }],
-          onSubmit: async (v) => {
-            await kinesis('PutResourcePolicy', { ResourceARN: arn, Policy: v.policy });
-            reload();
-          } }) }, text ? 'Edit' : 'Add policy'),
-        text ? h('button', { class: 'button danger', onclick: () => confirmDialog({
-          title: 'Delete the resource policy?', action: 'Delete',
-          message: 'Other accounts and users lose the access it granted.',
-          onConfirm: async () => {
-            await kinesis('DeleteResourcePolicy', { ResourceARN: arn });
-            reload();
-          } }) }, 'Delete') : null)),
-    pol.error ? h('div', { class: 'callout error' }, `${pol.error.code}: ${pol.error.message}`) :
-      text ? h('pre', { class: 'policy' }, pretty) :
-        h('p', { class: 'muted' }, 'No resource policy: only this account\'s identities with ' +
-          'permissions use the stream.'));
+    replace(policy, ...documentCard({ title: 'Resource policy', error: pol.error,
+      text: pol.error || !pol.Policy || pol.Policy.trim() === '{}' ? null : pol.Policy,
+      none: 'No resource policy: only this account\'s identities with permissions use the stream.',
+      template: { Version: '2012-10-17', Statement: [] },
+      intro: 'Who else may use this stream (PutResourcePolicy).',
+      save: (text) => kinesis('PutResourcePolicy', { ResourceARN: arn, Policy: text }),
+      remove: () => kinesis('DeleteResourcePolicy', { ResourceARN: arn }),
+      removeMessage: 'Other accounts and users lose the access it granted.' }, reload));
+    replace(contract, ...documentCard({ title: 'Contract', error: con.error,
+      text: con.error ? null : con.Schema || null,
+      none: 'No contract: any record is accepted. A contract (a JSON Schema, a kinesd ' +
+        'extension) makes puts refuse the records that do not match it.',
+      template: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' },
+      intro: 'The JSON Schema every record\'s data must match (PutStreamContract, a kinesd ' +
+        'extension).',
+      save: (text) => kinesis('PutStreamContract', { StreamName: name, Schema: text }),
+      remove: () => kinesis('DeleteStreamContract', { StreamName: name }),
+      removeMessage: 'Puts stop checking records against it.' }, reload));
   }
   return { refresh: load };
 }
