@@ -6,7 +6,9 @@
  * Properties: the server neither crashes nor hangs (it closes within the deadline once the client
  * has half-closed), and what it sends back parses, to its last byte, as a sequence of complete
  * HTTP/1.1 responses: interim 100s, then at most one final response per request plus one error.
- * The answer to a HEAD request has headers only (RFC 9110 9.3.2): it is parsed without a body. */
+ * The answer to a HEAD request has headers only (RFC 9110 9.3.2): it is parsed without a body.
+ * A connection that opens with a TLS handshake record gets a TLS alert instead (kinesd refuses
+ * TLS on its plain port), and nothing else. */
 #include <http_parser.h>
 
 #include "net_loopback.h"
@@ -68,6 +70,20 @@ static void check_responses(const kbuf *received, const request_log *requests)
     FUZZ_REQUIRE(HTTP_PARSER_ERRNO(&parser) == HPE_OK);
 }
 
+/* Whether the input opens as a TLS handshake record would (content type 22, version 3.x). */
+static bool tls_hello(const uint8_t *data, size_t size)
+{
+    return size >= 2 && data[0] == 0x16 && data[1] == 0x03;
+}
+
+/* A TLS alert record (content type 21, version 3.x), and nothing after it. */
+static void check_tls_alert(const kbuf *received)
+{
+    const unsigned char *r = (const unsigned char *)received->data;
+    FUZZ_REQUIRE(received->len >= 5 && r[0] == 0x15 && r[1] == 0x03);
+    FUZZ_REQUIRE(received->len == 5 + ((size_t)r[3] << 8 | r[4]));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char h2_preface[24] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -79,7 +95,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const void *parts[] = {data};
     size_t lens[] = {size};
     fuzz_exchange(parts, lens, 1, &received);
-    check_responses(&received, &requests);
+    if (tls_hello(data, size))
+        check_tls_alert(&received);
+    else
+        check_responses(&received, &requests);
     kbuf_free(&received);
     return 0;
 }
