@@ -403,7 +403,6 @@ static void env_start_invocation(fn_env *e, invocation *inv)
 {
     e->inv = inv;
     e->inv_started_ns = clock_mono_ns();
-    inv->deadline_ms = clock_now_ms() + (int64_t)e->fv->timeout_s * 1000;
     log_line(e, "START RequestId: %s Version: %s\n", inv->request_id, e->fv->version);
     uv_timer_start(&e->timer, on_watch, WATCH_MS, WATCH_MS);
     sample_concurrency(e->fv);

@@ -39,8 +39,8 @@ struct invocation {
     char *payload;        /* the event (owned) */
     size_t payload_len;   /* its bytes */
     char *client_context; /* X-Amz-Client-Context as given (owned); NULL: none */
-    int64_t deadline_ms;  /* wall clock by which it must end, for the runtime (set when it starts;
-                           * the timeout itself runs on the monotonic clock) */
+    int64_t deadline_ms;  /* wall clock by which it must end, for the runtime (set when the runtime
+                           * takes it; the timeout itself runs on the monotonic clock) */
     inv_done_fn done;     /* called once on the environment thread with the outcome */
     void *arg;            /* the submitter's */
     /* the outcome, for done */

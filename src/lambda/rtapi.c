@@ -34,6 +34,8 @@ static void deliver(fn_env *e, http_exchange *ex)
     char id[96], deadline[64], arn[FN_ARN_MAX + 64], trace[128], root[UUID_STR_LEN + 1];
     char context[8192];
     uuid_v4(root);
+    /* the Timeout counts from now: the runtime has finished its init and takes the event */
+    inv->deadline_ms = clock_now_ms() + (int64_t)inv->fv->timeout_s * 1000;
     snprintf(id, sizeof id, "Lambda-Runtime-Aws-Request-Id: %s", inv->request_id);
     snprintf(deadline, sizeof deadline, "Lambda-Runtime-Deadline-Ms: %lld",
              (long long)inv->deadline_ms);

@@ -87,6 +87,12 @@ static const service_route lambda_routes[] = {
     {NULL, NULL, NULL, false},
 };
 
+/* Lambda refuses an unauthorized call with HTTP 403 (Kinesis, the core's default, with 400). */
+static void lambda_access_denied(op_call *call, const char *message)
+{
+    aws_error_set(call->err, 403, "AccessDeniedException", "%s", message);
+}
+
 static void lambda_tick(int64_t now_ms)
 {
     fn_transitions(now_ms);
@@ -110,6 +116,7 @@ service lambda_service = {
     .tick = lambda_tick,
     .tick_ms = TICK_MS,
     .on_durable = lambda_on_durable,
+    .access_denied = lambda_access_denied,
 };
 
 int lambda_open(store *st)

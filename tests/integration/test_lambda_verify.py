@@ -155,7 +155,7 @@ class FunctionRoles(VerifyTestCase):
                                         Role=role_arn("untrusting"), Code=code),
             "AccessDeniedException",
             denied("arn:aws:iam::%s:user/deployer" % ACCOUNT, "iam:PassRole",
-                   role_arn("untrusting")))
+                   role_arn("untrusting")), 403)
         self.assert_client_error(lambda: self.lam.get_function(FunctionName="escalate"),
                                  "ResourceNotFoundException")
         lam.create_function(FunctionName="passed", Runtime="python3.12",
