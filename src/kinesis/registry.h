@@ -62,14 +62,14 @@ typedef struct stream {
     int max_record_kib;           /* largest record accepted (MaxRecordSizeInKiB), default 1024 */
     struct stream_contract *contract; /* the schema its records must match (contract.h); NULL:
                                          none. Owned: freed with the stream */
-    char kms_key_id[2049];        /* server-side encryption key (EncryptionType KMS); "" = NONE */
-    uint64_t data_key_id;         /* the data key new records are sealed under; 0: stored plain */
-    const store_key *data_key;    /* that key, in the store's keyring (NULL when 0) */
-    int warm_target_mibps;        /* UpdateStreamWarmThroughput's target; 0 = never set */
-    int warm_current_mibps;       /* becomes the target when the UPDATING transition ends */
-    bool auto_distribution;       /* RecordDistributionStrategy AUTO (on-demand streams only):
-                                     records spread evenly, partition keys ignored */
-    stream_quota *quota;          /* on-demand write capacity and throttle counters (quota.h) */
+    char kms_key_id[2049];     /* server-side encryption key (EncryptionType KMS); "" = NONE */
+    uint64_t data_key_id;      /* the data key new records are sealed under; 0: stored plain */
+    const store_key *data_key; /* that key, in the store's keyring (NULL when 0) */
+    int warm_target_mibps;     /* UpdateStreamWarmThroughput's target; 0 = never set */
+    int warm_current_mibps;    /* becomes the target when the UPDATING transition ends */
+    bool auto_distribution;    /* RecordDistributionStrategy AUTO (on-demand streams only):
+                                  records spread evenly, partition keys ignored */
+    stream_quota *quota;       /* on-demand write capacity and throttle counters (quota.h) */
 } stream;
 
 /* Over every stream, shard and consumer in memory (see above). */
