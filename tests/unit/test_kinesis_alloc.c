@@ -22,6 +22,7 @@
 #include "kinesis/kinesis.h"
 #include "kinesis/ops.h"
 #include "kinesis/registry_edit.h"
+#include "records_fixture.h"
 #include "protocol/decode.h"
 #include "protocol/validate.h"
 
@@ -72,16 +73,6 @@ static long allocations_so_far(void)
 #else
     return allocations;
 #endif
-}
-
-static char dir[64];
-static store *st;
-static _Atomic uint64_t durable;
-
-static void on_durable(uint64_t ticket, void *arg)
-{
-    (void)arg;
-    durable = ticket;
 }
 
 /* Runs one operation as the dispatcher does below HTTP (decode, validate, handler) and returns
@@ -194,26 +185,15 @@ static void no_allocation_per_record(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/kinesd-alloc-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    kinesd_cfg.transition_ms = 0;
-    st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
-    assert_non_null(st);
-    assert_int_equal(registry_open(st), 0);
-    char why[512];
-    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
-    return 0;
+    return records_fixture_open("kinesd-alloc");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    registry_close();
-    store_close(st);
+    int rc = records_fixture_close();
     model_unload();
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return rc;
 }
 
 int main(void)

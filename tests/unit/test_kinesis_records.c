@@ -19,22 +19,14 @@
 #include "kinesis/ops.h"
 #include "kinesis/records.h"
 #include "kinesis/registry_edit.h"
+#include "records_fixture.h"
 
 #define ACCOUNT "000000000000"
 #define REGION "us-east-1"
 #define MIB (1024 * 1024)
 #define MAX_HASH "340282366920938463463374607431768211455"
 
-static char dir[64];
-static store *st;
-static _Atomic uint64_t durable;
 static int64_t fake_now; /* 0: the real clock */
-
-static void on_durable(uint64_t ticket, void *arg)
-{
-    (void)arg;
-    durable = ticket;
-}
 
 /* ---- inputs: JSON text -> kval, Data as raw bytes, Timestamp as epoch ms --------------------- */
 
@@ -183,25 +175,13 @@ static void delete_stream(const char *name)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/kinesd-records-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    kinesd_cfg.transition_ms = 0;
-    st = store_open(dir, DURABILITY_NONE, 0, on_durable, NULL);
-    assert_non_null(st);
-    assert_int_equal(registry_open(st), 0);
-    char why[512];
-    assert_int_equal(iterator_init(dir, why, sizeof(why)), 0);
-    return 0;
+    return records_fixture_open("kinesd-records");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    registry_close();
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return records_fixture_close();
 }
 
 /* An iterator for the shard, or fails the test. Caller frees. */
