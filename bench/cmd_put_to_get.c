@@ -1,7 +1,8 @@
 /* cmd_put_to_get.c - put-to-get latency: a writer puts --records single records, --interval-ms
  * apart, each carrying its send time (CLOCK_MONOTONIC ns, as text); a reader on a LATEST iterator
- * polls GetRecords (again at once after records, after 1 ms after an empty answer) and times each
- * record from its send time to its arrival. --stream must have one shard. Figures: p50/p99. */
+ * polls GetRecords (again at once after records; after an empty answer after --poll-pause-ms, by
+ * default at once too: a tight poller) and times each record from its send time to its arrival.
+ * --stream must have one shard. Figures: p50/p99. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,8 @@ static void on_records(hc_conn *c, int status, const char *s, size_t n)
     kbuf_reset(&run->iterator);
     kbuf_append(&run->iterator, next, len);
     if (run->received < run->o->records && !run_over(run))
-        uv_timer_start(&run->reader_pause, poll_next, count ? 0 : 1, 0);
+        uv_timer_start(&run->reader_pause, poll_next, count ? 0 : (uint64_t)run->o->poll_pause_ms,
+                       0);
 }
 
 static void poll_next(uv_timer_t *timer)
@@ -143,9 +145,10 @@ int cmd_put_to_get(const bench_options *o)
     int writer_rc = kinesis_connect(&run.writer, &o->endpoint);
     int reader_rc = kinesis_connect(&run.reader, &o->endpoint);
     int rc = writer_rc == 0 && reader_rc == 0 ? measure(&run) : -1;
-    printf("put-to-get records=%ld received=%ld interval_ms=%ld p50_ms=%.2f p99_ms=%.2f\n", run.put,
-           run.received, o->interval_ms, latency_percentile_ms(&run.lat, 50),
-           latency_percentile_ms(&run.lat, 99));
+    printf("put-to-get records=%ld received=%ld interval_ms=%ld poll_pause_ms=%ld p50_ms=%.2f "
+           "p99_ms=%.2f\n",
+           run.put, run.received, o->interval_ms, o->poll_pause_ms,
+           latency_percentile_ms(&run.lat, 50), latency_percentile_ms(&run.lat, 99));
     hc_close(&run.writer);
     hc_close(&run.reader);
     uv_close((uv_handle_t *)&run.writer_pause, NULL);

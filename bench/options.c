@@ -29,6 +29,7 @@ static const flag flags[] = {
     {"expect", 0, 100000000, offsetof(bench_options, expect)},
     {"max-seconds", 1, 3600, offsetof(bench_options, max_seconds)},
     {"interval-ms", 0, 10000, offsetof(bench_options, interval_ms)},
+    {"poll-pause-ms", 0, 10000, offsetof(bench_options, poll_pause_ms)},
     {"since-ns", 0, LONG_MAX, offsetof(bench_options, since_ns)},
 };
 
@@ -56,7 +57,8 @@ void options_usage(void)
           "  put-to-get     put --records timestamped records, read them from LATEST: latency\n"
           "flags: --stream S (bench) --shards N (1) --connections N (1) --records N\n"
           "       --record-bytes N (100) --batch N (500) --limit N (10000) --expect N\n"
-          "       --max-seconds S (30) --interval-ms N (2) --since-ns MONOTONIC_NS\n",
+          "       --max-seconds S (30) --interval-ms N (2) --poll-pause-ms N (0)\n"
+          "       --since-ns MONOTONIC_NS\n",
           stderr);
 }
 
