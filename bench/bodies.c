@@ -1,16 +1,17 @@
-/* bodies.c - JSON 1.1 request bodies for the benchmarks (see bodies.h). */
+/* bodies.c - JSON 1.1 (and CBOR 1.1) request bodies for the benchmarks (see bodies.h). */
 #include "bodies.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/base64.h"
 
-char *body_random_data(size_t bytes)
+unsigned char *body_random_bytes(size_t bytes)
 {
-    unsigned char *raw = malloc(bytes);
-    char *text = malloc(base64_encoded_len(bytes) + 1);
-    if (!raw || !text)
+    unsigned char *raw = malloc(bytes ? bytes : 1);
+    if (!raw)
         abort();
     uint32_t state = 2463534242u;
     for (size_t i = 0; i < bytes; i++) {
@@ -19,6 +20,15 @@ char *body_random_data(size_t bytes)
         state ^= state << 5;
         raw[i] = (unsigned char)state;
     }
+    return raw;
+}
+
+char *body_random_data(size_t bytes)
+{
+    unsigned char *raw = body_random_bytes(bytes);
+    char *text = malloc(base64_encoded_len(bytes) + 1);
+    if (!text)
+        abort();
     base64_encode(raw, bytes, text);
     text[base64_encoded_len(bytes)] = '\0';
     free(raw);
@@ -34,6 +44,59 @@ void body_put_records(kbuf *body, const char *stream, const char *data_b64, long
         kbuf_printf(body, "%s{\"Data\":\"%s\",\"PartitionKey\":\"pk-%ld\"}", i ? "," : "", data_b64,
                     first_key + i);
     kbuf_puts(body, "]}");
+}
+
+/* A CBOR item head: major type (0..7) and its count or length n. */
+static void cbor_head(kbuf *body, unsigned major, uint64_t n)
+{
+    unsigned char head[9];
+    size_t len = 1;
+    head[0] = (unsigned char)(major << 5);
+    if (n < 24) {
+        head[0] |= (unsigned char)n;
+    } else {
+        int bytes = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffffu ? 4 : 8;
+        head[0] |= (unsigned char)(bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27);
+        for (int i = bytes - 1; i >= 0; i--)
+            head[len++] = (unsigned char)(n >> (8 * i));
+    }
+    kbuf_append(body, head, len);
+}
+
+enum { CBOR_BYTES = 2, CBOR_TEXT = 3 };
+
+/* Heads of indefinite-length containers and their end (RFC 8949, 3.2.2). */
+#define CBOR_MAP_START ((char)0xbf)
+#define CBOR_ARRAY_START ((char)0x9f)
+#define CBOR_BREAK ((char)0xff)
+
+static void cbor_text(kbuf *body, const char *text, size_t len)
+{
+    cbor_head(body, CBOR_TEXT, len);
+    kbuf_append(body, text, len);
+}
+
+void body_put_records_cbor(kbuf *body, const char *stream, const unsigned char *data, size_t len,
+                           long first_key, long count)
+{
+    char key[32];
+    kbuf_reset(body);
+    kbuf_putc(body, CBOR_MAP_START);
+    cbor_text(body, "StreamName", 10);
+    cbor_text(body, stream, strlen(stream));
+    cbor_text(body, "Records", 7);
+    kbuf_putc(body, CBOR_ARRAY_START);
+    for (long i = 0; i < count; i++) {
+        kbuf_putc(body, CBOR_MAP_START);
+        cbor_text(body, "Data", 4);
+        cbor_head(body, CBOR_BYTES, len);
+        kbuf_append(body, data, len);
+        cbor_text(body, "PartitionKey", 12);
+        cbor_text(body, key, (size_t)snprintf(key, sizeof(key), "pk-%ld", first_key + i));
+        kbuf_putc(body, CBOR_BREAK);
+    }
+    kbuf_putc(body, CBOR_BREAK); /* the array */
+    kbuf_putc(body, CBOR_BREAK); /* the request */
 }
 
 void body_put_record(kbuf *body, const char *stream, const void *data, size_t len, long key)

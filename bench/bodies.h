@@ -1,4 +1,5 @@
-/* bodies.h - the JSON 1.1 request bodies the benchmarks send, written directly into a kbuf.
+/* bodies.h - the JSON 1.1 (and one CBOR 1.1) request bodies the benchmarks send, written directly
+ * into a kbuf.
  *
  * Stream names and partition keys come from the command line or are "pk-N"; they are written
  * as they are (no escaping), so they must not contain '"' or '\\'. */
@@ -9,12 +10,20 @@
 
 #include "common/buf.h"
 
-/* A base64 text of `bytes` pseudo-random bytes (the same every run); caller frees. */
+/* `bytes` pseudo-random bytes (the same every run); caller frees. */
+unsigned char *body_random_bytes(size_t bytes);
+
+/* A base64 text of body_random_bytes(bytes); caller frees. */
 char *body_random_data(size_t bytes);
 
 /* {"StreamName":S,"Records":[{"Data":D,"PartitionKey":"pk-K"} x count]} with keys first_key... */
 void body_put_records(kbuf *body, const char *stream, const char *data_b64, long first_key,
                       long count);
+
+/* The same request in CBOR 1.1 as the Java SDK sends it (Jackson's CBOR writer): Data is a byte
+ * string of data[0..len), the maps and the array of indefinite length. */
+void body_put_records_cbor(kbuf *body, const char *stream, const unsigned char *data, size_t len,
+                           long first_key, long count);
 
 /* {"StreamName":S,"Data":base64(data),"PartitionKey":"pk-K"} */
 void body_put_record(kbuf *body, const char *stream, const void *data, size_t len, long key);

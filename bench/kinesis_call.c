@@ -69,13 +69,19 @@ int kinesis_connect(hc_conn *c, const kinesis_endpoint *ep)
 void kinesis_request(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
                      const kbuf *body)
 {
+    kinesis_request_as(c, ep, operation, "application/x-amz-json-1.1", body);
+}
+
+void kinesis_request_as(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
+                        const char *content_type, const kbuf *body)
+{
     char amz_date[17];
     char target[96];
     sigv4_amz_date_now(amz_date);
     snprintf(target, sizeof(target), "Kinesis_20131202.%s", operation);
     sigv4_header headers[] = {
         {"Host", ep->host},
-        {"Content-Type", "application/x-amz-json-1.1"},
+        {"Content-Type", content_type},
         {"X-Amz-Date", amz_date},
         {"X-Amz-Target", target},
         {"X-Amz-Security-Token", ep->creds.session_token},

@@ -1,5 +1,5 @@
-/* kinesis_call.h - Kinesis JSON 1.1 calls from the load generator: the endpoint it talks to, the
- * signed request bytes, and a blocking call for set-up steps.
+/* kinesis_call.h - Kinesis JSON 1.1 (and CBOR 1.1) calls from the load generator: the endpoint it
+ * talks to, the signed request bytes, and a blocking call for set-up steps.
  *
  * Only plain-HTTP loopback endpoints given as IP literals are accepted ("http://127.0.0.1:4567",
  * "http://[::1]:4567", "http://localhost:4567"): the benchmarks never leave the machine. */
@@ -29,6 +29,9 @@ int kinesis_connect(hc_conn *c, const kinesis_endpoint *ep);
  * JSON body, ready for hc_send. */
 void kinesis_request(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
                      const kbuf *body);
+/* The same with a body of this Content-Type ("application/x-amz-cbor-1.1"). */
+void kinesis_request_as(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
+                        const char *content_type, const kbuf *body);
 
 /* Calls `operation` and waits for the answer (at hc_body). Returns the HTTP status or a negative
  * libuv error. */

@@ -8,18 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every flag taking a value: the two strings, then the numbers with their bounds and field. */
+/* Every flag taking a value: the three strings, then the numbers with their bounds and field. */
 typedef struct flag {
     const char *name;
     long min, max;
     size_t offset; /* of the number's `long` in bench_options */
 } flag;
 
-enum { FLAG_ENDPOINT, FLAG_STREAM };
+enum { FLAG_ENDPOINT, FLAG_STREAM, FLAG_PROTOCOL };
 
 static const flag flags[] = {
     {"endpoint", 0, 0, 0},
     {"stream", 0, 0, 0},
+    {"protocol", 0, 0, 0},
     {"shards", 1, 10000, offsetof(bench_options, shards)},
     {"connections", 1, 1024, offsetof(bench_options, connections)},
     {"records", 1, 100000000, offsetof(bench_options, records)},
@@ -58,7 +59,7 @@ void options_usage(void)
           "flags: --stream S (bench) --shards N (1) --connections N (1) --records N\n"
           "       --record-bytes N (100) --batch N (500) --limit N (10000) --expect N\n"
           "       --max-seconds S (30) --interval-ms N (2) --poll-pause-ms N (0)\n"
-          "       --since-ns MONOTONIC_NS\n",
+          "       --since-ns MONOTONIC_NS --protocol json|cbor (json, put-records)\n",
           stderr);
 }
 
@@ -91,6 +92,17 @@ static int apply_number(bench_options *o, const flag *f, const char *arg)
     return 0;
 }
 
+/* --protocol: "json" or "cbor"; -1 (message printed) for anything else. */
+static int apply_protocol(bench_options *o, const char *arg)
+{
+    if (strcmp(arg, "json") != 0 && strcmp(arg, "cbor") != 0) {
+        fprintf(stderr, "kinesd-bench: --protocol wants json or cbor, not %s\n", arg);
+        return -1;
+    }
+    o->cbor = strcmp(arg, "cbor") == 0;
+    return 0;
+}
+
 int options_parse(int argc, char **argv, bench_options *o)
 {
     set_defaults(o);
@@ -110,7 +122,9 @@ int options_parse(int argc, char **argv, bench_options *o)
             endpoint = optarg;
         else if (i == FLAG_STREAM)
             o->stream = optarg;
-        else if (i < 0 || i >= FLAG_COUNT || apply_number(o, &flags[i], optarg) != 0) {
+        else if (i == FLAG_PROTOCOL
+                     ? apply_protocol(o, optarg) != 0
+                     : i < 0 || i >= FLAG_COUNT || apply_number(o, &flags[i], optarg) != 0) {
             options_usage();
             return -1;
         }

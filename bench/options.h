@@ -2,12 +2,15 @@
 #ifndef KINESD_BENCH_OPTIONS_H
 #define KINESD_BENCH_OPTIONS_H
 
+#include <stdbool.h>
+
 #include "kinesis_call.h"
 
 typedef struct bench_options {
     const char *command;       /* "put-records", ... */
     kinesis_endpoint endpoint; /* --endpoint http://127.0.0.1:PORT */
     const char *stream;        /* --stream, default "bench" */
+    bool cbor; /* --protocol cbor: put-records sends CBOR 1.1 bodies (default json) */
     /* Numbers are all `long` (64 bits here) so that one table parses them. */
     long shards;        /* --shards for create-stream, default 1 */
     long connections;   /* --connections, default 1 */

@@ -61,7 +61,14 @@ bool utf8_valid(const char *s, size_t n)
 size_t utf8_utf16_length(const char *s, size_t n)
 {
     size_t units = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (uint64_t word; n - i >= sizeof word; i += sizeof word) { /* ASCII runs, one per byte */
+        memcpy(&word, s + i, sizeof word);
+        if (word & 0x8080808080808080ULL)
+            break;
+        units += sizeof word;
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c & 0xC0) != 0x80) /* each character counts at its first byte */
             units += c >= 0xF0 ? 2 : 1;

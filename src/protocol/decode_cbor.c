@@ -81,14 +81,11 @@ static void *regrow(cdec *d, const void *old, size_t n, size_t cap, size_t size)
     return p;
 }
 
-/* Room for one more entry in the arrays of f's value. */
-static void grow(cdec *d, frame *f)
+/* Room for cap entries in the arrays of f's value (cap at least its entries so far). */
+static void reserve(cdec *d, frame *f, size_t cap)
 {
     kval *v = f->out;
     size_t n = v->type == KV_LIST ? v->u.list.n : v->u.map.n;
-    if (n < f->cap)
-        return;
-    size_t cap = f->cap ? f->cap * 2 : 8;
     if (v->type == KV_LIST) {
         v->u.list.items = regrow(d, v->u.list.items, n, cap, sizeof(kval));
     } else {
@@ -96,6 +93,28 @@ static void grow(cdec *d, frame *f)
         v->u.map.vals = regrow(d, v->u.map.vals, n, cap, sizeof(kval));
     }
     f->cap = cap;
+}
+
+/* Room for one more entry in the arrays of f's value. */
+static void grow(cdec *d, frame *f)
+{
+    size_t n = f->out->type == KV_LIST ? f->out->u.list.n : f->out->u.map.n;
+    if (n >= f->cap)
+        reserve(d, f, f->cap ? f->cap * 2 : 8);
+}
+
+/* The entries a container just opened (size items announced, or INDEFINITE) will likely hold,
+ * bounded so that no count on the wire alone sizes an allocation: a structure's members; for a
+ * list with a maximum length (PutRecords' 500 records), its announced items, at most that
+ * maximum and at most the body's bytes (each item takes one); 0 (grow as they come) otherwise. */
+static size_t expected_entries(const cdec *d, const model_shape *s, uint64_t size)
+{
+    if (s->type == SHAPE_STRUCTURE)
+        return s->n_members;
+    if (s->type != SHAPE_LIST || !s->has_max || s->max <= 0)
+        return 0;
+    uint64_t n = size < (uint64_t)s->max ? size : (uint64_t)s->max;
+    return n < d->body_len ? (size_t)n : d->body_len;
 }
 
 /* An item is complete: count it in its container and close every container it completes. */
@@ -337,8 +356,12 @@ static void open_container(cdec *d, bool is_map, uint64_t size)
     }
     frame *f = &d->stack[d->depth++];
     *f = (frame){.shape = s, .out = slot, .left = size, .is_map = is_map, .want_key = true};
-    if (slot)
+    if (slot) {
         slot->type = is_map ? KV_MAP : KV_LIST;
+        size_t expected = size ? expected_entries(d, s, size) : 0;
+        if (expected)
+            reserve(d, f, expected);
+    }
     if (size == 0) { /* an empty definite container is complete at once */
         d->depth--;
         item_done(d);
