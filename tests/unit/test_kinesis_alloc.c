@@ -2,7 +2,8 @@
  * counting allocator (this executable's malloc, calloc and realloc, counting the calls made on
  * the test's own thread, then handing them to glibc) around the path below HTTP - the JSON body
  * decoded and validated against the model, the handler run (routing, the shard log append, the
- * answer written) - for requests of 50 and of 500 records. What the larger request allocates
+ * answer written) - for requests of 50 and of 500 records, PutRecords also in CBOR 1.1 (as the
+ * Java SDK sends it: indefinite maps and list, byte strings). What the larger request allocates
  * beyond the smaller one grows with the logarithm of its size (arena blocks and answer buffers
  * that double), not with its records. Skipped under AddressSanitizer, which owns malloc there. */
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 #include "kinesis/registry_edit.h"
 #include "records_fixture.h"
 #include "protocol/decode.h"
+#include "protocol/encoder.h"
 #include "protocol/validate.h"
 
 #define ACCOUNT "000000000000"
@@ -75,9 +77,11 @@ static long allocations_so_far(void)
 #endif
 }
 
-/* Runs one operation as the dispatcher does below HTTP (decode, validate, handler) and returns
- * how many allocations it made; the answer is left in *answer. */
-static long run_counted(const char *operation, const char *body, size_t len, kbuf *answer)
+/* Runs one operation as the dispatcher does below HTTP (decode, validate, handler) with a body
+ * and answer in `format` (JSON or CBOR), and returns how many allocations it made; the answer is
+ * left in *answer. */
+static long run_counted(const char *operation, enc_format format, const char *body, size_t len,
+                        kbuf *answer)
 {
     const model_op *op = model_find_op(model_get(MODEL_KINESIS), operation);
     kbuf_reset(answer);
@@ -87,8 +91,9 @@ static long run_counted(const char *operation, const char *body, size_t len, kbu
     aws_error err;
     aws_error_init(&err);
     kenc enc;
-    enc_init(&enc, ENC_JSON, answer);
-    kval *input = decode_json(op, body, len, &a, &err);
+    enc_init(&enc, format, answer);
+    kval *input = format == ENC_CBOR ? decode_cbor(op, body, len, &a, &err)
+                                     : decode_json(op, body, len, &a, &err);
     assert_non_null(input);
     assert_true(validate_input(op, input, &err));
     op_call call = {.operation = operation,
@@ -123,13 +128,46 @@ static void put_records_body(kbuf *body, int n)
     kbuf_puts(body, "]}");
 }
 
-static long put_records(int n, kbuf *answer)
+/* The same records (102 bytes each) for `stream` in CBOR 1.1, through the encoder. */
+static void put_records_cbor_body(kbuf *body, const char *stream, int n)
+{
+    char data[137];
+    kenc e;
+    kbuf_reset(body);
+    enc_init(&e, ENC_CBOR, body);
+    enc_map_begin(&e);
+    enc_key(&e, "StreamName");
+    enc_str(&e, stream);
+    enc_key(&e, "Records");
+    enc_list_begin(&e);
+    for (int i = 0; i < n; i++) {
+        snprintf(data, sizeof data, "%0102d", i);
+        enc_map_begin(&e);
+        enc_key(&e, "Data");
+        enc_blob(&e, data, 102);
+        enc_key(&e, "PartitionKey");
+        enc_str(&e, "key");
+        enc_map_end(&e);
+    }
+    enc_list_end(&e);
+    enc_map_end(&e);
+}
+
+static long put_records_as(enc_format format, int n, kbuf *answer)
 {
     kbuf body = KBUF_INIT;
-    put_records_body(&body, n);
-    long made = run_counted("PutRecords", body.data, body.len, answer);
+    if (format == ENC_CBOR)
+        put_records_cbor_body(&body, "alloc-cbor", n);
+    else
+        put_records_body(&body, n);
+    long made = run_counted("PutRecords", format, body.data, body.len, answer);
     kbuf_free(&body);
     return made;
+}
+
+static long put_records(int n, kbuf *answer)
+{
+    return put_records_as(ENC_JSON, n, answer);
 }
 
 /* GetRecords of `limit` records from the start of shard 0. */
@@ -138,22 +176,24 @@ static long get_records(int limit, kbuf *answer)
     kbuf body = KBUF_INIT;
     kbuf_printf(&body, "{\"StreamName\":\"alloc\",\"ShardId\":\"shardId-000000000000\","
                        "\"ShardIteratorType\":\"TRIM_HORIZON\"}");
-    run_counted("GetShardIterator", body.data, body.len, answer);
+    run_counted("GetShardIterator", ENC_JSON, body.data, body.len, answer);
     const char *it = strstr(answer->data, "\"ShardIterator\":\"");
     assert_non_null(it);
     it += strlen("\"ShardIterator\":\"");
     kbuf_reset(&body);
     kbuf_printf(&body, "{\"ShardIterator\":\"%.*s\",\"Limit\":%d}", (int)strcspn(it, "\""), it,
                 limit);
-    long made = run_counted("GetRecords", body.data, body.len, answer);
+    long made = run_counted("GetRecords", ENC_JSON, body.data, body.len, answer);
     kbuf_free(&body);
     return made;
 }
 
+/* Occurrences of needle in the answer (a CBOR answer may hold NULs). */
 static size_t count_of(const kbuf *answer, const char *needle)
 {
-    size_t n = 0;
-    for (const char *p = answer->data; (p = strstr(p, needle)); p++)
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = answer->data, *end = answer->data + answer->len;
+         (p = memmem(p, (size_t)(end - p), needle, len)); p++)
         n++;
     return n;
 }
@@ -182,6 +222,27 @@ static void no_allocation_per_record(void **state)
     kbuf_free(&answer);
 }
 
+/* PutRecords in CBOR 1.1 (its own reader, the answer in CBOR): none per record either. */
+static void no_allocation_per_cbor_record(void **state)
+{
+    (void)state;
+#ifdef __SANITIZE_ADDRESS__
+    skip();
+#endif
+    stream_request req = {.shard_count = 1};
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, "alloc-cbor", &req, clock_now_ms()));
+    kbuf answer = KBUF_INIT;
+    put_records_as(ENC_CBOR, LARGE, &answer); /* warms up what each thread makes once */
+    put_records_as(ENC_CBOR, SMALL, &answer);
+    long small_put = put_records_as(ENC_CBOR, SMALL, &answer);
+    long large_put = put_records_as(ENC_CBOR, LARGE, &answer);
+    assert_int_equal(count_of(&answer, "\x6eSequenceNumber"), LARGE); /* text(14) key */
+    printf("allocations: CBOR PutRecords %d records %ld, %d records %ld\n", SMALL, small_put, LARGE,
+           large_put);
+    assert_true(large_put - small_put <= MAX_EXTRA_ALLOCATIONS);
+    kbuf_free(&answer);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -200,6 +261,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(no_allocation_per_record),
+        cmocka_unit_test(no_allocation_per_cbor_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
