@@ -165,9 +165,24 @@ static long put_records_as(enc_format format, int n, kbuf *answer)
     return made;
 }
 
-static long put_records(int n, kbuf *answer)
+/* Creates the stream the test writes to; skips the test under AddressSanitizer. */
+static void open_stream(const char *name)
 {
-    return put_records_as(ENC_JSON, n, answer);
+#ifdef __SANITIZE_ADDRESS__
+    skip();
+#endif
+    stream_request req = {.shard_count = 1};
+    assert_non_null(registry_create_stream(ACCOUNT, REGION, name, &req, clock_now_ms()));
+}
+
+/* The allocations of a PutRecords of SMALL and of LARGE records in `format`, once what each
+ * thread makes once is made; the LARGE answer is left in *answer. */
+static void count_puts(enc_format format, kbuf *answer, long *small, long *large)
+{
+    put_records_as(format, LARGE, answer);
+    put_records_as(format, SMALL, answer);
+    *small = put_records_as(format, SMALL, answer);
+    *large = put_records_as(format, LARGE, answer);
 }
 
 /* GetRecords of `limit` records from the start of shard 0. */
@@ -201,15 +216,10 @@ static size_t count_of(const kbuf *answer, const char *needle)
 static void no_allocation_per_record(void **state)
 {
     (void)state;
-#ifdef __SANITIZE_ADDRESS__
-    skip();
-#endif
-    stream_request req = {.shard_count = 1};
-    assert_non_null(registry_create_stream(ACCOUNT, REGION, "alloc", &req, clock_now_ms()));
+    open_stream("alloc");
     kbuf answer = KBUF_INIT;
-    put_records(LARGE, &answer); /* warms up what each thread makes once */
-    put_records(SMALL, &answer);
-    long small_put = put_records(SMALL, &answer), large_put = put_records(LARGE, &answer);
+    long small_put, large_put;
+    count_puts(ENC_JSON, &answer, &small_put, &large_put);
     assert_int_equal(count_of(&answer, "\"SequenceNumber\""), LARGE);
     get_records(LARGE, &answer);
     long small_get = get_records(SMALL, &answer), large_get = get_records(LARGE, &answer);
@@ -226,16 +236,10 @@ static void no_allocation_per_record(void **state)
 static void no_allocation_per_cbor_record(void **state)
 {
     (void)state;
-#ifdef __SANITIZE_ADDRESS__
-    skip();
-#endif
-    stream_request req = {.shard_count = 1};
-    assert_non_null(registry_create_stream(ACCOUNT, REGION, "alloc-cbor", &req, clock_now_ms()));
+    open_stream("alloc-cbor");
     kbuf answer = KBUF_INIT;
-    put_records_as(ENC_CBOR, LARGE, &answer); /* warms up what each thread makes once */
-    put_records_as(ENC_CBOR, SMALL, &answer);
-    long small_put = put_records_as(ENC_CBOR, SMALL, &answer);
-    long large_put = put_records_as(ENC_CBOR, LARGE, &answer);
+    long small_put, large_put;
+    count_puts(ENC_CBOR, &answer, &small_put, &large_put);
     assert_int_equal(count_of(&answer, "\x6eSequenceNumber"), LARGE); /* text(14) key */
     printf("allocations: CBOR PutRecords %d records %ld, %d records %ld\n", SMALL, small_put, LARGE,
            large_put);
