@@ -4,7 +4,11 @@
  * "records.1.member.partitionKey"). Scalars inside a list or map are reported once for the whole
  * container, listing every constraint of the element shape ("Member must satisfy constraint:
  * [...]", "Map keys must satisfy constraint: [...]"), which is how AWS words them. Structures
- * inside lists are walked, their path being "<list>.<n>.member" with n counted from 1. */
+ * inside lists are walked, their path being "<list>.<n>.member" with n counted from 1.
+ *
+ * One walk, two modes: a quiet one first (no paths, no messages, it stops at the first
+ * violation), and only when that finds something the reporting one, so that a valid PutRecords
+ * of 500 records does not push and pop 2,000 path parts to report nothing. */
 #include "validate.h"
 
 #include <inttypes.h>
@@ -23,9 +27,10 @@ static const constraint member_order[] = {C_ENUM,    C_PATTERN, C_LEN_MIN,
                                           C_LEN_MAX, C_VAL_MIN, C_VAL_MAX};
 
 typedef struct validator {
-    kbuf path;
-    kbuf messages;
-    int count;
+    bool quiet;    /* only whether anything fails: no paths or messages, stop at the first */
+    kbuf path;     /* where the walk is ("records.1.member"); empty when quiet */
+    kbuf messages; /* the violations in AWS's words, "; " between them */
+    int count;     /* violations found */
 } validator;
 
 static void check_value(validator *v, const model_shape *s, const kval *val);
@@ -258,13 +263,18 @@ static void format_value(kbuf *out, const model_shape *s, const kval *val)
 
 static bool full(const validator *v)
 {
-    return v->count >= MAX_REPORTED;
+    return v->count >= (v->quiet ? 1 : MAX_REPORTED);
 }
 
 /* Starts "Value 'x' at 'path' failed to satisfy constraint: " and returns the buffer to finish. */
 static kbuf *report(validator *v, const model_shape *s, const kval *val)
 {
     kbuf *out = &v->messages;
+    if (v->quiet) { /* counted; what the caller writes is thrown away */
+        v->count++;
+        kbuf_reset(out);
+        return out;
+    }
     if (v->count++)
         kbuf_puts(out, "; ");
     kbuf_puts(out, "Value ");
@@ -308,6 +318,8 @@ static void decimal(size_t n, char out[24])
 
 static size_t path_push(validator *v, const char *part, bool member_suffix)
 {
+    if (v->quiet)
+        return 0;
     size_t saved = v->path.len;
     if (saved)
         kbuf_putc(&v->path, '.');
@@ -319,6 +331,8 @@ static size_t path_push(validator *v, const char *part, bool member_suffix)
 
 static void path_pop(validator *v, size_t saved)
 {
+    if (v->quiet)
+        return;
     v->path.len = saved;
     v->path.data[saved] = '\0';
 }
@@ -364,8 +378,9 @@ static void check_list(validator *v, const model_shape *s, const kval *val)
         return;
     }
     for (size_t i = 0; i < val->u.list.n && !full(v); i++) {
-        char index[24];
-        decimal(i + 1, index);
+        char index[24] = "";
+        if (!v->quiet)
+            decimal(i + 1, index);
         size_t saved = path_push(v, index, true);
         const kval *item = &val->u.list.items[i];
         if (item->type == KV_NULL)
@@ -413,65 +428,14 @@ static void check_value(validator *v, const model_shape *s, const kval *val)
         check_map(v, s, val);
 }
 
-/* Whether check_value would find nothing to report: the same walk, without paths or messages (a
- * PutRecords of 500 records pushed and popped 2,000 path parts to report none). */
-static bool value_ok(const model_shape *s, const kval *val);
-
-static bool structure_ok(const model_shape *s, const kval *val)
-{
-    for (size_t i = 0; i < s->n_members; i++) {
-        const model_member *m = &s->members[i];
-        const kval *child = kv_get(val, m->name);
-        if (!child || child->type == KV_NULL ? m->required : !value_ok(m->shape, child))
-            return false;
-    }
-    return true;
-}
-
-static bool list_ok(const model_shape *s, const kval *val)
-{
-    const model_shape *elem = s->member;
-    for (size_t i = 0; i < val->u.list.n; i++) {
-        const kval *item = &val->u.list.items[i];
-        if (item->type == KV_NULL ||
-            !(is_container(elem) ? value_ok(elem, item) : scalar_ok(elem, item)))
-            return false;
-    }
-    return true;
-}
-
-static bool map_ok(const model_shape *s, const kval *val)
-{
-    for (size_t i = 0; i < val->u.map.n; i++) {
-        kval key = {.type = KV_STRING};
-        key.u.s.ptr = val->u.map.keys[i];
-        key.u.s.len = strlen(key.u.s.ptr);
-        const kval *item = &val->u.map.vals[i];
-        if (!scalar_ok(s->key, &key) ||
-            !(is_container(s->value) ? value_ok(s->value, item) : scalar_ok(s->value, item)))
-            return false;
-    }
-    return true;
-}
-
-static bool value_ok(const model_shape *s, const kval *val)
-{
-    if (!scalar_ok(s, val))
-        return false;
-    if (s->type == SHAPE_STRUCTURE && val->type == KV_MAP)
-        return structure_ok(s, val);
-    if (s->type == SHAPE_LIST && val->type == KV_LIST)
-        return list_ok(s, val);
-    if (s->type == SHAPE_MAP && val->type == KV_MAP)
-        return map_ok(s, val);
-    return true;
-}
-
 bool validate_value(const model_shape *shape, const kval *value, const char *path, aws_error *err)
 {
-    if (value_ok(shape, value))
-        return true; /* the reporting walk below runs only for a value with something to report */
-    validator v = {KBUF_INIT, KBUF_INIT, 0};
+    validator quick = {.quiet = true, .messages = KBUF_INIT};
+    check_value(&quick, shape, value);
+    kbuf_free(&quick.messages);
+    if (!quick.count)
+        return true;
+    validator v = {.path = KBUF_INIT, .messages = KBUF_INIT};
     kbuf_puts(&v.path, path);
     check_value(&v, shape, value);
     if (v.count) { /* the messages may quote a NUL: appended by length */
