@@ -57,6 +57,17 @@ bool cli_int(const cli_ctx *ctx, const cli_args *a, const char *name, long fallb
 
 kines_client *cli_client(const cli_ctx *ctx, int *exit_code);
 
+/* How many positional words an action of a command takes (its own name included). */
+typedef struct cli_words {
+    int min, max;     /* bounds */
+    const char *what; /* what they are, for the usage error: "one stream NAME" */
+} cli_words;
+
+/* Whether a's positional words fit w; else prints "COMMAND takes WHAT. See `kinesctl GROUP
+ * --help`." (command: "stream create") and returns false. */
+bool cli_words_fit(const cli_ctx *ctx, const cli_args *a, const char *group, const char *command,
+                   const cli_words *w);
+
 /* The text of the file at path (caller frees): at most max bytes, no NUL byte. NULL after
  * printing "cannot read the WHAT file PATH ...", with *exit_code EXIT_BAD_INPUT. */
 char *cli_read_text(const cli_ctx *ctx, const char *path, size_t max, const char *what,

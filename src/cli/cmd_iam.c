@@ -444,24 +444,23 @@ static int role_policy(iam_cmd *c)
 /* Each action with its number of positional words (object and action included). */
 static const struct {
     const char *object, *action;
-    int min_words, max_words;
-    const char *words; /* what the words are, for the usage error */
+    cli_words words;
     int (*fn)(iam_cmd *c);
 } actions[] = {
-    {"user", "create", 3, 3, "a user NAME", user_create},
-    {"user", "delete", 3, 3, "a user NAME", user_delete},
-    {"user", "list", 2, 2, "no arguments", user_list},
-    {"key", "create", 3, 3, "a USER", key_create},
-    {"key", "list", 3, 3, "a USER", key_list},
-    {"key", "disable", 4, 4, "a USER and a KEY_ID", key_disable},
-    {"key", "enable", 4, 4, "a USER and a KEY_ID", key_enable},
-    {"key", "delete", 4, 4, "a USER and a KEY_ID", key_delete},
-    {"policy", "put", 3, 3, "a USER (and --file)", policy_put},
-    {"policy", "attach", 3, 4, "a USER and a POLICY_ARN or --file", policy_attach},
-    {"role", "create", 3, 3, "a role NAME", role_create},
-    {"role", "delete", 3, 3, "a role NAME", role_delete},
-    {"role", "list", 2, 2, "no arguments", role_list},
-    {"role", "policy", 4, 5, "put|attach, a ROLE and a POLICY_ARN or --file", role_policy},
+    {"user", "create", {3, 3, "a user NAME"}, user_create},
+    {"user", "delete", {3, 3, "a user NAME"}, user_delete},
+    {"user", "list", {2, 2, "no arguments"}, user_list},
+    {"key", "create", {3, 3, "a USER"}, key_create},
+    {"key", "list", {3, 3, "a USER"}, key_list},
+    {"key", "disable", {4, 4, "a USER and a KEY_ID"}, key_disable},
+    {"key", "enable", {4, 4, "a USER and a KEY_ID"}, key_enable},
+    {"key", "delete", {4, 4, "a USER and a KEY_ID"}, key_delete},
+    {"policy", "put", {3, 3, "a USER (and --file)"}, policy_put},
+    {"policy", "attach", {3, 4, "a USER and a POLICY_ARN or --file"}, policy_attach},
+    {"role", "create", {3, 3, "a role NAME"}, role_create},
+    {"role", "delete", {3, 3, "a role NAME"}, role_delete},
+    {"role", "list", {2, 2, "no arguments"}, role_list},
+    {"role", "policy", {4, 5, "put|attach, a ROLE and a POLICY_ARN or --file"}, role_policy},
 };
 
 /* Runs fn with a client; the exit code. */
@@ -487,12 +486,10 @@ int cmd_iam(cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < sizeof actions / sizeof *actions; i++) {
         if (strcmp(object, actions[i].object) != 0 || strcmp(action, actions[i].action) != 0)
             continue;
-        int words = c.args.positional_count;
-        if (words < actions[i].min_words || words > actions[i].max_words) {
-            cli_error(ctx, "iam %s %s takes %s. See `kinesctl iam --help`.", object, action,
-                      actions[i].words);
+        char command[96];
+        snprintf(command, sizeof command, "iam %s %s", object, action);
+        if (!cli_words_fit(ctx, &c.args, "iam", command, &actions[i].words))
             return EXIT_USAGE;
-        }
         return with_client(&c, actions[i].fn);
     }
     cli_error(ctx, "iam needs user create|delete|list, key create|list|disable|enable|delete, "

@@ -306,17 +306,16 @@ static int queue_redrive(queue_cmd *q)
 
 static const struct {
     const char *name;
-    int min_words, max_words;
-    const char *words;
+    cli_words words;
     int (*fn)(queue_cmd *q);
 } actions[] = {
-    {"create", 2, 2, "one queue NAME", queue_create},
-    {"delete", 2, 2, "one queue NAME", queue_delete},
-    {"purge", 2, 2, "one queue NAME", queue_purge},
-    {"list", 1, 2, "an optional name PREFIX", queue_list},
-    {"send", 2, 3, "a queue NAME and an optional BODY", queue_send},
-    {"receive", 2, 2, "one queue NAME", queue_receive},
-    {"redrive", 2, 2, "the dead-letter queue's NAME", queue_redrive},
+    {"create", {2, 2, "one queue NAME"}, queue_create},
+    {"delete", {2, 2, "one queue NAME"}, queue_delete},
+    {"purge", {2, 2, "one queue NAME"}, queue_purge},
+    {"list", {1, 2, "an optional name PREFIX"}, queue_list},
+    {"send", {2, 3, "a queue NAME and an optional BODY"}, queue_send},
+    {"receive", {2, 2, "one queue NAME"}, queue_receive},
+    {"redrive", {2, 2, "the dead-letter queue's NAME"}, queue_redrive},
 };
 
 int cmd_queue(cli_ctx *ctx, int argc, char **argv)
@@ -331,13 +330,11 @@ int cmd_queue(cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++) {
         if (strcmp(action, actions[i].name) != 0)
             continue;
-        int words = q.args.positional_count;
-        if (words < actions[i].min_words || words > actions[i].max_words) {
-            cli_error(ctx, "queue %s takes %s. See `kinesctl queue --help`.", action,
-                      actions[i].words);
+        char command[64];
+        snprintf(command, sizeof command, "queue %s", action);
+        if (!cli_words_fit(ctx, &q.args, "queue", command, &actions[i].words))
             return EXIT_USAGE;
-        }
-        q.name = words > 1 ? q.args.positional[1] : NULL;
+        q.name = q.args.positional_count > 1 ? q.args.positional[1] : NULL;
         q.client = cli_client(ctx, &rc);
         if (!q.client)
             return rc;

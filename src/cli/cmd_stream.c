@@ -221,24 +221,24 @@ static int stream_wait(stream_cmd *s)
 /* Each action with its number of positional words (the action's name included). */
 static const struct {
     const char *name;
-    int min_words, max_words;
-    const char *words; /* what the words are, for the usage error */
+    cli_words words;
     int (*fn)(stream_cmd *s);
 } actions[] = {
-    {"create", 2, 2, "one stream NAME", stream_create},
-    {"delete", 2, 2, "one stream NAME", stream_delete},
-    {"describe", 2, 2, "one stream NAME", stream_describe},
-    {"wait", 2, 2, "one stream NAME", stream_wait},
-    {"list", 1, 1, "no arguments", stream_list},
-    {"reshard", 2, 2, "one stream NAME", stream_reshard},
-    {"retention", 2, 2, "one stream NAME", stream_retention},
-    {"mode", 3, 3, "a stream NAME and on-demand or provisioned", stream_mode},
-    {"encrypt", 2, 2, "one stream NAME", stream_encrypt},
-    {"tag", 3, ARGS_MAX_POSITIONAL, "a stream NAME and KEY=VALUE pairs", stream_tag},
-    {"untag", 3, ARGS_MAX_POSITIONAL, "a stream NAME and tag KEYs", stream_untag},
-    {"tags", 2, 2, "one stream NAME", stream_tags},
-    {"limits", 1, 1, "no arguments", stream_limits},
-    {"contract", 3, 4, "set, get or remove and a stream NAME (set: and a SCHEMA file)",
+    {"create", {2, 2, "one stream NAME"}, stream_create},
+    {"delete", {2, 2, "one stream NAME"}, stream_delete},
+    {"describe", {2, 2, "one stream NAME"}, stream_describe},
+    {"wait", {2, 2, "one stream NAME"}, stream_wait},
+    {"list", {1, 1, "no arguments"}, stream_list},
+    {"reshard", {2, 2, "one stream NAME"}, stream_reshard},
+    {"retention", {2, 2, "one stream NAME"}, stream_retention},
+    {"mode", {3, 3, "a stream NAME and on-demand or provisioned"}, stream_mode},
+    {"encrypt", {2, 2, "one stream NAME"}, stream_encrypt},
+    {"tag", {3, ARGS_MAX_POSITIONAL, "a stream NAME and KEY=VALUE pairs"}, stream_tag},
+    {"untag", {3, ARGS_MAX_POSITIONAL, "a stream NAME and tag KEYs"}, stream_untag},
+    {"tags", {2, 2, "one stream NAME"}, stream_tags},
+    {"limits", {1, 1, "no arguments"}, stream_limits},
+    {"contract",
+     {3, 4, "set, get or remove and a stream NAME (set: and a SCHEMA file)"},
      stream_contract},
 };
 
@@ -253,13 +253,11 @@ int cmd_stream(cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++) {
         if (strcmp(action, actions[i].name) != 0)
             continue;
-        int words = s.args.positional_count;
-        if (words < actions[i].min_words || words > actions[i].max_words) {
-            cli_error(ctx, "stream %s takes %s. See `kinesctl stream --help`.", action,
-                      actions[i].words);
+        char command[64];
+        snprintf(command, sizeof command, "stream %s", action);
+        if (!cli_words_fit(ctx, &s.args, "stream", command, &actions[i].words))
             return EXIT_USAGE;
-        }
-        s.name = words > 1 ? s.args.positional[1] : NULL;
+        s.name = s.args.positional_count > 1 ? s.args.positional[1] : NULL;
         s.client = cli_client(ctx, &rc);
         if (!s.client)
             return rc;

@@ -125,6 +125,15 @@ bool cli_int(const cli_ctx *ctx, const cli_args *a, const char *name, long fallb
     return true;
 }
 
+bool cli_words_fit(const cli_ctx *ctx, const cli_args *a, const char *group, const char *command,
+                   const cli_words *w)
+{
+    if (a->positional_count >= w->min && a->positional_count <= w->max)
+        return true;
+    cli_error(ctx, "%s takes %s. See `kinesctl %s --help`.", command, w->what, group);
+    return false;
+}
+
 char *cli_read_text(const cli_ctx *ctx, const char *path, size_t max, const char *what,
                     int *exit_code)
 {

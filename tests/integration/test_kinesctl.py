@@ -145,6 +145,13 @@ class Kinesctl(KinesdTestCase):
         rc, _, err = kinesctl(None, "stream", "create", "x", "--shards", "zero")
         self.assertEqual(rc, EXIT_USAGE)
         self.assert_one_line_error(err, "--shards needs a positive whole number")
+        for words, text in ((["stream", "create"], "stream create takes one stream NAME"),
+                            (["stream", "list", "extra"], "stream list takes no arguments"),
+                            (["queue", "send", "q", "body", "extra"],
+                             "queue send takes a queue NAME and an optional BODY")):
+            rc, _, err = kinesctl(None, *words)
+            self.assertEqual(rc, EXIT_USAGE, words)
+            self.assert_one_line_error(err, text)
 
     # ---- streams --------------------------------------------------------------------------------
 
