@@ -168,12 +168,21 @@ static int peak_memory_mb(pid_t pid, const char *field)
 }
 
 /* Logs the END and REPORT lines; returns the Duration. */
+/* When the invocation in flight began, as Lambda counts its Duration and Timeout: on a cold start
+ * when the runtime had finished its init and asked for work (*init_done_ns; 0: not yet), else
+ * when it was handed to the environment. */
+static int64_t invocation_start_ns(fn_env *e, int64_t *init_done_ns)
+{
+    pthread_mutex_lock(&e->mu); /* the Runtime API thread sets it */
+    *init_done_ns = e->first_next_ns;
+    pthread_mutex_unlock(&e->mu);
+    return e->cold && *init_done_ns > e->inv_started_ns ? *init_done_ns : e->inv_started_ns;
+}
+
 static double report(fn_env *e, int64_t end_ns, int max_memory_mb)
 {
     invocation *inv = e->inv;
-    /* a cold start's Duration begins when the runtime took the event (Init Duration before) */
-    int64_t start =
-        e->cold && e->first_next_ns > e->inv_started_ns ? e->first_next_ns : e->inv_started_ns;
+    int64_t init_done_ns, start = invocation_start_ns(e, &init_done_ns);
     double ms = (double)(end_ns - start) / 1e6;
     log_line(e, "END RequestId: %s\n", inv->request_id);
     log_line(e,
@@ -183,7 +192,7 @@ static double report(fn_env *e, int64_t end_ns, int max_memory_mb)
              max_memory_mb);
     if (e->cold)
         log_line(e, "Init Duration: %.2f ms\t",
-                 (double)((e->first_next_ns ? e->first_next_ns : end_ns) - e->spawned_ns) / 1e6);
+                 (double)((init_done_ns ? init_done_ns : end_ns) - e->spawned_ns) / 1e6);
     log_line(e, "\n");
     return ms;
 }
@@ -366,14 +375,9 @@ static void on_process_exit(uv_poll_t *watch, int status, int events)
  * INIT_TIMEOUT_MS. */
 static bool timed_out(fn_env *e)
 {
-    pthread_mutex_lock(&e->mu);
-    int64_t init_done_ns = e->first_next_ns;
-    pthread_mutex_unlock(&e->mu);
-    int64_t start_ns = e->inv_started_ns, limit_ns = (int64_t)e->fv->timeout_s * 1000000000;
-    if (e->cold && init_done_ns > start_ns)
-        start_ns = init_done_ns;
-    else if (e->cold && !init_done_ns)
-        limit_ns = INIT_TIMEOUT_MS * 1000000;
+    int64_t init_done_ns, start_ns = invocation_start_ns(e, &init_done_ns);
+    int64_t limit_ns = e->cold && !init_done_ns ? INIT_TIMEOUT_MS * 1000000
+                                                : (int64_t)e->fv->timeout_s * 1000000000;
     return clock_mono_ns() - start_ns >= limit_ns;
 }
 
@@ -502,8 +506,7 @@ static bool pool_try(env_pool *p, invocation *inv)
     if (busy >= inv->limit) /* a warm environment too: the limit may have been lowered */
         return false;
     if (idle_same) {
-        idle_same->cold = false;
-        idle_same->first_next_ns = 0;
+        idle_same->cold = false; /* (its first_next_ns counts only on a cold start) */
         env_start_invocation(idle_same, inv);
         return true;
     }
