@@ -95,10 +95,25 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     finish(c, c->status, hc_body(c), hc_body_len(c));
 }
 
+/* The connect request's data: 1 while connecting, then 0 or a libuv error. */
 static void on_connect(uv_connect_t *req, int status)
 {
-    hc_conn *c = req->data;
-    c->connect_status = status;
+    *(int *)req->data = status;
+}
+
+int hc_tcp_connect(uv_tcp_t *tcp, uv_loop_t *loop, const struct sockaddr *addr)
+{
+    uv_tcp_init(loop, tcp);
+    int status = 1;
+    uv_connect_t req = {.data = &status};
+    int rc = uv_tcp_connect(&req, tcp, addr, on_connect);
+    if (rc < 0)
+        return rc;
+    while (status == 1)
+        uv_run(loop, UV_RUN_ONCE);
+    if (status == 0)
+        uv_tcp_nodelay(tcp, 1);
+    return status;
 }
 
 int hc_connect(hc_conn *c, uv_loop_t *loop, const struct sockaddr *addr)
@@ -106,23 +121,12 @@ int hc_connect(hc_conn *c, uv_loop_t *loop, const struct sockaddr *addr)
     memset(c, 0, sizeof(*c));
     kbuf_init(&c->out);
     kbuf_init(&c->in);
-    uv_tcp_init(loop, &c->tcp);
+    int rc = hc_tcp_connect(&c->tcp, loop, addr);
     c->tcp.data = c;
-    c->connect_req.data = c;
-    c->connect_status = 1;
-    int rc = uv_tcp_connect(&c->connect_req, &c->tcp, addr, on_connect);
     if (rc < 0) {
-        c->connect_status = rc;
         c->broken = true;
         return rc;
     }
-    while (c->connect_status == 1)
-        uv_run(loop, UV_RUN_ONCE);
-    if (c->connect_status < 0) {
-        c->broken = true;
-        return c->connect_status;
-    }
-    uv_tcp_nodelay(&c->tcp, 1);
     return uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 

@@ -21,19 +21,22 @@ typedef void (*hc_response_fn)(hc_conn *c, int status, const char *body, size_t 
 
 struct hc_conn {
     uv_tcp_t tcp;
-    uv_connect_t connect_req;
     uv_write_t write_req;
     kbuf out;          /* the request being sent; the caller fills it before hc_send */
     kbuf in;           /* response bytes received so far */
     size_t header_len; /* length of the response head, 0 until it is complete */
     size_t content_length;
     int status;
-    int connect_status; /* 1 while connecting, then 0 or a libuv error */
-    bool busy;          /* a request is in flight */
-    bool broken;        /* the transport failed; the connection cannot be used again */
+    bool busy;   /* a request is in flight */
+    bool broken; /* the transport failed; the connection cannot be used again */
     hc_response_fn on_response;
     void *user; /* for the caller */
 };
+
+/* Initialises tcp on loop and connects it to addr (no Nagle delay), running the loop until it
+ * is done: the blocking connect of the HTTP/1.1 and the h2c clients. Returns 0 or a libuv
+ * error; either way the caller closes tcp. */
+int hc_tcp_connect(uv_tcp_t *tcp, uv_loop_t *loop, const struct sockaddr *addr);
 
 /* Connects c to addr on loop, running the loop until it is done. Returns 0 or a libuv error;
  * either way the caller ends with hc_close. */

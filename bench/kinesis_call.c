@@ -1,5 +1,5 @@
-/* kinesis_call.c - endpoint parsing, SigV4-signed JSON 1.1 requests, blocking calls (see
- * kinesis_call.h). */
+/* kinesis_call.c - endpoint parsing, SigV4-signed JSON 1.1 (and CBOR 1.1) requests over HTTP/1.1
+ * and h2c, blocking calls (see kinesis_call.h). */
 #include "kinesis_call.h"
 
 #include <stdio.h>
@@ -58,12 +58,23 @@ int kinesis_endpoint_parse(kinesis_endpoint *ep, const char *url)
     return 0;
 }
 
-int kinesis_connect(hc_conn *c, const kinesis_endpoint *ep)
+/* Prints why the connection to the endpoint failed (rc < 0); returns rc. */
+static int connected(const kinesis_endpoint *ep, int rc)
 {
-    int rc = hc_connect(c, uv_default_loop(), (const struct sockaddr *)&ep->addr);
     if (rc < 0)
         fprintf(stderr, "kinesd-bench: cannot connect to %s: %s\n", ep->host, uv_strerror(rc));
     return rc;
+}
+
+int kinesis_connect(hc_conn *c, const kinesis_endpoint *ep)
+{
+    return connected(ep, hc_connect(c, uv_default_loop(), (const struct sockaddr *)&ep->addr));
+}
+
+int kinesis_connect_h2(h2_conn *c, const kinesis_endpoint *ep)
+{
+    return connected(
+        ep, h2_connect(c, uv_default_loop(), (const struct sockaddr *)&ep->addr, ep->host));
 }
 
 void kinesis_request(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
@@ -72,35 +83,64 @@ void kinesis_request(hc_conn *c, const kinesis_endpoint *ep, const char *operati
     kinesis_request_as(c, ep, operation, "application/x-amz-json-1.1", body);
 }
 
+/* A signed Kinesis request's headers, but Content-Length: the same for HTTP/1.1 and h2c. */
+typedef struct signed_headers {
+    char amz_date[17];
+    char target[96];
+    sigv4_header list[5]; /* host first (h2c sends it as :authority), then what was signed */
+    size_t count;
+    kbuf authorization; /* the Authorization header's value */
+} signed_headers;
+
+static void sign_request(signed_headers *s, const kinesis_endpoint *ep, const char *operation,
+                         const char *content_type, const kbuf *body)
+{
+    sigv4_amz_date_now(s->amz_date);
+    snprintf(s->target, sizeof(s->target), "Kinesis_20131202.%s", operation);
+    const sigv4_header list[] = {
+        {"host", ep->host},
+        {"content-type", content_type},
+        {"x-amz-date", s->amz_date},
+        {"x-amz-target", s->target},
+        {"x-amz-security-token", ep->creds.session_token},
+    };
+    memcpy(s->list, list, sizeof(list));
+    s->count = ep->creds.session_token ? 5 : 4;
+    sigv4_request req = {"POST", "/", "", s->list, s->count, body->data, body->len};
+    kbuf_init(&s->authorization);
+    sigv4_sign(&req, &ep->creds, ep->region, "kinesis", s->amz_date, &s->authorization, NULL, NULL);
+}
+
 void kinesis_request_as(hc_conn *c, const kinesis_endpoint *ep, const char *operation,
                         const char *content_type, const kbuf *body)
 {
-    char amz_date[17];
-    char target[96];
-    sigv4_amz_date_now(amz_date);
-    snprintf(target, sizeof(target), "Kinesis_20131202.%s", operation);
-    sigv4_header headers[] = {
-        {"Host", ep->host},
-        {"Content-Type", content_type},
-        {"X-Amz-Date", amz_date},
-        {"X-Amz-Target", target},
-        {"X-Amz-Security-Token", ep->creds.session_token},
-    };
-    size_t header_count = ep->creds.session_token ? 5 : 4;
-    sigv4_request req = {"POST", "/", "", headers, header_count, body->data, body->len};
-    kbuf authorization = KBUF_INIT;
-    sigv4_sign(&req, &ep->creds, ep->region, "kinesis", amz_date, &authorization, NULL, NULL);
-
+    signed_headers s;
+    sign_request(&s, ep, operation, content_type, body);
     kbuf *out = &c->out;
     kbuf_reset(out);
     kbuf_reserve(out, body->len + 1024);
     kbuf_puts(out, "POST / HTTP/1.1\r\n");
-    for (size_t i = 0; i < header_count; i++)
-        kbuf_printf(out, "%s: %s\r\n", headers[i].name, headers[i].value);
-    kbuf_printf(out, "Authorization: %s\r\nContent-Length: %zu\r\n\r\n", authorization.data,
+    for (size_t i = 0; i < s.count; i++)
+        kbuf_printf(out, "%s: %s\r\n", s.list[i].name, s.list[i].value);
+    kbuf_printf(out, "authorization: %s\r\ncontent-length: %zu\r\n\r\n", s.authorization.data,
                 body->len);
     kbuf_append(out, body->data, body->len);
-    kbuf_free(&authorization);
+    kbuf_free(&s.authorization);
+}
+
+void kinesis_post_h2(h2_conn *c, const kinesis_endpoint *ep, const char *operation,
+                     const char *content_type, const kbuf *body, h2_response_fn on_response,
+                     void *user)
+{
+    signed_headers s;
+    sign_request(&s, ep, operation, content_type, body);
+    h2_header headers[sizeof(s.list) / sizeof(s.list[0])];
+    size_t n = 0;
+    for (size_t i = 1; i < s.count; i++)
+        headers[n++] = (h2_header){s.list[i].name, s.list[i].value};
+    headers[n++] = (h2_header){"authorization", s.authorization.data};
+    h2_post(c, "/", headers, n, body->data, body->len, on_response, user);
+    kbuf_free(&s.authorization);
 }
 
 int kinesis_call(hc_conn *c, const kinesis_endpoint *ep, const char *operation, const kbuf *body)

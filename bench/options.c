@@ -23,6 +23,8 @@ static const flag flags[] = {
     {"protocol", 0, 0, 0},
     {"shards", 1, 10000, offsetof(bench_options, shards)},
     {"connections", 1, 1024, offsetof(bench_options, connections)},
+    {"http", 1, 2, offsetof(bench_options, http)},
+    {"streams", 1, 100, offsetof(bench_options, streams)},
     {"records", 1, 100000000, offsetof(bench_options, records)},
     {"record-bytes", 1, 1048576, offsetof(bench_options, record_bytes)},
     {"batch", 1, 500, offsetof(bench_options, batch)},
@@ -52,14 +54,16 @@ void options_usage(void)
           "commands (each prints one line of figures):\n"
           "  wait-ready     poll ListStreams until kinesd answers (--since-ns: report start-up)\n"
           "  create-stream  create --stream with --shards and wait until it is ACTIVE\n"
-          "  put-records    PutRecords of --batch x --record-bytes over --connections\n"
+          "  put-records    PutRecords of --batch x --record-bytes over --connections (over h2c\n"
+          "                 with --http 2: --streams requests in flight on each connection)\n"
           "  put-record     --records sequential single-record PutRecord calls: latency\n"
           "  get-records    read every shard of --stream from TRIM_HORIZON (--limit, --expect)\n"
           "  put-to-get     put --records timestamped records, read them from LATEST: latency\n"
           "flags: --stream S (bench) --shards N (1) --connections N (1) --records N\n"
           "       --record-bytes N (100) --batch N (500) --limit N (10000) --expect N\n"
           "       --max-seconds S (30) --interval-ms N (2) --poll-pause-ms N (0)\n"
-          "       --since-ns MONOTONIC_NS --protocol json|cbor (json, put-records)\n",
+          "       --since-ns MONOTONIC_NS --protocol json|cbor (json, put-records)\n"
+          "       --http 1|2 (1, put-records) --streams N (1, only with --http 2)\n",
           stderr);
 }
 
@@ -69,6 +73,8 @@ static void set_defaults(bench_options *o)
     o->stream = "bench";
     o->shards = 1;
     o->connections = 1;
+    o->http = 1;
+    o->streams = 1;
     o->records = 2000;
     o->record_bytes = 100;
     o->batch = 500;
@@ -131,6 +137,10 @@ int options_parse(int argc, char **argv, bench_options *o)
     }
     if (optind != argc) {
         fprintf(stderr, "kinesd-bench: unexpected argument %s\n", argv[optind]);
+        return -1;
+    }
+    if (o->streams > 1 && o->http != 2) {
+        fprintf(stderr, "kinesd-bench: --streams is for h2c connections (--http 2)\n");
         return -1;
     }
     return kinesis_endpoint_parse(&o->endpoint, endpoint);

@@ -14,6 +14,8 @@ typedef struct bench_options {
     /* Numbers are all `long` (64 bits here) so that one table parses them. */
     long shards;        /* --shards for create-stream, default 1 */
     long connections;   /* --connections, default 1 */
+    long http;          /* --http 1 or 2 (h2c, put-records only), default 1 */
+    long streams;       /* --streams in flight on each h2c connection (--http 2), default 1 */
     long records;       /* --records to write (requests for put-record), default 2000 */
     long record_bytes;  /* --record-bytes of data per record, default 100 */
     long batch;         /* --batch records per PutRecords, default 500 */
