@@ -22,8 +22,8 @@ typedef struct put_run {
     long written;        /* records acknowledged with a SequenceNumber */
     long failed;         /* records the server reported failed */
     long errors;         /* requests that failed as a whole */
-    int64_t start_ns;
-    latency requests;
+    int64_t start_ns;    /* when the first batches went out */
+    latency requests;    /* send to answer of each request answered */
 } put_run;
 
 /* One connection of the run: HTTP/1.1 (one request at a time) or h2c (--streams at a time). */
@@ -36,9 +36,9 @@ typedef struct put_link {
 /* One request in flight at a time: a connection's own with HTTP/1.1, a stream with h2c. */
 typedef struct put_worker {
     put_run *run;
-    put_link *link;
-    kbuf body;
-    int64_t sent_ns;
+    put_link *link;  /* the connection it sends on (shared by --streams workers over h2c) */
+    kbuf body;       /* its batch in flight; h2c reads it until the answer */
+    int64_t sent_ns; /* when that batch was sent */
 } put_worker;
 
 static bool link_broken(const put_run *run, const put_link *link)

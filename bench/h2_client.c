@@ -16,12 +16,12 @@
 struct h2_request {
     const char *body; /* the request body (the caller's) */
     size_t body_len;
-    size_t body_sent; /* bytes of body handed to nghttp2 so far */
-    int status;       /* the answer's :status, 0 until its headers came */
-    kbuf answer;      /* the answer's body so far */
-    h2_response_fn on_response;
-    void *user;
-    h2_request *next; /* in the connection's in_flight or spare list */
+    size_t body_sent;           /* bytes of body handed to nghttp2 so far */
+    int status;                 /* the answer's :status, 0 until its headers came */
+    kbuf answer;                /* the answer's body so far */
+    h2_response_fn on_response; /* gets the answer */
+    void *user;                 /* for on_response */
+    h2_request *next;           /* in the connection's in_flight or spare list */
 };
 
 static h2_request *take_request(h2_conn *c)

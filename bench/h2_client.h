@@ -30,18 +30,16 @@ typedef struct h2_header {
 
 typedef struct h2_conn {
     uv_tcp_t tcp;
-    uv_connect_t connect_req;
-    uv_write_t write_req;
-    nghttp2_session *session;
-    char authority[128];   /* the :authority of every request ("127.0.0.1:4567") */
-    kbuf out;              /* frames being written (while `writing`) */
-    kbuf in;               /* the read buffer */
-    bool writing;          /* a uv_write of `out` is in flight */
-    bool receiving;        /* inside nghttp2_session_mem_recv: frames go out after it */
-    int connect_status;    /* 1 while connecting, then 0 or a libuv error */
-    bool broken;           /* the transport failed; the connection cannot be used again */
-    h2_request *in_flight; /* requests sent and not answered yet */
-    h2_request *spare;     /* answered requests, kept for their buffers */
+    uv_write_t write_req;     /* the write of `out` */
+    nghttp2_session *session; /* the client side of the HTTP/2 framing */
+    char authority[128];      /* the :authority of every request ("127.0.0.1:4567") */
+    kbuf out;                 /* frames being written (while `writing`) */
+    kbuf in;                  /* the read buffer */
+    bool writing;             /* a uv_write of `out` is in flight */
+    bool receiving;           /* inside nghttp2_session_mem_recv: frames go out after it */
+    bool broken;              /* the transport failed; the connection cannot be used again */
+    h2_request *in_flight;    /* requests sent and not answered yet */
+    h2_request *spare;        /* answered requests, kept for their buffers */
 } h2_conn;
 
 /* Connects c to addr on loop (running the loop until it is done) and sends the preface and the
