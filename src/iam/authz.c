@@ -166,14 +166,14 @@ static bool any_varies(const policy *const *ps, size_t n, const policy *resource
     return resource && policy_varies_per_request(resource);
 }
 
-/* The resource's policy and tags from the service that owns it. */
-static const policy *resource_context(op_call *call, const char *arn, policy_request *r)
+/* The resource's policy and tags from the service that owns it; the tags are allocated in a. */
+static const policy *resource_context(arena *a, const char *arn, policy_request *r)
 {
     const service *owner = strcmp(arn, "*") == 0 ? NULL : service_by_arn(arn);
     resource_access access = {0};
-    if (!owner || !owner->resource_access || !owner->resource_access(arn, call->arena, &access))
+    if (!owner || !owner->resource_access || !owner->resource_access(arn, a, &access))
         return NULL;
-    policy_tag *tags = arena_alloc(call->arena, (access.tag_count + 1) * sizeof *tags);
+    policy_tag *tags = arena_alloc(a, (access.tag_count + 1) * sizeof *tags);
     for (size_t i = 0; i < access.tag_count; i++)
         tags[i] = (policy_tag){access.tag_keys[i], access.tag_values[i]};
     r->tags = tags;
@@ -184,7 +184,7 @@ static const policy *resource_context(op_call *call, const char *arn, policy_req
 static policy_decision decide(op_call *call, policy_request *r, bool cross_account)
 {
     const caller *who = call->who;
-    const policy *resource = resource_context(call, r->resource, r);
+    const policy *resource = resource_context(call->arena, r->resource, r);
     kbuf key = KBUF_INIT;
     kbuf_printf(&key, "%s\n%s\n%s", who->arn, r->action, r->resource);
     uint64_t hash = fnv1a(key.data), generation = service_access_generation();
@@ -207,6 +207,23 @@ policy_decision iam_identity_decision(const caller *who, const policy_request *r
     const policy *identity[MAX_IDENTITY_POLICIES];
     size_t n = identity_policies(who, identity);
     return policy_decide(identity, n, who->root, NULL, false, r);
+}
+
+policy_decision iam_principal_decision(const caller *who, policy_request *r)
+{
+    char account[16];
+    arn_account(r->resource, account);
+    bool cross = account[0] && strcmp(account, who->account) != 0;
+    arena scratch;
+    arena_init(&scratch);
+    const policy *resource = resource_context(&scratch, r->resource, r);
+    pthread_rwlock_rdlock(&iam_lock);
+    const policy *identity[MAX_IDENTITY_POLICIES];
+    size_t n = identity_policies(who, identity);
+    policy_decision d = policy_decide(identity, n, who->root, resource, cross, r);
+    pthread_rwlock_unlock(&iam_lock);
+    arena_free(&scratch);
+    return d;
 }
 
 policy_request iam_request_of(const caller *who, const char *action, const char *resource,

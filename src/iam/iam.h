@@ -49,7 +49,8 @@ bool iam_lambda_session(const char *role_arn, const char *session_name, int64_t 
 /* Whether the caller of a Lambda call may pass the role its input names (Role) to Lambda: its
  * policies allow iam:PassRole on the role; false with AccessDeniedException set. */
 bool iam_may_pass_role(op_call *call);
-/* Whether the role's own policies allow action on resource (an ARN). */
+/* Whether a session of the role may do action on resource (an ARN): the role's policies and the
+ * resource's own policy (and tags), evaluated as for a call of that session. */
 bool iam_role_allows(const char *role_arn, const char *action, const char *resource);
 
 /* `kinesd account create ID`: creates the account and its root key (the caller holds the data

@@ -25,5 +25,9 @@ policy_request iam_request_of(const caller *who, const char *action, const char 
 /* authz.c: what the caller's identity policies alone decide for r (no resource policy, no
  * cache); iam_lock held. */
 policy_decision iam_identity_decision(const caller *who, const policy_request *r);
+/* authz.c: what who's identity policies and r's resource (its policy and tags, from the service
+ * that owns it) decide for r, as for a call but outside one (no cache); takes iam_lock itself,
+ * after the resource's lookup, so the caller must not hold it. */
+policy_decision iam_principal_decision(const caller *who, policy_request *r);
 
 #endif

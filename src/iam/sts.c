@@ -244,19 +244,22 @@ bool iam_may_pass_role(op_call *call)
 
 bool iam_role_allows(const char *role_arn, const char *action, const char *resource)
 {
+    caller who = {.root = false};
     pthread_rwlock_rdlock(&iam_lock);
-    iam_user *r = state_role_arn(role_arn);
-    bool ok = false;
-    if (r) {
-        caller who = {.root = false};
+    const iam_user *r = state_role_arn(role_arn);
+    bool found = r != NULL;
+    if (found) {
         snprintf(who.account, sizeof who.account, "%s", r->account);
         snprintf(who.arn, sizeof who.arn, "arn:aws:sts::%s:assumed-role/%s/kinesd", r->account,
                  r->name);
         snprintf(who.user_id, sizeof who.user_id, "%s:kinesd", r->id);
         snprintf(who.role_arn, sizeof who.role_arn, "%s", r->arn);
-        policy_request req = iam_request_of(&who, action, resource, clock_now_ms());
-        ok = iam_identity_decision(&who, &req) == DECISION_ALLOW;
     }
     pthread_rwlock_unlock(&iam_lock);
-    return ok;
+    if (!found)
+        return false;
+    /* The stream's (or consumer's) resource policy counts too, as it does for the session's
+     * own calls: a mapping may read a stream whose policy grants its role. */
+    policy_request req = iam_request_of(&who, action, resource, clock_now_ms());
+    return iam_principal_decision(&who, &req) == DECISION_ALLOW;
 }

@@ -4,7 +4,8 @@ AWS_SESSION_TOKEN, session named after the function), so its SDK calls to kinesd
 what the role allows; a role Lambda cannot assume is refused at CreateFunction and
 UpdateFunctionConfiguration (and one the caller may not pass, iam:PassRole), and an event source
 mapping whose role cannot read its stream is refused at CreateEventSourceMapping (and one whose
-role loses that permission holds its records until it has it again).
+role loses that permission holds its records until it has it again). A stream's resource policy
+that names the role grants it as the role's own policies do.
 
 AWS texts: "The role defined for the function cannot be assumed by Lambda." and "Cannot access
 stream ARN. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream,
@@ -120,6 +121,37 @@ class FunctionRoles(VerifyTestCase):
             "stream in IAM." % stream_arn("verify-elsewhere"), 400)
         mappings = self.lam.list_event_source_mappings(FunctionName="verify-astray")
         self.assertEqual(mappings["EventSourceMappings"], [])
+
+    def test_stream_policies_grant_the_role_as_its_own_policies_do(self):
+        """The streams' resource policies count for the role, as they do on AWS: the source's
+        lets the mapping read it, the sink's lets the function write to it."""
+        for name in ("verify-granted-source", "verify-granted-sink"):
+            self.create_stream(name)
+        self.create("verify-granted", role_arn("writer"), "verify-granted-sink")
+        source = stream_arn("verify-granted-source")
+        self.assert_client_error(
+            lambda: self.lam.create_event_source_mapping(
+                FunctionName="verify-granted", StartingPosition="TRIM_HORIZON",
+                EventSourceArn=source),
+            "InvalidParameterValueException", None, 400)
+
+        def policy(actions, arn):
+            return json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": role_arn("writer")}, "Action": actions,
+                "Resource": arn}]})
+        self.kinesis.put_resource_policy(ResourceARN=source, Policy=policy(READ_STREAM, source))
+        sink = stream_arn("verify-granted-sink")
+        self.kinesis.put_resource_policy(ResourceARN=sink, Policy=policy("kinesis:PutRecord", sink))
+        self.lam.create_event_source_mapping(FunctionName="verify-granted",
+                                             StartingPosition="TRIM_HORIZON", EventSourceArn=source)
+        self.kinesis.put_record(StreamName="verify-granted-source", PartitionKey="granted",
+                                Data=b"x")
+
+        def written():
+            records, _ = self.read_shard("verify-granted-sink", "shardId-000000000000")
+            return [json.loads(r["Data"]) for r in records]
+        self.wait_for(lambda: len(written()) == 1, "the function wrote %r" % written())
+        self.assertEqual(written()[0]["Records"][0]["kinesis"]["partitionKey"], "granted")
 
     def test_a_role_lambda_cannot_assume_is_refused(self):
         code = {"ZipFile": make_zip({"lambda_function.py": PYTHON_HANDLER})}
