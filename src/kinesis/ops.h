@@ -47,6 +47,7 @@ void op_delete_resource_policy(op_call *call);
 void op_put_stream_contract(op_call *call);
 void op_get_stream_contract(op_call *call);
 void op_delete_stream_contract(op_call *call);
+void op_check_stream_contract(op_call *call);
 /* ops_put.c, ops_shard_iterator.c, ops_get_records.c */
 void op_put_record(op_call *call);
 void op_put_records(op_call *call);

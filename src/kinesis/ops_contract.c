@@ -1,7 +1,8 @@
 /* ops_contract.c - kinesd's contract operations (a kinesd extension, spec/kinesd/):
- * PutStreamContract, GetStreamContract, DeleteStreamContract. They run on the control thread: a
- * change is compiled first (a schema that does not compile changes nothing), then committed in one
- * meta.sqlite transaction, then published (contract.h). */
+ * PutStreamContract, GetStreamContract, DeleteStreamContract, CheckStreamContract. The changes run
+ * on the control thread: a change is compiled first (a schema that does not compile changes
+ * nothing), then committed in one meta.sqlite transaction, then published (contract.h). The reads
+ * (Get, Check) run on the loop threads on the published contract. */
 #include <string.h>
 
 #include "contract.h"
@@ -14,6 +15,16 @@ static stream *contract_stream(op_call *call)
 {
     stream *s = registry_resolve(call->input, call->account, call->region, call->err);
     return s && require_active(s, call->err) ? s : NULL;
+}
+
+/* ResourceNotFoundException unless s has a contract; false when raised. */
+static bool require_contract(const stream *s, aws_error *err)
+{
+    if (s->contract)
+        return true;
+    aws_error_set(err, 400, "ResourceNotFoundException",
+                  "Stream %s under account %s has no contract.", s->name, s->account);
+    return false;
 }
 
 static int commit_contract(const stream *s, const stream_contract *c)
@@ -73,17 +84,43 @@ void op_get_stream_contract(op_call *call)
 void op_delete_stream_contract(op_call *call)
 {
     stream *s = contract_stream(call);
-    if (!s)
+    if (!s || !require_contract(s, call->err))
         return;
-    if (!s->contract) {
-        aws_error_set(call->err, 400, "ResourceNotFoundException",
-                      "Stream %s under account %s has no contract.", s->name, s->account);
-        return;
-    }
     if (commit_contract(s, NULL) != 0) {
         fail_internal(call->err);
         return;
     }
     contract_publish(s, NULL);
     write_empty(call->out);
+}
+
+static void write_check_result(kenc *out, const char *refusal)
+{
+    enc_map_begin(out);
+    enc_key(out, "Admitted");
+    enc_bool(out, refusal == NULL);
+    if (refusal) {
+        enc_key(out, "ErrorMessage");
+        enc_str(out, refusal);
+    }
+    enc_map_end(out);
+}
+
+/* Each record's Data checked as a put would check it, storing and counting nothing: the contract's
+ * LastUpdatedTimestamp (which contract answered) and one result per record, in order. */
+void op_check_stream_contract(op_call *call)
+{
+    stream *s = registry_resolve(call->input, call->account, call->region, call->err);
+    if (!s || !require_contract(s, call->err))
+        return;
+    const kval *records = kv_get(call->input, "Records");
+    enc_map_begin(call->out);
+    enc_key(call->out, "LastUpdatedTimestamp");
+    enc_timestamp_ms(call->out, s->contract->updated_ms);
+    enc_key(call->out, "Results");
+    enc_list_begin(call->out);
+    for (size_t i = 0; i < records->u.list.n; i++)
+        write_check_result(call->out, contract_refusal(call, s, &records->u.list.items[i]));
+    enc_list_end(call->out);
+    enc_map_end(call->out);
 }

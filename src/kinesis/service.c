@@ -133,6 +133,8 @@ static const op_entry kinesis_ops[] = {
     STREAM_OP("PutStreamContract", op_put_stream_contract, OP_CONTROL), /* kinesd's own */
     STREAM_OP("GetStreamContract", op_get_stream_contract, OP_LOOP_READ),
     STREAM_OP("DeleteStreamContract", op_delete_stream_contract, OP_CONTROL),
+    {"CheckStreamContract", op_check_stream_contract, OP_LOOP_READ, "kinesis:GetStreamContract",
+     stream_resource}, /* reads the contract, as GetStreamContract does */
     STREAM_OP("PutRecord", op_put_record, OP_LOOP_READ),
     STREAM_OP("PutRecords", op_put_records, OP_LOOP_READ),
     STREAM_OP("GetShardIterator", op_get_shard_iterator, OP_LOOP_READ),

@@ -1,17 +1,17 @@
 """test_console - the web console served by kinesd at /console/, and the console itself in a real
 browser.
 
-The route: every file the page loads (index.html's references and every module's imports,
-followed) is served from the binary with its content type, an ETag (If-None-Match answers 304),
-no-cache and the Content-Security-Policy; /console redirects to /console/; unknown files are 404
-and the AWS APIs on the same port are untouched. The browser-side logic (SigV4 against the AWS
-suite, the hashes, KPL expansion, the filter language) runs under node's test runner. Then
+The route: every file the page loads (index.html's references and every module's imports, followed)
+is served from the binary with its content type, an ETag (If-None-Match answers 304), no-cache and
+the Content-Security-Policy; /console redirects to /console/; unknown files are 404 and the AWS APIs
+on the same port are untouched. The browser-side logic (SigV4 against the AWS suite, the hashes, KPL
+expansion, the filter language, the contract marks' batching) runs under node's test runner. Then
 headless Chromium, driven by puppeteer-core (tests/js/console_e2e.js), tours the console in open
-mode (create a stream, live tail records put with the aws CLI, filter, pretty JSON, a KPL
-aggregate, JSONL download, reshard and the shard map, a metric chart, a queue peeked, a
-function invoked, its metrics charted and its trigger's shard shown) and in
-verify mode (sign in with a user's key, see what it may see), with no error in the page's log.
-Screenshots go to <build>/console-screenshots/. The browser tests are skipped when Chromium or
+mode (create a stream, live tail records put with the aws CLI, filter, pretty JSON, a KPL aggregate,
+JSONL download, the records that violate a stream's contract marked, reshard and the shard map, a
+metric chart, a queue peeked, a function invoked, its metrics charted and its trigger's shard shown)
+and in verify mode (sign in with a user's key, see what it may see), with no error in the page's
+log. Screenshots go to <build>/console-screenshots/. The browser tests are skipped when Chromium or
 the npm packages are missing (scripts/install-deps installs both).
 """
 
@@ -180,7 +180,19 @@ class ConsoleBrowserTest(KinesdTestCase):
     def test_open_mode_tour(self):
         self.create_function("console-hello")
         self.create_trigger("console-hello", "console-trigger-source")
-        run_tour(self, "open", {"FUNCTION": "console-hello"})
+        self.create_contract_stream("console-contract")
+        run_tour(self, "open", {"FUNCTION": "console-hello", "CONTRACT_STREAM": "console-contract"})
+
+    def create_contract_stream(self, name):
+        """Five records put before a contract that two of them (old-1, old-3) violate."""
+        self.create_stream(name)
+        for i, event in enumerate([{"kind": "a"}, {"n": 1}, {"kind": "b"}, "not an object",
+                                   {"kind": "c"}]):
+            self.kinesis.put_record(StreamName=name, PartitionKey="old-%d" % i,
+                                    Data=json.dumps(event).encode())
+        status, _, body = self.server.post("PutStreamContract", {"StreamName": name, "Schema":
+                                           json.dumps({"type": "object", "required": ["kind"]})})
+        self.assertEqual(status, 200, body)
 
     def create_trigger(self, function, stream):
         """A mapping from an empty one-shard stream: it shows its shard and invokes nothing."""

@@ -4,7 +4,9 @@ real kinesd: PutStreamContract / GetStreamContract / DeleteStreamContract over t
 InvalidArgumentException naming every failing path, nothing stored; PutRecords answering such
 records as failed entries while the others are stored in order; the refusals counted
 (ContractRejectedRecords); the contract surviving a restart and going with its stream; bad
-contracts refused; and in verify mode the contract operations authorized as kinesis actions.
+contracts refused; CheckStreamContract answering each record as a put would, storing nothing (JSON
+and CBOR), and its bad inputs; and in verify mode the contract operations authorized as kinesis
+actions (CheckStreamContract as kinesis:GetStreamContract).
 """
 
 import base64
@@ -17,7 +19,7 @@ import time
 import urllib.request
 
 from iam_fixture import ACCOUNT, VerifyTestCase, denied
-from kinesd_harness import KinesdTestCase, stream_arn
+from kinesd_harness import KinesdTestCase, cbor_decode, cbor_map, stream_arn
 from test_kinesctl import (EXIT_AUTH, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_OK, clean_env,
                            kinesctl, write_file)
 
@@ -44,6 +46,31 @@ BAD_ERRORS = ("Record does not match the contract of stream %s: /payload/recipie
 
 def data(value):
     return json.dumps(value).encode()
+
+
+def check_body(name, values):
+    """CheckStreamContract's input for records whose data are VALUES (JSON-able, or bytes)."""
+    return {"StreamName": name, "Records": [
+        {"Data": base64.b64encode(v if isinstance(v, bytes) else data(v)).decode()}
+        for v in values]}
+
+
+def cbor_bytes(raw):
+    assert len(raw) < 256
+    return (bytes([0x40 | len(raw)]) if len(raw) < 24 else bytes([0x58, len(raw)])) + raw
+
+
+def signed_post(server, credentials, target, body):
+    """server.post of BODY to TARGET, signed with SigV4 by CREDENTIALS (key id, secret)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    text = json.dumps(body)
+    request = AWSRequest("POST", server.endpoint + "/", data=text, headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202." + target})
+    SigV4Auth(Credentials(*credentials), "kinesis", "us-east-1").add_auth(request)
+    return server.post(target, text, headers=dict(request.headers.items()))
 
 
 class ContractTest(KinesdTestCase):
@@ -189,6 +216,71 @@ class ContractTest(KinesdTestCase):
                               400, "ResourceNotFoundException",
                               "Stream c-none under account %s has no contract." % ACCOUNT)
 
+    def test_check_answers_each_record_as_a_put_would_and_stores_nothing(self):
+        self.with_contract("c-check")
+        values = [GOOD, BAD, b"\x01\x02", {"messageId": 7}, dict(GOOD, messageId="m-3")]
+        status, _, got = self.server.post("CheckStreamContract", check_body("c-check", values))
+        self.assertEqual(status, 200, got)
+        self.assertEqual(self.stored("c-check"), [])
+        contract = self.server.post("GetStreamContract", {"StreamName": "c-check"})[2]
+        self.assertEqual(got["LastUpdatedTimestamp"], contract["LastUpdatedTimestamp"])
+        self.assertEqual([r["Admitted"] for r in got["Results"]],
+                         [True, False, False, False, True])
+        self.assertEqual([r.get("ErrorMessage") for r in got["Results"]][:2],
+                         [None, BAD_ERRORS % "c-check"])
+        put = self.kinesis.put_records(StreamName="c-check", Records=[
+            {"Data": v if isinstance(v, bytes) else data(v), "PartitionKey": "k"}
+            for v in values])
+        self.assertEqual([r.get("ErrorMessage") for r in got["Results"]],
+                         [e.get("ErrorMessage") for e in put["Records"]])
+        by_arn = dict(check_body("c-check", [BAD]), StreamARN=stream_arn("c-check"))
+        del by_arn["StreamName"]
+        status, _, again = self.server.post("CheckStreamContract", by_arn)
+        self.assertEqual((status, again["Results"]), (200, got["Results"][1:2]))
+
+    def test_check_in_cbor(self):
+        self.with_contract("c-check-cbor")
+        records = b"\x82" + b"".join(cbor_map([("Data", cbor_bytes(data(v)))]) for v in (BAD, GOOD))
+        status, _, raw = self.server.post(
+            "CheckStreamContract", cbor_map([("StreamName", "c-check-cbor"), ("Records", records)]),
+            headers={"Content-Type": "application/x-amz-cbor-1.1"})
+        got = cbor_decode(raw)
+        self.assertEqual(status, 200, got)
+        self.assertEqual(got["Results"], [
+            {"Admitted": False, "ErrorMessage": BAD_ERRORS % "c-check-cbor"}, {"Admitted": True}])
+        contract = self.server.post("GetStreamContract", {"StreamName": "c-check-cbor"})[2]
+        self.assertEqual(got["LastUpdatedTimestamp"],
+                         round(contract["LastUpdatedTimestamp"] * 1000))
+
+    def test_check_refuses_bad_input(self):
+        self.create_stream("c-check-none")
+        self.assert_refused("CheckStreamContract", check_body("c-check-none", [GOOD]),
+                            "ResourceNotFoundException",
+                            "Stream c-check-none under account %s has no contract." % ACCOUNT)
+        self.assert_refused("CheckStreamContract", check_body("c-check-missing", [GOOD]),
+                            "ResourceNotFoundException",
+                            "Stream c-check-missing under account %s not found." % ACCOUNT)
+        self.with_contract("c-check-bad")
+        self.assert_refused("CheckStreamContract", check_body("c-check-bad", []),
+                            "ValidationException",
+                            "1 validation error detected: Value '[]' at 'records' failed to "
+                            "satisfy constraint: Member must have length greater than or equal "
+                            "to 1")
+        self.assert_refused("CheckStreamContract", check_body("c-check-bad", [GOOD] * 501),
+                            "ValidationException",
+                            re.compile(r"^1 validation error detected: Value '\[.*\]' at "
+                                       r"'records' failed to satisfy constraint: Member must have "
+                                       r"length less than or equal to 500$"))
+        self.assert_refused("CheckStreamContract",
+                            {"StreamName": "c-check-bad", "Records": [{"Data": "e30="}, {}]},
+                            "ValidationException",
+                            "1 validation error detected: Value null at 'records.2.member.data' "
+                            "failed to satisfy constraint: Member must not be null")
+        self.assert_refused("CheckStreamContract", {"StreamName": "c-check-bad"},
+                            "ValidationException",
+                            "1 validation error detected: Value null at 'records' failed to "
+                            "satisfy constraint: Member must not be null")
+
     def test_kinesctl_stream_contract(self):
         self.create_stream("c-cli")
         schema = write_file(self.dir, "message.json", MESSAGE)
@@ -256,6 +348,19 @@ class ContractAuthorizationTest(VerifyTestCase):
         rc, out, err = kinesctl(self.server.endpoint, "stream", "contract", "get", "c-auth",
                                 env=env)
         self.assertEqual((rc, json.loads(out)), (EXIT_OK, MESSAGE), err)
+
+        status, _, got = signed_post(self.server, producer, "CheckStreamContract",
+                                     check_body("c-auth", [BAD]))
+        self.assertEqual((status, got["Results"][0]["ErrorMessage"]),
+                         (200, BAD_ERRORS % "c-auth"), got)
+        reader = self.user_with_policy("reader", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["kinesis:GetRecords", "kinesis:DescribeStream*"],
+             "Resource": arn}]})
+        self.assert_aws_error(signed_post(self.server, reader, "CheckStreamContract",
+                                          check_body("c-auth", [BAD])),
+                              400, "AccessDeniedException",
+                              denied("arn:aws:iam::%s:user/reader" % ACCOUNT,
+                                     "kinesis:GetStreamContract", arn))
 
 
 if __name__ == "__main__":

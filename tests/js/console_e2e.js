@@ -3,7 +3,8 @@
 //
 //   node console_e2e.js open     the open-mode tour: create a stream from the page, put records
 //                                with the aws CLI, see them in the data viewer's live tail, filter,
-//                                pretty JSON, a KPL aggregate expanded, JSONL download, reshard
+//                                pretty JSON, a KPL aggregate expanded, JSONL download, the records
+//                                of CONTRACT_STREAM that violate its contract marked, reshard
 //                                from the page and its shard map, a metric chart, a queue peeked
 //                                and redriven, a function invoked from its page (FUNCTION
 //                                names it)
@@ -241,6 +242,34 @@ function openTour() {
     check(lines.length === 3 && lines.every((l) => JSON.parse(l).json.type === 'kpl'),
       'the JSONL download holds the 3 shown records: ' + lines);
     step('downloaded the shown records as JSONL');
+
+    const contracted = process.env.CONTRACT_STREAM;
+    await visit(page, `#/viewer/${contracted}`, '#viewer-go');
+    await press(page, '#viewer-live');
+    await press(page, '#viewer-go');
+    const violate = (n, of) => until(page, (want) => (document.querySelector(
+      '#viewer-contract .summary') || {}).textContent === want,
+    `${n} of ${of} records violate the contract`);
+    await violate(2, 5);
+    const marked = await page.$$eval('#viewer-table .vt-row.violates', (rows) => rows.map((r) =>
+      [r.children[2].textContent, r.querySelector('.pill.violation').title]));
+    const refusal = `Record does not match the contract of stream ${contracted}: `;
+    check(marked.map(([pk]) => pk).join() === 'old-1,old-3' && marked.every(([, why]) =>
+      why.startsWith(refusal)) && marked[0][1].includes('/kind: required property missing'),
+    'the two records put before the contract that violate it are marked: ' + marked.join(' | '));
+    aws('kinesis', 'put-record', '--stream-name', contracted, '--partition-key', 'new-5',
+      '--data', JSON.stringify({ kind: 'new' }));
+    await violate(2, 6);
+    step('the viewer marks the 2 of 5 records put before the contract that violate it; a ' +
+      'record put in live tail is checked too');
+    await press(page, '#viewer-violations');
+    await until(page, () => document.getElementById('viewer-count').textContent ===
+      '2 of 6 records');
+    await press(page, '#viewer-table .vt-body .vt-row');
+    check((await text(page, '#record-violation')).startsWith(refusal),
+      'the detail pane gives the refusal: ' + await text(page, '#record-violation'));
+    await shot(page, 'viewer-contract');
+    step('"Violations only" shows the 2; the detail pane gives the refusal a put would get');
 
     await visit(page, `#/streams/${stream}`, '.facts');
     await page.evaluate(() => [...document.querySelectorAll('.page-head .actions button')]

@@ -1,7 +1,8 @@
 // console_units.test.js - the console's browser-side logic under node's test runner (run by
 // tests/integration/test_console.py): SigV4 signing against the AWS signature test suite (with
 // WebCrypto and with the plain fallback), SHA-256 / HMAC / MD5 against node's crypto, KPL
-// aggregates made by aws-kinesis-agg expanded back, and the data viewer's filter language.
+// aggregates made by aws-kinesis-agg expanded back, the data viewer's filter language, and its
+// contract marks' batching (against a fake CheckStreamContract).
 'use strict';
 
 const assert = require('node:assert');
@@ -172,4 +173,72 @@ test('previews stay bounded whatever the record size', async () => {
   }
   assert.match(detail(big, 'text').note, /first 1048576 of 5242880 bytes/);
   assert.ok(detail(big, 'hex').text.length < 400000);
+});
+
+// A fake kinesd for the contract marks: a contract (version `version`, none when null) that
+// refuses data starting with "bad"; it records the calls.
+function fakeContract(version) {
+  const fake = { version, calls: [] };
+  fake.call = async (op, input) => {
+    fake.calls.push({ op, input });
+    if (op === 'GetStreamContract') {
+      return fake.version === null ? {} : { Schema: '{}', LastUpdatedTimestamp: fake.version };
+    }
+    return { LastUpdatedTimestamp: fake.version, Results: input.Records.map((r) =>
+      (Buffer.from(r.Data, 'base64').toString().startsWith('bad') ? { Admitted: false,
+        ErrorMessage: 'refused ' + Buffer.from(r.Data, 'base64').toString() } :
+        { Admitted: true })) };
+  };
+  return fake;
+}
+
+async function settled(marks) {
+  while (marks.busy || marks.queue.length) await new Promise((r) => setTimeout(r, 1));
+}
+
+test('contract marks: batches of 500 records and 3 MiB, an aggregate checked once', async () => {
+  const { ContractMarks } = await load('contract_marks.js');
+  const fake = fakeContract(1000.5);
+  let changes = 0;
+  const marks = new ContractMarks('s', (changed) => { changes += changed ? 1 : 0; }, fake.call);
+  await marks.load();
+  assert.ok(marks.active);
+  const row = (text, raw = new Uint8Array(Buffer.from(text))) => ({ raw });
+  const rows = Array.from({ length: 1200 }, (_, i) => row((i % 3 ? 'ok ' : 'bad ') + i));
+  const aggregate = new Uint8Array(Buffer.from('bad aggregate'));
+  const users = [0, 1, 2].map(() => row(null, aggregate));
+  const big = [0, 1].map(() => row('ok ' + 'x'.repeat(2 << 20)));
+  marks.add(rows.slice(0, 700));
+  marks.add([...rows.slice(700), ...users, ...big]);
+  marks.add(rows); // queued already: nothing more
+  await settled(marks);
+  const checks = fake.calls.filter((c) => c.op === 'CheckStreamContract');
+  assert.deepStrictEqual(checks.map((c) => c.input.Records.length), [500, 500, 202, 1]);
+  const all = [...rows, ...users, ...big];
+  assert.ok(all.every((r) => r.checkedBy === 1000.5));
+  assert.strictEqual(all.filter((r) => marks.state(r) === 'violates').length, 400 + 3);
+  assert.strictEqual(rows[3].violation, 'refused bad 3');
+  assert.strictEqual(marks.state(rows[4]), 'admits');
+  assert.strictEqual(changes, 0);
+
+  fake.version = 2000; // a newer contract: the next answer says so, and every record goes again
+  const late = row('bad late');
+  marks.add([late]);
+  await settled(marks);
+  assert.strictEqual(changes, 1);
+  assert.strictEqual(marks.state(rows[3]), 'unchecked');
+  marks.add(all);
+  await settled(marks);
+  assert.ok(all.every((r) => r.checkedBy === 2000));
+});
+
+test('contract marks: no contract, no check', async () => {
+  const { ContractMarks } = await load('contract_marks.js');
+  const fake = fakeContract(null);
+  const marks = new ContractMarks('s', () => {}, fake.call);
+  await marks.load();
+  marks.add([{ raw: new Uint8Array(Buffer.from('bad')) }]);
+  await settled(marks);
+  assert.deepStrictEqual(fake.calls.map((c) => c.op), ['GetStreamContract']);
+  assert.strictEqual(marks.state({ raw: null }), 'unchecked');
 });

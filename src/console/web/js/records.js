@@ -27,14 +27,15 @@ export function bytesToBase64(bytes) {
 }
 
 // Records of one GetRecords answer as the viewer keeps them: an aggregated record becomes its
-// user records (sub-sequence numbers 0..n-1), one that only looks aggregated is marked.
+// user records (sub-sequence numbers 0..n-1), one that only looks aggregated is marked. `raw` is
+// the stored record's data (an aggregate's user records share it).
 export function fromGetRecords(shardId, records) {
   const out = [];
   for (const r of records) {
     const bytes = base64ToBytes(r.Data);
     const base = { shard: shardId, seq: r.SequenceNumber, sub: null, pk: r.PartitionKey,
       ehk: null, arrival: r.ApproximateArrivalTimestamp * 1000, bytes, size: bytes.length,
-      aggregate: null, note: null };
+      aggregate: null, note: null, raw: bytes };
     const agg = deaggregate(bytes);
     if (!agg || agg.error) {
       out.push({ ...base, note: agg ? agg.error : null });

@@ -6,8 +6,10 @@ import { h, replace } from './dom.js';
 const OVERSCAN = 8;
 
 // columns: [{label, width (CSS grid track), className}]; renderCells(row, index) -> [cell
-// content...]; onSelect(row, index). Returns {setRows(rows), select(index), element}.
-export function virtualTable({ columns, rowHeight = 30, renderCells, onSelect, empty }) {
+// content...]; rowClass(row) -> a class for the row (or null); onSelect(row, index). Returns
+// {setRows(rows), select(index), element}.
+export function virtualTable({ columns, rowHeight = 30, renderCells, rowClass = () => null,
+  onSelect, empty }) {
   const template = columns.map((c) => c.width || '1fr').join(' ');
   const header = h('div', { class: 'vt-row vt-head', role: 'row' },
     columns.map((c) => h('div', { class: ['vt-cell', c.className], role: 'columnheader' },
@@ -29,8 +31,8 @@ export function virtualTable({ columns, rowHeight = 30, renderCells, onSelect, e
     drawn = key;
     const nodes = [];
     for (let i = first; i < last; i++) {
-      const row = h('div', { class: ['vt-row', i === selected && 'selected'], role: 'row',
-        'data-index': i }, renderCells(rows[i], i).map((content, k) =>
+      const row = h('div', { class: ['vt-row', i === selected && 'selected', rowClass(rows[i])],
+        role: 'row', 'data-index': i }, renderCells(rows[i], i).map((content, k) =>
         h('div', { class: ['vt-cell', columns[k].className], role: 'cell' }, content)));
       row.style.gridTemplateColumns = template;
       row.style.transform = `translateY(${i * rowHeight}px)`;

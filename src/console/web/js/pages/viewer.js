@@ -1,8 +1,10 @@
 // pages/viewer.js - the data viewer: read a stream's records from chosen shards and a starting
 // position (TRIM_HORIZON, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER), optionally following new
 // ones (live tail, across reshards), into a virtualised table; show data as UTF-8, pretty JSON,
-// hex or base64, with KPL aggregates expanded; filter; download what is shown as JSONL.
+// hex or base64, with KPL aggregates expanded; mark the records that violate the stream's
+// contract; filter; download what is shown as JSONL.
 import { kinesis, paginate } from '../aws.js';
+import { ContractMarks } from '../contract_marks.js';
 import { fmtBytes, fmtCount, fmtNumber, fmtTime, h, localInputValue, replace, toast }
   from '../dom.js';
 import { detail, FORMATS, fromGetRecords, jsonLine, matches, parseFilter, preview }
@@ -197,16 +199,23 @@ function shardPicker(shards, chosen, onChange) {
     boxes));
 }
 
-function detailPane(rec, format) {
+const CONTRACT_STATES = { violates: 'violates it', admits: 'matches it',
+  unchecked: 'not checked yet' };
+
+function detailPane(rec, format, marks) {
   if (!rec) return h('div', { class: 'empty-state' }, 'Select a record to see its data.');
   const { text, note } = detail(rec, format);
+  const state = marks.state(rec);
   const rows = [['Shard', rec.shard], ['Sequence', rec.seq],
     rec.sub !== null ? ['User record', `${rec.sub + 1} of ${rec.aggregate.count} (KPL ` +
       `aggregate of ${fmtBytes(rec.aggregate.size)})`] : null,
     ['Partition key', rec.pk], rec.ehk ? ['Hash key', rec.ehk] : null,
-    ['Arrival', fmtTime(rec.arrival, true)], ['Size', `${rec.size} bytes`]].filter(Boolean);
+    ['Arrival', fmtTime(rec.arrival, true)], ['Size', `${rec.size} bytes`],
+    marks.active ? ['Contract', CONTRACT_STATES[state]] : null].filter(Boolean);
   return [h('div', { class: 'detail-head' }, h('dl', null, rows.map(([k, v]) =>
     [h('dt', null, k), h('dd', null, v)]))),
+  state === 'violates' ? h('div', { class: 'note violation', id: 'record-violation' },
+    rec.violation) : null,
   note || rec.note ? h('div', { class: 'note' }, [rec.note, note].filter(Boolean).join('; ')) :
     null,
   h('pre', { id: 'record-data', class: ['mono', format] }, text)];
@@ -229,7 +238,12 @@ export async function mount(main, { params }) {
     return null;
   }
 
-  const shards = await listShards(stream);
+  // marks redraw the table as their answers come; a newer contract has every record checked again
+  const marks = new ContractMarks(stream, (contractChanged) => {
+    if (contractChanged) marks.add(records);
+    scheduleDraw();
+  });
+  const [shards] = await Promise.all([listShards(stream), marks.load()]);
   // every shard by default: after a reshard the oldest records are in the closed parents
   const chosen = new Set(shards.map((s) => s.ShardId));
   let format = 'text', groups = [], filterGen = 0, reading = null;
@@ -260,6 +274,13 @@ export async function mount(main, { params }) {
     'Filter: text, key:user-*, shard:0001, .type == "sent", .amount > 10   (a b: both; a or b)',
   spellcheck: 'false', autocomplete: 'off' });
   const count = h('span', { class: 'count', id: 'viewer-count' });
+  const violationsBox = h('input', { type: 'checkbox', id: 'viewer-violations',
+    onchange: () => draw() });
+  const contractSummary = h('span', { class: 'summary' });
+  const violationsLabel = h('label', { class: 'check', title: 'Show only the records that ' +
+    'violate the contract' }, violationsBox, 'Violations only');
+  const contractBar = h('span', { class: 'contract-marks', id: 'viewer-contract', hidden: true },
+    contractSummary, violationsLabel);
   const formatBar = h('div', { class: 'segmented', id: 'viewer-format', role: 'group' });
   const status = h('div', { class: 'status-line', id: 'viewer-status' });
   const detailBox = h('div', { class: 'detail', id: 'viewer-detail' });
@@ -278,12 +299,15 @@ export async function mount(main, { params }) {
       [r.sub !== null ? h('span', { class: 'pill kpl', title: 'a user record of a KPL aggregate' },
         `KPL ${r.sub + 1}/${r.aggregate.count}`) : null,
       r.note ? h('span', { class: 'pill warn', title: r.note }, 'KPL?') : null,
+      marks.state(r) === 'violates' ? h('span', { class: 'pill violation', title: r.violation },
+        'violates contract') : null,
       ' ', preview(r, format)]],
-    onSelect: (r) => replace(detailBox, detailPane(r, format)),
+    rowClass: (r) => (marks.state(r) === 'violates' ? 'violates' : null),
+    onSelect: (r) => replace(detailBox, detailPane(r, format, marks)),
     empty: 'No records yet: choose shards and a start, then Read.',
   });
   table.element.id = 'viewer-table';
-  replace(detailBox, detailPane(null, format));
+  replace(detailBox, detailPane(null, format, marks));
 
   function passes(r) {
     if (r.filterGen !== filterGen) {
@@ -305,13 +329,37 @@ export async function mount(main, { params }) {
       if (records.length > max) records = reading && reading.options.live ?
         records.slice(records.length - max) : records.slice(0, max);
     }
-    shown = groups.length ? records.filter(passes) : records;
+    const onlyViolations = marks.active && violationsBox.checked;
+    shown = groups.length || onlyViolations ? records.filter((r) => (!groups.length ||
+      passes(r)) && (!onlyViolations || marks.state(r) === 'violates')) : records;
     table.setRows(shown, { follow: Boolean(reading && reading.options.live) });
-    count.textContent = groups.length ? `${fmtCount(shown.length)} of ${fmtCount(
+    count.textContent = shown !== records ? `${fmtCount(shown.length)} of ${fmtCount(
       records.length)} records` : `${fmtCount(records.length)} records`;
-    replace(detailBox, detailPane(table.selectedRow, format));
+    drawContract();
+    replace(detailBox, detailPane(table.selectedRow, format, marks));
     table.setEmpty(records.length ? 'No record matches the filter.' : reading ?
       'No records read (yet).' : 'No records yet: choose shards and a start, then Read.');
+  }
+
+  // "N of M records violate the contract" (and how many are not checked yet), or why they
+  // cannot be checked; nothing when the stream has no contract.
+  function drawContract() {
+    contractBar.hidden = !marks.active && !marks.error;
+    violationsLabel.hidden = Boolean(marks.error);
+    if (marks.error) {
+      contractSummary.textContent = `Contract not checked: ${marks.error.code}`;
+      contractSummary.title = marks.error.message;
+      return;
+    }
+    let violating = 0, unchecked = 0;
+    for (const r of records) {
+      const state = marks.state(r);
+      if (state === 'violates') violating++;
+      else if (state === 'unchecked') unchecked++;
+    }
+    contractSummary.textContent = `${fmtCount(violating)} of ${fmtCount(records.length)} ` +
+      'records violate the contract' + (unchecked ? ` (${fmtCount(unchecked)} not checked ` +
+      'yet)' : '');
   }
 
   const scheduleDraw = () => {
@@ -365,10 +413,12 @@ export async function mount(main, { params }) {
     }
     records = [];
     pending = [];
+    marks.reset();
     draw();
     if (reading) reading.stop();
     reading = new Reading(stream, shards, options, (found) => {
       pending.push(...found);
+      marks.add(found);
       scheduleDraw();
     }, drawStatus);
     reading.start([...chosen]);
@@ -381,7 +431,7 @@ export async function mount(main, { params }) {
         format = key;
         drawFormats();
         table.setRows(shown);
-        replace(detailBox, detailPane(table.selectedRow, format));
+        replace(detailBox, detailPane(table.selectedRow, format, marks));
       } }, label)));
   }
   drawFormats();
@@ -426,7 +476,7 @@ export async function mount(main, { params }) {
       h('label', { class: 'check', title: 'Keep reading as records arrive, and follow the ' +
         'children of shards closed by a reshard' }, liveBox, 'Live tail'),
       h('div', { class: 'grow' }), goButton),
-    h('div', { class: 'filterbar' }, filterInput, count, formatBar,
+    h('div', { class: 'filterbar' }, filterInput, count, contractBar, formatBar,
       h('button', { class: 'button', id: 'viewer-download', onclick: download,
         title: 'The records shown (after the filter), one JSON object a line' },
       'Download JSONL')),
@@ -436,6 +486,7 @@ export async function mount(main, { params }) {
   draw();
   return () => {
     if (reading) reading.stop();
+    marks.stop();
     clearTimeout(drawTimer);
   };
 }
