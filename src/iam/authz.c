@@ -25,11 +25,12 @@
 #include "../auth/policy.h"
 #include "../core/service.h"
 #include "iam_internal.h"
+#include "session.h"
 #include "state.h"
 
 #define MAX_RESOURCES 8
 #define MAX_IDENTITY_POLICIES 32
-#define MAX_SESSION_POLICIES 11 /* the inline one and 10 managed */
+#define MAX_SESSION_POLICIES (1 + SESSION_MAX_ARNS) /* the inline one and the managed ones */
 #define DECISION_SLOTS 512
 #define COMPILED_SLOTS 16
 

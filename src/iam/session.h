@@ -13,6 +13,7 @@
 #include "state.h"
 
 #define SESSION_POLICY_MAX 2048 /* an inline session policy, in characters (AWS's limit) */
+#define SESSION_MAX_ARNS 10     /* managed session policies (PolicyArns: AWS's limit) */
 #define SESSION_ARNS_MAX                                                                           \
     2058 /* the managed session policies' ARNs (2048 characters at most                            \
             together: sts.c), '\n' between */

@@ -29,7 +29,6 @@
 #define ROLE_DEFAULT_S 3600
 #define CHAINED_MAX_S 3600 /* a role session assuming a role */
 #define LAMBDA_PRINCIPAL "lambda.amazonaws.com"
-#define MAX_POLICY_ARNS 10
 #define PACKED_ALLOTTED 2048 /* characters of session policies (see the top) */
 
 void op_get_caller_identity(op_call *call)
@@ -180,11 +179,11 @@ static bool session_inputs_fit(op_call *call, const kval *policy, size_t n_arns)
     const model_shape *text = model_find_shape(call->service->schema, "sessionPolicyDocumentType");
     if (policy && !validate_value(text, policy, "policy", call->err))
         return false;
-    if (n_arns > MAX_POLICY_ARNS) {
+    if (n_arns > SESSION_MAX_ARNS) {
         aws_error_set(call->err, 400, "ValidationError",
                       "1 validation error detected: Value at 'policyArns' failed to satisfy "
                       "constraint: Member must have length less than or equal to %d",
-                      MAX_POLICY_ARNS);
+                      SESSION_MAX_ARNS);
         return false;
     }
     return true;
@@ -238,7 +237,7 @@ static int session_policies(op_call *call, const iam_user *r, session_claims *c)
         if (!m)
             return -1;
         packed += strlen(m->arn);
-        if (packed <= PACKED_ALLOTTED)
+        if (packed <= PACKED_ALLOTTED) /* else it fails below: c->policy_arns holds the rest */
             used += (size_t)snprintf(c->policy_arns + used, sizeof c->policy_arns - used, "%s%s",
                                      i ? "\n" : "", m->arn);
     }
