@@ -2,8 +2,9 @@
 CLI and boto3: a session may do only what both the role's policies and its session policies
 allow (an explicit Deny in either denies), a resource policy naming the session itself grants
 regardless, the decision cache keeps sessions of one name but other policies apart, a session
-assuming another role passes nothing on, a token keeps its policies across a restart, and bad
-session policies are refused with nothing issued.
+assuming another role passes nothing on, iam:PassRole (Lambda's CreateFunction) is bound too, a
+token keeps its policies across a restart, and bad session policies are refused with nothing
+issued.
 
 AWS texts: the AccessDenied reasons "because no session policy allows the ACTION action" and
 "with an explicit deny in a session policy" follow the pattern AWS documents ("Troubleshoot
@@ -16,10 +17,12 @@ over 2048 characters (ValidationError in the model's words), and to a value that
 
 import json
 import math
+import sys
 import unittest
 
 from iam_fixture import ACCOUNT, ROOT, VerifyTestCase, denied
 from kinesd_harness import stream_arn
+from lambda_fixtures import PYTHON_HANDLER, make_zip
 
 ROOT_ARN = "arn:aws:iam::%s:root" % ACCOUNT
 
@@ -247,6 +250,38 @@ class SessionPolicies(VerifyTestCase):
         self.assert_denied(lambda: self.put(kinesis, "two"),
                            denied(session_arn("job", "kept"), "kinesis:PutRecord",
                                   stream_arn("two"), "session"))
+
+
+class SessionPassingARole(VerifyTestCase):
+    """iam:PassRole, decided on Lambda's control thread, is bound by the session policies too."""
+
+    SERVER_ARGS = dict(VerifyTestCase.SERVER_ARGS,
+                       extra_args=VerifyTestCase.SERVER_ARGS["extra_args"]
+                       + ["--lambda-python", sys.executable])
+
+    def test_create_function_takes_pass_role_from_the_session_policy(self):
+        self.iam.create_role(RoleName="fn", AssumeRolePolicyDocument=trust(
+            {"Service": "lambda.amazonaws.com"}))
+        self.iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=trust(
+            {"AWS": ROOT_ARN}))
+        self.iam.put_role_policy(RoleName="deployer", PolicyName="deploy", PolicyDocument=document(
+            allow("lambda:*"), allow("iam:PassRole", role_arn("fn"))))
+        sts = self.as_(ROOT, "sts")
+        code = {"ZipFile": make_zip({"lambda_function.py": PYTHON_HANDLER})}
+
+        def create(policy, name):
+            answer = sts.assume_role(RoleArn=role_arn("deployer"), RoleSessionName="ci",
+                                     Policy=policy)
+            return self.as_(credentials_of(answer), "lambda").create_function(
+                FunctionName=name, Runtime="python3.12", Role=role_arn("fn"), Code=code,
+                Handler="lambda_function.lambda_handler")
+
+        self.assert_client_error(
+            lambda: create(document(allow("lambda:*")), "refused"), "AccessDeniedException",
+            denied(session_arn("deployer", "ci"), "iam:PassRole", role_arn("fn"), "session"), 403)
+        self.assert_client_error(lambda: self.as_(ROOT, "lambda").get_function(
+            FunctionName="refused"), "ResourceNotFoundException")
+        create(document(allow(["lambda:*", "iam:PassRole"])), "passed")
 
 
 if __name__ == "__main__":
