@@ -2,11 +2,14 @@
  *
  * A document is compiled once (policy_parse) into statements of patterns; evaluating it for a
  * request (policy_evaluate) says whether a statement denies, one allows, or none applies.
- * policy_decide combines the caller's identity policies and the resource's policy the way AWS
- * does: an explicit Deny anywhere wins; then, inside one account, an Allow in either kind
+ * policy_decide combines the caller's identity policies, the resource's policy and the session
+ * policies of a role session (AssumeRole's Policy and PolicyArns) the way AWS does: an explicit
+ * Deny anywhere wins; then, inside one account, an Allow in either of the first two kinds
  * suffices (the account's root is allowed everything in its account); across accounts the
  * resource's policy must allow the caller AND the caller's identity policies must allow the
- * action; anything else is an implicit deny.
+ * action; anything else is an implicit deny. Session policies bound what the identity policies
+ * allow, and what a resource policy allows unless it names the session's own ARN (not its role,
+ * its account or "*"): that grant holds whatever the session policies say (same account).
  *
  * The language: Version, Id, Statement (one object or a list), Sid, Effect, Action/NotAction,
  * Resource/NotResource, Principal/NotPrincipal (resource and trust policies: "*", {"AWS": account
@@ -64,6 +67,8 @@ typedef struct policy_request {
     const char *role_session_name;  /* sts:RoleSessionName (AssumeRole); NULL when absent */
     const policy_tag *tags;         /* the resource's tags (aws:ResourceTag/...) */
     size_t tag_count;
+    bool principal_exact; /* a Principal matches principal_arn alone (not "*", the account, the
+                             role; no NotPrincipal): does a policy name this very session? */
 } policy_request;
 
 typedef enum {
@@ -78,20 +83,32 @@ typedef enum {
     DECISION_ALLOW,
     DECISION_EXPLICIT_DENY_IDENTITY, /* a Deny in one of the caller's policies */
     DECISION_EXPLICIT_DENY_RESOURCE, /* a Deny in the resource's policy */
+    DECISION_EXPLICIT_DENY_SESSION,  /* a Deny in one of the session's policies */
     DECISION_NO_IDENTITY_ALLOW,      /* nothing allows it (same account), or only the resource
                                         policy does across accounts */
     DECISION_NO_RESOURCE_ALLOW,      /* across accounts, the resource's policy does not allow it */
+    DECISION_NO_SESSION_ALLOW,       /* allowed but for the session's policies */
 } policy_decision;
 
-/* AWS's evaluation: `identity` are the caller's policies (n of them), `root` says the caller is
- * its account's root, `resource` is the resource's policy (NULL: none), `cross_account` says the
- * resource belongs to another account than the caller. */
-policy_decision policy_decide(const policy *const *identity, size_t n, bool root,
-                              const policy *resource, bool cross_account, const policy_request *r);
+/* What a decision weighs. */
+typedef struct policy_inputs {
+    const policy *const *identity; /* the caller's identity policies */
+    size_t n_identity;
+    bool root;                    /* the caller is its account's root */
+    const policy *resource;       /* the resource's policy; NULL: none */
+    bool cross_account;           /* the resource belongs to another account than the caller */
+    bool scoped;                  /* the caller is a session with session policies: only what
+                                     they allow (below; none may be left) is allowed */
+    const policy *const *session; /* those session policies */
+    size_t n_session;
+} policy_inputs;
+
+/* AWS's evaluation of r over `in` (see the top). */
+policy_decision policy_decide(const policy_inputs *in, const policy_request *r);
 
 /* AWS's AccessDenied text for a decision: "User: ARN is not authorized to perform: ACTION on
  * resource: RESOURCE because no identity-based policy allows the ACTION action" and its
- * explicit-deny and resource-based variants. */
+ * explicit-deny, resource-based and session variants. */
 void policy_denied_message(policy_decision d, const policy_request *r, kbuf *out);
 
 /* Whether `text` matches `pattern` with '*' (any run) and '?' (one character). */

@@ -165,9 +165,11 @@ static bool some_resource_matches(const policy *p, const str_list *resources,
 }
 
 /* "*", the caller's account (id or root ARN), the caller's own ARN, or the role of a role
- * session. */
+ * session; only the caller's own ARN when r->principal_exact. */
 static bool principal_matches(const char *principal, const policy_request *r)
 {
+    if (r->principal_exact)
+        return strcmp(principal, r->principal_arn) == 0;
     char root[64];
     snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
     return strcmp(principal, "*") == 0 || strcmp(principal, r->principal_account) == 0 ||
@@ -188,6 +190,8 @@ static bool statement_applies(const policy *p, const statement *s, const policy_
     if (some_action_matches(&s->actions, r->action) == s->not_action)
         return false;
     if (some_resource_matches(p, &s->resources, r) == s->not_resource)
+        return false;
+    if (r->principal_exact && (!s->has_principal || s->not_principal))
         return false;
     if (s->has_principal && some_principal_matches(&s->principals, r) == s->not_principal)
         return false;
@@ -213,25 +217,53 @@ policy_effect policy_evaluate(const policy *p, const policy_request *r)
 
 /* ---- the decision -------------------------------------------------------------------------- */
 
-policy_decision policy_decide(const policy *const *identity, size_t n, bool root,
-                              const policy *resource, bool cross_account, const policy_request *r)
+/* What a set of policies says together: a Deny in any, else an Allow in any. */
+static policy_effect combined(const policy *const *ps, size_t n, const policy_request *r)
 {
-    bool identity_allows = root;
+    policy_effect out = POLICY_NOT_APPLICABLE;
     for (size_t i = 0; i < n; i++) {
-        policy_effect e = policy_evaluate(identity[i], r);
+        policy_effect e = policy_evaluate(ps[i], r);
         if (e == POLICY_DENIES)
-            return DECISION_EXPLICIT_DENY_IDENTITY;
-        identity_allows = identity_allows || e == POLICY_ALLOWS;
+            return e;
+        if (e == POLICY_ALLOWS)
+            out = e;
     }
-    policy_effect res = resource ? policy_evaluate(resource, r) : POLICY_NOT_APPLICABLE;
+    return out;
+}
+
+/* Whether p allows r in a statement naming r's principal itself (a session's own ARN). */
+static bool names_principal(const policy *p, const policy_request *r)
+{
+    policy_request exact = *r;
+    exact.principal_exact = true;
+    return policy_evaluate(p, &exact) == POLICY_ALLOWS;
+}
+
+policy_decision policy_decide(const policy_inputs *in, const policy_request *r)
+{
+    policy_effect identity = combined(in->identity, in->n_identity, r);
+    policy_effect res = in->resource ? policy_evaluate(in->resource, r) : POLICY_NOT_APPLICABLE;
+    policy_effect session = in->scoped ? combined(in->session, in->n_session, r) : POLICY_ALLOWS;
+    if (identity == POLICY_DENIES)
+        return DECISION_EXPLICIT_DENY_IDENTITY;
     if (res == POLICY_DENIES)
         return DECISION_EXPLICIT_DENY_RESOURCE;
-    if (!cross_account)
-        return identity_allows || res == POLICY_ALLOWS ? DECISION_ALLOW
-                                                       : DECISION_NO_IDENTITY_ALLOW;
+    if (session == POLICY_DENIES)
+        return DECISION_EXPLICIT_DENY_SESSION;
+    bool identity_allows = in->root || identity == POLICY_ALLOWS;
+    bool session_allows = session == POLICY_ALLOWS;
+    if (!in->cross_account) {
+        if (res == POLICY_ALLOWS && (!in->scoped || names_principal(in->resource, r)))
+            return DECISION_ALLOW;
+        if (!identity_allows && res != POLICY_ALLOWS)
+            return DECISION_NO_IDENTITY_ALLOW;
+        return session_allows ? DECISION_ALLOW : DECISION_NO_SESSION_ALLOW;
+    }
     if (res != POLICY_ALLOWS)
         return DECISION_NO_RESOURCE_ALLOW;
-    return identity_allows ? DECISION_ALLOW : DECISION_NO_IDENTITY_ALLOW;
+    if (!identity_allows)
+        return DECISION_NO_IDENTITY_ALLOW;
+    return session_allows ? DECISION_ALLOW : DECISION_NO_SESSION_ALLOW;
 }
 
 void policy_denied_message(policy_decision d, const policy_request *r, kbuf *out)
@@ -245,8 +277,14 @@ void policy_denied_message(policy_decision d, const policy_request *r, kbuf *out
     case DECISION_EXPLICIT_DENY_RESOURCE:
         kbuf_puts(out, "with an explicit deny in a resource-based policy");
         break;
+    case DECISION_EXPLICIT_DENY_SESSION:
+        kbuf_puts(out, "with an explicit deny in a session policy");
+        break;
     case DECISION_NO_RESOURCE_ALLOW:
         kbuf_printf(out, "because no resource-based policy allows the %s action", r->action);
+        break;
+    case DECISION_NO_SESSION_ALLOW:
+        kbuf_printf(out, "because no session policy allows the %s action", r->action);
         break;
     default:
         kbuf_printf(out, "because no identity-based policy allows the %s action", r->action);

@@ -40,7 +40,8 @@ typedef struct caller {
     char role_arn[256];    /* a role session's role (arn:aws:iam::ACCOUNT:role/PATHNAME); "" */
     bool root;             /* the account's root: allowed everything in its account */
     bool session;          /* signed with temporary credentials (X-Amz-Security-Token) */
-    const void *principal; /* the authorizer's handle on the caller's policies; NULL in open */
+    const void *principal; /* the authorizer's handle on the caller's own policies (a session's
+                              session policies, in the request's arena); NULL: none */
     char source_ip[48];    /* the client's address (aws:SourceIp) */
     bool secure_transport; /* the request came over TLS (aws:SecureTransport) */
 } caller;

@@ -188,7 +188,7 @@ static bool authenticate(core_request *r, const http_request *req)
         return false;
     if (!auth_hooks)
         caller_open(&scope, &r->who);
-    else if (!auth_hooks->authenticate(req, &scope, &r->who, &r->err))
+    else if (!auth_hooks->authenticate(req, &scope, &r->mem, &r->who, &r->err))
         return false;
     snprintf(r->who.source_ip, sizeof r->who.source_ip, "%s", req->peer ? req->peer : "");
     r->who.secure_transport = req->secure;

@@ -27,8 +27,9 @@ void dispatch_set_store(store *st);
  * signature is believed and the caller is its account's root (caller_open); the identity service
  * installs hooks for verify mode. Both run on loop threads and must not block. */
 typedef struct dispatch_auth_hooks {
-    /* Verifies the request's signature and fills who; false with err set (AWS's errors). */
-    bool (*authenticate)(const http_request *req, const auth_scope *scope, caller *who,
+    /* Verifies the request's signature and fills who; false with err set (AWS's errors). What
+     * who->principal points to may live in mem, the request's arena. */
+    bool (*authenticate)(const http_request *req, const auth_scope *scope, arena *mem, caller *who,
                          aws_error *err);
     /* Whether call->who may perform entry->action on the call's resources; false with
      * AccessDeniedException (or another error) in call->err. */

@@ -7,7 +7,8 @@
  * (UnrecognizedClientException), the session token is valid and current (ExpiredTokenException),
  * the request is fresh - signed within 5 minutes of now, or a presigned URL not past X-Amz-Expires
  * (InvalidSignatureException, "Signature expired: ..."), and the signature is the one the secret
- * gives (InvalidSignatureException). */
+ * gives (InvalidSignatureException). A role session's session policies go to the authorizer with
+ * the caller (iam_session_policies). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,9 +114,32 @@ static bool fill_role_caller(caller *who, const session_claims *s, const auth_sc
     return true;
 }
 
+/* The session policies of s (none: NULL), copied into mem. */
+static const iam_session_policies *session_policies(const session_claims *s, arena *mem)
+{
+    if (!s->scoped)
+        return NULL;
+    iam_session_policies *p = arena_alloc(mem, sizeof *p);
+    p->policy = arena_strdup(mem, s->policy);
+    p->arns_text = arena_strdup(mem, s->policy_arns);
+    p->n_arns = 0;
+    for (const char *c = p->arns_text; *c; c++)
+        p->n_arns += *c == '\n';
+    p->n_arns += p->arns_text[0] != '\0';
+    p->arns = arena_alloc(mem, (p->n_arns + 1) * sizeof *p->arns);
+    char *rest = arena_strdup(mem, p->arns_text);
+    for (size_t i = 0; i < p->n_arns; i++) {
+        p->arns[i] = rest;
+        rest += strcspn(rest, "\n");
+        if (*rest)
+            *rest++ = '\0';
+    }
+    return p;
+}
+
 /* The secret of the claim's key into secret, and the caller it stands for; iam_lock held. */
-static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t now_ms, caller *who,
-                     char *secret, size_t cap, aws_error *err)
+static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t now_ms, arena *mem,
+                     caller *who, char *secret, size_t cap, aws_error *err)
 {
     if (claim->session_token) {
         session_claims s;
@@ -132,7 +156,9 @@ static bool find_key(const sigv4_claim *claim, const auth_scope *scope, int64_t 
             return false;
         }
         who->session = true;
+        who->principal = session_policies(&s, mem);
         snprintf(secret, cap, "%s", s.secret);
+        memset(&s, 0, sizeof s);
         return true;
     }
     iam_key *k = state_key(claim->access_key);
@@ -166,7 +192,8 @@ static bool check_signature(const sigv4_incoming *in, const sigv4_claim *claim, 
     }
 }
 
-bool iam_authenticate(const http_request *req, const auth_scope *scope, caller *who, aws_error *err)
+bool iam_authenticate(const http_request *req, const auth_scope *scope, arena *mem, caller *who,
+                      aws_error *err)
 {
     sigv4_header *headers = calloc(req->header_count ? req->header_count : 1, sizeof *headers);
     if (!headers)
@@ -182,7 +209,7 @@ bool iam_authenticate(const http_request *req, const auth_scope *scope, caller *
                       "The request signature does not conform to AWS standards.");
     if (ok) {
         pthread_rwlock_rdlock(&iam_lock);
-        ok = find_key(&claim, scope, now_ms, who, secret, sizeof secret, err);
+        ok = find_key(&claim, scope, now_ms, mem, who, secret, sizeof secret, err);
         pthread_rwlock_unlock(&iam_lock);
     }
     ok = ok && fresh(&claim, now_ms / 1000, err) && check_signature(&in, &claim, secret, err);

@@ -8,10 +8,15 @@
  * caller's must allow. A call allowed on another account's resource then acts in that account
  * (op_call.account).
  *
- * Decisions are cached per loop thread, by (principal, action, resource) and the generation of
- * identities and resource policies (service_access_generation), unless a policy involved reads
- * a key that changes per request (aws:SourceIp, aws:CurrentTime, ...). Resource policies are
- * compiled once per document text per thread. A thread's caches are freed when it ends. */
+ * A role session given session policies (AssumeRole's Policy and PolicyArns; caller.principal)
+ * may do only what they allow too (policy_decide): its inline one is compiled once per text per
+ * thread, its managed ones are the account's managed policies as they are now.
+ *
+ * Decisions are cached per loop thread, by (principal, action, resource, and a session's session
+ * policies) and the generation of identities and resource policies (service_access_generation),
+ * unless a policy involved reads a key that changes per request (aws:SourceIp, aws:CurrentTime,
+ * ...). Resource policies are compiled once per document text per thread. A thread's caches are
+ * freed when it ends. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +25,22 @@
 #include "../auth/policy.h"
 #include "../core/service.h"
 #include "iam_internal.h"
+#include "session.h"
 #include "state.h"
 
 #define MAX_RESOURCES 8
 #define MAX_IDENTITY_POLICIES 32
+#define MAX_SESSION_POLICIES (1 + SESSION_MAX_ARNS) /* the inline one and the managed ones */
 #define DECISION_SLOTS 512
-#define RESOURCE_POLICY_SLOTS 16
+#define COMPILED_SLOTS 16
 
 /* ---- caches (per loop thread) -------------------------------------------------------------- */
 
 typedef struct decision_slot {
     uint64_t hash;
     uint64_t generation;
-    char *key; /* "principal\naction\nresource" */
+    char *key; /* "principal\naction\nresource", then "\n\x1eARNS\x1ePOLICY" for a session
+                  with session policies */
     policy_decision decision;
 } decision_slot;
 
@@ -41,9 +49,15 @@ typedef struct compiled_slot {
     policy *compiled; /* NULL when the text does not parse (it then grants nothing) */
 } compiled_slot;
 
+/* Policy documents compiled once per text, the oldest replaced first. */
+typedef struct compiled_cache {
+    compiled_slot slots[COMPILED_SLOTS];
+    unsigned next; /* the slot replaced next */
+} compiled_cache;
+
 static _Thread_local decision_slot decisions[DECISION_SLOTS];
-static _Thread_local compiled_slot resource_policies[RESOURCE_POLICY_SLOTS];
-static _Thread_local unsigned next_compiled;
+/* apart, so that compiling one kind never frees the other in use */
+static _Thread_local compiled_cache resource_policies, session_policies;
 static pthread_key_t caches_key; /* set on a thread that has caches: frees them at its end */
 static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
 
@@ -54,11 +68,13 @@ static void free_thread_caches(void *unused)
         free(decisions[i].key);
         decisions[i].key = NULL;
     }
-    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++) {
-        free(resource_policies[i].text);
-        policy_free(resource_policies[i].compiled);
-        resource_policies[i] = (compiled_slot){NULL, NULL};
-    }
+    compiled_cache *kinds[] = {&resource_policies, &session_policies};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        for (int i = 0; i < COMPILED_SLOTS; i++) {
+            free(kinds[k]->slots[i].text);
+            policy_free(kinds[k]->slots[i].compiled);
+            kinds[k]->slots[i] = (compiled_slot){NULL, NULL};
+        }
 }
 
 static void make_caches_key(void)
@@ -95,7 +111,6 @@ static void remember(const char *key, uint64_t hash, uint64_t generation, policy
 {
     own_thread_caches();
     decision_slot *slot = &decisions[hash % DECISION_SLOTS];
-    own_thread_caches();
     free(slot->key);
     slot->key = strdup(key);
     slot->hash = hash;
@@ -103,19 +118,19 @@ static void remember(const char *key, uint64_t hash, uint64_t generation, policy
     slot->decision = d;
 }
 
-static const policy *resource_policy(const char *text)
+/* The document `text` compiled as a `kind` policy, from c (valid until c compiles another). */
+static const policy *compiled(compiled_cache *c, const char *text, policy_kind kind)
 {
-    for (int i = 0; i < RESOURCE_POLICY_SLOTS; i++)
-        if (resource_policies[i].text && strcmp(resource_policies[i].text, text) == 0)
-            return resource_policies[i].compiled;
+    for (int i = 0; i < COMPILED_SLOTS; i++)
+        if (c->slots[i].text && strcmp(c->slots[i].text, text) == 0)
+            return c->slots[i].compiled;
     own_thread_caches();
-    compiled_slot *slot = &resource_policies[next_compiled++ % RESOURCE_POLICY_SLOTS];
-    own_thread_caches();
+    compiled_slot *slot = &c->slots[c->next++ % COMPILED_SLOTS];
     free(slot->text);
     policy_free(slot->compiled);
     kbuf why = KBUF_INIT;
     slot->text = strdup(text);
-    slot->compiled = policy_parse(text, POLICY_RESOURCE, &why);
+    slot->compiled = policy_parse(text, kind, &why);
     kbuf_free(&why);
     return slot->compiled;
 }
@@ -158,12 +173,64 @@ static size_t identity_policies(const caller *who, const policy **out)
     return n;
 }
 
-static bool any_varies(const policy *const *ps, size_t n, const policy *resource)
+/* The session policies of a session given some (who->principal): its inline one compiled (from
+ * the thread's cache) and the managed ones its ARNs name that still exist; iam_lock held. A
+ * policy gone (or a text that no longer parses) grants nothing. */
+static size_t session_policies_of(const caller *who, const policy **out)
+{
+    const iam_session_policies *sp = who->principal;
+    size_t n = 0;
+    const policy *inline_policy =
+        sp->policy[0] ? compiled(&session_policies, sp->policy, POLICY_IDENTITY) : NULL;
+    if (inline_policy)
+        out[n++] = inline_policy;
+    for (size_t i = 0; i < sp->n_arns && n < MAX_SESSION_POLICIES; i++) {
+        const iam_managed *m = state_managed_arn(sp->arns[i]);
+        if (m)
+            out[n++] = m->compiled;
+    }
+    return n;
+}
+
+/* What a decision for who weighs: its identity and session policies (into the arrays) and the
+ * resource's policy; iam_lock held. */
+static policy_inputs inputs_of(const caller *who, const policy **identity, const policy **session,
+                               const policy *resource, bool cross_account)
+{
+    bool scoped = who->principal != NULL;
+    return (policy_inputs){.identity = identity,
+                           .n_identity = identity_policies(who, identity),
+                           .root = who->root,
+                           .resource = resource,
+                           .cross_account = cross_account,
+                           .scoped = scoped,
+                           .session = session,
+                           .n_session = scoped ? session_policies_of(who, session) : 0};
+}
+
+static bool any_varies(const policy *const *ps, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (policy_varies_per_request(ps[i]))
+        if (ps[i] && policy_varies_per_request(ps[i]))
             return true;
-    return resource && policy_varies_per_request(resource);
+    return false;
+}
+
+/* Whether a decision over `in` holds for any request with the same key. */
+static bool cacheable(const policy_inputs *in)
+{
+    return !any_varies(in->identity, in->n_identity) && !any_varies(in->session, in->n_session) &&
+           !any_varies(&in->resource, 1);
+}
+
+/* The decision cache's key of who doing r: the session policies are part of it, as two
+ * sessions of one name may hold different ones. */
+static void decision_key(const caller *who, const policy_request *r, kbuf *key)
+{
+    kbuf_printf(key, "%s\n%s\n%s", who->arn, r->action, r->resource);
+    const iam_session_policies *sp = who->principal;
+    if (sp)
+        kbuf_printf(key, "\n\x1e%s\x1e%s", sp->arns_text, sp->policy);
 }
 
 /* The resource's policy and tags from the service that owns it; the tags are allocated in a. */
@@ -178,7 +245,7 @@ static const policy *resource_context(arena *a, const char *arn, policy_request 
         tags[i] = (policy_tag){access.tag_keys[i], access.tag_values[i]};
     r->tags = tags;
     r->tag_count = access.tag_count;
-    return access.policy ? resource_policy(access.policy) : NULL;
+    return access.policy ? compiled(&resource_policies, access.policy, POLICY_RESOURCE) : NULL;
 }
 
 static policy_decision decide(op_call *call, policy_request *r, bool cross_account)
@@ -186,17 +253,16 @@ static policy_decision decide(op_call *call, policy_request *r, bool cross_accou
     const caller *who = call->who;
     const policy *resource = resource_context(call->arena, r->resource, r);
     kbuf key = KBUF_INIT;
-    kbuf_printf(&key, "%s\n%s\n%s", who->arn, r->action, r->resource);
+    decision_key(who, r, &key);
     uint64_t hash = fnv1a(key.data), generation = service_access_generation();
     pthread_rwlock_rdlock(&iam_lock);
-    const policy *identity[MAX_IDENTITY_POLICIES];
-    size_t n = identity_policies(who, identity);
-    bool cacheable = !any_varies(identity, n, resource);
-    decision_slot *hit = cacheable ? cached(key.data, hash, generation) : NULL;
-    policy_decision d =
-        hit ? hit->decision : policy_decide(identity, n, who->root, resource, cross_account, r);
+    const policy *identity[MAX_IDENTITY_POLICIES], *session[MAX_SESSION_POLICIES];
+    policy_inputs in = inputs_of(who, identity, session, resource, cross_account);
+    bool keep = cacheable(&in);
+    decision_slot *hit = keep ? cached(key.data, hash, generation) : NULL;
+    policy_decision d = hit ? hit->decision : policy_decide(&in, r);
     pthread_rwlock_unlock(&iam_lock);
-    if (cacheable && !hit)
+    if (keep && !hit)
         remember(key.data, hash, generation, d);
     kbuf_free(&key);
     return d;
@@ -204,9 +270,19 @@ static policy_decision decide(op_call *call, policy_request *r, bool cross_accou
 
 policy_decision iam_identity_decision(const caller *who, const policy_request *r)
 {
-    const policy *identity[MAX_IDENTITY_POLICIES];
-    size_t n = identity_policies(who, identity);
-    return policy_decide(identity, n, who->root, NULL, false, r);
+    const policy *identity[MAX_IDENTITY_POLICIES], *session[MAX_SESSION_POLICIES];
+    policy_inputs in = inputs_of(who, identity, session, NULL, false);
+    return policy_decide(&in, r);
+}
+
+bool iam_session_allows(const caller *who, const policy_request *r)
+{
+    const policy *session[MAX_SESSION_POLICIES];
+    size_t n = who->principal ? session_policies_of(who, session) : 0;
+    bool allows = !who->principal;
+    for (size_t i = 0; i < n; i++)
+        allows = allows || policy_evaluate(session[i], r) == POLICY_ALLOWS;
+    return allows;
 }
 
 policy_decision iam_principal_decision(const caller *who, policy_request *r)
@@ -218,9 +294,9 @@ policy_decision iam_principal_decision(const caller *who, policy_request *r)
     arena_init(&scratch);
     const policy *resource = resource_context(&scratch, r->resource, r);
     pthread_rwlock_rdlock(&iam_lock);
-    const policy *identity[MAX_IDENTITY_POLICIES];
-    size_t n = identity_policies(who, identity);
-    policy_decision d = policy_decide(identity, n, who->root, resource, cross, r);
+    const policy *identity[MAX_IDENTITY_POLICIES], *session[MAX_SESSION_POLICIES];
+    policy_inputs in = inputs_of(who, identity, session, resource, cross);
+    policy_decision d = policy_decide(&in, r);
     pthread_rwlock_unlock(&iam_lock);
     arena_free(&scratch);
     return d;

@@ -19,15 +19,19 @@ ROOT = (ROOT_KEY, ROOT_SECRET)
 ACCOUNT = "000000000000"
 
 
+POLICY_KINDS = {"identity": "identity-based", "resource": "resource-based", "session": "session"}
+
+
 def denied(user_arn, action, resource, why="identity"):
-    """AWS's AccessDenied text: WHY is identity, resource, deny-identity or deny-resource."""
+    """AWS's AccessDenied text: WHY is identity, resource, session, or deny-identity,
+    deny-resource, deny-session."""
     head = "User: %s is not authorized to perform: %s on resource: %s " % (user_arn, action,
                                                                           resource)
     if why.startswith("deny-"):
-        kind = "an identity-based" if why == "deny-identity" else "a resource-based"
-        return head + "with an explicit deny in %s policy" % kind
-    kind = "identity-based" if why == "identity" else "resource-based"
-    return head + "because no %s policy allows the %s action" % (kind, action)
+        kind = POLICY_KINDS[why[len("deny-"):]]
+        article = "an" if kind[0] in "aeiou" else "a"
+        return head + "with an explicit deny in %s %s policy" % (article, kind)
+    return head + "because no %s policy allows the %s action" % (POLICY_KINDS[why], action)
 
 
 class VerifyTestCase(KinesdTestCase):

@@ -231,10 +231,6 @@ class AssumeRole(VerifyTestCase):
             400)
         self.assert_client_error(lambda: self.assume(ROOT, "reader", DurationSeconds=60),
                                  "ValidationError", status=400)
-        self.assert_client_error(lambda: self.assume(ROOT, "reader", Policy=allow("kinesis:*")),
-                                 "ValidationError",
-                                 "kinesd does not apply session policies (Policy, PolicyArns): "
-                                 "assume the role without them.", 400)
         answer = self.assume(ROOT, "reader", DurationSeconds=900)
         left = answer["Credentials"]["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
         self.assertTrue(datetime.timedelta(minutes=10) < left <= datetime.timedelta(minutes=16),
