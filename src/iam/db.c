@@ -17,6 +17,7 @@ static const masterkey *master;
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS keycheck(id INTEGER PRIMARY KEY, box BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS accounts(id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS users(account TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT "
@@ -42,7 +43,7 @@ static const char schema[] =
     " TEXT NOT NULL, pos INTEGER NOT NULL, document TEXT NOT NULL,"
     " PRIMARY KEY(account, role, name));"
     "CREATE TABLE IF NOT EXISTS role_attachments(account TEXT NOT NULL, role TEXT NOT NULL, "
-    " policy TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(account, role, policy));";
+    " policy TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(account, role, policy));COMMIT;";
 
 /* The tables of a principal's inline policies and attachments, and their column naming it. */
 typedef struct principal_tables {

@@ -21,6 +21,7 @@
 #include "lambda/lambda.h"
 #include "monitoring/monitoring.h"
 #include "monitoring/scrape_auth.h"
+#include "protocol/model.h"
 #include "sqs/sqs.h"
 
 static bool monitoring_opened; /* closed by services_close, after the store */
@@ -143,7 +144,7 @@ static int register_all(void)
     return 0;
 }
 
-int services_open(store *st)
+static int open_all(store *st)
 {
     if (services_load_master_key() < 0)
         return -1;
@@ -155,7 +156,15 @@ int services_open(store *st)
         }
         services[i].opened = true;
     }
-    return register_all();
+    return 0;
+}
+
+int services_open(store *st)
+{
+    model_preload_start(); /* the services' models compile while their files open (mostly fsyncs) */
+    int rc = open_all(st);
+    model_preload_join();
+    return rc < 0 ? -1 : register_all();
 }
 
 void services_listening(const char *endpoint)

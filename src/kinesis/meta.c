@@ -17,6 +17,7 @@
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS streams(uid INTEGER PRIMARY KEY, account TEXT NOT NULL,"
     " region TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, next_status TEXT NOT NULL,"
@@ -46,7 +47,7 @@ static const char schema[] =
     " commitment TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
     " earliest_end_ms INTEGER NOT NULL, PRIMARY KEY(account, region));"
     "CREATE TABLE IF NOT EXISTS contracts(stream_uid INTEGER PRIMARY KEY, schema TEXT NOT NULL,"
-    " assert_format INTEGER NOT NULL, updated_ms INTEGER NOT NULL);";
+    " assert_format INTEGER NOT NULL, updated_ms INTEGER NOT NULL);COMMIT;";
 
 int meta_fail(meta *m, const char *what)
 {

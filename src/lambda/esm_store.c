@@ -17,9 +17,10 @@
 #define CHECKPOINT_EVERY_MS 200
 
 static const char schema[] =
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS event_source_mappings (uuid TEXT PRIMARY KEY, doc TEXT);"
     "CREATE TABLE IF NOT EXISTS esm_checkpoints (uuid TEXT, shard INTEGER, shard_id TEXT,"
-    " next_offset INTEGER, stream_uid INTEGER, PRIMARY KEY (uuid, shard));";
+    " next_offset INTEGER, stream_uid INTEGER, PRIMARY KEY (uuid, shard));COMMIT;";
 
 static struct {
     esm_mapping **list;    /* in creation order; changed under lambda_lock exclusively */

@@ -14,9 +14,10 @@
 static sqlite3 *db;
 
 static const char schema[] =
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS functions (account TEXT, region TEXT, name TEXT, doc TEXT,"
     " PRIMARY KEY (account, region, name));"
-    "CREATE TABLE IF NOT EXISTS async_state (id INTEGER PRIMARY KEY, watermark INTEGER);";
+    "CREATE TABLE IF NOT EXISTS async_state (id INTEGER PRIMARY KEY, watermark INTEGER);COMMIT;";
 
 /* --- documents ------------------------------------------------------------------------------ */
 

@@ -22,6 +22,7 @@
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
     " region TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, dims TEXT NOT NULL,"
     " kind INTEGER NOT NULL, unit TEXT NOT NULL, last_ms INTEGER NOT NULL,"
@@ -30,7 +31,7 @@ static const char schema[] =
     " t INTEGER NOT NULL, n REAL NOT NULL, total REAL NOT NULL, lo REAL NOT NULL,"
     " hi REAL NOT NULL, last REAL NOT NULL, hist BLOB,"
     " PRIMARY KEY(series, step, t)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS points_by_age ON points(step, t);";
+    "CREATE INDEX IF NOT EXISTS points_by_age ON points(step, t);COMMIT;";
 
 enum {
     ST_SERIES_ADD,

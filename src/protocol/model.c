@@ -408,6 +408,29 @@ const service_model *model_get(model_id id)
     return m;
 }
 
+static pthread_t preload_thread;
+static bool preloading; /* preload_thread was started and not yet joined */
+
+static void *preload_all(void *unused)
+{
+    (void)unused;
+    for (int i = 0; i < MODEL_COUNT; i++)
+        model_get((model_id)i);
+    return NULL;
+}
+
+void model_preload_start(void)
+{
+    preloading = pthread_create(&preload_thread, NULL, preload_all, NULL) == 0;
+}
+
+void model_preload_join(void)
+{
+    if (preloading)
+        pthread_join(preload_thread, NULL);
+    preloading = false;
+}
+
 void model_unload(void)
 {
     pthread_mutex_lock(&load_mu);

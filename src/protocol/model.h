@@ -32,6 +32,11 @@ typedef struct model_op model_op; /* an operation of a service model */
 const service_model *model_get(model_id id);
 /* Releases every model loaded (tests and clean shutdown); none may be in use. */
 void model_unload(void);
+/* Compiles every model on a thread of its own, so that start-up can do its I/O meanwhile
+ * (model_get waits for a model being compiled); model_preload_join waits for that thread. A
+ * preload that cannot start leaves each model to its first use. */
+void model_preload_start(void);
+void model_preload_join(void);
 
 /* Metadata. The signing name is the SigV4 credential scope's service ("kinesis", "iam",
  * "monitoring"); the target prefix is X-Amz-Target's ("Kinesis_20131202"), NULL for non-JSON

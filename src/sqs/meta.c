@@ -13,6 +13,7 @@ static sqlite3 *db;
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
+    "BEGIN;" /* one commit (one fsync) for the whole schema, not one per table */
     "CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS queues(uid INTEGER PRIMARY KEY AUTOINCREMENT,"
     " region TEXT NOT NULL, account TEXT NOT NULL, name TEXT NOT NULL,"
@@ -23,7 +24,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS tags(uid INTEGER NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(uid, key));"
     "CREATE TABLE IF NOT EXISTS deleted(region TEXT NOT NULL, account TEXT NOT NULL,"
-    " name TEXT NOT NULL, deleted_ms INTEGER NOT NULL, PRIMARY KEY(region, account, name));";
+    " name TEXT NOT NULL, deleted_ms INTEGER NOT NULL, PRIMARY KEY(region, account, name));COMMIT;";
 
 static int fail(const char *what)
 {
