@@ -1,21 +1,25 @@
 /* cw_data.c - GetMetricData: several metrics, each with one statistic over periods, as
- * timestamps and values.
+ * timestamps and values, and metric math expressions over them (cw_math.h).
  *
  * Checks, in order: the model (cw_validate); StartTime before EndTime; at most 500 queries; for
  * each query an Id that starts with a lower-case letter and holds only letters, digits and
- * underscores, used once; a MetricStat (metric math expressions are not evaluated: kinesd answers
- * ValidationError for an Expression), whose Stat is a statistic CloudWatch knows (AWS's words)
- * and whose Period is valid; dimension names once each. All are ValidationError.
+ * underscores, used once; either a MetricStat or an Expression, not both; a MetricStat's Stat is
+ * a statistic CloudWatch knows (AWS's words) and its Period is valid; dimension names once each;
+ * an Expression parses; then, over all queries, the Ids expressions name exist and no expression
+ * depends on itself. All are ValidationError, and nothing is computed before all pass.
  *
- * Each query with ReturnData (the default) gets a result: its Label (default: the metric name),
- * the periods with samples newest first (ScanBy TimestampDescending, the default) or oldest
- * first, and StatusCode Complete - or PartialData once MaxDatapoints (default 100,800) values were
- * returned over all queries, the rest being left out (kinesd does not page GetMetricData). */
+ * Each query with ReturnData (the default) gets a result: its Label (default: the metric name, or
+ * an expression's Id), the periods with samples newest first (ScanBy TimestampDescending, the
+ * default) or oldest first, and StatusCode Complete - or PartialData once MaxDatapoints (default
+ * 100,800) values were returned over all queries, the rest being left out (kinesd does not page
+ * GetMetricData). An expression that gives an array of series gets one result per series, each
+ * with the expression's Id and labelled "<Label> <the series' label>" (or the series' label). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
+#include "cw_math.h"
 #include "cw_ops.h"
 #include "query.h"
 #include "stats.h"
@@ -26,7 +30,8 @@
 typedef struct data_query {
     const kval *in;    /* the MetricDataQuery */
     const char *id;    /* its Id */
-    const char *label; /* Label, or the metric name */
+    const char *label; /* Label, or the metric name (an expression's Id) */
+    math_node *expr;   /* the parsed Expression; NULL for a MetricStat */
     series *s;         /* NULL: no such metric (or not with the unit asked) */
     stat_spec stat;    /* MetricStat.Stat */
     int64_t period;    /* MetricStat.Period */
@@ -44,6 +49,7 @@ typedef struct data_run {
     int64_t start_s, end_s; /* StartTime, EndTime */
     int64_t budget;         /* datapoints still allowed (MaxDatapoints) */
     size_t at;              /* the query being checked or run */
+    math_ctx math;          /* the queries as expressions see them */
 } data_run;
 
 static bool fail(data_run *r, const char *fmt, const char *value)
@@ -106,6 +112,41 @@ static bool read_metric_stat(data_run *r, data_query *q, const kval *ms)
     return true;
 }
 
+static bool bad_expression(data_run *r, size_t i, const char *why)
+{
+    cw_error(r->call, CW_VALIDATION_ERROR,
+             "The value %s for parameter MetricDataQueries.member.%zu.Expression is not a valid "
+             "expression: %s.",
+             kv_str(r->q[i].in, "Expression"), i + 1, why);
+    return false;
+}
+
+static bool read_expression(data_run *r, data_query *q, const char *text)
+{
+    q->expr = math_parse(r->call->arena, text, r->math.err, sizeof r->math.err);
+    if (!q->expr)
+        return bad_expression(r, r->at, r->math.err);
+    if (!q->label)
+        q->label = q->id;
+    return true;
+}
+
+/* The queries for the expressions: their ids, and the expressions' references checked. */
+static bool check_expressions(data_run *r)
+{
+    r->math = (math_ctx){.arena = r->call->arena,
+                         .n_refs = r->n,
+                         .start_s = r->start_s,
+                         .end_s = r->end_s,
+                         .max_points = DEFAULT_MAX_DATAPOINTS};
+    r->math.refs = arena_alloc(r->call->arena, (r->n ? r->n : 1) * sizeof *r->math.refs);
+    for (size_t i = 0; i < r->n; i++)
+        r->math.refs[i] =
+            (math_ref){.id = r->q[i].id, .label = r->q[i].label, .expr = r->q[i].expr};
+    size_t bad;
+    return math_check(&r->math, &bad) || bad_expression(r, bad, r->math.err);
+}
+
 static bool read_query(data_run *r, data_query *q)
 {
     q->id = kv_str(q->in, "Id");
@@ -113,11 +154,16 @@ static bool read_query(data_run *r, data_query *q)
     if (!check_id(r, q))
         return false;
     const kval *ms = kv_get(q->in, "MetricStat");
-    if (kv_get(q->in, "Expression"))
-        return fail(r,
-                    "kinesd does not evaluate metric math: %s "
-                    "(MetricDataQueries.member.%zu.Expression); use MetricStat.",
-                    kv_str(q->in, "Expression"));
+    const char *expr = kv_str(q->in, "Expression");
+    if (ms && expr) {
+        cw_error(r->call, CW_VALIDATION_ERROR,
+                 "MetricDataQueries.member.%zu must have either a MetricStat or an Expression, "
+                 "not both.",
+                 r->at + 1);
+        return false;
+    }
+    if (expr)
+        return read_expression(r, q, expr);
     if (!ms) {
         cw_error(r->call, CW_VALIDATION_ERROR,
                  "The parameter MetricDataQueries.member.%zu.MetricStat is required.", r->at + 1);
@@ -149,26 +195,52 @@ static void add_value(const period_point *p, void *arg)
     r->budget--;
 }
 
-static void write_result(kenc *out, const data_query *q, bool ascending)
+static void write_result(kenc *out, const char *id, const char *label, const math_series *s,
+                         bool partial, bool ascending)
 {
     enc_map_begin(out);
     enc_key(out, "Id");
-    enc_str(out, q->id);
+    enc_str(out, id);
     enc_key(out, "Label");
-    enc_str(out, q->label);
+    enc_str(out, label);
     enc_key(out, "Timestamps");
     enc_list_begin(out);
-    for (size_t i = 0; i < q->n; i++)
-        enc_timestamp_ms(out, q->times[ascending ? i : q->n - 1 - i] * 1000);
+    for (size_t i = 0; i < s->n; i++)
+        enc_timestamp_ms(out, s->t[ascending ? i : s->n - 1 - i] * 1000);
     enc_list_end(out);
     enc_key(out, "Values");
     enc_list_begin(out);
-    for (size_t i = 0; i < q->n; i++)
-        enc_double(out, q->values[ascending ? i : q->n - 1 - i]);
+    for (size_t i = 0; i < s->n; i++)
+        enc_double(out, s->v[ascending ? i : s->n - 1 - i]);
     enc_list_end(out);
     enc_key(out, "StatusCode");
-    enc_str(out, q->partial ? "PartialData" : "Complete");
+    enc_str(out, partial ? "PartialData" : "Complete");
     enc_map_end(out);
+}
+
+/* The label of one series of an expression's array: "<Label> <its label>", or its label. */
+static const char *member_label(data_run *r, const data_query *q, const math_series *s)
+{
+    const char *label = kv_str(q->in, "Label");
+    if (!label)
+        return s->label ? s->label : q->id;
+    size_t len = strlen(label) + strlen(s->label ? s->label : "") + 2;
+    char *both = arena_alloc(r->call->arena, len);
+    snprintf(both, len, "%s %s", label, s->label ? s->label : "");
+    return both;
+}
+
+static void write_query(data_run *r, size_t i, bool ascending)
+{
+    const data_query *q = &r->q[i];
+    const math_ref *ref = &r->math.refs[i];
+    if (!q->expr || ref->n_list == 1) {
+        write_result(r->call->out, q->id, q->label, &ref->list[0], q->partial, ascending);
+        return;
+    }
+    for (size_t k = 0; k < ref->n_list; k++)
+        write_result(r->call->out, q->id, member_label(r, q, &ref->list[k]), &ref->list[k],
+                     q->partial, ascending);
 }
 
 static void write_output(data_run *r)
@@ -181,12 +253,59 @@ static void write_output(data_run *r)
     enc_list_begin(out);
     for (size_t i = 0; i < r->n; i++)
         if (kv_bool(r->q[i].in, "ReturnData", true))
-            write_result(out, &r->q[i], ascending);
+            write_query(r, i, ascending);
     enc_list_end(out);
     enc_key(out, "Messages");
     enc_list_begin(out);
     enc_list_end(out);
     enc_map_end(out);
+}
+
+/* Each MetricStat query's datapoints; false with call->err set. */
+static bool fetch_metrics(data_run *r)
+{
+    for (r->at = 0; r->at < r->n; r->at++) {
+        data_query *q = &r->q[r->at];
+        math_series *s = arena_alloc(r->call->arena, sizeof *s);
+        if (q->s && query_periods(collector_history(), q->s, r->start_s, r->end_s, q->period,
+                                  add_value, r) != 0) {
+            cw_error(r->call, CW_INTERNAL_FAILURE, "Internal service failure.");
+            return false;
+        }
+        *s = (math_series){
+            .label = q->label, .t = q->times, .v = q->values, .n = q->n, .period = q->period};
+        r->math.refs[r->at].list = s;
+        r->math.refs[r->at].n_list = 1;
+    }
+    return true;
+}
+
+/* The series of query i cut to what MaxDatapoints leaves (in a list of its own: the series may
+ * be another query's). */
+static void spend_budget(data_run *r, size_t i)
+{
+    math_ref *ref = &r->math.refs[i];
+    math_series *list = arena_alloc(r->call->arena, ref->n_list * sizeof *list);
+    for (size_t k = 0; k < ref->n_list; k++) {
+        list[k] = ref->list[k];
+        size_t room = r->budget > 0 ? (size_t)r->budget : 0;
+        r->q[i].partial = r->q[i].partial || list[k].n > room;
+        list[k].n = list[k].n > room ? room : list[k].n;
+        r->budget -= (int64_t)list[k].n;
+    }
+    ref->list = list;
+}
+
+/* Each expression to be returned (and those it names); false with call->err set. */
+static bool evaluate_expressions(data_run *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->q[i].expr && kv_bool(r->q[i].in, "ReturnData", true) && !math_eval(&r->math, i))
+            return bad_expression(r, i, r->math.err);
+    for (size_t i = 0; i < r->n; i++)
+        if (r->q[i].expr && kv_bool(r->q[i].in, "ReturnData", true))
+            spend_budget(r, i);
+    return true;
 }
 
 /* Checks every query, then runs them; false with call->err set. */
@@ -195,15 +314,7 @@ static bool run(data_run *r)
     for (r->at = 0; r->at < r->n; r->at++)
         if (!read_query(r, &r->q[r->at]))
             return false;
-    for (r->at = 0; r->at < r->n; r->at++) {
-        data_query *q = &r->q[r->at];
-        if (q->s && query_periods(collector_history(), q->s, r->start_s, r->end_s, q->period,
-                                  add_value, r) != 0) {
-            cw_error(r->call, CW_INTERNAL_FAILURE, "Internal service failure.");
-            return false;
-        }
-    }
-    return true;
+    return check_expressions(r) && fetch_metrics(r) && evaluate_expressions(r);
 }
 
 void cw_get_metric_data(op_call *call)

@@ -540,7 +540,9 @@ class BadInput(CloudWatchCase):
             (gmd({"Id": "M1"}), "The value M1 for parameter MetricDataQueries.member.1.Id is "
                                 "invalid."),
             (two, "The value m1 for parameter MetricDataQueries.member.2.Id is duplicated."),
-            (gmd({"MetricStat": None, "Expression": "m2 * 2"}), None),
+            (gmd({"MetricStat": None, "Expression": "m2 * 2"}),
+             "The value m2 * 2 for parameter MetricDataQueries.member.1.Expression is not a "
+             "valid expression: no query has the Id m2."),
             (gmd({"MetricStat": None}),
              "The parameter MetricDataQueries.member.1.MetricStat is required."),
             (gmd(EndTime=1800000000), "The parameter StartTime must not equal parameter EndTime."),
