@@ -289,6 +289,10 @@ def small_inputs():
     write("fuzz_proto_eventstream", "event", b"\x02\x00:event-type\0SubscribeToShardEvent\0"
           b":content-type\0application/json\0{}")
     write("fuzz_proto_eventstream", "long_value", b"\x81\x11name\0v\0payload")
+    for name, text in [("arithmetic", b"(a + b) * -2 / (b - 1)"),
+                       ("functions", b'SUM(FILL(METRICS("a"), LINEAR)) - AVG(RATE(DIFF(ABS(b))))'),
+                       ("self", b"e + 1")]:
+        write("fuzz_monitoring_math", name, text)
 
 
 def main():
