@@ -266,6 +266,8 @@ static bool fetch_metrics(data_run *r)
 {
     for (r->at = 0; r->at < r->n; r->at++) {
         data_query *q = &r->q[r->at];
+        if (q->expr)
+            continue;
         math_series *s = arena_alloc(r->call->arena, sizeof *s);
         if (q->s && query_periods(collector_history(), q->s, r->start_s, r->end_s, q->period,
                                   add_value, r) != 0) {

@@ -250,7 +250,8 @@ static int64_t *union_times(math_ctx *c, const math_series *list, size_t n_list,
         total += list[i].n;
     int64_t *t = arena_alloc(c->arena, (total ? total : 1) * sizeof *t);
     for (size_t i = 0, k = 0; i < n_list; k += list[i].n, i++)
-        memcpy(t + k, list[i].t, list[i].n * sizeof *t);
+        if (list[i].n) /* a metric without points has no array */
+            memcpy(t + k, list[i].t, list[i].n * sizeof *t);
     qsort(t, total, sizeof *t, compare_times);
     *n = 0;
     for (size_t i = 0; i < total; i++)

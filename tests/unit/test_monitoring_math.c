@@ -230,6 +230,27 @@ static void test_arrays_keep_their_members(void **state)
     arena_free(&r.arena);
 }
 
+static void test_a_metric_without_points(void **state)
+{
+    (void)state;
+    request r;
+    request_init(&r);
+    r.metrics[1] = (math_series){.label = "B", .period = 60}; /* no such metric: no arrays */
+    add_expression(&r, "e", "SUM(METRICS()) + 1 + 0 * MAX(b)");
+    size_t bad;
+    assert_true(math_check(&r.ctx, &bad));
+    assert_true(math_eval(&r.ctx, 2));
+    assert_int_equal(r.refs[2].list[0].n, 0); /* MAX of nothing is no value */
+    r.refs[2] = (math_ref){
+        .id = "e",
+        .expr = math_parse(&r.arena, "FILL(b, 1) + SUM(METRICS())", r.ctx.err, sizeof r.ctx.err)};
+    assert_true(math_check(&r.ctx, &bad));
+    assert_true(math_eval(&r.ctx, 2));
+    assert_int_equal(r.refs[2].list[0].n, 3);
+    assert_true(r.refs[2].list[0].v[2] == 7);
+    arena_free(&r.arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_evaluation_errors),
         cmocka_unit_test(test_arrays_keep_their_members),
+        cmocka_unit_test(test_a_metric_without_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
