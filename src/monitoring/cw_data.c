@@ -141,8 +141,7 @@ static bool check_expressions(data_run *r)
                          .max_points = DEFAULT_MAX_DATAPOINTS};
     r->math.refs = arena_alloc(r->call->arena, (r->n ? r->n : 1) * sizeof *r->math.refs);
     for (size_t i = 0; i < r->n; i++)
-        r->math.refs[i] =
-            (math_ref){.id = r->q[i].id, .label = r->q[i].label, .expr = r->q[i].expr};
+        r->math.refs[i] = (math_ref){.id = r->q[i].id, .expr = r->q[i].expr};
     size_t bad;
     return math_check(&r->math, &bad) || bad_expression(r, bad, r->math.err);
 }

@@ -37,7 +37,6 @@ typedef struct math_node math_node; /* a parsed expression */
 /* One query of the request, as expressions see it. */
 typedef struct math_ref {
     const char *id;    /* its Id */
-    const char *label; /* its Label, or NULL */
     math_node *expr;   /* its parsed Expression; NULL for a MetricStat query */
     math_series *list; /* its result: the caller's for a metric, math_eval's for an expression */
     size_t n_list;     /* how many series (one for a metric) */
