@@ -6,9 +6,10 @@
  * loop through its uv_async handle. The table of live loops is guarded by loops_mu, and a loop
  * leaves it before its handle is closed, so nobody signals a handle that is closing or freed.
  *
- * A store whose I/O failed never reports another ticket. The first loop's timer notices that and
- * wakes every loop, which then answers its parked replies InternalFailure instead of keeping them
- * (and so the clients, and a SIGTERM waiting for them) waiting forever. */
+ * A store whose I/O failed never reports another ticket. A loop's timer, which runs only while
+ * the loop has parked replies (an idle kinesd wakes for none of this), notices that and wakes
+ * every loop, which then answers its parked replies InternalFailure instead of keeping them (and
+ * so the clients, and a SIGTERM waiting for them) waiting forever. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,8 +23,7 @@
 struct loop_ctx {
     uv_loop_t *loop;
     uv_async_t wake;         /* durable tickets or completed calls to answer */
-    uv_timer_t tick;         /* first loop only: notices a broken store */
-    int has_tick;            /* the tick timer was started (first loop) */
+    uv_timer_t watch;        /* runs while replies are parked: notices a broken store */
     core_request *parked;    /* waiting for durability, in ticket order (oldest first) */
     core_request *last;      /* the newest parked */
     pthread_mutex_t done_mu; /* guards completed */
@@ -65,18 +65,8 @@ static void answer_durable(loop_ctx *lc)
             reply_failed(r);
         request_free(r);
     }
-}
-
-void loop_park(core_request *r)
-{
-    loop_ctx *lc = r->lc;
-    r->next = NULL;
-    if (lc->last)
-        lc->last->next = r;
-    else
-        lc->parked = r;
-    lc->last = r;
-    answer_durable(lc); /* it may already be durable */
+    if (!lc->parked)
+        uv_timer_stop(&lc->watch);
 }
 
 static void wake_loops(void)
@@ -93,6 +83,29 @@ void dispatch_on_durable(uint64_t ticket, void *arg)
     (void)arg;
     atomic_store(&durable_ticket, ticket);
     wake_loops();
+}
+
+static void notice_broken_store(uv_timer_t *timer)
+{
+    (void)timer;
+    if (atomic_load(&store_broken) || !data_store || !store_failed(data_store))
+        return;
+    atomic_store(&store_broken, true);
+    wake_loops();
+}
+
+void loop_park(core_request *r)
+{
+    loop_ctx *lc = r->lc;
+    r->next = NULL;
+    if (lc->last)
+        lc->last->next = r;
+    else
+        lc->parked = r;
+    lc->last = r;
+    if (!uv_is_active((uv_handle_t *)&lc->watch))
+        uv_timer_start(&lc->watch, notice_broken_store, TICK_MS, TICK_MS);
+    answer_durable(lc); /* it may already be durable */
 }
 
 /* --- completed calls ------------------------------------------------------------------------ */
@@ -145,15 +158,6 @@ static void on_wake(uv_async_t *handle)
 
 /* --- loops ---------------------------------------------------------------------------------- */
 
-static void notice_broken_store(uv_timer_t *timer)
-{
-    (void)timer;
-    if (atomic_load(&store_broken) || !data_store || !store_failed(data_store))
-        return;
-    atomic_store(&store_broken, true);
-    wake_loops();
-}
-
 void *dispatch_loop_init(uv_loop_t *loop, void *app)
 {
     (void)app;
@@ -170,11 +174,7 @@ void *dispatch_loop_init(uv_loop_t *loop, void *app)
         abort();
     loops[slot] = lc;
     pthread_mutex_unlock(&loops_mu);
-    if (slot == 0) {
-        uv_timer_init(loop, &lc->tick);
-        uv_timer_start(&lc->tick, notice_broken_store, TICK_MS, TICK_MS);
-        lc->has_tick = 1;
-    }
+    uv_timer_init(loop, &lc->watch);
     return lc;
 }
 
@@ -200,9 +200,6 @@ void dispatch_loop_done(void *ctx)
         if (loops[i] == lc)
             loops[i] = NULL;
     pthread_mutex_unlock(&loops_mu);
-    if (lc->has_tick) {
-        lc->tick.data = lc;
-        uv_close((uv_handle_t *)&lc->tick, NULL);
-    }
+    uv_close((uv_handle_t *)&lc->watch, NULL);
     uv_close((uv_handle_t *)&lc->wake, free_on_close);
 }
