@@ -10,7 +10,10 @@
  *     any member has a point, over the members that have one);
  *   - METRICS() is the array of every MetricStat query, METRICS("s") of those whose Id holds s;
  *   - FILL(x, value | REPEAT | LINEAR) gives a point at every period of the request's range;
- *     RATE (per second), DIFF (from the previous point) and ABS apply to each series.
+ *     RATE (per second), DIFF (from the previous point) and ABS apply to each series;
+ *   - < > <= >= == != AND (&&) OR (||) NOT (!) give 1 or 0, as + - * / do;
+ *     IF(condition, then [, else]) gives, at each point of the condition, then's value where it
+ *     is not 0 and else's (or none) where it is.
  * Everything is allocated in the given arena. Errors are reported as a sentence in `err`. */
 #ifndef KINESD_MONITORING_CW_MATH_H
 #define KINESD_MONITORING_CW_MATH_H

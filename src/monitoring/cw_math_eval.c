@@ -56,6 +56,7 @@ static void series_push(math_series *s, int64_t t, double v)
     s->v[s->n++] = v;
 }
 
+/* a op b; a comparison or logical operator gives 1 or 0; NaN for no value. */
 static double apply(char op, double a, double b)
 {
     switch (op) {
@@ -65,8 +66,24 @@ static double apply(char op, double a, double b)
         return a - b;
     case '*':
         return a * b;
-    default:
+    case '/':
         return b == 0 ? NAN : a / b;
+    case '<':
+        return a < b;
+    case '>':
+        return a > b;
+    case 'l':
+        return a <= b;
+    case 'g':
+        return a >= b;
+    case '=':
+        return a == b;
+    case '!':
+        return a != b;
+    case '&':
+        return a != 0 && b != 0;
+    default: /* '|' */
+        return a != 0 || b != 0;
     }
 }
 
@@ -290,6 +307,58 @@ static bool eval_aggregate(math_ctx *c, math_fn fn, math_value *v)
     return true;
 }
 
+/* ---- IF ---- */
+
+/* v's value at t: a scalar's, or its series' point there (false: none). */
+static bool value_at(const math_value *v, int64_t t, double *x)
+{
+    if (v->is_scalar) {
+        *x = v->scalar;
+        return true;
+    }
+    size_t lo = 0, hi = v->list->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->list->t[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == v->list->n || v->list->t[lo] != t)
+        return false;
+    *x = v->list->v[lo];
+    return true;
+}
+
+/* IF(condition, then [, else]): at each point of the condition, then's value where it is not 0,
+ * else's (or none) where it is. */
+static bool eval_if(math_ctx *c, const math_node *n, math_value *out)
+{
+    math_value cond, branch[2] = {{.is_scalar = true, .scalar = NAN}};
+    branch[1] = branch[0];
+    if (!eval(c, n->args[0], &cond) || !eval(c, n->args[1], &branch[0]) ||
+        (n->n_args == 3 && !eval(c, n->args[2], &branch[1])))
+        return false;
+    for (int i = 0; i < 2; i++)
+        if (!branch[i].is_scalar && branch[i].array)
+            return fail(c, "IF's values must be numbers or one time series each");
+    if (cond.is_scalar) {
+        *out = branch[cond.scalar != 0 ? 0 : 1];
+        return true;
+    }
+    if (cond.array)
+        return fail(c, "IF's condition must be a number or one time series");
+    const math_series *s = cond.list;
+    math_series *result = series_new(c, s, s->n);
+    for (size_t i = 0; i < s->n; i++) {
+        double x;
+        if (value_at(&branch[s->v[i] != 0 ? 0 : 1], s->t[i], &x))
+            series_push(result, s->t[i], x);
+    }
+    *out = (math_value){.list = result, .n = 1};
+    return true;
+}
+
 /* ---- calls ---- */
 
 static bool eval_metrics(math_ctx *c, const math_node *n, math_value *out)
@@ -320,11 +389,13 @@ static bool eval_fill_arg(math_ctx *c, const math_node *n, math_value *arg)
 static bool eval_call(math_ctx *c, const math_node *n, math_value *out)
 {
     static const char *const names[] = {"SUM",  "AVG",  "MIN",  "MAX", "METRICS",
-                                        "FILL", "RATE", "DIFF", "ABS"};
+                                        "FILL", "RATE", "DIFF", "ABS", "IF"};
     static const series_fn per_series[] = {
         [MATH_FN_RATE] = series_rate, [MATH_FN_DIFF] = series_diff, [MATH_FN_ABS] = series_abs};
     if (n->fn == MATH_FN_METRICS)
         return eval_metrics(c, n, out);
+    if (n->fn == MATH_FN_IF)
+        return eval_if(c, n, out);
     if (!eval(c, n->args[0], out))
         return false;
     switch (n->fn) {

@@ -10,7 +10,7 @@ typedef enum {
     MATH_REF,     /* another query's Id */
     MATH_STRING,  /* "text" (METRICS' argument) */
     MATH_KEYWORD, /* REPEAT or LINEAR (FILL's argument) */
-    MATH_NEGATE,  /* -a */
+    MATH_NEGATE,  /* -a (NOT a is a == 0) */
     MATH_BINARY,  /* a op b */
     MATH_CALL,    /* FUNCTION(args) */
 } math_node_kind;
@@ -25,6 +25,7 @@ typedef enum {
     MATH_FN_RATE,
     MATH_FN_DIFF,
     MATH_FN_ABS,
+    MATH_FN_IF,
 } math_fn;
 
 struct math_node {
@@ -32,9 +33,9 @@ struct math_node {
     double number;       /* MATH_NUMBER's value */
     const char *text;    /* MATH_REF's id, MATH_STRING's text, MATH_KEYWORD's word */
     size_t ref;          /* MATH_REF: the index of the query named (set by math_check) */
-    char op;             /* MATH_BINARY: + - * / */
+    char op;             /* MATH_BINARY: + - * / < > l (<=) g (>=) = (==) ! (!=) & (AND) | (OR) */
     math_fn fn;          /* MATH_CALL's function */
-    math_node *args[2];  /* operands or arguments */
+    math_node *args[3];  /* operands or arguments (IF takes three) */
     int n_args;          /* how many of args are set */
 };
 

@@ -2,11 +2,16 @@
  * against the request's queries (math_check).
  *
  * Grammar (spaces anywhere between tokens):
+ *   expr    = and { ("OR" | "||") and }
+ *   and     = not { ("AND" | "&&") not }
+ *   not     = ("NOT" | "!") not | compare                       (NOT x is x == 0)
+ *   compare = sum { ("<" | ">" | "<=" | ">=" | "==" | "!=") sum }
  *   sum     = product { ("+" | "-") product }
  *   product = unary { ("*" | "/") unary }
  *   unary   = "-" unary | "+" unary | primary
- *   primary = number | id | NAME "(" [ arg { "," arg } ] ")" | "(" sum ")"
- *   arg     = sum | "string" | REPEAT | LINEAR
+ *   primary = number | id | NAME "(" [ arg { "," arg } ] ")" | "(" expr ")"
+ *   arg     = expr | "string" | REPEAT | LINEAR
+ * Operators are kept as one character: l (<=), g (>=), = (==), ! (!=), & (AND), | (OR).
  * An id starts with a lower-case letter; function names are upper case. Strings and the FILL
  * keywords are taken only where a function wants them. Nesting is bounded (MAX_DEPTH). */
 #include <ctype.h>
@@ -31,7 +36,21 @@ static const fn_spec FUNCTIONS[] = {
     {"SUM", MATH_FN_SUM, 1, 1},   {"AVG", MATH_FN_AVG, 1, 1},         {"MIN", MATH_FN_MIN, 1, 1},
     {"MAX", MATH_FN_MAX, 1, 1},   {"METRICS", MATH_FN_METRICS, 0, 1}, {"FILL", MATH_FN_FILL, 2, 2},
     {"RATE", MATH_FN_RATE, 1, 1}, {"DIFF", MATH_FN_DIFF, 1, 1},       {"ABS", MATH_FN_ABS, 1, 1},
+    {"IF", MATH_FN_IF, 2, 3},
 };
+
+/* An operator as written, and the character the tree keeps for it. */
+typedef struct op_token {
+    const char *text; /* as written; a word needs no letter after it */
+    char op;          /* math_node.op */
+} op_token;
+
+static const op_token OR_OPS[] = {{"OR", '|'}, {"||", '|'}, {NULL, 0}};
+static const op_token AND_OPS[] = {{"AND", '&'}, {"&&", '&'}, {NULL, 0}};
+static const op_token COMPARE_OPS[] = {{"<=", 'l'}, {">=", 'g'}, {"==", '='}, {"!=", '!'},
+                                       {"<", '<'},  {">", '>'},  {NULL, 0}};
+static const op_token SUM_OPS[] = {{"+", '+'}, {"-", '-'}, {NULL, 0}};
+static const op_token PRODUCT_OPS[] = {{"*", '*'}, {"/", '/'}, {NULL, 0}};
 
 typedef struct parser {
     arena *arena;   /* where nodes go */
@@ -42,7 +61,7 @@ typedef struct parser {
     bool failed;    /* err is set */
 } parser;
 
-static math_node *parse_sum(parser *p);
+static math_node *parse_expr(parser *p);
 
 static math_node *fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static math_node *fail(parser *p, const char *fmt, ...)
@@ -128,7 +147,7 @@ static math_node *parse_arg(parser *p, const fn_spec *f, int index)
             }
     if (f->fn == MATH_FN_METRICS)
         return fail(p, "METRICS takes a string, as in METRICS(\"errors\")");
-    return parse_sum(p);
+    return parse_expr(p);
 }
 
 static math_node *parse_call(parser *p, const char *name, size_t len)
@@ -177,7 +196,7 @@ static math_node *parse_primary(parser *p)
     char c = *p->at;
     if (c == '(') {
         p->at++;
-        math_node *n = parse_sum(p);
+        math_node *n = parse_expr(p);
         if (n && !accept(p, ')'))
             return fail(p, "a ')' is missing");
         return n;
@@ -211,38 +230,86 @@ static math_node *parse_unary(parser *p)
     return n;
 }
 
+/* Consumes the first of `ops` written next (after spaces); its operator, or 0. */
+static char accept_op(parser *p, const op_token *ops)
+{
+    skip_spaces(p);
+    for (; ops->text; ops++) {
+        size_t len = strlen(ops->text);
+        if (strncmp(p->at, ops->text, len) == 0 &&
+            !(isalpha((unsigned char)ops->text[0]) &&
+              (isalnum((unsigned char)p->at[len]) || p->at[len] == '_'))) {
+            p->at += len;
+            return ops->op;
+        }
+    }
+    return 0;
+}
+
+static math_node *new_binary(parser *p, char op, math_node *left, math_node *right)
+{
+    if (!left || !right)
+        return NULL;
+    math_node *n = new_node(p, MATH_BINARY);
+    n->op = op;
+    n->args[0] = left;
+    n->args[1] = right;
+    n->n_args = 2;
+    return n;
+}
+
 /* Left-associative operators `ops` between operands parsed by `operand`. */
-static math_node *parse_chain(parser *p, const char *ops, math_node *(*operand)(parser *))
+static math_node *parse_chain(parser *p, const op_token *ops, math_node *(*operand)(parser *))
 {
     math_node *left = operand(p);
-    while (left) {
-        skip_spaces(p);
-        if (!*p->at || !strchr(ops, *p->at))
-            break;
-        math_node *n = new_node(p, MATH_BINARY);
-        n->op = *p->at++;
-        n->args[0] = left;
-        n->args[1] = operand(p);
-        n->n_args = 2;
-        left = n->args[1] ? n : NULL;
-    }
+    char op;
+    while (left && (op = accept_op(p, ops)))
+        left = new_binary(p, op, left, operand(p));
     return left;
 }
 
 static math_node *parse_product(parser *p)
 {
-    return parse_chain(p, "*/", parse_unary);
+    return parse_chain(p, PRODUCT_OPS, parse_unary);
 }
 
 static math_node *parse_sum(parser *p)
 {
-    return parse_chain(p, "+-", parse_product);
+    return parse_chain(p, SUM_OPS, parse_product);
+}
+
+static math_node *parse_compare(parser *p)
+{
+    return parse_chain(p, COMPARE_OPS, parse_sum);
+}
+
+static math_node *parse_not(parser *p)
+{
+    static const op_token NOT_OPS[] = {{"NOT", '='}, {"!", '='}, {NULL, 0}};
+    if (!accept_op(p, NOT_OPS))
+        return parse_compare(p);
+    if (++p->depth > MAX_DEPTH)
+        return fail(p, "the expression is nested more than %d deep", MAX_DEPTH);
+    math_node *zero = new_node(p, MATH_NUMBER);
+    math_node *n = new_binary(p, '=', parse_not(p), zero);
+    p->depth--;
+    return n;
+}
+
+static math_node *parse_and(parser *p)
+{
+    return parse_chain(p, AND_OPS, parse_not);
+}
+
+static math_node *parse_expr(parser *p)
+{
+    return parse_chain(p, OR_OPS, parse_and);
 }
 
 math_node *math_parse(arena *a, const char *text, char *err, size_t err_len)
 {
     parser p = {.arena = a, .at = text, .err = err, .err_len = err_len};
-    math_node *n = parse_sum(&p);
+    math_node *n = parse_expr(&p);
     skip_spaces(&p);
     if (n && *p.at)
         return fail(&p, "'%c' is not expected here", *p.at);

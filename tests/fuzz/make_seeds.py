@@ -291,7 +291,8 @@ def small_inputs():
     write("fuzz_proto_eventstream", "long_value", b"\x81\x11name\0v\0payload")
     for name, text in [("arithmetic", b"(a + b) * -2 / (b - 1)"),
                        ("functions", b'SUM(FILL(METRICS("a"), LINEAR)) - AVG(RATE(DIFF(ABS(b))))'),
-                       ("self", b"e + 1")]:
+                       ("self", b"e + 1"),
+                       ("if", b"IF(a > 3 AND NOT b == 0 || !(a <= b), a, -1)")]:
         write("fuzz_monitoring_math", name, text)
 
 

@@ -5,7 +5,7 @@ Two metrics go in with PutMetricData at fixed minutes in the past (Hits: 2, 4, 6
 2; Misses: 1 and 0 at minutes 0 and 2), so every expression's answer is known exactly:
 arithmetic between series (matching timestamps only, a division by zero gives no point) and with
 scalars, SUM/AVG across METRICS() and of one series, FILL with a value, REPEAT and LINEAR, RATE,
-DIFF, ABS, hidden (ReturnData false) metrics, labels and the ScanBy order. Bad expressions
+DIFF, ABS, comparisons and IF, hidden (ReturnData false) metrics, labels and the ScanBy order. Bad expressions
 (unknown Id, syntax, a cycle, an unsupported function, MetricStat and Expression both) are
 ValidationError 400; their texts are kinesd's (AWS's are not on record).
 """
@@ -82,12 +82,14 @@ class MetricMath(CloudWatchCase):
             ("repeat", "FILL(misses, REPEAT)"), ("linear", "FILL(misses, LINEAR)"),
             ("rate", "RATE(hits)"), ("diff", "DIFF(hits)"), ("abs", "ABS(0 - hits)"),
             ("nested", "SUM(METRICS(\"hit\")) + e2"), ("e2", "ABS(DIFF(misses))"),
+            ("choice", "IF(hits > 3 AND NOT misses == 5, hits, misses)"),
         ), {"total": [(0, 3.0), (1, 4.0), (2, 6.0)], "mean": [(0, 1.5), (1, 4.0), (2, 3.0)],
             "lowest": [(0, 1.0), (1, 4.0), (2, 0.0)],
             "zeros": [(0, 1.0), (1, 7.0), (2, 0.0)], "repeat": [(0, 1.0), (1, 1.0), (2, 0.0)],
             "linear": [(0, 1.0), (1, 0.5), (2, 0.0)],
             "rate": [(1, 2 / 60), (2, 2 / 60)], "diff": [(1, 2.0), (2, 2.0)],
-            "abs": [(0, 2.0), (1, 4.0), (2, 6.0)], "nested": [(2, 7.0)], "e2": [(2, 1.0)]})
+            "abs": [(0, 2.0), (1, 4.0), (2, 6.0)], "nested": [(2, 7.0)], "e2": [(2, 1.0)],
+            "choice": [(0, 1.0), (2, 6.0)]})
 
     def test_labels_order_and_hidden_metrics(self):
         self.wait_stored()

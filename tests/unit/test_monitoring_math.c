@@ -137,6 +137,21 @@ static void test_fill_rate_diff_abs(void **state)
     check_series("SUM(FILL(METRICS(), 0))", "0:3 1:4 2:6 3:0");
 }
 
+static void test_comparisons_and_if(void **state)
+{
+    (void)state;
+    check_series("a > 3", "0:0 1:1 2:1");
+    check_series("a >= 4 AND a <= 4", "0:0 1:1 2:0");
+    check_series("a == 2 || b != 0", "0:1 2:0"); /* at the timestamps both have */
+    check_series("NOT (a < 3) && !b", "0:0 2:1");
+    check_series("1 + 1 == 2 OR 0", "0:1 1:1 2:1");
+    check_series("IF(a > 3, a, 0)", "0:0 1:4 2:6");
+    check_series("IF(a > 3, b)", "2:0"); /* b has no point at minute 1; no else */
+    check_series("IF(b, a * 10, -1)", "0:20 2:-1");
+    check_series("IF(1 > 2, a, b)", "0:1 2:0");
+    check_series("IF(0, a)", "");
+}
+
 static void test_parse_errors(void **state)
 {
     (void)state;
@@ -152,6 +167,9 @@ static void test_parse_errors(void **state)
     check_refused("Foo(a)", "the function Foo is not supported");
     check_refused("REPEAT", "REPEAT is neither a query Id nor a function");
     check_refused("a # 2", "'#' is not expected here");
+    check_refused("a ANDb", "'A' is not expected here");
+    check_refused("a <", "the expression ends where a value is expected");
+    check_refused("IF(a)", "IF takes 2 arguments");
     char deep[200];
     memset(deep, '-', sizeof deep - 2);
     deep[sizeof deep - 2] = '1';
@@ -192,6 +210,8 @@ static void test_evaluation_errors(void **state)
         {"RATE(3)", "RATE needs a time series, not a number"},
         {"FILL(a, b)", "FILL's value must be a number, REPEAT or LINEAR"},
         {"METRICS() + METRICS()", "'+' between two arrays of time series is not supported"},
+        {"IF(METRICS(), 1)", "IF's condition must be a number or one time series"},
+        {"IF(a, METRICS())", "IF's values must be numbers or one time series each"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         request r;
@@ -258,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_series_meet_at_matching_timestamps),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_fill_rate_diff_abs),
+        cmocka_unit_test(test_comparisons_and_if),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_evaluation_errors),
