@@ -53,12 +53,13 @@ static const op_token SUM_OPS[] = {{"+", '+'}, {"-", '-'}, {NULL, 0}};
 static const op_token PRODUCT_OPS[] = {{"*", '*'}, {"/", '/'}, {NULL, 0}};
 
 typedef struct parser {
-    arena *arena;   /* where nodes go */
-    const char *at; /* the next character */
-    int depth;      /* nesting of the rule being parsed */
-    char *err;      /* the message, once something is wrong */
-    size_t err_len; /* its room */
-    bool failed;    /* err is set */
+    arena *arena;     /* where nodes go */
+    const char *text; /* the whole expression */
+    const char *at;   /* the next character */
+    int depth;        /* nesting of the rule being parsed */
+    char *err;        /* the message, once something is wrong */
+    size_t err_len;   /* its room */
+    bool failed;      /* err is set */
 } parser;
 
 static math_node *parse_expr(parser *p);
@@ -74,6 +75,16 @@ static math_node *fail(parser *p, const char *fmt, ...)
         p->failed = true;
     }
     return NULL;
+}
+
+/* The character at p->at is out of place (named when it is printable ASCII: the message must stay
+ * valid UTF-8). */
+static math_node *unexpected(parser *p)
+{
+    unsigned char c = (unsigned char)*p->at;
+    if (c < 0x80 && isprint(c))
+        return fail(p, "'%c' is not expected here", c);
+    return fail(p, "character %zu is not expected here", (size_t)(p->at - p->text) + 1);
 }
 
 static void skip_spaces(parser *p)
@@ -104,7 +115,7 @@ static math_node *parse_number(parser *p)
     char *end;
     double x = strtod(p->at, &end);
     if (end == p->at)
-        return fail(p, "a number cannot be read at \"%.20s\"", p->at);
+        return fail(p, "'.' is not a number");
     p->at = end;
     math_node *n = new_node(p, MATH_NUMBER);
     n->number = x;
@@ -207,7 +218,7 @@ static math_node *parse_primary(parser *p)
         return parse_name(p);
     if (c == '\0')
         return fail(p, "the expression ends where a value is expected");
-    return fail(p, "'%c' is not expected here", c);
+    return unexpected(p);
 }
 
 static math_node *parse_unary(parser *p)
@@ -308,11 +319,11 @@ static math_node *parse_expr(parser *p)
 
 math_node *math_parse(arena *a, const char *text, char *err, size_t err_len)
 {
-    parser p = {.arena = a, .at = text, .err = err, .err_len = err_len};
+    parser p = {.arena = a, .text = text, .at = text, .err = err, .err_len = err_len};
     math_node *n = parse_expr(&p);
     skip_spaces(&p);
     if (n && *p.at)
-        return fail(&p, "'%c' is not expected here", *p.at);
+        return unexpected(&p);
     return n;
 }
 

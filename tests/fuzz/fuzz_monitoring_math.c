@@ -3,7 +3,8 @@
  *
  * Whatever the text, math_parse either gives a tree or a message; a tree whose references are
  * known (metrics a and b, the expression itself as e) either evaluates or says why; every series
- * it gives has ascending timestamps and finite values, no more points than allowed. */
+ * it gives has ascending timestamps and finite values, no more points than allowed; every message
+ * is ASCII. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,14 @@ static void check_series(const math_series *s, size_t max_points)
     }
 }
 
+/* A message names only ASCII (the answer's text must stay valid UTF-8). */
+static void check_message(const char *err)
+{
+    FUZZ_REQUIRE(err[0]);
+    for (const char *p = err; *p; p++)
+        FUZZ_REQUIRE((unsigned char)*p < 0x80);
+}
+
 static void evaluate(arena *a, math_node *expr)
 {
     int64_t a_t[] = {T0, T0 + 60, T0 + 120}, b_t[] = {T0, T0 + 120};
@@ -36,11 +45,12 @@ static void evaluate(arena *a, math_node *expr)
         .arena = a, .refs = refs, .n_refs = 3, .start_s = T0, .end_s = T0 + 600, .max_points = 20};
     size_t bad;
     if (!math_check(&c, &bad)) {
-        FUZZ_REQUIRE(c.err[0] && bad == 2);
+        FUZZ_REQUIRE(bad == 2);
+        check_message(c.err);
         return;
     }
     if (!math_eval(&c, 2)) {
-        FUZZ_REQUIRE(c.err[0]);
+        check_message(c.err);
         return;
     }
     for (size_t i = 0; i < refs[2].n_list; i++)
@@ -57,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (expr)
         evaluate(&a, expr);
     else
-        FUZZ_REQUIRE(err[0]);
+        check_message(err);
     arena_free(&a);
     return 0;
 }

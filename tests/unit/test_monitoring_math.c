@@ -167,6 +167,8 @@ static void test_parse_errors(void **state)
     check_refused("Foo(a)", "the function Foo is not supported");
     check_refused("REPEAT", "REPEAT is neither a query Id nor a function");
     check_refused("a # 2", "'#' is not expected here");
+    check_refused("a \xc3\xa9", "character 3 is not expected here");
+    check_refused("a + .", "'.' is not a number");
     check_refused("a ANDb", "'A' is not expected here");
     check_refused("a <", "the expression ends where a value is expected");
     check_refused("IF(a)", "IF takes 2 arguments");
