@@ -26,6 +26,7 @@
 
 #define MAX_QUERIES 500
 #define DEFAULT_MAX_DATAPOINTS 100800
+#define MAX_MATH_POINTS (10 * DEFAULT_MAX_DATAPOINTS) /* what expressions may compute: 16 MB */
 
 typedef struct data_query {
     const kval *in;    /* the MetricDataQuery */
@@ -138,7 +139,7 @@ static bool check_expressions(data_run *r)
                          .n_refs = r->n,
                          .start_s = r->start_s,
                          .end_s = r->end_s,
-                         .max_points = DEFAULT_MAX_DATAPOINTS};
+                         .max_points = MAX_MATH_POINTS};
     r->math.refs = arena_alloc(r->call->arena, (r->n ? r->n : 1) * sizeof *r->math.refs);
     for (size_t i = 0; i < r->n; i++)
         r->math.refs[i] = (math_ref){.id = r->q[i].id, .expr = r->q[i].expr};

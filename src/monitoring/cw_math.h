@@ -14,7 +14,8 @@
  *   - < > <= >= == != AND (&&) OR (||) NOT (!) give 1 or 0, as + - * / do;
  *     IF(condition, then [, else]) gives, at each point of the condition, then's value where it
  *     is not 0 and else's (or none) where it is.
- * Everything is allocated in the given arena. Errors are reported as a sentence in `err`. */
+ * Everything is allocated in the given arena, at most max_points points in all (an evaluation
+ * that would compute more is refused). Errors are reported as a sentence in `err`. */
 #ifndef KINESD_MONITORING_CW_MATH_H
 #define KINESD_MONITORING_CW_MATH_H
 
@@ -52,7 +53,8 @@ typedef struct math_ctx {
     math_ref *refs;         /* every query, in the request's order */
     size_t n_refs;          /* how many */
     int64_t start_s, end_s; /* StartTime and EndTime (FILL's range) */
-    size_t max_points;      /* the most points one series may be given (FILL) */
+    size_t max_points;      /* the most points the evaluation may compute, all results together */
+    size_t points;          /* how many it computed so far */
     char err[MATH_ERR_LEN]; /* what was wrong, when a call returns false */
 } math_ctx;
 

@@ -10,6 +10,8 @@
 #include "cw_math_node.h"
 #include "query.h"
 
+#define TOO_MANY_POINTS "the expressions would compute more than %zu points"
+
 /* math_ref.state once math_eval has started on it. */
 enum { EVAL_NONE, EVAL_RUNNING, EVAL_SERIES, EVAL_ARRAY };
 
@@ -38,6 +40,7 @@ static bool fail(math_ctx *c, const char *fmt, ...)
 static math_series *series_new(math_ctx *c, const math_series *like, size_t cap)
 {
     math_series *s = arena_alloc(c->arena, sizeof *s);
+    c->points += cap;
     s->t = arena_alloc(c->arena, (cap ? cap : 1) * sizeof *s->t);
     s->v = arena_alloc(c->arena, (cap ? cap : 1) * sizeof *s->v);
     if (like) {
@@ -210,7 +213,7 @@ static math_series *series_fill(math_ctx *c, const math_series *s, const math_va
 {
     int64_t period = s->period > 0 ? s->period : 60;
     int64_t count = query_period_count(c->start_s, c->end_s, period);
-    if (count < 0 || (size_t)count > c->max_points)
+    if (count < 0 || c->points + (size_t)count > c->max_points)
         return NULL;
     math_series *out = series_new(c, s, (size_t)count);
     int64_t t = query_start(c->start_s, period);
@@ -232,7 +235,7 @@ static bool each_series(math_ctx *c, const char *name, math_value *v, series_fn 
     for (size_t i = 0; i < v->n; i++) {
         math_series *s = fn(c, &v->list[i], arg);
         if (!s)
-            return fail(c, "%s would give more than %zu points", name, c->max_points);
+            return fail(c, TOO_MANY_POINTS, c->max_points);
         list[i] = *s;
     }
     v->list = list;
@@ -431,7 +434,7 @@ static bool eval_ref(math_ctx *c, size_t i, math_value *out)
     return true;
 }
 
-static bool eval(math_ctx *c, const math_node *n, math_value *out)
+static bool eval_node(math_ctx *c, const math_node *n, math_value *out)
 {
     switch (n->kind) {
     case MATH_NUMBER:
@@ -454,6 +457,14 @@ static bool eval(math_ctx *c, const math_node *n, math_value *out)
     default: /* strings and keywords only appear as arguments, where they are read */
         return fail(c, "%s is not a value", n->text);
     }
+}
+
+/* n's value, unless computing it took the points computed past the limit. */
+static bool eval(math_ctx *c, const math_node *n, math_value *out)
+{
+    if (!eval_node(c, n, out))
+        return false;
+    return c->points <= c->max_points || fail(c, TOO_MANY_POINTS, c->max_points);
 }
 
 /* A scalar result, given at every timestamp of the request's metrics. */

@@ -225,14 +225,23 @@ static void test_evaluation_errors(void **state)
         assert_string_equal(r.ctx.err, cases[i][1]);
         arena_free(&r.arena);
     }
-    request r; /* FILL over more periods than allowed */
+    request r; /* FILL over more periods than allowed, and too many sums */
     request_init(&r);
     r.ctx.end_s = T0 + 60 * 1000;
     add_expression(&r, "e", "FILL(a, 0)");
     size_t bad;
     assert_true(math_check(&r.ctx, &bad));
     assert_false(math_eval(&r.ctx, 2));
-    assert_string_equal(r.ctx.err, "FILL would give more than 100 points");
+    assert_string_equal(r.ctx.err, "the expressions would compute more than 100 points");
+    r.refs[2] = (math_ref){
+        .id = "e",
+        .expr = math_parse(&r.arena,
+                           "a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a+a",
+                           r.ctx.err, sizeof r.ctx.err)};
+    r.ctx.points = 0;
+    assert_true(math_check(&r.ctx, &bad));
+    assert_false(math_eval(&r.ctx, 2)); /* 34 sums of 3 points */
+    assert_string_equal(r.ctx.err, "the expressions would compute more than 100 points");
     arena_free(&r.arena);
 }
 
