@@ -298,11 +298,11 @@ static void spend_budget(data_run *r, size_t i)
     ref->list = list;
 }
 
-/* Each expression to be returned (and those it names); false with call->err set. */
+/* Every expression (a hidden one too: each must hold); false with call->err set. */
 static bool evaluate_expressions(data_run *r)
 {
     for (size_t i = 0; i < r->n; i++)
-        if (r->q[i].expr && kv_bool(r->q[i].in, "ReturnData", true) && !math_eval(&r->math, i))
+        if (r->q[i].expr && !math_eval(&r->math, i))
             return bad_expression(r, i, r->math.err);
     for (size_t i = 0; i < r->n; i++)
         if (r->q[i].expr && kv_bool(r->q[i].in, "ReturnData", true))

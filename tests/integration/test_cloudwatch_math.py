@@ -136,6 +136,9 @@ class MetricMath(CloudWatchCase):
         refused("FILL(hits)", 2, "FILL takes 2 arguments")
         refused("Hits", 2, "Hits is neither a query Id nor a function")
         refused("RATE(5)", 2, "RATE needs a time series, not a number")
+        refused("RATE(7)", 2, "RATE needs a time series, not a number", [  # hidden, named by none
+            {"Id": "hits", "MetricStat": metric("Hits")},
+            {"Id": "e1", "Expression": "RATE(7)", "ReturnData": False}])
         refused("METRICS() * METRICS()", 2,
                 "'*' between two arrays of time series is not supported")
         refused("(" * 70 + "1" + ")" * 70, 2, "the expression is nested more than 64 deep")
