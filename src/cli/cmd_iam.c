@@ -184,13 +184,19 @@ static int user_create(iam_cmd *c)
     return create_entity(c, "CreateUser", p, 1, user_fields, "user");
 }
 
-static int user_delete(iam_cmd *c)
+/* Deletes the user or role the command names (op, its name parameter, "user" or "role"). */
+static int delete_entity(iam_cmd *c, const char *op, const char *name_param, const char *noun)
 {
     const char *name = c->args.positional[2];
-    kines_param p[] = {{"UserName", name}};
+    kines_param p[] = {{name_param, name}};
     char sentence[256];
-    snprintf(sentence, sizeof sentence, "deleted user %s", name);
-    return act(c, "DeleteUser", p, 1, NULL, NULL, sentence);
+    snprintf(sentence, sizeof sentence, "deleted %s %s", noun, name);
+    return act(c, op, p, 1, NULL, NULL, sentence);
+}
+
+static int user_delete(iam_cmd *c)
+{
+    return delete_entity(c, "DeleteUser", "UserName", "user");
 }
 
 static int user_list(iam_cmd *c)
@@ -413,11 +419,7 @@ static int role_create(iam_cmd *c)
 
 static int role_delete(iam_cmd *c)
 {
-    const char *name = c->args.positional[2];
-    kines_param p[] = {{"RoleName", name}};
-    char sentence[256];
-    snprintf(sentence, sizeof sentence, "deleted role %s", name);
-    return act(c, "DeleteRole", p, 1, NULL, NULL, sentence);
+    return delete_entity(c, "DeleteRole", "RoleName", "role");
 }
 
 static int role_list(iam_cmd *c)
