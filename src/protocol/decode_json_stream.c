@@ -99,6 +99,14 @@ static bool next_element(reader *r, char close, bool *more)
     return true;
 }
 
+/* Just after a container's opening bracket: whether an element comes (*more), or else moves past
+ * the closing one. */
+static bool first_element(reader *r, char close, bool *more)
+{
+    *more = !peek_is(r, close);
+    return *more || next_element(r, close, more);
+}
+
 /* ---- strings --------------------------------------------------------------------------------- */
 
 /* The code point of the \uXXXX at p (6 bytes available), -1 when the digits are not hex. */
@@ -334,8 +342,8 @@ static bool read_list(reader *r, const model_shape *s, kval *out)
 {
     size_t cap = 0, n = 0;
     kval *items = NULL;
-    bool more = !peek_is(r, ']');
-    if (!more && !next_element(r, ']', &more))
+    bool more;
+    if (!first_element(r, ']', &more))
         return false;
     while (more) {
         items = room_for_one(r, items, n, &cap, sizeof *items);
@@ -357,6 +365,14 @@ static bool scan_key(reader *r, json_text *key)
     return scan_string(r, key) && take(r, ':');
 }
 
+static void set_map(kval *out, const char **keys, kval *vals, size_t n)
+{
+    out->type = KV_MAP;
+    out->u.map.keys = keys;
+    out->u.map.vals = vals;
+    out->u.map.n = n;
+}
+
 /* A structure: its known members in the order they come, nulls and unknown members left out. */
 static bool read_structure(reader *r, const model_shape *s, kval *out)
 {
@@ -366,8 +382,8 @@ static bool read_structure(reader *r, const model_shape *s, kval *out)
     kval *vals = arena_alloc(r->a, s->n_members * sizeof *vals);
     uint64_t seen = 0;
     size_t n = 0;
-    bool more = !peek_is(r, '}');
-    if (!more && !next_element(r, '}', &more))
+    bool more;
+    if (!first_element(r, '}', &more))
         return false;
     while (more) {
         json_text key;
@@ -389,10 +405,7 @@ static bool read_structure(reader *r, const model_shape *s, kval *out)
         if (!next_element(r, '}', &more))
             return false;
     }
-    out->type = KV_MAP;
-    out->u.map.keys = keys;
-    out->u.map.vals = vals;
-    out->u.map.n = n;
+    set_map(out, keys, vals, n);
     return true;
 }
 
@@ -410,8 +423,8 @@ static bool read_map(reader *r, const model_shape *s, kval *out)
     size_t key_cap = 0, val_cap = 0, n = 0;
     const char **keys = NULL;
     kval *vals = NULL;
-    bool more = !peek_is(r, '}');
-    if (!more && !next_element(r, '}', &more))
+    bool more;
+    if (!first_element(r, '}', &more))
         return false;
     while (more) {
         json_text key;
@@ -427,10 +440,7 @@ static bool read_map(reader *r, const model_shape *s, kval *out)
         if (!next_element(r, '}', &more))
             return false;
     }
-    out->type = KV_MAP;
-    out->u.map.keys = keys;
-    out->u.map.vals = vals;
-    out->u.map.n = n;
+    set_map(out, keys, vals, n);
     return true;
 }
 
@@ -462,8 +472,8 @@ static bool read_value(reader *r, const model_shape *s, kval *out)
 
 static bool skip_container(reader *r, char close, bool keyed)
 {
-    bool more = !peek_is(r, close);
-    if (!more && !next_element(r, close, &more))
+    bool more;
+    if (!first_element(r, close, &more))
         return false;
     while (more) {
         json_text key;
