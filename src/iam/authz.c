@@ -151,6 +151,13 @@ static void arn_account(const char *arn, char out[16])
     }
 }
 
+/* Whether arn belongs to another account than who's; its account into account ("" for "*"). */
+static bool other_account(const caller *who, const char *arn, char account[16])
+{
+    arn_account(arn, account);
+    return account[0] && strcmp(account, who->account) != 0;
+}
+
 /* The user, or the role of a role session, whose policies the caller carries; NULL for the
  * root. iam_lock held. */
 static iam_user *caller_principal(const caller *who)
@@ -288,8 +295,7 @@ bool iam_session_allows(const caller *who, const policy_request *r)
 policy_decision iam_principal_decision(const caller *who, policy_request *r)
 {
     char account[16];
-    arn_account(r->resource, account);
-    bool cross = account[0] && strcmp(account, who->account) != 0;
+    bool cross = other_account(who, r->resource, account);
     arena scratch;
     arena_init(&scratch);
     const policy *resource = resource_context(&scratch, r->resource, r);
@@ -327,8 +333,7 @@ bool iam_authorize(op_call *call, const op_entry *entry)
     const char *owner = NULL;
     for (int i = 0; i < n; i++) {
         char account[16];
-        arn_account(arns[i], account);
-        bool cross = account[0] && strcmp(account, who->account) != 0;
+        bool cross = other_account(who, arns[i], account);
         policy_request r = iam_request_of(who, entry->action, arns[i], call->now_ms);
         policy_decision d = decide(call, &r, cross);
         if (d != DECISION_ALLOW) {
